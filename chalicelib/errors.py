@@ -1,0 +1,106 @@
+"""The OCP error catalogue and the one exception every layer raises.
+
+`CATALOGUE` is the only place that knows an error's message and HTTP status
+(reference "Errors" sections, the 900-series table, and RULINGS' status table).
+Only `protocol.render` turns an `OcpError` into a response body.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+# code -> (message template, HTTP status). Templates use {name}, {value} and,
+# for 901/903, {choices} / {low} / {high}.
+CATALOGUE: dict[int, tuple[str, int]] = {
+    100: ("Incorrect timestamp in request", 401),
+    101: ("Unknown enterprise id", 401),
+    102: ("Invalid credentials", 401),
+    103: ("User account already exists", 409),
+    105: ("Internal error: SQL execution failed", 500),
+    106: ("User account does not exist", 404),
+    107: ("Incorrect email address for user", 400),
+    108: ("Cannot delete primary email address", 400),
+    109: ("Cannot delete primary phone number", 400),
+    110: ("Phone number not found", 404),
+    111: ("Internal error: System data missing or corrupt", 500),
+    112: ("Group not owned by user", 403),
+    113: ("Duplicate phone number", 409),
+    114: ("Internal error: Authentication system failed", 500),
+    115: ("Group not found", 404),
+    301: ("Invalid Termination Type supplied", 400),
+    302: ("Invalid Origination Type supplied", 400),
+    303: ("Blacklisted origination", 403),
+    304: ("Internal error: SQL execution failed", 500),
+    305: ("Conference does not exist", 404),
+    306: ("Conference cannot not be extended", 409),
+    307: ("Internal error: Corrupted Data", 500),
+    308: ("Blast not found", 404),
+    900: ("{name} is required but was not received", 400),
+    901: ("{name} must be one of the following: {choices}", 400),
+    902: ("{name} ({value}) does not contain a valid value", 400),
+    903: ("{name} ({value}) does not meet the length requirements. "
+          "It must be between {low} and {high} in length", 400),
+    912: ("{name} ({value}) does not contain a valid amount", 400),
+    913: ("{name} ({value}) does not contain a valid number", 400),
+    915: ("{name} ({value}) does not contain a valid email", 400),
+    916: ("{name} ({value}) does not contain a valid date", 400),
+    917: ("{name} ({value}) does not contain a valid time", 400),
+    918: ("{name} ({value}) does not contain a valid datetime", 400),
+    920: ("{name} ({value}) does not contain a valid phone", 400),
+    921: ("{name} ({value}) does not contain a valid dtmf", 400),
+    922: ("{name} ({value}) does not contain a valid user id", 400),
+    923: ("{name} ({value}) does not contain a valid group", 400),
+}
+
+# A session that is missing, malformed, unknown or expired on a route other
+# than /session. The reference has no code of its own for it; RULINGS gives it
+# 401 and the closest catalogue entry is "Invalid credentials".
+SESSION_INVALID = 102
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    code: int
+    message: str
+
+    @property
+    def status(self) -> int:
+        return CATALOGUE[self.code][1]
+
+
+class OcpError(Exception):
+    """One or more OCP errors; the first one decides the HTTP status.
+
+    `OcpError(922, name="userId", value="17")` fills the catalogue template.
+    `request_id` is set for internal failures so that the client can quote it.
+    """
+
+    def __init__(self, code: int | None = None, *, details: Iterable[ErrorDetail] = (),
+                 request_id: str | None = None, **fields: object) -> None:
+        found = list(details)
+        if code is not None:
+            found.insert(0, detail(code, **fields))
+        if not found:
+            raise ValueError("OcpError needs at least one error")
+        self.details: tuple[ErrorDetail, ...] = tuple(found)
+        self.request_id = request_id
+        super().__init__("; ".join(f"{d.code} {d.message}" for d in self.details))
+
+    @property
+    def code(self) -> int:
+        return self.details[0].code
+
+    @property
+    def status(self) -> int:
+        return self.details[0].status
+
+    @classmethod
+    def combine(cls, errors: Iterable["OcpError"]) -> "OcpError":
+        return cls(details=[d for e in errors for d in e.details])
+
+
+def detail(code: int, **fields: object) -> ErrorDetail:
+    template, _status = CATALOGUE[code]
+    values = {"name": "", "value": "", "choices": "", "low": "", "high": ""}
+    values.update({k: "" if v is None else str(v) for k, v in fields.items()})
+    return ErrorDetail(code, template.format(**values))

@@ -1,0 +1,58 @@
+"""Every environment variable the application reads, read once, typed.
+
+Deployed stages get these from the CDK construct's stage config; `make run`
+and the tests set them in the environment. Nothing else reads `os.environ`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    # Only set for `make run` (moto's server); None means the AWS default.
+    aws_endpoint_url: str | None
+    table_prefix: str
+    secrets_key_id: str
+    email_dns_check: bool
+    session_ttl_seconds: int
+    session_cache_seconds: int
+    clock_skew_seconds: int
+    log_level: str
+
+    def table(self, name: str) -> str:
+        return f"{self.table_prefix}{name}"
+
+
+@lru_cache(maxsize=1)
+def get() -> Settings:
+    env = os.environ
+    stage = env.get("OCP_STAGE", "dev")
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        table_prefix=env.get("OCP_TABLE_PREFIX", f"ocp-{stage}-"),
+        secrets_key_id=env.get("OCP_SECRETS_KEY_ID", f"alias/ocp-{stage}-secrets"),
+        email_dns_check=_flag(env.get("OCP_EMAIL_DNS_CHECK"), default=True),
+        session_ttl_seconds=int(env.get("OCP_SESSION_TTL_SECONDS", 24 * 3600)),
+        session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
+        clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
+        log_level=env.get("OCP_LOG_LEVEL", "INFO"),
+    )
+
+
+def reload() -> Settings:
+    """For tests and the local runner, after they change the environment."""
+    get.cache_clear()
+    return get()
