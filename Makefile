@@ -1,0 +1,31 @@
+# Every target creates .venv if it is missing (a fresh machine needs nothing else).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+OCP_PORT     ?= 8000
+OCP_AWS_PORT ?= 5000
+export OCP_PORT OCP_AWS_PORT
+
+.PHONY: run test bench enterprise clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
+	$(PY) -m local.run
+
+test: $(STAMP)         ## the whole suite
+	$(PY) -m pytest -n 2 -q
+
+bench: $(STAMP)        ## cold start and DynamoDB requests per route
+	$(PY) -m bench
+
+enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
+	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

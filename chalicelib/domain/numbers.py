@@ -1,0 +1,41 @@
+"""Phone numbers as the OCP stores them: country code, city code and digits apart
+(RULINGS "Phone numbers"), and the carrier catalogue the reference prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Phone:
+    country_code: str   # "1" for NANP
+    city_code: str      # "" for NANP numbers; "20" for "44 20 77994044"
+    digits: str         # "3035551212"; "77994044" for London
+
+    @property
+    def e164(self) -> str:
+        return f"+{self.country_code}{self.city_code}{self.digits}"
+
+    @property
+    def key(self) -> str:
+        """The system-wide uniqueness key."""
+        return self.e164
+
+    @property
+    def display(self) -> str:
+        """The canonical typed form, which protocol.types.phone() reads back to this Phone."""
+        if self.country_code == "1":
+            return self.digits
+        return " ".join(p for p in (self.country_code, self.city_code, self.digits) if p)
+
+
+# carriers GET: the catalogue as the reference prints it (id -> name, SMS gateway).
+CARRIERS: dict[int, tuple[str, str]] = {
+    0: ("(unknown)", ""),
+    1: ("AT&T", "txt.att.net"),
+    2: ("Verizon", "vtext.com"),
+    3: ("Sprint", "messaging.sprintpcs.com"),
+    4: ("Nextel", "messaging.nextel.com"),
+    5: ("T-Mobile", "tmomail.net"),
+}
+
+PHONE_TYPES = (1, 2, 3, 4)  # office, mobile, home, other

@@ -1,0 +1,233 @@
+"""Reading a request's variables (RULINGS "Wire format" > "Variables").
+
+Variables come from the query string and from the body (urlencoded form,
+multipart form or a JSON object); the body wins on a clash and path parameters
+win over both. Names are case-insensitive and unknown names are ignored.
+
+`read(variables, Field(...), ...)` sanitises and validates the named fields with
+`protocol.types` and reports every bad variable at once in one OcpError.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+from urllib.parse import parse_qsl, unquote
+
+import python_multipart
+from python_multipart.exceptions import FormParserError
+
+from chalicelib import settings
+from chalicelib.errors import OcpError
+from chalicelib.protocol import types
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart body."""
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Variables:
+    """Case-insensitive variables of one request (names are lower-cased)."""
+    values: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Upload] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name.lower())
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self.values
+
+    def with_path(self, path: Mapping[str, str]) -> "Variables":
+        merged = dict(self.values)
+        merged.update({k.lower(): unquote(v) for k, v in path.items() if v is not None})
+        return Variables(merged, self.files)
+
+
+def from_request(query: Mapping[str, str] | None, headers: Mapping[str, str],
+                 raw_body: bytes) -> Variables:
+    values: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    for name, value in (query or {}).items():
+        values[name.lower()] = value
+    content_type = (headers.get("content-type") or "").lower()
+    if raw_body:
+        if content_type.startswith("multipart/form-data"):
+            _read_multipart(headers.get("content-type", ""), raw_body, values, files)
+        elif content_type.startswith("application/json"):
+            values.update(_read_json(raw_body))
+        else:
+            # urlencoded, or no content type at all (curl -d sends urlencoded)
+            text = raw_body.decode("utf-8", errors="replace")
+            for name, value in parse_qsl(text, keep_blank_values=True):
+                values[name.lower()] = value
+    return Variables(values, files)
+
+
+def _read_json(raw_body: bytes) -> dict[str, str]:
+    try:
+        data = json.loads(raw_body)
+    except ValueError:
+        raise OcpError(902, name="body", value="(not JSON)")
+    if not isinstance(data, dict):
+        raise OcpError(902, name="body", value="(not a JSON object)")
+    out = {}
+    for name, value in data.items():
+        if isinstance(value, bool):
+            value = int(value)
+        if value is None:
+            continue
+        out[str(name).lower()] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def _read_multipart(content_type: str, raw_body: bytes,
+                    values: dict[str, str], files: dict[str, Upload]) -> None:
+    def on_field(f: Any) -> None:
+        values[f.field_name.decode().lower()] = (f.value or b"").decode("utf-8", errors="replace")
+
+    def on_file(f: Any) -> None:
+        f.file_object.seek(0)
+        name = f.field_name.decode().lower()
+        files[name] = Upload(
+            filename=(f.file_name or b"").decode("utf-8", errors="replace"),
+            content_type="",
+            data=f.file_object.read(),
+        )
+
+    try:
+        python_multipart.parse_form(
+            {"Content-Type": content_type, "Content-Length": str(len(raw_body))},
+            io.BytesIO(raw_body), on_field, on_file)
+    except (FormParserError, ValueError):
+        raise OcpError(902, name="body", value="(malformed multipart form)")
+
+
+# -- fields ------------------------------------------------------------------
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One variable: its name as printed, how to parse it, and whether required.
+
+    `parse(name, raw)` returns the value or raises OcpError. An optional field
+    that is absent, or empty after sanitising, gets `default`.
+    """
+    name: str
+    parse: Callable[[str, str], Any]
+    required: bool = False
+    default: Any = None
+    sanitise: Callable[[str], str] = lambda raw: raw.strip()
+
+    def read(self, variables: Variables) -> Any:
+        raw = variables.get(self.name)
+        if raw is None or self.sanitise(raw) == "":
+            if self.required:
+                raise OcpError(900, name=self.name)
+            return self.default
+        return self.parse(self.name, raw)
+
+
+def read(variables: Variables, *fields: Field) -> dict[str, Any]:
+    """Values keyed by each field's printed name; every bad field in one error."""
+    out: dict[str, Any] = {}
+    errors: list[OcpError] = []
+    for f in fields:
+        try:
+            out[f.name] = f.read(variables)
+        except OcpError as e:
+            errors.append(e)
+    if errors:
+        raise OcpError.combine(errors)
+    return out
+
+
+def Int(name: str, *, required: bool = False, low: int | None = None,
+        high: int | None = None, default: Any = None, code: int = 902) -> Field:
+    return Field(name, lambda n, raw: types.to_int(n, raw, low=low, high=high, code=code),
+                 required, default, types.numeric)
+
+
+def Id(name: str, *, required: bool = True, code: int = 902) -> Field:
+    """A positive integer id (RULINGS "IDs")."""
+    return Int(name, required=required, low=1, code=code)
+
+
+def Choice(name: str, choices: tuple[str, ...], *, required: bool = False,
+           default: Any = None) -> Field:
+    def parse(n: str, raw: str) -> str:
+        value = raw.strip()
+        for choice in choices:
+            if value.lower() == choice.lower():
+                return choice
+        raise OcpError(901, name=n, choices=", ".join(choices))
+    return Field(name, parse, required, default)
+
+
+def Flag(name: str, *, default: int = 0) -> Field:
+    """0 or 1 (the reference's optional Boolean variables)."""
+    def parse(n: str, raw: str) -> int:
+        value = raw.strip()
+        if value not in ("0", "1"):
+            raise OcpError(901, name=n, choices="0, 1")
+        return int(value)
+    return Field(name, parse, False, default)
+
+
+def Text(name: str, *, required: bool = False, max_len: int | None = None,
+         default: Any = None) -> Field:
+    def parse(n: str, raw: str) -> str:
+        value = types.string(raw)
+        if max_len is not None and len(value) > max_len:
+            raise OcpError(903, name=n, value=raw, low=1 if required else 0, high=max_len)
+        return value
+    return Field(name, parse, required, default, types.string)
+
+
+def Phone(name: str, *, required: bool = False) -> Field:
+    return Field(name, types.phone, required)
+
+
+def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
+    """An email address; `lookup` ones are only looked up, so DNS is never asked."""
+    return Field(name, lambda n, raw: types.email(
+        n, raw, check_dns=settings.get().email_dns_check and not lookup), required)
+
+
+def Amount(name: str, *, places: int = 2, required: bool = False) -> Field:
+    return Field(name, lambda n, raw: types.to_amount(n, raw, places=places),
+                 required, None, types.double_text)
+
+
+def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field:
+    return Field(name, lambda n, raw: types.to_int(n, raw, low=0, code=916),
+                 required, default, types.unix_time)
+
+
+def Destinations(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
+    return Field(name, lambda n, raw: types.destinations(
+        n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
+
+
+def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
+    return Field(name, lambda n, raw: types.destination(
+        n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
+
+
+def output_options(variables: Variables) -> tuple[str, bool]:
+    """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
+    values = read(variables, Choice("output", ("xml", "json"), default="xml"),
+                  Flag("verbose"))
+    return values["output"], bool(values["verbose"])
+
+
+__all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
+           "Flag", "Text", "Phone", "Email", "Amount", "UnixTime", "Destinations",
+           "Destination", "output_options"]

@@ -1,0 +1,95 @@
+"""The one way a route is declared: `@route(bp, "/phoneNumber", ["GET"])`.
+
+It registers the path as printed and in lower case (RULINGS "Paths"), accepts
+any content type (the variables reader decides), checks the session on every
+route but /session, reads `output`/`verbose`, and turns what the view returns
+(a `Reply`) or raises (an `OcpError`, or anything unexpected) into an OCP body.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib.errors import OcpError
+from chalicelib.protocol import auth, params
+from chalicelib.protocol.params import Field, Variables
+from chalicelib.protocol.render import Reply, render, render_error
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Request:
+    """What a view sees of an HTTP request."""
+    variables: Variables
+    eid: int | None
+    headers: Any
+    request_id: str
+
+    def read(self, *fields: Field) -> dict[str, Any]:
+        return params.read(self.variables, *fields)
+
+
+View = Callable[..., Reply]
+
+
+def route(bp: Blueprint, path: str, methods: list[str], *, public: bool = False) -> Callable[[View], View]:
+    def register(view: View) -> View:
+        for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
+            bp.route(variant, methods=methods, content_types=["*/*"])(
+                _handler(bp, view, public, f"{view.__name__}_{i}"))
+        return view
+    return register
+
+
+def _handler(bp: Blueprint, view: View, public: bool, name: str) -> Callable[..., Response]:
+    def handler(**path_args: str) -> Response:
+        return handle(bp.current_request, view, path_args, public)
+    handler.__name__ = name
+    return handler
+
+
+def handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
+    request_id = _request_id(http)
+    fmt = "xml"
+    try:
+        variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
+        variables = variables.with_path(path_args)
+        # An error in `output` itself is still answered in the format asked for, if any.
+        fmt = "json" if (variables.get("output") or "").strip().lower() == "json" else "xml"
+        fmt, verbose = params.output_options(variables)
+        eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
+        reply = view(Request(variables, eid, http.headers, request_id))
+        return render(reply, fmt, verbose)
+    except OcpError as e:
+        return render_error(e, fmt)
+    except Exception:
+        log.exception("unhandled error", extra={"request_id": request_id})
+        return render_error(OcpError(105, request_id=request_id), fmt)
+
+
+def _request_id(http: Any) -> str:
+    context = getattr(http, "context", None) or {}
+    return context.get("requestId") or uuid.uuid4().hex
+
+
+def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware: Chalice's own error replies (405, 415, ...) in the OCP shape."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        allowed = response.headers.get("Allow")
+        if response.status_code == 405 and allowed:
+            error = OcpError(901, name="method", choices=allowed)
+        else:
+            error = OcpError(105, request_id=_request_id(event))
+            log.error("chalice error %s: %s", response.status_code, body.get("Message"))
+        fmt = "json" if (event.query_params or {}).get("output") == "json" else "xml"
+        rendered = render_error(error, fmt, status=response.status_code)
+        rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
+        return rendered
+    return response

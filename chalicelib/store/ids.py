@@ -1,0 +1,11 @@
+"""Numeric ids (userId, phone id, groupId, ...): positive integers from an atomic counter."""
+from __future__ import annotations
+
+from chalicelib.store.models import Counter
+
+
+def next_id(kind: str) -> int:
+    """The next id of `kind`, allocated with one atomic ADD (never read-modify-write)."""
+    counter = Counter(kind)
+    counter.update(actions=[Counter.value.add(1)])
+    return int(counter.value)

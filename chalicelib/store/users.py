@@ -1,0 +1,171 @@
+"""Users and their uniqueness keys.
+
+Every function takes the session's enterprise: a user created with
+exclusive=1 is invisible to every other enterprise (RULINGS "Authentication"),
+which is the same answer as "no such user" (106).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+
+from chalicelib import clock
+from chalicelib.domain.numbers import Phone
+from chalicelib.errors import OcpError
+from chalicelib.store import ids
+from chalicelib.store.models import PhoneMap, Unique, User, transaction
+
+# Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
+PROFILE_FIELDS = ("first_name", "last_name", "address1", "address2", "city", "state",
+                  "zip", "country", "gender")
+
+
+@dataclass(frozen=True)
+class NewPhone:
+    phone: Phone
+    phone_type: int
+    carrier_id: int = 0
+
+
+def email_key(email: str) -> str:
+    return f"email#{email.lower()}"
+
+
+def phone_key(phone: Phone) -> str:
+    return f"phone#{phone.key}"
+
+
+def visible_condition(eid: int):
+    return User.exclusive_eid.does_not_exist() | (User.exclusive_eid == eid)
+
+
+def _visible(exclusive_eid: int | None, eid: int) -> bool:
+    return exclusive_eid is None or int(exclusive_eid) == eid
+
+
+def get(user_id: int, eid: int) -> User:
+    """The user item, or 106 if it does not exist or is not visible (one read)."""
+    try:
+        item = User.get(user_id)
+    except User.DoesNotExist:
+        raise OcpError(106)
+    if not _visible(item.exclusive_eid, eid):
+        raise OcpError(106)
+    return item
+
+
+def id_by_email(email: str, eid: int) -> int:
+    """uidbyemail: one read of the Uniques table, which carries visibility."""
+    try:
+        unique = Unique.get(email_key(email))
+    except Unique.DoesNotExist:
+        raise OcpError(106)
+    if not _visible(unique.exclusive_eid, eid):
+        raise OcpError(106)
+    return int(unique.user_id)
+
+
+def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
+           exclusive: bool) -> tuple[int, bool]:
+    """(userId, created). An email already on a visible user returns that user
+    (RULINGS: user POST is safe to retry); on an invisible one, or a phone number
+    held by anyone, it is 103."""
+    existing = _holder_of(email_key(email), eid)
+    if existing is not None:
+        return existing, False
+    user_id = ids.next_id("user")
+    phone_id = ids.next_id("phone")
+    exclusive_eid = eid if exclusive else None
+    item = User(
+        user_id,
+        **{k: v for k, v in profile.items() if k in PROFILE_FIELDS and v is not None},
+        created_by=eid,
+        exclusive_eid=exclusive_eid,
+        emails=[email],
+        default_email=email,
+        phones=[_phone_map(phone_id, phone)],
+        default_phone_id=phone_id,
+        created=clock.now(),
+    )
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=User.user_id.does_not_exist())
+            tx.save(Unique(email_key(email), user_id=user_id, exclusive_eid=exclusive_eid),
+                    condition=Unique.key.does_not_exist())
+            tx.save(Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
+                    condition=Unique.key.does_not_exist())
+    except TransactWriteError as e:
+        if not _condition_failed(e):
+            raise
+        # A concurrent POST with the same email won the race: answer as a retry would.
+        existing = _holder_of(email_key(email), eid)
+        if existing is not None:
+            return existing, False
+        raise OcpError(103)
+    return user_id, True
+
+
+def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
+    """Set the named profile fields in one conditional write (106 if not visible)."""
+    actions = [getattr(User, k).set(v) for k, v in profile.items()
+               if k in PROFILE_FIELDS and v is not None]
+    if not actions:
+        get(user_id, eid)  # still answer 106 for an unknown user
+        return
+    # PynamoDB adds the version increment itself, so concurrent read-modify-write
+    # saves of the whole profile notice this change.
+    try:
+        User(user_id).update(actions=actions,
+                             condition=User.user_id.exists() & visible_condition(eid),
+                             add_version_condition=False)
+    except UpdateError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise OcpError(106)
+        raise
+
+
+def delete(user_id: int, eid: int) -> None:
+    """Remove the user with every uniqueness key it holds, in one transaction."""
+    item = get(user_id, eid)
+    keys = [email_key(e) for e in item.emails]
+    keys += [f"phone#{Phone(p.country_code, p.city_code, p.digits).key}"
+             for p in list(item.phones) + list(item.sms_phones)]
+    try:
+        with transaction() as tx:
+            tx.delete(item)  # conditioned on the version read: no lost concurrent change
+            for key in dict.fromkeys(keys):
+                tx.delete(Unique(key), condition=Unique.user_id == user_id)
+    except (TransactWriteError, DeleteError) as e:
+        if _condition_failed(e):
+            # Changed or deleted meanwhile: the caller may simply retry.
+            raise OcpError(105)
+        raise
+
+
+def _holder_of(key: str, eid: int) -> int | None:
+    """The visible user holding a uniqueness key; 103 if an invisible one holds it."""
+    try:
+        unique = Unique.get(key, consistent_read=True)
+    except Unique.DoesNotExist:
+        return None
+    if not _visible(unique.exclusive_eid, eid):
+        raise OcpError(103)
+    return int(unique.user_id)
+
+
+def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
+    return PhoneMap(id=phone_id, country_code=new.phone.country_code,
+                    city_code=new.phone.city_code, digits=new.phone.digits,
+                    phone_type=new.phone_type, carrier_id=new.carrier_id,
+                    validation_status=2)
+
+
+def _condition_failed(e: Exception) -> bool:
+    code = getattr(e, "cause_response_code", None)
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(e, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return False

@@ -1,0 +1,103 @@
+"""`make run`: moto's server as the local AWS, the resources and enterprise 1 in it,
+and `chalice local` serving the API. Ctrl-C stops everything it started."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+HOST = "127.0.0.1"
+
+
+def main() -> int:
+    api_port = int(os.environ.get("OCP_PORT", "8000"))
+    aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
+    secret = os.environ.get("OCP_DEV_SECRET", "56789")
+    for port in (api_port, aws_port):
+        if _listening(port):
+            print(f"port {port} on {HOST} is already in use: stop what uses it, or set "
+                  f"OCP_PORT / OCP_AWS_PORT", file=sys.stderr)
+            return 1
+    env = local_environment(aws_port)
+    os.environ.update(env)
+    children: list[subprocess.Popen] = []
+    try:
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for(aws_port, children[-1], "moto server")
+        from chalicelib import settings
+        settings.reload()
+        from chalicelib.store import enterprises
+        from local import bootstrap
+        bootstrap.create_resources()
+        enterprises.create("Local enterprise", secret=secret, eid=1)
+        children.append(subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "chalice"), "local", "--stage", "local",
+             "--host", HOST, "--port", str(api_port)], env={**os.environ, **env}))
+        _wait_for(api_port, children[-1], "chalice local")
+        _banner(api_port, aws_port, secret)
+        from local import worker
+        worker.run_forever(children)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        print("\nstopped.")
+    return 0
+
+
+def local_environment(aws_port: int) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": f"http://{HOST}:{aws_port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "OCP_STAGE": "local",
+        "OCP_EMAIL_DNS_CHECK": "0",
+    }
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((HOST, port)) == 0
+
+
+def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not _listening(port):
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with code {process.returncode}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not start listening on {HOST}:{port}")
+        time.sleep(0.2)
+
+
+def _banner(api_port: int, aws_port: int, secret: str) -> None:
+    base = f"http://{HOST}:{api_port}"
+    print(f"""
+OCP API:    {base}
+local AWS:  http://{HOST}:{aws_port} (moto)
+enterprise: 1, secret {secret}
+
+Open a session:
+  T=$(date +%s); curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "$T{secret}" | md5sum | cut -d' ' -f1)" {base}/session
+
+Ctrl-C stops everything.
+""", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

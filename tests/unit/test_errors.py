@@ -1,0 +1,34 @@
+"""The catalogue: every code of the reference, with RULINGS' HTTP status table."""
+import pytest
+
+from chalicelib.errors import CATALOGUE, OcpError
+
+RULINGS_STATUS = {
+    400: [107, 108, 109, 301, 302] + [c for c in CATALOGUE if 900 <= c <= 999],
+    401: [100, 101, 102],
+    403: [303, 112],
+    404: [106, 110, 115, 305, 308],
+    409: [103, 113, 306],
+    500: [105, 111, 114, 304, 307],
+}
+
+
+@pytest.mark.parametrize("status,codes", RULINGS_STATUS.items())
+def test_status_table_of_the_rulings(status, codes):
+    assert {c: CATALOGUE[c][1] for c in codes} == {c: status for c in codes}
+
+
+def test_every_code_has_a_status():
+    assert sorted(c for codes in RULINGS_STATUS.values() for c in codes) == sorted(CATALOGUE)
+
+
+def test_messages_fill_name_and_value():
+    assert OcpError(902, name="phoneType", value="9").details[0].message == \
+        "phoneType (9) does not contain a valid value"
+    assert OcpError(901, name="output", choices="xml, json").details[0].message == \
+        "output must be one of the following: xml, json"
+
+
+def test_the_first_error_decides_the_status():
+    error = OcpError.combine([OcpError(106), OcpError(900, name="x")])
+    assert (error.code, error.status) == (106, 404)
