@@ -21,13 +21,16 @@ def main() -> int:
             print(f"port {port} on {HOST} is already in use: stop what uses it, or set "
                   f"OCP_PORT / OCP_AWS_PORT", file=sys.stderr)
             return 1
+    # Also when started in the background, where SIGINT is ignored by default.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env = local_environment(aws_port)
     os.environ.update(env)
     children: list[subprocess.Popen] = []
     try:
         children.append(subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         _wait_for(aws_port, children[-1], "moto server")
         from chalicelib import settings
         settings.reload()
@@ -37,7 +40,8 @@ def main() -> int:
         enterprises.create("Local enterprise", secret=secret, eid=1)
         children.append(subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), "chalice"), "local", "--stage", "local",
-             "--host", HOST, "--port", str(api_port)], env={**os.environ, **env}))
+             "--host", HOST, "--port", str(api_port)], env={**os.environ, **env},
+            start_new_session=True))
         _wait_for(api_port, children[-1], "chalice local")
         _banner(api_port, aws_port, secret)
         from local import worker
@@ -45,16 +49,28 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # Each child leads its own process group (chalice local's reloader forks a
+        # server process): signal the whole group.
         for child in reversed(children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+            _signal_group(child, signal.SIGINT)
         for child in reversed(children):
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
         print("\nstopped.")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def local_environment(aws_port: int) -> dict[str, str]:
@@ -93,7 +109,7 @@ local AWS:  http://{HOST}:{aws_port} (moto)
 enterprise: 1, secret {secret}
 
 Open a session:
-  T=$(date +%s); curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "$T{secret}" | md5sum | cut -d' ' -f1)" {base}/session
+  T=$(date +%s); curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "${{T}}{secret}" | md5sum | cut -d' ' -f1)" {base}/session
 
 Ctrl-C stops everything.
 """, flush=True)
