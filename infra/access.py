@@ -1,0 +1,234 @@
+"""What each Lambda function of the Chalice app may touch, by name.
+
+`.chalice/config.json` has `autogen_policy: false`: chalice writes no policy.
+Each function gets its own role, built from its entry in FUNCTIONS: `plan()`
+turns an entry into IAM statements over symbolic resources (`Ref`), which
+infra/stack.py resolves to this stage's ARNs. A function in app.py without an
+entry here stops synthesis: add one when you add `@app.on_sqs_message` or
+`@app.lambda_function`. The entries for functions that do not exist yet are
+the design's plan (DESIGN.md "Work after the response") and cost nothing until
+the function appears.
+
+An SQS event handler also gets receive/delete on the queue its decorator names,
+read from the app: no entry needed for that.
+
+Nothing here imports the CDK: the plan is plain data, unit-tested as such.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.settings import AUDIO_PREFIX, PREVIEW_PREFIX
+
+ALL_TABLES = ("*all*",)
+
+
+@dataclass(frozen=True)
+class Access:
+    # Tables by model name ("Users"); ALL_TABLES for every table of ALL_MODELS.
+    tables: tuple[str, ...] = ()
+    # KMS on the enterprise-secrets key.
+    encrypt_secrets: bool = False
+    decrypt_secrets: bool = False
+    # Audio bucket key prefixes: read (GetObject) and write (PutObject, DeleteObject).
+    read_audio: tuple[str, ...] = ()
+    write_audio: tuple[str, ...] = ()
+    polly: bool = False
+    sms: bool = False
+    # Start, describe and stop executions of the named state machines ("call").
+    start_workflows: tuple[str, ...] = ()
+    # SendTaskSuccess/Failure/Heartbeat: report a dial outcome with its task token.
+    report_tasks: bool = False
+    # SendMessage to these queues: "dial", "fanout".
+    send_to: tuple[str, ...] = ()
+    # Create, update, delete and read schedules in the stage's group (and pass
+    # the scheduler role to EventBridge Scheduler).
+    schedules: bool = False
+    # EventBridge Scheduler may invoke this function as a schedule's target.
+    scheduler_target: bool = False
+    timeout_seconds: int = 60
+    memory_mb: int = 256
+
+
+FUNCTIONS: dict[str, Access] = {
+    # Every route. API Gateway gives up on an integration after 29 s.
+    "api_handler": Access(
+        tables=ALL_TABLES, encrypt_secrets=True, decrypt_secrets=True,
+        read_audio=(PREVIEW_PREFIX, AUDIO_PREFIX), write_audio=(PREVIEW_PREFIX, AUDIO_PREFIX),
+        polly=True, start_workflows=("call",), send_to=("fanout",), schedules=True,
+        timeout_seconds=29, memory_mb=512,
+    ),
+    # The dial-queue consumer: places a call, reports back with the task token.
+    "dialer": Access(
+        tables=("Users", "Calls", "Accounts"), read_audio=(PREVIEW_PREFIX, AUDIO_PREFIX),
+        polly=True, report_tasks=True, timeout_seconds=60,
+    ),
+    # Blast fan-out: recipients in batches, one dial execution each; SMS via SNS.
+    "fanout": Access(
+        tables=("Users", "Blasts", "Calls", "Accounts", "Counters"),
+        read_audio=(AUDIO_PREFIX,), write_audio=(AUDIO_PREFIX,), polly=True, sms=True,
+        start_workflows=("call",), send_to=("fanout",), timeout_seconds=300,
+    ),
+    # What a fired schedule does (autoconference, blast), invoked by the scheduler.
+    "fire": Access(
+        tables=("Calls", "Blasts", "Conferences", "Accounts"), start_workflows=("call",),
+        send_to=("fanout",), scheduler_target=True, timeout_seconds=60,
+    ),
+}
+
+TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+                 "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                 "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
+CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                   "sqs:ChangeMessageVisibility")
+SCHEDULE_ACTIONS = ("scheduler:CreateSchedule", "scheduler:UpdateSchedule",
+                    "scheduler:DeleteSchedule", "scheduler:GetSchedule")
+TASK_REPORT_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure",
+                       "states:SendTaskHeartbeat")
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function of the Chalice app."""
+    name: str                  # chalice's: "api_handler", "dialer"
+    consumes: str | None       # the SQS queue name its decorator names
+
+    @property
+    def logical_id(self) -> str:
+        """Its resource in the SAM template `chalice package` writes."""
+        if self.name == "api_handler":
+            return "APIHandler"
+        from chalice.utils import to_cfn_resource_name
+        return to_cfn_resource_name(self.name)
+
+    @property
+    def access(self) -> Access:
+        try:
+            return FUNCTIONS[self.name]
+        except KeyError:
+            raise ValueError(f"Lambda function {self.name!r} has no entry in infra/access.py "
+                             f"FUNCTIONS: say what it may touch there") from None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
+
+    kinds: table, table-indexes, secrets-key, objects (a key prefix), queue (a
+    label: dial, fanout), log-group (a function), state-machine, executions
+    (a workflow stem), schedules, scheduler-role, any-topic, and "*" for actions
+    that take no resource.
+    """
+    kind: str
+    name: str = ""
+
+
+ANY = Ref("*")
+
+
+@dataclass(frozen=True)
+class Statement:
+    actions: tuple[str, ...]
+    resources: tuple[Ref, ...]
+    deny: bool = False
+    conditions: dict[str, Any] | None = field(default=None, compare=True, hash=False)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What `plan` needs to know of the stage's resources."""
+    tables: dict[str, bool]          # table name -> has secondary indexes
+    workflows: frozenset[str]        # state machine stems
+    queues: dict[str, str]           # label -> queue name
+
+
+def app_functions(chalice_app: Any) -> dict[str, Function]:
+    """The Lambda functions `chalice package` will make of the app."""
+    from chalice.app import SQSEventConfig
+
+    found: dict[str, Function] = {}
+    if chalice_app.routes:
+        found["api_handler"] = Function("api_handler", None)
+    for source in chalice_app.event_sources:
+        if not isinstance(source, SQSEventConfig):
+            raise ValueError(f"{source.name}: {type(source).__name__} handlers are not wired by "
+                             f"infra/ yet (infra/access.py app_functions)")
+        if not source.queue:
+            raise ValueError(f"{source.name}: name the queue, on_sqs_message(queue="
+                             f"settings.get().dial_queue_name), not its ARN")
+        found[source.name] = Function(source.name, source.queue)
+    for function in chalice_app.pure_lambda_functions:
+        found[function.name] = Function(function.name, None)
+    if chalice_app.websocket_handlers or chalice_app.builtin_auth_handlers:
+        raise ValueError("websocket and authorizer handlers are not wired by infra/ yet")
+    for function in found.values():
+        function.access  # noqa: B018 - fails early for a function with no entry
+    return found
+
+
+def plan(function: Function, stage: Stage) -> list[Statement]:
+    """One function's IAM statements: its log group, tracing, its queue, then
+    its Access entry. Only workflows that exist are granted (a state machine
+    appears with its ASL file); every table named must exist."""
+    grant = function.access
+    statements = [
+        Statement(("logs:CreateLogStream", "logs:PutLogEvents"), (Ref("log-group", function.name),)),
+        # X-Ray's API has no resources to name.
+        Statement(("xray:PutTraceSegments", "xray:PutTelemetryRecords"), (ANY,)),
+    ]
+    if function.consumes:
+        labels = [label for label, name in stage.queues.items() if name == function.consumes]
+        if not labels:
+            raise ValueError(f"{function.name} consumes {function.consumes!r}, which is not one of "
+                             f"this stage's queues {sorted(stage.queues.values())}")
+        statements.append(Statement(CONSUME_ACTIONS, (Ref("queue", labels[0]),)))
+    if grant.tables:
+        names = sorted(stage.tables) if grant.tables == ALL_TABLES else list(grant.tables)
+        missing = [n for n in names if n not in stage.tables]
+        if missing:
+            raise ValueError(f"{function.name}: infra/access.py names tables {missing} that no "
+                             f"model in ALL_MODELS has (tables: {sorted(stage.tables)})")
+        resources = []
+        for name in names:
+            resources.append(Ref("table", name))
+            if stage.tables[name]:
+                resources.append(Ref("table-indexes", name))
+        statements.append(Statement(TABLE_ACTIONS, tuple(resources)))
+    kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + \
+                  (("kms:Decrypt",) if grant.decrypt_secrets else ())
+    if kms_actions:
+        # Every secret is bound to its enterprise (store/secrets.py): no other use.
+        statements.append(Statement(kms_actions, (Ref("secrets-key"),), conditions={
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["eid"]},
+            "Null": {"kms:EncryptionContextKeys": "false"}}))
+    if grant.read_audio:
+        statements.append(Statement(("s3:GetObject",),
+                                    tuple(Ref("objects", p) for p in grant.read_audio)))
+    if grant.write_audio:
+        statements.append(Statement(("s3:PutObject", "s3:DeleteObject"),
+                                    tuple(Ref("objects", p) for p in grant.write_audio)))
+    if grant.polly:
+        # SynthesizeSpeech names no resource (only lexicons, which OCP does not use).
+        statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
+    if grant.sms:
+        # An SMS is published to a phone number, which has no ARN; topics are denied.
+        statements.append(Statement(("sns:Publish",), (ANY,)))
+        statements.append(Statement(("sns:Publish",), (Ref("any-topic"),), deny=True))
+    stems = [stem for stem in grant.start_workflows if stem in stage.workflows]
+    if stems:
+        statements.append(Statement(("states:StartExecution",),
+                                    tuple(Ref("state-machine", s) for s in stems)))
+        statements.append(Statement(("states:DescribeExecution", "states:StopExecution"),
+                                    tuple(Ref("executions", s) for s in stems)))
+    if grant.report_tasks:
+        # Task tokens are not resources: these actions take none.
+        statements.append(Statement(TASK_REPORT_ACTIONS, (ANY,)))
+    if grant.send_to:
+        statements.append(Statement(("sqs:SendMessage",),
+                                    tuple(Ref("queue", q) for q in grant.send_to)))
+    if grant.schedules:
+        statements.append(Statement(SCHEDULE_ACTIONS, (Ref("schedules"),)))
+        statements.append(Statement(("iam:PassRole",), (Ref("scheduler-role"),), conditions={
+            "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}))
+    return statements

@@ -1,0 +1,133 @@
+"""The project directory handed to `chalice.cdk.Chalice`, packaged without pip.
+
+`chalice package` normally runs `pip download` for requirements.txt to fetch
+wheels for the Lambda platform: network at every synth. Instead this copies the
+app (app.py, chalicelib/, .chalice/config.json) to a build directory and puts
+the runtime requirements in its `vendor/`, copied file by file from the
+distributions installed in this interpreter (the exact versions pinned in
+requirements.txt, checked), with no requirements.txt beside them. Chalice adds
+vendor/ to the deployment package as it is, so synthesis reads no network.
+
+This is only right for pure-Python distributions (Root-Is-Purelib): a
+distribution with compiled code is refused, since the copy here is built for
+this machine, not for Lambda's. boto3 and its dependencies come with the
+Lambda runtime (requirements.txt says so) and are left out.
+
+The build directory keeps `.chalice/deployments/`, chalice's own cache keyed by
+a hash of the app and vendor files, so an unchanged app is not zipped again.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from email.parser import Parser
+from importlib import metadata
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+# Provided by the Lambda Python runtime.
+RUNTIME_PROVIDED = frozenset(canonicalize_name(n) for n in (
+    "boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"))
+APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
+
+
+class BundleError(RuntimeError):
+    pass
+
+
+def stage_project(project_dir: Path, build_dir: Path) -> Path:
+    """Fill `build_dir` with what chalice packages; returns it."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    for stale in ("app.py", "chalicelib", "vendor", "requirements.txt", ".chalice/config.json"):
+        target = build_dir / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    for name in APP_FILES:
+        source = project_dir / name
+        target = build_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, target)
+    vendor = build_dir / "vendor"
+    vendor.mkdir()
+    for dist in runtime_distributions(project_dir / "requirements.txt"):
+        _copy_distribution(dist, vendor)
+    return build_dir
+
+
+def add_stage(build_dir: Path, name: str, config: dict) -> None:
+    """Add a generated stage to the packaged copy's .chalice/config.json."""
+    path = build_dir / ".chalice" / "config.json"
+    project = json.loads(path.read_text())
+    project.setdefault("stages", {})[name] = config
+    path.write_text(json.dumps(project, indent=2))
+
+
+def runtime_distributions(requirements_file: Path) -> list[metadata.Distribution]:
+    """requirements.txt's pins and what they need, as installed here, minus the runtime's."""
+    pins = _pins(requirements_file)
+    found: dict[str, metadata.Distribution] = {}
+    pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
+    environment = default_environment()
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found or name in RUNTIME_PROVIDED:
+            continue
+        try:
+            dist = metadata.distribution(requirement.name)
+        except metadata.PackageNotFoundError:
+            raise BundleError(f"{requirement.name} is not installed: run `make` to install "
+                              f"requirements-dev.txt") from None
+        if name in pins and dist.version != pins[name]:
+            raise BundleError(f"{requirement.name} {dist.version} is installed but requirements.txt "
+                              f"pins {pins[name]}: reinstall the venv")
+        if not _pure(dist):
+            raise BundleError(f"{requirement.name} has compiled code: it cannot be copied from this "
+                              f"machine into a Lambda package (build it for Lambda instead)")
+        found[name] = dist
+        for text in dist.requires or ():
+            dependency = Requirement(text)
+            if dependency.marker and not dependency.marker.evaluate({**environment, "extra": ""}):
+                continue
+            pending.append(dependency)
+    return [found[name] for name in sorted(found)]
+
+
+def _pins(requirements_file: Path) -> dict[str, str]:
+    pins = {}
+    for line in requirements_file.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        specifiers = list(requirement.specifier)
+        if len(specifiers) != 1 or specifiers[0].operator != "==":
+            raise BundleError(f"requirements.txt: {line!r} is not an exact pin")
+        pins[canonicalize_name(requirement.name)] = specifiers[0].version
+    return pins
+
+
+def _pure(dist: metadata.Distribution) -> bool:
+    wheel = dist.read_text("WHEEL")
+    if wheel is None:
+        return False
+    return Parser().parsestr(wheel).get("Root-Is-Purelib", "").strip().lower() == "true"
+
+
+def _copy_distribution(dist: metadata.Distribution, vendor: Path) -> None:
+    for file in dist.files or ():
+        parts = Path(file).parts
+        if parts[0] == ".." or "__pycache__" in parts or file.suffix == ".pyc":
+            continue  # console scripts outside site-packages, bytecode
+        source = Path(dist.locate_file(file))
+        target = vendor / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)

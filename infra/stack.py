@@ -1,0 +1,403 @@
+"""The stack of one stage: every resource the application uses, and the app.
+
+Order matters only for references: data (tables, key, bucket, queues), then
+the scheduler and state machines that use them, then one role per Lambda
+function, then the Chalice app whose functions assume those roles and read
+every resource name from their environment (`settings_environment`, the
+contract with chalicelib/settings.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+from aws_cdk import (
+    ArnFormat,
+    CfnOutput,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    aws_apigateway as apigateway,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_logs as logs,
+    aws_s3 as s3,
+    aws_scheduler as scheduler,
+    aws_sqs as sqs,
+    aws_stepfunctions as sfn,
+)
+from constructs import Construct
+
+from infra import access, api, bundle, monitoring, nag, workflows
+from infra.access import FUNCTIONS, Access, Function, Ref
+from infra.stage import Stage
+from infra.tables import define_tables, table_specs
+
+PREVIEW_DAYS = 7
+# A message comes back after this long when its consumer failed; Lambda's SQS
+# event source wants at least six times the function's timeout.
+VISIBILITY_PER_TIMEOUT = 6
+MAX_RECEIVES = 5
+
+
+class OcpStack(Stack):
+    def __init__(self, scope: Construct, stage: Stage, *, project_dir: Path, build_dir: Path,
+                 workflows_dir: Path) -> None:
+        super().__init__(scope, stage.stack_name, stack_name=stage.stack_name,
+                         analytics_reporting=False,
+                         description=f"OCP REST API v1.1, stage {stage.name}")
+        self.stage = stage
+        from app import app as chalice_app
+        from chalicelib import settings
+        from chalicelib.store.models import ALL_MODELS
+
+        self.functions = access.app_functions(chalice_app)
+        self.table_specs = {t.name: t for t in table_specs(ALL_MODELS, settings.get().table_prefix)}
+        self.tables = define_tables(self, stage, list(self.table_specs.values()))
+        self.secrets_key = kms.Key(
+            self, "SecretsKey", alias=stage.secrets_alias, enable_key_rotation=True,
+            description=f"OCP {stage.name}: enterprise secrets (EncryptionContext eid)",
+            removal_policy=self._data_removal)
+        self.audio_bucket = self._audio_bucket()
+        self.queues = {"dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
+                       "fanout": self._queue("fanout", consumer=FUNCTIONS["fanout"])}
+        self.scheduler_dlq = self._dead_letter_queue("scheduler")
+        nag.acknowledge(self.scheduler_dlq, "AwsSolutions-SQS3",
+                        "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "
+                        "whose target failed every retry (its depth raises an alarm).")
+        self.dead_letter_queues = {
+            **{label: queue.dead_letter_queue.queue for label, queue in self.queues.items()},
+            "scheduler": self.scheduler_dlq}
+        self.schedule_group = scheduler.CfnScheduleGroup(
+            self, "ScheduleGroup", name=stage.settings_literals()["OCP_SCHEDULE_GROUP"])
+        self.workflows = {w.stem: w for w in workflows.discover(workflows_dir)}
+        self.state_machines = {stem: self._state_machine(w) for stem, w in self.workflows.items()}
+        self.scheduler_role = self._scheduler_role()
+        self.log_groups = {f.name: self._log_group(f"{f.logical_id}Logs",
+                                                   f"/aws/lambda/{stage.resource(f.name)}")
+                           for f in self.functions.values()}
+        self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
+        self.chalice = self._chalice_app(project_dir, build_dir)
+        self._api_gateway()
+        self.alarm_topic = monitoring.define_alarms(self, stage, self.dead_letter_queues,
+                                                    self.state_machines)
+        CfnOutput(self, "TablePrefix", value=stage.table_prefix)
+        CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)
+        CfnOutput(self, "AudioBucketName", value=self.audio_bucket.bucket_name)
+        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+
+    @property
+    def _data_removal(self) -> RemovalPolicy:
+        """Key and logs: kept with prod, removed with the stack of another stage."""
+        return RemovalPolicy.RETAIN if self.stage.prod else RemovalPolicy.DESTROY
+
+    def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
+        return logs.LogGroup(
+            self, construct_id, log_group_name=name, removal_policy=self._data_removal,
+            retention=logs.RetentionDays.ONE_YEAR if self.stage.prod else logs.RetentionDays.ONE_MONTH)
+
+    # -- data ------------------------------------------------------------------
+
+    def _audio_bucket(self) -> s3.Bucket:
+        from chalicelib.settings import PREVIEW_PREFIX
+
+        # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
+        # objects in it (README "Deploy" says how to remove them).
+        access_logs = s3.Bucket(
+            self, "AccessLogsBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[s3.LifecycleRule(
+                id="expire-logs", expiration=Duration.days(365 if self.stage.prod else 90))],
+        )
+        nag.acknowledge(access_logs, "AwsSolutions-S1",
+                        "This is the server access log bucket of the audio bucket; logging its "
+                        "own access would log into itself.")
+        return s3.Bucket(
+            self, "AudioBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="audio-bucket/",
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-previews", prefix=PREVIEW_PREFIX,
+                                 expiration=Duration.days(PREVIEW_DAYS)),
+                s3.LifecycleRule(id="abort-incomplete-uploads",
+                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
+            ],
+        )
+
+    def _dead_letter_queue(self, label: str) -> sqs.Queue:
+        return sqs.Queue(
+            self, f"{label.title()}DeadLetterQueue",
+            queue_name=self.stage.resource(f"{label}-dlq"),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+
+    def _queue(self, label: str, consumer: Access) -> sqs.Queue:
+        dlq = self._dead_letter_queue(label)
+        return sqs.Queue(
+            self, f"{label.title()}Queue",
+            queue_name=self.stage.resource(label),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(consumer.timeout_seconds * VISIBILITY_PER_TIMEOUT),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVES),
+        )
+
+    # -- work after the response -------------------------------------------------
+
+    def placeholders(self) -> dict[str, workflows.Placeholder]:
+        """What an ASL file may name as `${...}` (README "Deploy" lists them)."""
+        found = [
+            workflows.Placeholder("DialQueueUrl", self.queues["dial"].queue_url,
+                                  self.queues["dial"].queue_arn),
+            workflows.Placeholder("FanoutQueueUrl", self.queues["fanout"].queue_url,
+                                  self.queues["fanout"].queue_arn),
+            workflows.Placeholder("AudioBucket", self.audio_bucket.bucket_name,
+                                  self.audio_bucket.bucket_arn),
+        ]
+        for name, table in self.tables.items():
+            found.append(workflows.Placeholder(f"{name}Table", table.table_name, table.table_arn))
+        for function in self.functions.values():
+            arn = self._function_arn(function.name)
+            found.append(workflows.Placeholder(f"{function.logical_id}FunctionArn", arn, arn))
+        return {p.name: p for p in found}
+
+    def _state_machine(self, workflow: workflows.Workflow) -> sfn.StateMachine:
+        placeholders = self.placeholders()
+        unknown = workflow.placeholders() - set(placeholders)
+        if unknown:
+            raise workflows.UnsupportedDefinition(
+                f"{workflow.path.name} names {sorted(unknown)}; a stage offers "
+                f"{sorted(placeholders)} (infra/stack.py placeholders)")
+        statements = [
+            iam.PolicyStatement(actions=list(grant.actions),
+                                resources=[placeholders[grant.placeholder].arn if grant.placeholder
+                                           else "*"])
+            for grant in workflows.grants(workflow.definition)]
+        title = workflow.stem.title().replace("_", "")
+        role = iam.Role(
+            self, f"{title}StateMachineRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"{workflow.path.name}: the integrations of its Task states",
+            inline_policies={"tasks": iam.PolicyDocument(statements=statements)} if statements else None,
+        )
+        nag.acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
+                        "CloudWatch Logs delivery and X-Ray, which Step Functions adds for logging "
+                        "and tracing, accept only '*'; every Task state's resource is named "
+                        "(infra/workflows.py).")
+        return sfn.StateMachine(
+            self, f"{title}StateMachine",
+            state_machine_name=self.stage.resource(workflow.stem),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_string(workflow.text),
+            definition_substitutions={name: placeholders[name].value
+                                      for name in sorted(workflow.placeholders())} or None,
+            role=role,
+            # Execution data holds phone numbers: log the events, not their inputs.
+            logs=sfn.LogOptions(
+                destination=self._log_group(f"{title}StateMachineLogs",
+                                            f"/aws/vendedlogs/states/{self.stage.resource(workflow.stem)}"),
+                level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
+        )
+
+    def _scheduler_role(self) -> iam.Role:
+        """What a fired schedule may do: send to the fan-out queue (and its own
+        DLQ), start the call workflow, invoke a function marked `scheduler_target`."""
+        statements = [iam.PolicyStatement(
+            actions=["sqs:SendMessage"],
+            resources=[self.queues["fanout"].queue_arn, self.scheduler_dlq.queue_arn])]
+        if "call" in self.state_machines:
+            statements.append(iam.PolicyStatement(
+                actions=["states:StartExecution"],
+                resources=[self.state_machines["call"].state_machine_arn]))
+        targets = [self._function_arn(f.name) for f in self.functions.values()
+                   if f.access.scheduler_target]
+        if targets:
+            statements.append(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=targets))
+        return iam.Role(
+            self, "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": self.account}}),
+            description="EventBridge Scheduler: the targets of this stage's one-time schedules",
+            inline_policies={"targets": iam.PolicyDocument(statements=statements)},
+        )
+
+    # -- functions -----------------------------------------------------------------
+
+    def _function_arn(self, name: str) -> str:
+        return self.format_arn(service="lambda", resource="function",
+                               resource_name=self.stage.resource(name),
+                               arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+    def access_stage(self) -> access.Stage:
+        return access.Stage(
+            tables={name: bool(spec.global_indexes or spec.local_indexes)
+                    for name, spec in self.table_specs.items()},
+            workflows=frozenset(self.workflows),
+            queues={label: self.stage.resource(label) for label in self.queues})
+
+    def _function_role(self, function: Function) -> iam.Role:
+        """The statements are inline in the role itself: the SQS event source
+        mapping checks its permissions when it is created, and the function
+        depends only on the role, not on a separate policy resource."""
+        statements = [self._statement(s) for s in access.plan(function, self.access_stage())]
+        role = iam.Role(
+            self, f"{function.logical_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Lambda function {function.name} of {self.stage.stack_name}",
+            inline_policies={"access": iam.PolicyDocument(statements=statements)},
+        )
+        nag.acknowledge_wildcards(role, statements)
+        return role
+
+    def _statement(self, statement: access.Statement) -> iam.PolicyStatement:
+        return iam.PolicyStatement(
+            effect=iam.Effect.DENY if statement.deny else iam.Effect.ALLOW,
+            actions=list(statement.actions),
+            resources=[self.arn(r) for r in statement.resources],
+            conditions=statement.conditions)
+
+    def arn(self, ref: Ref) -> str:
+        """The ARN of one of this stage's resources."""
+        kind, name = ref.kind, ref.name
+        if kind == "*":
+            return "*"
+        if kind == "table":
+            return self.tables[name].table_arn
+        if kind == "table-indexes":
+            return f"{self.tables[name].table_arn}/index/*"
+        if kind == "secrets-key":
+            return self.secrets_key.key_arn
+        if kind == "objects":
+            return self.audio_bucket.arn_for_objects(f"{name}*")
+        if kind == "queue":
+            return self.queues[name].queue_arn
+        if kind == "log-group":
+            return self.log_groups[name].log_group_arn
+        if kind == "state-machine":
+            return self.state_machines[name].state_machine_arn
+        if kind == "executions":
+            return self.format_arn(service="states", resource="execution",
+                                   resource_name=f"{self.stage.resource(name)}:*",
+                                   arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        if kind == "schedules":
+            return self.format_arn(service="scheduler", resource="schedule",
+                                   resource_name=f"{self.schedule_group.name}/*",
+                                   arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+        if kind == "scheduler-role":
+            return self.scheduler_role.role_arn
+        if kind == "any-topic":
+            return self.format_arn(service="sns", region="*", account="*", resource="*")
+        raise ValueError(f"no ARN for {ref}")
+
+    def settings_environment(self) -> dict[str, str]:
+        """Every setting the functions read (chalicelib/settings.py), for this stage."""
+        env = {
+            **self.stage.settings_literals(),
+            "OCP_SECRETS_KEY_ID": self.secrets_key.key_arn,
+            "OCP_DIAL_QUEUE_URL": self.queues["dial"].queue_url,
+            "OCP_FANOUT_QUEUE_URL": self.queues["fanout"].queue_url,
+            "OCP_AUDIO_BUCKET": self.audio_bucket.bucket_name,
+            "OCP_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
+            "OCP_SCHEDULER_DLQ_ARN": self.scheduler_dlq.queue_arn,
+        }
+        for stem, machine in self.state_machines.items():
+            env[self.workflows[stem].settings_variable] = machine.state_machine_arn
+        return env
+
+    def _chalice_app(self, project_dir: Path, build_dir: Path) -> Any:
+        """The construct runs `chalice package` for the stage named like this
+        stack. What applies to every function goes in the construct's stage
+        config; chalice reads per-function settings (`lambda_functions`: role,
+        timeout, memory) only from a stage in .chalice/config.json, so that
+        stage is written into the packaged copy of the project, never into the
+        committed file."""
+        from chalice.cdk import Chalice
+
+        stage_config = {
+            "api_gateway_stage": api.API_STAGE,
+            "api_gateway_endpoint_type": "REGIONAL",
+            "autogen_policy": False,
+            "manage_iam_role": False,
+            "xray": True,
+            "environment_variables": self.settings_environment(),
+        }
+        functions = {
+            f.name: {
+                "iam_role_arn": self.roles[f.name].role_arn,
+                "lambda_timeout": f.access.timeout_seconds,
+                "lambda_memory_size": f.access.memory_mb,
+            } for f in self.functions.values()
+        }
+        source = bundle.stage_project(project_dir, build_dir / "project")
+        bundle.add_stage(source, self.to_string(), {"lambda_functions": functions})
+        with _packaging(build_dir, self.stage.settings_literals()):
+            chalice = Chalice(self, "Api", source_dir=str(source), stage_config=stage_config)
+        for function in self.functions.values():
+            resource = chalice.get_resource(function.logical_id)
+            # A known name: its log group exists, with retention, before it first runs.
+            resource.add_property_override("FunctionName", self.stage.resource(function.name))
+            resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
+        return chalice
+
+    # -- API Gateway ---------------------------------------------------------------
+
+    def _api_gateway(self) -> None:
+        access_logs = self._log_group("ApiAccessLogs", f"/aws/apigateway/{self.stage.stack_name}/access")
+        rest_api = self.chalice.get_resource("RestAPI")
+        api.configure_rest_api(rest_api, self.stage, access_logs.log_group_arn)
+        if self.stage.api_gateway_logging_role:
+            rest_api.add_resource_dependency(self._api_gateway_account())
+
+    def _api_gateway_account(self) -> apigateway.CfnAccount:
+        """API Gateway writes access and error logs with one role per account and region."""
+        statements = [iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents",
+                     "logs:FilterLogEvents"],
+            resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
+                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)])]
+        role = iam.Role(
+            self, "ApiGatewayLoggingRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway's account-wide CloudWatch Logs role (access and error logs)",
+            inline_policies={"logs": iam.PolicyDocument(statements=statements)},
+        )
+        nag.acknowledge_wildcards(role, statements, reason=(
+            "API Gateway's logging role is one setting for the whole account and region: it writes "
+            "the execution and access logs of every API there, into log groups it names itself."))
+        return apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+
+
+@contextlib.contextmanager
+def _packaging(build_dir: Path, settings: dict[str, str]) -> Iterator[None]:
+    """Around `chalice package`: it writes chalice.out/ in the working directory,
+    needs a region to name service principals (it never calls AWS), and copies
+    the stage's environment variables into os.environ while it imports the app."""
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(build_dir / "chalice.out", ignore_errors=True)  # earlier synths' copies
+    os.chdir(build_dir)
+    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("CDK_DEFAULT_REGION", "us-east-1"))
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)

@@ -1,0 +1,72 @@
+"""One deployed stage: its name, the names of its resources, its limits.
+
+Names follow the defaults in chalicelib/settings.py (`ocp-{stage}-` table prefix,
+`alias/ocp-{stage}-secrets`, `ocp-{stage}-dial` ...), so an operator's shell with
+only OCP_STAGE set (README "Deploy") reaches the deployed stage's tables and key.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    # prod keeps its data when the stack goes: deletion protection, RETAIN.
+    prod: bool
+    throttle_rate: float        # steady requests per second, whole stage
+    throttle_burst: int
+    log_retention_days: int
+    alarm_email: str | None = None
+    # AWS::ApiGateway::Account is one setting per account and region: with two
+    # stages in one account, let one stack own it (README "Deploy").
+    api_gateway_logging_role: bool = True
+
+    @classmethod
+    def named(cls, name: str, alarm_email: str | None = None,
+              api_gateway_logging_role: bool = True) -> "Stage":
+        if not _NAME.match(name):
+            raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
+        prod = name == "prod"
+        return cls(
+            name=name,
+            prod=prod,
+            throttle_rate=500 if prod else 50,
+            throttle_burst=1000 if prod else 100,
+            log_retention_days=365 if prod else 30,
+            alarm_email=alarm_email,
+            api_gateway_logging_role=api_gateway_logging_role,
+        )
+
+    @property
+    def stack_name(self) -> str:
+        return f"ocp-{self.name}"
+
+    @property
+    def table_prefix(self) -> str:
+        return f"ocp-{self.name}-"
+
+    @property
+    def secrets_alias(self) -> str:
+        return f"alias/ocp-{self.name}-secrets"
+
+    def resource(self, what: str) -> str:
+        """`ocp-{stage}-{what}`: queues, state machines, functions, alarms."""
+        return f"ocp-{self.name}-{what}"
+
+    def settings_literals(self) -> dict[str, str]:
+        """The settings known before anything is created. They are in the process
+        environment while the app is imported (by the table derivation and by
+        `chalice package`), so module-level names (`on_sqs_message(queue=...)`)
+        are this stage's."""
+        return {
+            "OCP_STAGE": self.name,
+            "OCP_TABLE_PREFIX": self.table_prefix,
+            "OCP_EMAIL_DNS_CHECK": "1",
+            "OCP_DIAL_QUEUE_NAME": self.resource("dial"),
+            "OCP_FANOUT_QUEUE_NAME": self.resource("fanout"),
+            "OCP_SCHEDULE_GROUP": self.stack_name,
+        }

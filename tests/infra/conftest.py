@@ -1,0 +1,131 @@
+"""tests/infra: the prod stack, synthesised once per test session and shared.
+
+Synthesis runs `python -m infra` in a subprocess, as `make synth` does: with no
+AWS credentials or OCP settings in its environment, and with no network at all
+where `unshare -n` can give it an empty network namespace (as root, on the CI
+machine). A subprocess also keeps `chalice package`'s changes to os.environ and
+sys.path, and the CDK's Node.js process, out of the test workers. With xdist,
+the first worker to get the lock synthesises; the others read its output.
+
+The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
+there, and a small fixture ASL (fixtures/workflows/) until then.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = "prod"
+ALARM_EMAIL = "ops@example.com"
+FIXTURE_WORKFLOWS = Path(__file__).parent / "fixtures" / "workflows"
+
+
+def workflows_dir() -> Path:
+    real = ROOT / "chalicelib" / "workflows"
+    return real if (real / "call.asl.json").exists() else FIXTURE_WORKFLOWS
+
+
+@dataclass
+class Synth:
+    outdir: Path
+    workflows: Path
+    network_isolated: bool
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return json.loads((self.outdir / f"ocp-{STAGE}.template.json").read_text())
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return json.loads((self.outdir / f"ocp-{STAGE}.metadata.json").read_text())
+
+    @property
+    def template_path(self) -> Path:
+        return self.outdir / f"ocp-{STAGE}.template.json"
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    target = shared / "infra-synth"
+    with open(shared / "infra-synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result_file = target / "result.json"
+        if not result_file.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            result_file.write_text(json.dumps(_synthesise(target)))
+    result = json.loads(result_file.read_text())
+    if result["returncode"] != 0:
+        pytest.fail(f"`python -m infra` failed ({result['returncode']}):\n{result['stderr']}",
+                    pytrace=False)
+    return Synth(target / "out", Path(result["workflows"]), result["network_isolated"])
+
+
+def _synthesise(target: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_", "CDK_"))}
+    command = [sys.executable, "-m", "infra", "--stage", STAGE, "--outdir", str(target / "out"),
+               "--build-dir", str(target / "build"), "--workflows", str(workflows_dir()),
+               "--alarm-email", ALARM_EMAIL]
+    isolated = _can_unshare_network()
+    if isolated:
+        command = ["unshare", "--net", *command]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return {"returncode": done.returncode, "stderr": done.stderr[-20000:],
+            "workflows": str(workflows_dir()), "network_isolated": isolated}
+
+
+def _can_unshare_network() -> bool:
+    try:
+        return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+# -- reading the template --------------------------------------------------------
+
+def resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
+
+
+def one(template: dict[str, Any], type_: str, **properties: Any) -> tuple[str, dict[str, Any]]:
+    """The one resource of this type whose properties include these values."""
+    found = [(k, v) for k, v in resources(template, type_).items()
+             if all(v["Properties"].get(p) == value for p, value in properties.items())]
+    assert len(found) == 1, f"{len(found)} {type_} with {properties}"
+    return found[0]
+
+
+def get_att(logical_id: str, attribute: str = "Arn") -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    """Every statement granted to a role: inline, and in policies attached to it."""
+    statements = []
+    role = template["Resources"][role_id]
+    for policy in role["Properties"].get("Policies", []):
+        statements += policy["PolicyDocument"]["Statement"]
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"].get("Roles", []):
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def function_role_id(template: dict[str, Any], function_id: str) -> str:
+    role = template["Resources"][function_id]["Properties"]["Role"]
+    assert set(role) == {"Fn::GetAtt"} and role["Fn::GetAtt"][1] == "Arn", role
+    return role["Fn::GetAtt"][0]

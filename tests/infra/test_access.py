@@ -1,0 +1,117 @@
+"""Each function's IAM plan names its own resources (no synthesis)."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.settings import AUDIO_PREFIX, PREVIEW_PREFIX
+from infra.access import (ANY, CONSUME_ACTIONS, TABLE_ACTIONS, TASK_REPORT_ACTIONS, Function, Ref,
+                          Stage, Statement, app_functions, plan)
+
+STAGE = Stage(tables={"Users": False, "Calls": True, "Accounts": False, "Blasts": True,
+                      "Counters": False, "Conferences": False},
+              workflows=frozenset({"call"}),
+              queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"})
+
+
+def granted(statements: list[Statement]) -> dict[str, set[Ref]]:
+    out: dict[str, set[Ref]] = {}
+    for statement in statements:
+        if not statement.deny:
+            for action in statement.actions:
+                out.setdefault(action, set()).update(statement.resources)
+    return out
+
+
+def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
+    actions = granted(plan(Function("api_handler", None), STAGE))
+    assert actions["dynamodb:Query"] == {Ref("table", n) for n in STAGE.tables} | {
+        Ref("table-indexes", "Calls"), Ref("table-indexes", "Blasts")}
+    assert actions["kms:Decrypt"] == {Ref("secrets-key")}
+    assert actions["s3:PutObject"] == {Ref("objects", PREVIEW_PREFIX), Ref("objects", AUDIO_PREFIX)}
+    assert actions["states:StartExecution"] == {Ref("state-machine", "call")}
+    assert actions["states:StopExecution"] == {Ref("executions", "call")}
+    assert actions["sqs:SendMessage"] == {Ref("queue", "fanout")}
+    assert actions["iam:PassRole"] == {Ref("scheduler-role")}
+    assert actions["logs:PutLogEvents"] == {Ref("log-group", "api_handler")}
+    for action in (*TASK_REPORT_ACTIONS, "sns:Publish", "sqs:ReceiveMessage"):
+        assert action not in actions
+
+
+def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
+    actions = granted(plan(Function("dialer", "ocp-dev-dial"), STAGE))
+    for action in CONSUME_ACTIONS:
+        assert actions[action] == {Ref("queue", "dial")}
+    for action in TASK_REPORT_ACTIONS:
+        assert actions[action] == {ANY}
+    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Users"), Ref("table", "Calls"),
+                                              Ref("table-indexes", "Calls"), Ref("table", "Accounts")}
+    assert "kms:Decrypt" not in actions and "s3:PutObject" not in actions
+
+
+def test_sms_is_allowed_to_phone_numbers_only():
+    statements = plan(Function("fanout", "ocp-dev-fanout"), STAGE)
+    assert Statement(("sns:Publish",), (ANY,)) in statements
+    assert Statement(("sns:Publish",), (Ref("any-topic"),), deny=True) in statements
+    assert granted(statements)["polly:SynthesizeSpeech"] == {ANY}
+
+
+def test_the_secrets_key_only_with_an_enterprise_context():
+    [kms] = [s for s in plan(Function("api_handler", None), STAGE) if s.actions[0].startswith("kms:")]
+    assert kms.conditions["ForAllValues:StringEquals"] == {"kms:EncryptionContextKeys": ["eid"]}
+
+
+def test_a_workflow_not_yet_defined_is_not_granted():
+    stage = Stage(tables=STAGE.tables, workflows=frozenset(), queues=STAGE.queues)
+    actions = granted(plan(Function("api_handler", None), stage))
+    assert not [a for a in actions if a.startswith("states:")]
+
+
+def test_a_table_no_model_has_is_an_error():
+    stage = Stage(tables={"Users": False}, workflows=frozenset(), queues=STAGE.queues)
+    with pytest.raises(ValueError, match=r"names tables \['Calls', 'Accounts'\]"):
+        plan(Function("dialer", "ocp-dev-dial"), stage)
+
+
+def test_a_queue_of_another_stage_is_an_error():
+    with pytest.raises(ValueError, match="not one of this stage's queues"):
+        plan(Function("dialer", "ocp-prod-dial"), STAGE)
+
+
+def test_a_function_with_no_entry_is_an_error():
+    with pytest.raises(ValueError, match="no entry in infra/access.py"):
+        plan(Function("surprise", None), STAGE)
+
+
+def test_every_table_action_is_an_item_action():
+    assert all(a.split(":")[1] not in ("Scan", "DeleteTable", "CreateTable") for a in TABLE_ACTIONS)
+
+
+def test_the_app_s_functions_are_found_and_each_has_an_entry():
+    from chalice import Chalice
+
+    from app import app
+
+    assert "api_handler" in app_functions(app)
+    # An SQS handler names its queue; infra reads it for the event source's permissions
+    demo = Chalice(app_name="demo")
+
+    @demo.on_sqs_message(queue="ocp-dev-dial")
+    def dialer(event):  # pragma: no cover - never invoked
+        return None
+
+    assert app_functions(demo) == {"dialer": Function("dialer", "ocp-dev-dial")}
+    assert Function("dialer", None).logical_id == "Dialer"
+    assert Function("api_handler", None).logical_id == "APIHandler"
+
+
+def test_an_event_handler_infra_does_not_wire_is_an_error():
+    from chalice import Chalice
+
+    demo = Chalice(app_name="demo")
+
+    @demo.schedule("rate(1 minute)")
+    def tick(event):  # pragma: no cover - never invoked
+        return None
+
+    with pytest.raises(ValueError, match="not wired by infra"):
+        app_functions(demo)

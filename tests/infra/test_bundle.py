@@ -1,0 +1,72 @@
+"""The Lambda package's dependencies come from the installed, pinned, pure-Python
+distributions, so `chalice package` needs no pip and no network."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.bundle import BundleError, add_stage, runtime_distributions, stage_project
+from tests.infra.conftest import ROOT
+
+
+def names(dists) -> set[str]:
+    return {d.metadata["Name"].lower().replace("_", "-") for d in dists}
+
+
+def test_the_runtime_requirements_and_what_they_need_without_the_lambda_runtime_s():
+    found = names(runtime_distributions(ROOT / "requirements.txt"))
+    assert {"pynamodb", "phonenumbers", "email-validator", "dnspython", "idna", "python-multipart"} <= found
+    # boto3 and its family come with Lambda's Python runtime
+    assert not found & {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
+
+
+def test_a_version_other_than_the_pin_is_refused(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("phonenumbers==0.0.1\n")
+    with pytest.raises(BundleError, match="pins 0.0.1"):
+        runtime_distributions(requirements)
+
+
+def test_a_loose_pin_is_refused(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("phonenumbers>=9\n")
+    with pytest.raises(BundleError, match="not an exact pin"):
+        runtime_distributions(requirements)
+
+
+def test_compiled_code_is_refused(tmp_path):
+    from importlib import metadata
+
+    requirements = tmp_path / "requirements.txt"
+    # cffi, installed for the test tools, ships a C extension for this machine
+    requirements.write_text(f"cffi=={metadata.version('cffi')}\n")
+    with pytest.raises(BundleError, match="compiled code"):
+        runtime_distributions(requirements)
+
+
+def test_the_staged_project_has_the_app_and_vendor_but_no_requirements(tmp_path):
+    staged = stage_project(ROOT, tmp_path / "project")
+    assert (staged / "app.py").read_text() == (ROOT / "app.py").read_text()
+    assert (staged / "chalicelib" / "settings.py").exists()
+    assert (staged / "vendor" / "phonenumbers" / "__init__.py").exists()
+    assert (staged / "vendor" / "pynamodb" / "models.py").exists()
+    # Without requirements.txt chalice runs no `pip download`
+    assert not (staged / "requirements.txt").exists()
+    assert not list(staged.rglob("__pycache__"))
+    # A second staging replaces the first, keeping chalice's package cache
+    (staged / ".chalice" / "deployments").mkdir()
+    (staged / "chalicelib" / "stale.py").write_text("")
+    stage_project(ROOT, staged)
+    assert not (staged / "chalicelib" / "stale.py").exists()
+    assert (staged / ".chalice" / "deployments").is_dir()
+
+
+def test_a_generated_stage_goes_into_the_staged_config_only(tmp_path):
+    staged = tmp_path / "project"
+    (staged / ".chalice").mkdir(parents=True)
+    (staged / ".chalice" / "config.json").write_text(json.dumps({"version": "2.0", "stages": {}}))
+    add_stage(staged, "ocp-dev", {"lambda_functions": {"api_handler": {"lambda_timeout": 29}}})
+    config = json.loads((staged / ".chalice" / "config.json").read_text())
+    assert config["stages"]["ocp-dev"]["lambda_functions"]["api_handler"]["lambda_timeout"] == 29
+    assert "ocp-dev" not in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]

@@ -1,0 +1,42 @@
+"""API Gateway's own errors answer like the app's (no synthesis)."""
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from infra.api import access_log_format, gateway_responses
+
+
+def errors(response):
+    body = response["responseTemplates"]["application/json"]
+    return [(int(e.findtext("code")), e.findtext("message"), e.findtext("requestId"))
+            for e in ElementTree.fromstring(body).findall("errors/error")]
+
+
+def test_a_missing_route_is_404_with_an_ocp_error():
+    response = gateway_responses()["MISSING_AUTHENTICATION_TOKEN"]
+    assert response["statusCode"] == "404"
+    assert errors(response) == [(902, "URL (no such resource or method) does not contain a valid value", None)]
+
+
+def test_throttling_and_gateway_failures_are_internal_errors_with_the_request_id():
+    responses = gateway_responses()
+    assert responses["THROTTLED"]["statusCode"] == "429"
+    for kind in ("THROTTLED", "DEFAULT_5XX"):
+        assert errors(responses[kind]) == [(105, "Internal error: SQL execution failed", "$context.requestId")]
+    # Other 4xx keep API Gateway's status (413, 415 ...)
+    assert "statusCode" not in responses["DEFAULT_4XX"]
+    assert errors(responses["DEFAULT_4XX"])[0][0] == 902
+
+
+def test_the_body_is_the_app_s_own_xml():
+    from chalicelib.errors import OcpError
+    from chalicelib.protocol.render import render_error
+
+    body = gateway_responses()["DEFAULT_5XX"]["responseTemplates"]["application/json"]
+    assert body == render_error(OcpError(105, request_id="$context.requestId")).body
+
+
+def test_access_logs_hold_no_query_string_or_headers():
+    fmt = access_log_format()
+    assert "requestId" in fmt
+    assert "querystring" not in fmt.lower() and "authorization" not in fmt.lower()
