@@ -5,8 +5,15 @@ STAMP  := $(VENV)/.installed
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
+# Deployed stage (infra/): `make deploy STAGE=prod`.
+STAGE   ?= dev
+ASSEMBLY := infra/cdk.out
+# The CDK CLI, for deploying only (synthesis is `python -m infra`): npx fetches
+# this exact version from the npm registry the first time.
+CDK_CLI := aws-cdk@2.1148.1
+CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: run test bench enterprise clean
+.PHONY: run test bench enterprise clean synth bootstrap deploy destroy deployed-enterprise
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,5 +34,21 @@ enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make r
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
+synth: $(STAMP)        ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
+	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)
+
+bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles
+	$(CDK) bootstrap
+
+deploy: synth          ## make deploy STAGE=dev: deploy the stage with the account's credentials
+	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
+
+destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)
+	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
+
+deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
+	env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE) \
+	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis infra/build $(ASSEMBLY)
