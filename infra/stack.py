@@ -380,7 +380,11 @@ class OcpStack(Stack):
         nag.acknowledge_wildcards(role, statements, reason=(
             "API Gateway's logging role is one setting for the whole account and region: it writes "
             "the execution and access logs of every API there, into log groups it names itself."))
-        return apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        # The setting outlives the stack: other APIs in the account log with it.
+        role.apply_removal_policy(RemovalPolicy.RETAIN)
+        account.apply_removal_policy(RemovalPolicy.RETAIN)
+        return account
 
 
 @contextlib.contextmanager

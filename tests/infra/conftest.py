@@ -76,7 +76,7 @@ def _synthesise(target: Path) -> dict[str, Any]:
     command = [sys.executable, "-m", "infra", "--stage", STAGE, "--outdir", str(target / "out"),
                "--build-dir", str(target / "build"), "--workflows", str(workflows_dir()),
                "--alarm-email", ALARM_EMAIL]
-    isolated = _can_unshare_network()
+    isolated = can_unshare_network()
     if isolated:
         command = ["unshare", "--net", *command]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -84,7 +84,7 @@ def _synthesise(target: Path) -> dict[str, Any]:
             "workflows": str(workflows_dir()), "network_isolated": isolated}
 
 
-def _can_unshare_network() -> bool:
+def can_unshare_network() -> bool:
     try:
         return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
     except FileNotFoundError:
