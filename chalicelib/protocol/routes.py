@@ -8,6 +8,7 @@ route but /session, reads `output`/`verbose`, and turns what the view returns
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -54,6 +55,17 @@ def _handler(bp: Blueprint, view: View, public: bool, name: str) -> Callable[...
 
 
 def handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
+    started = time.perf_counter()
+    response = _handle(http, view, path_args, public)
+    # The route template, never the concrete path: it may hold a phone number or email.
+    log.info("request", extra={"request_id": _request_id(http), "fields": {
+        "method": http.method, "route": (http.context or {}).get("resourcePath"),
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - started) * 1000, 1)}})
+    return response
+
+
+def _handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
     request_id = _request_id(http)
     fmt = "xml"
     try:
