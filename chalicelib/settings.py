@@ -29,6 +29,13 @@ class Settings:
     session_cache_seconds: int
     clock_skew_seconds: int
     log_level: str
+    # Private bucket for uploaded blast audio and synthesised speech (infra creates it).
+    audio_bucket: str
+    polly_voice: str
+    # Presigned GET links (ttspreview, blast audio): RULINGS asks for at least an hour.
+    presign_get_seconds: int
+    # How long a presigned POST upload form (POST /audioupload) may be used.
+    presign_post_seconds: int
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -49,6 +56,10 @@ def get() -> Settings:
         session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
         clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
+        audio_bucket=env.get("OCP_AUDIO_BUCKET", f"ocp-{stage}-audio"),
+        polly_voice=env.get("OCP_POLLY_VOICE", "Joanna"),
+        presign_get_seconds=max(3600, int(env.get("OCP_PRESIGN_GET_SECONDS", 3600))),
+        presign_post_seconds=int(env.get("OCP_PRESIGN_POST_SECONDS", 900)),
     )
 
 

@@ -20,6 +20,7 @@ from python_multipart.exceptions import FormParserError
 
 from chalicelib import settings
 from chalicelib.errors import OcpError
+from chalicelib.media import audio
 from chalicelib.protocol import types
 
 
@@ -221,6 +222,28 @@ def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) 
         n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
 
 
+class FilePart(Field):
+    """A multipart file part; `parse(name, upload)` checks it. A plain (non-file)
+    value under the same name is 902: the reference's clients post the file itself."""
+
+    def read(self, variables: Variables) -> Any:
+        upload = variables.files.get(self.name.lower())
+        if upload is not None:
+            return self.parse(self.name, upload)
+        raw = variables.get(self.name)
+        if raw is not None and raw.strip() != "":
+            raise OcpError(902, name=self.name, value=raw)
+        if self.required:
+            raise OcpError(900, name=self.name)
+        return self.default
+
+
+def AudioFile(name: str, *, required: bool = False) -> Field:
+    """An mp3 or wma file part of at most 5 MB, checked by content (blastvoice `audioFile`)."""
+    return FilePart(name, lambda n, upload: audio.check(n, upload.filename, upload.data,
+                                                        upload.filename), required)
+
+
 def output_options(variables: Variables) -> tuple[str, bool]:
     """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
     values = read(variables, Choice("output", ("xml", "json"), default="xml"),
@@ -230,4 +253,4 @@ def output_options(variables: Variables) -> tuple[str, bool]:
 
 __all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
            "Flag", "Text", "Phone", "Email", "Amount", "UnixTime", "Destinations",
-           "Destination", "output_options"]
+           "Destination", "FilePart", "AudioFile", "output_options"]
