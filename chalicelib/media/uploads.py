@@ -5,10 +5,14 @@ claimed by its key. Every way ends in a `StoredAudio` that blastvoice keeps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio, fetch, storage
+from chalicelib.media import audio, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
+
+if TYPE_CHECKING:
+    from chalicelib.media.fetch import Opener, Resolver
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,11 @@ def store(eid: int, checked: Audio) -> StoredAudio:
 
 
 def store_from_url(eid: int, url: str, *, variable: str = "url",
-                   resolve: fetch.Resolver | None = None,
-                   open_: fetch.Opener | None = None) -> StoredAudio:
+                   resolve: Resolver | None = None, open_: Opener | None = None) -> StoredAudio:
     """Fetch `url` safely (media.fetch), check it like an upload, keep a copy: the
     blast then plays what was checked, whatever the URL serves later."""
+    from chalicelib.media import fetch  # deferred: http.client and ssl cost cold-start time
+
     fetched = fetch.fetch(url, variable=variable, resolve=resolve, open_=open_)
     filename = fetched.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return store(eid, audio.check(variable, url, fetched.data, filename))
