@@ -45,6 +45,7 @@ class Settings:
 def get() -> Settings:
     env = os.environ
     stage = env.get("OCP_STAGE", "dev")
+    presign_get = int(env.get("OCP_PRESIGN_GET_SECONDS", 3600))
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -58,7 +59,8 @@ def get() -> Settings:
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
         audio_bucket=env.get("OCP_AUDIO_BUCKET", f"ocp-{stage}-audio"),
         polly_voice=env.get("OCP_POLLY_VOICE", "Joanna"),
-        presign_get_seconds=max(3600, int(env.get("OCP_PRESIGN_GET_SECONDS", 3600))),
+        # At least an hour (RULINGS "ttspreview"), at most SigV4's seven days.
+        presign_get_seconds=min(7 * 86400, max(3600, presign_get)),
         presign_post_seconds=int(env.get("OCP_PRESIGN_POST_SECONDS", 900)),
     )
 

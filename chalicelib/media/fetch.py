@@ -63,7 +63,7 @@ class Response(Protocol):
     status: int
 
     def getheader(self, name: str, default: str | None = None) -> str | None: ...
-    def read(self, amt: int) -> bytes: ...
+    def read1(self, amt: int) -> bytes: ...
     def close(self) -> None: ...
 
 
@@ -106,6 +106,8 @@ def _fetch(url: str, max_bytes: int, resolve: Resolver, open_: Opener,
            monotonic: Callable[[], float], deadline: float) -> Fetched:
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
+        if monotonic() > deadline:
+            raise Refused(f"slower than {TOTAL_SECONDS:.0f} s")
         target = vet(current, resolve)
         response = open_(target, TIMEOUT_SECONDS)
         try:
@@ -132,7 +134,8 @@ def _read_capped(response: Response, max_bytes: int, monotonic: Callable[[], flo
     chunks: list[bytes] = []
     total = 0
     while True:
-        chunk = response.read(min(_CHUNK, max_bytes + 1 - total))
+        # read1: one recv at most, so a server dripping bytes meets the deadline
+        chunk = response.read1(min(_CHUNK, max_bytes + 1 - total))
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)

@@ -7,6 +7,7 @@ in the same voice is found in the bucket instead of being sent to Polly again
 from __future__ import annotations
 
 import hashlib
+import json
 
 from chalicelib import settings
 from chalicelib.media import storage
@@ -14,17 +15,19 @@ from chalicelib.store import aws
 
 # Polly's limit for plain text (billed characters) and the reference's 903 bound.
 MAX_TEXT = 3000
-# Standard-engine voices a caller may choose with `voice`: US and British English
-# and US Spanish. The first is only the fallback when settings name none.
+# Standard-engine voices a caller may choose with `voice` (US and British English, US
+# Spanish); without one, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
 VOICES = ("Joanna", "Matthew", "Ivy", "Justin", "Kendra", "Kimberly", "Salli", "Joey",
-          "Amy", "Brian", "Emma", "Penelope", "Miguel", "Lupe")
+          "Amy", "Brian", "Emma", "Miguel", "Lupe")
 _FORMAT = "mp3"
 _ENGINE = "standard"
 
 
 def speech_key(text: str, voice: str) -> str:
     """Where the speech for (voice, text) lives: changes to engine or format get new keys."""
-    digest = hashlib.sha256(f"{_ENGINE}|{_FORMAT}|{voice}|{text}".encode()).hexdigest()
+    # JSON, not "a|b|c": no text can make two different requests read the same
+    what = json.dumps([_ENGINE, _FORMAT, voice, text], ensure_ascii=False)
+    digest = hashlib.sha256(what.encode()).hexdigest()
     return f"tts/{digest}.mp3"
 
 

@@ -28,7 +28,7 @@ class FakeResponse:
     def getheader(self, name, default=None):
         return {k.lower(): v for k, v in self.headers.items()}.get(name.lower(), default)
 
-    def read(self, amt):
+    def read1(self, amt):
         self.read_sizes.append(amt)
         chunk, self.body = self.body[:amt], self.body[amt:]
         return chunk
