@@ -84,6 +84,11 @@ def test_text_is_sanitised_as_a_string_before_synthesis(api, user_id, polly_call
     assert polly_calls[0]["Text"] == "Hello there"
 
 
+def test_the_body_is_sent_without_verbose_too(api, user_id):
+    for query in ("", "?verbose=0", "?verbose=1"):
+        assert xml(preview(api, {"userId": user_id, "text": "hello"}, query).body).findtext("url")
+
+
 def test_json_output(api, user_id):
     response = preview(api, {"userId": user_id, "text": "hello"}, "?output=json")
     assert response.status_code == 201
