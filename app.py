@@ -3,6 +3,7 @@ from chalice import Chalice
 
 from chalicelib import logs
 from chalicelib.api import sessions, users
+from chalicelib.api import emails, phones, preferences
 from chalicelib.protocol import routes
 
 app = Chalice(app_name="ocp")
@@ -12,3 +13,6 @@ app.register_middleware(routes.chalice_errors, "http")
 
 app.register_blueprint(sessions.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(phones.bp)
+app.register_blueprint(preferences.bp)
+app.register_blueprint(emails.bp)
