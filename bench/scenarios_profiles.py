@@ -67,9 +67,11 @@ SCENARIOS = [
         "/smsphone", {"userId": uid, "phonenumber": "7205559999", "phoneType": "2"})),
     _s("DELETE /smsphone", lambda api, uid: api.delete(f"/smsphone?{q(uid, phone=7205551212)}")),
     _s("GET /carriers", lambda api, uid: api.get(f"/carriers?{q(uid)}"), goal=1),
-    _s("POST /email", lambda api, uid: api.post("/email", {"userId": uid, "email": "x@example.com"})),
+    _s("POST /email",
+       lambda api, uid: api.post("/email", {"userId": uid, "email": "x@example.com"})),
     _s("GET /email", lambda api, uid: api.get(f"/email?{q(uid)}"), goal=1),
-    _s("PUT /email", lambda api, uid: api.put("/email", {"userId": uid, "email": "jd@example.com"})),
+    _s("PUT /email",
+       lambda api, uid: api.put("/email", {"userId": uid, "email": "jd@example.com"})),
     _s("DELETE /email", lambda api, uid: api.delete(f"/email?{q(uid, email='jd@example.com')}")),
     _s("PUT /huntorder", lambda api, uid: api.put(
         "/huntorder", {"userId": uid, "phoneNumber": "7205559999", "phoneType": "1"}),

@@ -77,7 +77,8 @@ def test_remove_number_errors():
 
 
 def test_set_default_number():
-    assert rules.set_default_number(BASE, NumberRequest(OFFICE.phone), new_ids()).default() == OFFICE
+    made_default = rules.set_default_number(BASE, NumberRequest(OFFICE.phone), new_ids())
+    assert made_default.default() == OFFICE
     added = rules.set_default_number(BASE, NumberRequest(NEW, 4), new_ids())
     assert added.default() == Number(100, NEW, 4)
     assert code_of(lambda: rules.set_default_number(BASE, NumberRequest(NEW), new_ids())) == 110
@@ -108,8 +109,8 @@ def test_hunt_order_post_replaces_and_adds_unknown_numbers():
 
 def test_hunt_order_put_appends_and_leaves_tryall_alone_unless_given():
     profile = replace(BASE, hunt_order=(2,), tryall=True)
-    profile = rules.extend_hunt_order(profile, [NumberRequest(HOME.phone), NumberRequest(OFFICE.phone)],
-                                      None, new_ids())
+    profile = rules.extend_hunt_order(
+        profile, [NumberRequest(HOME.phone), NumberRequest(OFFICE.phone)], None, new_ids())
     assert (profile.hunt_order, profile.tryall) == ((2, 1), True)
     assert rules.extend_hunt_order(profile, [], 0, new_ids()).tryall is False
 

@@ -81,7 +81,8 @@ def test_timezones_shift_the_hours_in_force():
 
 
 def test_ids_naming_no_number_are_skipped():
-    profile = replace(BASE, hunt_order=(9, 2), exceptions=(CallTimeException(Window(0, 0, 127), 9),))
+    profile = replace(BASE, hunt_order=(9, 2),
+                      exceptions=(CallTimeException(Window(0, 0, 127), 9),))
     assert resolve(profile, at(5)).numbers == (OFFICE,)
 
 
@@ -110,17 +111,17 @@ def profiles(draw):
         step = draw(st.sampled_from(["exception", "dnd", "hunt", "remove", "unexcept"]))
         digits = draw(st.integers(1, 6))
         wanted = NumberRequest(phone(digits), 4)
+        known = profile.number_for(phone(digits))
         if step == "exception":
             profile = rules.add_exception(profile, draw(windows), wanted, new_id)
         elif step == "dnd" and draw(st.booleans()):
             profile = rules.add_dnd(profile, draw(windows))
         elif step == "hunt":
-            profile = rules.extend_hunt_order(profile, [wanted], draw(st.sampled_from([None, 0, 1])),
-                                              new_id)
-        elif step == "remove" and profile.number_for(phone(digits)) \
-                and profile.number_for(phone(digits)).id != profile.default_phone_id:
+            tryall = draw(st.sampled_from([None, 0, 1]))
+            profile = rules.extend_hunt_order(profile, [wanted], tryall, new_id)
+        elif step == "remove" and known and known.id != profile.default_phone_id:
             profile = rules.remove_number(profile, phone(digits))
-        elif step == "unexcept" and profile.number_for(phone(digits)):
+        elif step == "unexcept" and known:
             profile = rules.remove_exception_hours(profile, draw(windows), phone(digits))
     return profile
 
