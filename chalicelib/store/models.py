@@ -62,7 +62,7 @@ class PhoneMap(MapAttribute):
 
 
 class WindowMap(MapAttribute):
-    """A dnd window as the client gave it (domain.windows.Window)."""
+    """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
     start_hour = NumberAttribute()
     end_hour = NumberAttribute()
     days = NumberAttribute()

@@ -118,9 +118,9 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     # instance has a version (with none it would set 1, which a saver that read
     # version 1 would not notice); the value itself is not checked here.
     try:
-        User(user_id, version=0).update(actions=actions,
-                             condition=User.user_id.exists() & visible_condition(eid),
-                             add_version_condition=False)
+        User(user_id, version=0).update(
+            actions=actions, condition=User.user_id.exists() & visible_condition(eid),
+            add_version_condition=False)
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             raise OcpError(106)
