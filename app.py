@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import logs
-from chalicelib.api import audio, sessions, tts, users
+from chalicelib.api import audio, emails, phones, preferences, sessions, tts, users
 from chalicelib.protocol import routes
 
 app = Chalice(app_name="ocp")
@@ -12,5 +12,8 @@ app.register_middleware(routes.chalice_errors, "http")
 
 app.register_blueprint(sessions.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(phones.bp)
+app.register_blueprint(preferences.bp)
+app.register_blueprint(emails.bp)
 app.register_blueprint(tts.bp)
 app.register_blueprint(audio.bp)

@@ -196,6 +196,18 @@ def Phone(name: str, *, required: bool = False) -> Field:
     return Field(name, types.phone, required)
 
 
+def Phones(name: str, *, required: bool = False) -> Field:
+    """One or more phones, comma-separated."""
+    return Field(name, types.phones, required)
+
+
+def Ints(name: str, *, required: bool = False, low: int | None = None,
+         high: int | None = None, code: int = 902) -> Field:
+    """One or more numeric values, comma-separated."""
+    return Field(name, lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
+                 required, None, types.numeric)
+
+
 def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
     """An email address; `lookup` ones are only looked up, so DNS is never asked."""
     return Field(name, lambda n, raw: types.email(
@@ -252,5 +264,5 @@ def output_options(variables: Variables) -> tuple[str, bool]:
 
 
 __all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
-           "Flag", "Text", "Phone", "Email", "Amount", "UnixTime", "Destinations",
-           "Destination", "FilePart", "AudioFile", "output_options"]
+           "Flag", "Text", "Phone", "Phones", "Ints", "Email", "Amount", "UnixTime",
+           "Destinations", "Destination", "FilePart", "AudioFile", "output_options"]

@@ -174,6 +174,30 @@ def phone(name: str, raw: str) -> Phone:
     return parsed
 
 
+def phones(name: str, raw: str) -> list[Phone]:
+    """Comma-separated phone variables ("3035551212,44 20 77994044"); every bad
+    one is reported. Commas, since spaces belong to international numbers."""
+    return _each(name, raw, phone)
+
+
+def ints(name: str, raw: str, *, low: int | None = None, high: int | None = None,
+         code: int = 902) -> list[int]:
+    """Comma-separated numeric variables, each checked against [low, high]."""
+    return _each(name, raw, lambda n, part: to_int(n, part, low=low, high=high, code=code))
+
+
+def _each(name: str, raw: str, parse) -> list:
+    found, errors = [], []
+    for part in (raw or "").split(","):
+        try:
+            found.append(parse(name, part))
+        except OcpError as error:
+            errors.append(error)
+    if errors:
+        raise OcpError.combine(errors)
+    return found
+
+
 def _parse_phone(text: str) -> Phone | None:
     plus = text.startswith("+")
     groups = text[1:].split() if plus else text.split()

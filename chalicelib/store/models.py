@@ -61,6 +61,29 @@ class PhoneMap(MapAttribute):
     validation_status = NumberAttribute(default=2)
 
 
+class WindowMap(MapAttribute):
+    """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
+    start_hour = NumberAttribute()
+    end_hour = NumberAttribute()
+    days = NumberAttribute()
+    timezone = NumberAttribute(default=0)
+
+
+class ExceptionMap(WindowMap):
+    """A call-time exception: a window and the id of the number it rings."""
+    phone_id = NumberAttribute()
+
+
+class BlockMap(MapAttribute):
+    """A blacklist entry: type 1 with a userId (types 1 and 2 are stored resolved)
+    or type 3 with a number's parts."""
+    type = NumberAttribute()
+    user_id = NumberAttribute(null=True)
+    country_code = UnicodeAttribute(null=True)
+    city_code = UnicodeAttribute(null=True)
+    digits = UnicodeAttribute(null=True)
+
+
 class User(Model):
     """The whole find-me/follow-me profile in one item: resolving a user is one read."""
     Meta = _meta("Users")
@@ -82,6 +105,13 @@ class User(Model):
     phones = ListAttribute(of=PhoneMap, default=list)
     default_phone_id = NumberAttribute()
     sms_phones = ListAttribute(of=PhoneMap, default=list)
+    # find-me/follow-me preferences (store/profiles.py)
+    default_sms_phone_id = NumberAttribute(null=True)
+    hunt_order = ListAttribute(of=NumberAttribute, default=list)
+    tryall = BooleanAttribute(default=False)
+    call_time_exceptions = ListAttribute(of=ExceptionMap, default=list)
+    dnd = ListAttribute(of=WindowMap, default=list)
+    blacklist = ListAttribute(of=BlockMap, default=list)
     created = NumberAttribute()
     version = VersionAttribute()
 

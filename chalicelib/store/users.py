@@ -44,10 +44,10 @@ def _visible(exclusive_eid: int | None, eid: int) -> bool:
     return exclusive_eid is None or int(exclusive_eid) == eid
 
 
-def get(user_id: int, eid: int) -> User:
+def get(user_id: int, eid: int, *, consistent: bool = False) -> User:
     """The user item, or 106 if it does not exist or is not visible (one read)."""
     try:
-        item = User.get(user_id)
+        item = User.get(user_id, consistent_read=consistent)
     except User.DoesNotExist:
         raise OcpError(106)
     if not _visible(item.exclusive_eid, eid):
@@ -113,12 +113,14 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     if not actions:
         get(user_id, eid)  # still answer 106 for an unknown user
         return
-    # PynamoDB adds the version increment itself, so concurrent read-modify-write
-    # saves of the whole profile notice this change.
+    # PynamoDB adds a version action itself, so concurrent read-modify-write saves
+    # of the whole profile notice this change. It is an increment only when the
+    # instance has a version (with none it would set 1, which a saver that read
+    # version 1 would not notice); the value itself is not checked here.
     try:
-        User(user_id).update(actions=actions,
-                             condition=User.user_id.exists() & visible_condition(eid),
-                             add_version_condition=False)
+        User(user_id, version=0).update(
+            actions=actions, condition=User.user_id.exists() & visible_condition(eid),
+            add_version_condition=False)
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             raise OcpError(106)
