@@ -13,7 +13,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
-from chalicelib.store import ids
+from chalicelib.store import ids, transactions
 from chalicelib.store.models import PhoneMap, Unique, User, transaction
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
@@ -40,8 +40,12 @@ def visible_condition(eid: int):
     return User.exclusive_eid.does_not_exist() | (User.exclusive_eid == eid)
 
 
-def _visible(exclusive_eid: int | None, eid: int) -> bool:
+def is_visible(exclusive_eid: int | None, eid: int) -> bool:
+    """Whether a user with this exclusive_eid (or an item carrying a copy of it) is visible."""
     return exclusive_eid is None or int(exclusive_eid) == eid
+
+
+_visible = is_visible
 
 
 def get(user_id: int, eid: int) -> User:
@@ -141,6 +145,10 @@ def delete(user_id: int, eid: int) -> None:
             # Changed or deleted meanwhile: the caller may simply retry.
             raise OcpError(105)
         raise
+    # After the user item is gone, since writes of accounts and groups check it exists.
+    from chalicelib.store import accounts, groups  # they import this module
+    accounts.delete_all(user_id)
+    groups.delete_all(user_id)
 
 
 def _holder_of(key: str, eid: int) -> int | None:
@@ -169,3 +177,15 @@ def _condition_failed(e: Exception) -> bool:
         reasons = getattr(e, "cancellation_reasons", None) or []
         return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
     return False
+
+
+def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
+    """922 for every reference to a user (a userId, or an email address) that names no user
+    visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
+    refs = list(dict.fromkeys(refs))
+    found = transactions.get_items([(User, ref) if isinstance(ref, int) else (Unique, email_key(ref))
+                                    for ref in refs])
+    missing = [ref for ref, item in zip(refs, found)
+               if item is None or not is_visible(item.exclusive_eid, eid)]
+    if missing:
+        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
