@@ -29,12 +29,12 @@ TENTH = Decimal("0.1")
 
 def money(amount: Decimal) -> Decimal:
     """Two decimals, as the reference prints `<amount>50.25</amount>`."""
-    return amount.quantize(CENT)
+    return amount.quantize(CENT) + 0  # "+ 0": never "-0.00"
 
 
 def minutes(amount: Decimal) -> Decimal:
     """Whole minutes as the reference prints them (`<mou>50</mou>`), else one decimal."""
-    tenths = amount.quantize(TENTH)
+    tenths = amount.quantize(TENTH) + 0
     return tenths.quantize(Decimal(1)) if tenths == tenths.to_integral_value() else tenths
 
 
