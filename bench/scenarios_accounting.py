@@ -61,6 +61,6 @@ SCENARIOS = [
     Scenario("DELETE /group/{id}/member/...",
              lambda api, ug: api.delete(f"/group/{ug[1]}/member/3:3035551213?userId={ug[0]}"),
              a_group, goal=1),
-    Scenario("DELETE /group/{groupId}", lambda api, ug: api.delete(f"/group/{ug[1]}?userId={ug[0]}"),
-             a_group, goal=1),
+    Scenario("DELETE /group/{groupId}",
+             lambda api, ug: api.delete(f"/group/{ug[1]}?userId={ug[0]}"), a_group, goal=1),
 ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, users
@@ -102,13 +104,13 @@ def delete_all(user_id: int) -> None:
             batch.delete(group)
 
 
-def _put_checked(group: Group, owner_condition) -> None:
+def _put_checked(group: Group, owner_condition: Condition) -> None:
     with transaction() as tx:
         tx.condition_check(User, group.user_id, condition=owner_condition)
         tx.save(group, condition=Group.group_id.does_not_exist())
 
 
-def _update(eid: int, user_id: int, group_id: int, action) -> None:
+def _update(eid: int, user_id: int, group_id: int, action: Action) -> None:
     try:
         Group(user_id, group_id).update(actions=[action], condition=_visible_group(eid))
     except UpdateError as e:
@@ -117,7 +119,7 @@ def _update(eid: int, user_id: int, group_id: int, action) -> None:
         raise
 
 
-def _visible_group(eid: int):
+def _visible_group(eid: int) -> Condition:
     """The group exists (under this user, by its key) and its owner is visible."""
     return Group.group_id.exists() & (Group.exclusive_eid.does_not_exist()
                                       | (Group.exclusive_eid == eid))

@@ -130,7 +130,7 @@ class Account(Model):
 
 
 class GroupsByIdIndex(GlobalSecondaryIndex):
-    """groupId -> owner, read only to tell "another user's group" (112) from "no such group" (115)."""
+    """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
     class Meta:
         index_name = "by-group-id"
         projection = KeysOnlyProjection()

@@ -2,9 +2,12 @@
 and reading many items of any tables at once.
 
 DynamoDB cancels a transaction that touches an item another request is changing at that
-moment (reason `TransactionConflict`). A cancelled transaction changed nothing, so running
-it again is safe; botocore does not retry it, hence `retrying`. Each retry is a new request
+moment (reason `TransactionConflict`), and rejects a plain write of an item that a
+transaction is changing (`TransactionConflictException`). Either changed nothing, so running
+it again is safe; botocore retries neither, hence `retrying`. Each retry is a new request
 with a new idempotency token (botocore's own retries of one request keep theirs).
+Writes of an item that transactions here also touch (a ConditionCheck on the Users item
+is one) should go through `retrying` too.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import random
 import time
 from typing import Any, Callable, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, TransactGetError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib.store.models import transaction_get
@@ -23,19 +26,23 @@ ATTEMPTS = 6
 BACKOFF_SECONDS = 0.02   # the first pause is up to this long; each next one doubles it
 MAX_ITEMS = 100          # per TransactGetItems / TransactWriteItems
 
-TransactionError = (TransactWriteError, TransactGetError)
-
 
 def retrying(run: Callable[[], T]) -> T:
-    """`run()`, again after a short random pause while it is cancelled by a conflict."""
+    """`run()`, again after a short random pause while it fails for a conflict."""
     for attempt in range(ATTEMPTS):
         try:
             return run()
-        except TransactionError as e:
-            if attempt + 1 == ATTEMPTS or "TransactionConflict" not in reasons(e):
+        except PynamoDBException as e:
+            if attempt + 1 == ATTEMPTS or not conflicted(e):
                 raise
             time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
     raise AssertionError("unreachable")
+
+
+def conflicted(e: Exception) -> bool:
+    """Whether a request failed, changing nothing, because another was changing its item."""
+    return (getattr(e, "cause_response_code", None) == "TransactionConflictException"
+            or "TransactionConflict" in reasons(e))
 
 
 def reasons(e: Exception) -> list[str | None]:

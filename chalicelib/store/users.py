@@ -120,9 +120,9 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     # PynamoDB adds the version increment itself, so concurrent read-modify-write
     # saves of the whole profile notice this change.
     try:
-        User(user_id).update(actions=actions,
-                             condition=User.user_id.exists() & visible_condition(eid),
-                             add_version_condition=False)
+        transactions.retrying(lambda: User(user_id).update(
+            actions=actions, condition=User.user_id.exists() & visible_condition(eid),
+            add_version_condition=False))
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             raise OcpError(106)
@@ -130,16 +130,20 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
 
 
 def delete(user_id: int, eid: int) -> None:
-    """Remove the user with every uniqueness key it holds, in one transaction."""
+    """Remove the user with every uniqueness key it holds, in one transaction; then its
+    groups and every enterprise's balances of it (RULINGS "user DELETE")."""
     item = get(user_id, eid)
     keys = [email_key(e) for e in item.emails]
     keys += [f"phone#{Phone(p.country_code, p.city_code, p.digits).key}"
              for p in list(item.phones) + list(item.sms_phones)]
-    try:
+
+    def remove() -> None:
         with transaction() as tx:
             tx.delete(item)  # conditioned on the version read: no lost concurrent change
             for key in dict.fromkeys(keys):
                 tx.delete(Unique(key), condition=Unique.user_id == user_id)
+    try:
+        transactions.retrying(remove)  # accounts and groups check the user item in transactions
     except (TransactWriteError, DeleteError) as e:
         if _condition_failed(e):
             # Changed or deleted meanwhile: the caller may simply retry.
@@ -183,8 +187,8 @@ def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
     """922 for every reference to a user (a userId, or an email address) that names no user
     visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
     refs = list(dict.fromkeys(refs))
-    found = transactions.get_items([(User, ref) if isinstance(ref, int) else (Unique, email_key(ref))
-                                    for ref in refs])
+    found = transactions.get_items(
+        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs])
     missing = [ref for ref, item in zip(refs, found)
                if item is None or not is_visible(item.exclusive_eid, eid)]
     if missing:

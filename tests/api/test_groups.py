@@ -225,7 +225,8 @@ def test_an_exclusive_users_groups_are_invisible_to_other_enterprises(api, other
                      other_enterprise.get(f"/group/{group_id}?userId={owner}"),
                      other_enterprise.post(f"/group/{group_id}/member/3:3035551213",
                                            {"userId": owner}),
-                     other_enterprise.put(f"/group/{group_id}", {"userId": owner, "groupName": "x"}),
+                     other_enterprise.put(f"/group/{group_id}",
+                                          {"userId": owner, "groupName": "x"}),
                      other_enterprise.delete(f"/group/{group_id}?userId={owner}")):
         assert (response.status_code, error_codes(response.body)) == (404, [106])
     assert members(api, owner, group_id) == [("3", "3035551212")]

@@ -1,6 +1,7 @@
 """store.transactions: a transaction cancelled by a conflict is run again, nothing else is."""
 import pytest
-from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+from pynamodb.exceptions import (CancellationReason, TransactWriteError, UpdateError,
+                                 VerboseClientError)
 
 from chalicelib.store import transactions
 
@@ -37,6 +38,15 @@ def test_a_conflict_is_retried_until_it_passes():
     run = failing(cancelled(None, "TransactionConflict"), cancelled("TransactionConflict", None))
     assert transactions.retrying(run) == "done"
     assert len(run.calls) == 3
+
+
+def test_a_plain_write_rejected_for_a_conflict_is_retried():
+    # a plain UpdateItem of an item that a transaction is changing at that moment
+    cause = VerboseClientError(
+        {"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, "UpdateItem")
+    run = failing(UpdateError("Failed to update item", cause))
+    assert transactions.retrying(run) == "done"
+    assert len(run.calls) == 2
 
 
 def test_a_failed_condition_is_not_retried():
