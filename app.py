@@ -1,11 +1,10 @@
 """The OCP REST API v1.1 on Chalice: registers blueprints and handlers, nothing else."""
-from chalice import Chalice
-
 from chalicelib import logs
-from chalicelib.api import audio, emails, phones, preferences, sessions, tts, users
+from chalicelib.api import (accounting, audio, emails, groups, phones, preferences, sessions,
+                           tts, users)
 from chalicelib.protocol import routes
 
-app = Chalice(app_name="ocp")
+app = routes.App(app_name="ocp")
 logs.configure(app)
 app.api.binary_types.append("multipart/form-data")
 app.register_middleware(routes.chalice_errors, "http")
@@ -17,3 +16,5 @@ app.register_blueprint(preferences.bp)
 app.register_blueprint(emails.bp)
 app.register_blueprint(tts.bp)
 app.register_blueprint(audio.bp)
+app.register_blueprint(accounting.bp)
+app.register_blueprint(groups.bp)

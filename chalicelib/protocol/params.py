@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
@@ -214,9 +215,15 @@ def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
         n, raw, check_dns=settings.get().email_dns_check and not lookup), required)
 
 
-def Amount(name: str, *, places: int = 2, required: bool = False) -> Field:
-    return Field(name, lambda n, raw: types.to_amount(n, raw, places=places),
-                 required, None, types.double_text)
+def Amount(name: str, *, places: int = 2, required: bool = False,
+           low: Decimal | None = None, high: Decimal | None = None) -> Field:
+    """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
+    def parse(n: str, raw: str) -> Decimal:
+        value = types.to_amount(n, raw, places=places)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise OcpError(902, name=n, value=raw)
+        return value
+    return Field(name, parse, required, None, types.double_text)
 
 
 def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field:

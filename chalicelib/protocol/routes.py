@@ -8,12 +8,13 @@ route but /session, reads `output`/`verbose`, and turns what the view returns
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 
 from chalicelib.errors import OcpError
 from chalicelib.protocol import auth, params
@@ -21,6 +22,24 @@ from chalicelib.protocol.params import Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
 
 log = logging.getLogger(__name__)
+
+
+class App(Chalice):
+    """Chalice with the request being served kept per thread.
+
+    Chalice keeps it in one attribute of the app, which blueprints read back: two requests
+    served at once in one process (`chalice local` serves each in its own thread, as do
+    tests that fire concurrent requests) would otherwise read each other's variables.
+    """
+    _served = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Any:
+        return getattr(self._served, "request", None)
+
+    @current_request.setter
+    def current_request(self, request: Any) -> None:
+        self._served.request = request
 
 
 @dataclass

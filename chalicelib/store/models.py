@@ -5,7 +5,10 @@ first imported; tests and the local runner set the environment before that.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pynamodb.attributes import (
+    Attribute,
     BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
@@ -13,11 +16,14 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import settings
 
@@ -131,7 +137,53 @@ class Counter(Model):
     value = NumberAttribute(default=0)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter)
+class DecimalAttribute(Attribute[Decimal]):
+    """A number kept as an exact Decimal (money, minutes): NumberAttribute goes through float."""
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return str(value)
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class Account(Model):
+    """Currency and minutes of use of one user as one enterprise sees them (RULINGS: kept per
+    enterprise and user pair). Changed only with atomic ADD/SET updates."""
+    Meta = _meta("Accounts")
+    user_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute(range_key=True)
+    currency = DecimalAttribute(null=True)
+    mou_allowed = DecimalAttribute(null=True)
+    mou_used = DecimalAttribute(null=True)
+
+
+class GroupsByIdIndex(GlobalSecondaryIndex):
+    """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
+    class Meta:
+        index_name = "by-group-id"
+        projection = KeysOnlyProjection()
+    group_id = NumberAttribute(hash_key=True)
+
+
+class Group(Model):
+    """A contact group. Keyed by its owner so that listing a user's groups is a consistent
+    query; every request names the userId anyway."""
+    Meta = _meta("Groups")
+    user_id = NumberAttribute(hash_key=True)
+    group_id = NumberAttribute(range_key=True)
+    name = UnicodeAttribute()
+    # Copied from the owner (it never changes), so visibility needs no read of the user.
+    exclusive_eid = NumberAttribute(null=True)
+    # Destinations in their wire form ("3:3035551212"): a set, so adding and removing
+    # members are atomic ADD/DELETE updates.
+    members = UnicodeSetAttribute(null=True)
+    by_group_id = GroupsByIdIndex()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
+                                       Account, Group)
 
 
 def create_tables() -> None:
@@ -150,10 +202,18 @@ def create_tables() -> None:
 _connection: Connection | None = None
 
 
-def transaction() -> TransactWrite:
-    """A TransactWrite on a lazily made, cached connection (region and endpoint from settings)."""
+def _shared_connection() -> Connection:
+    """A lazily made, cached connection (region and endpoint from settings)."""
     global _connection
     if _connection is None:
         s = settings.get()
         _connection = Connection(region=s.region, host=s.aws_endpoint_url)
-    return TransactWrite(connection=_connection)
+    return _connection
+
+
+def transaction() -> TransactWrite:
+    return TransactWrite(connection=_shared_connection())
+
+
+def transaction_get() -> TransactGet:
+    return TransactGet(connection=_shared_connection())
