@@ -5,7 +5,10 @@ first imported; tests and the local runner set the environment before that.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pynamodb.attributes import (
+    Attribute,
     BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
@@ -13,9 +16,12 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -31,6 +37,17 @@ def _meta(table: str) -> type:
         host = s.aws_endpoint_url
         billing_mode = "PAY_PER_REQUEST"
     return Meta
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read back as an exact Decimal (minutes, money), never a float."""
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
 
 
 class Enterprise(Model):
@@ -95,13 +112,60 @@ class Unique(Model):
     exclusive_eid = NumberAttribute(null=True)
 
 
+class AttemptMap(MapAttribute):
+    """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
+    key = UnicodeAttribute()     # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
+    role = UnicodeAttribute()    # the leg's role: destination, origination, ...
+    number = UnicodeAttribute()  # as the requester wrote it (Phone.display)
+    result = UnicodeAttribute()  # RULINGS "Call vocabulary": Success, Busy, NoAnswer, ...
+    at = NumberAttribute()
+
+
+class CallsByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "userId-kind"
+        projection = AllProjection()
+    user_id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(range_key=True)
+
+
+class Call(Model):
+    """A call, autoconference, conference leg or blast recipient and its dialing progress.
+
+    The call API creates the item; the dialer (workflows/dialer.py) is the only writer
+    after that (see chalicelib/workflows/README.md)."""
+    Meta = _meta("Calls")
+    call_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute()        # the requesting enterprise: its mouused is charged
+    user_id = NumberAttribute()    # the requesting user
+    kind = UnicodeAttribute()      # call, autoconference, conference, blast
+    by_user = CallsByUser()
+    # The request as the API read it, for GET routes that print it back.
+    request = MapAttribute(default=dict)
+    # scheduled, dialing, connected, complete, cancelled, failed
+    state = UnicodeAttribute(default="scheduled")
+    success = BooleanAttribute(default=False)
+    time_scheduled = NumberAttribute()
+    time_originated = NumberAttribute(null=True)
+    time_completed = NumberAttribute(null=True)
+    calling_number = UnicodeAttribute(default="")
+    attempts = ListAttribute(of=AttemptMap, default=list)
+    # Dial attempt keys the dialer has placed, and attempt keys whose results are
+    # recorded: a redelivered message neither dials nor records twice.
+    dialed = UnicodeSetAttribute(null=True)
+    recorded = UnicodeSetAttribute(null=True)
+    seconds = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)
+    schedule_version = NumberAttribute(default=0)
+
+
 class Counter(Model):
     Meta = _meta("Counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter)
+ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Call, Counter)
 
 
 def create_tables() -> None:
@@ -118,6 +182,18 @@ def create_tables() -> None:
 
 
 _connection: Connection | None = None
+
+
+def condition_failed(e: Exception) -> bool:
+    """Whether a write (or a transaction) failed on its condition, read from the cause
+    (never from the message)."""
+    code = getattr(e, "cause_response_code", None)
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(e, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return False
 
 
 def transaction() -> TransactWrite:
