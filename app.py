@@ -4,6 +4,7 @@ from chalice import Chalice
 from chalicelib import logs
 from chalicelib.api import sessions, users
 from chalicelib.protocol import routes
+from chalicelib.workflows import dialer
 
 app = Chalice(app_name="ocp")
 logs.configure(app)
@@ -12,3 +13,4 @@ app.register_middleware(routes.chalice_errors, "http")
 
 app.register_blueprint(sessions.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(dialer.bp)
