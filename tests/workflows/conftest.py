@@ -73,17 +73,22 @@ class Switchboard:
         sqs, sfn, url = aws.client("sqs"), aws.client("stepfunctions"), aws.dial_queue_url()
         dialer = self.dialer
         deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
+        finished = False  # after `finish`, only the execution's own end is left
         while (described := sfn.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
             assert time.monotonic() < deadline, f"execution still running: {execution_arn}"
-            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if finished:
+                time.sleep(0.02)
+                continue
+            # Long polling returns as soon as a message arrives.
+            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           WaitTimeSeconds=1).get("Messages", [])
             for m in received:
                 message = json.loads(m["Body"])
                 self.messages.append(message)
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
                 if intercept is None or not intercept(message):
                     dialer.handle(message)
-            if not received:
-                time.sleep(0.05)
+                finished = finished or message["action"] == "finish"
         return described
 
     def actions(self) -> list[str]:
