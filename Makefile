@@ -6,7 +6,7 @@ OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
 
-.PHONY: run test bench enterprise clean
+.PHONY: run test bench enterprise dial clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,6 +26,11 @@ enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make r
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
+dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
+	$(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -3,6 +3,7 @@ from chalicelib import logs
 from chalicelib.api import (accounting, audio, emails, groups, phones, preferences, sessions,
                            tts, users)
 from chalicelib.protocol import routes
+from chalicelib.workflows import dialer
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -18,3 +19,4 @@ app.register_blueprint(tts.bp)
 app.register_blueprint(audio.bp)
 app.register_blueprint(accounting.bp)
 app.register_blueprint(groups.bp)
+app.register_blueprint(dialer.bp)

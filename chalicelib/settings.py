@@ -36,6 +36,25 @@ class Settings:
     presign_get_seconds: int
     # How long a presigned POST upload form (POST /audioupload) may be used.
     presign_post_seconds: int
+    # Dialing (DESIGN.md "Work after the response", "Telephony").
+    dial_queue_name: str
+    # Deployed stages set the URL and the ARN; local runs and tests leave them
+    # unset and store/aws.py finds them from the names.
+    dial_queue_url: str | None
+    state_machine_name: str
+    state_machine_arn: str | None
+    carrier: str
+    # A dial attempt (ring, announcement, waiting for 1) must report within
+    # ring_timeout_seconds, and the dialer or carrier must heartbeat at least every
+    # dial_heartbeat_seconds; a missing report becomes "NoAnswer".
+    ring_timeout_seconds: int
+    dial_heartbeat_seconds: int
+    max_call_seconds: int
+    record_timeout_seconds: int
+    # The simulated carrier: 555-0105 answers after this delay; a connected call
+    # is reported as lasting simulated_talk_seconds.
+    simulated_answer_delay_seconds: float
+    simulated_talk_seconds: int
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -62,6 +81,17 @@ def get() -> Settings:
         # At least an hour (RULINGS "ttspreview"), at most SigV4's seven days.
         presign_get_seconds=min(7 * 86400, max(3600, presign_get)),
         presign_post_seconds=int(env.get("OCP_PRESIGN_POST_SECONDS", 900)),
+        dial_queue_name=env.get("OCP_DIAL_QUEUE_NAME", f"ocp-{stage}-dial"),
+        dial_queue_url=env.get("OCP_DIAL_QUEUE_URL") or None,
+        state_machine_name=env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call"),
+        state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
+        carrier=env.get("OCP_CARRIER", "simulated"),
+        ring_timeout_seconds=int(env.get("OCP_RING_TIMEOUT_SECONDS", 150)),
+        dial_heartbeat_seconds=int(env.get("OCP_DIAL_HEARTBEAT_SECONDS", 60)),
+        max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
+        record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
+        simulated_answer_delay_seconds=float(env.get("OCP_SIMULATED_ANSWER_DELAY_SECONDS", 3)),
+        simulated_talk_seconds=int(env.get("OCP_SIMULATED_TALK_SECONDS", 12)),
     )
 
 

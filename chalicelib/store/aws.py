@@ -29,5 +29,25 @@ def _config(service: str) -> Any:
 
 
 def reset() -> None:
-    """Forget cached clients (tests, after changing settings)."""
+    """Forget cached clients and resource names (tests, after changing settings)."""
     client.cache_clear()
+    dial_queue_url.cache_clear()
+    state_machine_arn.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def dial_queue_url() -> str:
+    """The dial queue's URL: from settings when deployed, else looked up by name once."""
+    s = settings.get()
+    return s.dial_queue_url or client("sqs").get_queue_url(QueueName=s.dial_queue_name)["QueueUrl"]
+
+
+@lru_cache(maxsize=1)
+def state_machine_arn() -> str:
+    """The dialing state machine's ARN: from settings when deployed, else built from its
+    name and the caller's account (one STS request, once)."""
+    s = settings.get()
+    if s.state_machine_arn:
+        return s.state_machine_arn
+    account = client("sts").get_caller_identity()["Account"]
+    return f"arn:aws:states:{s.region}:{account}:stateMachine:{s.state_machine_name}"

@@ -21,7 +21,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
@@ -37,6 +37,17 @@ def _meta(table: str) -> type:
         host = s.aws_endpoint_url
         billing_mode = "PAY_PER_REQUEST"
     return Meta
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read back as an exact Decimal (minutes, money), never a float."""
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
 
 
 class Enterprise(Model):
@@ -131,21 +142,57 @@ class Unique(Model):
     exclusive_eid = NumberAttribute(null=True)
 
 
+class AttemptMap(MapAttribute):
+    """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
+    key = UnicodeAttribute()     # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
+    role = UnicodeAttribute()    # the leg's role: destination, origination, ...
+    number = UnicodeAttribute()  # as the requester wrote it (Phone.display)
+    result = UnicodeAttribute()  # RULINGS "Call vocabulary": Success, Busy, NoAnswer, ...
+    at = NumberAttribute()
+
+
+class CallsByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "userId-kind"
+        projection = AllProjection()
+    user_id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(range_key=True)
+
+
+class Call(Model):
+    """A call, autoconference, conference leg or blast recipient and its dialing progress.
+
+    The call API creates the item; the dialer (workflows/dialer.py) is the only writer
+    after that (see chalicelib/workflows/README.md)."""
+    Meta = _meta("Calls")
+    call_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute()        # the requesting enterprise: its mouused is charged
+    user_id = NumberAttribute()    # the requesting user
+    kind = UnicodeAttribute()      # call, autoconference, conference, blast
+    by_user = CallsByUser()
+    # The request as the API read it, for GET routes that print it back.
+    request = MapAttribute(default=dict)
+    # scheduled, dialing, connected, complete, cancelled, failed
+    state = UnicodeAttribute(default="scheduled")
+    success = BooleanAttribute(default=False)
+    time_scheduled = NumberAttribute()
+    time_originated = NumberAttribute(null=True)
+    time_completed = NumberAttribute(null=True)
+    calling_number = UnicodeAttribute(default="")
+    attempts = ListAttribute(of=AttemptMap, default=list)
+    # Dial attempt keys the dialer has placed, and attempt keys whose results are
+    # recorded: a redelivered message neither dials nor records twice.
+    dialed = UnicodeSetAttribute(null=True)
+    recorded = UnicodeSetAttribute(null=True)
+    seconds = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)
+    schedule_version = NumberAttribute(default=0)
+
+
 class Counter(Model):
     Meta = _meta("Counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
-
-
-class DecimalAttribute(Attribute[Decimal]):
-    """A number kept as an exact Decimal (money, minutes): NumberAttribute goes through float."""
-    attr_type = NUMBER
-
-    def serialize(self, value: Decimal) -> str:
-        return str(value)
-
-    def deserialize(self, value: str) -> Decimal:
-        return Decimal(value)
 
 
 class Account(Model):
@@ -183,7 +230,7 @@ class Group(Model):
 
 
 ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
-                                       Account, Group)
+                                       Account, Group, Call)
 
 
 def create_tables() -> None:
@@ -200,6 +247,18 @@ def create_tables() -> None:
 
 
 _connection: Connection | None = None
+
+
+def condition_failed(e: Exception) -> bool:
+    """Whether a write (or a transaction) failed on its condition, read from the cause
+    (never from the message)."""
+    code = getattr(e, "cause_response_code", None)
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(e, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return False
 
 
 def _shared_connection() -> Connection:

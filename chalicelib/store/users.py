@@ -14,7 +14,7 @@ from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, transactions
-from chalicelib.store.models import PhoneMap, Unique, User, transaction
+from chalicelib.store.models import PhoneMap, Unique, User, condition_failed, transaction
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
 PROFILE_FIELDS = ("first_name", "last_name", "address1", "address2", "city", "state",
@@ -97,7 +97,7 @@ def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
             tx.save(Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
                     condition=Unique.key.does_not_exist())
     except TransactWriteError as e:
-        if not _condition_failed(e):
+        if not condition_failed(e):
             raise
         # A concurrent POST with the same email won the race: answer as a retry would.
         existing = _holder_of(email_key(email), eid)
@@ -144,7 +144,7 @@ def delete(user_id: int, eid: int) -> None:
     try:
         transactions.retrying(remove)  # accounts and groups check the user item in transactions
     except (TransactWriteError, DeleteError) as e:
-        if _condition_failed(e):
+        if condition_failed(e):
             # Changed or deleted meanwhile: the caller may simply retry.
             raise OcpError(105)
         raise
@@ -170,16 +170,6 @@ def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
                     city_code=new.phone.city_code, digits=new.phone.digits,
                     phone_type=new.phone_type, carrier_id=new.carrier_id,
                     validation_status=2)
-
-
-def _condition_failed(e: Exception) -> bool:
-    code = getattr(e, "cause_response_code", None)
-    if code == "ConditionalCheckFailedException":
-        return True
-    if code == "TransactionCanceledException":
-        reasons = getattr(e, "cancellation_reasons", None) or []
-        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-    return False
 
 
 def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
