@@ -3,7 +3,7 @@ from chalicelib import logs
 from chalicelib.api import (accounting, audio, emails, groups, phones, preferences, sessions,
                            tts, users)
 from chalicelib.protocol import routes
-from chalicelib.workflows import dialer
+from chalicelib.workflows import dialer, fire
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -20,3 +20,4 @@ app.register_blueprint(audio.bp)
 app.register_blueprint(accounting.bp)
 app.register_blueprint(groups.bp)
 app.register_blueprint(dialer.bp)
+app.lambda_function(name="fire")(fire.lambda_handler)

@@ -55,6 +55,13 @@ class Settings:
     # is reported as lasting simulated_talk_seconds.
     simulated_answer_delay_seconds: float
     simulated_talk_seconds: int
+    # EventBridge Scheduler (workflows/schedule.py): the stage's schedule group, the
+    # target its one-time schedules invoke (the `fire` Lambda function), the role they
+    # run as and their dead-letter queue. Deployed stages get all four from infra/.
+    schedule_group: str
+    fire_target_arn: str
+    scheduler_role_arn: str
+    scheduler_dlq_arn: str | None
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -92,6 +99,13 @@ def get() -> Settings:
         record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
         simulated_answer_delay_seconds=float(env.get("OCP_SIMULATED_ANSWER_DELAY_SECONDS", 3)),
         simulated_talk_seconds=int(env.get("OCP_SIMULATED_TALK_SECONDS", 12)),
+        schedule_group=env.get("OCP_SCHEDULE_GROUP", f"ocp-{stage}"),
+        # Local and test stand-ins: moto's scheduler stores ARNs without invoking them.
+        fire_target_arn=env.get("OCP_FIRE_TARGET_ARN",
+                                f"arn:aws:lambda:us-east-1:123456789012:function:ocp-{stage}-fire"),
+        scheduler_role_arn=env.get("OCP_SCHEDULER_ROLE_ARN",
+                                   f"arn:aws:iam::123456789012:role/ocp-{stage}-scheduler"),
+        scheduler_dlq_arn=env.get("OCP_SCHEDULER_DLQ_ARN") or None,
     )
 
 

@@ -22,6 +22,7 @@ def create_resources() -> None:
     _create_audio_bucket()
     queue_url = _create_dial_queue()
     _create_state_machine(queue_url)
+    _create_schedule_group()
 
 
 def call_definition(dial_queue_url: str) -> str:
@@ -76,3 +77,11 @@ def _create_state_machine(dial_queue_url: str) -> str:
     return sfn.create_state_machine(
         name=name, type="STANDARD", definition=definition,
         roleArn=f"arn:aws:iam::{account}:role/{name}")["stateMachineArn"]
+
+
+def _create_schedule_group() -> None:
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.create_schedule_group(Name=settings.get().schedule_group)
+    except scheduler.exceptions.ConflictException:
+        pass
