@@ -13,7 +13,7 @@ ASSEMBLY := infra/cdk.out
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: run test bench enterprise clean synth bootstrap deploy destroy deployed-enterprise
+.PHONY: run test bench enterprise dial clean synth bootstrap deploy destroy deployed-enterprise
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make r
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
+dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
+	$(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
 synth: $(STAMP)        ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)

@@ -1,14 +1,23 @@
 """The OCP REST API v1.1 on Chalice: registers blueprints and handlers, nothing else."""
-from chalice import Chalice
-
 from chalicelib import logs
-from chalicelib.api import sessions, users
+from chalicelib.api import (accounting, audio, emails, groups, phones, preferences, sessions,
+                           tts, users)
 from chalicelib.protocol import routes
+from chalicelib.workflows import dialer, fire
 
-app = Chalice(app_name="ocp")
+app = routes.App(app_name="ocp")
 logs.configure(app)
 app.api.binary_types.append("multipart/form-data")
 app.register_middleware(routes.chalice_errors, "http")
 
 app.register_blueprint(sessions.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(phones.bp)
+app.register_blueprint(preferences.bp)
+app.register_blueprint(emails.bp)
+app.register_blueprint(tts.bp)
+app.register_blueprint(audio.bp)
+app.register_blueprint(accounting.bp)
+app.register_blueprint(groups.bp)
+app.register_blueprint(dialer.bp)
+app.lambda_function(name="fire")(fire.lambda_handler)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "OCP_STAGE": "bench", "OCP_EMAIL_DNS_CHECK": "0",
+    "OCP_STAGE": "bench", "OCP_EMAIL_DNS_CHECK": "0", "OCP_LOG_LEVEL": "WARNING",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -17,7 +17,8 @@ SCENARIOS = [
     Scenario("GET /user/{userId}", lambda api, uid: api.get(f"/user/{uid}"), a_user, goal=1),
     Scenario("PUT /user/{userId}", lambda api, uid: api.put(f"/user/{uid}", {"city": "Denver"}),
              a_user, goal=1),
-    Scenario("DELETE /user/{userId}", lambda api, uid: api.delete(f"/user/{uid}"), a_user, goal=2),
+    Scenario("DELETE /user/{userId}", lambda api, uid: api.delete(f"/user/{uid}"), a_user, goal=4,
+             notes="read, transaction, query accounts, query groups (+1 batch delete each found)"),
     Scenario("GET /uidbyemail/{email}", lambda api, _: api.get("/uidbyemail/john@example.com"),
              a_user, goal=2),
 ]

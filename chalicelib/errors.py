@@ -57,6 +57,8 @@ CATALOGUE: dict[int, tuple[str, int]] = {
 # 401 and the closest catalogue entry is "Invalid credentials".
 SESSION_INVALID = 102
 
+MAX_VALUE_SHOWN = 100
+
 
 @dataclass(frozen=True)
 class ErrorDetail:
@@ -103,4 +105,7 @@ def detail(code: int, **fields: object) -> ErrorDetail:
     template, _status = CATALOGUE[code]
     values = {"name": "", "value": "", "choices": "", "low": "", "high": ""}
     values.update({k: "" if v is None else str(v) for k, v in fields.items()})
+    if len(values["value"]) > MAX_VALUE_SHOWN:
+        # A 3,000-character text is not echoed back whole in its own error.
+        values["value"] = values["value"][:MAX_VALUE_SHOWN] + "..."
     return ErrorDetail(code, template.format(**values))

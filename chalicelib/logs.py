@@ -15,16 +15,19 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["requestId"] = request_id
+        entry.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
-def configure(app) -> None:
+def configure(app=None) -> None:
+    """JSON lines on stderr for chalicelib's loggers (and the Chalice app's, if given)."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger("chalicelib")
     root.handlers[:] = [handler]
     root.setLevel(settings.get().log_level)
     root.propagate = False
-    app.log.setLevel(settings.get().log_level)
+    if app is not None:
+        app.log.setLevel(settings.get().log_level)

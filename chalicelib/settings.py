@@ -1,21 +1,15 @@
 """Every environment variable the application reads, read once, typed.
 
 Deployed stages get these from the CDK construct's stage config (infra/stack.py
-sets every one of them); `make run` and the tests set them in the environment.
-Nothing else reads `os.environ`. Names of AWS resources that only exist once
-something creates them (queues, state machine, bucket, schedule group) are None
-until the environment names them: code that needs one fails loudly without it.
+`settings_environment` sets every one whose default is not right there; tests/infra
+checks the two lists agree); `make run` and the tests set them in the environment.
+Nothing else reads `os.environ`.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-
-# Key prefixes in the audio bucket. infra/ grants each function its prefixes and
-# expires previews with a lifecycle rule, so code writes only under these.
-PREVIEW_PREFIX = "previews/"   # ttspreview audio, reused by text and voice, expires
-AUDIO_PREFIX = "audio/"        # blast audio: uploads, fetched URLs, synthesised text
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -37,18 +31,43 @@ class Settings:
     session_cache_seconds: int
     clock_skew_seconds: int
     log_level: str
-    # SQS queue names, known at import for `@app.on_sqs_message(queue=...)`.
+    # Private bucket for uploaded blast audio and synthesised speech (infra creates it).
+    audio_bucket: str
+    polly_voice: str
+    # Presigned GET links (ttspreview, blast audio): RULINGS asks for at least an hour.
+    presign_get_seconds: int
+    # How long a presigned POST upload form (POST /audioupload) may be used.
+    presign_post_seconds: int
+    # Dialing (DESIGN.md "Work after the response", "Telephony").
     dial_queue_name: str
+    # Deployed stages set the URL and the ARN; local runs and tests leave them
+    # unset and store/aws.py finds them from the names.
+    dial_queue_url: str | None
+    state_machine_name: str
+    state_machine_arn: str | None
+    carrier: str
+    # A dial attempt (ring, announcement, waiting for 1) must report within
+    # ring_timeout_seconds, and the dialer or carrier must heartbeat at least every
+    # dial_heartbeat_seconds; a missing report becomes "NoAnswer".
+    ring_timeout_seconds: int
+    dial_heartbeat_seconds: int
+    max_call_seconds: int
+    record_timeout_seconds: int
+    # The simulated carrier: 555-0105 answers after this delay; a connected call
+    # is reported as lasting simulated_talk_seconds.
+    simulated_answer_delay_seconds: float
+    simulated_talk_seconds: int
+    # EventBridge Scheduler (workflows/schedule.py): the stage's schedule group, the
+    # target its one-time schedules invoke (the `fire` Lambda function), the role they
+    # run as and their dead-letter queue. Deployed stages get all four from infra/.
+    schedule_group: str
+    fire_target_arn: str
+    scheduler_role_arn: str
+    scheduler_dlq_arn: str | None
+    # Blast fan-out (DESIGN.md "Blasts"): recipients in batches on this queue, its
+    # consumer named by `on_sqs_message(queue=fanout_queue_name)`.
     fanout_queue_name: str
-    dial_queue_url: str | None = None
-    fanout_queue_url: str | None = None
-    # The dialing state machine (chalicelib/workflows/call.asl.json).
-    state_machine_arn: str | None = None
-    audio_bucket: str | None = None
-    # EventBridge Scheduler: the stage's group, the role schedules run as, their DLQ.
-    schedule_group: str | None = None
-    scheduler_role_arn: str | None = None
-    scheduler_dlq_arn: str | None = None
+    fanout_queue_url: str | None
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -58,6 +77,7 @@ class Settings:
 def get() -> Settings:
     env = os.environ
     stage = env.get("OCP_STAGE", "dev")
+    presign_get = int(env.get("OCP_PRESIGN_GET_SECONDS", 3600))
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -69,15 +89,31 @@ def get() -> Settings:
         session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
         clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
+        audio_bucket=env.get("OCP_AUDIO_BUCKET", f"ocp-{stage}-audio"),
+        polly_voice=env.get("OCP_POLLY_VOICE", "Joanna"),
+        # At least an hour (RULINGS "ttspreview"), at most SigV4's seven days.
+        presign_get_seconds=min(7 * 86400, max(3600, presign_get)),
+        presign_post_seconds=int(env.get("OCP_PRESIGN_POST_SECONDS", 900)),
         dial_queue_name=env.get("OCP_DIAL_QUEUE_NAME", f"ocp-{stage}-dial"),
-        fanout_queue_name=env.get("OCP_FANOUT_QUEUE_NAME", f"ocp-{stage}-fanout"),
         dial_queue_url=env.get("OCP_DIAL_QUEUE_URL") or None,
-        fanout_queue_url=env.get("OCP_FANOUT_QUEUE_URL") or None,
+        state_machine_name=env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call"),
         state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
-        audio_bucket=env.get("OCP_AUDIO_BUCKET") or None,
-        schedule_group=env.get("OCP_SCHEDULE_GROUP") or None,
-        scheduler_role_arn=env.get("OCP_SCHEDULER_ROLE_ARN") or None,
+        carrier=env.get("OCP_CARRIER", "simulated"),
+        ring_timeout_seconds=int(env.get("OCP_RING_TIMEOUT_SECONDS", 150)),
+        dial_heartbeat_seconds=int(env.get("OCP_DIAL_HEARTBEAT_SECONDS", 60)),
+        max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
+        record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
+        simulated_answer_delay_seconds=float(env.get("OCP_SIMULATED_ANSWER_DELAY_SECONDS", 3)),
+        simulated_talk_seconds=int(env.get("OCP_SIMULATED_TALK_SECONDS", 12)),
+        schedule_group=env.get("OCP_SCHEDULE_GROUP", f"ocp-{stage}"),
+        # Local and test stand-ins: moto's scheduler stores ARNs without invoking them.
+        fire_target_arn=env.get("OCP_FIRE_TARGET_ARN",
+                                f"arn:aws:lambda:us-east-1:123456789012:function:ocp-{stage}-fire"),
+        scheduler_role_arn=env.get("OCP_SCHEDULER_ROLE_ARN",
+                                   f"arn:aws:iam::123456789012:role/ocp-{stage}-scheduler"),
         scheduler_dlq_arn=env.get("OCP_SCHEDULER_DLQ_ARN") or None,
+        fanout_queue_name=env.get("OCP_FANOUT_QUEUE_NAME", f"ocp-{stage}-fanout"),
+        fanout_queue_url=env.get("OCP_FANOUT_QUEUE_URL") or None,
     )
 
 

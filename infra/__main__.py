@@ -28,12 +28,12 @@ FEATURE_FLAGS = {
 
 def build(stage_name: str, outdir: Path, *, workflows_dir: Path | None = None,
           build_dir: Path | None = None, alarm_email: str | None = None,
-          api_gateway_logging_role: bool = True):
+          api_gateway_logging_role: bool = True, carrier: str = "simulated"):
     """The CDK app of one stage, not yet synthesised."""
     from infra.stage import Stage
 
     stage = Stage.named(stage_name, alarm_email=alarm_email,
-                        api_gateway_logging_role=api_gateway_logging_role)
+                        api_gateway_logging_role=api_gateway_logging_role, carrier=carrier)
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
     if str(ROOT) not in sys.path:
@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the packaged project is kept (default infra/build)")
     parser.add_argument("--alarm-email", default=os.environ.get("ALARM_EMAIL") or None,
                         help="subscribe this address to the stage's alarms (or ALARM_EMAIL)")
+    parser.add_argument("--carrier", default=os.environ.get("CARRIER", "simulated"),
+                        help="telephony adapter, OCP_CARRIER (default simulated: no real calls)")
     parser.add_argument("--no-api-gateway-logging-role", action="store_true",
                         help="the account's API Gateway logging role is managed elsewhere")
     args = parser.parse_args(argv)
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
     app = build(args.stage, args.outdir.resolve(), workflows_dir=args.workflows,
                 build_dir=args.build_dir, alarm_email=args.alarm_email,
-                api_gateway_logging_role=not args.no_api_gateway_logging_role)
+                api_gateway_logging_role=not args.no_api_gateway_logging_role, carrier=args.carrier)
     try:
         app.synth()
     except RuntimeError as error:  # jsii's form of CDK's ValidationFailed (cdk-nag findings)

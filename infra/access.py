@@ -19,9 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.settings import AUDIO_PREFIX, PREVIEW_PREFIX
+from chalicelib.media.storage import SPEECH, UPLOADS
 
 ALL_TABLES = ("*all*",)
+# Audio bucket key prefixes (chalicelib/media/storage.py).
+UPLOADS_PREFIX = f"{UPLOADS}/"
+SPEECH_PREFIX = f"{SPEECH}/"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class Access:
     # KMS on the enterprise-secrets key.
     encrypt_secrets: bool = False
     decrypt_secrets: bool = False
-    # Audio bucket key prefixes: read (GetObject) and write (PutObject, DeleteObject).
+    # Audio bucket key prefixes: read (GetObject, and ListBucket so that a missing key
+    # is a 404, not a 403: storage.exists() relies on it) and write (PutObject, DeleteObject).
     read_audio: tuple[str, ...] = ()
     write_audio: tuple[str, ...] = ()
     polly: bool = False
@@ -55,25 +59,25 @@ FUNCTIONS: dict[str, Access] = {
     # Every route. API Gateway gives up on an integration after 29 s.
     "api_handler": Access(
         tables=ALL_TABLES, encrypt_secrets=True, decrypt_secrets=True,
-        read_audio=(PREVIEW_PREFIX, AUDIO_PREFIX), write_audio=(PREVIEW_PREFIX, AUDIO_PREFIX),
+        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX), write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True, start_workflows=("call",), send_to=("fanout",), schedules=True,
         timeout_seconds=29, memory_mb=512,
     ),
-    # The dial-queue consumer: places a call, reports back with the task token.
-    "dialer": Access(
-        tables=("Users", "Calls", "Accounts"), read_audio=(PREVIEW_PREFIX, AUDIO_PREFIX),
-        polly=True, report_tasks=True, timeout_seconds=60,
-    ),
-    # Blast fan-out: recipients in batches, one dial execution each; SMS via SNS.
-    "fanout": Access(
-        tables=("Users", "Blasts", "Calls", "Accounts", "Counters"),
-        read_audio=(AUDIO_PREFIX,), write_audio=(AUDIO_PREFIX,), polly=True, sms=True,
-        start_workflows=("call",), send_to=("fanout",), timeout_seconds=300,
-    ),
-    # What a fired schedule does (autoconference, blast), invoked by the scheduler.
+    # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
+    # minutes to Accounts in the same transaction, reports with the task token.
+    "dialer": Access(tables=("Calls", "Accounts"), report_tasks=True, timeout_seconds=60),
+    # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
+    # its destinations, create its calls, start dialing) or a blast (to the fan-out queue).
     "fire": Access(
-        tables=("Calls", "Blasts", "Conferences", "Accounts"), start_workflows=("call",),
-        send_to=("fanout",), scheduler_target=True, timeout_seconds=60,
+        tables=("Users", "Uniques", "Groups", "Calls", "Counters", "Accounts"),
+        start_workflows=("call",), send_to=("fanout",), scheduler_target=True, timeout_seconds=60,
+    ),
+    # Blast fan-out (not written yet): recipients in batches, one dial execution each;
+    # voice text synthesised once per blast; SMS through SNS.
+    "fanout": Access(
+        tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX), write_audio=(SPEECH_PREFIX,), polly=True,
+        sms=True, start_workflows=("call",), send_to=("fanout",), timeout_seconds=300,
     ),
 }
 
@@ -115,7 +119,7 @@ class Function:
 class Ref:
     """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
 
-    kinds: table, table-indexes, secrets-key, objects (a key prefix), queue (a
+    kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
     label: dial, fanout), log-group (a function), state-machine, executions
     (a workflow stem), schedules, scheduler-role, any-topic, and "*" for actions
     that take no resource.
@@ -189,12 +193,12 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         if missing:
             raise ValueError(f"{function.name}: infra/access.py names tables {missing} that no "
                              f"model in ALL_MODELS has (tables: {sorted(stage.tables)})")
-        resources = []
-        for name in names:
-            resources.append(Ref("table", name))
-            if stage.tables[name]:
-                resources.append(Ref("table-indexes", name))
-        statements.append(Statement(TABLE_ACTIONS, tuple(resources)))
+        statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
+        indexed = [n for n in names if stage.tables[n]]
+        if indexed:
+            # An index is only ever queried.
+            statements.append(Statement(("dynamodb:Query",),
+                                        tuple(Ref("table-indexes", n) for n in indexed)))
     kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + \
                   (("kms:Decrypt",) if grant.decrypt_secrets else ())
     if kms_actions:
@@ -205,6 +209,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     if grant.read_audio:
         statements.append(Statement(("s3:GetObject",),
                                     tuple(Ref("objects", p) for p in grant.read_audio)))
+        statements.append(Statement(("s3:ListBucket",), (Ref("bucket"),)))
     if grant.write_audio:
         statements.append(Statement(("s3:PutObject", "s3:DeleteObject"),
                                     tuple(Ref("objects", p) for p in grant.write_audio)))

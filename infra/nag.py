@@ -25,9 +25,10 @@ WILDCARD_REASONS = {
     "states:SendTask": "Task tokens are not resources: SendTaskSuccess/Failure/Heartbeat accept only '*'.",
     "states:Execution": "The executions of this stage's state machine only: an execution is named "
                         "per call (call-{callId}), so its name cannot be known in advance.",
-    "dynamodb": "The secondary indexes of the tables named in the same statement.",
-    "s3": "The objects under one key prefix of the audio bucket (chalicelib/settings.py prefixes); "
-          "object keys are made per upload or text.",
+    "dynamodb": "The secondary indexes of one table of this stage each (table/index/*): an index "
+                "is only queried, and only by the code that owns the table.",
+    "s3": "The objects under one key prefix of the audio bucket (chalicelib/media/storage.py: "
+          "uploads/, tts/); object keys are made per upload or per text.",
     "scheduler": "The schedules in this stage's schedule group only; a schedule is named per call "
                  "or blast when it is made.",
 }

@@ -36,7 +36,9 @@ from infra.access import FUNCTIONS, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
-PREVIEW_DAYS = 7
+# Synthesised speech is a cache (media/tts.py makes it again when missing): ttspreview
+# links live an hour, and a blast synthesises its text when it starts.
+SPEECH_DAYS = 30
 # A message comes back after this long when its consumer failed; Lambda's SQS
 # event source wants at least six times the function's timeout.
 VISIBILITY_PER_TIMEOUT = 6
@@ -102,7 +104,7 @@ class OcpStack(Stack):
     # -- data ------------------------------------------------------------------
 
     def _audio_bucket(self) -> s3.Bucket:
-        from chalicelib.settings import PREVIEW_PREFIX
+        from infra.access import SPEECH_PREFIX
 
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
@@ -129,8 +131,8 @@ class OcpStack(Stack):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="audio-bucket/",
             lifecycle_rules=[
-                s3.LifecycleRule(id="expire-previews", prefix=PREVIEW_PREFIX,
-                                 expiration=Duration.days(PREVIEW_DAYS)),
+                s3.LifecycleRule(id="expire-speech", prefix=SPEECH_PREFIX,
+                                 expiration=Duration.days(SPEECH_DAYS)),
                 s3.LifecycleRule(id="abort-incomplete-uploads",
                                  abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
@@ -182,11 +184,11 @@ class OcpStack(Stack):
             raise workflows.UnsupportedDefinition(
                 f"{workflow.path.name} names {sorted(unknown)}; a stage offers "
                 f"{sorted(placeholders)} (infra/stack.py placeholders)")
+        needed = dict.fromkeys((g.actions, g.placeholder) for g in workflows.grants(workflow.definition))
         statements = [
-            iam.PolicyStatement(actions=list(grant.actions),
-                                resources=[placeholders[grant.placeholder].arn if grant.placeholder
-                                           else "*"])
-            for grant in workflows.grants(workflow.definition)]
+            iam.PolicyStatement(actions=list(actions),
+                                resources=[placeholders[placeholder].arn if placeholder else "*"])
+            for actions, placeholder in needed]
         title = workflow.stem.title().replace("_", "")
         role = iam.Role(
             self, f"{title}StateMachineRole",
@@ -215,15 +217,10 @@ class OcpStack(Stack):
         )
 
     def _scheduler_role(self) -> iam.Role:
-        """What a fired schedule may do: send to the fan-out queue (and its own
-        DLQ), start the call workflow, invoke a function marked `scheduler_target`."""
-        statements = [iam.PolicyStatement(
-            actions=["sqs:SendMessage"],
-            resources=[self.queues["fanout"].queue_arn, self.scheduler_dlq.queue_arn])]
-        if "call" in self.state_machines:
-            statements.append(iam.PolicyStatement(
-                actions=["states:StartExecution"],
-                resources=[self.state_machines["call"].state_machine_arn]))
+        """What a fired schedule may do: invoke its target, the function marked
+        `scheduler_target` (fire), and put an undeliverable event on its DLQ."""
+        statements = [iam.PolicyStatement(actions=["sqs:SendMessage"],
+                                          resources=[self.scheduler_dlq.queue_arn])]
         targets = [self._function_arn(f.name) for f in self.functions.values()
                    if f.access.scheduler_target]
         if targets:
@@ -232,7 +229,7 @@ class OcpStack(Stack):
             self, "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
                 "StringEquals": {"aws:SourceAccount": self.account}}),
-            description="EventBridge Scheduler: the targets of this stage's one-time schedules",
+            description="EventBridge Scheduler: the target of this stage's one-time schedules",
             inline_policies={"targets": iam.PolicyDocument(statements=statements)},
         )
 
@@ -282,6 +279,8 @@ class OcpStack(Stack):
             return f"{self.tables[name].table_arn}/index/*"
         if kind == "secrets-key":
             return self.secrets_key.key_arn
+        if kind == "bucket":
+            return self.audio_bucket.bucket_arn
         if kind == "objects":
             return self.audio_bucket.arn_for_objects(f"{name}*")
         if kind == "queue":
@@ -314,7 +313,13 @@ class OcpStack(Stack):
             "OCP_AUDIO_BUCKET": self.audio_bucket.bucket_name,
             "OCP_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
             "OCP_SCHEDULER_DLQ_ARN": self.scheduler_dlq.queue_arn,
+            "OCP_CARRIER": self.stage.carrier,
         }
+        targets = [f for f in self.functions.values() if f.access.scheduler_target]
+        if len(targets) > 1:
+            raise ValueError(f"one scheduler target function, not {[f.name for f in targets]}")
+        if targets:
+            env["OCP_FIRE_TARGET_ARN"] = self._function_arn(targets[0].name)
         for stem, machine in self.state_machines.items():
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
         return env

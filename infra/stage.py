@@ -24,10 +24,12 @@ class Stage:
     # AWS::ApiGateway::Account is one setting per account and region: with two
     # stages in one account, let one stack own it (README "Deploy").
     api_gateway_logging_role: bool = True
+    # The telephony adapter (chalicelib/telephony, OCP_CARRIER).
+    carrier: str = "simulated"
 
     @classmethod
     def named(cls, name: str, alarm_email: str | None = None,
-              api_gateway_logging_role: bool = True) -> "Stage":
+              api_gateway_logging_role: bool = True, carrier: str = "simulated") -> "Stage":
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
         prod = name == "prod"
@@ -39,6 +41,7 @@ class Stage:
             log_retention_days=365 if prod else 30,
             alarm_email=alarm_email,
             api_gateway_logging_role=api_gateway_logging_role,
+            carrier=carrier,
         )
 
     @property
@@ -69,4 +72,5 @@ class Stage:
             "OCP_DIAL_QUEUE_NAME": self.resource("dial"),
             "OCP_FANOUT_QUEUE_NAME": self.resource("fanout"),
             "OCP_SCHEDULE_GROUP": self.stack_name,
+            "OCP_STATE_MACHINE_NAME": self.resource("call"),
         }

@@ -5,14 +5,30 @@ come from the CDK app in infra/.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from chalicelib import settings
 from chalicelib.store import aws, models
+
+CALL_ASL = Path(__file__).resolve().parents[1] / "chalicelib" / "workflows" / "call.asl.json"
+# Longer than the dialer may take with one message (moto's default is 30 s).
+DIAL_QUEUE_VISIBILITY_SECONDS = 120
 
 
 def create_resources() -> None:
     """Idempotent: a second `make run` against the same moto server works."""
     models.create_tables()
     _create_secrets_key()
+    _create_audio_bucket()
+    queue_url = _create_dial_queue()
+    _create_state_machine(queue_url)
+    _create_schedule_group()
+
+
+def call_definition(dial_queue_url: str) -> str:
+    """call.asl.json with its substitutions filled in, as CloudFormation's
+    DefinitionSubstitutions does for the deployed stack."""
+    return CALL_ASL.read_text().replace("${DialQueueUrl}", dial_queue_url)
 
 
 def _create_secrets_key() -> None:
@@ -25,3 +41,47 @@ def _create_secrets_key() -> None:
         return
     key_id = kms.create_key(Description="OCP enterprise secrets (local)")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+
+
+def _create_audio_bucket() -> None:
+    """Private, as deployed: every public access path blocked."""
+    s3 = aws.client("s3")
+    bucket = settings.get().audio_bucket
+    if bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        return
+    region = settings.get().region
+    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}}))
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+def _create_dial_queue() -> str:
+    return aws.client("sqs").create_queue(
+        QueueName=settings.get().dial_queue_name,
+        Attributes={"VisibilityTimeout": str(DIAL_QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
+
+
+def _create_state_machine(dial_queue_url: str) -> str:
+    sfn = aws.client("stepfunctions")
+    name = settings.get().state_machine_name
+    definition = call_definition(dial_queue_url)
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            if machine["name"] == name:
+                sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"],
+                                         definition=definition)
+                return machine["stateMachineArn"]
+    account = aws.client("sts").get_caller_identity()["Account"]
+    return sfn.create_state_machine(
+        name=name, type="STANDARD", definition=definition,
+        roleArn=f"arn:aws:iam::{account}:role/{name}")["stateMachineArn"]
+
+
+def _create_schedule_group() -> None:
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.create_schedule_group(Name=settings.get().schedule_group)
+    except scheduler.exceptions.ConflictException:
+        pass

@@ -28,10 +28,13 @@ def main() -> int:
     os.environ.update(env)
     children: list[subprocess.Popen] = []
     try:
+        # MOTO_PORT: where moto's Step Functions interpreter sends its own SQS requests.
         children.append(subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
+            env={**os.environ, "MOTO_PORT": str(aws_port)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         _wait_for(aws_port, children[-1], "moto server")
+        _execute_state_machines(aws_port)
         from chalicelib import settings
         settings.reload()
         from chalicelib.store import enterprises
@@ -44,7 +47,9 @@ def main() -> int:
             start_new_session=True))
         _wait_for(api_port, children[-1], "chalice local")
         _banner(api_port, aws_port, secret)
+        from chalicelib import logs
         from local import worker
+        logs.configure()
         worker.run_forever(children)
     except KeyboardInterrupt:
         pass
@@ -60,6 +65,20 @@ def main() -> int:
                 _signal_group(child, signal.SIGKILL)
         print("\nstopped.")
     return 0
+
+
+def _execute_state_machines(aws_port: int) -> None:
+    """moto's server only records Step Functions executions unless told to run them;
+    there is no environment variable for it, only its config endpoint."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://{HOST}:{aws_port}/moto-api/config", method="POST",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
 
 
 def _interrupt(signum: int, frame: object) -> None:

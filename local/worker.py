@@ -1,14 +1,72 @@
-"""The local stand-in for what AWS does by itself after a response: later issues
-add draining the dial queue and firing due schedules. Runs until Ctrl-C."""
+"""The local stand-in for what AWS does by itself after a response: the dial queue's
+Lambda trigger, which hands each message to the dialer, and EventBridge Scheduler,
+which fires due schedules. Runs in `make run`'s process until Ctrl-C or until a service stops."""
 from __future__ import annotations
 
+import json
+import logging
 import subprocess
-import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-POLL_SECONDS = 1.0
+log = logging.getLogger("chalicelib.local.worker")
+
+WAIT_SECONDS = 1      # SQS long poll: an idle loop costs one request a second
+# Messages are handled side by side, as concurrent Lambda invocations would be, so a
+# slow test number (555-0105) does not hold up another call.
+CONCURRENCY = 8
 
 
 def run_forever(children: list[subprocess.Popen]) -> None:
-    while all(child.poll() is None for child in children):
-        time.sleep(POLL_SECONDS)
+    from chalicelib.workflows import dialer
+
+    dialer.default()  # made once, before the threads share it
+    with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="dialer") as pool:
+        while all(child.poll() is None for child in children):
+            fire_due_schedules()
+            drain_dial_queue(pool)
     raise SystemExit("a local service stopped; shutting down")
+
+
+def drain_dial_queue(pool: ThreadPoolExecutor, wait_seconds: int = WAIT_SECONDS) -> int:
+    """Receive what is on the dial queue and hand it to the dialer; the number received."""
+    from chalicelib.store import aws
+
+    sqs = aws.client("sqs")
+    url = aws.dial_queue_url()
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                   WaitTimeSeconds=wait_seconds).get("Messages", [])
+    for message in messages:
+        pool.submit(_deliver, url, message)
+    return len(messages)
+
+
+def fire_due_schedules() -> int:
+    """Fire the schedules whose time has come, as EventBridge Scheduler would (moto's
+    stores them but never fires), then delete them (`ActionAfterCompletion: DELETE`)."""
+    from chalicelib import clock
+    from chalicelib.workflows import fire, schedule
+
+    fired = schedule.due(clock.now())
+    for item in fired:
+        try:
+            fire.fire(item["input"])
+        except Exception:
+            # Scheduler would retry and then dead-letter it; locally, say so and move on.
+            log.exception("firing schedule %s failed", item["name"])
+        schedule.delete(item["name"])
+    return len(fired)
+
+
+def _deliver(url: str, message: dict[str, Any]) -> None:
+    """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
+    redelivery (after the visibility timeout) when the handler raises."""
+    from chalicelib.store import aws
+    from chalicelib.workflows import dialer
+
+    try:
+        dialer.default().handle(json.loads(message["Body"]))
+    except Exception:
+        log.exception("dial queue message failed; it will be delivered again")
+        return
+    aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
@@ -20,6 +21,7 @@ from python_multipart.exceptions import FormParserError
 
 from chalicelib import settings
 from chalicelib.errors import OcpError
+from chalicelib.media import audio
 from chalicelib.protocol import types
 
 
@@ -195,15 +197,33 @@ def Phone(name: str, *, required: bool = False) -> Field:
     return Field(name, types.phone, required)
 
 
+def Phones(name: str, *, required: bool = False) -> Field:
+    """One or more phones, comma-separated."""
+    return Field(name, types.phones, required)
+
+
+def Ints(name: str, *, required: bool = False, low: int | None = None,
+         high: int | None = None, code: int = 902) -> Field:
+    """One or more numeric values, comma-separated."""
+    return Field(name, lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
+                 required, None, types.numeric)
+
+
 def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
     """An email address; `lookup` ones are only looked up, so DNS is never asked."""
     return Field(name, lambda n, raw: types.email(
         n, raw, check_dns=settings.get().email_dns_check and not lookup), required)
 
 
-def Amount(name: str, *, places: int = 2, required: bool = False) -> Field:
-    return Field(name, lambda n, raw: types.to_amount(n, raw, places=places),
-                 required, None, types.double_text)
+def Amount(name: str, *, places: int = 2, required: bool = False,
+           low: Decimal | None = None, high: Decimal | None = None) -> Field:
+    """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
+    def parse(n: str, raw: str) -> Decimal:
+        value = types.to_amount(n, raw, places=places)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise OcpError(902, name=n, value=raw)
+        return value
+    return Field(name, parse, required, None, types.double_text)
 
 
 def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field:
@@ -221,6 +241,28 @@ def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) 
         n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
 
 
+class FilePart(Field):
+    """A multipart file part; `parse(name, upload)` checks it. A plain (non-file)
+    value under the same name is 902: the reference's clients post the file itself."""
+
+    def read(self, variables: Variables) -> Any:
+        upload = variables.files.get(self.name.lower())
+        if upload is not None:
+            return self.parse(self.name, upload)
+        raw = variables.get(self.name)
+        if raw is not None and raw.strip() != "":
+            raise OcpError(902, name=self.name, value=raw)
+        if self.required:
+            raise OcpError(900, name=self.name)
+        return self.default
+
+
+def AudioFile(name: str, *, required: bool = False) -> Field:
+    """An mp3 or wma file part of at most 5 MB, checked by content (blastvoice `audioFile`)."""
+    return FilePart(name, lambda n, upload: audio.check(n, upload.filename, upload.data,
+                                                        upload.filename), required)
+
+
 def output_options(variables: Variables) -> tuple[str, bool]:
     """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
     values = read(variables, Choice("output", ("xml", "json"), default="xml"),
@@ -229,5 +271,5 @@ def output_options(variables: Variables) -> tuple[str, bool]:
 
 
 __all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
-           "Flag", "Text", "Phone", "Email", "Amount", "UnixTime", "Destinations",
-           "Destination", "output_options"]
+           "Flag", "Text", "Phone", "Phones", "Ints", "Email", "Amount", "UnixTime",
+           "Destinations", "Destination", "FilePart", "AudioFile", "output_options"]

@@ -8,11 +8,13 @@ route but /session, reads `output`/`verbose`, and turns what the view returns
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 
 from chalicelib.errors import OcpError
 from chalicelib.protocol import auth, params
@@ -20,6 +22,24 @@ from chalicelib.protocol.params import Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
 
 log = logging.getLogger(__name__)
+
+
+class App(Chalice):
+    """Chalice with the request being served kept per thread.
+
+    Chalice keeps it in one attribute of the app, which blueprints read back: two requests
+    served at once in one process (`chalice local` serves each in its own thread, as do
+    tests that fire concurrent requests) would otherwise read each other's variables.
+    """
+    _served = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Any:
+        return getattr(self._served, "request", None)
+
+    @current_request.setter
+    def current_request(self, request: Any) -> None:
+        self._served.request = request
 
 
 @dataclass
@@ -54,6 +74,17 @@ def _handler(bp: Blueprint, view: View, public: bool, name: str) -> Callable[...
 
 
 def handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
+    started = time.perf_counter()
+    response = _handle(http, view, path_args, public)
+    # The route template, never the concrete path: it may hold a phone number or email.
+    log.info("request", extra={"request_id": _request_id(http), "fields": {
+        "method": http.method, "route": (http.context or {}).get("resourcePath"),
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - started) * 1000, 1)}})
+    return response
+
+
+def _handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
     request_id = _request_id(http)
     fmt = "xml"
     try:

@@ -12,9 +12,42 @@ def client(service: str) -> Any:
     import boto3  # deferred: keeps cold starts of routes that never need it small
 
     s = settings.get()
-    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url)
+    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url,
+                        config=_config(service))
+
+
+def _config(service: str) -> Any:
+    if service != "s3":
+        return None
+    from botocore.config import Config
+
+    # Presigned links: SigV4 (buckets created since 2020 refuse SigV2), and the
+    # regional virtual-host name, since botocore's default for presigning is the
+    # global name, which redirects outside us-east-1. An IP endpoint (moto's
+    # server under `make run`) still gets path-style URLs.
+    return Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
 
 
 def reset() -> None:
-    """Forget cached clients (tests, after changing settings)."""
+    """Forget cached clients and resource names (tests, after changing settings)."""
     client.cache_clear()
+    dial_queue_url.cache_clear()
+    state_machine_arn.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def dial_queue_url() -> str:
+    """The dial queue's URL: from settings when deployed, else looked up by name once."""
+    s = settings.get()
+    return s.dial_queue_url or client("sqs").get_queue_url(QueueName=s.dial_queue_name)["QueueUrl"]
+
+
+@lru_cache(maxsize=1)
+def state_machine_arn() -> str:
+    """The dialing state machine's ARN: from settings when deployed, else built from its
+    name and the caller's account (one STS request, once)."""
+    s = settings.get()
+    if s.state_machine_arn:
+        return s.state_machine_arn
+    account = client("sts").get_caller_identity()["Account"]
+    return f"arn:aws:states:{s.region}:{account}:stateMachine:{s.state_machine_name}"

@@ -5,7 +5,10 @@ first imported; tests and the local runner set the environment before that.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pynamodb.attributes import (
+    Attribute,
     BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
@@ -13,11 +16,14 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import settings
 
@@ -31,6 +37,17 @@ def _meta(table: str) -> type:
         host = s.aws_endpoint_url
         billing_mode = "PAY_PER_REQUEST"
     return Meta
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read back as an exact Decimal (minutes, money), never a float."""
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
 
 
 class Enterprise(Model):
@@ -61,6 +78,29 @@ class PhoneMap(MapAttribute):
     validation_status = NumberAttribute(default=2)
 
 
+class WindowMap(MapAttribute):
+    """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
+    start_hour = NumberAttribute()
+    end_hour = NumberAttribute()
+    days = NumberAttribute()
+    timezone = NumberAttribute(default=0)
+
+
+class ExceptionMap(WindowMap):
+    """A call-time exception: a window and the id of the number it rings."""
+    phone_id = NumberAttribute()
+
+
+class BlockMap(MapAttribute):
+    """A blacklist entry: type 1 with a userId (types 1 and 2 are stored resolved)
+    or type 3 with a number's parts."""
+    type = NumberAttribute()
+    user_id = NumberAttribute(null=True)
+    country_code = UnicodeAttribute(null=True)
+    city_code = UnicodeAttribute(null=True)
+    digits = UnicodeAttribute(null=True)
+
+
 class User(Model):
     """The whole find-me/follow-me profile in one item: resolving a user is one read."""
     Meta = _meta("Users")
@@ -82,6 +122,13 @@ class User(Model):
     phones = ListAttribute(of=PhoneMap, default=list)
     default_phone_id = NumberAttribute()
     sms_phones = ListAttribute(of=PhoneMap, default=list)
+    # find-me/follow-me preferences (store/profiles.py)
+    default_sms_phone_id = NumberAttribute(null=True)
+    hunt_order = ListAttribute(of=NumberAttribute, default=list)
+    tryall = BooleanAttribute(default=False)
+    call_time_exceptions = ListAttribute(of=ExceptionMap, default=list)
+    dnd = ListAttribute(of=WindowMap, default=list)
+    blacklist = ListAttribute(of=BlockMap, default=list)
     created = NumberAttribute()
     version = VersionAttribute()
 
@@ -95,13 +142,95 @@ class Unique(Model):
     exclusive_eid = NumberAttribute(null=True)
 
 
+class AttemptMap(MapAttribute):
+    """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
+    key = UnicodeAttribute()     # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
+    role = UnicodeAttribute()    # the leg's role: destination, origination, ...
+    number = UnicodeAttribute()  # as the requester wrote it (Phone.display)
+    result = UnicodeAttribute()  # RULINGS "Call vocabulary": Success, Busy, NoAnswer, ...
+    at = NumberAttribute()
+
+
+class CallsByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "userId-kind"
+        projection = AllProjection()
+    user_id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(range_key=True)
+
+
+class Call(Model):
+    """A call, autoconference, conference leg or blast recipient and its dialing progress.
+
+    The call API creates the item; the dialer (workflows/dialer.py) is the only writer
+    after that (see chalicelib/workflows/README.md)."""
+    Meta = _meta("Calls")
+    call_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute()        # the requesting enterprise: its mouused is charged
+    user_id = NumberAttribute()    # the requesting user
+    kind = UnicodeAttribute()      # call, autoconference, conference, blast
+    by_user = CallsByUser()
+    # The request as the API read it, for GET routes that print it back.
+    request = MapAttribute(default=dict)
+    # scheduled, dialing, connected, complete, cancelled, failed
+    state = UnicodeAttribute(default="scheduled")
+    success = BooleanAttribute(default=False)
+    time_scheduled = NumberAttribute()
+    time_originated = NumberAttribute(null=True)
+    time_completed = NumberAttribute(null=True)
+    calling_number = UnicodeAttribute(default="")
+    attempts = ListAttribute(of=AttemptMap, default=list)
+    # Dial attempt keys the dialer has placed, and attempt keys whose results are
+    # recorded: a redelivered message neither dials nor records twice.
+    dialed = UnicodeSetAttribute(null=True)
+    recorded = UnicodeSetAttribute(null=True)
+    seconds = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)
+    schedule_version = NumberAttribute(default=0)
+
+
 class Counter(Model):
     Meta = _meta("Counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter)
+class Account(Model):
+    """Currency and minutes of use of one user as one enterprise sees them (RULINGS: kept per
+    enterprise and user pair). Changed only with atomic ADD/SET updates."""
+    Meta = _meta("Accounts")
+    user_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute(range_key=True)
+    currency = DecimalAttribute(null=True)
+    mou_allowed = DecimalAttribute(null=True)
+    mou_used = DecimalAttribute(null=True)
+
+
+class GroupsByIdIndex(GlobalSecondaryIndex):
+    """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
+    class Meta:
+        index_name = "by-group-id"
+        projection = KeysOnlyProjection()
+    group_id = NumberAttribute(hash_key=True)
+
+
+class Group(Model):
+    """A contact group. Keyed by its owner so that listing a user's groups is a consistent
+    query; every request names the userId anyway."""
+    Meta = _meta("Groups")
+    user_id = NumberAttribute(hash_key=True)
+    group_id = NumberAttribute(range_key=True)
+    name = UnicodeAttribute()
+    # Copied from the owner (it never changes), so visibility needs no read of the user.
+    exclusive_eid = NumberAttribute(null=True)
+    # Destinations in their wire form ("3:3035551212"): a set, so adding and removing
+    # members are atomic ADD/DELETE updates.
+    members = UnicodeSetAttribute(null=True)
+    by_group_id = GroupsByIdIndex()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
+                                       Account, Group, Call)
 
 
 def create_tables() -> None:
@@ -120,10 +249,30 @@ def create_tables() -> None:
 _connection: Connection | None = None
 
 
-def transaction() -> TransactWrite:
-    """A TransactWrite on a lazily made, cached connection (region and endpoint from settings)."""
+def condition_failed(e: Exception) -> bool:
+    """Whether a write (or a transaction) failed on its condition, read from the cause
+    (never from the message)."""
+    code = getattr(e, "cause_response_code", None)
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(e, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return False
+
+
+def _shared_connection() -> Connection:
+    """A lazily made, cached connection (region and endpoint from settings)."""
     global _connection
     if _connection is None:
         s = settings.get()
         _connection = Connection(region=s.region, host=s.aws_endpoint_url)
-    return TransactWrite(connection=_connection)
+    return _connection
+
+
+def transaction() -> TransactWrite:
+    return TransactWrite(connection=_shared_connection())
+
+
+def transaction_get() -> TransactGet:
+    return TransactGet(connection=_shared_connection())

@@ -13,8 +13,8 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
-from chalicelib.store import ids
-from chalicelib.store.models import PhoneMap, Unique, User, transaction
+from chalicelib.store import ids, transactions
+from chalicelib.store.models import PhoneMap, Unique, User, condition_failed, transaction
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
 PROFILE_FIELDS = ("first_name", "last_name", "address1", "address2", "city", "state",
@@ -40,17 +40,18 @@ def visible_condition(eid: int):
     return User.exclusive_eid.does_not_exist() | (User.exclusive_eid == eid)
 
 
-def _visible(exclusive_eid: int | None, eid: int) -> bool:
+def is_visible(exclusive_eid: int | None, eid: int) -> bool:
+    """Whether a user with this exclusive_eid (or an item carrying a copy of it) is visible."""
     return exclusive_eid is None or int(exclusive_eid) == eid
 
 
-def get(user_id: int, eid: int) -> User:
+def get(user_id: int, eid: int, *, consistent: bool = False) -> User:
     """The user item, or 106 if it does not exist or is not visible (one read)."""
     try:
-        item = User.get(user_id)
+        item = User.get(user_id, consistent_read=consistent)
     except User.DoesNotExist:
         raise OcpError(106)
-    if not _visible(item.exclusive_eid, eid):
+    if not is_visible(item.exclusive_eid, eid):
         raise OcpError(106)
     return item
 
@@ -61,7 +62,7 @@ def id_by_email(email: str, eid: int) -> int:
         unique = Unique.get(email_key(email))
     except Unique.DoesNotExist:
         raise OcpError(106)
-    if not _visible(unique.exclusive_eid, eid):
+    if not is_visible(unique.exclusive_eid, eid):
         raise OcpError(106)
     return int(unique.user_id)
 
@@ -96,7 +97,7 @@ def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
             tx.save(Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
                     condition=Unique.key.does_not_exist())
     except TransactWriteError as e:
-        if not _condition_failed(e):
+        if not condition_failed(e):
             raise
         # A concurrent POST with the same email won the race: answer as a retry would.
         existing = _holder_of(email_key(email), eid)
@@ -113,12 +114,14 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     if not actions:
         get(user_id, eid)  # still answer 106 for an unknown user
         return
-    # PynamoDB adds the version increment itself, so concurrent read-modify-write
-    # saves of the whole profile notice this change.
+    # PynamoDB adds a version action itself, so concurrent read-modify-write saves
+    # of the whole profile notice this change. It is an increment only when the
+    # instance has a version (with none it would set 1, which a saver that read
+    # version 1 would not notice); the value itself is not checked here.
     try:
-        User(user_id).update(actions=actions,
-                             condition=User.user_id.exists() & visible_condition(eid),
-                             add_version_condition=False)
+        transactions.retrying(lambda: User(user_id, version=0).update(
+            actions=actions, condition=User.user_id.exists() & visible_condition(eid),
+            add_version_condition=False))
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             raise OcpError(106)
@@ -126,21 +129,29 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
 
 
 def delete(user_id: int, eid: int) -> None:
-    """Remove the user with every uniqueness key it holds, in one transaction."""
+    """Remove the user with every uniqueness key it holds, in one transaction; then its
+    groups and every enterprise's balances of it (RULINGS "user DELETE")."""
     item = get(user_id, eid)
     keys = [email_key(e) for e in item.emails]
     keys += [f"phone#{Phone(p.country_code, p.city_code, p.digits).key}"
              for p in list(item.phones) + list(item.sms_phones)]
-    try:
+
+    def remove() -> None:
         with transaction() as tx:
             tx.delete(item)  # conditioned on the version read: no lost concurrent change
             for key in dict.fromkeys(keys):
                 tx.delete(Unique(key), condition=Unique.user_id == user_id)
+    try:
+        transactions.retrying(remove)  # accounts and groups check the user item in transactions
     except (TransactWriteError, DeleteError) as e:
-        if _condition_failed(e):
+        if condition_failed(e):
             # Changed or deleted meanwhile: the caller may simply retry.
             raise OcpError(105)
         raise
+    # After the user item is gone, since writes of accounts and groups check it exists.
+    from chalicelib.store import accounts, groups  # they import this module
+    accounts.delete_all(user_id)
+    groups.delete_all(user_id)
 
 
 def _holder_of(key: str, eid: int) -> int | None:
@@ -149,7 +160,7 @@ def _holder_of(key: str, eid: int) -> int | None:
         unique = Unique.get(key, consistent_read=True)
     except Unique.DoesNotExist:
         return None
-    if not _visible(unique.exclusive_eid, eid):
+    if not is_visible(unique.exclusive_eid, eid):
         raise OcpError(103)
     return int(unique.user_id)
 
@@ -161,11 +172,13 @@ def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
                     validation_status=2)
 
 
-def _condition_failed(e: Exception) -> bool:
-    code = getattr(e, "cause_response_code", None)
-    if code == "ConditionalCheckFailedException":
-        return True
-    if code == "TransactionCanceledException":
-        reasons = getattr(e, "cancellation_reasons", None) or []
-        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-    return False
+def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
+    """922 for every reference to a user (a userId, or an email address) that names no user
+    visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
+    refs = list(dict.fromkeys(refs))
+    found = transactions.get_items(
+        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs])
+    missing = [ref for ref, item in zip(refs, found)
+               if item is None or not is_visible(item.exclusive_eid, eid)]
+    if missing:
+        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.settings import AUDIO_PREFIX, PREVIEW_PREFIX
-from infra.access import (ANY, CONSUME_ACTIONS, TABLE_ACTIONS, TASK_REPORT_ACTIONS, Function, Ref,
-                          Stage, Statement, app_functions, plan)
+from infra.access import (ANY, CONSUME_ACTIONS, SPEECH_PREFIX, TABLE_ACTIONS, TASK_REPORT_ACTIONS,
+                          UPLOADS_PREFIX, Function, Ref, Stage, Statement, app_functions, plan)
 
-STAGE = Stage(tables={"Users": False, "Calls": True, "Accounts": False, "Blasts": True,
-                      "Counters": False, "Conferences": False},
+STAGE = Stage(tables={"Users": False, "Uniques": False, "Groups": True, "Calls": True,
+                      "Accounts": False, "Blasts": True, "Counters": False},
               workflows=frozenset({"call"}),
               queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"})
 
@@ -24,10 +23,13 @@ def granted(statements: list[Statement]) -> dict[str, set[Ref]]:
 
 def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     actions = granted(plan(Function("api_handler", None), STAGE))
+    assert actions["dynamodb:PutItem"] == {Ref("table", n) for n in STAGE.tables}
     assert actions["dynamodb:Query"] == {Ref("table", n) for n in STAGE.tables} | {
-        Ref("table-indexes", "Calls"), Ref("table-indexes", "Blasts")}
+        Ref("table-indexes", "Groups"), Ref("table-indexes", "Calls"), Ref("table-indexes", "Blasts")}
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
-    assert actions["s3:PutObject"] == {Ref("objects", PREVIEW_PREFIX), Ref("objects", AUDIO_PREFIX)}
+    assert actions["s3:PutObject"] == {Ref("objects", UPLOADS_PREFIX), Ref("objects", SPEECH_PREFIX)}
+    # HEAD on a missing key answers 404 only with ListBucket (media/storage.py exists())
+    assert actions["s3:ListBucket"] == {Ref("bucket")}
     assert actions["states:StartExecution"] == {Ref("state-machine", "call")}
     assert actions["states:StopExecution"] == {Ref("executions", "call")}
     assert actions["sqs:SendMessage"] == {Ref("queue", "fanout")}
@@ -43,9 +45,9 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
         assert actions[action] == {Ref("queue", "dial")}
     for action in TASK_REPORT_ACTIONS:
         assert actions[action] == {ANY}
-    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Users"), Ref("table", "Calls"),
-                                              Ref("table-indexes", "Calls"), Ref("table", "Accounts")}
+    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Calls"), Ref("table", "Accounts")}
     assert "kms:Decrypt" not in actions and "s3:PutObject" not in actions
+    assert "states:StartExecution" not in actions
 
 
 def test_sms_is_allowed_to_phone_numbers_only():

@@ -94,7 +94,7 @@ def test_each_function_assumes_a_role_of_its_own(synth):
 
 
 def test_the_api_handler_role_names_its_tables_key_bucket_prefixes_and_workflow(synth):
-    from chalicelib.settings import AUDIO_PREFIX, PREVIEW_PREFIX
+    from infra.access import SPEECH_PREFIX, UPLOADS_PREFIX
 
     template = synth.template
     statements = role_statements(template, function_role_id(template, "APIHandler"))
@@ -106,11 +106,15 @@ def test_the_api_handler_role_names_its_tables_key_bucket_prefixes_and_workflow(
                     flatten_reference(r) for r in listed(statement["Resource"]))
     tables = {f"<{t}.Arn>" for t in resources(template, "AWS::DynamoDB::Table")}
     assert granted["dynamodb:PutItem"] == tables
+    assert granted["dynamodb:Query"] == tables | {
+        f"<{t}.Arn>/index/*" for t, v in resources(template, "AWS::DynamoDB::Table").items()
+        if v["Properties"].get("GlobalSecondaryIndexes") or v["Properties"].get("LocalSecondaryIndexes")}
     assert "dynamodb:Scan" not in granted and "dynamodb:DeleteTable" not in granted
     key = next(iter(resources(template, "AWS::KMS::Key")))
     assert granted["kms:Encrypt"] == granted["kms:Decrypt"] == {f"<{key}.Arn>"}
     bucket = next(k for k in resources(template, "AWS::S3::Bucket") if k.startswith("AudioBucket"))
-    assert granted["s3:PutObject"] == {f"<{bucket}.Arn>/{PREVIEW_PREFIX}*", f"<{bucket}.Arn>/{AUDIO_PREFIX}*"}
+    assert granted["s3:PutObject"] == {f"<{bucket}.Arn>/{UPLOADS_PREFIX}*", f"<{bucket}.Arn>/{SPEECH_PREFIX}*"}
+    assert granted["s3:ListBucket"] == {f"<{bucket}.Arn>"}
     machine = next(k for k, v in resources(template, "AWS::StepFunctions::StateMachine").items()
                    if v["Properties"]["StateMachineName"] == f"ocp-{STAGE}-call")
     assert granted["states:StartExecution"] == {f"<{machine}>"}

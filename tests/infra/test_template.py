@@ -90,13 +90,15 @@ def test_the_audio_bucket_refuses_plain_http(synth):
                for s in statements)
 
 
-def test_previews_expire_and_stalled_uploads_are_aborted(synth):
-    from chalicelib.settings import PREVIEW_PREFIX
+def test_synthesised_speech_expires_and_stalled_uploads_are_aborted(synth):
+    from infra.access import SPEECH_PREFIX, UPLOADS_PREFIX
 
     _, bucket = audio_bucket(synth.template)
     rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
-    previews = [r for r in rules if r.get("Prefix") == PREVIEW_PREFIX]
-    assert len(previews) == 1 and previews[0]["ExpirationInDays"] >= 1
+    speech = [r for r in rules if r.get("Prefix") == SPEECH_PREFIX]
+    assert len(speech) == 1 and speech[0]["ExpirationInDays"] >= 1
+    # Uploaded blast audio is kept as long as its blast
+    assert not [r for r in rules if r.get("Prefix") == UPLOADS_PREFIX]
     assert any("AbortIncompleteMultipartUpload" in r for r in rules)
 
 
@@ -235,10 +237,14 @@ def settings_variables() -> set[str]:
     return set(re.findall(r'env\.get\("(OCP_[A-Z0-9_]+)"', (ROOT / "chalicelib" / "settings.py").read_text()))
 
 
-# Settings whose code defaults are the deployed values, or that come from
+# Settings whose code defaults are the deployed values (tunings), or that come from
 # .chalice/config.json's top level (the log level).
 DEFAULTED = {"OCP_SESSION_TTL_SECONDS", "OCP_SESSION_CACHE_SECONDS", "OCP_CLOCK_SKEW_SECONDS",
-             "OCP_LOG_LEVEL"}
+             "OCP_LOG_LEVEL", "OCP_POLLY_VOICE", "OCP_PRESIGN_GET_SECONDS", "OCP_PRESIGN_POST_SECONDS",
+             "OCP_RING_TIMEOUT_SECONDS", "OCP_DIAL_HEARTBEAT_SECONDS", "OCP_MAX_CALL_SECONDS",
+             "OCP_RECORD_TIMEOUT_SECONDS",
+             # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
+             "OCP_SIMULATED_ANSWER_DELAY_SECONDS", "OCP_SIMULATED_TALK_SECONDS"}
 
 
 def test_every_function_gets_every_setting_the_code_reads(synth):
@@ -268,6 +274,11 @@ def test_settings_name_the_resources_of_the_stack(synth):
     assert variables["OCP_STATE_MACHINE_ARN"] == {"Ref": machine_id}
     assert variables["OCP_AUDIO_BUCKET"] == {"Ref": audio_bucket(template)[0]}
     assert variables["OCP_SCHEDULE_GROUP"] == f"ocp-{STAGE}"
+    assert variables["OCP_STATE_MACHINE_NAME"] == f"{PREFIX}call"
+    assert variables["OCP_FIRE_TARGET_ARN"] == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":",
+        {"Ref": "AWS::AccountId"}, f":function:{PREFIX}fire"]]}
+    assert functions(template)["Fire"]["Properties"]["FunctionName"] == f"{PREFIX}fire"
 
 
 def test_generated_stages_are_not_committed():

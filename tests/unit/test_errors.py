@@ -32,3 +32,8 @@ def test_messages_fill_name_and_value():
 def test_the_first_error_decides_the_status():
     error = OcpError.combine([OcpError(106), OcpError(900, name="x")])
     assert (error.code, error.status) == (106, 404)
+
+
+def test_long_values_are_cut_in_messages():
+    message = OcpError(903, name="text", value="x" * 3001, low=1, high=3000).details[0].message
+    assert message.startswith("text (" + "x" * 100 + "...)")

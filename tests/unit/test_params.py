@@ -86,3 +86,14 @@ def test_bad_output_options_are_901(query):
     with pytest.raises(OcpError) as e:
         params.output_options(variables(query))
     assert e.value.code == 901
+
+
+def test_amounts_outside_their_bounds_are_902():
+    from decimal import Decimal
+
+    field = params.Amount("mou", places=1, low=Decimal(0), high=Decimal(100))
+    assert params.read(variables({"mou": "99.9"}), field) == {"mou": Decimal("99.9")}
+    for raw in ("-0.1", "100.1"):
+        with pytest.raises(OcpError) as caught:
+            params.read(variables({"mou": raw}), field)
+        assert [d.code for d in caught.value.details] == [902]

@@ -309,7 +309,9 @@ def test_email_dns_check_is_the_callers_setting(monkeypatch, check_dns):
         seen.append(check_deliverability)
         raise EmailUndeliverableError("no MX")
 
-    monkeypatch.setattr(types, "validate_email", fake_validate)
+    import email_validator  # types imports it on first use, from the package
+
+    monkeypatch.setattr(email_validator, "validate_email", fake_validate)
     with pytest.raises(OcpError) as caught:
         email("email", "user@nowhere.example", check_dns=check_dns)
     assert codes(caught.value) == [915]

@@ -1,0 +1,90 @@
+"""currency GET, POST, PUT, DELETE; mouallowed GET, POST; mouused GET, DELETE.
+
+Amounts are exact Decimals end to end: currency has at most 2 decimals and may be negative,
+minutes at most 1 decimal (RULINGS "currency", "mouallowed / mouused").
+"""
+from decimal import Decimal
+
+from chalice import Blueprint
+
+from chalicelib.protocol.params import Amount, Id
+from chalicelib.protocol.render import Reply, status_ok
+from chalicelib.protocol.routes import Request, route
+from chalicelib.store import accounts
+
+bp = Blueprint(__name__)
+
+# A request may move at most this much at once; far inside DynamoDB's 38 digits.
+LIMIT = Decimal("999999999999.99")
+
+USER_ID = Id("userId", code=922)
+AMOUNT = Amount("amount", required=True, low=-LIMIT, high=LIMIT)
+# mouallowed's `mou` is printed as numeric, but RULINGS keeps minutes to 1 decimal:
+# read as a double, so "12.5" is 12.5 and not the numeric sanitiser's 125.
+MINUTES = Amount("mou", places=1, required=True, low=Decimal(0), high=LIMIT)
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def money(amount: Decimal) -> Decimal:
+    """Two decimals, as the reference prints `<amount>50.25</amount>`."""
+    return amount.quantize(CENT) + 0  # "+ 0": never "-0.00"
+
+
+def minutes(amount: Decimal) -> Decimal:
+    """Whole minutes as the reference prints them (`<mou>50</mou>`), else one decimal."""
+    tenths = amount.quantize(TENTH) + 0
+    return tenths.quantize(Decimal(1)) if tenths == tenths.to_integral_value() else tenths
+
+
+@route(bp, "/currency", ["GET"])
+def get_currency(req: Request) -> Reply:
+    user_id = req.read(USER_ID)["userId"]
+    return Reply({"amount": money(accounts.balances(req.eid, user_id).currency)})
+
+
+@route(bp, "/currency", ["POST"])
+def set_currency(req: Request) -> Reply:
+    v = req.read(USER_ID, AMOUNT)
+    accounts.set_currency(req.eid, v["userId"], v["amount"])
+    return status_ok(201, verbose_only=False)
+
+
+@route(bp, "/currency", ["PUT"])
+def add_currency(req: Request) -> Reply:
+    v = req.read(USER_ID, AMOUNT)
+    accounts.add_currency(req.eid, v["userId"], v["amount"])
+    return status_ok(200, verbose_only=False)
+
+
+@route(bp, "/currency", ["DELETE"])
+def subtract_currency(req: Request) -> Reply:
+    v = req.read(USER_ID, AMOUNT)
+    accounts.subtract_currency(req.eid, v["userId"], v["amount"])
+    return status_ok(200, verbose_only=False)
+
+
+@route(bp, "/mouallowed", ["GET"])
+def get_minutes_allowed(req: Request) -> Reply:
+    user_id = req.read(USER_ID)["userId"]
+    return Reply({"mou": minutes(accounts.balances(req.eid, user_id).mou_allowed)})
+
+
+@route(bp, "/mouallowed", ["POST"])
+def set_minutes_allowed(req: Request) -> Reply:
+    v = req.read(USER_ID, MINUTES)
+    accounts.set_minutes_allowed(req.eid, v["userId"], v["mou"])
+    return status_ok(200, verbose_only=False)
+
+
+@route(bp, "/mouused", ["GET"])
+def get_minutes_used(req: Request) -> Reply:
+    user_id = req.read(USER_ID)["userId"]
+    return Reply({"mou": minutes(accounts.balances(req.eid, user_id).mou_used)})
+
+
+@route(bp, "/mouused", ["DELETE"])
+def reset_minutes_used(req: Request) -> Reply:
+    accounts.reset_minutes_used(req.eid, req.read(USER_ID)["userId"])
+    return status_ok(200, verbose_only=False)

@@ -1,0 +1,56 @@
+"""Text to speech with Polly, each (voice, text) synthesised once.
+
+The MP3 is stored under a key derived from what was synthesised, so the same text
+in the same voice is found in the bucket instead of being sent to Polly again
+(RULINGS "ttspreview"); ttspreview and voice blasts share these objects.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from chalicelib import settings
+from chalicelib.media import storage
+from chalicelib.store import aws
+
+# Polly's limit for plain text (billed characters) and the reference's 903 bound.
+MAX_TEXT = 3000
+# Standard-engine voices a caller may choose with `voice` (US and British English, US
+# Spanish); without one, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
+VOICES = ("Joanna", "Matthew", "Ivy", "Justin", "Kendra", "Kimberly", "Salli", "Joey",
+          "Amy", "Brian", "Emma", "Miguel", "Lupe")
+_FORMAT = "mp3"
+_ENGINE = "standard"
+
+
+def speech_key(text: str, voice: str) -> str:
+    """Where the speech for (voice, text) lives: changes to engine or format get new keys."""
+    # JSON, not "a|b|c": no text can make two different requests read the same
+    what = json.dumps([_ENGINE, _FORMAT, voice, text], ensure_ascii=False)
+    digest = hashlib.sha256(what.encode()).hexdigest()
+    return f"{storage.SPEECH}/{digest}.mp3"
+
+
+def speech(text: str, voice: str | None = None) -> str:
+    """The key of an MP3 of `text` spoken by `voice`, synthesised only if not stored yet.
+
+    Two first requests at the same moment may both synthesise; they write the same
+    bytes to the same key, so the race costs one Polly call, never a wrong answer.
+    """
+    voice = voice or settings.get().polly_voice
+    key = speech_key(text, voice)
+    if not storage.exists(key):
+        storage.put(key, _synthesise(text, voice), "audio/mpeg")
+    return key
+
+
+def preview_url(text: str, voice: str | None = None) -> str:
+    """ttspreview: a presigned HTTPS link to the MP3, valid at least an hour."""
+    return storage.presigned_get(speech(text, voice), content_type="audio/mpeg")
+
+
+def _synthesise(text: str, voice: str) -> bytes:
+    response = aws.client("polly").synthesize_speech(
+        Text=text, TextType="text", VoiceId=voice, OutputFormat=_FORMAT, Engine=_ENGINE)
+    with response["AudioStream"] as stream:
+        return stream.read()

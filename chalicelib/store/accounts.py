@@ -1,0 +1,87 @@
+"""Currency and minutes of use, kept per enterprise and user (RULINGS "Authentication").
+
+Every change is one atomic SET or ADD on the account item, in one transaction with a check
+that the user exists and is visible to the enterprise (else 106): one DynamoDB request,
+never read-modify-write, so concurrent changes never lose an update. A read is one
+TransactGetItems of the user and the account. An account nobody has written yet is all 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+
+from chalicelib.errors import OcpError
+from chalicelib.store.models import Account, User, transaction
+from chalicelib.store.transactions import failed_condition, get_items, retrying
+from chalicelib.store.users import is_visible, visible_condition
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Balances:
+    currency: Decimal
+    mou_allowed: Decimal
+    mou_used: Decimal
+
+
+def balances(eid: int, user_id: int) -> Balances:
+    user, account = get_items([(User, user_id), (Account, user_id, eid)])
+    if user is None or not is_visible(user.exclusive_eid, eid):
+        raise OcpError(106)
+    if account is None:
+        return Balances(ZERO, ZERO, ZERO)
+    return Balances(account.currency or ZERO, account.mou_allowed or ZERO,
+                    account.mou_used or ZERO)
+
+
+def set_currency(eid: int, user_id: int, amount: Decimal) -> None:
+    _change(eid, user_id, Account.currency.set(amount))
+
+
+def add_currency(eid: int, user_id: int, amount: Decimal) -> None:
+    _change(eid, user_id, Account.currency.add(amount))
+
+
+def subtract_currency(eid: int, user_id: int, amount: Decimal) -> None:
+    """currency DELETE: the balance may go negative."""
+    _change(eid, user_id, Account.currency.add(ZERO - amount))  # ZERO - 0 is 0, not -0
+
+
+def set_minutes_allowed(eid: int, user_id: int, minutes: Decimal) -> None:
+    _change(eid, user_id, Account.mou_allowed.set(minutes))
+
+
+def reset_minutes_used(eid: int, user_id: int) -> None:
+    _change(eid, user_id, Account.mou_used.set(ZERO))
+
+
+def add_minutes_used(eid: int, user_id: int, minutes: Decimal) -> None:
+    """For calls: their billed minutes, added to mouused of the requesting enterprise and user
+    when they complete (RULINGS "mouallowed / mouused"). 106 if the user is gone meanwhile."""
+    _change(eid, user_id, Account.mou_used.add(minutes))
+
+
+def delete_all(user_id: int) -> None:
+    """Every enterprise's account of a user (user DELETE)."""
+    with Account.batch_write() as batch:
+        for account in Account.query(user_id, attributes_to_get=["user_id", "eid"]):
+            batch.delete(account)
+
+
+def _change(eid: int, user_id: int, action: Action) -> None:
+    def run() -> None:
+        with transaction() as tx:
+            tx.condition_check(User, user_id,
+                               condition=User.user_id.exists() & visible_condition(eid))
+            tx.update(Account(user_id, eid), actions=[action])
+    try:
+        retrying(run)
+    except TransactWriteError as e:
+        if failed_condition(e, 0):
+            raise OcpError(106)
+        raise
+

@@ -1,0 +1,200 @@
+"""Calls: the item the call API creates and the dialer advances (DESIGN.md "Data").
+
+Life of an item: `create` (scheduled) -> `claim_dial` (dialing, timeOriginated) ->
+`record_attempts` per dial -> `mark_connected` -> `finish` (complete or failed, with
+timeCompleted and the billed minutes). Every change after `create` is conditioned on
+the call still being live, so a late or redelivered message never rewrites an ended
+call, and on its attempt key, so nothing is dialed or recorded twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.billing import billed_minutes
+from chalicelib.errors import OcpError
+from chalicelib.store.models import Account, AttemptMap, Call, condition_failed, transaction
+
+SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
+COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
+LIVE_STATES = (SCHEDULED, DIALING, CONNECTED)
+FINAL_STATES = (COMPLETE, CANCELLED, FAILED)
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    number: str
+    result: str
+    role: str = "destination"
+
+
+@dataclass(frozen=True)
+class CallStatus:
+    """What call GET prints (reference "call GET"; RULINGS "Call vocabulary")."""
+    call_id: int
+    eid: int
+    user_id: int
+    kind: str
+    state: str
+    success: bool
+    mou: Decimal             # billed minutes, one decimal; 0.0 until the call ends
+    time_scheduled: int
+    time_originated: int | None
+    time_completed: int | None
+    calling_number: str
+    attempts: tuple[AttemptRecord, ...]
+    request: dict
+
+    @property
+    def complete(self) -> bool:
+        """`<callComplete>`: 0 while the call may still change."""
+        return self.state in FINAL_STATES
+
+
+class Claim(Enum):
+    CLAIMED = "claimed"        # this message dials
+    DUPLICATE = "duplicate"    # already dialed by an earlier delivery
+    ENDED = "ended"            # the call is over (finished or cancelled)
+    MISSING = "missing"        # no such call
+
+
+def create(call_id: int, eid: int, user_id: int, kind: str, time_scheduled: int,
+           calling_number: str = "", request: dict | None = None) -> None:
+    Call(call_id, eid=eid, user_id=user_id, kind=kind, time_scheduled=time_scheduled,
+         calling_number=calling_number, request=request or {},
+         state=SCHEDULED).save(condition=Call.call_id.does_not_exist())
+
+
+def get(call_id: int, eid: int) -> CallStatus:
+    """The call's status; a call of another enterprise is as unknown as a missing one."""
+    try:
+        item = Call.get(call_id)
+    except Call.DoesNotExist:
+        raise OcpError(902, name="callId", value=call_id)
+    if int(item.eid) != eid:
+        raise OcpError(902, name="callId", value=call_id)
+    return _status(item)
+
+
+def claim_dial(call_id: int, key: str, at: int) -> Claim:
+    """Mark dial attempt `key` as placed (once), the call as dialing and, the first time,
+    when dialing began."""
+    try:
+        Call(call_id).update(
+            actions=[Call.dialed.add({key}), Call.state.set(DIALING),
+                     Call.time_originated.set(Call.time_originated | at)],
+            condition=_live() & ~Call.dialed.contains(key))
+        return Claim.CLAIMED
+    except UpdateError as e:
+        if not condition_failed(e):
+            raise
+    item = _find(call_id)
+    if item is None:
+        return Claim.MISSING
+    if item.state not in LIVE_STATES:
+        return Claim.ENDED
+    return Claim.DUPLICATE
+
+
+def record_attempts(call_id: int, key: str, attempts: list[AttemptRecord], at: int,
+                    calling_number: str | None = None) -> bool:
+    """Append the numbers tried by attempt `key`, once; False if already recorded or the
+    call has ended. `calling_number`: the origination number that answered."""
+    actions = [Call.attempts.set(Call.attempts.append([_attempt_map(key, a, at) for a in attempts])),
+               Call.recorded.add({key})]
+    if calling_number:
+        actions.append(Call.calling_number.set(calling_number))
+    return _update(call_id, actions, _live() & ~Call.recorded.contains(key))
+
+
+def mark_connected(call_id: int) -> bool:
+    return _update(call_id, [Call.state.set(CONNECTED)], _live())
+
+
+def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
+           key: str | None = None, attempt: AttemptRecord | None = None) -> bool:
+    """End the call once: complete (connected, `seconds` long) or failed, with the billed
+    minutes, which go to the requester's mouused in the same transaction. `attempt` is a
+    leg-level result (DND, Blacklisted) recorded under `key`. False if it had ended."""
+    item = _find(call_id)
+    if item is None or item.state not in LIVE_STATES:
+        return False
+    minutes = billed_minutes(seconds) if success and seconds is not None else Decimal("0.0")
+    actions = [Call.state.set(COMPLETE if success else FAILED), Call.success.set(success),
+               Call.time_completed.set(at), Call.mou.set(minutes)]
+    if seconds is not None:
+        actions.append(Call.seconds.set(seconds))
+    condition = _live()
+    if attempt is not None and key is not None:
+        actions += [Call.attempts.set(Call.attempts.append([_attempt_map(key, attempt, at)])),
+                    Call.recorded.add({key})]
+        condition &= ~Call.recorded.contains(key)
+    try:
+        with transaction() as tx:
+            tx.update(Call(call_id), actions=actions, condition=condition)
+            if minutes:
+                add_minutes_used(tx, int(item.eid), int(item.user_id), minutes)
+    except TransactWriteError as e:
+        if condition_failed(e):
+            return False
+        raise
+    return True
+
+
+def add_minutes_used(tx: TransactWrite, eid: int, user_id: int, minutes: Decimal) -> None:
+    """A completed call's billed minutes, added to mouused of the requesting enterprise
+    and user (RULINGS "mouallowed / mouused") with an atomic ADD.
+
+    Runs inside the transaction that marks the call complete, so the minutes are added
+    exactly once however often the finish message is delivered.
+    """
+    tx.update(Account(user_id, eid), actions=[Account.mou_used.add(minutes)])
+
+
+def _live():
+    return Call.call_id.exists() & Call.state.is_in(*LIVE_STATES)
+
+
+def _update(call_id: int, actions: list, condition) -> bool:
+    try:
+        Call(call_id).update(actions=actions, condition=condition)
+        return True
+    except UpdateError as e:
+        if condition_failed(e):
+            return False
+        raise
+
+
+def _find(call_id: int) -> Call | None:
+    try:
+        return Call.get(call_id, consistent_read=True)
+    except Call.DoesNotExist:
+        return None
+
+
+def _attempt_map(key: str, attempt: AttemptRecord, at: int) -> AttemptMap:
+    return AttemptMap(key=key, role=attempt.role, number=attempt.number,
+                      result=attempt.result, at=at)
+
+
+def _status(item: Call) -> CallStatus:
+    return CallStatus(
+        call_id=int(item.call_id), eid=int(item.eid), user_id=int(item.user_id),
+        kind=item.kind, state=item.state, success=bool(item.success),
+        mou=item.mou if item.mou is not None else Decimal("0.0"),
+        time_scheduled=int(item.time_scheduled),
+        time_originated=_int_or_none(item.time_originated),
+        time_completed=_int_or_none(item.time_completed),
+        calling_number=item.calling_number,
+        attempts=tuple(AttemptRecord(a.number, a.result, a.role) for a in item.attempts or ()),
+        request=item.request.as_dict() if item.request is not None else {},
+    )
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None else int(value)
+

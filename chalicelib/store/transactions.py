@@ -1,0 +1,80 @@
+"""DynamoDB transactions: retrying the ones cancelled by a conflict, reading why they failed,
+and reading many items of any tables at once.
+
+DynamoDB cancels a transaction that touches an item another request is changing at that
+moment (reason `TransactionConflict`), and rejects a plain write of an item that a
+transaction is changing (`TransactionConflictException`). Either changed nothing, so running
+it again is safe; botocore retries neither, hence `retrying`. Each retry is a new request
+with a new idempotency token (botocore's own retries of one request keep theirs).
+Writes of an item that transactions here also touch (a ConditionCheck on the Users item
+is one) should go through `retrying` too.
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, Callable, TypeVar
+
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
+from pynamodb.models import Model
+
+from chalicelib.store.models import transaction_get
+
+T = TypeVar("T")
+
+ATTEMPTS = 6
+BACKOFF_SECONDS = 0.02   # the first pause is up to this long; each next one doubles it
+MAX_ITEMS = 100          # per TransactGetItems / TransactWriteItems
+
+
+def retrying(run: Callable[[], T]) -> T:
+    """`run()`, again after a short random pause while it fails for a conflict."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return run()
+        except PynamoDBException as e:
+            if attempt + 1 == ATTEMPTS or not conflicted(e):
+                raise
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+    raise AssertionError("unreachable")
+
+
+def conflicted(e: Exception) -> bool:
+    """Whether a request failed, changing nothing, because another was changing its item."""
+    return (getattr(e, "cause_response_code", None) == "TransactionConflictException"
+            or "TransactionConflict" in reasons(e))
+
+
+def reasons(e: Exception) -> list[str | None]:
+    """Why each item of a cancelled transaction failed, in item order (None: it did not)."""
+    if getattr(e, "cause_response_code", None) != "TransactionCanceledException":
+        return []
+    return [None if r is None else r.code
+            for r in (getattr(e, "cancellation_reasons", None) or [])]
+
+
+def failed_condition(e: Exception, index: int) -> bool:
+    """Whether item `index` of the cancelled transaction failed its condition."""
+    found = reasons(e)
+    return index < len(found) and found[index] == "ConditionalCheckFailed"
+
+
+def get_items(keys: list[tuple[Any, ...]]) -> list[Any]:
+    """Items by (model, hash key[, range key]), consistently and at one moment (one
+    TransactGetItems per 100); None for each one that does not exist."""
+    found: list[Model | None] = []
+    for start in range(0, len(keys), MAX_ITEMS):
+        found += retrying(lambda: _get_chunk(keys[start:start + MAX_ITEMS]))
+    return found
+
+
+def _get_chunk(keys: list[tuple[Any, ...]]) -> list[Any]:
+    with transaction_get() as tx:
+        futures = [tx.get(*key) for key in keys]
+    out = []
+    for future in futures:
+        try:
+            out.append(future.get())
+        except DoesNotExist:
+            out.append(None)
+    return out

@@ -1,0 +1,92 @@
+"""The Carrier port (DESIGN.md "Telephony"): what the dialer asks of a telephone network.
+
+A `Dial` rings one number (sequential hunt) or several at once (try-all), plays the
+announcement, asks for 1 when told to, and says how it went as an `Outcome`. A carrier
+either answers at once (`place` returns the Outcome: the simulated carrier) or later,
+from its own event handler, through `workflows.dialer.report_dial` (`place` returns
+None: a real network). The same holds for `watch`, which reports how long a connected
+call lasted.
+
+The adapter is chosen by name in settings (`OCP_CARRIER`): `simulated` for local runs
+and tests; a production adapter (Chime SDK PSTN Audio) registers here when it exists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# RULINGS "Call vocabulary": an <attempt>'s <result>.
+SUCCESS = "Success"
+BUSY = "Busy"
+NO_ANSWER = "NoAnswer"
+MACHINE = "Machine"
+DECLINED = "Declined"   # answered, 1 not pressed
+FAILED = "Failed"
+DND = "DND"
+BLACKLISTED = "Blacklisted"
+RESULTS = (SUCCESS, BUSY, NO_ANSWER, MACHINE, DECLINED, FAILED, DND, BLACKLISTED)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A number to ring: `number` as call GET prints it, `e164` as the network dials it."""
+    number: str
+    e164: str
+
+
+@dataclass(frozen=True)
+class Dial:
+    call_id: int
+    key: str                      # the attempt, unique within the call: "0.1", "1.all"
+    role: str                     # destination, origination, conference, recipient
+    targets: tuple[Target, ...]   # more than one: ring them all at once, first human wins
+    ask_for_one: bool             # play the announcement and wait for the digit 1
+    detect_machine: bool          # answering machine detection (off with disableAMD)
+    accept_machine: bool          # an answering machine counts as answered
+    announcement: dict = field(default_factory=dict)  # {"text": ...} or {"audioKey": ...}
+    caller_id: str | None = None  # e164 shown to the called party; None: withheld
+    digits: str = ""              # DTMF to send once answered (a conference PIN)
+    bridge_to: str | None = None  # carrier reference of an answered leg to bridge with
+    token: str = ""               # the Step Functions task token to report with
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: str
+    result: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a dial went: one Attempt per number rung; `result` is the dial's own
+    (Success when a number was answered as the leg requires)."""
+    result: str
+    attempts: tuple[Attempt, ...]
+    answered: str | None = None    # the number that answered (Success only)
+    reference: str | None = None   # the carrier's id of the live leg (Success only)
+
+
+class CarrierError(Exception):
+    """The carrier could not place the dial at all (its API failed)."""
+
+
+class Carrier(Protocol):
+    def place(self, dial: Dial) -> Outcome | None:
+        """Ring the dial's numbers; the Outcome now, or None if it is reported later."""
+
+    def watch(self, reference: str, token: str) -> int | None:
+        """Seconds the connected call `reference` lasted, or None if reported later."""
+
+    def hang_up(self, reference: str) -> None:
+        """End a live leg that will not be bridged (best effort)."""
+
+
+def carrier(name: str | None = None) -> Carrier:
+    """The adapter named in settings (or `name`)."""
+    from chalicelib import settings
+
+    name = name or settings.get().carrier
+    if name == "simulated":
+        from chalicelib.telephony.simulated import SimulatedCarrier
+        return SimulatedCarrier.from_settings()
+    raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")

@@ -1,0 +1,118 @@
+"""The simulated carrier: deterministic outcomes by number, for local runs and tests.
+
+Test numbers are the fictional NANP range 555-0100..0199, in any area code (README
+"Test numbers"):
+
+    555-0101  busy
+    555-0102  no answer
+    555-0103  answering machine
+    555-0104  a human who answers and does not press 1
+    555-0105  a human who answers after a delay and presses 1
+    555-0106  a carrier failure
+    any other number: a human who answers at once and presses 1
+
+The leg's options apply as a real network would: with `ask_for_one` off, answering is
+enough; with machine detection off, a machine hears the announcement and never presses 1;
+with `accept_machine`, a detected machine counts as answered.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from chalicelib.telephony import (
+    BUSY, DECLINED, FAILED, MACHINE, NO_ANSWER, SUCCESS, Attempt, CarrierError, Dial,
+    Outcome, Target,
+)
+
+HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
+    "human", "busy", "nobody", "machine", "decliner", "slow human", "broken")
+
+# Last four digits of a 555-01XX number -> who answers it.
+TEST_NUMBERS = {
+    "0101": BUSY_LINE,
+    "0102": NOBODY,
+    "0103": ANSWERING_MACHINE,
+    "0104": DECLINER,
+    "0105": SLOW_HUMAN,
+    "0106": BROKEN,
+}
+
+
+def behaviour(e164: str) -> str:
+    """Who answers `e164`: a test number's behaviour, else a human who presses 1."""
+    national = e164[2:] if e164.startswith("+1") else ""
+    if len(national) == 10 and national[3:7] == "5550" and national[7] == "1":
+        return TEST_NUMBERS.get(national[6:], HUMAN)
+    return HUMAN
+
+
+@dataclass
+class SimulatedCarrier:
+    answer_delay_seconds: float = 0.0
+    talk_seconds: int = 12
+    sleep: Callable[[float], None] = time.sleep
+    # What it was asked to do (tests read these).
+    placed: list[Dial] = field(default_factory=list)
+    hung_up: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls) -> "SimulatedCarrier":
+        from chalicelib import settings
+
+        s = settings.get()
+        return cls(answer_delay_seconds=s.simulated_answer_delay_seconds,
+                   talk_seconds=s.simulated_talk_seconds)
+
+    def place(self, dial: Dial) -> Outcome:
+        self.placed.append(dial)
+        kinds = [behaviour(t.e164) for t in dial.targets]
+        if all(kind == BROKEN for kind in kinds):
+            raise CarrierError("simulated carrier failure (555-0106)")
+        answers = [self._answer(kind, dial) for kind in kinds]
+        # First human wins: the quickest to answer as the leg requires, then list order.
+        winners = sorted((delay, i) for i, (result, delay) in enumerate(answers)
+                         if result == SUCCESS)
+        if not winners:
+            results = [result for result, _delay in answers]
+            overall = results[0] if len(set(results)) == 1 else NO_ANSWER
+            return Outcome(overall, _attempts(dial.targets, results))
+        delay, won = winners[0]
+        if delay:
+            self.sleep(delay)
+        # Still ringing when the winner took the call: those phones stop ringing.
+        results = [SUCCESS if i == won else (NO_ANSWER if result == SUCCESS else result)
+                   for i, (result, _delay) in enumerate(answers)]
+        return Outcome(SUCCESS, _attempts(dial.targets, results),
+                       answered=dial.targets[won].number,
+                       reference=f"sim:{dial.call_id}:{dial.key}")
+
+    def watch(self, reference: str, token: str) -> int:
+        return self.talk_seconds
+
+    def hang_up(self, reference: str) -> None:
+        self.hung_up.append(reference)
+
+    def _answer(self, kind: str, dial: Dial) -> tuple[str, float]:
+        """(result, seconds until it is known) for one number."""
+        if kind == BUSY_LINE:
+            return BUSY, 0
+        if kind == NOBODY:
+            return NO_ANSWER, 0
+        if kind == BROKEN:
+            return FAILED, 0
+        if kind == ANSWERING_MACHINE:
+            if not dial.detect_machine:
+                # Undetected, the machine hears the announcement and presses nothing.
+                return (DECLINED if dial.ask_for_one else SUCCESS), 0
+            return (SUCCESS if dial.accept_machine else MACHINE), 0
+        if kind == DECLINER:
+            return (DECLINED if dial.ask_for_one else SUCCESS), 0
+        if kind == SLOW_HUMAN:
+            return SUCCESS, self.answer_delay_seconds
+        return SUCCESS, 0
+
+
+def _attempts(targets: tuple[Target, ...], results: list[str]) -> tuple[Attempt, ...]:
+    return tuple(Attempt(t.number, r) for t, r in zip(targets, results))

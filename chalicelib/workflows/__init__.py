@@ -1,0 +1,1 @@
+"""What happens after the HTTP response (DESIGN.md "Work after the response")."""

@@ -1,0 +1,245 @@
+"""The dialer: consumes the dial queue, places calls through the carrier, records what
+happened on the Calls item and reports back to the state machine with the task token
+(DESIGN.md "Work after the response"; the messages are in workflows/README.md).
+
+    dial    ring one number, or every number of a try-all leg; report
+            {result, answered, reference}, or fail the task with Carrier.Error
+    record  results for a dial that never reported (it timed out)
+    watch   the call is connected: report {seconds} when it ends
+    finish  the call is over: complete or failed, times, billed minutes
+
+A message may be delivered more than once: a dial is placed only by the delivery that
+claims its attempt key on the Calls item, and a dial whose task is no longer waiting
+(its heartbeat is refused) is dropped without ringing anyone.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from chalice import Blueprint
+
+from chalicelib import clock, settings
+from chalicelib.telephony import SUCCESS, Carrier, CarrierError, Dial, FAILED, Outcome, Target
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(__name__)
+
+# Errors the state machine catches by name (call.asl.json).
+CARRIER_ERROR = "Carrier.Error"
+CALL_ENDED = "Call.Ended"
+
+
+class Tasks(Protocol):
+    """The Step Functions task-token API, as the dialer needs it."""
+    def alive(self, token: str) -> bool: ...
+    def succeed(self, token: str, output: dict) -> None: ...
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+
+class Ledger(Protocol):
+    """What the dialer writes on the Calls item: `chalicelib.store.calls`."""
+    def claim_dial(self, call_id: int, key: str, at: int) -> Any: ...
+    def record_attempts(self, call_id: int, key: str, attempts: list, at: int,
+                        calling_number: str | None = None) -> bool: ...
+    def mark_connected(self, call_id: int) -> bool: ...
+    def finish(self, call_id: int, success: bool, at: int, seconds: int | None = None,
+               key: str | None = None, attempt: Any = None) -> bool: ...
+
+
+@dataclass
+class StepFunctionsTasks:
+    sleep: Callable[[float], None] = time.sleep
+    # A task token is usable once its task has started waiting. Step Functions never
+    # hands out a token before that; moto's interpreter sends the message a moment
+    # early, and answers InvalidToken until then.
+    settle_attempts: int = 40
+    settle_seconds: float = 0.05
+
+    def alive(self, token: str) -> bool:
+        sfn = self._client()
+        for _ in range(self.settle_attempts):
+            try:
+                sfn.send_task_heartbeat(taskToken=token)
+                return True
+            except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist):
+                return False
+            except sfn.exceptions.InvalidToken:
+                self.sleep(self.settle_seconds)
+        return False
+
+    def succeed(self, token: str, output: dict) -> None:
+        sfn = self._client()
+        try:
+            sfn.send_task_success(taskToken=token, output=json.dumps(output))
+        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist,
+                sfn.exceptions.InvalidToken):
+            log.info("task no longer waiting; report dropped")
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        sfn = self._client()
+        try:
+            sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist,
+                sfn.exceptions.InvalidToken):
+            log.info("task no longer waiting; report dropped")
+
+    @staticmethod
+    def _client() -> Any:
+        from chalicelib.store import aws
+        return aws.client("stepfunctions")
+
+
+def _default_ledger() -> Ledger:
+    from chalicelib.store import calls
+    return calls  # type: ignore[return-value]
+
+
+@dataclass
+class Dialer:
+    carrier: Carrier
+    tasks: Tasks = field(default_factory=StepFunctionsTasks)
+    ledger: Ledger = field(default_factory=_default_ledger)
+    now: Callable[[], int] = clock.now
+
+    def handle(self, message: dict) -> None:
+        action = message.get("action")
+        handler = {"dial": self.dial, "record": self.record, "watch": self.watch,
+                   "finish": self.finish}.get(action)
+        if handler is None:
+            log.error("dial queue message with unknown action %r dropped", action)
+            return
+        handler(message)
+
+    def dial(self, message: dict) -> None:
+        dial = dial_from_message(message)
+        if not self.tasks.alive(dial.token):
+            log.info("call %s attempt %s: task no longer waiting, not dialed",
+                     dial.call_id, dial.key)
+            return
+        from chalicelib.store.calls import Claim
+
+        claim = self.ledger.claim_dial(dial.call_id, dial.key, self.now())
+        if claim == Claim.DUPLICATE:
+            log.info("call %s attempt %s: already dialed", dial.call_id, dial.key)
+            return
+        if claim != Claim.CLAIMED:
+            self.tasks.fail(dial.token, CALL_ENDED, f"call {dial.call_id} is {claim.value}")
+            return
+        try:
+            outcome = self.carrier.place(dial)
+        except CarrierError as e:
+            log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
+            self.ledger.record_attempts(dial.call_id, dial.key,
+                                        _records(dial, [FAILED] * len(dial.targets)), self.now())
+            self.tasks.fail(dial.token, CARRIER_ERROR, str(e))
+            return
+        if outcome is not None:
+            self.report_dial(dial, outcome)
+
+    def report_dial(self, dial: Dial, outcome: Outcome) -> None:
+        """Record a dial's outcome and hand it to the state machine. A carrier that
+        reports later (place returned None) calls this from its event handler."""
+        answered = outcome.result == SUCCESS
+        calling = outcome.answered if answered and dial.role == "origination" else None
+        recorded = self.ledger.record_attempts(
+            dial.call_id, dial.key, _records(dial, [a.result for a in outcome.attempts],
+                                             [a.number for a in outcome.attempts]),
+            self.now(), calling_number=calling)
+        if not recorded:
+            # The attempt was closed meanwhile (it timed out and was recorded as
+            # NoAnswer) or the call ended: nobody will bridge this leg.
+            if answered and outcome.reference:
+                self.carrier.hang_up(outcome.reference)
+            self.tasks.fail(dial.token, CALL_ENDED, "attempt closed before it was reported")
+            return
+        log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
+        self.tasks.succeed(dial.token, {"result": outcome.result, "answered": outcome.answered,
+                                        "reference": outcome.reference})
+
+    def record(self, message: dict) -> None:
+        call_id, key = int(message["callId"]), str(message["key"])
+        records = [_record(n["number"], message["result"], message["role"])
+                   for n in message["numbers"]]
+        recorded = self.ledger.record_attempts(call_id, key, records, self.now())
+        self.tasks.succeed(message["token"], {"recorded": recorded})
+
+    def watch(self, message: dict) -> None:
+        call_id, reference, token = int(message["callId"]), message["reference"], message["token"]
+        if not self.ledger.mark_connected(call_id):
+            if reference:
+                self.carrier.hang_up(reference)
+            self.tasks.fail(token, CALL_ENDED, f"call {call_id} ended before it connected")
+            return
+        seconds = self.carrier.watch(reference, token)
+        if seconds is not None:
+            self.report_end(token, seconds)
+
+    def report_end(self, token: str, seconds: int) -> None:
+        """The connected call ended after `seconds` (a later-reporting carrier calls this)."""
+        self.tasks.succeed(token, {"seconds": int(seconds)})
+
+    def finish(self, message: dict) -> None:
+        call_id, end = int(message["callId"]), message["end"]
+        success = bool(end["success"])
+        if not success and end.get("release"):
+            self.carrier.hang_up(end["release"])
+        seconds = (end.get("ended") or {}).get("seconds")
+        if success and seconds is None:
+            log.warning("call %s: the end of the call was never reported; billed 0 minutes",
+                        call_id)
+        leg = end.get("leg")
+        attempt = _record(leg["number"], leg["result"], leg["role"]) if leg else None
+        finished = self.ledger.finish(call_id, success, self.now(),
+                                      None if seconds is None else int(seconds),
+                                      key=leg["key"] if leg else None, attempt=attempt)
+        log.info("call %s: %s", call_id, "complete" if success else "failed")
+        self.tasks.succeed(message["token"], {"finished": finished})
+
+
+def dial_from_message(message: dict) -> Dial:
+    leg = message["leg"]
+    return Dial(
+        call_id=int(message["callId"]), key=str(message["key"]), role=leg["role"],
+        targets=tuple(Target(n["number"], n["e164"]) for n in message["numbers"]),
+        ask_for_one=bool(leg["askForOne"]), detect_machine=bool(leg["detectMachine"]),
+        accept_machine=bool(leg["acceptMachine"]), announcement=leg.get("announcement") or {},
+        caller_id=leg.get("callerId"), digits=leg.get("digits") or "",
+        bridge_to=message.get("bridgeTo"), token=message["token"])
+
+
+def _record(number: str, result: str, role: str):
+    from chalicelib.store.calls import AttemptRecord
+    return AttemptRecord(number=number, result=result, role=role)
+
+
+def _records(dial: Dial, results: list[str], numbers: list[str] | None = None) -> list:
+    numbers = numbers or [t.number for t in dial.targets]
+    return [_record(n, r, dial.role) for n, r in zip(numbers, results)]
+
+
+_dialer: Dialer | None = None
+
+
+def default() -> Dialer:
+    """The dialer with the carrier named in settings (made once per process)."""
+    global _dialer
+    if _dialer is None:
+        from chalicelib import telephony
+        _dialer = Dialer(carrier=telephony.carrier())
+    return _dialer
+
+
+@bp.on_sqs_message(queue=settings.get().dial_queue_name, batch_size=1, name="dialer")
+def on_dial_message(event: Any) -> None:
+    for record in event:
+        try:
+            message = json.loads(record.body)
+        except ValueError:
+            log.error("dial queue message that is not JSON dropped")
+            continue
+        default().handle(message)

@@ -1,0 +1,84 @@
+"""Starting the dialing state machine (`call.asl.json`): its input contract, built here.
+
+The call API (and later autoconference, conference and blast) resolves who to dial,
+creates the Calls item (`store.calls.create`) and calls `start` with the legs:
+
+    start(call_id, [Leg("destination", numbers, ...), Leg("origination", numbers, ...)])
+
+Legs are dialed in order. Each must be answered (a human who pressed 1, or as the leg's
+options allow) before the next is dialed and bridged to it; a call with
+`callOrigination=1` passes the origination leg first. A blast recipient is one leg.
+chalicelib/workflows/README.md describes the contract and the messages.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from chalicelib import settings
+from chalicelib.telephony import Target
+
+MAX_LEGS = 2  # a leg, and the leg bridged to it
+
+
+@dataclass(frozen=True)
+class Leg:
+    role: str                        # destination, origination, conference, recipient
+    numbers: tuple[Target, ...]      # resolved, in hunt order
+    label: str = ""                  # printed as the <number> of a leg-level result (DND, ...)
+    tryall: bool = False             # ring every number at once, first human wins
+    dnd: bool = False                # do-not-disturb at dialing time: the leg ends as DND
+    blacklisted: bool = False        # the origination is on this leg's blacklist
+    ask_for_one: bool = True         # announce, and wait for the digit 1
+    detect_machine: bool = True      # answering machine detection (off: disableAMD)
+    accept_machine: bool = False     # an answering machine counts as answered
+    announcement: dict = field(default_factory=dict)  # {"text": ...} or {"audioKey": ...}
+    caller_id: str | None = None     # e164 presented to this leg; None: withheld (hideAni)
+    digits: str = ""                 # DTMF sent once answered (conference PIN)
+
+    def to_input(self) -> dict:
+        return {
+            "role": self.role, "label": self.label,
+            "numbers": [{"number": t.number, "e164": t.e164} for t in self.numbers],
+            "tryall": self.tryall, "dnd": self.dnd, "blacklisted": self.blacklisted,
+            "askForOne": self.ask_for_one, "detectMachine": self.detect_machine,
+            "acceptMachine": self.accept_machine, "announcement": dict(self.announcement),
+            "callerId": self.caller_id, "digits": self.digits,
+        }
+
+
+def execution_name(call_id: int) -> str:
+    """Deterministic: starting the same call twice finds the first execution."""
+    return f"call-{call_id}"
+
+
+def execution_input(call_id: int, legs: list[Leg]) -> dict:
+    if not 1 <= len(legs) <= MAX_LEGS:
+        raise ValueError(f"a call has 1 to {MAX_LEGS} legs, not {len(legs)}")
+    s = settings.get()
+    return {
+        "callId": call_id,
+        # Per task, from settings (TimeoutSecondsPath / HeartbeatSecondsPath), so a
+        # deployment tunes them without editing the state machine.
+        "timeouts": {"ringSeconds": s.ring_timeout_seconds,
+                     "heartbeatSeconds": s.dial_heartbeat_seconds,
+                     "callSeconds": s.max_call_seconds,
+                     "recordSeconds": s.record_timeout_seconds},
+        "legs": [leg.to_input() for leg in legs],
+    }
+
+
+def start(call_id: int, legs: list[Leg], name: str | None = None) -> str:
+    """Start dialing; the execution ARN. Starting an already started call is harmless:
+    Step Functions returns the running execution for the same name and input, and a
+    finished or different one is left alone."""
+    from chalicelib.store import aws
+
+    sfn = aws.client("stepfunctions")
+    name = name or execution_name(call_id)
+    try:
+        return sfn.start_execution(stateMachineArn=aws.state_machine_arn(), name=name,
+                                   input=json.dumps(execution_input(call_id, legs)))["executionArn"]
+    except sfn.exceptions.ExecutionAlreadyExists:
+        arn = aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1)
+        return f"{arn}:{name}"

@@ -1,0 +1,39 @@
+"""What a fired schedule does: the target of every EventBridge Scheduler schedule.
+
+The input is `{"kind": ..., "id": ..., "version": ...}` (workflows/schedule.py). Each kind
+names the function that starts that work; it must be idempotent: it moves the item from
+scheduled to started with a conditional write on `version`, so a second delivery, a
+delivery for an item moved since (older version) or one deleted meanwhile does nothing
+but log. Kinds are named as "module:function" and imported on first use, so firing an
+autoconference does not import the blast code (and no module registers itself at import).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+# kind -> "module:function(item_id: int, version: int) -> None"
+KINDS: dict[str, str] = {}
+
+
+def fire(event: dict[str, Any]) -> None:
+    kind, item_id, version = event.get("kind"), event.get("id"), event.get("version")
+    if kind not in KINDS or not isinstance(item_id, int) or not isinstance(version, int):
+        # Nothing to retry: a malformed input never becomes valid.
+        log.error("schedule fired with an input that names no known work",
+                  extra={"fields": {"kind": kind, "id": item_id, "version": version}})
+        return
+    _start(kind)(item_id, version)
+
+
+def _start(kind: str) -> Callable[[int, int], None]:
+    module, _, function = KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> None:
+    """`@app.lambda_function(name="fire")`: Scheduler invokes it with the input as event."""
+    fire(event)

@@ -1,0 +1,99 @@
+"""EventBridge Scheduler one-time schedules for future work (DESIGN.md "Scheduling").
+
+One schedule per scheduled item (an autoconference, a blast): `at(...)` in UTC, in the
+stage's schedule group, deleted by Scheduler once it has run (`ActionAfterCompletion:
+DELETE`), retried, and sent to a dead-letter queue when every retry failed. Its target is
+the `fire` Lambda function with `{"kind", "id", "version"}` as input; `version` lets
+`fire` drop a delivery for an item that was moved since (PUT) or deleted.
+
+Not EventBridge rules: those are capped per bus, while Scheduler holds millions of
+one-time schedules.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from chalicelib import settings
+from chalicelib.store import aws
+
+# Scheduler retries a failed invocation for up to an hour, 5 times at most; a later
+# start is worse than none for a conference at a set time.
+RETRY_POLICY = {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 5}
+
+
+def name(kind: str, item_id: int) -> str:
+    return f"{kind}-{item_id}"
+
+
+def at_expression(when: int) -> str:
+    """Scheduler's one-time expression for a Unix time, to the second, in UTC."""
+    return "at(" + datetime.fromtimestamp(when, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + ")"
+
+
+def put(kind: str, item_id: int, version: int, when: int) -> None:
+    """Create the item's schedule, or move it (new time, new version) if it exists."""
+    s = settings.get()
+    target = {
+        "Arn": s.fire_target_arn,
+        "RoleArn": s.scheduler_role_arn,
+        "Input": json.dumps({"kind": kind, "id": item_id, "version": version}),
+        "RetryPolicy": RETRY_POLICY,
+    }
+    if s.scheduler_dlq_arn:
+        target["DeadLetterConfig"] = {"Arn": s.scheduler_dlq_arn}
+    request = {
+        "Name": name(kind, item_id),
+        "GroupName": s.schedule_group,
+        "ScheduleExpression": at_expression(when),
+        "ScheduleExpressionTimezone": "UTC",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": target,
+        "ActionAfterCompletion": "DELETE",
+        "State": "ENABLED",
+    }
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.create_schedule(**request)
+    except scheduler.exceptions.ConflictException:
+        scheduler.update_schedule(**request)
+
+
+def cancel(kind: str, item_id: int) -> None:
+    """Delete the item's schedule; one that has already run (and so was deleted) is fine."""
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.delete_schedule(Name=name(kind, item_id), GroupName=settings.get().schedule_group)
+    except scheduler.exceptions.ResourceNotFoundException:
+        pass
+
+
+def due(now: int) -> list[dict]:
+    """The schedules of the stage's group whose time has come, with their target input.
+
+    Only the local worker asks this: moto's scheduler stores schedules but never fires
+    them, so `make run` fires them itself. Deployed, Scheduler does.
+    """
+    scheduler = aws.client("scheduler")
+    group = settings.get().schedule_group
+    found = []
+    for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group):
+        for summary in page["Schedules"]:
+            item = scheduler.get_schedule(Name=summary["Name"], GroupName=group)
+            expression = item["ScheduleExpression"]
+            if not expression.startswith("at("):
+                continue
+            when = datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S").replace(
+                tzinfo=timezone.utc).timestamp()
+            if when <= now:
+                found.append({"name": item["Name"], "input": json.loads(item["Target"]["Input"])})
+    return found
+
+
+def delete(schedule_name: str) -> None:
+    """What `ActionAfterCompletion: DELETE` does once a schedule has run (local worker)."""
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.delete_schedule(Name=schedule_name, GroupName=settings.get().schedule_group)
+    except scheduler.exceptions.ResourceNotFoundException:
+        pass

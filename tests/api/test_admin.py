@@ -1,0 +1,21 @@
+"""The operator command that creates an enterprise."""
+from chalicelib import admin
+from chalicelib.store import enterprises
+from tests.conftest import session_header
+from tests.examples import xml
+
+
+def test_create_enterprise_prints_a_working_id_and_secret_once(aws, app_client, capsys):
+    # Given the local bootstrap's enterprise 1 already exists
+    enterprises.create("Local", secret="56789", eid=1)
+    # When an operator creates another
+    admin.main(["create-enterprise", "--name", "Acme"])
+    out = capsys.readouterr().out
+    eid = int(out.split("enterprise id:")[1].split()[0])
+    secret = out.split("secret:")[1].split()[0]
+    # Then it gets a fresh id (enterprise 1 is not overwritten) and its secret opens a session
+    assert eid != 1
+    assert enterprises.secret_of(1) == "56789"
+    response = app_client.http.get("/session", headers={"Authorization": session_header(eid, secret)})
+    assert response.status_code == 200
+    assert len(xml(response.body).findtext("sessionId")) == 64
