@@ -286,7 +286,8 @@ def test_generated_stages_are_not_committed():
 
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     assert config["autogen_policy"] is False
-    assert set(config["stages"]) <= {"local", "test"}
+    # The hand-written stages; infra generates `ocp-{stage}` into the packaged copy only.
+    assert set(config["stages"]) <= {"local", "test", "dev", "prod"}
 
 
 # -- API Gateway ------------------------------------------------------------------------
