@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import clock
-from chalicelib.domain.profile import BLOCK_USER, Profile, phone_keys
+from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted, resolve
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import EMAIL, PHONE, USER_ID, Destination
