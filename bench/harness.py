@@ -39,6 +39,8 @@ class Scenario:
     goal: int | None = None        # most DynamoDB requests allowed
     expect_status: tuple[int, ...] = (200, 201, 202, 204)
     notes: str = ""
+    # moto's configuration, e.g. {"stepfunctions": {"execute_state_machine": True}}
+    aws_config: dict | None = None
     counted: dict[str, int] = field(default_factory=dict)
 
 
@@ -49,7 +51,7 @@ def run_scenarios(scenarios: list[Scenario]) -> None:
     print(f"  {'route':42} {'dynamodb':>8} {'goal':>5}  other")
     failed = []
     for scenario in scenarios:
-        with mock_aws():
+        with mock_aws(config=scenario.aws_config):
             api = _logged_in_api()
             prepared = scenario.setup(api)
             calls.clear()

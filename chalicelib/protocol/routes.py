@@ -97,6 +97,12 @@ def _handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> R
         reply = view(Request(variables, eid, http.headers, request_id))
         return render(reply, fmt, verbose)
     except OcpError as e:
+        if e.status >= 500 and e.request_id is None:
+            # An internal failure reported with its own code (304, ...): logged here with
+            # its cause, under the request id the client is given to quote.
+            e.request_id = request_id
+            log.error("internal error %s", e.code, exc_info=e.__cause__ or e,
+                      extra={"request_id": request_id})
         return render_error(e, fmt)
     except Exception:
         log.exception("unhandled error", extra={"request_id": request_id})

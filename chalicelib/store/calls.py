@@ -70,9 +70,10 @@ def create(call_id: int, eid: int, user_id: int, kind: str, time_scheduled: int,
 
 
 def get(call_id: int, eid: int) -> CallStatus:
-    """The call's status; a call of another enterprise is as unknown as a missing one."""
+    """The call's status; a call of another enterprise is as unknown as a missing one.
+    Consistent: a client polls it right after call POST created the item."""
     try:
-        item = Call.get(call_id)
+        item = Call.get(call_id, consistent_read=True)
     except Call.DoesNotExist:
         raise OcpError(902, name="callId", value=call_id)
     if int(item.eid) != eid:

@@ -10,7 +10,8 @@ retries). A user exclusive to another enterprise is 106, as if it did not exist.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -20,7 +21,7 @@ from chalicelib.domain.profile import (
 )
 from chalicelib.domain.windows import Window
 from chalicelib.errors import OcpError
-from chalicelib.store import ids, users
+from chalicelib.store import ids, transactions, users
 from chalicelib.store.models import (
     BlockMap, ExceptionMap, PhoneMap, Unique, User, WindowMap, transaction,
 )
@@ -33,6 +34,41 @@ ATTEMPTS = 5
 def load(user_id: int, eid: int) -> Profile:
     """The user's profile, in one read; 106 if the user is not visible."""
     return profile_of(users.get(user_id, eid))
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The users a request names, read together (`look_up`)."""
+    profiles: dict[int, Profile] = field(default_factory=dict)  # visible users by userId
+    emails: dict[str, int] = field(default_factory=dict)        # address -> visible userId
+    phones: dict[str, int] = field(default_factory=dict)        # Phone.key -> holder's userId
+
+
+def look_up(eid: int, user_ids: Iterable[int] = (), emails: Iterable[str] = (),
+            phones: Iterable[Phone] = ()) -> Directory:
+    """Profiles of the users named by userId or email, and who holds some numbers, in one
+    consistent read (TransactGetItems of the Users items and the Uniques rows), plus one
+    more for users named only by an email. A user not visible to the enterprise is left
+    out, as is an email such a user holds; a number's holder is kept whoever it is (it is
+    only compared with blacklist entries)."""
+    user_ids, emails = list(dict.fromkeys(user_ids)), list(dict.fromkeys(emails))
+    phones = list({p.key: p for p in phones}.values())
+    keys = ([(User, i) for i in user_ids] + [(Unique, users.email_key(e)) for e in emails]
+            + [(Unique, users.phone_key(p)) for p in phones])
+    found = transactions.get_items(keys) if keys else []
+    items = dict(zip(user_ids, found))
+    rows = found[len(user_ids):]
+    by_email = {e: int(row.user_id) for e, row in zip(emails, rows)
+                if row is not None and users.is_visible(row.exclusive_eid, eid)}
+    holders = {p.key: int(row.user_id) for p, row in zip(phones, rows[len(emails):])
+               if row is not None}
+    more = [i for i in dict.fromkeys(by_email.values()) if i not in items]
+    if more:
+        items.update(zip(more, transactions.get_items([(User, i) for i in more])))
+    profiles = {i: profile_of(item) for i, item in items.items()
+                if item is not None and users.is_visible(item.exclusive_eid, eid)}
+    # An address whose user went between the two reads names nobody.
+    return Directory(profiles, {e: i for e, i in by_email.items() if i in profiles}, holders)
 
 
 def change(user_id: int, eid: int, rule: Callable[..., Profile], *args: Any,

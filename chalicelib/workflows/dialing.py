@@ -52,6 +52,14 @@ def execution_name(call_id: int) -> str:
     return f"call-{call_id}"
 
 
+def execution_arn(call_id: int, name: str | None = None) -> str:
+    """The ARN of the call's execution (started or not)."""
+    from chalicelib.store import aws
+
+    arn = aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1)
+    return f"{arn}:{name or execution_name(call_id)}"
+
+
 def execution_input(call_id: int, legs: list[Leg]) -> dict:
     if not 1 <= len(legs) <= MAX_LEGS:
         raise ValueError(f"a call has 1 to {MAX_LEGS} legs, not {len(legs)}")
@@ -80,5 +88,4 @@ def start(call_id: int, legs: list[Leg], name: str | None = None) -> str:
         return sfn.start_execution(stateMachineArn=aws.state_machine_arn(), name=name,
                                    input=json.dumps(execution_input(call_id, legs)))["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
-        arn = aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1)
-        return f"{arn}:{name}"
+        return execution_arn(call_id, name)

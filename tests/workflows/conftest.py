@@ -46,7 +46,20 @@ def _stop_running_executions() -> None:
     sfn = aws.client("stepfunctions")
     for execution in sfn.list_executions(stateMachineArn=aws.state_machine_arn(),
                                          statusFilter="RUNNING")["executions"]:
-        sfn.stop_execution(executionArn=execution["executionArn"])
+        _stop(sfn, execution["executionArn"])
+
+
+def _stop(sfn, arn: str, attempts: int = 100) -> None:
+    """Stop an execution. One started a moment ago (a call POST test that never dials)
+    has no interpreter yet, and moto fails to stop it (AttributeError) until it has."""
+    for attempt in range(attempts):
+        try:
+            sfn.stop_execution(executionArn=arn)
+            return
+        except AttributeError:
+            if attempt + 1 == attempts:
+                raise
+            time.sleep(0.02)
 
 
 @pytest.fixture

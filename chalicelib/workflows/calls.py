@@ -1,0 +1,206 @@
+"""call POST: who the two sides of a call are, and the dialing that bridges them.
+
+    call_id = calls.place(eid, CallRequest(user_id, origination, destination, text, ...))
+
+1. One read (`store.profiles.look_up`) finds the requester and every user the sides
+   name: a side of type 1 (userId) or 2 (email) is a user visible to the enterprise
+   (else 922), a side of type 3 is a number dialed as it is. The requester (`userId`)
+   must be visible too (else 106): its enterprise and user are charged the minutes.
+2. Each user side is resolved at this moment (`domain.resolve`): DND, exceptions, hunt
+   order with tryall, default number.
+3. An origination on the destination user's blacklist is 303 (RULINGS "blacklist"),
+   and nothing is stored or dialed.
+4. A new callId, the Calls item, and the dialing execution (`workflows/dialing.py`).
+   A failure there is 304; the execution then dials the destination first and, once a
+   human presses 1, the origination, and bridges them (reference "call POST").
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib import clock
+from chalicelib.domain.profile import Profile, phone_keys
+from chalicelib.domain.resolve import Origin, is_blacklisted, resolve
+from chalicelib.errors import OcpError
+from chalicelib.protocol.types import EMAIL, PHONE, USER_ID, Destination
+from chalicelib.store import calls, ids, profiles
+from chalicelib.store.profiles import Directory
+from chalicelib.telephony import Target
+from chalicelib.workflows import dialing
+from chalicelib.workflows.dialing import Leg
+
+log = logging.getLogger(__name__)
+
+KIND = "call"
+_STORE_ERRORS = (PynamoDBException, BotoCoreError, ClientError)
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """call POST's variables, read and validated."""
+    user_id: int                   # the requester: its mouused is charged
+    origination: Destination
+    destination: Destination
+    text: str                      # the announcement, spoken to the side asked to accept
+    call_origination: bool = False  # dial the origination first; machines may answer
+    disable_amd: bool = False      # no answering machine detection on the destination
+
+    def record(self) -> dict:
+        """As the Calls item keeps it."""
+        return {"origination": self.origination.wire(), "destination": self.destination.wire(),
+                "text": self.text, "callOrigination": int(self.call_origination),
+                "disableAMD": int(self.disable_amd)}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a call, resolved: what to ring, and what to print for it."""
+    targets: tuple[Target, ...]    # in hunt order
+    label: str                     # printed for a result of the whole side (DND)
+    tryall: bool = False
+    dnd: bool = False
+
+    @property
+    def caller_id(self) -> str | None:
+        """The number shown to the other side: the first one this side is rung on."""
+        return self.targets[0].e164 if self.targets else None
+
+    @property
+    def number(self) -> str:
+        return self.targets[0].number if self.targets else self.label
+
+
+def place(eid: int, request: CallRequest) -> int:
+    """Check, store and start a call; its callId."""
+    at = clock.now()
+    directory = _look_up(eid, request)
+    origination = side(request.origination, directory, at, "origination")
+    destination = side(request.destination, directory, at, "destination")
+    blocker = _user_of(request.destination, directory)
+    if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
+        raise OcpError(303)
+    return _start(eid, request, legs(request, origination, destination),
+                  calling_number=origination.number, at=at)
+
+
+# -- the sides ---------------------------------------------------------------------------
+
+def _look_up(eid: int, request: CallRequest) -> Directory:
+    sides = (request.origination, request.destination)
+    # A phone origination's holder matters only for a user destination's blacklist.
+    holders = [request.origination.value] if (
+        request.origination.type == PHONE and request.destination.type != PHONE) else []
+    directory = profiles.look_up(
+        eid, user_ids=[request.user_id] + [s.value for s in sides if s.type == USER_ID],
+        emails=[s.value for s in sides if s.type == EMAIL], phones=holders)
+    if request.user_id not in directory.profiles:
+        raise OcpError(106)
+    unknown = [OcpError(922, name=name, value=s.value)
+               for name, s in (("origination", request.origination),
+                               ("destination", request.destination))
+               if s.type != PHONE and _user_of(s, directory) is None]
+    if unknown:
+        raise OcpError.combine(unknown)
+    return directory
+
+
+def _user_of(destination: Destination, directory: Directory) -> Profile | None:
+    if destination.type == USER_ID:
+        return directory.profiles.get(destination.value)
+    if destination.type == EMAIL:
+        return directory.profiles.get(directory.emails.get(destination.value, 0))
+    return None
+
+
+def side(destination: Destination, directory: Directory, at: int, name: str) -> Side:
+    """A phone is rung as it is; a user on the numbers its preferences give at `at`."""
+    if destination.type == PHONE:
+        phone = destination.value
+        return Side((Target(phone.display, phone.e164),), label=phone.display)
+    profile = _user_of(destination, directory)
+    if profile is None:
+        raise OcpError(922, name=name, value=destination.value)
+    return side_of_user(profile, at)
+
+
+def side_of_user(profile: Profile, at: int) -> Side:
+    found = resolve(profile, at)
+    default = profile.default()
+    label = default.phone.display if default else ""
+    return Side(tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
+                label=label, tryall=found.tryall, dnd=found.dnd)
+
+
+def origin(origination: Destination, directory: Directory) -> Origin:
+    """Who the call comes from, for blacklists: a user and every number it holds, or a
+    number and the user holding it, if any (a blacklisted user blocks all its numbers)."""
+    if origination.type == PHONE:
+        phone = origination.value
+        return Origin.of_phone(phone, directory.phones.get(phone.key))
+    profile = _user_of(origination, directory)
+    return Origin(profile.user_id, frozenset(phone_keys(profile))) if profile else Origin()
+
+
+# -- the legs ----------------------------------------------------------------------------
+
+def legs(request: CallRequest, origination: Side, destination: Side) -> list[Leg]:
+    """The reference's order: the destination first, announced and asked to press 1
+    (answering machines fail it, unless disableAMD, when a machine just never presses
+    1); then the origination, bridged once it answers. With callOrigination the
+    origination first, hearing the announcement; then the destination, answered by a
+    person or a machine, so the caller may leave a message."""
+    announcement = {"text": request.text}
+    if not request.call_origination:
+        return [
+            _leg("destination", destination, ask_for_one=True,
+                 detect_machine=not request.disable_amd, announcement=announcement,
+                 caller_id=origination.caller_id),
+            _leg("origination", origination, ask_for_one=False,
+                 caller_id=destination.caller_id),
+        ]
+    return [
+        _leg("origination", origination, ask_for_one=False, announcement=announcement,
+             caller_id=destination.caller_id),
+        _leg("destination", destination, ask_for_one=False, accept_machine=True,
+             detect_machine=not request.disable_amd, caller_id=origination.caller_id),
+    ]
+
+
+def _leg(role: str, side: Side, **options) -> Leg:
+    return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd,
+               **options)
+
+
+# -- storing and starting ------------------------------------------------------------
+
+def _start(eid: int, request: CallRequest, call_legs: list[Leg], calling_number: str,
+           at: int) -> int:
+    try:
+        call_id = ids.next_id("call")
+        calls.create(call_id, eid=eid, user_id=request.user_id, kind=KIND, time_scheduled=at,
+                     calling_number=calling_number, request=request.record())
+    except _STORE_ERRORS as e:
+        raise OcpError(304) from e   # logged with the request id (protocol.routes)
+    try:
+        dialing.start(call_id, call_legs)
+    except _STORE_ERRORS as e:
+        _abandon(call_id, at)
+        raise OcpError(304) from e
+    return call_id
+
+
+def _abandon(call_id: int, at: int) -> None:
+    """A call that will never be dialed is failed, not left scheduled (best effort)."""
+    try:
+        calls.finish(call_id, success=False, at=at)
+    except _STORE_ERRORS:
+        log.exception("call %s: could not be marked failed", call_id)
+
+
+def status(call_id: int, eid: int) -> calls.CallStatus:
+    """call GET: the call as it stands (902 for a callId the enterprise has not placed)."""
+    return calls.get(call_id, eid)
