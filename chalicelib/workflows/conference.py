@@ -14,11 +14,11 @@ import logging
 
 from chalicelib import clock
 from chalicelib.errors import OcpError
-from chalicelib.protocol.types import Destination
+from chalicelib.protocol.types import USER_ID, Destination
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
 from chalicelib.workflows import dialing, schedule
-from chalicelib.workflows.legs import Reach, origin_of, reach
+from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,12 @@ def create(eid: int, moderator: int, destination: Destination, text: str,
     from chalicelib import telephony
 
     now = clock.now()
-    origin, caller_id = origin_of(profiles.load(moderator, eid), moderator)  # 106
-    reached = _reachable([destination], eid, now, origin)[0]
+    profile = profiles.load(moderator, eid)  # 106
+    origin, caller_id = origin_of(profile, moderator)
+    if destination == Destination(USER_ID, moderator):
+        reached = of_profile(profile, now)  # the usual case: already read
+    else:
+        reached = _reachable([destination], eid, now, origin)[0]
     conference_id, call_id = ids.next_id("conference"), ids.next_id("call")
     room = telephony.carrier().open_room(f"conference-{conference_id}")
     # The schedule first: a delivery for a conference that was never saved is dropped.
@@ -66,17 +70,15 @@ def add(eid: int, conference_id: int, user_id: int | None, destinations: list[De
             _dial(call_id, eid, room.moderator, conference_id, room.room, destination, found,
                   text, caller_id, now)
     if duration:
-        extend(eid, conference_id, duration)
+        extend(eid, room, duration)
     return call_ids
 
 
-def extend(eid: int, conference_id: int, seconds: int) -> Room:
+def extend(eid: int, room: Room, seconds: int) -> Room:
     """Reserve `seconds` more and move the reservation's schedule with it: the schedule
-    first, for the version the room is about to have, so that a schedule exists for
-    every version the room takes."""
-    room = conferences.get(conference_id, eid)
-    if room.state != conferences.OPEN:
-        raise OcpError(306)
+    first, for the version the room (as read) is about to have, so that a schedule exists
+    for every version the room takes."""
+    conference_id = room.conference_id
     schedule.put(KIND, conference_id, room.version + 1, room.reserved_until + seconds)
     extended = conferences.extend(conference_id, eid, seconds)  # 306 if it closed meanwhile
     if extended.version != room.version + 1:

@@ -40,10 +40,14 @@ def of_user(user_id: int, eid: int, at: int, *, name: str) -> Reach:
         profile = profiles.load(user_id, eid)
     except OcpError:
         raise OcpError(922, name=name, value=user_id) from None
+    return of_profile(profile, at)
+
+
+def of_profile(profile: Profile, at: int) -> Reach:
     found = resolve(profile, at)
     default = profile.default()
     label = found.numbers[0].phone.display if found.numbers else (
-        default.phone.display if default else str(user_id))
+        default.phone.display if default else str(profile.user_id))
     return Reach(label, tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
                  found.tryall, found.dnd, profile)
 
