@@ -18,6 +18,7 @@ with `accept_machine`, a detected machine counts as answered. An answered leg is
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -26,6 +27,8 @@ from chalicelib.telephony import (
     BUSY, DECLINED, FAILED, MACHINE, NO_ANSWER, SUCCESS, Attempt, CarrierError, Dial,
     Outcome, Target,
 )
+
+log = logging.getLogger(__name__)
 
 HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
     "human", "busy", "nobody", "machine", "decliner", "slow human", "broken")
@@ -93,8 +96,10 @@ class SimulatedCarrier:
         if dial.digits:
             # Outpulsed once the far end answers (a conference engine asking for its PIN).
             self.sent_digits.append((reference, dial.digits))
+            log.info("%s: sent %d DTMF digits", reference, len(dial.digits))  # never the PIN
         if dial.room:
             self.rooms.setdefault(dial.room, []).append(reference)
+            log.info("%s: joined %s", reference, dial.room)
         return Outcome(SUCCESS, _attempts(dial.targets, results),
                        answered=dial.targets[won].number, reference=reference)
 
