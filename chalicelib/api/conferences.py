@@ -1,7 +1,8 @@
 """autoconference POST, GET, PUT, DELETE and conference POST, PUT.
 
 An unexpected failure in these routes is the reference's 304 ("Internal error: SQL
-execution failed"), not 105.
+execution failed"), not 105. The work behind them is imported on first use: a cold start
+for any other route does not pay for the dialing and scheduling modules.
 """
 from chalice import Blueprint
 
@@ -13,9 +14,6 @@ from chalicelib.protocol.params import (
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.types import USER_ID as BY_USER_ID, Destination as Dest
-from chalicelib.store import autoconferences
-from chalicelib.store.autoconferences import Autoconference
-from chalicelib.workflows import autoconference, conference
 
 bp = Blueprint(__name__)
 
@@ -36,6 +34,9 @@ def _autoconference_fields(*, required: bool) -> list:
 
 @route(bp, "/autoconference", ["POST"], internal_error=INTERNAL)
 def create_autoconference(req: Request) -> Reply:
+    from chalicelib.store.autoconferences import Autoconference
+    from chalicelib.workflows import autoconference
+
     v = req.read(USER_ID, *_autoconference_fields(required=True), UnixTime("conferenceTime"))
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
@@ -49,6 +50,8 @@ def create_autoconference(req: Request) -> Reply:
 @route(bp, "/autoconference", ["GET"], internal_error=INTERNAL)
 @route(bp, "/autoconference/{callId}", ["GET"], internal_error=INTERNAL)
 def get_autoconferences(req: Request) -> Reply:
+    from chalicelib.store import autoconferences
+
     if not req.variables.has("callId"):
         found = autoconferences.list_ids(req.eid, req.read(USER_ID)["userId"])
         return Reply({"callIds": Items("callId", found)}) if found else NO_CONTENT
@@ -63,6 +66,8 @@ def get_autoconferences(req: Request) -> Reply:
 
 @route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL)
 def change_autoconference(req: Request) -> Reply:
+    from chalicelib.workflows import autoconference
+
     v = req.read(USER_ID, CALL_ID, *_autoconference_fields(required=False), UnixTime("time"),
                  UnixTime("conferenceTime"))
     # Only what is given changes; `time` as the reference says: none means now. POST's
@@ -79,6 +84,8 @@ def change_autoconference(req: Request) -> Reply:
 
 @route(bp, "/autoconference/{callId}", ["DELETE"], internal_error=INTERNAL)
 def delete_autoconference(req: Request) -> Reply:
+    from chalicelib.workflows import autoconference
+
     # The reference's DELETE lists no userId; given, it must be the requester's.
     v = req.read(Id("userId", required=False, code=922), CALL_ID)
     autoconference.cancel(req.eid, v["userId"], v["callId"])
@@ -92,6 +99,8 @@ DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS)
 
 @route(bp, "/conference", ["POST"], internal_error=INTERNAL)
 def create_conference(req: Request) -> Reply:
+    from chalicelib.workflows import conference
+
     v = req.read(USER_ID, Int("duration", required=True, low=1, high=MAX_DURATION_SECONDS),
                  DestinationByType("destinationType", "destinationValue", required=True,
                                    single=True),
@@ -103,6 +112,8 @@ def create_conference(req: Request) -> Reply:
 
 @route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL)
 def add_to_conference(req: Request) -> Reply:
+    from chalicelib.workflows import conference
+
     v = req.read(Id("conferenceId"), Id("userId", required=False, code=922), DURATION,
                  DestinationByType("destinationType", "destinationValue"),
                  Text("text", max_len=MAX_TEXT))
