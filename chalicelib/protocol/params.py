@@ -290,8 +290,8 @@ class TypedDestinations(Field):
         bad = [OcpError(301, name=self.name, value=k) for k in kinds if k not in ("1", "2", "3")]
         if bad:
             raise OcpError.combine(bad)
-        return types.destinations(self.value_name, ",".join(f"{k}:{v}" for k, v in zip(kinds, values)),
-                                  check_dns=False, bad_type_code=301)
+        pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values))
+        return types.destinations(self.value_name, pairs, check_dns=False, bad_type_code=301)
 
 
 def DestinationByType(type_name: str, value_name: str, *, required: bool = False,

@@ -77,7 +77,8 @@ def test_post_without_a_time_starts_now_with_201_and_the_reference_body(api, use
     assert execution["name"] == f"call-{call_id}"
     first, second = execution["input"]["legs"]
     assert (first["role"], [n["number"] for n in first["numbers"]], first["askForOne"],
-            first["announcement"]) == ("origination", ["7205551212"], True, {"text": EXAMPLE["text"]})
+            first["announcement"]) == ("origination", ["7205551212"], True,
+                                       {"text": EXAMPLE["text"]})
     assert (second["role"], [n["e164"] for n in second["numbers"]], second["digits"],
             second["askForOne"], second["acceptMachine"]) == (
         "conference", ["+13035551212"], "123456#", False, True)
@@ -211,11 +212,11 @@ def test_put_changes_a_scheduled_one_and_moves_its_schedule(api, user):
 
 def test_put_keeps_what_it_does_not_name(api, user):
     call_id = scheduled(api, user, clock.now() + HOUR)
-    ok(api.put(f"/autoconference/{call_id}", {"userId": user, "conferenceTime": clock.now() + 2 * HOUR,
-                                              "text": "Only the text"}), 202)
+    ok(api.put(f"/autoconference/{call_id}", {
+        "userId": user, "conferenceTime": clock.now() + 2 * HOUR, "text": "Only the text"}), 202)
     body = xml(api.get(f"/autoconference/{call_id}?userId={user}").body)
-    assert [body.findtext(n) for n in ("conferenceNumber", "conferencePin", "announcementText")] == \
-        ["3035551212", "123456#", "Only the text"]
+    kept = [body.findtext(n) for n in ("conferenceNumber", "conferencePin", "announcementText")]
+    assert kept == ["3035551212", "123456#", "Only the text"]
 
 
 def test_put_without_a_time_starts_it_now_and_removes_the_schedule(api, user):
