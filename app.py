@@ -1,7 +1,7 @@
 """The OCP REST API v1.1 on Chalice: registers blueprints and handlers, nothing else."""
 from chalicelib import logs
-from chalicelib.api import (accounting, audio, calls, emails, groups, phones, preferences,
-                           sessions, tts, users)
+from chalicelib.api import (accounting, audio, calls, conferences, emails, groups, phones,
+                            preferences, sessions, tts, users)
 from chalicelib.protocol import routes
 from chalicelib.workflows import dialer, fire
 
@@ -20,5 +20,6 @@ app.register_blueprint(audio.bp)
 app.register_blueprint(accounting.bp)
 app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
+app.register_blueprint(conferences.bp)
 app.register_blueprint(dialer.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)

@@ -241,6 +241,65 @@ def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) 
         n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
 
 
+def Dtmf(name: str, *, required: bool = False, max_len: int = 50, default: Any = None) -> Field:
+    """Touch tones: 0-9, # and * are kept, anything else dropped ("Data Types" table)."""
+    def parse(n: str, raw: str) -> str:
+        value = types.dtmf(raw)
+        if len(value) > max_len:
+            raise OcpError(903, name=n, value=raw, low=1, high=max_len)
+        return value
+    return Field(name, parse, required, default, types.dtmf)
+
+
+def Termination(name: str, *, required: bool = False) -> Field:
+    """A number to dial that only a phone can be (autoconference `phoneNumber`): a phone,
+    or the pair "3:phone"; a pair of any other type is 301 (Invalid Termination Type)."""
+    def parse(n: str, raw: str) -> Any:
+        if ":" not in raw:
+            return types.phone(n, raw)
+        found = types.destination(n, raw, check_dns=False, bad_type_code=301)
+        if found.type != types.PHONE:
+            raise OcpError(301, name=n, value=raw)
+        return found.value
+    return Field(name, parse, required)
+
+
+@dataclass(frozen=True)
+class TypedDestinations(Field):
+    """Destinations given as a type variable and a value variable (conference
+    `destinationType` 1-3, else 301, and `destinationValue`). Several may come
+    comma-separated: one type for every value, or one type per value. `single`: one only."""
+    value_name: str = ""
+    single: bool = False
+
+    def read(self, variables: Variables) -> Any:
+        raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
+        missing = [OcpError(900, name=n) for n, raw in ((self.name, raw_type),
+                                                        (self.value_name, raw_value))
+                   if raw is None or raw.strip() == ""]
+        if len(missing) == 2 and not self.required:
+            return self.default
+        if missing:
+            raise OcpError.combine(missing)
+        kinds = [types.numeric(k) for k in raw_type.split(",")]
+        values = [v.strip() for v in raw_value.split(",")]
+        if len(kinds) == 1:
+            kinds = kinds * len(values)
+        if len(kinds) != len(values) or (self.single and len(values) > 1):
+            raise OcpError(902, name=self.value_name, value=raw_value)
+        bad = [OcpError(301, name=self.name, value=k) for k in kinds if k not in ("1", "2", "3")]
+        if bad:
+            raise OcpError.combine(bad)
+        pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values))
+        return types.destinations(self.value_name, pairs, check_dns=False, bad_type_code=301)
+
+
+def DestinationByType(type_name: str, value_name: str, *, required: bool = False,
+                      single: bool = False) -> Field:
+    return TypedDestinations(type_name, lambda n, raw: raw, required, value_name=value_name,
+                             single=single)
+
+
 class FilePart(Field):
     """A multipart file part; `parse(name, upload)` checks it. A plain (non-file)
     value under the same name is 902: the reference's clients post the file itself."""
@@ -272,4 +331,5 @@ def output_options(variables: Variables) -> tuple[str, bool]:
 
 __all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
            "Flag", "Text", "Phone", "Phones", "Ints", "Email", "Amount", "UnixTime",
-           "Destinations", "Destination", "FilePart", "AudioFile", "output_options"]
+           "Destinations", "Destination", "FilePart", "AudioFile", "output_options", "Dtmf",
+           "Termination", "DestinationByType"]

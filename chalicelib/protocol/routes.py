@@ -57,25 +57,30 @@ class Request:
 View = Callable[..., Reply]
 
 
-def route(bp: Blueprint, path: str, methods: list[str], *, public: bool = False) -> Callable[[View], View]:
+def route(bp: Blueprint, path: str, methods: list[str], *, public: bool = False,
+          internal_error: int = 105) -> Callable[[View], View]:
+    """`internal_error`: the code an unexpected failure is reported with, where the
+    reference names its own (304 for calls and conferences, instead of 105)."""
     def register(view: View) -> View:
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(bp, view, public, f"{view.__name__}_{i}"))
+                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error))
         return view
     return register
 
 
-def _handler(bp: Blueprint, view: View, public: bool, name: str) -> Callable[..., Response]:
+def _handler(bp: Blueprint, view: View, public: bool, name: str,
+             internal_error: int = 105) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
-        return handle(bp.current_request, view, path_args, public)
+        return handle(bp.current_request, view, path_args, public, internal_error)
     handler.__name__ = name
     return handler
 
 
-def handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
+def handle(http: Any, view: View, path_args: dict[str, str], public: bool,
+           internal_error: int = 105) -> Response:
     started = time.perf_counter()
-    response = _handle(http, view, path_args, public)
+    response = _handle(http, view, path_args, public, internal_error)
     # The route template, never the concrete path: it may hold a phone number or email.
     log.info("request", extra={"request_id": _request_id(http), "fields": {
         "method": http.method, "route": (http.context or {}).get("resourcePath"),
@@ -84,7 +89,8 @@ def handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Re
     return response
 
 
-def _handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> Response:
+def _handle(http: Any, view: View, path_args: dict[str, str], public: bool,
+            internal_error: int) -> Response:
     request_id = _request_id(http)
     fmt = "xml"
     try:
@@ -106,7 +112,7 @@ def _handle(http: Any, view: View, path_args: dict[str, str], public: bool) -> R
         return render_error(e, fmt)
     except Exception:
         log.exception("unhandled error", extra={"request_id": request_id})
-        return render_error(OcpError(105, request_id=request_id), fmt)
+        return render_error(OcpError(internal_error, request_id=request_id), fmt)
 
 
 def _request_id(http: Any) -> str:

@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
+from chalicelib.store import conferences
 from chalicelib.store.models import Account, AttemptMap, Call, condition_failed, transaction
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
@@ -134,16 +135,30 @@ def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
         actions += [Call.attempts.set(Call.attempts.append([_attempt_map(key, attempt, at)])),
                     Call.recorded.add({key})]
         condition &= ~Call.recorded.contains(key)
+    conference_id = _conference_of(item)
     try:
         with transaction() as tx:
             tx.update(Call(call_id), actions=actions, condition=condition)
-            if minutes:
+            if conference_id is not None:
+                # A conference leg: the conference counts it as ended; its moderator is
+                # charged once, for the whole conference, when it closes.
+                conferences.leg_ended(tx, conference_id)
+            elif minutes:
                 add_minutes_used(tx, int(item.eid), int(item.user_id), minutes)
     except TransactWriteError as e:
         if condition_failed(e):
             return False
         raise
+    if conference_id is not None:
+        conferences.close_if_over(conference_id, at)
     return True
+
+
+def _conference_of(item: Call) -> int | None:
+    if item.kind != conferences.LEG_KIND or item.request is None:
+        return None
+    found = item.request.as_dict().get("conferenceId")
+    return None if found is None else int(found)
 
 
 def add_minutes_used(tx: TransactWrite, eid: int, user_id: int, minutes: Decimal) -> None:

@@ -14,6 +14,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -229,8 +230,30 @@ class Group(Model):
     by_group_id = GroupsByIdIndex()
 
 
+class Conference(Model):
+    """A conference room (reference "conference POST/PUT"; RULINGS "conference"): reserved for
+    `duration` seconds from `started`, extended by PUT; one Calls item (kind "conference") per
+    leg. It closes once its reservation has passed and every leg has ended, and then charges
+    its moderator the minutes it lasted (store/conferences.py)."""
+    Meta = _meta("Conferences")
+    conference_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute()          # the requesting enterprise: its mouused is charged
+    moderator = NumberAttribute()    # userId
+    room = UnicodeAttribute()        # the carrier's reference of the room the legs join
+    state = UnicodeAttribute(default="open")   # open, closed
+    started = NumberAttribute()
+    duration = NumberAttribute()     # seconds reserved from `started`
+    calls = NumberSetAttribute(null=True)      # callId of every leg
+    legs = NumberAttribute(default=0)          # how many legs were added
+    ended_legs = NumberAttribute(default=0)    # how many of them have ended
+    # Numbers the reservation's schedule (workflows/schedule.py), moved by each extension.
+    schedule_version = NumberAttribute(default=0)
+    closed = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)          # minutes charged to the moderator
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
-                                       Account, Group, Call)
+                                       Account, Group, Call, Conference)
 
 
 def create_tables() -> None:

@@ -48,6 +48,7 @@ class Dial:
     digits: str = ""              # DTMF to send once answered (a conference PIN)
     bridge_to: str | None = None  # carrier reference of an answered leg to bridge with
     token: str = ""               # the Step Functions task token to report with
+    room: str | None = None       # a conference room (Carrier.open_room) to join once answered
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class Carrier(Protocol):
 
     def hang_up(self, reference: str) -> None:
         """End a live leg that will not be bridged (best effort)."""
+
+    def open_room(self, name: str) -> str:
+        """A conference room that answered legs join (`Dial.room`); its reference. The
+        carrier keeps it while legs are in it; a conference that is over just stops
+        sending legs to it."""
 
 
 def carrier(name: str | None = None) -> Carrier:

@@ -13,10 +13,12 @@ Test numbers are the fictional NANP range 555-0100..0199, in any area code (READ
 
 The leg's options apply as a real network would: with `ask_for_one` off, answering is
 enough; with machine detection off, a machine hears the announcement and never presses 1;
-with `accept_machine`, a detected machine counts as answered.
+with `accept_machine`, a detected machine counts as answered. An answered leg is sent its
+`digits` as DTMF and joins its `room`; both are recorded (`sent_digits`, `rooms`).
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -25,6 +27,8 @@ from chalicelib.telephony import (
     BUSY, DECLINED, FAILED, MACHINE, NO_ANSWER, SUCCESS, Attempt, CarrierError, Dial,
     Outcome, Target,
 )
+
+log = logging.getLogger(__name__)
 
 HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
     "human", "busy", "nobody", "machine", "decliner", "slow human", "broken")
@@ -56,6 +60,10 @@ class SimulatedCarrier:
     # What it was asked to do (tests read these).
     placed: list[Dial] = field(default_factory=list)
     hung_up: list[str] = field(default_factory=list)
+    # (reference, digits): DTMF sent down an answered leg (a conference PIN).
+    sent_digits: list[tuple[str, str]] = field(default_factory=list)
+    # room -> references of the answered legs that joined it, in order.
+    rooms: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls) -> "SimulatedCarrier":
@@ -84,15 +92,25 @@ class SimulatedCarrier:
         # Still ringing when the winner took the call: those phones stop ringing.
         results = [SUCCESS if i == won else (NO_ANSWER if result == SUCCESS else result)
                    for i, (result, _delay) in enumerate(answers)]
+        reference = f"sim:{dial.call_id}:{dial.key}"
+        if dial.digits:
+            # Outpulsed once the far end answers (a conference engine asking for its PIN).
+            self.sent_digits.append((reference, dial.digits))
+            log.info("%s: sent %d DTMF digits", reference, len(dial.digits))  # never the PIN
+        if dial.room:
+            self.rooms.setdefault(dial.room, []).append(reference)
+            log.info("%s: joined %s", reference, dial.room)
         return Outcome(SUCCESS, _attempts(dial.targets, results),
-                       answered=dial.targets[won].number,
-                       reference=f"sim:{dial.call_id}:{dial.key}")
+                       answered=dial.targets[won].number, reference=reference)
 
     def watch(self, reference: str, token: str) -> int:
         return self.talk_seconds
 
     def hang_up(self, reference: str) -> None:
         self.hung_up.append(reference)
+
+    def open_room(self, name: str) -> str:
+        return f"sim-room:{name}"
 
     def _answer(self, kind: str, dial: Dial) -> tuple[str, float]:
         """(result, seconds until it is known) for one number."""

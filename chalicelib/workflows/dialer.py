@@ -209,7 +209,7 @@ def dial_from_message(message: dict) -> Dial:
         ask_for_one=bool(leg["askForOne"]), detect_machine=bool(leg["detectMachine"]),
         accept_machine=bool(leg["acceptMachine"]), announcement=leg.get("announcement") or {},
         caller_id=leg.get("callerId"), digits=leg.get("digits") or "",
-        bridge_to=message.get("bridgeTo"), token=message["token"])
+        bridge_to=message.get("bridgeTo"), token=message["token"], room=leg.get("room"))
 
 
 def _record(number: str, result: str, role: str):

@@ -35,6 +35,7 @@ class Leg:
     announcement: dict = field(default_factory=dict)  # {"text": ...} or {"audioKey": ...}
     caller_id: str | None = None     # e164 presented to this leg; None: withheld (hideAni)
     digits: str = ""                 # DTMF sent once answered (conference PIN)
+    room: str | None = None          # conference room (Carrier.open_room) joined once answered
 
     def to_input(self) -> dict:
         return {
@@ -43,7 +44,7 @@ class Leg:
             "tryall": self.tryall, "dnd": self.dnd, "blacklisted": self.blacklisted,
             "askForOne": self.ask_for_one, "detectMachine": self.detect_machine,
             "acceptMachine": self.accept_machine, "announcement": dict(self.announcement),
-            "callerId": self.caller_id, "digits": self.digits,
+            "callerId": self.caller_id, "digits": self.digits, "room": self.room,
         }
 
 

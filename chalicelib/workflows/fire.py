@@ -16,7 +16,10 @@ from typing import Any, Callable
 log = logging.getLogger(__name__)
 
 # kind -> "module:function(item_id: int, version: int) -> None"
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "autoconference": "chalicelib.workflows.autoconference:fire",
+    "conference": "chalicelib.workflows.conference:reservation_ended",
+}
 
 
 def fire(event: dict[str, Any]) -> None:

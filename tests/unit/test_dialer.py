@@ -101,7 +101,7 @@ def leg(role="destination", **options):
     spec = {"role": role, "label": "3035551212", "numbers": [], "tryall": False, "dnd": False,
             "blacklisted": False, "askForOne": True, "detectMachine": True,
             "acceptMachine": False, "announcement": {"text": "Press 1"}, "callerId": None,
-            "digits": ""}
+            "digits": "", "room": None}
     spec.update(options)
     return spec
 

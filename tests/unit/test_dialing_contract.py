@@ -60,7 +60,7 @@ def test_the_input_carries_the_legs_and_the_timeouts_from_settings():
         "numbers": [{"number": "3035551212", "e164": "+13035551212"}],
         "tryall": True, "dnd": False, "blacklisted": False, "askForOne": True,
         "detectMachine": True, "acceptMachine": False, "announcement": {"text": "hi"},
-        "callerId": "+17202108298", "digits": ""}
+        "callerId": "+17202108298", "digits": "", "room": None}
     assert payload["legs"][1]["askForOne"] is False
     json.dumps(payload)  # it is the execution's input: JSON only
 

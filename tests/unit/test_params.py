@@ -97,3 +97,69 @@ def test_amounts_outside_their_bounds_are_902():
         with pytest.raises(OcpError) as caught:
             params.read(variables({"mou": raw}), field)
         assert [d.code for d in caught.value.details] == [902]
+
+
+# --- conference variables --------------------------------------------------------------------
+
+def _read(values: dict, *fields):
+    from chalicelib.protocol.params import Variables, read
+    return read(Variables({k.lower(): v for k, v in values.items()}), *fields)
+
+
+def _codes(values: dict, *fields) -> list[int]:
+    from chalicelib.errors import OcpError
+    with pytest.raises(OcpError) as caught:
+        _read(values, *fields)
+    return [d.code for d in caught.value.details]
+
+
+def test_dtmf_keeps_touch_tones_only():
+    from chalicelib.protocol.params import Dtmf
+    assert _read({"pin": "###ab44*"}, Dtmf("pin")) == {"pin": "###44*"}
+    assert _codes({"pin": "ab"}, Dtmf("pin", required=True)) == [900]
+
+
+@pytest.mark.parametrize("raw, e164", [("3035551212", "+13035551212"),
+                                       ("3:3035551212", "+13035551212"),
+                                       ("44 20 77994044", "+442077994044")])
+def test_a_termination_is_a_phone_or_a_phone_pair(raw, e164):
+    from chalicelib.protocol.params import Termination
+    assert _read({"phoneNumber": raw}, Termination("phoneNumber"))["phoneNumber"].e164 == e164
+
+
+@pytest.mark.parametrize("raw, code", [("1:157", 301), ("2:a@example.com", 301), ("7:1", 301),
+                                       ("123", 920)])
+def test_a_termination_of_another_type_is_301(raw, code):
+    from chalicelib.protocol.params import Termination
+    assert _codes({"phoneNumber": raw}, Termination("phoneNumber")) == [code]
+
+
+def test_destinations_by_type_pair_each_value_with_a_type():
+    from chalicelib.protocol.params import DestinationByType
+    field = DestinationByType("destinationType", "destinationValue")
+    found = _read({"destinationType": "1,3", "destinationValue": "157, 3035551212"}, field)
+    assert [d.wire() for d in found["destinationType"]] == ["1:157", "3:3035551212"]
+    found = _read({"destinationType": "3", "destinationValue": "3035551212,7205551212"}, field)
+    assert [d.wire() for d in found["destinationType"]] == ["3:3035551212", "3:7205551212"]
+    assert _read({}, field) == {"destinationType": None}
+
+
+@pytest.mark.parametrize("values, codes", [
+    ({"destinationType": "4", "destinationValue": "1"}, [301]),
+    ({"destinationType": "1,0", "destinationValue": "1,2"}, [301]),
+    ({"destinationType": "1,3", "destinationValue": "1"}, [902]),
+    ({"destinationType": "1"}, [900]),
+    ({"destinationType": "1", "destinationValue": "x"}, [922]),
+    ({"destinationType": "2", "destinationValue": "nobody"}, [915]),
+])
+def test_destinations_by_type_errors(values, codes):
+    from chalicelib.protocol.params import DestinationByType
+    assert _codes(values, DestinationByType("destinationType", "destinationValue")) == codes
+
+
+def test_a_single_destination_by_type_refuses_several():
+    from chalicelib.protocol.params import DestinationByType
+    field = DestinationByType("destinationType", "destinationValue", required=True, single=True)
+    assert _codes({"destinationType": "3", "destinationValue": "3035551212,7205551212"},
+                  field) == [902]
+    assert _codes({}, field) == [900, 900]

@@ -154,3 +154,24 @@ def test_the_adapter_is_chosen_by_name():
     assert isinstance(carrier("simulated"), SimulatedCarrier)
     with pytest.raises(ValueError):
         carrier("nonesuch")
+
+
+def test_an_answered_leg_is_sent_its_digits_and_joins_its_room():
+    # Given a dial to a conference engine with a PIN, and one to a participant of a room
+    sim = SimulatedCarrier(sleep=lambda s: None)
+    engine = sim.place(dial("3035551212", ask_for_one=False, detect_machine=False,
+                            accept_machine=True, digits="123456#"))
+    joined = sim.place(dial("7205551212", room="sim-room:conference-1"))
+    # Then the PIN went down the answered leg, and the participant is in the room
+    assert sim.sent_digits == [(engine.reference, "123456#")]
+    assert sim.rooms == {"sim-room:conference-1": [joined.reference]}
+
+
+def test_an_unanswered_leg_is_sent_nothing_and_joins_nothing():
+    sim = SimulatedCarrier(sleep=lambda s: None)
+    sim.place(dial("3035550101", digits="1#", room="sim-room:conference-1"))
+    assert (sim.sent_digits, sim.rooms) == ([], {})
+
+
+def test_a_room_is_named_after_its_conference():
+    assert SimulatedCarrier().open_room("conference-7") == "sim-room:conference-7"

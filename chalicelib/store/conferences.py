@@ -1,0 +1,155 @@
+"""Conference rooms (reference "conference POST/PUT"; RULINGS "conference").
+
+A room is reserved for `duration` seconds from `started`; PUT adds legs (one Calls item
+of kind "conference" each) and extends the reservation. The conference may run past its
+reservation while legs are connected: it is over once the reservation has passed and
+every leg has ended. Then it closes, once, and its moderator's mouused is charged the
+minutes it lasted, in the same transaction. Who notices: the reservation's schedule
+(workflows/conference.py) and the end of each leg (`calls.finish` counts it here).
+
+Legs are counted (`legs`, `ended_legs`) rather than looked up, so that closing is one
+conditional write that fails if a leg was added or the room extended meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.billing import billed_minutes, conference_seconds
+from chalicelib.errors import OcpError
+from chalicelib.store.models import Account, Call, Conference, condition_failed, transaction
+
+log = logging.getLogger(__name__)
+
+OPEN, CLOSED = "open", "closed"
+LEG_KIND = "conference"   # the kind of a leg's Calls item
+
+
+@dataclass(frozen=True)
+class Room:
+    conference_id: int
+    eid: int
+    moderator: int
+    room: str
+    state: str
+    started: int
+    duration: int
+    version: int
+    legs: int
+    ended_legs: int
+    mou: Decimal | None = None
+
+    @property
+    def reserved_until(self) -> int:
+        return self.started + self.duration
+
+
+def create(conference_id: int, eid: int, moderator: int, room: str, started: int,
+           duration: int, first_call_id: int) -> None:
+    """Open, with its moderator's leg."""
+    Conference(conference_id, eid=eid, moderator=moderator, room=room, state=OPEN,
+               started=started, duration=duration, calls={first_call_id}, legs=1,
+               ended_legs=0, schedule_version=0).save(
+        condition=Conference.conference_id.does_not_exist())
+
+
+def get(conference_id: int, eid: int) -> Room:
+    """The enterprise's conference; 305 if it has none such."""
+    item = _find(conference_id)
+    if item is None or int(item.eid) != eid:
+        raise OcpError(305)
+    return _room(item)
+
+
+def add_legs(conference_id: int, eid: int, call_ids: list[int]) -> None:
+    """Count new legs in, while the conference is open: 305 unknown, 306 over."""
+    _change(conference_id, eid, [Conference.calls.add(set(call_ids)),
+                                 Conference.legs.add(len(call_ids))])
+
+
+def extend(conference_id: int, eid: int, seconds: int) -> Room:
+    """Reserve `seconds` more, while open (305 / 306); the room with its new version."""
+    return _change(conference_id, eid, [Conference.duration.add(seconds),
+                                        Conference.schedule_version.add(1)])
+
+
+def leg_ended(tx: TransactWrite, conference_id: int) -> None:
+    """Inside the transaction that ends a leg (`calls.finish`): counted exactly once."""
+    tx.update(Conference(conference_id), actions=[Conference.ended_legs.add(1)])
+
+
+def close_if_over(conference_id: int, now: int, version: int | None = None) -> Room | None:
+    """Close the conference if it is over at `now` and charge its moderator, once; the
+    closed room, or None (not over, already closed, unknown, or `version` outdated)."""
+    item = _find(conference_id)
+    if item is None:
+        log.warning("conference %s: no such conference; nothing to close", conference_id)
+        return None
+    room = _room(item)
+    if version is not None and version != room.version:
+        log.info("conference %s: reservation of version %s, now %s; dropped",
+                 conference_id, version, room.version)
+        return None
+    if room.state != OPEN or room.ended_legs < room.legs or now < room.reserved_until:
+        return None
+    minutes = billed_minutes(conference_seconds(room.started, _legs(item)))
+    try:
+        with transaction() as tx:
+            tx.update(Conference(conference_id),
+                      actions=[Conference.state.set(CLOSED), Conference.closed.set(now),
+                               Conference.mou.set(minutes)],
+                      condition=(Conference.state == OPEN) & (Conference.legs == room.legs)
+                      & (Conference.ended_legs == room.legs)
+                      & (Conference.duration == room.duration))
+            if minutes:
+                tx.update(Account(room.moderator, room.eid),
+                          actions=[Account.mou_used.add(minutes)])
+    except TransactWriteError as e:
+        if condition_failed(e):
+            return None  # a leg was added, the room extended, or it closed meanwhile
+        raise
+    log.info("conference %s closed: %s minutes", conference_id, minutes)
+    return replace(room, state=CLOSED, mou=minutes)
+
+
+def _legs(item: Conference) -> list[tuple[int | None, int | None, int | None]]:
+    ids = sorted(int(i) for i in item.calls or ())
+    return [(_int(c.time_originated), _int(c.time_completed), _int(c.seconds))
+            for c in Call.batch_get(ids, consistent_read=True, attributes_to_get=[
+                "call_id", "time_originated", "time_completed", "seconds"])]
+
+
+def _change(conference_id: int, eid: int, actions: list) -> Room:
+    item = Conference(conference_id)
+    try:
+        item.update(actions=actions, condition=(Conference.eid == eid)
+                    & (Conference.state == OPEN))
+    except UpdateError as e:
+        if not condition_failed(e):
+            raise
+        get(conference_id, eid)  # 305
+        raise OcpError(306) from None
+    return _room(item)
+
+
+def _find(conference_id: int) -> Conference | None:
+    try:
+        return Conference.get(conference_id, consistent_read=True)
+    except Conference.DoesNotExist:
+        return None
+
+
+def _room(item: Conference) -> Room:
+    return Room(conference_id=int(item.conference_id), eid=int(item.eid),
+                moderator=int(item.moderator), room=item.room, state=item.state,
+                started=int(item.started), duration=int(item.duration),
+                version=int(item.schedule_version or 0), legs=int(item.legs or 0),
+                ended_legs=int(item.ended_legs or 0), mou=item.mou)
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)

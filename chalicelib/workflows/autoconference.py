@@ -1,0 +1,114 @@
+"""autoconference: at conferenceTime, dial the user (the origination, by its preferences),
+play the text and ask for 1; then dial the conference number, outpulse the PIN and
+bridge the two (reference "autoconference POST"). The user's MOU is charged.
+
+A future conferenceTime is one schedule (workflows/schedule.py) whose delivery calls
+`fire`; none, 0 or a time not in the future starts at once (RULINGS "Scheduled work").
+PUT moves the schedule and bumps the item's version, DELETE cancels both; both are
+refused (304) once it has fired. Firing is idempotent: `store.autoconferences.claim`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from chalicelib import clock
+from chalicelib.errors import OcpError
+from chalicelib.protocol.types import EMAIL, USER_ID, Destination, destination, phone
+from chalicelib.store import autoconferences, ids, users
+from chalicelib.store.autoconferences import Autoconference, Stored
+from chalicelib.telephony import Target
+from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows.legs import Reach, reach
+
+log = logging.getLogger(__name__)
+
+KIND = autoconferences.KIND
+
+
+def create(eid: int, user_id: int, conference: Autoconference) -> tuple[int, bool]:
+    """(callId, whether it started now)."""
+    users.get(user_id, eid)  # 106
+    if conference.origination != f"{USER_ID}:{user_id}":
+        _require_origination(eid, conference.origination)
+    call_id = ids.next_id("call")
+    now = clock.now()
+    if conference.time > now:
+        # The schedule first: if the item then fails to save, a delivery finds no item
+        # and is dropped; the other way round an item could wait for a schedule forever.
+        schedule.put(KIND, call_id, 0, conference.time)
+        autoconferences.create(call_id, eid, user_id, conference)
+        return call_id, False
+    autoconferences.create(call_id, eid, user_id, replace(conference, time=now))
+    fire(call_id, 0)
+    return call_id, True
+
+
+def change(eid: int, user_id: int, call_id: int, changes: dict, when: int | None) -> None:
+    """PUT: `changes` (Autoconference fields) and the new time; no time, or one not in
+    the future, starts it now (reference "autoconference PUT")."""
+    if "origination" in changes:
+        _require_origination(eid, changes["origination"])
+    now = clock.now()
+    start = when is None or when <= now
+    changes = {**changes, "time": now if start else when}
+
+    def move(after: Stored) -> None:
+        schedule.put(KIND, call_id, after.version, after.conference.time)
+
+    stored = autoconferences.change(call_id, eid, user_id, changes, start=start,
+                                    before_write=None if start else move)
+    if start:
+        _start(stored)
+        schedule.cancel(KIND, call_id)
+
+
+def cancel(eid: int, user_id: int | None, call_id: int) -> None:
+    autoconferences.cancel(call_id, eid, user_id)
+    schedule.cancel(KIND, call_id)
+
+
+def fire(call_id: int, version: int) -> None:
+    """The schedule's target (workflows/fire.py KINDS)."""
+    stored = autoconferences.claim(call_id, version)
+    if stored is not None:
+        _start(stored)
+
+
+def _start(stored: Stored) -> None:
+    c = stored.conference
+    user = _origination(stored.eid, c.origination, clock.now())
+    bridge = phone("phoneNumber", c.number)
+    dialing.start(stored.call_id, [
+        # The user first, as a human who presses 1 (answering machines are not enough).
+        dialing.Leg("origination", user.numbers, label=user.label, tryall=user.tryall,
+                    dnd=user.dnd, ask_for_one=True, detect_machine=not c.disable_amd,
+                    announcement={"text": c.text} if c.text else {},
+                    caller_id=bridge.e164),
+        # Then the conference engine, which answers as a machine and asks for the PIN.
+        dialing.Leg("conference", (Target(bridge.display, bridge.e164),), label=bridge.display,
+                    ask_for_one=False, detect_machine=False, accept_machine=True,
+                    digits=c.pin, caller_id=user.numbers[0].e164 if user.numbers else None),
+    ])
+    log.info("autoconference %s started", stored.call_id)
+
+
+def _origination(eid: int, wire: str, at: int) -> Reach:
+    """The user to dial, resolved now. A user deleted since the POST is not dialed: the
+    call fails with the attempt Failed (RULINGS "user DELETE")."""
+    who = _parse(wire)
+    try:
+        return reach(who, eid, at, name="origination")
+    except OcpError:
+        log.warning("autoconference origination of type %s names no user now", who.type)
+        return Reach(str(who.value), ())
+
+
+def _require_origination(eid: int, wire: str) -> None:
+    who = _parse(wire)
+    if who.type in (USER_ID, EMAIL):
+        users.require_visible(eid, [who.value], name="origination")
+
+
+def _parse(wire: str) -> Destination:
+    return destination("origination", wire, check_dns=False)
