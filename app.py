@@ -2,8 +2,10 @@
 from chalicelib import logs
 from chalicelib.api import (accounting, audio, emails, groups, phones, preferences, sessions,
                            tts, users)
+from chalicelib.api import blasts
 from chalicelib.protocol import routes
 from chalicelib.workflows import dialer, fire
+from chalicelib.workflows import fanout
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -19,5 +21,7 @@ app.register_blueprint(tts.bp)
 app.register_blueprint(audio.bp)
 app.register_blueprint(accounting.bp)
 app.register_blueprint(groups.bp)
+app.register_blueprint(blasts.bp)
 app.register_blueprint(dialer.bp)
+app.register_blueprint(fanout.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)

@@ -16,7 +16,9 @@ from typing import Any, Callable
 log = logging.getLogger(__name__)
 
 # kind -> "module:function(item_id: int, version: int) -> None"
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "blast": "chalicelib.workflows.fanout:fire",
+}
 
 
 def fire(event: dict[str, Any]) -> None:
