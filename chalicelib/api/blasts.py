@@ -190,7 +190,7 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
         named = [named] if named is not None and not isinstance(named, list) else named or []
         refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
         if refs:
-            users.require_visible(eid, refs, name=name)
+            blasts.require_visible(eid, refs, name=name)
 
 
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:

@@ -276,3 +276,38 @@ def test_a_voice_blast_dials_each_recipient_and_keeps_the_results(switchboard):
                    ("failed", False, ((str(blocking), "Blacklisted"),))]
     # and nobody was asked to press 1
     assert all(not dial.ask_for_one for dial in switchboard.carrier.placed)
+
+
+# -- the queue -----------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("aws", "now")
+def test_the_fan_out_handler_takes_messages_as_sqs_delivers_them():
+    from chalice.test import Client
+
+    from app import app
+
+    blast_id = new_blast(SMS, [phone("7205551212")])
+    start = {"action": "start", "blastId": blast_id, "version": 1}
+    blasts.claim_start(blasts.load(blast_id), NOW)
+    with Client(app, stage_name="test") as client:
+        client.lambda_.invoke("blastfanout", client.events.generate_sqs_event(
+            [json.dumps(start), "not json", json.dumps({"action": "nothing"})]))
+        (batch,) = queued_batches()
+        client.lambda_.invoke("blastfanout", client.events.generate_sqs_event([json.dumps(batch)]))
+    assert sent_sms() == [("+17205551212", "Practice moved to 5")]
+
+
+@pytest.mark.usefixtures("aws")
+def test_batches_are_sent_ten_and_at_most_256_kib_a_request(monkeypatch):
+    sent = []
+    sqs = aws.client("sqs")
+    real = sqs.send_message_batch
+
+    def counting(**kwargs):
+        sent.append([len(e["MessageBody"]) for e in kwargs["Entries"]])
+        return real(**kwargs)
+    monkeypatch.setattr(sqs, "send_message_batch", counting)
+    fanout.send([{"n": n} for n in range(25)])
+    fanout.send([{"pad": "x" * 100_000} for _ in range(5)])
+    assert [len(request) for request in sent] == [10, 10, 5, 2, 2, 1]
+    assert all(sum(request) <= 256 * 1024 for request in sent)
