@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Blueprint
 
-from chalicelib.domain.recipients import EMAIL, USER_ID as BY_USER_ID, Termination
+from chalicelib.domain.recipients import EMAIL, SMS, USER_ID as BY_USER_ID, VOICE, Termination
 from chalicelib.errors import OcpError
 from chalicelib.media import tts, uploads
 from chalicelib.protocol.params import (
@@ -24,9 +24,11 @@ from chalicelib.protocol.params import (
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
-from chalicelib.store import blasts, users
-from chalicelib.store.blasts import SMS, VOICE, AudioRef, BlastInfo
+from chalicelib.store import users
 from chalicelib.workflows import fanout
+
+if TYPE_CHECKING:
+    from chalicelib.store.blasts import AudioRef, BlastInfo
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +164,8 @@ def delete_sms(req: Request) -> Reply:
 # -- shared -------------------------------------------------------------------------------------
 
 def _get(req: Request, kind: str) -> Reply:
+    from chalicelib.store import blasts  # on first use: a cold start of another route skips it
+
     v = req.read(USER_ID, Id("blastId", required=False, code=308))
     if v["blastId"] is None:
         found = blasts.ids_of(req.eid, v["userId"], kind)
@@ -184,6 +188,8 @@ def _audio_named(req: Request) -> bool:
 def _check_users(eid: int, v: dict[str, Any]) -> None:
     """106 for a requesting user the enterprise does not see; 922 for each destination or
     origination naming such a user (RULINGS "Destinations")."""
+    from chalicelib.store import blasts
+
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)
@@ -196,6 +202,8 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
     """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
     key, or a copy of what `url` serves (the first of these given)."""
+    from chalicelib.store.blasts import AudioRef
+
     if v["audioFile"] is not None:
         stored = uploads.store(eid, v["audioFile"])
     elif v["audioKey"]:

@@ -23,7 +23,7 @@ from typing import Iterable
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.domain.recipients import EMAIL, PHONE, USER_ID, Termination
+from chalicelib.domain.recipients import EMAIL, PHONE, SMS, USER_ID, VOICE, Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, profiles, users
@@ -34,7 +34,6 @@ from chalicelib.store.transactions import conflicted
 
 log = logging.getLogger(__name__)
 
-VOICE, SMS = "voice", "sms"
 SCHEDULED, STARTING, STARTED = "scheduled", "starting", "started"
 # The Calls item kind of a recipient.
 CALL_KINDS = {VOICE: "blast", SMS: "blastsms"}

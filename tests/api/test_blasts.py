@@ -162,6 +162,16 @@ def test_destinations_and_origination_naming_no_visible_user_are_922(api):
     fails(voice(api, user_id, origination="1:998"), 400, 922)
 
 
+def test_a_blast_may_name_many_users(api):
+    # More than a transaction reads at once (moto allows 25)
+    user_id = new_user(api)
+    others = [new_user(api, email=f"r{n}@example.com", phoneNumber=f"720555{n:04d}")
+              for n in range(30)]
+    destinations = ",".join(f"1:{u}" for u in others)
+    ok(voice(api, user_id, destination=destinations, time=LATER), 202)
+    fails(voice(api, user_id, destination=destinations + ",1:999", time=LATER), 400, 922)
+
+
 def test_more_recipients_than_the_limit_is_903(api, monkeypatch):
     user_id = new_user(api)
     limited = dataclasses.replace(settings.get(), blast_max_recipients=2)
