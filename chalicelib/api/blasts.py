@@ -34,10 +34,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint(__name__)
 
-# SNS takes at most 1,600 bytes of text per SMS publish.
+# SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
 MAX_SMS_TEXT = 1600
-# Recipient results whose Calls item says the recipient is done.
-FINAL_STATES = ("complete", "failed", "cancelled")
 
 USER_ID = Id("userId", code=922)
 BLAST_ID = Id("blastId", code=308)
@@ -258,7 +256,7 @@ def body(blast: BlastInfo, results: list) -> dict[str, Any]:
         {**_pair(t), **(_result(blast.call_id(n), results[n]) if started else {})}
         for n, t in enumerate(blast.terminations)])
     if started:
-        done = all(r is not None and r.state in FINAL_STATES for r in results)
+        done = all(r is not None and r.done for r in results)
         out["currentState"] = "complete" if done else "started"
     return out
 

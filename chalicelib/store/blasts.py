@@ -27,6 +27,7 @@ from chalicelib.domain.recipients import EMAIL, PHONE, SMS, USER_ID, VOICE, Term
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, profiles, users
+from chalicelib.store.calls import FINAL_STATES
 from chalicelib.store.models import (
     AttemptMap, AudioMap, Blast, Call, Unique, User, condition_failed,
 )
@@ -250,6 +251,10 @@ class RecipientStatus:
     state: str
     success: bool
     attempts: tuple[tuple[str, str], ...]   # (number, result)
+
+    @property
+    def done(self) -> bool:
+        return self.state in FINAL_STATES
 
 
 def results(blast: BlastInfo) -> list[RecipientStatus | None]:

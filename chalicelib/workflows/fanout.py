@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint(__name__)
 
 SCHEDULE_KIND = "blast"
+MAX_SMS_BYTES = 1600
 # SendMessageBatch: 10 entries and 256 KiB in all per request.
 _ENTRIES_PER_SEND = 10
 _BYTES_PER_SEND = 256 * 1024 - 1024
@@ -58,6 +59,7 @@ def create(eid: int, user_id: int, kind: str, *, when: int | None, **fields: Any
 
     now = clock.now()
     check_recipients(fields["terminations"])
+    check_text(kind, fields["text"])
     blast = blasts.create(eid, user_id, kind, blast_time=when if when and when > now else now,
                           at=now, **fields)
     return blast.blast_id, _schedule_or_start(blast, now)
@@ -71,6 +73,7 @@ def change(eid: int, user_id: int, kind: str, blast_id: int, changes: dict) -> N
     now = clock.now()
     if "terminations" in changes:
         check_recipients(changes["terminations"])
+    check_text(kind, changes.get("text"))
     if "blast_time" in changes and changes["blast_time"] <= now:
         changes["blast_time"] = now
     _schedule_or_start(blasts.change(blast_id, eid, user_id, kind, changes), now)
@@ -90,6 +93,15 @@ def check_recipients(terminations: list) -> None:
         from chalicelib.errors import OcpError
         raise OcpError(903, name="destination", value=f"{len(terminations)} destinations",
                        low=1, high=most)
+
+
+def check_text(kind: str, text: str | None) -> None:
+    """SNS publishes at most 1,600 bytes of SMS text: 903 beyond, counted in UTF-8."""
+    from chalicelib.domain.recipients import SMS
+    from chalicelib.errors import OcpError
+
+    if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:
+        raise OcpError(903, name="text", value=text, low=1, high=MAX_SMS_BYTES)
 
 
 def _schedule_or_start(blast: Any, now: int) -> bool:

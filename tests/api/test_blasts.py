@@ -193,6 +193,34 @@ def test_an_internal_failure_is_304_with_a_request_id(api, monkeypatch):
     assert xml(response.body).findtext("errors/error/requestId")
 
 
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/blastvoice"), ("POST", "/blastsms"), ("PUT", "/blastVoice/{b}"),
+    ("PUT", "/blastsms/{b}"), ("GET", "/blastVoice/{b}"), ("GET", "/blastsms"),
+    ("DELETE", "/blastVoice/{b}"), ("DELETE", "/blastsms/{b}"),
+])
+def test_every_route_answers_a_storage_failure_with_304(api, monkeypatch, method, path):
+    from pynamodb.exceptions import PynamoDBException
+
+    from chalicelib.store.models import Blast
+
+    user_id = new_user(api)
+    blast_id = blast_id_of(voice(api, user_id, time=LATER))
+
+    def broken(*args, **kwargs):
+        raise PynamoDBException("DynamoDB is down")
+    for name in ("get", "save", "update", "delete"):
+        monkeypatch.setattr(Blast, name, broken)
+    monkeypatch.setattr(Blast.by_user, "query", broken)
+    fields = {"userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
+              "text": "Hi"}
+    url = path.format(b=blast_id)
+    if method in ("GET", "DELETE"):
+        response = api.call(method, f"{url}?userId={user_id}")
+    else:
+        response = api.call(method, url, fields)
+    fails(response, 500, 304)
+
+
 def test_a_destination_named_twice_is_one_recipient(api):
     user_id = new_user(api)
     blast_id = blast_id_of(voice(api, user_id, destination="3:3035551212,3:1 3035551212"))
@@ -537,6 +565,8 @@ def test_sms_list_put_and_delete(api):
 def test_sms_errors(api):
     user_id = new_user(api)
     fails(sms(api, user_id, text="x" * 1601), 400, 903)
+    fails(sms(api, user_id, text="é" * 801), 400, 903)  # 1,602 bytes
+    ok(sms(api, user_id, text="é" * 800, time=LATER), 202)
     fails(sms(api, user_id, text=None), 400, 900)
     fails(sms(api, user_id, destination="4:1"), 400, 301)
     fails(sms(api, user_id, origination="4:1"), 400, 302)
