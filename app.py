@@ -1,9 +1,9 @@
 """The OCP REST API v1.1 on Chalice: registers blueprints and handlers, nothing else."""
 from chalicelib import logs
-from chalicelib.api import (accounting, audio, calls, conferences, emails, groups, phones,
-                            preferences, sessions, tts, users)
+from chalicelib.api import (accounting, audio, blasts, calls, conferences, emails, groups,
+                            phones, preferences, sessions, tts, users)
 from chalicelib.protocol import routes
-from chalicelib.workflows import dialer, fire
+from chalicelib.workflows import dialer, fanout, fire
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -21,5 +21,7 @@ app.register_blueprint(accounting.bp)
 app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
+app.register_blueprint(blasts.bp)
 app.register_blueprint(dialer.bp)
+app.register_blueprint(fanout.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)

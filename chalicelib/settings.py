@@ -64,10 +64,15 @@ class Settings:
     fire_target_arn: str
     scheduler_role_arn: str
     scheduler_dlq_arn: str | None
-    # Blast fan-out (DESIGN.md "Blasts"): recipients in batches on this queue, its
-    # consumer named by `on_sqs_message(queue=fanout_queue_name)`.
+    # Blasts (DESIGN.md "Blasts fan out"): recipients travel in batches of
+    # blast_batch_size on the fan-out queue, whose consumer runs at most
+    # fanout_concurrency at a time (the SQS event source's maximum concurrency, 2..1000),
+    # so at most fanout_concurrency * blast_batch_size recipients are being started at once.
     fanout_queue_name: str
     fanout_queue_url: str | None
+    blast_batch_size: int
+    fanout_concurrency: int
+    blast_max_recipients: int
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -114,6 +119,10 @@ def get() -> Settings:
         scheduler_dlq_arn=env.get("OCP_SCHEDULER_DLQ_ARN") or None,
         fanout_queue_name=env.get("OCP_FANOUT_QUEUE_NAME", f"ocp-{stage}-fanout"),
         fanout_queue_url=env.get("OCP_FANOUT_QUEUE_URL") or None,
+        # One TransactWriteItems creates a batch's Calls items: 100 at most.
+        blast_batch_size=min(100, max(1, int(env.get("OCP_BLAST_BATCH_SIZE", 100)))),
+        fanout_concurrency=min(1000, max(2, int(env.get("OCP_FANOUT_CONCURRENCY", 5)))),
+        blast_max_recipients=int(env.get("OCP_BLAST_MAX_RECIPIENTS", 10000)),
     )
 
 

@@ -67,14 +67,17 @@ FUNCTIONS: dict[str, Access] = {
     # minutes to Accounts in the same transaction, reports with the task token.
     "dialer": Access(tables=("Calls", "Accounts"), report_tasks=True, timeout_seconds=60),
     # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
-    # its destinations, create its calls, start dialing) or a blast (to the fan-out queue).
+    # its destinations, create its calls, start dialing), close a conference whose
+    # reservation ended (charging its moderator), or start a blast (claim it and put its
+    # start message on the fan-out queue).
     "fire": Access(
-        tables=("Users", "Uniques", "Groups", "Calls", "Counters", "Accounts"),
+        tables=("Users", "Uniques", "Groups", "Calls", "Counters", "Accounts", "Conferences",
+                "Blasts"),
         start_workflows=("call",), send_to=("fanout",), scheduler_target=True, timeout_seconds=60,
     ),
-    # Blast fan-out (not written yet): recipients in batches, one dial execution each;
-    # voice text synthesised once per blast; SMS through SNS.
-    "fanout": Access(
+    # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
+    # execution each; voice text synthesised once per blast; SMS through SNS.
+    "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX), write_audio=(SPEECH_PREFIX,), polly=True,
         sms=True, start_workflows=("call",), send_to=("fanout",), timeout_seconds=300,

@@ -65,7 +65,7 @@ class OcpStack(Stack):
             removal_policy=self._data_removal)
         self.audio_bucket = self._audio_bucket()
         self.queues = {"dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
-                       "fanout": self._queue("fanout", consumer=FUNCTIONS["fanout"])}
+                       "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"])}
         self.scheduler_dlq = self._dead_letter_queue("scheduler")
         nag.acknowledge(self.scheduler_dlq, "AwsSolutions-SQS3",
                         "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "

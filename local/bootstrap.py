@@ -21,6 +21,7 @@ def create_resources() -> None:
     _create_secrets_key()
     _create_audio_bucket()
     queue_url = _create_dial_queue()
+    _create_fanout_queue()
     _create_state_machine(queue_url)
     _create_schedule_group()
 
@@ -60,6 +61,12 @@ def _create_audio_bucket() -> None:
 def _create_dial_queue() -> str:
     return aws.client("sqs").create_queue(
         QueueName=settings.get().dial_queue_name,
+        Attributes={"VisibilityTimeout": str(DIAL_QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
+
+
+def _create_fanout_queue() -> str:
+    return aws.client("sqs").create_queue(
+        QueueName=settings.get().fanout_queue_name,
         Attributes={"VisibilityTimeout": str(DIAL_QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
 
 

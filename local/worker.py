@@ -1,13 +1,14 @@
 """The local stand-in for what AWS does by itself after a response: the dial queue's
-Lambda trigger, which hands each message to the dialer, and EventBridge Scheduler,
-which fires due schedules. Runs in `make run`'s process until Ctrl-C or until a service stops."""
+Lambda trigger, which hands each message to the dialer, the fan-out queue's, which hands
+each to the blast fan-out, and EventBridge Scheduler, which fires due schedules. Runs in
+`make run`'s process until Ctrl-C or until a service stops."""
 from __future__ import annotations
 
 import json
 import logging
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 log = logging.getLogger("chalicelib.local.worker")
 
@@ -24,6 +25,7 @@ def run_forever(children: list[subprocess.Popen]) -> None:
     with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="dialer") as pool:
         while all(child.poll() is None for child in children):
             fire_due_schedules()
+            drain_fanout_queue(pool)
             drain_dial_queue(pool)
     raise SystemExit("a local service stopped; shutting down")
 
@@ -31,13 +33,31 @@ def run_forever(children: list[subprocess.Popen]) -> None:
 def drain_dial_queue(pool: ThreadPoolExecutor, wait_seconds: int = WAIT_SECONDS) -> int:
     """Receive what is on the dial queue and hand it to the dialer; the number received."""
     from chalicelib.store import aws
+    from chalicelib.workflows import dialer
 
     sqs = aws.client("sqs")
     url = aws.dial_queue_url()
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                    WaitTimeSeconds=wait_seconds).get("Messages", [])
     for message in messages:
-        pool.submit(_deliver, url, message)
+        pool.submit(_deliver, url, message, lambda body: dialer.default().handle(body), "dial")
+    return len(messages)
+
+
+def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int = 0) -> int:
+    """Receive what is on the blast fan-out queue and hand it to the fan-out (in `pool`,
+    or here and now without one); the number received."""
+    from chalicelib.store import aws
+    from chalicelib.workflows import fanout
+
+    url = aws.fanout_queue_url()
+    messages = aws.client("sqs").receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds).get("Messages", [])
+    for message in messages:
+        if pool is None:
+            _deliver(url, message, fanout.handle, "fan-out")
+        else:
+            pool.submit(_deliver, url, message, fanout.handle, "fan-out")
     return len(messages)
 
 
@@ -58,15 +78,15 @@ def fire_due_schedules() -> int:
     return len(fired)
 
 
-def _deliver(url: str, message: dict[str, Any]) -> None:
+def _deliver(url: str, message: dict[str, Any], handle: Callable[[dict], None],
+             queue: str) -> None:
     """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
     redelivery (after the visibility timeout) when the handler raises."""
     from chalicelib.store import aws
-    from chalicelib.workflows import dialer
 
     try:
-        dialer.default().handle(json.loads(message["Body"]))
+        handle(json.loads(message["Body"]))
     except Exception:
-        log.exception("dial queue message failed; it will be delivered again")
+        log.exception("%s queue message failed; it will be delivered again", queue)
         return
     aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -32,6 +32,7 @@ def reset() -> None:
     """Forget cached clients and resource names (tests, after changing settings)."""
     client.cache_clear()
     dial_queue_url.cache_clear()
+    fanout_queue_url.cache_clear()
     state_machine_arn.cache_clear()
 
 
@@ -40,6 +41,13 @@ def dial_queue_url() -> str:
     """The dial queue's URL: from settings when deployed, else looked up by name once."""
     s = settings.get()
     return s.dial_queue_url or client("sqs").get_queue_url(QueueName=s.dial_queue_name)["QueueUrl"]
+
+
+@lru_cache(maxsize=1)
+def fanout_queue_url() -> str:
+    """The blast fan-out queue's URL: from settings when deployed, else looked up by name once."""
+    s = settings.get()
+    return s.fanout_queue_url or client("sqs").get_queue_url(QueueName=s.fanout_queue_name)["QueueUrl"]
 
 
 @lru_cache(maxsize=1)

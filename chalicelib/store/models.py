@@ -22,7 +22,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import (AllProjection, GlobalSecondaryIndex, IncludeProjection,
+                              KeysOnlyProjection)
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
@@ -252,8 +253,53 @@ class Conference(Model):
     mou = DecimalAttribute(null=True)          # minutes charged to the moderator
 
 
+
+class BlastsByUser(GlobalSecondaryIndex):
+    """blast GET without a blastId: a user's blasts of one kind (filtered by enterprise)."""
+    class Meta:
+        index_name = "userId-kind"
+        projection = IncludeProjection(["eid"])
+    user_id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(range_key=True)
+
+
+class AudioMap(MapAttribute):
+    """Blast audio in the private bucket (media.uploads.StoredAudio)."""
+    key = UnicodeAttribute()
+    kind = UnicodeAttribute()   # mp3, wma
+    name = UnicodeAttribute()   # shown as <audiofile><name>
+    size = NumberAttribute()
+
+
+class Blast(Model):
+    """A voice or SMS blast (store/blasts.py). Its recipients' results are Calls items
+    `first_call_id + n`, written by the fan-out and the dialer, not this item."""
+    Meta = _meta("Blasts")
+    blast_id = NumberAttribute(hash_key=True)
+    eid = NumberAttribute()
+    user_id = NumberAttribute()
+    kind = UnicodeAttribute()          # voice, sms
+    by_user = BlastsByUser()
+    text = UnicodeAttribute(null=True)
+    audio = AudioMap(null=True)
+    blast_time = NumberAttribute()
+    hide_ani = BooleanAttribute(default=False)
+    allow_callback = BooleanAttribute(default=True)
+    origination = UnicodeAttribute()   # JSON of domain.recipients.Termination
+    # zlib-compressed JSON list of Terminations: 10,000 destinations of any kind stay
+    # far below DynamoDB's 400 KB item limit, and GET, PUT and firing read one item.
+    terminations = BinaryAttribute(legacy_encoding=False)
+    recipients = NumberAttribute()
+    state = UnicodeAttribute(default="scheduled")   # scheduled, starting, started
+    # Bumped by every PUT; the schedule carries it, so a superseded firing is dropped.
+    version = NumberAttribute(default=1)
+    first_call_id = NumberAttribute(null=True)      # recipient n is Calls item first_call_id + n
+    started = NumberAttribute(null=True)
+    created = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
-                                       Account, Group, Call, Conference)
+                                       Account, Group, Call, Conference, Blast)
 
 
 def create_tables() -> None:

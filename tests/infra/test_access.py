@@ -51,7 +51,7 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
 
 
 def test_sms_is_allowed_to_phone_numbers_only():
-    statements = plan(Function("fanout", "ocp-dev-fanout"), STAGE)
+    statements = plan(Function("blastfanout", "ocp-dev-fanout"), STAGE)
     assert Statement(("sns:Publish",), (ANY,)) in statements
     assert Statement(("sns:Publish",), (Ref("any-topic"),), deny=True) in statements
     assert granted(statements)["polly:SynthesizeSpeech"] == {ANY}

@@ -112,7 +112,7 @@ def test_dial_and_fanout_queues_have_dead_letter_queues(synth):
     from infra.access import FUNCTIONS
     from infra.stack import MAX_RECEIVES, VISIBILITY_PER_TIMEOUT
 
-    for label, consumer in (("dial", "dialer"), ("fanout", "fanout")):
+    for label, consumer in (("dial", "dialer"), ("fanout", "blastfanout")):
         _, main = queue(synth.template, f"{PREFIX}{label}")
         dlq_id, dlq = queue(synth.template, f"{PREFIX}{label}-dlq")
         assert main["Properties"]["RedrivePolicy"] == {
@@ -243,6 +243,9 @@ DEFAULTED = {"OCP_SESSION_TTL_SECONDS", "OCP_SESSION_CACHE_SECONDS", "OCP_CLOCK_
              "OCP_LOG_LEVEL", "OCP_POLLY_VOICE", "OCP_PRESIGN_GET_SECONDS", "OCP_PRESIGN_POST_SECONDS",
              "OCP_RING_TIMEOUT_SECONDS", "OCP_DIAL_HEARTBEAT_SECONDS", "OCP_MAX_CALL_SECONDS",
              "OCP_RECORD_TIMEOUT_SECONDS",
+             # blast fan-out tunings (OCP_FANOUT_CONCURRENCY is read when chalice packages
+             # the app, into the event source's maximum concurrency)
+             "OCP_BLAST_BATCH_SIZE", "OCP_BLAST_MAX_RECIPIENTS", "OCP_FANOUT_CONCURRENCY",
              # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
              "OCP_SIMULATED_ANSWER_DELAY_SECONDS", "OCP_SIMULATED_TALK_SECONDS"}
 

@@ -1,0 +1,274 @@
+"""blastvoice and blastsms POST, PUT, GET, DELETE (reference "blastvoice ..." and
+"blastsms ..."; RULINGS "Scheduled work", "blastvoice audio", "allowCallback").
+
+POST stores the blast and schedules it (202) or starts it at once (201); the fan-out
+(workflows/fanout.py) does the rest. PUT replaces what it names, the destinations as a
+whole set, and a variable named `0` removes the audio. GET lists the user's blastIds or
+prints one blast, with each recipient's result once it has started. DELETE cancels a
+scheduled blast. 307: the blast has fired; 308: this user has no such blast; 304: any
+internal failure (the reference's code for these routes).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from chalice import Blueprint
+
+from chalicelib.domain.recipients import EMAIL, SMS, USER_ID as BY_USER_ID, VOICE, Termination
+from chalicelib.errors import OcpError
+from chalicelib.media import tts, uploads
+from chalicelib.protocol.params import (
+    AudioFile, Destination, Destinations, Flag, Id, Text, UnixTime,
+)
+from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
+from chalicelib.protocol.routes import Request, route
+from chalicelib.store import users
+from chalicelib.workflows import fanout
+
+if TYPE_CHECKING:
+    from chalicelib.store.blasts import AudioRef, BlastInfo
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(__name__)
+
+# SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
+MAX_SMS_TEXT = 1600
+
+USER_ID = Id("userId", code=922)
+BLAST_ID = Id("blastId", code=308)
+TIME = UnixTime("time")
+AUDIO_FILE = AudioFile("audioFile")
+# The key of a presigned upload (POST /audioupload): an addition to the reference.
+AUDIO_KEY = Text("audioKey", max_len=300)
+URL = Text("url", max_len=2048)
+AUDIO_NAMES = ("audioFile", "audioKey", "url")
+
+
+def origination(*, required: bool):
+    return Destination("origination", required=required, bad_type_code=302)
+
+
+def destinations(*, required: bool):
+    return Destinations("destination", required=required, bad_type_code=301)
+
+
+def internal_error_is_304(view: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
+    """These routes answer an internal failure with their own code, 304, logged with the
+    request id that the error carries."""
+    @functools.wraps(view)
+    def guarded(req: Request) -> Reply:
+        try:
+            return view(req)
+        except OcpError:
+            raise
+        except Exception:
+            log.exception("blast route failed", extra={"request_id": req.request_id})
+            raise OcpError(304, request_id=req.request_id) from None
+    return guarded
+
+
+# -- blastvoice ------------------------------------------------------------------------------
+
+@route(bp, "/blastVoice", ["POST"])
+@internal_error_is_304
+def create_voice(req: Request) -> Reply:
+    v = req.read(USER_ID, origination(required=True), destinations(required=True),
+                 Text("text", required=not _audio_named(req), max_len=tts.MAX_TEXT), TIME,
+                 Flag("hideAni"), Flag("allowCallback", default=1),
+                 AUDIO_FILE, AUDIO_KEY, URL)
+    _check_users(req.eid, v)
+    blast_id, scheduled = fanout.create(
+        req.eid, v["userId"], VOICE, when=v["time"], text=v["text"], audio=_audio(req.eid, v),
+        hide_ani=bool(v["hideAni"]), allow_callback=bool(v["allowCallback"]),
+        origination=_termination(v["origination"]),
+        terminations=_terminations(v["destination"]))
+    return Reply({"blastid": blast_id}, 202 if scheduled else 201)
+
+
+@route(bp, "/blastVoice/{blastId}", ["PUT"])
+@internal_error_is_304
+def change_voice(req: Request) -> Reply:
+    v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
+                 Text("text", max_len=tts.MAX_TEXT), TIME, Flag("hideAni", default=None),
+                 Flag("allowCallback", default=None), AUDIO_FILE, AUDIO_KEY, URL)
+    _check_users(req.eid, v)
+    changes = _changes(v)
+    for name, field in (("hideAni", "hide_ani"), ("allowCallback", "allow_callback")):
+        if v[name] is not None:
+            changes[field] = bool(v[name])
+    audio = _audio(req.eid, v)
+    if audio is not None:
+        changes["audio"] = audio
+    elif req.variables.has("0"):
+        changes["audio"] = None
+    fanout.change(req.eid, v["userId"], VOICE, v["blastId"], changes)
+    return status_ok(200, verbose_only=False)
+
+
+@route(bp, "/blastVoice", ["GET"])
+@route(bp, "/blastVoice/{blastId}", ["GET"])
+@internal_error_is_304
+def get_voice(req: Request) -> Reply:
+    return _get(req, VOICE)
+
+
+@route(bp, "/blastVoice/{blastId}", ["DELETE"])
+@internal_error_is_304
+def delete_voice(req: Request) -> Reply:
+    return _delete(req, VOICE)
+
+
+# -- blastsms ---------------------------------------------------------------------------------
+
+@route(bp, "/blastsms", ["POST"])
+@internal_error_is_304
+def create_sms(req: Request) -> Reply:
+    v = req.read(USER_ID, origination(required=True), destinations(required=True),
+                 Text("text", required=True, max_len=MAX_SMS_TEXT), TIME)
+    _check_users(req.eid, v)
+    blast_id, scheduled = fanout.create(
+        req.eid, v["userId"], SMS, when=v["time"], text=v["text"], audio=None,
+        hide_ani=False, allow_callback=False, origination=_termination(v["origination"]),
+        terminations=_terminations(v["destination"]))
+    return Reply({"blastid": blast_id}, 202 if scheduled else 201)
+
+
+@route(bp, "/blastsms/{blastId}", ["PUT"])
+@internal_error_is_304
+def change_sms(req: Request) -> Reply:
+    v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
+                 Text("text", max_len=MAX_SMS_TEXT), TIME)
+    _check_users(req.eid, v)
+    fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
+    return status_ok(200, verbose_only=False)
+
+
+@route(bp, "/blastsms", ["GET"])
+@route(bp, "/blastsms/{blastId}", ["GET"])
+@internal_error_is_304
+def get_sms(req: Request) -> Reply:
+    return _get(req, SMS)
+
+
+@route(bp, "/blastsms/{blastId}", ["DELETE"])
+@internal_error_is_304
+def delete_sms(req: Request) -> Reply:
+    return _delete(req, SMS)
+
+
+# -- shared -------------------------------------------------------------------------------------
+
+def _get(req: Request, kind: str) -> Reply:
+    from chalicelib.store import blasts  # on first use: a cold start of another route skips it
+
+    v = req.read(USER_ID, Id("blastId", required=False, code=308))
+    if v["blastId"] is None:
+        found = blasts.ids_of(req.eid, v["userId"], kind)
+        return Reply({"blastIds": Items("blastId", found)}) if found else NO_CONTENT
+    blast = blasts.get(v["blastId"], req.eid, v["userId"], kind)
+    return Reply(body(blast, blasts.results(blast)))
+
+
+def _delete(req: Request, kind: str) -> Reply:
+    v = req.read(USER_ID, BLAST_ID)
+    fanout.remove(req.eid, v["userId"], kind, v["blastId"])
+    return status_ok(200, verbose_only=False)
+
+
+def _audio_named(req: Request) -> bool:
+    return "audiofile" in req.variables.files or any(
+        (req.variables.get(name) or "").strip() for name in AUDIO_NAMES)
+
+
+def _check_users(eid: int, v: dict[str, Any]) -> None:
+    """106 for a requesting user the enterprise does not see; 922 for each destination or
+    origination naming such a user (RULINGS "Destinations")."""
+    from chalicelib.store import blasts
+
+    users.get(v["userId"], eid)
+    for name in ("origination", "destination"):
+        named = v.get(name)
+        named = [named] if named is not None and not isinstance(named, list) else named or []
+        refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
+        if refs:
+            blasts.require_visible(eid, refs, name=name)
+
+
+def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
+    """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
+    key, or a copy of what `url` serves (the first of these given)."""
+    from chalicelib.store.blasts import AudioRef
+
+    if v["audioFile"] is not None:
+        stored = uploads.store(eid, v["audioFile"])
+    elif v["audioKey"]:
+        stored = uploads.claim(eid, v["audioKey"])
+    elif v["url"]:
+        stored = uploads.store_from_url(eid, v["url"])
+    else:
+        return None
+    return AudioRef(stored.key, stored.kind, stored.name, stored.size)
+
+
+def _changes(v: dict[str, Any]) -> dict[str, Any]:
+    """What a PUT names of the fields both kinds have."""
+    changes: dict[str, Any] = {}
+    if v["origination"] is not None:
+        changes["origination"] = _termination(v["origination"])
+    if v["destination"] is not None:
+        changes["terminations"] = _terminations(v["destination"])
+    if v["text"] is not None:
+        changes["text"] = v["text"]
+    if v["time"] is not None:
+        changes["blast_time"] = v["time"]
+    return changes
+
+
+def _termination(d: Any) -> Termination:
+    return Termination(d.type, d.value)
+
+
+def _terminations(found: list) -> list[Termination]:
+    """A destination named twice is one recipient."""
+    return list(dict.fromkeys(_termination(d) for d in found))
+
+
+def body(blast: BlastInfo, results: list) -> dict[str, Any]:
+    """blast GET: the reference's body; once the blast has started, each termination also
+    shows its recipient's callId, state and attempts, and the blast its state."""
+    out: dict[str, Any] = {}
+    if blast.kind == VOICE:
+        out["allowCallback"] = int(blast.allow_callback)
+        out["hideAni"] = int(blast.hide_ani)
+    out["blastTime"] = blast.blast_time
+    out["announcementText"] = blast.text
+    if blast.kind == VOICE:
+        audio = blast.audio
+        out["audiofile"] = None if audio is None else {
+            "url": uploads.StoredAudio(audio.key, audio.kind, audio.name, audio.size).url(),
+            "name": audio.name}
+    out["origination"] = _pair(blast.origination)
+    started = blast.first_call_id is not None
+    out["terminations"] = Items("termination", [
+        {**_pair(t), **(_result(blast.call_id(n), results[n]) if started else {})}
+        for n, t in enumerate(blast.terminations)])
+    if started:
+        done = all(r is not None and r.done for r in results)
+        out["currentState"] = "complete" if done else "started"
+    return out
+
+
+def _pair(term: Termination) -> dict[str, Any]:
+    return {"type": term.type, "value": term.label}
+
+
+def _result(call_id: int, status: Any) -> dict[str, Any]:
+    if status is None:
+        return {"callId": call_id, "currentState": "scheduled", "success": 0,
+                "attempts": Items("attempt", [])}
+    return {"callId": call_id, "currentState": status.state, "success": int(status.success),
+            "attempts": Items("attempt", [{"number": number, "result": result}
+                                          for number, result in status.attempts])}

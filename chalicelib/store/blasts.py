@@ -1,0 +1,406 @@
+"""Blasts (blastvoice, blastsms) and the Calls items that hold each recipient's result.
+
+The Blast item holds what the client asked for: text, audio, time, hideAni,
+allowCallback, origination and the terminations (compressed: see models.Blast), and the
+blast's life: `scheduled` -> `starting` (claimed by one firing, its callIds allocated)
+-> `started` (every recipient batch is on the fan-out queue). Every PUT bumps `version`,
+which the schedule carries, so a firing for a superseded version is dropped; PUT and
+DELETE only apply to a scheduled blast (else 307, RULINGS "Scheduled work").
+
+Per-recipient results do not fit one item (400 KB), so recipient n of a started blast
+is the Calls item `first_call_id + n` (kind `blast` for voice, `blastsms` for SMS):
+the ids are one block allocated when the blast starts, so results are read by key
+(BatchGetItem, 100 a request) with no index, and a voice recipient's item is the one
+the dialer already writes for every call. Its `request` names the blast and `n`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Iterable
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from chalicelib.domain.recipients import EMAIL, PHONE, SMS, USER_ID, VOICE, Termination
+from chalicelib.domain.resolve import Profile
+from chalicelib.errors import OcpError
+from chalicelib.store import ids, profiles, users
+from chalicelib.store.calls import FINAL_STATES
+from chalicelib.store.models import (
+    AttemptMap, AudioMap, Blast, Call, Unique, User, condition_failed,
+)
+from chalicelib.store.transactions import conflicted
+
+log = logging.getLogger(__name__)
+
+SCHEDULED, STARTING, STARTED = "scheduled", "starting", "started"
+# The Calls item kind of a recipient.
+CALL_KINDS = {VOICE: "blast", SMS: "blastsms"}
+# What a compressed termination list may take of the item's 400 KB.
+MAX_TERMINATIONS_BYTES = 350_000
+ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class AudioRef:
+    """Blast audio in the private bucket (as media.uploads.StoredAudio)."""
+    key: str
+    kind: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class BlastInfo:
+    blast_id: int
+    eid: int
+    user_id: int
+    kind: str                               # voice, sms
+    text: str | None
+    audio: AudioRef | None
+    blast_time: int
+    hide_ani: bool
+    allow_callback: bool
+    origination: Termination
+    terminations: tuple[Termination, ...]
+    state: str
+    version: int
+    first_call_id: int | None
+
+    @property
+    def recipients(self) -> int:
+        return len(self.terminations)
+
+    def call_id(self, n: int) -> int:
+        """Recipient n's Calls item (only once the blast has started)."""
+        assert self.first_call_id is not None
+        return self.first_call_id + n
+
+
+# -- the blast ------------------------------------------------------------------------
+
+def create(eid: int, user_id: int, kind: str, *, text: str | None, audio: AudioRef | None,
+           blast_time: int, hide_ani: bool, allow_callback: bool, origination: Termination,
+           terminations: list[Termination], at: int) -> BlastInfo:
+    """A new scheduled blast (version 1); its blastId is a fresh id."""
+    item = Blast(ids.next_id("blast"), eid=eid, user_id=user_id, kind=kind, text=text,
+                 audio=_audio_map(audio), blast_time=blast_time, hide_ani=hide_ani,
+                 allow_callback=allow_callback, origination=_dump(origination),
+                 terminations=encode(terminations), recipients=len(terminations),
+                 state=SCHEDULED, version=1, created=at)
+    item.save(condition=Blast.blast_id.does_not_exist())
+    return _info(item)
+
+
+def get(blast_id: int, eid: int, user_id: int, kind: str, *, consistent: bool = False) -> BlastInfo:
+    """The blast, or 308 unless it is this enterprise's, this user's, and of this kind."""
+    try:
+        item = Blast.get(blast_id, consistent_read=consistent)
+    except Blast.DoesNotExist:
+        raise OcpError(308)
+    if (int(item.eid), int(item.user_id), item.kind) != (eid, user_id, kind):
+        raise OcpError(308)
+    return _info(item)
+
+
+def ids_of(eid: int, user_id: int, kind: str) -> list[int]:
+    """The user's blasts of `kind` made by this enterprise, by blastId; 106 if the user is
+    not visible and has none."""
+    found = sorted(int(b.blast_id) for b in Blast.by_user.query(user_id, Blast.kind == kind)
+                   if int(b.eid) == eid)
+    if not found:
+        users.get(user_id, eid)
+    return found
+
+
+def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> BlastInfo:
+    """blast PUT: set the named fields (BlastInfo names) of a scheduled blast and bump its
+    version; 308 if there is no such blast, 307 if it has fired."""
+    for _attempt in range(ATTEMPTS):
+        current = get(blast_id, eid, user_id, kind, consistent=True)
+        if current.state != SCHEDULED:
+            raise OcpError(307)
+        if (kind == VOICE and not changes.get("text", current.text)
+                and changes.get("audio", current.audio) is None):
+            raise OcpError(900, name="text")  # removing the audio of a blast with no text
+        item = Blast(blast_id)
+        try:
+            item.update(actions=_actions(changes) + [Blast.version.set(current.version + 1)],
+                        condition=(Blast.state == SCHEDULED) & (Blast.version == current.version))
+            return _info(item)
+        except UpdateError as e:
+            if not condition_failed(e):
+                raise
+        # Fired, deleted or changed meanwhile: read again to tell which.
+    raise OcpError(304)
+
+
+def delete(blast_id: int, eid: int, user_id: int, kind: str) -> None:
+    """blast DELETE: remove a scheduled blast; 308 if there is none, 307 if it has fired."""
+    try:
+        Blast(blast_id).delete(condition=(Blast.state == SCHEDULED) & (Blast.eid == eid)
+                               & (Blast.user_id == user_id) & (Blast.kind == kind))
+    except DeleteError as e:
+        if not condition_failed(e):
+            raise
+        get(blast_id, eid, user_id, kind, consistent=True)  # 308
+        raise OcpError(307)
+
+
+# -- starting ---------------------------------------------------------------------------
+
+def load(blast_id: int) -> BlastInfo | None:
+    try:
+        return _info(Blast.get(blast_id, consistent_read=True))
+    except Blast.DoesNotExist:
+        return None
+
+
+def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
+    """Move the blast from scheduled to starting at this version, once, with a fresh block
+    of callIds for its recipients; the blast as claimed, or None if another firing (or a
+    PUT or DELETE) came first."""
+    first = ids.next_ids("call", max(1, blast.recipients))[0]
+    item = Blast(blast.blast_id)
+    try:
+        item.update(actions=[Blast.state.set(STARTING), Blast.first_call_id.set(first),
+                             Blast.started.set(at)],
+                    condition=(Blast.state == SCHEDULED) & (Blast.version == blast.version))
+    except UpdateError as e:
+        if condition_failed(e):
+            return None
+        raise
+    return _info(item)
+
+
+def mark_started(blast_id: int) -> None:
+    """Every recipient batch is queued."""
+    try:
+        Blast(blast_id).update(actions=[Blast.state.set(STARTED)],
+                               condition=Blast.state == STARTING)
+    except UpdateError as e:
+        if not condition_failed(e):
+            raise
+
+
+# -- recipients' Calls items --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Batch:
+    """What the Calls items of one batch of a blast's recipients share."""
+    blast_id: int
+    eid: int
+    user_id: int
+    call_kind: str
+    time_scheduled: int
+    calling_number: str
+
+
+def create_recipient_calls(batch: Batch, recipients: list[tuple[int, int, Termination]],
+                           state: str = SCHEDULED) -> set[int]:
+    """The Calls items of (callId, n, termination) that do not exist yet, one conditional
+    PutItem each; the callIds this call created. A second delivery of the same batch
+    creates none, so it dials or texts nobody twice.
+
+    One TransactWriteItems per 100 would take fewer requests, but moto copies the whole
+    table for every item of a transaction, which makes a 1,000-recipient test take
+    minutes; the PutItems cost the same write capacity (a transaction's writes cost two
+    units each)."""
+    created: set[int] = set()
+    for call_id, n, term in recipients:
+        try:
+            _call(batch, call_id, n, term, state).save(condition=Call.call_id.does_not_exist())
+        except PutError as e:
+            # It exists: made by an earlier delivery, and maybe being changed right now.
+            if not (condition_failed(e) or conflicted(e)):
+                raise
+            continue
+        created.add(call_id)
+    return created
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    call_id: int
+    n: int
+    termination: Termination
+    attempts: tuple[tuple[str, str], ...]   # (number, result)
+
+
+def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
+    """The outcome of texting recipients this delivery claimed (created as `dialing`):
+    complete if any message was accepted, else failed. Written whole, 25 a request."""
+    with Call.batch_write() as writer:
+        for r in results:
+            success = any(result == "Success" for _number, result in r.attempts)
+            item = _call(batch, r.call_id, r.n, r.termination, "complete" if success else "failed")
+            item.success = success
+            item.time_originated = at
+            item.time_completed = at
+            item.attempts = [AttemptMap(key=f"0.{i}", role="recipient", number=number,
+                                        result=result, at=at)
+                             for i, (number, result) in enumerate(r.attempts)]
+            writer.save(item)
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    call_id: int
+    state: str
+    success: bool
+    attempts: tuple[tuple[str, str], ...]   # (number, result)
+
+    @property
+    def done(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+def results(blast: BlastInfo) -> list[RecipientStatus | None]:
+    """Each recipient's Calls item as it stands (None: not created yet), in order."""
+    if blast.first_call_id is None:
+        return []
+    keys = [blast.call_id(n) for n in range(blast.recipients)]
+    found = {int(c.call_id): c for c in Call.batch_get(
+        keys, attributes_to_get=["call_id", "state", "success", "attempts"])}
+    return [_status(found.get(call_id)) for call_id in keys]
+
+
+# -- who the recipients are -------------------------------------------------------------
+
+def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]:
+    """For each termination: the profile of the user it names (userId, email) if the
+    enterprise sees it, or of the user holding its number (phone); else None. A few
+    batched reads, whatever the number of terminations."""
+    terms = list(terms)
+    unique_keys = {users.email_key(t.value) for t in terms if t.type == EMAIL}
+    unique_keys |= {users.phone_key(t.value) for t in terms if t.type == PHONE}
+    holders = {u.key: u for u in Unique.batch_get(list(unique_keys))} if unique_keys else {}
+
+    def user_of(term: Termination) -> int | None:
+        if term.type == USER_ID:
+            return int(term.value)
+        key = users.email_key(term.value) if term.type == EMAIL else users.phone_key(term.value)
+        holder = holders.get(key)
+        if holder is None or (term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)):
+            return None
+        return int(holder.user_id)
+
+    wanted = [user_of(t) for t in terms]
+    user_ids = {u for u in wanted if u is not None}
+    found = {int(u.user_id): u for u in User.batch_get(list(user_ids))} if user_ids else {}
+    out: list[Profile | None] = []
+    for term, user_id in zip(terms, wanted):
+        item = found.get(user_id) if user_id is not None else None
+        # A phone's holder blocks whoever may see it; a user named outright must be visible.
+        if item is None or (term.type != PHONE and not users.is_visible(item.exclusive_eid, eid)):
+            out.append(None)
+        else:
+            out.append(profiles.profile_of(item))
+    return out
+
+
+def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
+    """922 for each userId or email that names no user the enterprise sees (RULINGS
+    "Destinations"). As users.require_visible, with BatchGetItem (100 keys a request):
+    its TransactGetItems of 100 is refused by moto, which allows 25, and a blast may
+    name thousands of users."""
+    refs = list(dict.fromkeys(refs))
+    emails = [r for r in refs if isinstance(r, str)]
+    holders = {u.key: u for u in Unique.batch_get([users.email_key(e) for e in emails])} \
+        if emails else {}
+    user_ids = [r for r in refs if isinstance(r, int)]
+    found = {int(u.user_id): u for u in User.batch_get(
+        user_ids, attributes_to_get=["user_id", "exclusive_eid"])} if user_ids else {}
+    missing = [ref for ref in refs
+               if (item := found.get(ref) if isinstance(ref, int)
+                   else holders.get(users.email_key(ref))) is None
+               or not users.is_visible(item.exclusive_eid, eid)]
+    if missing:
+        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+
+
+# -- the item <-> BlastInfo --------------------------------------------------------------
+
+def encode(terms: Iterable[Termination]) -> bytes:
+    """The terminations as stored; 903 beyond what the item can hold."""
+    terms = list(terms)
+    data = zlib.compress(json.dumps([t.to_json() for t in terms],
+                                    separators=(",", ":")).encode(), 6)
+    if len(data) > MAX_TERMINATIONS_BYTES:
+        raise OcpError(903, name="destination",
+                       value=f"{len(terms)} destinations, {len(data)} bytes compressed",
+                       low=1, high=MAX_TERMINATIONS_BYTES)
+    return data
+
+
+def decode(data: bytes) -> tuple[Termination, ...]:
+    return tuple(Termination.from_json(t) for t in json.loads(zlib.decompress(data)))
+
+
+def _info(item: Blast) -> BlastInfo:
+    try:
+        return BlastInfo(
+            blast_id=int(item.blast_id), eid=int(item.eid), user_id=int(item.user_id),
+            kind=item.kind, text=item.text, audio=_audio_ref(item.audio),
+            blast_time=int(item.blast_time), hide_ani=bool(item.hide_ani),
+            allow_callback=bool(item.allow_callback),
+            origination=Termination.from_json(json.loads(item.origination)),
+            terminations=decode(item.terminations), state=item.state,
+            version=int(item.version),
+            first_call_id=None if item.first_call_id is None else int(item.first_call_id))
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error):
+        log.exception("blast %s: stored data does not decode", item.blast_id)
+        raise OcpError(307) from None
+
+
+_FIELDS = {"text": Blast.text, "blast_time": Blast.blast_time, "hide_ani": Blast.hide_ani,
+           "allow_callback": Blast.allow_callback}
+
+
+def _actions(changes: dict) -> list:
+    actions = []
+    for name, value in changes.items():
+        if name == "terminations":
+            actions += [Blast.terminations.set(encode(value)), Blast.recipients.set(len(value))]
+        elif name == "origination":
+            actions.append(Blast.origination.set(_dump(value)))
+        elif name == "audio":
+            actions.append(Blast.audio.set(_audio_map(value)) if value else Blast.audio.remove())
+        elif name == "text" and value is None:
+            actions.append(Blast.text.remove())
+        else:
+            actions.append(_FIELDS[name].set(value))
+    return actions
+
+
+def _dump(term: Termination) -> str:
+    return json.dumps(term.to_json(), separators=(",", ":"))
+
+
+def _audio_map(audio: AudioRef | None) -> AudioMap | None:
+    if audio is None:
+        return None
+    return AudioMap(key=audio.key, kind=audio.kind, name=audio.name, size=audio.size)
+
+
+def _audio_ref(audio: AudioMap | None) -> AudioRef | None:
+    if audio is None:
+        return None
+    return AudioRef(audio.key, audio.kind, audio.name, int(audio.size))
+
+
+def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> Call:
+    return Call(call_id, eid=batch.eid, user_id=batch.user_id, kind=batch.call_kind,
+                time_scheduled=batch.time_scheduled, calling_number=batch.calling_number,
+                request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
+                state=state)
+
+
+def _status(item: Call | None) -> RecipientStatus | None:
+    if item is None:
+        return None
+    return RecipientStatus(int(item.call_id), item.state, bool(item.success),
+                           tuple((a.number, a.result) for a in item.attempts or ()))
+

@@ -1,0 +1,324 @@
+"""Blasts after the response: the schedule, the start, and the fan-out of recipients in
+batches to one dial execution (voice) or one SNS text per number (SMS) each
+(DESIGN.md "Blasts fan out").
+
+    create / change / remove   what blast POST, PUT and DELETE do besides the Blast item:
+                               schedule it (future time), or queue its start (now)
+    fire(blastId, version)     its schedule fired (`fire.KINDS["blast"]`)
+    handle(message)            the fan-out queue's consumer (`@on_sqs_message`)
+
+Starting a blast happens once per version (store.blasts: scheduled -> starting ->
+started): its callIds are allocated in one block, its text is synthesised once
+(media.tts), its origination resolved once, and its recipients are written to the
+fan-out queue in batches of `blast_batch_size` with SendMessageBatch; nothing else loops
+over all recipients. Each batch's consumer resolves its recipients at that moment
+(domain.recipients), creates their Calls items (one transaction per batch: items that
+exist are left alone), and starts one execution per recipient named
+`blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
+An SMS recipient is texted only by the delivery that created its Calls item.
+
+Messages on the fan-out queue:
+
+    {"action": "start", "blastId", "version"}
+    {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
+     "first", "terminations": [...], "origin", "callerId", "callingNumber",
+     "announcement" (voice) | "text" (sms)}
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib import clock, settings
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(__name__)
+
+SCHEDULE_KIND = "blast"
+MAX_SMS_BYTES = 1600
+# SendMessageBatch: 10 entries and 256 KiB in all per request.
+_ENTRIES_PER_SEND = 10
+_BYTES_PER_SEND = 256 * 1024 - 1024
+
+
+def execution_name(blast_id: int, n: int) -> str:
+    """Recipient n's dial execution: starting it twice finds the first."""
+    return f"blast-{blast_id}-{n}"
+
+
+# -- the routes' side ---------------------------------------------------------------------
+
+def create(eid: int, user_id: int, kind: str, *, when: int | None, **fields: Any) -> tuple[int, bool]:
+    """A new blast; (blastId, scheduled). A time in the future schedules it (202), none or
+    one not in the future starts it now (201) (RULINGS "Scheduled work")."""
+    from chalicelib.store import blasts
+
+    now = clock.now()
+    check_recipients(fields["terminations"])
+    check_text(kind, fields["text"])
+    blast = blasts.create(eid, user_id, kind, blast_time=when if when and when > now else now,
+                          at=now, **fields)
+    return blast.blast_id, _schedule_or_start(blast, now)
+
+
+def change(eid: int, user_id: int, kind: str, blast_id: int, changes: dict) -> None:
+    """blast PUT: what it names is replaced; a new time moves the schedule, or starts the
+    blast now if it is not in the future."""
+    from chalicelib.store import blasts
+
+    now = clock.now()
+    if "terminations" in changes:
+        check_recipients(changes["terminations"])
+    check_text(kind, changes.get("text"))
+    if "blast_time" in changes and changes["blast_time"] <= now:
+        changes["blast_time"] = now
+    _schedule_or_start(blasts.change(blast_id, eid, user_id, kind, changes), now)
+
+
+def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
+    from chalicelib.store import blasts
+    from chalicelib.workflows import schedule
+
+    blasts.delete(blast_id, eid, user_id, kind)
+    schedule.cancel(SCHEDULE_KIND, blast_id)
+
+
+def check_recipients(terminations: list) -> None:
+    most = settings.get().blast_max_recipients
+    if len(terminations) > most:
+        from chalicelib.errors import OcpError
+        raise OcpError(903, name="destination", value=f"{len(terminations)} destinations",
+                       low=1, high=most)
+
+
+def check_text(kind: str, text: str | None) -> None:
+    """SNS publishes at most 1,600 bytes of SMS text: 903 beyond, counted in UTF-8."""
+    from chalicelib.domain.recipients import SMS
+    from chalicelib.errors import OcpError
+
+    if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:
+        raise OcpError(903, name="text", value=text, low=1, high=MAX_SMS_BYTES)
+
+
+def _schedule_or_start(blast: Any, now: int) -> bool:
+    """Schedule a blast for later (True), or start it now: claimed here, so it has fired
+    as far as PUT and DELETE go (307), and its start queued for the fan-out (False)."""
+    from chalicelib.store import blasts
+    from chalicelib.workflows import schedule
+
+    if blast.blast_time > now:
+        # Every version gets its schedule: a firing of an older one is dropped.
+        schedule.put(SCHEDULE_KIND, blast.blast_id, blast.version, blast.blast_time)
+        return True
+    if blast.version > 1:
+        schedule.cancel(SCHEDULE_KIND, blast.blast_id)  # a PUT moved it to now
+    if blasts.claim_start(blast, now) is not None:
+        send([{"action": "start", "blastId": blast.blast_id, "version": blast.version}])
+    return False
+
+
+# -- starting -------------------------------------------------------------------------------
+
+def fire(blast_id: int, version: int) -> None:
+    """`fire.KINDS["blast"]`: the blast's schedule fired."""
+    start(blast_id, version)
+
+
+def start(blast_id: int, version: int) -> None:
+    """Claim the blast at `version` and queue its recipients. A repeated delivery finds it
+    started and does nothing; one for an older version (PUT since) or a deleted blast is
+    dropped; one that finds it claimed but not all queued (a start that failed half-way)
+    queues the batches again, which the consumer makes harmless."""
+    from chalicelib.store import blasts
+
+    blast = blasts.load(blast_id)
+    if blast is None or blast.version != version:
+        log.info("blast %s version %s: deleted or superseded; not started", blast_id, version)
+        return
+    if blast.state == blasts.SCHEDULED:
+        blast = blasts.claim_start(blast, clock.now()) or blasts.load(blast_id)
+        if blast is None or blast.version != version:
+            return
+    if blast.state != blasts.STARTING:
+        log.info("blast %s: already started", blast_id)
+        return
+    send(batches(blast, _shared(blast)))
+    blasts.mark_started(blast_id)
+    log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
+
+
+def _shared(blast: Any) -> dict:
+    """What every recipient of the blast gets: worked out once per blast."""
+    from chalicelib.domain import recipients
+    from chalicelib.store import blasts
+
+    profile = blasts.profiles_for(blast.eid, [blast.origination])[0]
+    origin = recipients.origin(blast.origination, profile)
+    caller = recipients.caller(blast.origination, profile)
+    shared = {"origin": {"userId": origin.user_id, "phoneKeys": sorted(origin.phone_keys)},
+              "callerId": None if blast.hide_ani or caller is None else caller.e164,
+              "callingNumber": caller.display if caller else ""}
+    if blast.kind == blasts.SMS:
+        shared["text"] = blast.text
+    else:
+        shared["announcement"] = announcement(blast, caller)
+    return shared
+
+
+def announcement(blast: Any, caller: Any) -> dict:
+    """The audio every recipient hears: the blast's audio, or its text spoken by Polly,
+    synthesised here, once per blast. With allowCallback the carrier offers to connect
+    the recipient to the originator's number by pressing 1."""
+    if blast.audio is not None:
+        key = blast.audio.key
+    else:
+        from chalicelib.media import tts
+        key = tts.speech(blast.text)
+    out: dict = {"audioKey": key}
+    if blast.allow_callback and caller is not None:
+        out["callbackTo"] = caller.e164
+    return out
+
+
+def batches(blast: Any, shared: dict) -> list[dict]:
+    size = settings.get().blast_batch_size
+    common = {"action": "recipients", "blastId": blast.blast_id, "kind": blast.kind,
+              "eid": blast.eid, "userId": blast.user_id, "time": blast.blast_time,
+              "firstCallId": blast.first_call_id, **shared}
+    return [{**common, "first": first,
+             "terminations": [t.to_json() for t in blast.terminations[first:first + size]]}
+            for first in range(0, blast.recipients, size)]
+
+
+def send(messages: list[dict]) -> None:
+    """Onto the fan-out queue, ten (and at most 256 KiB) a request."""
+    from chalicelib.store import aws
+
+    sqs, url = aws.client("sqs"), aws.fanout_queue_url()
+    chunk: list[str] = []
+    for body in (json.dumps(m, separators=(",", ":")) for m in messages):
+        if chunk and (len(chunk) == _ENTRIES_PER_SEND
+                      or sum(map(len, chunk)) + len(body) > _BYTES_PER_SEND):
+            _send_batch(sqs, url, chunk)
+            chunk = []
+        chunk.append(body)
+    if chunk:
+        _send_batch(sqs, url, chunk)
+
+
+def _send_batch(sqs: Any, url: str, bodies: list[str]) -> None:
+    response = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)])
+    if response.get("Failed"):
+        # The start is retried (Scheduler, or the queue); batches sent twice are harmless.
+        raise RuntimeError(f"fan-out queue refused {len(response['Failed'])} messages")
+
+
+# -- the consumer -----------------------------------------------------------------------------
+
+def handle(message: dict) -> None:
+    action = message.get("action")
+    if action == "start":
+        start(int(message["blastId"]), int(message["version"]))
+    elif action == "recipients":
+        recipients_batch(message)
+    else:
+        log.error("fan-out message with unknown action %r dropped", action)
+
+
+def recipients_batch(message: dict) -> None:
+    from chalicelib.domain.recipients import Termination
+    from chalicelib.domain.resolve import Origin
+    from chalicelib.store import blasts
+
+    kind = message["kind"]
+    blast_id, first = int(message["blastId"]), int(message["first"])
+    first_call_id = int(message["firstCallId"])
+    batch = blasts.Batch(blast_id, int(message["eid"]), int(message["userId"]),
+                         blasts.CALL_KINDS[kind], int(message["time"]),
+                         message.get("callingNumber") or "")
+    terms = [Termination.from_json(t) for t in message["terminations"]]
+    numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
+    origin = Origin(message["origin"]["userId"], frozenset(message["origin"]["phoneKeys"]))
+    at = clock.now()
+    reaches = [_reach(t, p, at, origin, sms=kind == blasts.SMS)
+               for t, p in zip(terms, blasts.profiles_for(batch.eid, terms))]
+    if kind == blasts.SMS:
+        _text(batch, numbered, reaches, message["text"], at)
+    else:
+        _dial(batch, numbered, reaches, message)
+
+
+def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
+    from chalicelib.domain import recipients
+
+    if term.type == recipients.PHONE:
+        return recipients.number(term.value, profile, origin)
+    return (recipients.sms if sms else recipients.voice)(profile, at, origin)
+
+
+def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
+    """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
+    from chalicelib.store import blasts
+    from chalicelib.telephony import Target
+    from chalicelib.workflows import dialing
+
+    blasts.create_recipient_calls(batch, numbered)
+    for (call_id, n, term), reach in zip(numbered, reaches):
+        leg = dialing.Leg(
+            "recipient", tuple(Target(p.display, p.e164) for p in reach.numbers),
+            label=str(term.label), tryall=reach.tryall, dnd=reach.dnd,
+            blacklisted=reach.blacklisted, ask_for_one=False, detect_machine=True,
+            accept_machine=True, announcement=message["announcement"],
+            caller_id=message.get("callerId"))
+        dialing.start(call_id, [leg], name=execution_name(batch.blast_id, n))
+
+
+def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None:
+    """Texts each recipient this delivery claims (creates the Calls item of): at most once."""
+    from chalicelib.store import blasts
+
+    claimed = blasts.create_recipient_calls(batch, numbered, state="dialing")
+    results = []
+    for (call_id, n, term), reach in zip(numbered, reaches):
+        if call_id not in claimed:
+            continue
+        if reach.blacklisted or reach.dnd or not reach.numbers:
+            why = "Blacklisted" if reach.blacklisted else "DND" if reach.dnd else "Failed"
+            attempts: tuple = ((str(term.label), why),)
+        else:
+            attempts = tuple((p.display, send_sms(p.e164, text)) for p in reach.numbers)
+        results.append(blasts.SmsResult(call_id, n, term, attempts))
+    if results:
+        blasts.record_sms_results(batch, results, at)
+
+
+def send_sms(e164: str, text: str) -> str:
+    """One text through SNS; the attempt's result (Success: SNS accepted it)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.store import aws
+
+    try:
+        aws.client("sns").publish(PhoneNumber=e164, Message=text, MessageAttributes={
+            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+    except ClientError as e:
+        log.warning("SMS not accepted: %s", e.response.get("Error", {}).get("Code"))
+        return "Failed"
+    return "Success"
+
+
+@bp.on_sqs_message(queue=settings.get().fanout_queue_name, batch_size=1, name="blastfanout",
+                   maximum_concurrency=settings.get().fanout_concurrency)
+def on_fanout_message(event: Any) -> None:
+    for record in event:
+        try:
+            message = json.loads(record.body)
+        except ValueError:
+            log.error("fan-out message that is not JSON dropped")
+            continue
+        handle(message)
