@@ -58,7 +58,7 @@ def create(call_id: int, eid: int, user_id: int, conference: Autoconference) -> 
 
 def get(call_id: int, eid: int, user_id: int | None) -> Stored:
     """The user's autoconference; 305 if there is none such (or it was deleted)."""
-    item = _find(call_id)
+    item = calls.find(call_id)
     if item is None or not _owned(item, eid, user_id) or item.state == calls.CANCELLED:
         raise OcpError(305)
     return _stored(item)
@@ -93,7 +93,7 @@ def change(call_id: int, eid: int, user_id: int, changes: dict, *, start: bool,
                    Call.schedule_version.set(after.version)]
         if start:
             actions.append(Call.state.set(calls.DIALING))
-        if _update(call_id, actions, _scheduled(current.version)):
+        if calls.update_if(call_id, actions, Call.call_id.exists() & _scheduled(current.version)):
             return after
     log.warning("autoconference %s: gave up after %d concurrent changes", call_id, ATTEMPTS)
     raise OcpError(304)
@@ -102,8 +102,9 @@ def change(call_id: int, eid: int, user_id: int, changes: dict, *, start: bool,
 def cancel(call_id: int, eid: int, user_id: int | None) -> None:
     """DELETE: scheduled -> cancelled. 305 if unknown or already deleted, 304 if it fired."""
     current = get(call_id, eid, user_id)
-    if current.state == calls.SCHEDULED and _update(
-            call_id, [Call.state.set(calls.CANCELLED)], Call.state == calls.SCHEDULED):
+    if current.state == calls.SCHEDULED and calls.update_if(
+            call_id, [Call.state.set(calls.CANCELLED)],
+            Call.call_id.exists() & (Call.state == calls.SCHEDULED)):
         return
     get(call_id, eid, user_id)  # 305 if a concurrent DELETE won
     raise OcpError(304)
@@ -122,7 +123,7 @@ def claim(call_id: int, version: int) -> Stored | None:
     except UpdateError as e:
         if not condition_failed(e):
             raise
-    found = _find(call_id)
+    found = calls.find(call_id)
     if found is None or found.kind != KIND:
         log.warning("autoconference %s fired but does not exist; dropped", call_id)
     elif int(found.schedule_version) != version:
@@ -143,23 +144,6 @@ def _scheduled(version: int):
 def _owned(item: Call, eid: int, user_id: int | None) -> bool:
     return (item.kind == KIND and int(item.eid) == eid
             and (user_id is None or int(item.user_id) == user_id))
-
-
-def _update(call_id: int, actions: list, condition) -> bool:
-    try:
-        Call(call_id).update(actions=actions, condition=Call.call_id.exists() & condition)
-        return True
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-
-
-def _find(call_id: int) -> Call | None:
-    try:
-        return Call.get(call_id, consistent_read=True)
-    except Call.DoesNotExist:
-        return None
 
 
 def _stored(item: Call) -> Stored:

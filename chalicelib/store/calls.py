@@ -94,7 +94,7 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     except UpdateError as e:
         if not condition_failed(e):
             raise
-    item = _find(call_id)
+    item = find(call_id)
     if item is None:
         return Claim.MISSING
     if item.state not in LIVE_STATES:
@@ -110,11 +110,11 @@ def record_attempts(call_id: int, key: str, attempts: list[AttemptRecord], at: i
                Call.recorded.add({key})]
     if calling_number:
         actions.append(Call.calling_number.set(calling_number))
-    return _update(call_id, actions, _live() & ~Call.recorded.contains(key))
+    return update_if(call_id, actions, _live() & ~Call.recorded.contains(key))
 
 
 def mark_connected(call_id: int) -> bool:
-    return _update(call_id, [Call.state.set(CONNECTED)], _live())
+    return update_if(call_id, [Call.state.set(CONNECTED)], _live())
 
 
 def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
@@ -122,7 +122,7 @@ def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
     """End the call once: complete (connected, `seconds` long) or failed, with the billed
     minutes, which go to the requester's mouused in the same transaction. `attempt` is a
     leg-level result (DND, Blacklisted) recorded under `key`. False if it had ended."""
-    item = _find(call_id)
+    item = find(call_id)
     if item is None or item.state not in LIVE_STATES:
         return False
     minutes = billed_minutes(seconds) if success and seconds is not None else Decimal("0.0")
@@ -175,7 +175,8 @@ def _live():
     return Call.call_id.exists() & Call.state.is_in(*LIVE_STATES)
 
 
-def _update(call_id: int, actions: list, condition) -> bool:
+def update_if(call_id: int, actions: list, condition) -> bool:
+    """Apply `actions` to the Calls item if `condition` holds; False if it did not."""
     try:
         Call(call_id).update(actions=actions, condition=condition)
         return True
@@ -185,7 +186,8 @@ def _update(call_id: int, actions: list, condition) -> bool:
         raise
 
 
-def _find(call_id: int) -> Call | None:
+def find(call_id: int) -> Call | None:
+    """The Calls item, read consistently, or None."""
     try:
         return Call.get(call_id, consistent_read=True)
     except Call.DoesNotExist:
