@@ -3,7 +3,7 @@ from chalicelib import logs
 from chalicelib.api import (accounting, audio, blasts, calls, conferences, emails, groups,
                             phones, preferences, sessions, tts, users)
 from chalicelib.protocol import routes
-from chalicelib.workflows import dialer, fanout, fire
+from chalicelib.workflows import fire, handlers
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -22,6 +22,5 @@ app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
-app.register_blueprint(dialer.bp)
-app.register_blueprint(fanout.bp)
+app.register_blueprint(handlers.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)

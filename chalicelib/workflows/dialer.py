@@ -20,14 +20,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from chalice import Blueprint
 
 from chalicelib import clock, settings
 from chalicelib.telephony import SUCCESS, Carrier, CarrierError, Dial, FAILED, Outcome, Target
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint(__name__)
 
 # Errors the state machine catches by name (call.asl.json).
 CARRIER_ERROR = "Carrier.Error"
@@ -232,14 +230,3 @@ def default() -> Dialer:
         from chalicelib import telephony
         _dialer = Dialer(carrier=telephony.carrier())
     return _dialer
-
-
-@bp.on_sqs_message(queue=settings.get().dial_queue_name, batch_size=1, name="dialer")
-def on_dial_message(event: Any) -> None:
-    for record in event:
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            log.error("dial queue message that is not JSON dropped")
-            continue
-        default().handle(message)

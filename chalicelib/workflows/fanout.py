@@ -30,13 +30,11 @@ import json
 import logging
 from typing import Any
 
-from chalice import Blueprint
 
 from chalicelib import clock, settings
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint(__name__)
 
 SCHEDULE_KIND = "blast"
 MAX_SMS_BYTES = 1600
@@ -310,15 +308,3 @@ def send_sms(e164: str, text: str) -> str:
         log.warning("SMS not accepted: %s", e.response.get("Error", {}).get("Code"))
         return "Failed"
     return "Success"
-
-
-@bp.on_sqs_message(queue=settings.get().fanout_queue_name, batch_size=1, name="blastfanout",
-                   maximum_concurrency=settings.get().fanout_concurrency)
-def on_fanout_message(event: Any) -> None:
-    for record in event:
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            log.error("fan-out message that is not JSON dropped")
-            continue
-        handle(message)

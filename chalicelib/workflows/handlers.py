@@ -1,0 +1,44 @@
+"""The app's queue consumers, registered by app.py: thin, so that the API handler's
+cold start does not import the dialer or the fan-out (each Lambda function imports
+app.py whole). Each hands every message to the module that does the work, imported on
+first use.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable
+
+from chalice import Blueprint
+
+from chalicelib import settings
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(__name__)
+
+
+@bp.on_sqs_message(queue=settings.get().dial_queue_name, batch_size=1, name="dialer")
+def on_dial_message(event: Any) -> None:
+    from chalicelib.workflows import dialer
+
+    _each_message(event, "dial queue", dialer.default().handle)
+
+
+@bp.on_sqs_message(queue=settings.get().fanout_queue_name, batch_size=1, name="blastfanout",
+                   maximum_concurrency=settings.get().fanout_concurrency)
+def on_fanout_message(event: Any) -> None:
+    from chalicelib.workflows import fanout
+
+    _each_message(event, "fan-out queue", fanout.handle)
+
+
+def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
+    for record in event:
+        try:
+            message = json.loads(record.body)
+        except ValueError:
+            # Redelivery would not make it JSON: drop it, say so.
+            log.error("%s message that is not JSON dropped", queue)
+            continue
+        handle(message)
