@@ -6,7 +6,6 @@ S3 directly and name the returned key on blastvoice POST/PUT instead.
 """
 from chalice import Blueprint
 
-from chalicelib.media import uploads
 from chalicelib.protocol.params import Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
@@ -16,6 +15,8 @@ bp = Blueprint(__name__)
 
 @route(bp, "/audioUpload", ["POST"])
 def upload_form(req: Request) -> Reply:
+    from chalicelib.media import uploads  # S3: imported by the one route using it
+
     form = uploads.upload_form(req.eid, req.read(Text("filename", max_len=255))["filename"])
     return Reply({"key": form.key, "url": form.url,
                   "fields": Items("field", [{"name": k, "value": v} for k, v in form.fields.items()]),

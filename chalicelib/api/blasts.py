@@ -18,14 +18,13 @@ from chalice import Blueprint
 
 from chalicelib.domain.recipients import EMAIL, SMS, USER_ID as BY_USER_ID, VOICE, Termination
 from chalicelib.errors import OcpError
-from chalicelib.media import tts, uploads
+from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     AudioFile, Destination, Destinations, Flag, Id, Text, UnixTime,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import users
-from chalicelib.workflows import fanout
 
 if TYPE_CHECKING:
     from chalicelib.store.blasts import AudioRef, BlastInfo
@@ -33,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 bp = Blueprint(__name__)
+
+# The views import chalicelib.workflows.fanout (the dialing, the carrier port, the blast
+# store) when they need it: every Lambda cold start imports every route module.
 
 # SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
 MAX_SMS_TEXT = 1600
@@ -75,8 +77,10 @@ def internal_error_is_304(view: Callable[[Request], Reply]) -> Callable[[Request
 @route(bp, "/blastVoice", ["POST"])
 @internal_error_is_304
 def create_voice(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
     v = req.read(USER_ID, origination(required=True), destinations(required=True),
-                 Text("text", required=not _audio_named(req), max_len=tts.MAX_TEXT), TIME,
+                 Text("text", required=not _audio_named(req), max_len=MAX_TEXT), TIME,
                  Flag("hideAni"), Flag("allowCallback", default=1),
                  AUDIO_FILE, AUDIO_KEY, URL)
     _check_users(req.eid, v)
@@ -91,8 +95,10 @@ def create_voice(req: Request) -> Reply:
 @route(bp, "/blastVoice/{blastId}", ["PUT"])
 @internal_error_is_304
 def change_voice(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
     v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
-                 Text("text", max_len=tts.MAX_TEXT), TIME, Flag("hideAni", default=None),
+                 Text("text", max_len=MAX_TEXT), TIME, Flag("hideAni", default=None),
                  Flag("allowCallback", default=None), AUDIO_FILE, AUDIO_KEY, URL)
     _check_users(req.eid, v)
     changes = _changes(v)
@@ -126,6 +132,8 @@ def delete_voice(req: Request) -> Reply:
 @route(bp, "/blastsms", ["POST"])
 @internal_error_is_304
 def create_sms(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
     v = req.read(USER_ID, origination(required=True), destinations(required=True),
                  Text("text", required=True, max_len=MAX_SMS_TEXT), TIME)
     _check_users(req.eid, v)
@@ -139,6 +147,8 @@ def create_sms(req: Request) -> Reply:
 @route(bp, "/blastsms/{blastId}", ["PUT"])
 @internal_error_is_304
 def change_sms(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
     v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
                  Text("text", max_len=MAX_SMS_TEXT), TIME)
     _check_users(req.eid, v)
@@ -173,6 +183,8 @@ def _get(req: Request, kind: str) -> Reply:
 
 
 def _delete(req: Request, kind: str) -> Reply:
+    from chalicelib.workflows import fanout
+
     v = req.read(USER_ID, BLAST_ID)
     fanout.remove(req.eid, v["userId"], kind, v["blastId"])
     return status_ok(200, verbose_only=False)
@@ -200,6 +212,8 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
     """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
     key, or a copy of what `url` serves (the first of these given)."""
+    from chalicelib.media import uploads  # S3 and URL fetching: only when audio is sent
+
     from chalicelib.store.blasts import AudioRef
 
     if v["audioFile"] is not None:
@@ -239,6 +253,8 @@ def _terminations(found: list) -> list[Termination]:
 def body(blast: BlastInfo, results: list) -> dict[str, Any]:
     """blast GET: the reference's body; once the blast has started, each termination also
     shows its recipient's callId, state and attempts, and the blast its state."""
+    from chalicelib.media import uploads
+
     out: dict[str, Any] = {}
     if blast.kind == VOICE:
         out["allowCallback"] = int(blast.allow_callback)

@@ -4,23 +4,28 @@
 POST is `/call`, and `/call/{anything}` as the reference prints it (the path segment is
 ignored). GET is `/call/{callId}`, or `/call?callId=`.
 """
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
+
+from chalicelib.media import MAX_TEXT
 
 from chalicelib.protocol.params import Destination, Flag, Id, Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
-from chalicelib.store.calls import CallStatus
-from chalicelib.telephony import SUCCESS
-from chalicelib.workflows import calls
-from chalicelib.workflows.calls import CallRequest
+
+if TYPE_CHECKING:
+    from chalicelib.store.calls import CallStatus
+
+# chalicelib.workflows.calls (resolution, dialing, the carrier port) is imported by the
+# views that use it: every Lambda cold start imports every route module.
 
 bp = Blueprint(__name__)
 
 TENTH = Decimal("0.1")
-# The announcement becomes speech: Polly's limit, as for ttspreview (RULINGS "ttspreview").
-MAX_TEXT = 3000
 
 
 @route(bp, "/call", ["POST"])
@@ -31,7 +36,9 @@ def place_call(req: Request) -> Reply:
                  Destination("destination", required=True, bad_type_code=301),
                  Text("text", required=True, max_len=MAX_TEXT),
                  Flag("callOrigination"), Flag("disableAMD"))
-    call_id = calls.place(req.eid, CallRequest(
+    from chalicelib.workflows.calls import CallRequest, place
+
+    call_id = place(req.eid, CallRequest(
         v["userId"], v["origination"], v["destination"], v["text"],
         call_origination=bool(v["callOrigination"]), disable_amd=bool(v["disableAMD"])))
     return Reply({"callId": call_id}, 201)
@@ -40,13 +47,17 @@ def place_call(req: Request) -> Reply:
 @route(bp, "/call", ["GET"])
 @route(bp, "/call/{callId}", ["GET"])
 def get_call(req: Request) -> Reply:
-    return Reply(call_body(calls.status(req.read(Id("callId"))["callId"], req.eid)))
+    from chalicelib.workflows.calls import status
+
+    return Reply(call_body(status(req.read(Id("callId"))["callId"], req.eid)))
 
 
 def call_body(status: CallStatus) -> dict:
     """The reference's body. `<attempt>`s are every number tried except the origination
     number that answered, which is `<callingNumber>` (as in the reference's example,
     where the one attempt is the destination's)."""
+    from chalicelib.telephony import SUCCESS
+
     return {
         "userId": status.user_id,
         "callId": status.call_id,

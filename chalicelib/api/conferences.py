@@ -6,7 +6,7 @@ for any other route does not pay for the dialing and scheduling modules.
 """
 from chalice import Blueprint
 
-from chalicelib.media.tts import MAX_TEXT
+from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     Destination, DestinationByType, Dtmf, Flag, Id, Int, Termination, Text, UnixTime,
     output_options,

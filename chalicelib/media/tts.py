@@ -13,8 +13,7 @@ from chalicelib import settings
 from chalicelib.media import storage
 from chalicelib.store import aws
 
-# Polly's limit for plain text (billed characters) and the reference's 903 bound.
-MAX_TEXT = 3000
+from chalicelib.media import MAX_TEXT  # noqa: F401 (tts.MAX_TEXT, as callers name it)
 # Standard-engine voices a caller may choose with `voice` (US and British English, US
 # Spanish); without one, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
 VOICES = ("Joanna", "Matthew", "Ivy", "Justin", "Kendra", "Kimberly", "Salli", "Joey",
