@@ -18,16 +18,6 @@ def user(api) -> int:
     return int(xml(response.body).findtext("userId"))
 
 
-@pytest.fixture
-def other_enterprise(app_client):
-    """A session of enterprise 2."""
-    from chalicelib.store import enterprises
-    from tests.conftest import Api, session_header
-
-    enterprises.create("Two", secret="two", eid=2)
-    session = xml(app_client.http.get(
-        "/session", headers={"Authorization": session_header(2, "two")}).body).findtext("sessionId")
-    return Api(app_client, f"Basic 2:{session}")
 
 
 def currency(api, user_id) -> str:

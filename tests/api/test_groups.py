@@ -23,15 +23,6 @@ def user(api) -> int:
     return new_user(api)
 
 
-@pytest.fixture
-def other_enterprise(app_client):
-    from chalicelib.store import enterprises
-    from tests.conftest import Api, session_header
-
-    enterprises.create("Two", secret="two", eid=2)
-    session = xml(app_client.http.get(
-        "/session", headers={"Authorization": session_header(2, "two")}).body).findtext("sessionId")
-    return Api(app_client, f"Basic 2:{session}")
 
 
 def new_group(api, user_id, name="Family Members") -> int:
