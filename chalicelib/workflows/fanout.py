@@ -5,7 +5,7 @@ batches to one dial execution (voice) or one SNS text per number (SMS) each
     create / change / remove   what blast POST, PUT and DELETE do besides the Blast item:
                                schedule it (future time), or queue its start (now)
     fire(blastId, version)     its schedule fired (`fire.KINDS["blast"]`)
-    handle(message)            the fan-out queue's consumer (`@on_sqs_message`)
+    handle(message)            each message of the fan-out queue (`handlers.on_fanout_message`)
 
 Starting a blast happens once per version (store.blasts: scheduled -> starting ->
 started): its callIds are allocated in one block, its text is synthesised once
