@@ -81,14 +81,14 @@ def _start(stored: Stored) -> None:
     bridge = phone("phoneNumber", c.number)
     dialing.start(stored.call_id, [
         # The user first, as a human who presses 1 (answering machines are not enough).
-        dialing.Leg("origination", user.numbers, label=user.label, tryall=user.tryall,
+        dialing.Leg("origination", user.targets, label=user.label, tryall=user.tryall,
                     dnd=user.dnd, ask_for_one=True, detect_machine=not c.disable_amd,
                     announcement={"text": c.text} if c.text else {},
                     caller_id=bridge.e164),
         # Then the conference engine, which answers as a machine and asks for the PIN.
         dialing.Leg("conference", (Target(bridge.display, bridge.e164),), label=bridge.display,
                     ask_for_one=False, detect_machine=False, accept_machine=True,
-                    digits=c.pin, caller_id=user.numbers[0].e164 if user.numbers else None),
+                    digits=c.pin, caller_id=user.caller_id),
     ])
     log.info("autoconference %s started", stored.call_id)
 
@@ -101,7 +101,7 @@ def _origination(eid: int, wire: str, at: int) -> Reach:
         return reach(who, eid, at, name="origination")
     except OcpError:
         log.warning("autoconference origination of type %s names no user now", who.type)
-        return Reach(str(who.value), ())
+        return Reach((), str(who.value))
 
 
 def _require_origination(eid: int, wire: str) -> None:

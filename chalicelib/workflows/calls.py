@@ -24,14 +24,14 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import clock
 from chalicelib.domain.profile import Profile, phone_keys
-from chalicelib.domain.resolve import Origin, is_blacklisted, resolve
+from chalicelib.domain.resolve import Origin, is_blacklisted
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import EMAIL, PHONE, USER_ID, Destination
 from chalicelib.store import calls, ids, profiles
 from chalicelib.store.profiles import Directory
-from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
 from chalicelib.workflows.dialing import Leg
+from chalicelib.workflows.legs import Reach, of_phone, of_profile
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +54,6 @@ class CallRequest:
         return {"origination": self.origination.wire(), "destination": self.destination.wire(),
                 "text": self.text, "callOrigination": int(self.call_origination),
                 "disableAMD": int(self.disable_amd)}
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a call, resolved: what to ring, and what to print for it."""
-    targets: tuple[Target, ...]    # in hunt order
-    label: str                     # printed for a result of the whole side (DND)
-    tryall: bool = False
-    dnd: bool = False
-
-    @property
-    def caller_id(self) -> str | None:
-        """The number shown to the other side: the first one this side is rung on."""
-        return self.targets[0].e164 if self.targets else None
-
-    @property
-    def number(self) -> str:
-        return self.targets[0].number if self.targets else self.label
 
 
 def place(eid: int, request: CallRequest) -> int:
@@ -116,23 +98,14 @@ def _user_of(destination: Destination, directory: Directory) -> Profile | None:
     return None
 
 
-def side(destination: Destination, directory: Directory, at: int, name: str) -> Side:
+def side(destination: Destination, directory: Directory, at: int, name: str) -> Reach:
     """A phone is rung as it is; a user on the numbers its preferences give at `at`."""
     if destination.type == PHONE:
-        phone = destination.value
-        return Side((Target(phone.display, phone.e164),), label=phone.display)
+        return of_phone(destination.value)
     profile = _user_of(destination, directory)
     if profile is None:
         raise OcpError(922, name=name, value=destination.value)
-    return side_of_user(profile, at)
-
-
-def side_of_user(profile: Profile, at: int) -> Side:
-    found = resolve(profile, at)
-    default = profile.default()
-    label = default.phone.display if default else ""
-    return Side(tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
-                label=label, tryall=found.tryall, dnd=found.dnd)
+    return of_profile(profile, at)
 
 
 def origin(origination: Destination, directory: Directory) -> Origin:
@@ -147,7 +120,7 @@ def origin(origination: Destination, directory: Directory) -> Origin:
 
 # -- the legs ----------------------------------------------------------------------------
 
-def legs(request: CallRequest, origination: Side, destination: Side) -> list[Leg]:
+def legs(request: CallRequest, origination: Reach, destination: Reach) -> list[Leg]:
     """The reference's order: the destination first, announced and asked to press 1
     (answering machines fail it, unless disableAMD, when a machine just never presses
     1); then the origination, bridged once it answers. With callOrigination the
@@ -170,7 +143,7 @@ def legs(request: CallRequest, origination: Side, destination: Side) -> list[Leg
     ]
 
 
-def _leg(role: str, side: Side, **options) -> Leg:
+def _leg(role: str, side: Reach, **options) -> Leg:
     return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd,
                **options)
 

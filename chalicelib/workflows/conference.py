@@ -118,6 +118,6 @@ def _dial(call_id: int, eid: int, moderator: int, conference_id: int, room: str,
                  time_scheduled=now, request={"conferenceId": conference_id,
                                               "destination": destination.wire(), "text": text})
     dialing.start(call_id, [dialing.Leg(
-        "destination", reached.numbers, label=reached.label, tryall=reached.tryall,
+        "destination", reached.targets, label=reached.label, tryall=reached.tryall,
         dnd=reached.dnd, ask_for_one=True, announcement={"text": text} if text else {},
         caller_id=caller_id, room=room)])

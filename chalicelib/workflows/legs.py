@@ -1,12 +1,14 @@
 """Reaching a destination (a userId, an email or a phone: RULINGS "Destinations") at a
 time: who it is, the numbers to dial in order (RULINGS "Resolution"), and whether an
-origination is on its blacklist (RULINGS "blacklist"). Conferences and autoconferences
-build their dialing Legs from this; a phone destination is dialed as given.
+origination is on its blacklist (RULINGS "blacklist"). Calls, conferences and
+autoconferences build their dialing Legs from a `Reach`; a phone is dialed as given.
+(Blasts resolve recipients in batches, in the pure `domain/recipients.py`.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import EMAIL, USER_ID, Destination
@@ -15,11 +17,24 @@ from chalicelib.telephony import Target
 
 @dataclass(frozen=True)
 class Reach:
-    label: str                    # printed as the <number> of a leg-level result (DND, ...)
-    numbers: tuple[Target, ...]   # in dialing order
+    """One side of a call, resolved: what to ring, and what to print for it."""
+    targets: tuple[Target, ...]   # in dialing order
+    # Printed as the <number> of a result of the whole side (DND, Blacklisted, no
+    # number): a user's default number, a phone as given.
+    label: str
     tryall: bool = False
     dnd: bool = False
-    profile: Profile | None = None   # the user reached, for types 1 and 2
+    # The user reached (types 1 and 2), for its blacklist.
+    profile: Profile | None = field(default=None, compare=False)
+
+    @property
+    def caller_id(self) -> str | None:
+        """The number shown to the other side: the first one this side is rung on."""
+        return self.targets[0].e164 if self.targets else None
+
+    @property
+    def number(self) -> str:
+        return self.targets[0].number if self.targets else self.label
 
     def blacklists(self, origin: Origin) -> bool:
         return self.profile is not None and is_blacklisted(self.profile, origin)
@@ -28,8 +43,7 @@ class Reach:
 def reach(destination: Destination, eid: int, at: int, *, name: str) -> Reach:
     """922 (`name`) for a userId or email that names no user visible to the enterprise."""
     if destination.type not in (USER_ID, EMAIL):
-        phone = destination.value
-        return Reach(phone.display, (Target(phone.display, phone.e164),))
+        return of_phone(destination.value)
     return of_user(_user_id(destination, eid, name), eid, at, name=name)
 
 
@@ -43,13 +57,16 @@ def of_user(user_id: int, eid: int, at: int, *, name: str) -> Reach:
     return of_profile(profile, at)
 
 
+def of_phone(phone: Phone) -> Reach:
+    """A number rung as it is given."""
+    return Reach((Target(phone.display, phone.e164),), phone.display)
+
+
 def of_profile(profile: Profile, at: int) -> Reach:
     found = resolve(profile, at)
     default = profile.default()
-    label = found.numbers[0].phone.display if found.numbers else (
-        default.phone.display if default else str(profile.user_id))
-    return Reach(label, tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
-                 found.tryall, found.dnd, profile)
+    return Reach(tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
+                 default.phone.display if default else "", found.tryall, found.dnd, profile)
 
 
 def origin_of(profile: Profile | None, user_id: int) -> tuple[Origin, str | None]:

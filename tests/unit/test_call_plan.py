@@ -6,7 +6,8 @@ from chalicelib.domain.windows import Window
 from chalicelib.protocol.types import Destination
 from chalicelib.store.profiles import Directory
 from chalicelib.telephony import Target
-from chalicelib.workflows.calls import CallRequest, Side, legs, origin, side, side_of_user
+from chalicelib.workflows.calls import CallRequest, legs, origin, side
+from chalicelib.workflows.legs import Reach, of_profile
 
 AT = 1704704400
 
@@ -18,8 +19,8 @@ def number(i: int, digits: str) -> Number:
 JANE = Profile(7, phones=(number(1, "7209814345"), number(2, "3035550101"),
                           number(3, "3035551234")),
                default_phone_id=1, hunt_order=(2, 3), tryall=True)
-JOHN_SIDE = Side((Target("7202108298", "+17202108298"),), label="7202108298")
-JANE_SIDE = Side((Target("3035550101", "+13035550101"), Target("3035551234", "+13035551234")),
+JOHN_SIDE = Reach((Target("7202108298", "+17202108298"),), label="7202108298")
+JANE_SIDE = Reach((Target("3035550101", "+13035550101"), Target("3035551234", "+13035551234")),
                  label="7209814345", tryall=True)
 
 
@@ -28,18 +29,18 @@ def request(**options) -> CallRequest:
 
 
 def test_a_user_side_rings_its_resolved_numbers_and_is_labelled_by_its_default():
-    assert side_of_user(JANE, AT) == JANE_SIDE
+    assert of_profile(JANE, AT) == JANE_SIDE
 
 
 def test_a_user_in_dnd_rings_nothing():
     resting = Profile(7, phones=JANE.phones, default_phone_id=1, dnd=(Window(0, 0, 127, 0),))
-    assert side_of_user(resting, AT) == Side((), label="7209814345", dnd=True)
+    assert of_profile(resting, AT) == Reach((), label="7209814345", dnd=True)
 
 
 def test_a_phone_side_rings_the_number_as_given():
     london = Phone("44", "20", "77994044")
     assert side(Destination(3, london), Directory(), AT, "destination") == \
-        Side((Target("44 20 77994044", "+442077994044"),), label="44 20 77994044")
+        Reach((Target("44 20 77994044", "+442077994044"),), label="44 20 77994044")
 
 
 def test_by_default_the_destination_is_asked_to_press_1_then_the_origination_is_bridged():
