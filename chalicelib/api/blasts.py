@@ -10,9 +10,7 @@ internal failure (the reference's code for these routes).
 """
 from __future__ import annotations
 
-import functools
-import logging
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
@@ -28,8 +26,6 @@ from chalicelib.store import users
 
 if TYPE_CHECKING:
     from chalicelib.store.blasts import AudioRef, BlastInfo
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint(__name__)
 
@@ -57,25 +53,9 @@ def destinations(*, required: bool):
     return Destinations("destination", required=required, bad_type_code=301)
 
 
-def internal_error_is_304(view: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
-    """These routes answer an internal failure with their own code, 304, logged with the
-    request id that the error carries."""
-    @functools.wraps(view)
-    def guarded(req: Request) -> Reply:
-        try:
-            return view(req)
-        except OcpError:
-            raise
-        except Exception:
-            log.exception("blast route failed", extra={"request_id": req.request_id})
-            raise OcpError(304, request_id=req.request_id) from None
-    return guarded
-
-
 # -- blastvoice ------------------------------------------------------------------------------
 
-@route(bp, "/blastVoice", ["POST"])
-@internal_error_is_304
+@route(bp, "/blastVoice", ["POST"], internal_error=304)
 def create_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -92,8 +72,7 @@ def create_voice(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastVoice/{blastId}", ["PUT"])
-@internal_error_is_304
+@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304)
 def change_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -114,23 +93,20 @@ def change_voice(req: Request) -> Reply:
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/blastVoice", ["GET"])
-@route(bp, "/blastVoice/{blastId}", ["GET"])
-@internal_error_is_304
+@route(bp, "/blastVoice", ["GET"], internal_error=304)
+@route(bp, "/blastVoice/{blastId}", ["GET"], internal_error=304)
 def get_voice(req: Request) -> Reply:
     return _get(req, VOICE)
 
 
-@route(bp, "/blastVoice/{blastId}", ["DELETE"])
-@internal_error_is_304
+@route(bp, "/blastVoice/{blastId}", ["DELETE"], internal_error=304)
 def delete_voice(req: Request) -> Reply:
     return _delete(req, VOICE)
 
 
 # -- blastsms ---------------------------------------------------------------------------------
 
-@route(bp, "/blastsms", ["POST"])
-@internal_error_is_304
+@route(bp, "/blastsms", ["POST"], internal_error=304)
 def create_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -144,8 +120,7 @@ def create_sms(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastsms/{blastId}", ["PUT"])
-@internal_error_is_304
+@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304)
 def change_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -156,15 +131,13 @@ def change_sms(req: Request) -> Reply:
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/blastsms", ["GET"])
-@route(bp, "/blastsms/{blastId}", ["GET"])
-@internal_error_is_304
+@route(bp, "/blastsms", ["GET"], internal_error=304)
+@route(bp, "/blastsms/{blastId}", ["GET"], internal_error=304)
 def get_sms(req: Request) -> Reply:
     return _get(req, SMS)
 
 
-@route(bp, "/blastsms/{blastId}", ["DELETE"])
-@internal_error_is_304
+@route(bp, "/blastsms/{blastId}", ["DELETE"], internal_error=304)
 def delete_sms(req: Request) -> Reply:
     return _delete(req, SMS)
 

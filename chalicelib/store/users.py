@@ -133,7 +133,7 @@ def delete(user_id: int, eid: int) -> None:
     groups and every enterprise's balances of it (RULINGS "user DELETE")."""
     item = get(user_id, eid)
     keys = [email_key(e) for e in item.emails]
-    keys += [f"phone#{Phone(p.country_code, p.city_code, p.digits).key}"
+    keys += [phone_key(Phone(p.country_code, p.city_code, p.digits))
              for p in list(item.phones) + list(item.sms_phones)]
 
     def remove() -> None:
