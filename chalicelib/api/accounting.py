@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from chalice import Blueprint
 
-from chalicelib.protocol.params import Amount, Id
+from chalicelib.protocol.params import USER_ID, Amount
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import accounts
@@ -17,7 +17,6 @@ bp = Blueprint(__name__)
 # A request may move at most this much at once; far inside DynamoDB's 38 digits.
 LIMIT = Decimal("999999999999.99")
 
-USER_ID = Id("userId", code=922)
 AMOUNT = Amount("amount", required=True, low=-LIMIT, high=LIMIT)
 # mouallowed's `mou` is printed as numeric, but RULINGS keeps minutes to 1 decimal:
 # read as a double, so "12.5" is 12.5 and not the numeric sanitiser's 125.

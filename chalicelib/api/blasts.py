@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib.domain.recipients import EMAIL, SMS, USER_ID as BY_USER_ID, VOICE, Termination
-from chalicelib.errors import OcpError
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
-    AudioFile, Destination, Destinations, Flag, Id, Text, UnixTime,
+    USER_ID, AudioFile, Destination, Destinations, Flag, Id, Text, UnixTime,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -35,7 +34,6 @@ bp = Blueprint(__name__)
 # SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
 MAX_SMS_TEXT = 1600
 
-USER_ID = Id("userId", code=922)
 BLAST_ID = Id("blastId", code=308)
 TIME = UnixTime("time")
 AUDIO_FILE = AudioFile("audioFile")

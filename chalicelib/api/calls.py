@@ -13,7 +13,7 @@ from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
 
-from chalicelib.protocol.params import Destination, Flag, Id, Text
+from chalicelib.protocol.params import USER_ID, Destination, Flag, Id, Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
 
@@ -31,7 +31,7 @@ TENTH = Decimal("0.1")
 @route(bp, "/call", ["POST"])
 @route(bp, "/call/{callId}", ["POST"])
 def place_call(req: Request) -> Reply:
-    v = req.read(Id("userId", code=922),
+    v = req.read(USER_ID,
                  Destination("origination", required=True, bad_type_code=302),
                  Destination("destination", required=True, bad_type_code=301),
                  Text("text", required=True, max_len=MAX_TEXT),

@@ -8,8 +8,8 @@ from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
-    Destination, DestinationByType, Dtmf, Flag, Id, Int, Termination, Text, UnixTime,
-    output_options,
+    USER_ID, Destination, DestinationByType, Dtmf, Flag, Id, Int, Termination, Text, UnixTime,
+    UserId, output_options,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -18,7 +18,6 @@ from chalicelib.protocol.types import USER_ID as BY_USER_ID, Destination as Dest
 bp = Blueprint(__name__)
 
 INTERNAL = 304
-USER_ID = Id("userId", code=922)
 CALL_ID = Id("callId")
 # A reservation (or an extension) of up to a day at a time.
 MAX_DURATION_SECONDS = 86400
@@ -87,7 +86,7 @@ def delete_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
 
     # The reference's DELETE lists no userId; given, it must be the requester's.
-    v = req.read(Id("userId", required=False, code=922), CALL_ID)
+    v = req.read(UserId(required=False), CALL_ID)
     autoconference.cancel(req.eid, v["userId"], v["callId"])
     return status_ok(200, verbose_only=False)
 
@@ -114,7 +113,7 @@ def create_conference(req: Request) -> Reply:
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
-    v = req.read(Id("conferenceId"), Id("userId", required=False, code=922), DURATION,
+    v = req.read(Id("conferenceId"), UserId(required=False), DURATION,
                  DestinationByType("destinationType", "destinationValue"),
                  Text("text", max_len=MAX_TEXT))
     destinations = v["destinationType"] or []

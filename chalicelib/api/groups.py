@@ -7,14 +7,13 @@ are the same request.
 """
 from chalice import Blueprint
 
-from chalicelib.protocol.params import Destinations, Id, Text
+from chalicelib.protocol.params import USER_ID, Destinations, Id, Text
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import groups
 
 bp = Blueprint(__name__)
 
-USER_ID = Id("userId", code=922)
 GROUP_ID = Id("groupId", code=923)
 GROUP_NAME = Text("groupName", required=True, max_len=100)
 MEMBERS = Destinations("destination", required=True)

@@ -7,23 +7,13 @@ from chalicelib.domain.numbers import CARRIERS
 from chalicelib.domain.profile import Number, NumberRequest, Profile
 from chalicelib.domain.resolve import resolve, resolve_sms
 from chalicelib.errors import OcpError
-from chalicelib.protocol.params import Field, Flag, Id, Int, Phone, UnixTime
+from chalicelib.protocol.params import USER_ID, CarrierId, Flag, Phone, PhoneType, UnixTime
 from chalicelib.protocol.render import Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
 
-USER = Id("userId", code=922)
-
-
-def phone_type(*, required: bool = False) -> Field:
-    return Int("phoneType", required=required, low=1, high=4)
-
-
-def carrier_id() -> Field:
-    """A carrier of the catalogue; absent is None (not given), which adds as 0."""
-    return Int("carrierId", low=min(CARRIERS), high=max(CARRIERS))
 
 
 def number_body(number: Number, *, is_default: bool | None = None) -> dict:
@@ -41,7 +31,7 @@ def _numbers_now(req: Request, *, sms: bool) -> Reply:
     """GET with all=1: every number with isDefault; else the numbers resolved at
     `time` (default now) in the reference's "specific number" body, one
     `<number>` per number to dial, in dialing order."""
-    v = req.read(USER, Flag("all"), UnixTime("time"))
+    v = req.read(USER_ID, Flag("all"), UnixTime("time"))
     profile = profiles.load(v["userId"], req.eid)
     if v["all"]:
         return _all_numbers(profile, sms=sms)
@@ -70,8 +60,8 @@ def get_numbers(req: Request) -> Reply:
 
 @route(bp, "/phoneNumber", ["POST"])
 def add_number(req: Request) -> Reply:
-    v = req.read(USER, Phone("phoneNumber", required=True), phone_type(required=True),
-                 carrier_id())
+    v = req.read(USER_ID, Phone("phoneNumber", required=True), PhoneType(required=True),
+                 CarrierId())
     wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, new_phones=1)
     return status_ok(201)
@@ -81,7 +71,7 @@ def add_number(req: Request) -> Reply:
 def set_default_number(req: Request) -> Reply:
     """RULINGS: /phonenumber sets the number as default (phoneType/carrierId, if
     given, update it; a new number is added when its phoneType comes along)."""
-    v = req.read(USER, Phone("phoneNumber", required=True), phone_type(), carrier_id())
+    v = req.read(USER_ID, Phone("phoneNumber", required=True), PhoneType(), CarrierId())
     wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.set_default_number, wanted, new_phones=1)
     return status_ok()
@@ -90,8 +80,8 @@ def set_default_number(req: Request) -> Reply:
 @route(bp, "/phoneNumber/{existing}", ["PUT"])
 def change_number(req: Request) -> Reply:
     """RULINGS: /phonenumber/{existing} changes that number's digits, type or carrier."""
-    v = req.read(USER, Phone("existing", required=True), Phone("phoneNumber"), phone_type(),
-                 carrier_id())
+    v = req.read(USER_ID, Phone("existing", required=True), Phone("phoneNumber"), PhoneType(),
+                 CarrierId())
     profiles.change(v["userId"], req.eid, rules.change_number, v["existing"],
                     phone=v["phoneNumber"], phone_type=v["phoneType"], carrier_id=v["carrierId"])
     return status_ok()
@@ -99,7 +89,7 @@ def change_number(req: Request) -> Reply:
 
 @route(bp, "/phoneNumber", ["DELETE"])
 def remove_number(req: Request) -> Reply:
-    v = req.read(USER, Phone("phoneNumber", required=True))
+    v = req.read(USER_ID, Phone("phoneNumber", required=True))
     profiles.change(v["userId"], req.eid, rules.remove_number, v["phoneNumber"])
     return status_ok(verbose_only=False)
 
@@ -111,8 +101,8 @@ def get_sms_numbers(req: Request) -> Reply:
 
 @route(bp, "/smsphone", ["POST"])
 def add_sms_number(req: Request) -> Reply:
-    v = req.read(USER, Phone("phonenumber", required=True), phone_type(required=True),
-                 carrier_id())
+    v = req.read(USER_ID, Phone("phonenumber", required=True), PhoneType(required=True),
+                 CarrierId())
     wanted = NumberRequest(v["phonenumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, sms=True, new_phones=1)
     return status_ok(201)
@@ -120,7 +110,7 @@ def add_sms_number(req: Request) -> Reply:
 
 @route(bp, "/smsphone", ["DELETE"])
 def remove_sms_number(req: Request) -> Reply:
-    v = req.read(USER, Phone("phone", required=True))
+    v = req.read(USER_ID, Phone("phone", required=True))
     profiles.change(v["userId"], req.eid, rules.remove_number, v["phone"], sms=True)
     return status_ok(verbose_only=False)
 
@@ -128,7 +118,7 @@ def remove_sms_number(req: Request) -> Reply:
 @route(bp, "/carriers", ["GET"])
 def get_carriers(req: Request) -> Reply:
     """The carriers of the user's numbers (either list), or with all=1 the catalogue."""
-    v = req.read(USER, Flag("all"))
+    v = req.read(USER_ID, Flag("all"))
     profile = profiles.load(v["userId"], req.eid)
     used = {n.carrier_id for n in profile.phones + profile.sms_phones}
     if not used <= CARRIERS.keys():

@@ -1,14 +1,16 @@
 """huntorder, calltimeexception, dnd and blacklist: the find-me/follow-me preferences."""
 from chalice import Blueprint
 
-from chalicelib.api.phones import USER, carrier_id, number_body, phone_type
+from chalicelib.api.phones import number_body
 from chalicelib.domain import profile as rules
-from chalicelib.domain.numbers import CARRIERS
+from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.domain.profile import BLOCK_PHONE, BLOCK_USER, Block, NumberRequest
 from chalicelib.domain.windows import TIMEZONES, Window
 from chalicelib.errors import OcpError
 from chalicelib.protocol import types
-from chalicelib.protocol.params import Flag, Int, Ints, Phone, Phones, Text
+from chalicelib.protocol.params import (
+    USER_ID, CarrierId, Flag, Int, Ints, Phone, PhoneType, Phones, Text,
+)
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import profiles
@@ -20,7 +22,7 @@ bp = Blueprint(__name__)
 
 # phoneNumber may name several numbers, comma-separated, in hunt order; phoneType
 # and carrierId then hold one value for all of them or one each.
-_HUNT_FIELDS = (Ints("phoneType", low=1, high=4),
+_HUNT_FIELDS = (Ints("phoneType", low=min(PHONE_TYPES), high=max(PHONE_TYPES)),
                 Ints("carrierId", low=min(CARRIERS), high=max(CARRIERS)),
                 Flag("tryall", default=None))
 
@@ -44,7 +46,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> list[int | Non
 
 @route(bp, "/huntorder", ["PUT"])
 def extend_hunt_order(req: Request) -> Reply:
-    v = req.read(USER, Phones("phoneNumber"), *_HUNT_FIELDS)
+    v = req.read(USER_ID, Phones("phoneNumber"), *_HUNT_FIELDS)
     if v["phoneNumber"] is None and v["tryall"] is None:
         raise OcpError(900, name="phoneNumber")
     wanted = _number_requests(v)
@@ -55,7 +57,7 @@ def extend_hunt_order(req: Request) -> Reply:
 
 @route(bp, "/huntorder", ["POST"])
 def set_hunt_order(req: Request) -> Reply:
-    v = req.read(USER, Phones("phoneNumber", required=True), *_HUNT_FIELDS)
+    v = req.read(USER_ID, Phones("phoneNumber", required=True), *_HUNT_FIELDS)
     wanted = _number_requests(v)
     profiles.change(v["userId"], req.eid, rules.set_hunt_order, wanted, v["tryall"],
                     new_phones=len(wanted))
@@ -66,7 +68,7 @@ def set_hunt_order(req: Request) -> Reply:
 def get_hunt_order(req: Request) -> Reply:
     """Element order and `<default>` as the reference prints this body. It has no
     countryCode, so `digits` is the number as typed ("44 20 77994044" abroad)."""
-    profile = profiles.load(req.read(USER)["userId"], req.eid)
+    profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     numbers = [profile.phone(i) for i in profile.hunt_order]
     return Reply({"tryall": int(profile.tryall), "numbers": Items("number", [
         {"digits": n.phone.display, "phoneType": n.phone_type, "id": n.id,
@@ -77,7 +79,7 @@ def get_hunt_order(req: Request) -> Reply:
 
 @route(bp, "/huntorder", ["DELETE"])
 def clear_hunt_order(req: Request) -> Reply:
-    profiles.change(req.read(USER)["userId"], req.eid, rules.clear_hunt_order)
+    profiles.change(req.read(USER_ID)["userId"], req.eid, rules.clear_hunt_order)
     return status_ok(verbose_only=False)
 
 
@@ -101,8 +103,8 @@ def _window_body(window: Window) -> dict:
 
 @route(bp, "/calltimeexception", ["POST"])
 def add_exception(req: Request) -> Reply:
-    v = req.read(USER, *_window_fields(), Phone("phoneNumber", required=True), phone_type(),
-                 carrier_id())
+    v = req.read(USER_ID, *_window_fields(), Phone("phoneNumber", required=True), PhoneType(),
+                 CarrierId())
     wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_exception, _window(v), wanted,
                     new_phones=1)
@@ -113,11 +115,11 @@ def add_exception(req: Request) -> Reply:
 def remove_exception(req: Request) -> Reply:
     """all=1 removes every exception (of phoneNumber, if one is given); otherwise
     exactly the named hours and days leave phoneNumber's exceptions."""
-    if req.read(USER, Flag("all"))["all"]:
-        v = req.read(USER, Phone("phoneNumber"))
+    if req.read(USER_ID, Flag("all"))["all"]:
+        v = req.read(USER_ID, Phone("phoneNumber"))
         profiles.change(v["userId"], req.eid, rules.clear_exceptions, v["phoneNumber"])
     else:
-        v = req.read(USER, Phone("phoneNumber", required=True), *_window_fields())
+        v = req.read(USER_ID, Phone("phoneNumber", required=True), *_window_fields())
         profiles.change(v["userId"], req.eid, rules.remove_exception_hours, _window(v),
                         v["phoneNumber"])
     return status_ok(verbose_only=False)
@@ -125,7 +127,7 @@ def remove_exception(req: Request) -> Reply:
 
 @route(bp, "/calltimeexception", ["GET"])
 def get_exceptions(req: Request) -> Reply:
-    profile = profiles.load(req.read(USER)["userId"], req.eid)
+    profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     shown = []
     for exception in profile.exceptions:
         number = profile.phone(exception.phone_id)
@@ -137,14 +139,14 @@ def get_exceptions(req: Request) -> Reply:
 
 @route(bp, "/dnd", ["POST"])
 def add_dnd(req: Request) -> Reply:
-    v = req.read(USER, *_window_fields())
+    v = req.read(USER_ID, *_window_fields())
     profiles.change(v["userId"], req.eid, rules.add_dnd, _window(v))
     return status_ok(201)
 
 
 @route(bp, "/dnd", ["GET"])
 def get_dnd(req: Request) -> Reply:
-    profile = profiles.load(req.read(USER)["userId"], req.eid)
+    profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     if not profile.dnd:
         return NO_CONTENT
     return Reply({"exceptions": Items("exception", [_window_body(w) for w in profile.dnd])})
@@ -153,10 +155,10 @@ def get_dnd(req: Request) -> Reply:
 @route(bp, "/dnd", ["DELETE"])
 def remove_dnd(req: Request) -> Reply:
     """all=1 removes every DND window; otherwise exactly the named hours and days."""
-    if req.read(USER, Flag("all"))["all"]:
-        profiles.change(req.read(USER)["userId"], req.eid, rules.clear_dnd)
+    if req.read(USER_ID, Flag("all"))["all"]:
+        profiles.change(req.read(USER_ID)["userId"], req.eid, rules.clear_dnd)
     else:
-        v = req.read(USER, *_window_fields())
+        v = req.read(USER_ID, *_window_fields())
         profiles.change(v["userId"], req.eid, rules.remove_dnd_hours, _window(v))
     return status_ok()
 
@@ -170,7 +172,7 @@ _BLOCK_FIELDS = (Int("terminationType", required=True, low=1, high=3, code=901),
 def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     """The entry named by terminationType/terminationValue: a user (type 1, or 2
     resolved by email; 922 when not visible) or a number (type 3)."""
-    v = req.read(USER, *_BLOCK_FIELDS)
+    v = req.read(USER_ID, *_BLOCK_FIELDS)
     name = "terminationValue"
     # The same type:value grammar as an origination or destination.
     target = types.destination(name, f"{v['terminationType']}:{v['terminationValue']}",
@@ -194,7 +196,7 @@ def add_block(req: Request) -> Reply:
 @route(bp, "/blacklist", ["GET"])
 def get_blacklist(req: Request) -> Reply:
     """Entries of type 1 and 2 show as type 1 with the userId they resolved to."""
-    profile = profiles.load(req.read(USER)["userId"], req.eid)
+    profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     if not profile.blacklist:
         return NO_CONTENT
     return Reply({"contact": [

@@ -1,8 +1,9 @@
 """user GET, POST, PUT, DELETE and uidbyemail GET."""
 from chalice import Blueprint
 
-from chalicelib.domain.numbers import CARRIERS
-from chalicelib.protocol.params import Choice, Email, Flag, Id, Int, Phone, Text
+from chalicelib.protocol.params import (
+    USER_ID, CarrierId, Choice, Email, Flag, Phone, PhoneType, Text,
+)
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.store import users
@@ -19,10 +20,9 @@ _WRITABLE = [Text("address1", max_len=255), Text("address2", max_len=255),
 
 
 def phone_fields(*, required: bool) -> list:
-    """phoneNumber, phoneType and carrierId, as user POST and the number routes read them."""
-    return [Phone("phoneNumber", required=required),
-            Int("phoneType", required=required, low=1, high=4),
-            Int("carrierId", low=0, high=max(CARRIERS), default=0)]
+    """phoneNumber, phoneType and carrierId, as user POST reads them."""
+    return [Phone("phoneNumber", required=required), PhoneType(required=required),
+            CarrierId(default=0)]
 
 
 def _profile(values: dict) -> dict:
@@ -32,7 +32,7 @@ def _profile(values: dict) -> dict:
 
 @route(bp, "/user/{userId}", ["GET"])
 def get_user(req: Request) -> Reply:
-    user = users.get(req.read(Id("userId", code=922))["userId"], req.eid)
+    user = users.get(req.read(USER_ID)["userId"], req.eid)
     return Reply({"user": {wire: getattr(user, field) for wire, field in _PROFILE.items()}})
 
 
@@ -51,7 +51,7 @@ def create_user(req: Request) -> Reply:
 
 @route(bp, "/user/{userId}", ["PUT"])
 def update_user(req: Request) -> Reply:
-    v = req.read(Id("userId", code=922), Text("firstName", max_len=100),
+    v = req.read(USER_ID, Text("firstName", max_len=100),
                  Text("lastName", max_len=100), *_WRITABLE)
     users.update(v.pop("userId"), req.eid, _profile(v))
     return status_ok()
@@ -59,7 +59,7 @@ def update_user(req: Request) -> Reply:
 
 @route(bp, "/user/{userId}", ["DELETE"])
 def delete_user(req: Request) -> Reply:
-    users.delete(req.read(Id("userId", code=922))["userId"], req.eid)
+    users.delete(req.read(USER_ID)["userId"], req.eid)
     return status_ok()
 
 

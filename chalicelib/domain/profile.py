@@ -23,7 +23,7 @@ NewId = Callable[[], int]
 
 # blacklist terminationType (reference "blacklist POST"); types 1 and 2 are kept
 # resolved to the user, so only USER and PHONE entries exist.
-BLOCK_USER, BLOCK_EMAIL, BLOCK_PHONE = 1, 2, 3
+BLOCK_USER, BLOCK_PHONE = 1, 3  # blacklist types; an email (2) is stored as its user
 
 
 @dataclass(frozen=True)

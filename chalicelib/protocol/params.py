@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote
 
 
 from chalicelib import settings
+from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
 from chalicelib.protocol import types
 
@@ -161,6 +162,24 @@ def Int(name: str, *, required: bool = False, low: int | None = None,
 def Id(name: str, *, required: bool = True, code: int = 902) -> Field:
     """A positive integer id (RULINGS "IDs")."""
     return Int(name, required=required, low=1, code=code)
+
+
+def UserId(*, required: bool = True) -> Field:
+    """`userId`, on every route that names a user: 922 when it is not a valid user id."""
+    return Id("userId", required=required, code=922)
+
+
+USER_ID = UserId()
+
+
+def PhoneType(*, required: bool = False) -> Field:
+    """1 office, 2 mobile, 3 home, 4 other."""
+    return Int("phoneType", required=required, low=min(PHONE_TYPES), high=max(PHONE_TYPES))
+
+
+def CarrierId(*, default: Any = None) -> Field:
+    """A carrier of the reference's catalogue (carriers GET)."""
+    return Int("carrierId", low=min(CARRIERS), high=max(CARRIERS), default=default)
 
 
 def Choice(name: str, choices: tuple[str, ...], *, required: bool = False,
@@ -333,7 +352,8 @@ def output_options(variables: Variables) -> tuple[str, bool]:
     return values["output"], bool(values["verbose"])
 
 
-__all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "Choice",
+__all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "UserId", "USER_ID",
+           "PhoneType", "CarrierId", "Choice",
            "Flag", "Text", "Phone", "Phones", "Ints", "Email", "Amount", "UnixTime",
            "Destinations", "Destination", "FilePart", "AudioFile", "output_options", "Dtmf",
            "Termination", "DestinationByType"]

@@ -26,7 +26,6 @@ from chalicelib.errors import OcpError
 
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
-FORMATS = ("xml", "json")
 
 
 @dataclass(frozen=True)

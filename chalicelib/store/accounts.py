@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import OcpError
 from chalicelib.store.models import Account, User, transaction
@@ -60,9 +61,15 @@ def reset_minutes_used(eid: int, user_id: int) -> None:
 
 
 def add_minutes_used(eid: int, user_id: int, minutes: Decimal) -> None:
-    """For calls: their billed minutes, added to mouused of the requesting enterprise and user
-    when they complete (RULINGS "mouallowed / mouused"). 106 if the user is gone meanwhile."""
+    """Billed minutes added to mouused of an enterprise and user (RULINGS "mouallowed /
+    mouused") on their own; 106 if the user is gone meanwhile."""
     _change(eid, user_id, Account.mou_used.add(minutes))
+
+
+def add_minutes_used_in(tx: TransactWrite, eid: int, user_id: int, minutes: Decimal) -> None:
+    """The same, inside the transaction that ends a call or closes a conference, so the
+    minutes are added exactly once however often that end is delivered."""
+    tx.update(Account(user_id, eid), actions=[Account.mou_used.add(minutes)])
 
 
 def delete_all(user_id: int) -> None:

@@ -16,7 +16,8 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.errors import OcpError
 from chalicelib.store import calls
-from chalicelib.store.models import Call, condition_failed
+from chalicelib.store.models import Call
+from chalicelib.store.transactions import condition_failed
 
 log = logging.getLogger(__name__)
 

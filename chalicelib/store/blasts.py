@@ -28,10 +28,8 @@ from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, profiles, users
 from chalicelib.store.calls import FINAL_STATES
-from chalicelib.store.models import (
-    AttemptMap, AudioMap, Blast, Call, Unique, User, condition_failed,
-)
-from chalicelib.store.transactions import conflicted
+from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User
+from chalicelib.store.transactions import condition_failed, conflicted
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from enum import Enum
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
-from chalicelib.store import conferences
-from chalicelib.store.models import Account, AttemptMap, Call, condition_failed, transaction
+from chalicelib.store import accounts, conferences
+from chalicelib.store.models import AttemptMap, Call, transaction
+from chalicelib.store.transactions import condition_failed
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
@@ -144,7 +144,7 @@ def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
                 # charged once, for the whole conference, when it closes.
                 conferences.leg_ended(tx, conference_id)
             elif minutes:
-                add_minutes_used(tx, int(item.eid), int(item.user_id), minutes)
+                accounts.add_minutes_used_in(tx, int(item.eid), int(item.user_id), minutes)
     except TransactWriteError as e:
         if condition_failed(e):
             return False
@@ -159,16 +159,6 @@ def _conference_of(item: Call) -> int | None:
         return None
     found = item.request.as_dict().get("conferenceId")
     return None if found is None else int(found)
-
-
-def add_minutes_used(tx: TransactWrite, eid: int, user_id: int, minutes: Decimal) -> None:
-    """A completed call's billed minutes, added to mouused of the requesting enterprise
-    and user (RULINGS "mouallowed / mouused") with an atomic ADD.
-
-    Runs inside the transaction that marks the call complete, so the minutes are added
-    exactly once however often the finish message is delivered.
-    """
-    tx.update(Account(user_id, eid), actions=[Account.mou_used.add(minutes)])
 
 
 def _live():

@@ -21,7 +21,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.errors import OcpError
-from chalicelib.store.models import Account, Call, Conference, condition_failed, transaction
+from chalicelib.store import accounts
+from chalicelib.store.models import Call, Conference, transaction
+from chalicelib.store.transactions import condition_failed
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +108,7 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
                       & (Conference.ended_legs == room.legs)
                       & (Conference.duration == room.duration))
             if minutes:
-                tx.update(Account(room.moderator, room.eid),
-                          actions=[Account.mou_used.add(minutes)])
+                accounts.add_minutes_used_in(tx, room.eid, room.moderator, minutes)
     except TransactWriteError as e:
         if condition_failed(e):
             return None  # a leg was added, the room extended, or it closed meanwhile

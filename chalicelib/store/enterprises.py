@@ -9,6 +9,7 @@ from pynamodb.exceptions import PutError
 from chalicelib import clock
 from chalicelib.store import ids, secrets
 from chalicelib.store.models import Enterprise
+from chalicelib.store.transactions import condition_failed
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def create(name: str, secret: str | None = None, eid: int | None = None) -> NewE
             _item(eid, name, secret).save(condition=Enterprise.eid.does_not_exist())
             return NewEnterprise(eid, name, secret)
         except PutError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(e):
                 raise
 
 

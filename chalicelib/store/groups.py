@@ -17,7 +17,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, users
 from chalicelib.store.models import Group, User, transaction
-from chalicelib.store.transactions import failed_condition, retrying
+from chalicelib.store.transactions import condition_failed, failed_condition, retrying
 
 USER_ID, EMAIL = 1, 2   # destination types that name a user
 
@@ -91,7 +91,7 @@ def delete(eid: int, user_id: int, group_id: int) -> None:
     try:
         Group(user_id, group_id).delete(condition=_visible_group(eid))
     except DeleteError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(e):
             raise _why_missing(eid, user_id, group_id)
         raise
 
@@ -114,7 +114,7 @@ def _update(eid: int, user_id: int, group_id: int, action: Action) -> None:
     try:
         Group(user_id, group_id).update(actions=[action], condition=_visible_group(eid))
     except UpdateError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(e):
             raise _why_missing(eid, user_id, group_id)
         raise
 

@@ -6,6 +6,7 @@ first imported; tests and the local runner set the environment before that.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from pynamodb.attributes import (
     Attribute,
@@ -315,28 +316,13 @@ def create_tables() -> None:
     )
 
 
-_connection: Connection | None = None
 
 
-def condition_failed(e: Exception) -> bool:
-    """Whether a write (or a transaction) failed on its condition, read from the cause
-    (never from the message)."""
-    code = getattr(e, "cause_response_code", None)
-    if code == "ConditionalCheckFailedException":
-        return True
-    if code == "TransactionCanceledException":
-        reasons = getattr(e, "cancellation_reasons", None) or []
-        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-    return False
-
-
+@lru_cache(maxsize=1)
 def _shared_connection() -> Connection:
-    """A lazily made, cached connection (region and endpoint from settings)."""
-    global _connection
-    if _connection is None:
-        s = settings.get()
-        _connection = Connection(region=s.region, host=s.aws_endpoint_url)
-    return _connection
+    """A lazily made connection for transactions, with the models' region and endpoint."""
+    s = settings.get()
+    return Connection(region=s.region, host=s.aws_endpoint_url)
 
 
 def transaction() -> TransactWrite:

@@ -213,12 +213,12 @@ def _save(item: User, before: Profile, after: Profile) -> bool:
 
 
 def _on_failure(e: TransactWriteError, released: list[str], claimed: list[str]) -> bool:
-    if e.cause_response_code != "TransactionCanceledException":
+    found = transactions.reasons(e)
+    if not found:
         raise e
-    reasons = [getattr(r, "code", None) for r in (e.cancellation_reasons or [])]
-    if "TransactionConflict" in reasons:
+    if transactions.conflicted(e):
         return False
-    failed = {i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
+    failed = {i for i, code in enumerate(found) if code == "ConditionalCheckFailed"}
     user_index = len(released)
     if user_index in failed:
         return False

@@ -45,6 +45,13 @@ def conflicted(e: Exception) -> bool:
             or "TransactionConflict" in reasons(e))
 
 
+def condition_failed(e: Exception) -> bool:
+    """Whether a write, or any item of a cancelled transaction, failed its condition
+    (read from the cause, never from the message)."""
+    return (getattr(e, "cause_response_code", None) == "ConditionalCheckFailedException"
+            or "ConditionalCheckFailed" in reasons(e))
+
+
 def reasons(e: Exception) -> list[str | None]:
     """Why each item of a cancelled transaction failed, in item order (None: it did not)."""
     if getattr(e, "cause_response_code", None) != "TransactionCanceledException":

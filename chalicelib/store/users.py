@@ -14,7 +14,8 @@ from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, transactions
-from chalicelib.store.models import PhoneMap, Unique, User, condition_failed, transaction
+from chalicelib.store.models import PhoneMap, Unique, User, transaction
+from chalicelib.store.transactions import condition_failed
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
 PROFILE_FIELDS = ("first_name", "last_name", "address1", "address2", "city", "state",
@@ -123,7 +124,7 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
             actions=actions, condition=User.user_id.exists() & visible_condition(eid),
             add_version_condition=False))
     except UpdateError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(e):
             raise OcpError(106)
         raise
 

@@ -24,7 +24,6 @@ DECLINED = "Declined"   # answered, 1 not pressed
 FAILED = "Failed"
 DND = "DND"
 BLACKLISTED = "Blacklisted"
-RESULTS = (SUCCESS, BUSY, NO_ANSWER, MACHINE, DECLINED, FAILED, DND, BLACKLISTED)
 
 
 @dataclass(frozen=True)

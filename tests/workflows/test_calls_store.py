@@ -23,9 +23,9 @@ def call():
 
 @pytest.fixture
 def charged(monkeypatch):
-    """The mouused hook's calls (issue 4 fills it in)."""
+    """What the finishing transaction adds to mouused (store.accounts)."""
     seen = []
-    monkeypatch.setattr(calls, "add_minutes_used",
+    monkeypatch.setattr(calls.accounts, "add_minutes_used_in",
                         lambda tx, eid, user_id, minutes: seen.append((eid, user_id, minutes)))
     return seen
 
