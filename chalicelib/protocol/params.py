@@ -345,6 +345,11 @@ def AudioFile(name: str, *, required: bool = False) -> Field:
     return FilePart(name, check, required)
 
 
+def requested_format(output: str | None) -> str:
+    """The format to answer in, even when `output` is not valid (its error is then in XML)."""
+    return "json" if (output or "").strip().lower() == "json" else "xml"
+
+
 def output_options(variables: Variables) -> tuple[str, bool]:
     """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
     values = read(variables, Choice("output", ("xml", "json"), default="xml"),

@@ -80,9 +80,11 @@ def _handler(bp: Blueprint, view: View, public: bool, name: str,
 def handle(http: Any, view: View, path_args: dict[str, str], public: bool,
            internal_error: int = 105) -> Response:
     started = time.perf_counter()
-    response = _handle(http, view, path_args, public, internal_error)
+    # Made once: the access log line and an error body quote the same id.
+    request_id = _request_id(http)
+    response = _handle(http, view, path_args, public, internal_error, request_id)
     # The route template, never the concrete path: it may hold a phone number or email.
-    log.info("request", extra={"request_id": _request_id(http), "fields": {
+    log.info("request", extra={"request_id": request_id, "fields": {
         "method": http.method, "route": (http.context or {}).get("resourcePath"),
         "status": response.status_code,
         "ms": round((time.perf_counter() - started) * 1000, 1)}})
@@ -90,14 +92,13 @@ def handle(http: Any, view: View, path_args: dict[str, str], public: bool,
 
 
 def _handle(http: Any, view: View, path_args: dict[str, str], public: bool,
-            internal_error: int) -> Response:
-    request_id = _request_id(http)
+            internal_error: int, request_id: str) -> Response:
     fmt = "xml"
     try:
         variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
         # An error in `output` itself is still answered in the format asked for, if any.
-        fmt = "json" if (variables.get("output") or "").strip().lower() == "json" else "xml"
+        fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
         reply = view(Request(variables, eid, http.headers, request_id))
@@ -131,7 +132,7 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         else:
             error = OcpError(105, request_id=_request_id(event))
             log.error("chalice error %s: %s", response.status_code, body.get("Message"))
-        fmt = "json" if (event.query_params or {}).get("output") == "json" else "xml"
+        fmt = params.requested_format(params.from_request(event.query_params, {}, b"").get("output"))
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         return rendered
