@@ -11,8 +11,8 @@ from chalicelib import settings
 from chalicelib.store import aws, models
 
 CALL_ASL = Path(__file__).resolve().parents[1] / "chalicelib" / "workflows" / "call.asl.json"
-# Longer than the dialer may take with one message (moto's default is 30 s).
-DIAL_QUEUE_VISIBILITY_SECONDS = 120
+# Longer than a consumer may take with one message (moto's default is 30 s).
+QUEUE_VISIBILITY_SECONDS = 120
 
 
 def create_resources() -> None:
@@ -20,8 +20,8 @@ def create_resources() -> None:
     models.create_tables()
     _create_secrets_key()
     _create_audio_bucket()
-    queue_url = _create_dial_queue()
-    _create_fanout_queue()
+    queue_url = _create_queue(settings.get().dial_queue_name)
+    _create_queue(settings.get().fanout_queue_name)
     _create_state_machine(queue_url)
     _create_schedule_group()
 
@@ -58,16 +58,10 @@ def _create_audio_bucket() -> None:
         "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
 
-def _create_dial_queue() -> str:
+def _create_queue(name: str) -> str:
     return aws.client("sqs").create_queue(
-        QueueName=settings.get().dial_queue_name,
-        Attributes={"VisibilityTimeout": str(DIAL_QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
-
-
-def _create_fanout_queue() -> str:
-    return aws.client("sqs").create_queue(
-        QueueName=settings.get().fanout_queue_name,
-        Attributes={"VisibilityTimeout": str(DIAL_QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
+        QueueName=name,
+        Attributes={"VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
 
 
 def _create_state_machine(dial_queue_url: str) -> str:

@@ -4,7 +4,6 @@ each to the blast fan-out, and EventBridge Scheduler, which fires due schedules.
 `make run`'s process until Ctrl-C or until a service stops."""
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -35,13 +34,8 @@ def drain_dial_queue(pool: ThreadPoolExecutor, wait_seconds: int = WAIT_SECONDS)
     from chalicelib.store import aws
     from chalicelib.workflows import dialer
 
-    sqs = aws.client("sqs")
-    url = aws.dial_queue_url()
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                   WaitTimeSeconds=wait_seconds).get("Messages", [])
-    for message in messages:
-        pool.submit(_deliver, url, message, lambda body: dialer.default().handle(body), "dial")
-    return len(messages)
+    return _drain(aws.dial_queue_url(), dialer.default().handle, "dial queue", pool,
+                  wait_seconds)
 
 
 def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int = 0) -> int:
@@ -50,14 +44,20 @@ def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int
     from chalicelib.store import aws
     from chalicelib.workflows import fanout
 
-    url = aws.fanout_queue_url()
+    return _drain(aws.fanout_queue_url(), fanout.handle, "fan-out queue", pool, wait_seconds)
+
+
+def _drain(url: str, handle: Callable[[dict], None], queue: str,
+           pool: ThreadPoolExecutor | None, wait_seconds: int) -> int:
+    from chalicelib.store import aws
+
     messages = aws.client("sqs").receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds).get("Messages", [])
     for message in messages:
         if pool is None:
-            _deliver(url, message, fanout.handle, "fan-out")
+            _deliver(url, message, handle, queue)
         else:
-            pool.submit(_deliver, url, message, fanout.handle, "fan-out")
+            pool.submit(_deliver, url, message, handle, queue)
     return len(messages)
 
 
@@ -83,10 +83,13 @@ def _deliver(url: str, message: dict[str, Any], handle: Callable[[dict], None],
     """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
     redelivery (after the visibility timeout) when the handler raises."""
     from chalicelib.store import aws
+    from chalicelib.workflows.handlers import parse
 
+    body = parse(message["Body"], queue)
     try:
-        handle(json.loads(message["Body"]))
+        if body is not None:
+            handle(body)
     except Exception:
-        log.exception("%s queue message failed; it will be delivered again", queue)
+        log.exception("%s message failed; it will be delivered again", queue)
         return
     aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -32,6 +32,7 @@ from typing import Any
 
 
 from chalicelib import clock, settings
+from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +121,6 @@ def _schedule_or_start(blast: Any, now: int) -> bool:
 
 
 # -- starting -------------------------------------------------------------------------------
-
-def fire(blast_id: int, version: int) -> None:
-    """`fire.KINDS["blast"]`: the blast's schedule fired."""
-    start(blast_id, version)
-
 
 def start(blast_id: int, version: int) -> None:
     """Claim the blast at `version` and queue its recipients. A repeated delivery finds it
@@ -262,7 +258,6 @@ def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
 def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
     from chalicelib.store import blasts
-    from chalicelib.telephony import Target
     from chalicelib.workflows import dialing
 
     blasts.create_recipient_calls(batch, numbered)
@@ -286,7 +281,7 @@ def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None
         if call_id not in claimed:
             continue
         if reach.blacklisted or reach.dnd or not reach.numbers:
-            why = "Blacklisted" if reach.blacklisted else "DND" if reach.dnd else "Failed"
+            why = BLACKLISTED if reach.blacklisted else DND if reach.dnd else FAILED
             attempts: tuple = ((str(term.label), why),)
         else:
             attempts = tuple((p.display, send_sms(p.e164, text)) for p in reach.numbers)
@@ -306,5 +301,5 @@ def send_sms(e164: str, text: str) -> str:
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
     except ClientError as e:
         log.warning("SMS not accepted: %s", e.response.get("Error", {}).get("Code"))
-        return "Failed"
-    return "Success"
+        return FAILED
+    return SUCCESS

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, str] = {
     "autoconference": "chalicelib.workflows.autoconference:fire",
     "conference": "chalicelib.workflows.conference:reservation_ended",
-    "blast": "chalicelib.workflows.fanout:fire",
+    "blast": "chalicelib.workflows.fanout:start",
 }
 
 

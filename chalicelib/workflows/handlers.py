@@ -35,10 +35,16 @@ def on_fanout_message(event: Any) -> None:
 
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
     for record in event:
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            # Redelivery would not make it JSON: drop it, say so.
-            log.error("%s message that is not JSON dropped", queue)
-            continue
-        handle(message)
+        message = parse(record.body, queue)
+        if message is not None:
+            handle(message)
+
+
+def parse(body: str, queue: str) -> dict | None:
+    """A queue message's JSON, or None (logged) for one that is not: redelivery would not
+    make it JSON, so it is dropped (the local worker does the same)."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        log.error("%s message that is not JSON dropped", queue)
+        return None

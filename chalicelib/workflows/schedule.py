@@ -61,11 +61,7 @@ def put(kind: str, item_id: int, version: int, when: int) -> None:
 
 def cancel(kind: str, item_id: int) -> None:
     """Delete the item's schedule; one that has already run (and so was deleted) is fine."""
-    scheduler = aws.client("scheduler")
-    try:
-        scheduler.delete_schedule(Name=name(kind, item_id), GroupName=settings.get().schedule_group)
-    except scheduler.exceptions.ResourceNotFoundException:
-        pass
+    delete(name(kind, item_id))
 
 
 def due(now: int) -> list[dict]:
@@ -91,7 +87,8 @@ def due(now: int) -> list[dict]:
 
 
 def delete(schedule_name: str) -> None:
-    """What `ActionAfterCompletion: DELETE` does once a schedule has run (local worker)."""
+    """Delete a schedule by name, if it is still there (cancel, and the local worker doing
+    what `ActionAfterCompletion: DELETE` does once a schedule has run)."""
     scheduler = aws.client("scheduler")
     try:
         scheduler.delete_schedule(Name=schedule_name, GroupName=settings.get().schedule_group)
