@@ -1,7 +1,10 @@
-# Every target creates .venv if it is missing (a fresh machine needs nothing else).
+# Every target creates .venv if it is missing (a fresh machine needs Python 3.11 and make).
+# uv installs it from uv.lock; uv itself comes from PyPI into .tools/ the first time.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+UV_VERSION := 0.13.8
+UV     := .tools/bin/uv
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
@@ -13,18 +16,32 @@ ASSEMBLY := infra/cdk.out
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: run test bench enterprise dial clean synth bootstrap deploy destroy deployed-enterprise
+.PHONY: lock lint format run test bench enterprise dial clean synth bootstrap deploy destroy deployed-enterprise
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
 	touch $(STAMP)
+
+lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
+	$(UV) lock
 
 run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
 	$(PY) -m local.run
 
-test: $(STAMP)         ## the whole suite
+test: lint            ## the quality gates, then the whole suite
 	$(PY) -m pytest -n 2 -q
+
+lint: $(STAMP)         ## ruff's linter and formatter check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 bench: $(STAMP)        ## cold start and DynamoDB requests per route
 	$(PY) -m bench
@@ -56,4 +73,4 @@ deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, 
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis infra/build $(ASSEMBLY)
+	rm -rf $(VENV) .tools .pytest_cache .hypothesis infra/build $(ASSEMBLY)

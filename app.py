@@ -1,7 +1,20 @@
 """The OCP REST API v1.1 on Chalice: registers blueprints and handlers, nothing else."""
+
 from chalicelib import logs
-from chalicelib.api import (accounting, audio, blasts, calls, conferences, emails, groups,
-                            phones, preferences, sessions, tts, users)
+from chalicelib.api import (
+    accounting,
+    audio,
+    blasts,
+    calls,
+    conferences,
+    emails,
+    groups,
+    phones,
+    preferences,
+    sessions,
+    tts,
+    users,
+)
 from chalicelib.protocol import routes
 from chalicelib.workflows import fire, handlers
 

@@ -3,6 +3,7 @@
 Scenarios live in `bench/scenarios_*.py`, each defining `SCENARIOS`, a list of
 `Scenario`s; this module discovers them, so a new resource adds its own file.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,21 +23,31 @@ RUNS = 7
 
 
 def cold_import_seconds(module: str, cwd: Path) -> float:
-    code = ("import time; t = time.perf_counter(); import " + module +
-            "; print(time.perf_counter() - t)")
-    samples = [float(subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True,
-                                    capture_output=True, text=True).stdout)
-               for _ in range(RUNS)]
+    code = (
+        "import time; t = time.perf_counter(); import "
+        + module
+        + "; print(time.perf_counter() - t)"
+    )
+    samples = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(RUNS)
+    ]
     return statistics.median(samples)
 
 
 def cold_start() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "bare_app.py").write_text(textwrap.dedent("""
+        Path(tmp, "bare_app.py").write_text(
+            textwrap.dedent("""
             import boto3
             from chalice import Chalice
             app = Chalice(app_name="bare")
-        """))
+        """)
+        )
         bare = cold_import_seconds("bare_app", Path(tmp))
     ours = cold_import_seconds("app", ROOT)
     print(f"cold import (median of {RUNS} fresh interpreters)")

@@ -5,6 +5,7 @@ The big blast runs with moto recording Step Functions executions without running
 what is measured is the fan-out (POST, start, batches, one execution started per
 recipient), not the dialing (chalicelib/workflows/README.md has the cost of a call).
 """
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,13 @@ def _destinations(count: int) -> str:
 
 
 def _voice(user_id: int, **changes) -> dict:
-    return {"userId": user_id, "origination": "3:7202108298", "destination": _destinations(3),
-            "text": "Practice moved to 5", **changes}
+    return {
+        "userId": user_id,
+        "origination": "3:7202108298",
+        "destination": _destinations(3),
+        "text": "Practice moved to 5",
+        **changes,
+    }
 
 
 def _scheduled(api) -> tuple[int, int]:
@@ -47,6 +53,7 @@ def _started(count: int):
         body = api.post("/blastvoice", _voice(user_id, destination=_destinations(count))).body
         _drain()
         return user_id, int(ElementTree.fromstring(body).findtext("blastid"))
+
     return setup
 
 
@@ -54,8 +61,16 @@ def _user_destinations(api) -> tuple[int, str]:
     user_id = a_user(api)
     ids = []
     for n in range(100):
-        body = api.post("/user", {"firstName": "R", "lastName": "R", "email": f"r{n}@example.com",
-                                  "phoneNumber": f"720555{n:04d}", "phoneType": "2"}).body
+        body = api.post(
+            "/user",
+            {
+                "firstName": "R",
+                "lastName": "R",
+                "email": f"r{n}@example.com",
+                "phoneNumber": f"720555{n:04d}",
+                "phoneType": "2",
+            },
+        ).body
         ids.append(int(ElementTree.fromstring(body).findtext("userId")))
     return user_id, ",".join(f"1:{i}" for i in ids)
 
@@ -69,8 +84,10 @@ def _big_blast(api, user_id: int):
     started = time.perf_counter()
     response = api.post("/blastvoice", _voice(user_id, destination=_destinations(BIG)))
     posted = time.perf_counter()
-    from chalicelib.workflows import fanout
     import json
+
+    from chalicelib.workflows import fanout
+
     (start,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
     fanout.handle(json.loads(start["Body"]))
     sqs.delete_message(QueueUrl=url, ReceiptHandle=start["ReceiptHandle"])
@@ -80,39 +97,80 @@ def _big_blast(api, user_id: int):
     counted = Counter(harness.calls)
     per_recipient = sum(counted.values()) / BIG
     top = ", ".join(f"{k} {n / BIG:.3f}" for k, n in counted.most_common(6))
-    print(f"  blast of {BIG:,} numbers: POST {posted - started:.1f} s, start (enqueue "
-          f"{BIG // 100} batches) {enqueued - posted:.2f} s, fan-out to {BIG:,} executions "
-          f"{done - enqueued:.1f} s (moto, one process)")
+    print(
+        f"  blast of {BIG:,} numbers: POST {posted - started:.1f} s, start (enqueue "
+        f"{BIG // 100} batches) {enqueued - posted:.2f} s, fan-out to {BIG:,} executions "
+        f"{done - enqueued:.1f} s (moto, one process)"
+    )
     print(f"    AWS requests per recipient {per_recipient:.3f}: {top}")
     return response
 
 
 SCENARIOS = [
-    Scenario("POST /blastvoice (scheduled)",
-             lambda api, uid: api.post("/blastvoice", _voice(uid, time=LATER)), a_user, goal=3,
-             notes="user read, id counter, put; scheduler create"),
-    Scenario("POST /blastvoice (now)",
-             lambda api, uid: api.post("/blastvoice", _voice(uid)), a_user, goal=5,
-             notes="user, blast id, put, callId block, claim; 1 SQS send"),
-    Scenario("POST /blastvoice (100 users, scheduled)",
-             lambda api, p: api.post("/blastvoice", _voice(p[0], destination=p[1], time=LATER)),
-             _user_destinations, goal=4, notes="+1 TransactGetItems checks the 100 users"),
-    Scenario("PUT /blastVoice/{blastId}",
-             lambda api, p: api.put(f"/blastVoice/{p[1]}", {"userId": p[0], "text": "Moved"}),
-             _scheduled, goal=3, notes="user, read, conditional update; schedule moved"),
-    Scenario("GET /blastVoice/{blastId} (scheduled)",
-             lambda api, p: api.get(f"/blastVoice/{p[1]}?userId={p[0]}"), _scheduled, goal=1),
-    Scenario("GET /blastVoice/{blastId} (started, 250)",
-             lambda api, p: api.get(f"/blastVoice/{p[1]}?userId={p[0]}"), _started(250), goal=4,
-             notes="the blast + 1 BatchGetItem per 100 recipients"),
-    Scenario("GET /blastVoice (list)",
-             lambda api, p: api.get(f"/blastVoice?userId={p[0]}"), _scheduled, goal=1),
-    Scenario("DELETE /blastVoice/{blastId}",
-             lambda api, p: api.delete(f"/blastVoice/{p[1]}?userId={p[0]}"), _scheduled, goal=1,
-             notes="conditional delete; schedule deleted"),
-    Scenario("POST /blastsms (now)",
-             lambda api, uid: api.post("/blastsms", _voice(uid, text="Game cancelled")), a_user,
-             goal=5),
-    Scenario(f"blast of {BIG:,}: POST + fan-out", _big_blast, a_user,
-             notes="everything from POST to the last execution started"),
+    Scenario(
+        "POST /blastvoice (scheduled)",
+        lambda api, uid: api.post("/blastvoice", _voice(uid, time=LATER)),
+        a_user,
+        goal=3,
+        notes="user read, id counter, put; scheduler create",
+    ),
+    Scenario(
+        "POST /blastvoice (now)",
+        lambda api, uid: api.post("/blastvoice", _voice(uid)),
+        a_user,
+        goal=5,
+        notes="user, blast id, put, callId block, claim; 1 SQS send",
+    ),
+    Scenario(
+        "POST /blastvoice (100 users, scheduled)",
+        lambda api, p: api.post("/blastvoice", _voice(p[0], destination=p[1], time=LATER)),
+        _user_destinations,
+        goal=4,
+        notes="+1 TransactGetItems checks the 100 users",
+    ),
+    Scenario(
+        "PUT /blastVoice/{blastId}",
+        lambda api, p: api.put(f"/blastVoice/{p[1]}", {"userId": p[0], "text": "Moved"}),
+        _scheduled,
+        goal=3,
+        notes="user, read, conditional update; schedule moved",
+    ),
+    Scenario(
+        "GET /blastVoice/{blastId} (scheduled)",
+        lambda api, p: api.get(f"/blastVoice/{p[1]}?userId={p[0]}"),
+        _scheduled,
+        goal=1,
+    ),
+    Scenario(
+        "GET /blastVoice/{blastId} (started, 250)",
+        lambda api, p: api.get(f"/blastVoice/{p[1]}?userId={p[0]}"),
+        _started(250),
+        goal=4,
+        notes="the blast + 1 BatchGetItem per 100 recipients",
+    ),
+    Scenario(
+        "GET /blastVoice (list)",
+        lambda api, p: api.get(f"/blastVoice?userId={p[0]}"),
+        _scheduled,
+        goal=1,
+    ),
+    Scenario(
+        "DELETE /blastVoice/{blastId}",
+        lambda api, p: api.delete(f"/blastVoice/{p[1]}?userId={p[0]}"),
+        _scheduled,
+        goal=1,
+        notes="conditional delete; schedule deleted",
+    ),
+    Scenario(
+        "POST /blastsms (now)",
+        lambda api, uid: api.post("/blastsms", _voice(uid, text="Game cancelled")),
+        a_user,
+        goal=5,
+    ),
+    Scenario(
+        f"blast of {BIG:,}: POST + fan-out",
+        _big_blast,
+        a_user,
+        notes="everything from POST to the last execution started",
+    ),
 ]

@@ -10,6 +10,7 @@ places a call through the dialing state machine, as call POST will, and prints i
 progress until it ends. Against `make run` the carrier is the simulated one: the
 README's test numbers show every path. Elsewhere it rings real telephones.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser("create-enterprise", help="create an enterprise")
     create.add_argument("--name", required=True)
     dial = commands.add_parser("dial", help="place a call and follow it")
-    dial.add_argument("--to", required=True, help="destination numbers in hunt order, comma-separated")
-    dial.add_argument("--from", dest="origination", default="7202108298",
-                      help="origination numbers, comma-separated")
+    dial.add_argument(
+        "--to", required=True, help="destination numbers in hunt order, comma-separated"
+    )
+    dial.add_argument(
+        "--from",
+        dest="origination",
+        default="7202108298",
+        help="origination numbers, comma-separated",
+    )
     dial.add_argument("--tryall", action="store_true", help="ring every destination number at once")
     dial.add_argument("--origination-first", action="store_true", help="as callOrigination=1")
     dial.add_argument("--eid", type=int, default=1)
@@ -36,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-enterprise":
         made = enterprises.create(args.name)
         print(f"enterprise id: {made.eid}\nsecret:        {made.secret}")
-        print("Keep the secret now: it is stored only encrypted and cannot be shown again.",
-              file=sys.stderr)
+        print(
+            "Keep the secret now: it is stored only encrypted and cannot be shown again.",
+            file=sys.stderr,
+        )
     elif args.command == "dial":
         return _dial(args)
     return 0
@@ -52,8 +61,10 @@ def _dial(args: argparse.Namespace) -> int:
     from chalicelib.workflows import dialing
 
     def targets(text: str) -> tuple[Target, ...]:
-        return tuple(Target(p.display, p.e164) for p in
-                     (phone("number", n) for n in text.split(",") if n.strip()))
+        return tuple(
+            Target(p.display, p.e164)
+            for p in (phone("number", n) for n in text.split(",") if n.strip())
+        )
 
     try:
         to, origination = targets(args.to), targets(args.origination)
@@ -61,19 +72,35 @@ def _dial(args: argparse.Namespace) -> int:
         print(e, file=sys.stderr)
         return 2
     destination_leg = dialing.Leg(
-        "destination", to, label=to[0].number if to else "", tryall=args.tryall,
-        ask_for_one=not args.origination_first, accept_machine=args.origination_first,
+        "destination",
+        to,
+        label=to[0].number if to else "",
+        tryall=args.tryall,
+        ask_for_one=not args.origination_first,
+        accept_machine=args.origination_first,
         announcement={"text": "You have a call. Press 1 to accept."},
-        caller_id=origination[0].e164 if origination else None)
-    origination_leg = dialing.Leg("origination", origination,
-                                  label=origination[0].number if origination else "",
-                                  ask_for_one=False)
-    legs = [origination_leg, destination_leg] if args.origination_first \
+        caller_id=origination[0].e164 if origination else None,
+    )
+    origination_leg = dialing.Leg(
+        "origination",
+        origination,
+        label=origination[0].number if origination else "",
+        ask_for_one=False,
+    )
+    legs = (
+        [origination_leg, destination_leg]
+        if args.origination_first
         else [destination_leg, origination_leg]
+    )
     call_id = ids.next_id("call")
-    calls.create(call_id, eid=args.eid, user_id=args.user, kind="call",
-                 time_scheduled=clock.now(),
-                 calling_number=origination[0].number if origination else "")
+    calls.create(
+        call_id,
+        eid=args.eid,
+        user_id=args.user,
+        kind="call",
+        time_scheduled=clock.now(),
+        calling_number=origination[0].number if origination else "",
+    )
     print(f"callId {call_id}: {dialing.start(call_id, legs)}")
     shown = None
     while True:

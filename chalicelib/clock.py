@@ -1,9 +1,10 @@
 """now(): the one source of time. Tests freeze it; nothing else calls time.time()."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 _frozen: int | None = None
 

@@ -4,10 +4,11 @@
 (reference "Errors" sections, the 900-series table, and RULINGS' status table).
 Only `protocol.render` turns an `OcpError` into a response body.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 # code -> (message template, HTTP status). Templates use {name}, {value} and,
 # for 901/903, {choices} / {low} / {high}.
@@ -38,8 +39,11 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     900: ("{name} is required but was not received", 400),
     901: ("{name} must be one of the following: {choices}", 400),
     902: ("{name} ({value}) does not contain a valid value", 400),
-    903: ("{name} ({value}) does not meet the length requirements. "
-          "It must be between {low} and {high} in length", 400),
+    903: (
+        "{name} ({value}) does not meet the length requirements. "
+        "It must be between {low} and {high} in length",
+        400,
+    ),
     912: ("{name} ({value}) does not contain a valid amount", 400),
     913: ("{name} ({value}) does not contain a valid number", 400),
     915: ("{name} ({value}) does not contain a valid email", 400),
@@ -77,8 +81,14 @@ class OcpError(Exception):
     `request_id` is set for internal failures so that the client can quote it.
     """
 
-    def __init__(self, code: int | None = None, *, details: Iterable[ErrorDetail] = (),
-                 request_id: str | None = None, **fields: object) -> None:
+    def __init__(
+        self,
+        code: int | None = None,
+        *,
+        details: Iterable[ErrorDetail] = (),
+        request_id: str | None = None,
+        **fields: object,
+    ) -> None:
         found = list(details)
         if code is not None:
             found.insert(0, detail(code, **fields))
@@ -97,7 +107,7 @@ class OcpError(Exception):
         return self.details[0].status
 
     @classmethod
-    def combine(cls, errors: Iterable["OcpError"]) -> "OcpError":
+    def combine(cls, errors: Iterable[OcpError]) -> OcpError:
         return cls(details=[d for e in errors for d in e.details])
 
 

@@ -1,6 +1,7 @@
 """Structured JSON logs: one object a line, with the request id when there is one.
 
 Never log a secret, a session id or a full phone number at info level."""
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ Deployed stages get these from the CDK construct's stage config (infra/stack.py
 checks the two lists agree); `make run` and the tests set them in the environment.
 Nothing else reads `os.environ`.
 """
+
 from __future__ import annotations
 
 import os
@@ -112,10 +113,13 @@ def get() -> Settings:
         simulated_talk_seconds=int(env.get("OCP_SIMULATED_TALK_SECONDS", 12)),
         schedule_group=env.get("OCP_SCHEDULE_GROUP", f"ocp-{stage}"),
         # Local and test stand-ins: moto's scheduler stores ARNs without invoking them.
-        fire_target_arn=env.get("OCP_FIRE_TARGET_ARN",
-                                f"arn:aws:lambda:us-east-1:123456789012:function:ocp-{stage}-fire"),
-        scheduler_role_arn=env.get("OCP_SCHEDULER_ROLE_ARN",
-                                   f"arn:aws:iam::123456789012:role/ocp-{stage}-scheduler"),
+        fire_target_arn=env.get(
+            "OCP_FIRE_TARGET_ARN",
+            f"arn:aws:lambda:us-east-1:123456789012:function:ocp-{stage}-fire",
+        ),
+        scheduler_role_arn=env.get(
+            "OCP_SCHEDULER_ROLE_ARN", f"arn:aws:iam::123456789012:role/ocp-{stage}-scheduler"
+        ),
         scheduler_dlq_arn=env.get("OCP_SCHEDULER_DLQ_ARN") or None,
         fanout_queue_name=env.get("OCP_FANOUT_QUEUE_NAME", f"ocp-{stage}-fanout"),
         fanout_queue_url=env.get("OCP_FANOUT_QUEUE_URL") or None,

@@ -8,6 +8,7 @@ cdk-nag runs during synthesis; an unacknowledged finding fails it.
 One stage per process: `chalice package` imports app.py once, and its
 module-level settings (queue names in decorators) must be that stage's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,29 +27,46 @@ FEATURE_FLAGS = {
 }
 
 
-def build(stage_name: str, outdir: Path, *, workflows_dir: Path | None = None,
-          build_dir: Path | None = None, alarm_email: str | None = None,
-          api_gateway_logging_role: bool = True, carrier: str = "simulated"):
+def build(
+    stage_name: str,
+    outdir: Path,
+    *,
+    workflows_dir: Path | None = None,
+    build_dir: Path | None = None,
+    alarm_email: str | None = None,
+    api_gateway_logging_role: bool = True,
+    carrier: str = "simulated",
+):
     """The CDK app of one stage, not yet synthesised."""
     from infra.stage import Stage
 
-    stage = Stage.named(stage_name, alarm_email=alarm_email,
-                        api_gateway_logging_role=api_gateway_logging_role, carrier=carrier)
+    stage = Stage.named(
+        stage_name,
+        alarm_email=alarm_email,
+        api_gateway_logging_role=api_gateway_logging_role,
+        carrier=carrier,
+    )
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from chalicelib import settings
+
     settings.reload()
 
     import aws_cdk as cdk
+
     from infra import nag
     from infra.stack import OcpStack
 
     app = cdk.App(outdir=str(outdir), context=FEATURE_FLAGS)
-    OcpStack(app, stage, project_dir=ROOT,
-             build_dir=(build_dir or ROOT / "infra" / "build") / stage.name,
-             workflows_dir=workflows_dir or ROOT / "chalicelib" / "workflows")
+    OcpStack(
+        app,
+        stage,
+        project_dir=ROOT,
+        build_dir=(build_dir or ROOT / "infra" / "build") / stage.name,
+        workflows_dir=workflows_dir or ROOT / "chalicelib" / "workflows",
+    )
     nag.add_checks(app)
     return app
 
@@ -56,31 +74,59 @@ def build(stage_name: str, outdir: Path, *, workflows_dir: Path | None = None,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("STAGE", "dev"))
-    parser.add_argument("--outdir", type=Path,
-                        default=Path(os.environ.get("CDK_OUTDIR", ROOT / "infra" / "cdk.out")))
-    parser.add_argument("--workflows", type=Path, default=None,
-                        help="directory of *.asl.json (default chalicelib/workflows)")
-    parser.add_argument("--build-dir", type=Path, default=None,
-                        help="where the packaged project is kept (default infra/build)")
-    parser.add_argument("--alarm-email", default=os.environ.get("ALARM_EMAIL") or None,
-                        help="subscribe this address to the stage's alarms (or ALARM_EMAIL)")
-    parser.add_argument("--carrier", default=os.environ.get("CARRIER", "simulated"),
-                        help="telephony adapter, OCP_CARRIER (default simulated: no real calls)")
-    parser.add_argument("--no-api-gateway-logging-role", action="store_true",
-                        help="the account's API Gateway logging role is managed elsewhere")
+    parser.add_argument(
+        "--outdir",
+        type=Path,
+        default=Path(os.environ.get("CDK_OUTDIR", ROOT / "infra" / "cdk.out")),
+    )
+    parser.add_argument(
+        "--workflows",
+        type=Path,
+        default=None,
+        help="directory of *.asl.json (default chalicelib/workflows)",
+    )
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=None,
+        help="where the packaged project is kept (default infra/build)",
+    )
+    parser.add_argument(
+        "--alarm-email",
+        default=os.environ.get("ALARM_EMAIL") or None,
+        help="subscribe this address to the stage's alarms (or ALARM_EMAIL)",
+    )
+    parser.add_argument(
+        "--carrier",
+        default=os.environ.get("CARRIER", "simulated"),
+        help="telephony adapter, OCP_CARRIER (default simulated: no real calls)",
+    )
+    parser.add_argument(
+        "--no-api-gateway-logging-role",
+        action="store_true",
+        help="the account's API Gateway logging role is managed elsewhere",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
-    app = build(args.stage, args.outdir.resolve(), workflows_dir=args.workflows,
-                build_dir=args.build_dir, alarm_email=args.alarm_email,
-                api_gateway_logging_role=not args.no_api_gateway_logging_role, carrier=args.carrier)
+    app = build(
+        args.stage,
+        args.outdir.resolve(),
+        workflows_dir=args.workflows,
+        build_dir=args.build_dir,
+        alarm_email=args.alarm_email,
+        api_gateway_logging_role=not args.no_api_gateway_logging_role,
+        carrier=args.carrier,
+    )
     try:
         app.synth()
     except RuntimeError as error:  # jsii's form of CDK's ValidationFailed (cdk-nag findings)
         print(f"synthesis failed: {error}", file=sys.stderr)
         return 1
-    print(f"synthesised ocp-{args.stage} into {args.outdir} in {time.monotonic() - started:.1f}s",
-          file=sys.stderr)
+    print(
+        f"synthesised ocp-{args.stage} into {args.outdir} in {time.monotonic() - started:.1f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

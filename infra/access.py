@@ -14,6 +14,7 @@ read from the app: no entry needed for that.
 
 Nothing here imports the CDK: the plan is plain data, unit-tested as such.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -58,10 +59,17 @@ class Access:
 FUNCTIONS: dict[str, Access] = {
     # Every route. API Gateway gives up on an integration after 29 s.
     "api_handler": Access(
-        tables=ALL_TABLES, encrypt_secrets=True, decrypt_secrets=True,
-        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX), write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
-        polly=True, start_workflows=("call",), send_to=("fanout",), schedules=True,
-        timeout_seconds=29, memory_mb=512,
+        tables=ALL_TABLES,
+        encrypt_secrets=True,
+        decrypt_secrets=True,
+        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
+        write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
+        polly=True,
+        start_workflows=("call",),
+        send_to=("fanout",),
+        schedules=True,
+        timeout_seconds=29,
+        memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
     # minutes to Accounts in the same transaction, reports with the task token.
@@ -71,35 +79,70 @@ FUNCTIONS: dict[str, Access] = {
     # reservation ended (charging its moderator), or start a blast (claim it and put its
     # start message on the fan-out queue).
     "fire": Access(
-        tables=("Users", "Uniques", "Groups", "Calls", "Counters", "Accounts", "Conferences",
-                "Blasts"),
-        start_workflows=("call",), send_to=("fanout",), scheduler_target=True, timeout_seconds=60,
+        tables=(
+            "Users",
+            "Uniques",
+            "Groups",
+            "Calls",
+            "Counters",
+            "Accounts",
+            "Conferences",
+            "Blasts",
+        ),
+        start_workflows=("call",),
+        send_to=("fanout",),
+        scheduler_target=True,
+        timeout_seconds=60,
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
     # execution each; voice text synthesised once per blast; SMS through SNS.
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
-        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX), write_audio=(SPEECH_PREFIX,), polly=True,
-        sms=True, start_workflows=("call",), send_to=("fanout",), timeout_seconds=300,
+        read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
+        write_audio=(SPEECH_PREFIX,),
+        polly=True,
+        sms=True,
+        start_workflows=("call",),
+        send_to=("fanout",),
+        timeout_seconds=300,
     ),
 }
 
-TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-                 "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                 "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
-CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                   "sqs:ChangeMessageVisibility")
-SCHEDULE_ACTIONS = ("scheduler:CreateSchedule", "scheduler:UpdateSchedule",
-                    "scheduler:DeleteSchedule", "scheduler:GetSchedule")
-TASK_REPORT_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure",
-                       "states:SendTaskHeartbeat")
+TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+CONSUME_ACTIONS = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+)
+SCHEDULE_ACTIONS = (
+    "scheduler:CreateSchedule",
+    "scheduler:UpdateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:GetSchedule",
+)
+TASK_REPORT_ACTIONS = (
+    "states:SendTaskSuccess",
+    "states:SendTaskFailure",
+    "states:SendTaskHeartbeat",
+)
 
 
 @dataclass(frozen=True)
 class Function:
     """A Lambda function of the Chalice app."""
-    name: str                  # chalice's: "api_handler", "dialer"
-    consumes: str | None       # the SQS queue name its decorator names
+
+    name: str  # chalice's: "api_handler", "dialer"
+    consumes: str | None  # the SQS queue name its decorator names
 
     @property
     def logical_id(self) -> str:
@@ -107,6 +150,7 @@ class Function:
         if self.name == "api_handler":
             return "APIHandler"
         from chalice.utils import to_cfn_resource_name
+
         return to_cfn_resource_name(self.name)
 
     @property
@@ -114,8 +158,10 @@ class Function:
         try:
             return FUNCTIONS[self.name]
         except KeyError:
-            raise ValueError(f"Lambda function {self.name!r} has no entry in infra/access.py "
-                             f"FUNCTIONS: say what it may touch there") from None
+            raise ValueError(
+                f"Lambda function {self.name!r} has no entry in infra/access.py "
+                f"FUNCTIONS: say what it may touch there"
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -127,6 +173,7 @@ class Ref:
     (a workflow stem), schedules, scheduler-role, any-topic, and "*" for actions
     that take no resource.
     """
+
     kind: str
     name: str = ""
 
@@ -145,9 +192,10 @@ class Statement:
 @dataclass(frozen=True)
 class Stage:
     """What `plan` needs to know of the stage's resources."""
-    tables: dict[str, bool]          # table name -> has secondary indexes
-    workflows: frozenset[str]        # state machine stems
-    queues: dict[str, str]           # label -> queue name
+
+    tables: dict[str, bool]  # table name -> has secondary indexes
+    workflows: frozenset[str]  # state machine stems
+    queues: dict[str, str]  # label -> queue name
 
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
@@ -159,11 +207,15 @@ def app_functions(chalice_app: Any) -> dict[str, Function]:
         found["api_handler"] = Function("api_handler", None)
     for source in chalice_app.event_sources:
         if not isinstance(source, SQSEventConfig):
-            raise ValueError(f"{source.name}: {type(source).__name__} handlers are not wired by "
-                             f"infra/ yet (infra/access.py app_functions)")
+            raise ValueError(
+                f"{source.name}: {type(source).__name__} handlers are not wired by "
+                f"infra/ yet (infra/access.py app_functions)"
+            )
         if not source.queue:
-            raise ValueError(f"{source.name}: name the queue, on_sqs_message(queue="
-                             f"settings.get().dial_queue_name), not its ARN")
+            raise ValueError(
+                f"{source.name}: name the queue, on_sqs_message(queue="
+                f"settings.get().dial_queue_name), not its ARN"
+            )
         found[source.name] = Function(source.name, source.queue)
     for function in chalice_app.pure_lambda_functions:
         found[function.name] = Function(function.name, None)
@@ -180,42 +232,62 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     appears with its ASL file); every table named must exist."""
     grant = function.access
     statements = [
-        Statement(("logs:CreateLogStream", "logs:PutLogEvents"), (Ref("log-group", function.name),)),
+        Statement(
+            ("logs:CreateLogStream", "logs:PutLogEvents"), (Ref("log-group", function.name),)
+        ),
         # X-Ray's API has no resources to name.
         Statement(("xray:PutTraceSegments", "xray:PutTelemetryRecords"), (ANY,)),
     ]
     if function.consumes:
         labels = [label for label, name in stage.queues.items() if name == function.consumes]
         if not labels:
-            raise ValueError(f"{function.name} consumes {function.consumes!r}, which is not one of "
-                             f"this stage's queues {sorted(stage.queues.values())}")
+            raise ValueError(
+                f"{function.name} consumes {function.consumes!r}, which is not one of "
+                f"this stage's queues {sorted(stage.queues.values())}"
+            )
         statements.append(Statement(CONSUME_ACTIONS, (Ref("queue", labels[0]),)))
     if grant.tables:
         names = sorted(stage.tables) if grant.tables == ALL_TABLES else list(grant.tables)
         missing = [n for n in names if n not in stage.tables]
         if missing:
-            raise ValueError(f"{function.name}: infra/access.py names tables {missing} that no "
-                             f"model in ALL_MODELS has (tables: {sorted(stage.tables)})")
+            raise ValueError(
+                f"{function.name}: infra/access.py names tables {missing} that no "
+                f"model in ALL_MODELS has (tables: {sorted(stage.tables)})"
+            )
         statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
         indexed = [n for n in names if stage.tables[n]]
         if indexed:
             # An index is only ever queried.
-            statements.append(Statement(("dynamodb:Query",),
-                                        tuple(Ref("table-indexes", n) for n in indexed)))
-    kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + \
-                  (("kms:Decrypt",) if grant.decrypt_secrets else ())
+            statements.append(
+                Statement(("dynamodb:Query",), tuple(Ref("table-indexes", n) for n in indexed))
+            )
+    kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + (
+        ("kms:Decrypt",) if grant.decrypt_secrets else ()
+    )
     if kms_actions:
         # Every secret is bound to its enterprise (store/secrets.py): no other use.
-        statements.append(Statement(kms_actions, (Ref("secrets-key"),), conditions={
-            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["eid"]},
-            "Null": {"kms:EncryptionContextKeys": "false"}}))
+        statements.append(
+            Statement(
+                kms_actions,
+                (Ref("secrets-key"),),
+                conditions={
+                    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["eid"]},
+                    "Null": {"kms:EncryptionContextKeys": "false"},
+                },
+            )
+        )
     if grant.read_audio:
-        statements.append(Statement(("s3:GetObject",),
-                                    tuple(Ref("objects", p) for p in grant.read_audio)))
+        statements.append(
+            Statement(("s3:GetObject",), tuple(Ref("objects", p) for p in grant.read_audio))
+        )
         statements.append(Statement(("s3:ListBucket",), (Ref("bucket"),)))
     if grant.write_audio:
-        statements.append(Statement(("s3:PutObject", "s3:DeleteObject"),
-                                    tuple(Ref("objects", p) for p in grant.write_audio)))
+        statements.append(
+            Statement(
+                ("s3:PutObject", "s3:DeleteObject"),
+                tuple(Ref("objects", p) for p in grant.write_audio),
+            )
+        )
     if grant.polly:
         # SynthesizeSpeech names no resource (only lexicons, which OCP does not use).
         statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
@@ -225,18 +297,29 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         statements.append(Statement(("sns:Publish",), (Ref("any-topic"),), deny=True))
     stems = [stem for stem in grant.start_workflows if stem in stage.workflows]
     if stems:
-        statements.append(Statement(("states:StartExecution",),
-                                    tuple(Ref("state-machine", s) for s in stems)))
-        statements.append(Statement(("states:DescribeExecution", "states:StopExecution"),
-                                    tuple(Ref("executions", s) for s in stems)))
+        statements.append(
+            Statement(("states:StartExecution",), tuple(Ref("state-machine", s) for s in stems))
+        )
+        statements.append(
+            Statement(
+                ("states:DescribeExecution", "states:StopExecution"),
+                tuple(Ref("executions", s) for s in stems),
+            )
+        )
     if grant.report_tasks:
         # Task tokens are not resources: these actions take none.
         statements.append(Statement(TASK_REPORT_ACTIONS, (ANY,)))
     if grant.send_to:
-        statements.append(Statement(("sqs:SendMessage",),
-                                    tuple(Ref("queue", q) for q in grant.send_to)))
+        statements.append(
+            Statement(("sqs:SendMessage",), tuple(Ref("queue", q) for q in grant.send_to))
+        )
     if grant.schedules:
         statements.append(Statement(SCHEDULE_ACTIONS, (Ref("schedules"),)))
-        statements.append(Statement(("iam:PassRole",), (Ref("scheduler-role"),), conditions={
-            "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}))
+        statements.append(
+            Statement(
+                ("iam:PassRole",),
+                (Ref("scheduler-role"),),
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            )
+        )
     return statements

@@ -12,6 +12,7 @@ failure). They answer in the OCP error shape, rendered by the app's own
 AWS::ApiGateway::GatewayResponse resources: those only take effect at the next
 deployment of the API, and SAM redeploys when the body changes.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,12 +35,15 @@ def gateway_responses() -> dict[str, Any]:
         # methods; API Gateway knows neither, so this is "not a valid URL".
         "MISSING_AUTHENTICATION_TOKEN": _response(
             render_error(OcpError(902, name="URL", value="no such resource or method")).body,
-            XML_TYPE, status=404),
+            XML_TYPE,
+            status=404,
+        ),
         "THROTTLED": _response(render_error(internal).body, XML_TYPE, status=429),
         # Payload too large, unsupported media type, ...: the original status stays.
         "DEFAULT_4XX": _response(
             render_error(OcpError(902, name="request", value="refused by the API gateway")).body,
-            XML_TYPE),
+            XML_TYPE,
+        ),
         "DEFAULT_5XX": _response(render_error(internal).body, XML_TYPE),
     }
 
@@ -58,36 +62,48 @@ def _response(body: str, content_type: str, status: int | None = None) -> dict[s
 def access_log_format() -> str:
     """One JSON object a line, like the app's logs; no query string (it may hold
     phone numbers), no Authorization header."""
-    return json.dumps({
-        "requestId": "$context.requestId",
-        "ip": "$context.identity.sourceIp",
-        "requestTime": "$context.requestTimeEpoch",
-        "method": "$context.httpMethod",
-        "resource": "$context.resourcePath",
-        "status": "$context.status",
-        "responseLength": "$context.responseLength",
-        "latencyMs": "$context.responseLatency",
-        "integrationStatus": "$context.integration.status",
-        "error": "$context.error.responseType",
-    }, separators=(",", ":"))
+    return json.dumps(
+        {
+            "requestId": "$context.requestId",
+            "ip": "$context.identity.sourceIp",
+            "requestTime": "$context.requestTimeEpoch",
+            "method": "$context.httpMethod",
+            "resource": "$context.resourcePath",
+            "status": "$context.status",
+            "responseLength": "$context.responseLength",
+            "latencyMs": "$context.responseLatency",
+            "integrationStatus": "$context.integration.status",
+            "error": "$context.error.responseType",
+        },
+        separators=(",", ":"),
+    )
 
 
 def configure_rest_api(rest_api: Any, stage: Stage, access_log_group_arn: str) -> None:
     rest_api.add_property_override("DefinitionBody.info.title", stage.stack_name)
-    rest_api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses",
-                                   gateway_responses())
+    rest_api.add_property_override(
+        "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses()
+    )
     rest_api.add_property_override("TracingEnabled", True)
-    rest_api.add_property_override("MethodSettings", [{
-        "ResourcePath": "/*",
-        "HttpMethod": "*",
-        "ThrottlingRateLimit": stage.throttle_rate,
-        "ThrottlingBurstLimit": stage.throttle_burst,
-        "MetricsEnabled": True,
-        "LoggingLevel": "ERROR",
-        # Full request/response logging would write session ids and phone numbers.
-        "DataTraceEnabled": False,
-    }])
-    rest_api.add_property_override("AccessLogSetting", {
-        "DestinationArn": access_log_group_arn,
-        "Format": access_log_format(),
-    })
+    rest_api.add_property_override(
+        "MethodSettings",
+        [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingRateLimit": stage.throttle_rate,
+                "ThrottlingBurstLimit": stage.throttle_burst,
+                "MetricsEnabled": True,
+                "LoggingLevel": "ERROR",
+                # Full request/response logging would write session ids and phone numbers.
+                "DataTraceEnabled": False,
+            }
+        ],
+    )
+    rest_api.add_property_override(
+        "AccessLogSetting",
+        {
+            "DestinationArn": access_log_group_arn,
+            "Format": access_log_format(),
+        },
+    )

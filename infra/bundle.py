@@ -5,21 +5,24 @@ wheels for the Lambda platform: network at every synth. Instead this copies the
 app (app.py, chalicelib/, .chalice/config.json) to a build directory and puts
 the runtime requirements in its `vendor/`, copied file by file from the
 distributions installed in this interpreter (the exact versions pinned in
-requirements.txt, checked), with no requirements.txt beside them. Chalice adds
-vendor/ to the deployment package as it is, so synthesis reads no network.
+pyproject.toml's `[project] dependencies`, checked), with no requirements.txt
+beside them. Chalice adds vendor/ to the deployment package as it is, so
+synthesis reads no network.
 
 This is only right for pure-Python distributions (Root-Is-Purelib): a
 distribution with compiled code is refused, since the copy here is built for
 this machine, not for Lambda's. boto3 and its dependencies come with the
-Lambda runtime (requirements.txt says so) and are left out.
+Lambda runtime (pyproject.toml says so) and are left out.
 
 The build directory keeps `.chalice/deployments/`, chalice's own cache keyed by
 a hash of the app and vendor files, so an unchanged app is not zipped again.
 """
+
 from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
@@ -29,8 +32,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 # Provided by the Lambda Python runtime.
-RUNTIME_PROVIDED = frozenset(canonicalize_name(n) for n in (
-    "boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"))
+RUNTIME_PROVIDED = frozenset(
+    canonicalize_name(n)
+    for n in ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+)
 APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 
 
@@ -57,7 +62,7 @@ def stage_project(project_dir: Path, build_dir: Path) -> Path:
             shutil.copy2(source, target)
     vendor = build_dir / "vendor"
     vendor.mkdir()
-    for dist in runtime_distributions(project_dir / "requirements.txt"):
+    for dist in runtime_distributions(project_dir / "pyproject.toml"):
         _copy_distribution(dist, vendor)
     return build_dir
 
@@ -70,9 +75,9 @@ def add_stage(build_dir: Path, name: str, config: dict) -> None:
     path.write_text(json.dumps(project, indent=2))
 
 
-def runtime_distributions(requirements_file: Path) -> list[metadata.Distribution]:
-    """requirements.txt's pins and what they need, as installed here, minus the runtime's."""
-    pins = _pins(requirements_file)
+def runtime_distributions(pyproject: Path) -> list[metadata.Distribution]:
+    """The project's runtime pins and what they need, as installed here, minus the runtime's."""
+    pins = _pins(pyproject)
     found: dict[str, metadata.Distribution] = {}
     pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
     environment = default_environment()
@@ -84,14 +89,19 @@ def runtime_distributions(requirements_file: Path) -> list[metadata.Distribution
         try:
             dist = metadata.distribution(requirement.name)
         except metadata.PackageNotFoundError:
-            raise BundleError(f"{requirement.name} is not installed: run `make` to install "
-                              f"requirements-dev.txt") from None
+            raise BundleError(
+                f"{requirement.name} is not installed: run `make` to install the project"
+            ) from None
         if name in pins and dist.version != pins[name]:
-            raise BundleError(f"{requirement.name} {dist.version} is installed but requirements.txt "
-                              f"pins {pins[name]}: reinstall the venv")
+            raise BundleError(
+                f"{requirement.name} {dist.version} is installed but pyproject.toml "
+                f"pins {pins[name]}: reinstall the venv"
+            )
         if not _pure(dist):
-            raise BundleError(f"{requirement.name} has compiled code: it cannot be copied from this "
-                              f"machine into a Lambda package (build it for Lambda instead)")
+            raise BundleError(
+                f"{requirement.name} has compiled code: it cannot be copied from this "
+                f"machine into a Lambda package (build it for Lambda instead)"
+            )
         found[name] = dist
         for text in dist.requires or ():
             dependency = Requirement(text)
@@ -101,16 +111,13 @@ def runtime_distributions(requirements_file: Path) -> list[metadata.Distribution
     return [found[name] for name in sorted(found)]
 
 
-def _pins(requirements_file: Path) -> dict[str, str]:
+def _pins(pyproject: Path) -> dict[str, str]:
     pins = {}
-    for line in requirements_file.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for line in tomllib.loads(pyproject.read_text())["project"]["dependencies"]:
         requirement = Requirement(line)
         specifiers = list(requirement.specifier)
         if len(specifiers) != 1 or specifiers[0].operator != "==":
-            raise BundleError(f"requirements.txt: {line!r} is not an exact pin")
+            raise BundleError(f"pyproject.toml: {line!r} is not an exact pin")
         pins[canonicalize_name(requirement.name)] = specifiers[0].version
     return pins
 

@@ -7,30 +7,35 @@ statement's service has in WILDCARD_REASONS: a wildcard there is either a
 resource type that has no ARN, or one named resource's children (the indexes
 of one table, the objects under one prefix, the executions of one state machine).
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from aws_cdk import Acknowledgment, App, Stack, Validations, aws_iam as iam
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 WILDCARD_REASONS = {
-    "xray": "X-Ray trace segments and telemetry are not resources: the X-Ray actions accept only '*'.",
+    "xray": "X-Ray trace segments and telemetry are not resources: the X-Ray actions accept "
+    "only '*'.",
     "polly": "polly:SynthesizeSpeech has no resource but lexicons, and OCP uses none: '*' is the "
-             "only form it takes.",
+    "only form it takes.",
     "sns": "An SMS is published to a phone number, which has no ARN; the same policy denies "
-           "publishing to any topic.",
-    "states:SendTask": "Task tokens are not resources: SendTaskSuccess/Failure/Heartbeat accept only '*'.",
+    "publishing to any topic.",
+    "states:SendTask": "Task tokens are not resources: SendTaskSuccess/Failure/Heartbeat "
+    "accept only '*'.",
     "states:Execution": "The executions of this stage's state machine only: an execution is named "
-                        "per call (call-{callId}), so its name cannot be known in advance.",
+    "per call (call-{callId}), so its name cannot be known in advance.",
     "dynamodb": "The secondary indexes of one table of this stage each (table/index/*): an index "
-                "is only queried, and only by the code that owns the table.",
+    "is only queried, and only by the code that owns the table.",
     "s3": "The objects under one key prefix of the audio bucket (chalicelib/media/storage.py: "
-          "uploads/, tts/); object keys are made per upload or per text.",
+    "uploads/, tts/); object keys are made per upload or per text.",
     "scheduler": "The schedules in this stage's schedule group only; a schedule is named per call "
-                 "or blast when it is made.",
+    "or blast when it is made.",
 }
 
 
@@ -39,15 +44,18 @@ def add_checks(app: App) -> None:
 
     # The acknowledgments are also written into the template (Metadata cdk_nag),
     # where a reviewer and tests/infra read them.
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
+    Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+    )
 
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
 
 
-def acknowledge_wildcards(construct: IConstruct, statements: Iterable[iam.PolicyStatement],
-                          reason: str | None = None) -> None:
+def acknowledge_wildcards(
+    construct: IConstruct, statements: Iterable[iam.PolicyStatement], reason: str | None = None
+) -> None:
     """Acknowledge IAM5 for each wildcard in these Allow statements, with `reason`
     or the reason its service has in WILDCARD_REASONS (a missing one is an error)."""
     stack = Stack.of(construct)
@@ -57,10 +65,15 @@ def acknowledge_wildcards(construct: IConstruct, statements: Iterable[iam.Policy
             continue
         actions = _listed(document.get("Action"))
         findings = [f"Action::{a}" for a in actions if "*" in a]
-        findings += [f"Resource::{flat}" for flat in map(flatten_reference, _listed(document.get("Resource")))
-                     if "*" in flat]
+        findings += [
+            f"Resource::{flat}"
+            for flat in map(flatten_reference, _listed(document.get("Resource")))
+            if "*" in flat
+        ]
         for finding in findings:
-            acknowledge(construct, f"AwsSolutions-IAM5[{finding}]", reason or _wildcard_reason(actions))
+            acknowledge(
+                construct, f"AwsSolutions-IAM5[{finding}]", reason or _wildcard_reason(actions)
+            )
 
 
 def _wildcard_reason(actions: list[str]) -> str:

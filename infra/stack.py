@@ -6,13 +6,15 @@ function, then the Chalice app whose functions assume those roles and read
 every resource name from their environment (`settings_environment`, the
 contract with chalicelib/settings.py).
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from aws_cdk import (
     ArnFormat,
@@ -20,13 +22,29 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+)
+from aws_cdk import (
     aws_apigateway as apigateway,
+)
+from aws_cdk import (
     aws_iam as iam,
+)
+from aws_cdk import (
     aws_kms as kms,
+)
+from aws_cdk import (
     aws_logs as logs,
+)
+from aws_cdk import (
     aws_s3 as s3,
+)
+from aws_cdk import (
     aws_scheduler as scheduler,
+)
+from aws_cdk import (
     aws_sqs as sqs,
+)
+from aws_cdk import (
     aws_stepfunctions as sfn,
 )
 from constructs import Construct
@@ -46,11 +64,22 @@ MAX_RECEIVES = 5
 
 
 class OcpStack(Stack):
-    def __init__(self, scope: Construct, stage: Stage, *, project_dir: Path, build_dir: Path,
-                 workflows_dir: Path) -> None:
-        super().__init__(scope, stage.stack_name, stack_name=stage.stack_name,
-                         analytics_reporting=False,
-                         description=f"OCP REST API v1.1, stage {stage.name}")
+    def __init__(
+        self,
+        scope: Construct,
+        stage: Stage,
+        *,
+        project_dir: Path,
+        build_dir: Path,
+        workflows_dir: Path,
+    ) -> None:
+        super().__init__(
+            scope,
+            stage.stack_name,
+            stack_name=stage.stack_name,
+            analytics_reporting=False,
+            description=f"OCP REST API v1.1, stage {stage.name}",
+        )
         self.stage = stage
         from app import app as chalice_app
         from chalicelib import settings
@@ -60,32 +89,45 @@ class OcpStack(Stack):
         self.table_specs = {t.name: t for t in table_specs(ALL_MODELS, settings.get().table_prefix)}
         self.tables = define_tables(self, stage, list(self.table_specs.values()))
         self.secrets_key = kms.Key(
-            self, "SecretsKey", alias=stage.secrets_alias, enable_key_rotation=True,
+            self,
+            "SecretsKey",
+            alias=stage.secrets_alias,
+            enable_key_rotation=True,
             description=f"OCP {stage.name}: enterprise secrets (EncryptionContext eid)",
-            removal_policy=self._data_removal)
+            removal_policy=self._data_removal,
+        )
         self.audio_bucket = self._audio_bucket()
-        self.queues = {"dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
-                       "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"])}
+        self.queues = {
+            "dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
+            "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"]),
+        }
         self.scheduler_dlq = self._dead_letter_queue("scheduler")
-        nag.acknowledge(self.scheduler_dlq, "AwsSolutions-SQS3",
-                        "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "
-                        "whose target failed every retry (its depth raises an alarm).")
+        nag.acknowledge(
+            self.scheduler_dlq,
+            "AwsSolutions-SQS3",
+            "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "
+            "whose target failed every retry (its depth raises an alarm).",
+        )
         self.dead_letter_queues = {
             **{label: queue.dead_letter_queue.queue for label, queue in self.queues.items()},
-            "scheduler": self.scheduler_dlq}
+            "scheduler": self.scheduler_dlq,
+        }
         self.schedule_group = scheduler.CfnScheduleGroup(
-            self, "ScheduleGroup", name=stage.settings_literals()["OCP_SCHEDULE_GROUP"])
+            self, "ScheduleGroup", name=stage.settings_literals()["OCP_SCHEDULE_GROUP"]
+        )
         self.workflows = {w.stem: w for w in workflows.discover(workflows_dir)}
         self.state_machines = {stem: self._state_machine(w) for stem, w in self.workflows.items()}
         self.scheduler_role = self._scheduler_role()
-        self.log_groups = {f.name: self._log_group(f"{f.logical_id}Logs",
-                                                   f"/aws/lambda/{stage.resource(f.name)}")
-                           for f in self.functions.values()}
+        self.log_groups = {
+            f.name: self._log_group(f"{f.logical_id}Logs", f"/aws/lambda/{stage.resource(f.name)}")
+            for f in self.functions.values()
+        }
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
         self.chalice = self._chalice_app(project_dir, build_dir)
         self._api_gateway()
-        self.alarm_topic = monitoring.define_alarms(self, stage, self.dead_letter_queues,
-                                                    self.state_machines)
+        self.alarm_topic = monitoring.define_alarms(
+            self, stage, self.dead_letter_queues, self.state_machines
+        )
         CfnOutput(self, "TablePrefix", value=stage.table_prefix)
         CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)
         CfnOutput(self, "AudioBucketName", value=self.audio_bucket.bucket_name)
@@ -98,8 +140,14 @@ class OcpStack(Stack):
 
     def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
         return logs.LogGroup(
-            self, construct_id, log_group_name=name, removal_policy=self._data_removal,
-            retention=logs.RetentionDays.ONE_YEAR if self.stage.prod else logs.RetentionDays.ONE_MONTH)
+            self,
+            construct_id,
+            log_group_name=name,
+            removal_policy=self._data_removal,
+            retention=logs.RetentionDays.ONE_YEAR
+            if self.stage.prod
+            else logs.RetentionDays.ONE_MONTH,
+        )
 
     # -- data ------------------------------------------------------------------
 
@@ -109,20 +157,28 @@ class OcpStack(Stack):
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
         access_logs = s3.Bucket(
-            self, "AccessLogsBucket",
+            self,
+            "AccessLogsBucket",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(
-                id="expire-logs", expiration=Duration.days(365 if self.stage.prod else 90))],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-logs", expiration=Duration.days(365 if self.stage.prod else 90)
+                )
+            ],
         )
-        nag.acknowledge(access_logs, "AwsSolutions-S1",
-                        "This is the server access log bucket of the audio bucket; logging its "
-                        "own access would log into itself.")
+        nag.acknowledge(
+            access_logs,
+            "AwsSolutions-S1",
+            "This is the server access log bucket of the audio bucket; logging its "
+            "own access would log into itself.",
+        )
         return s3.Bucket(
-            self, "AudioBucket",
+            self,
+            "AudioBucket",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -131,16 +187,20 @@ class OcpStack(Stack):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="audio-bucket/",
             lifecycle_rules=[
-                s3.LifecycleRule(id="expire-speech", prefix=SPEECH_PREFIX,
-                                 expiration=Duration.days(SPEECH_DAYS)),
-                s3.LifecycleRule(id="abort-incomplete-uploads",
-                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
+                s3.LifecycleRule(
+                    id="expire-speech", prefix=SPEECH_PREFIX, expiration=Duration.days(SPEECH_DAYS)
+                ),
+                s3.LifecycleRule(
+                    id="abort-incomplete-uploads",
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                ),
             ],
         )
 
     def _dead_letter_queue(self, label: str) -> sqs.Queue:
         return sqs.Queue(
-            self, f"{label.title()}DeadLetterQueue",
+            self,
+            f"{label.title()}DeadLetterQueue",
             queue_name=self.stage.resource(f"{label}-dlq"),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -150,7 +210,8 @@ class OcpStack(Stack):
     def _queue(self, label: str, consumer: Access) -> sqs.Queue:
         dlq = self._dead_letter_queue(label)
         return sqs.Queue(
-            self, f"{label.title()}Queue",
+            self,
+            f"{label.title()}Queue",
             queue_name=self.stage.resource(label),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -163,12 +224,15 @@ class OcpStack(Stack):
     def placeholders(self) -> dict[str, workflows.Placeholder]:
         """What an ASL file may name as `${...}` (README "Deploy" lists them)."""
         found = [
-            workflows.Placeholder("DialQueueUrl", self.queues["dial"].queue_url,
-                                  self.queues["dial"].queue_arn),
-            workflows.Placeholder("FanoutQueueUrl", self.queues["fanout"].queue_url,
-                                  self.queues["fanout"].queue_arn),
-            workflows.Placeholder("AudioBucket", self.audio_bucket.bucket_name,
-                                  self.audio_bucket.bucket_arn),
+            workflows.Placeholder(
+                "DialQueueUrl", self.queues["dial"].queue_url, self.queues["dial"].queue_arn
+            ),
+            workflows.Placeholder(
+                "FanoutQueueUrl", self.queues["fanout"].queue_url, self.queues["fanout"].queue_arn
+            ),
+            workflows.Placeholder(
+                "AudioBucket", self.audio_bucket.bucket_name, self.audio_bucket.bucket_arn
+            ),
         ]
         for name, table in self.tables.items():
             found.append(workflows.Placeholder(f"{name}Table", table.table_name, table.table_arn))
@@ -183,52 +247,80 @@ class OcpStack(Stack):
         if unknown:
             raise workflows.UnsupportedDefinition(
                 f"{workflow.path.name} names {sorted(unknown)}; a stage offers "
-                f"{sorted(placeholders)} (infra/stack.py placeholders)")
-        needed = dict.fromkeys((g.actions, g.placeholder) for g in workflows.grants(workflow.definition))
+                f"{sorted(placeholders)} (infra/stack.py placeholders)"
+            )
+        needed = dict.fromkeys(
+            (g.actions, g.placeholder) for g in workflows.grants(workflow.definition)
+        )
         statements = [
-            iam.PolicyStatement(actions=list(actions),
-                                resources=[placeholders[placeholder].arn if placeholder else "*"])
-            for actions, placeholder in needed]
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[placeholders[placeholder].arn if placeholder else "*"],
+            )
+            for actions, placeholder in needed
+        ]
         title = workflow.stem.title().replace("_", "")
         role = iam.Role(
-            self, f"{title}StateMachineRole",
+            self,
+            f"{title}StateMachineRole",
             assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
             description=f"{workflow.path.name}: the integrations of its Task states",
-            inline_policies={"tasks": iam.PolicyDocument(statements=statements)} if statements else None,
+            inline_policies={"tasks": iam.PolicyDocument(statements=statements)}
+            if statements
+            else None,
         )
-        nag.acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
-                        "CloudWatch Logs delivery and X-Ray, which Step Functions adds for logging "
-                        "and tracing, accept only '*'; every Task state's resource is named "
-                        "(infra/workflows.py).")
+        nag.acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs delivery and X-Ray, which Step Functions adds for logging "
+            "and tracing, accept only '*'; every Task state's resource is named "
+            "(infra/workflows.py).",
+        )
         return sfn.StateMachine(
-            self, f"{title}StateMachine",
+            self,
+            f"{title}StateMachine",
             state_machine_name=self.stage.resource(workflow.stem),
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(workflow.text),
-            definition_substitutions={name: placeholders[name].value
-                                      for name in sorted(workflow.placeholders())} or None,
+            definition_substitutions={
+                name: placeholders[name].value for name in sorted(workflow.placeholders())
+            }
+            or None,
             role=role,
             # Execution data holds phone numbers: log the events, not their inputs.
             logs=sfn.LogOptions(
-                destination=self._log_group(f"{title}StateMachineLogs",
-                                            f"/aws/vendedlogs/states/{self.stage.resource(workflow.stem)}"),
-                level=sfn.LogLevel.ALL, include_execution_data=False),
+                destination=self._log_group(
+                    f"{title}StateMachineLogs",
+                    f"/aws/vendedlogs/states/{self.stage.resource(workflow.stem)}",
+                ),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
             tracing_enabled=True,
         )
 
     def _scheduler_role(self) -> iam.Role:
         """What a fired schedule may do: invoke its target, the function marked
         `scheduler_target` (fire), and put an undeliverable event on its DLQ."""
-        statements = [iam.PolicyStatement(actions=["sqs:SendMessage"],
-                                          resources=[self.scheduler_dlq.queue_arn])]
-        targets = [self._function_arn(f.name) for f in self.functions.values()
-                   if f.access.scheduler_target]
+        statements = [
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"], resources=[self.scheduler_dlq.queue_arn]
+            )
+        ]
+        targets = [
+            self._function_arn(f.name) for f in self.functions.values() if f.access.scheduler_target
+        ]
         if targets:
-            statements.append(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=targets))
+            statements.append(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=targets)
+            )
         return iam.Role(
-            self, "SchedulerRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": self.account}}),
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            ),
             description="EventBridge Scheduler: the target of this stage's one-time schedules",
             inline_policies={"targets": iam.PolicyDocument(statements=statements)},
         )
@@ -236,16 +328,22 @@ class OcpStack(Stack):
     # -- functions -----------------------------------------------------------------
 
     def _function_arn(self, name: str) -> str:
-        return self.format_arn(service="lambda", resource="function",
-                               resource_name=self.stage.resource(name),
-                               arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        return self.format_arn(
+            service="lambda",
+            resource="function",
+            resource_name=self.stage.resource(name),
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def access_stage(self) -> access.Stage:
         return access.Stage(
-            tables={name: bool(spec.global_indexes or spec.local_indexes)
-                    for name, spec in self.table_specs.items()},
+            tables={
+                name: bool(spec.global_indexes or spec.local_indexes)
+                for name, spec in self.table_specs.items()
+            },
             workflows=frozenset(self.workflows),
-            queues={label: self.stage.resource(label) for label in self.queues})
+            queues={label: self.stage.resource(label) for label in self.queues},
+        )
 
     def _function_role(self, function: Function) -> iam.Role:
         """The statements are inline in the role itself: the SQS event source
@@ -253,7 +351,8 @@ class OcpStack(Stack):
         depends only on the role, not on a separate policy resource."""
         statements = [self._statement(s) for s in access.plan(function, self.access_stage())]
         role = iam.Role(
-            self, f"{function.logical_id}Role",
+            self,
+            f"{function.logical_id}Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Lambda function {function.name} of {self.stage.stack_name}",
             inline_policies={"access": iam.PolicyDocument(statements=statements)},
@@ -266,7 +365,8 @@ class OcpStack(Stack):
             effect=iam.Effect.DENY if statement.deny else iam.Effect.ALLOW,
             actions=list(statement.actions),
             resources=[self.arn(r) for r in statement.resources],
-            conditions=statement.conditions)
+            conditions=statement.conditions,
+        )
 
     def arn(self, ref: Ref) -> str:
         """The ARN of one of this stage's resources."""
@@ -290,13 +390,19 @@ class OcpStack(Stack):
         if kind == "state-machine":
             return self.state_machines[name].state_machine_arn
         if kind == "executions":
-            return self.format_arn(service="states", resource="execution",
-                                   resource_name=f"{self.stage.resource(name)}:*",
-                                   arn_format=ArnFormat.COLON_RESOURCE_NAME)
+            return self.format_arn(
+                service="states",
+                resource="execution",
+                resource_name=f"{self.stage.resource(name)}:*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
         if kind == "schedules":
-            return self.format_arn(service="scheduler", resource="schedule",
-                                   resource_name=f"{self.schedule_group.name}/*",
-                                   arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+            return self.format_arn(
+                service="scheduler",
+                resource="schedule",
+                resource_name=f"{self.schedule_group.name}/*",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
         if kind == "scheduler-role":
             return self.scheduler_role.role_arn
         if kind == "any-topic":
@@ -346,7 +452,8 @@ class OcpStack(Stack):
                 "iam_role_arn": self.roles[f.name].role_arn,
                 "lambda_timeout": f.access.timeout_seconds,
                 "lambda_memory_size": f.access.memory_mb,
-            } for f in self.functions.values()
+            }
+            for f in self.functions.values()
         }
         source = bundle.stage_project(project_dir, build_dir / "project")
         bundle.add_stage(source, self.to_string(), {"lambda_functions": functions})
@@ -362,7 +469,9 @@ class OcpStack(Stack):
     # -- API Gateway ---------------------------------------------------------------
 
     def _api_gateway(self) -> None:
-        access_logs = self._log_group("ApiAccessLogs", f"/aws/apigateway/{self.stage.stack_name}/access")
+        access_logs = self._log_group(
+            "ApiAccessLogs", f"/aws/apigateway/{self.stage.stack_name}/access"
+        )
         rest_api = self.chalice.get_resource("RestAPI")
         api.configure_rest_api(rest_api, self.stage, access_logs.log_group_arn)
         if self.stage.api_gateway_logging_role:
@@ -370,22 +479,46 @@ class OcpStack(Stack):
 
     def _api_gateway_account(self) -> apigateway.CfnAccount:
         """API Gateway writes access and error logs with one role per account and region."""
-        statements = [iam.PolicyStatement(
-            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
-                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents",
-                     "logs:FilterLogEvents"],
-            resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
-                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)])]
+        statements = [
+            iam.PolicyStatement(
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                    "logs:GetLogEvents",
+                    "logs:FilterLogEvents",
+                ],
+                resources=[
+                    self.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        ]
         role = iam.Role(
-            self, "ApiGatewayLoggingRole",
+            self,
+            "ApiGatewayLoggingRole",
             assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description="API Gateway's account-wide CloudWatch Logs role (access and error logs)",
             inline_policies={"logs": iam.PolicyDocument(statements=statements)},
         )
-        nag.acknowledge_wildcards(role, statements, reason=(
-            "API Gateway's logging role is one setting for the whole account and region: it writes "
-            "the execution and access logs of every API there, into log groups it names itself."))
-        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        nag.acknowledge_wildcards(
+            role,
+            statements,
+            reason=(
+                "API Gateway's logging role is one setting for the whole account and region: it "
+                "writes the execution and access logs of every API there, into log groups it "
+                "names itself."
+            ),
+        )
+        account = apigateway.CfnAccount(
+            self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn
+        )
         # The setting outlives the stack: other APIs in the account log with it.
         role.apply_removal_policy(RemovalPolicy.RETAIN)
         account.apply_removal_policy(RemovalPolicy.RETAIN)

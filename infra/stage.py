@@ -4,6 +4,7 @@ Names follow the defaults in chalicelib/settings.py (`ocp-{stage}-` table prefix
 `alias/ocp-{stage}-secrets`, `ocp-{stage}-dial` ...), so an operator's shell with
 only OCP_STAGE set (README "Deploy") reaches the deployed stage's tables and key.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ class Stage:
     name: str
     # prod keeps its data when the stack goes: deletion protection, RETAIN.
     prod: bool
-    throttle_rate: float        # steady requests per second, whole stage
+    throttle_rate: float  # steady requests per second, whole stage
     throttle_burst: int
     log_retention_days: int
     alarm_email: str | None = None
@@ -28,8 +29,13 @@ class Stage:
     carrier: str = "simulated"
 
     @classmethod
-    def named(cls, name: str, alarm_email: str | None = None,
-              api_gateway_logging_role: bool = True, carrier: str = "simulated") -> "Stage":
+    def named(
+        cls,
+        name: str,
+        alarm_email: str | None = None,
+        api_gateway_logging_role: bool = True,
+        carrier: str = "simulated",
+    ) -> Stage:
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
         prod = name == "prod"

@@ -4,10 +4,12 @@ A model added to ALL_MODELS gets its table here with no change to infra: keys,
 secondary indexes and TTL come from the model itself, as `create_table` would
 make them locally.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from pynamodb.attributes import TTLAttribute
 
@@ -17,7 +19,7 @@ from infra.stage import Stage
 @dataclass(frozen=True)
 class Key:
     name: str
-    type: str   # S, N or B
+    type: str  # S, N or B
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class IndexSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    name: str                  # without the stage prefix: "Users"
+    name: str  # without the stage prefix: "Users"
     hash_key: Key
     range_key: Key | None
     global_indexes: tuple[IndexSpec, ...]
@@ -50,19 +52,23 @@ def table_specs(models: Iterable[Any], prefix: str) -> list[TableSpec]:
         schema = model._get_schema()
         types = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
         for index in schema["global_secondary_indexes"] + schema["local_secondary_indexes"]:
-            types.update({d["AttributeName"]: d["AttributeType"] for d in index["attribute_definitions"]})
+            types.update(
+                {d["AttributeName"]: d["AttributeType"] for d in index["attribute_definitions"]}
+            )
         hash_key, range_key = _keys(schema["key_schema"], types)
         ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
         if len(ttl) > 1:
             raise ValueError(f"{model.__name__}: DynamoDB allows one TTL attribute, found {ttl}")
-        specs.append(TableSpec(
-            name=table_name[len(prefix):],
-            hash_key=hash_key,
-            range_key=range_key,
-            global_indexes=tuple(_index(i, types) for i in schema["global_secondary_indexes"]),
-            local_indexes=tuple(_index(i, types) for i in schema["local_secondary_indexes"]),
-            ttl_attribute=ttl[0] if ttl else None,
-        ))
+        specs.append(
+            TableSpec(
+                name=table_name[len(prefix) :],
+                hash_key=hash_key,
+                range_key=range_key,
+                global_indexes=tuple(_index(i, types) for i in schema["global_secondary_indexes"]),
+                local_indexes=tuple(_index(i, types) for i in schema["local_secondary_indexes"]),
+                ttl_attribute=ttl[0] if ttl else None,
+            )
+        )
     return specs
 
 
@@ -86,12 +92,19 @@ def _index(index: dict, types: dict[str, str]) -> IndexSpec:
 def define_tables(scope: Any, stage: Stage, specs: list[TableSpec]) -> dict[str, Any]:
     """On-demand, point-in-time recovery, TTL where the model has one; prod tables
     have deletion protection and outlive the stack."""
-    from aws_cdk import RemovalPolicy, aws_dynamodb as dynamodb
+    from aws_cdk import RemovalPolicy
+    from aws_cdk import aws_dynamodb as dynamodb
 
-    types = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER,
-             "B": dynamodb.AttributeType.BINARY}
-    projections = {"ALL": dynamodb.ProjectionType.ALL, "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
-                   "INCLUDE": dynamodb.ProjectionType.INCLUDE}
+    types = {
+        "S": dynamodb.AttributeType.STRING,
+        "N": dynamodb.AttributeType.NUMBER,
+        "B": dynamodb.AttributeType.BINARY,
+    }
+    projections = {
+        "ALL": dynamodb.ProjectionType.ALL,
+        "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+        "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+    }
 
     def attribute(key: Key) -> Any:
         return dynamodb.Attribute(name=key.name, type=types[key.type])
@@ -99,13 +112,15 @@ def define_tables(scope: Any, stage: Stage, specs: list[TableSpec]) -> dict[str,
     tables = {}
     for spec in specs:
         table = dynamodb.Table(
-            scope, f"{spec.name}Table",
+            scope,
+            f"{spec.name}Table",
             table_name=f"{stage.table_prefix}{spec.name}",
             partition_key=attribute(spec.hash_key),
             sort_key=attribute(spec.range_key) if spec.range_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             time_to_live_attribute=spec.ttl_attribute,
             deletion_protection=stage.prod,
             removal_policy=RemovalPolicy.RETAIN if stage.prod else RemovalPolicy.DESTROY,

@@ -8,13 +8,15 @@ role is read off the definition: every Task state's integration and the
 placeholder it names become one IAM statement. A Task this module cannot map to
 a named resource is an error, not a wildcard.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 # "${DialQueueUrl}" in a parameter value, the whole value.
 _PLACEHOLDER = re.compile(r"^\$\{(\w+)\}$")
@@ -45,6 +47,7 @@ class UnsupportedDefinition(ValueError):
 class Placeholder:
     """`${name}` in an ASL file: the value CloudFormation substitutes, and the ARN
     IAM statements use for it (a queue's URL is substituted, its ARN granted)."""
+
     name: str
     value: str
     arn: str
@@ -53,13 +56,13 @@ class Placeholder:
 @dataclass(frozen=True)
 class Grant:
     actions: tuple[str, ...]
-    placeholder: str | None      # None: the action takes no resource ("*")
-    state: str                   # where it came from, for error messages and reviews
+    placeholder: str | None  # None: the action takes no resource ("*")
+    state: str  # where it came from, for error messages and reviews
 
 
 @dataclass(frozen=True)
 class Workflow:
-    stem: str                    # "call" for call.asl.json
+    stem: str  # "call" for call.asl.json
     path: Path
     text: str
 
@@ -93,8 +96,11 @@ def discover(directory: Path) -> list[Workflow]:
 
 def grants(definition: dict[str, Any]) -> list[Grant]:
     """IAM a state machine with this definition needs, one Grant per Task state."""
-    return [_task_grant(name, state) for name, state in _states(definition)
-            if state.get("Type") == "Task"]
+    return [
+        _task_grant(name, state)
+        for name, state in _states(definition)
+        if state.get("Type") == "Task"
+    ]
 
 
 def _states(definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -106,7 +112,9 @@ def _states(definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         if state.get("Type") == "Map":
             processor = state.get("ItemProcessor") or state.get("Iterator") or {}
             if processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
-                raise UnsupportedDefinition(f"{name}: distributed Map is not supported by infra yet")
+                raise UnsupportedDefinition(
+                    f"{name}: distributed Map is not supported by infra yet"
+                )
             yield from _states(processor)
 
 
@@ -118,12 +126,16 @@ def _task_grant(name: str, state: dict[str, Any]) -> Grant:
         return Grant(("lambda:InvokeFunction",), placeholder, name)
     match = _STATES_ARN.match(resource)
     if not match:
-        raise UnsupportedDefinition(f"{name}: Resource {resource!r} is not an integration in "
-                                    f"infra/workflows.py _INTEGRATIONS: add it with its IAM action")
+        raise UnsupportedDefinition(
+            f"{name}: Resource {resource!r} is not an integration in "
+            f"infra/workflows.py _INTEGRATIONS: add it with its IAM action"
+        )
     key = (match["service"], match["api"])
     if key not in _INTEGRATIONS:
-        raise UnsupportedDefinition(f"{name}: integration {resource!r} is not in infra/workflows.py "
-                                    f"_INTEGRATIONS: add it with its IAM action")
+        raise UnsupportedDefinition(
+            f"{name}: integration {resource!r} is not in infra/workflows.py "
+            f"_INTEGRATIONS: add it with its IAM action"
+        )
     actions, parameter = _INTEGRATIONS[key]
     if key == _SMS and "PhoneNumber" in arguments:
         return Grant(actions, None, name)
@@ -132,7 +144,8 @@ def _task_grant(name: str, state: dict[str, Any]) -> Grant:
     if placeholder is None:
         raise UnsupportedDefinition(
             f"{name}: {parameter} must be a ${{Placeholder}} naming one resource, "
-            f"not {value!r} (a value from the input cannot be granted without a wildcard)")
+            f"not {value!r} (a value from the input cannot be granted without a wildcard)"
+        )
     return Grant(actions, placeholder, name)
 
 

@@ -3,8 +3,10 @@
 Deployed stages never run this: their tables, keys, queues and state machines
 come from the CDK app in infra/.
 """
+
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from chalicelib import settings
@@ -51,17 +53,29 @@ def _create_audio_bucket() -> None:
     if bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         return
     region = settings.get().region
-    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}}))
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True,
-        "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.create_bucket(
+        Bucket=bucket,
+        **(
+            {}
+            if region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        ),
+    )
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
 
 
 def _create_queue(name: str) -> str:
     return aws.client("sqs").create_queue(
-        QueueName=name,
-        Attributes={"VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS)})["QueueUrl"]
+        QueueName=name, Attributes={"VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS)}
+    )["QueueUrl"]
 
 
 def _create_state_machine(dial_queue_url: str) -> str:
@@ -71,18 +85,20 @@ def _create_state_machine(dial_queue_url: str) -> str:
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
             if machine["name"] == name:
-                sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"],
-                                         definition=definition)
+                sfn.update_state_machine(
+                    stateMachineArn=machine["stateMachineArn"], definition=definition
+                )
                 return machine["stateMachineArn"]
     account = aws.client("sts").get_caller_identity()["Account"]
     return sfn.create_state_machine(
-        name=name, type="STANDARD", definition=definition,
-        roleArn=f"arn:aws:iam::{account}:role/{name}")["stateMachineArn"]
+        name=name,
+        type="STANDARD",
+        definition=definition,
+        roleArn=f"arn:aws:iam::{account}:role/{name}",
+    )["stateMachineArn"]
 
 
 def _create_schedule_group() -> None:
     scheduler = aws.client("scheduler")
-    try:
+    with contextlib.suppress(scheduler.exceptions.ConflictException):
         scheduler.create_schedule_group(Name=settings.get().schedule_group)
-    except scheduler.exceptions.ConflictException:
-        pass

@@ -1,7 +1,9 @@
 """`make run`: moto's server as the local AWS, the resources and enterprise 1 in it,
 and `chalice local` serving the API. Ctrl-C stops everything it started."""
+
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -18,8 +20,11 @@ def main() -> int:
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
     for port in (api_port, aws_port):
         if _listening(port):
-            print(f"port {port} on {HOST} is already in use: stop what uses it, or set "
-                  f"OCP_PORT / OCP_AWS_PORT", file=sys.stderr)
+            print(
+                f"port {port} on {HOST} is already in use: stop what uses it, or set "
+                f"OCP_PORT / OCP_AWS_PORT",
+                file=sys.stderr,
+            )
             return 1
     # Also when started in the background, where SIGINT is ignored by default.
     signal.signal(signal.SIGINT, _interrupt)
@@ -29,26 +34,46 @@ def main() -> int:
     children: list[subprocess.Popen] = []
     try:
         # MOTO_PORT: where moto's Step Functions interpreter sends its own SQS requests.
-        children.append(subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
-            env={**os.environ, "MOTO_PORT": str(aws_port)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
+                env={**os.environ, "MOTO_PORT": str(aws_port)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
         _wait_for(aws_port, children[-1], "moto server")
         _execute_state_machines(aws_port)
         from chalicelib import settings
+
         settings.reload()
         from chalicelib.store import enterprises
         from local import bootstrap
+
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1)
-        children.append(subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "chalice"), "local", "--stage", "local",
-             "--host", HOST, "--port", str(api_port)], env={**os.environ, **env},
-            start_new_session=True))
+        children.append(
+            subprocess.Popen(
+                [
+                    os.path.join(os.path.dirname(sys.executable), "chalice"),
+                    "local",
+                    "--stage",
+                    "local",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(api_port),
+                ],
+                env={**os.environ, **env},
+                start_new_session=True,
+            )
+        )
         _wait_for(api_port, children[-1], "chalice local")
         _banner(api_port, aws_port, secret)
         from chalicelib import logs
         from local import worker
+
         logs.configure()
         worker.run_forever(children)
     except KeyboardInterrupt:
@@ -74,9 +99,11 @@ def _execute_state_machines(aws_port: int) -> None:
     import urllib.request
 
     request = urllib.request.Request(
-        f"http://{HOST}:{aws_port}/moto-api/config", method="POST",
+        f"http://{HOST}:{aws_port}/moto-api/config",
+        method="POST",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        headers={"Content-Type": "application/json"})
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         response.read()
 
@@ -86,10 +113,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def local_environment(aws_port: int) -> dict[str, str]:
@@ -122,16 +147,21 @@ def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
 
 def _banner(api_port: int, aws_port: int, secret: str) -> None:
     base = f"http://{HOST}:{api_port}"
-    print(f"""
+    print(
+        f"""
 OCP API:    {base}
 local AWS:  http://{HOST}:{aws_port} (moto)
 enterprise: 1, secret {secret}
 
 Open a session:
-  T=$(date +%s); curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "${{T}}{secret}" | md5sum | cut -d' ' -f1)" {base}/session
+  T=$(date +%s)
+  curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "${{T}}{secret}" | md5sum | cut -d' ' -f1)" \
+       {base}/session
 
 Ctrl-C stops everything.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -2,16 +2,18 @@
 Lambda trigger, which hands each message to the dialer, the fan-out queue's, which hands
 each to the blast fan-out, and EventBridge Scheduler, which fires due schedules. Runs in
 `make run`'s process until Ctrl-C or until a service stops."""
+
 from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger("chalicelib.local.worker")
 
-WAIT_SECONDS = 1      # SQS long poll: an idle loop costs one request a second
+WAIT_SECONDS = 1  # SQS long poll: an idle loop costs one request a second
 # Messages are handled side by side, as concurrent Lambda invocations would be, so a
 # slow test number (555-0105) does not hold up another call.
 CONCURRENCY = 8
@@ -34,8 +36,7 @@ def drain_dial_queue(pool: ThreadPoolExecutor, wait_seconds: int = WAIT_SECONDS)
     from chalicelib.store import aws
     from chalicelib.workflows import dialer
 
-    return _drain(aws.dial_queue_url(), dialer.default().handle, "dial queue", pool,
-                  wait_seconds)
+    return _drain(aws.dial_queue_url(), dialer.default().handle, "dial queue", pool, wait_seconds)
 
 
 def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int = 0) -> int:
@@ -47,12 +48,20 @@ def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int
     return _drain(aws.fanout_queue_url(), fanout.handle, "fan-out queue", pool, wait_seconds)
 
 
-def _drain(url: str, handle: Callable[[dict], None], queue: str,
-           pool: ThreadPoolExecutor | None, wait_seconds: int) -> int:
+def _drain(
+    url: str,
+    handle: Callable[[dict], None],
+    queue: str,
+    pool: ThreadPoolExecutor | None,
+    wait_seconds: int,
+) -> int:
     from chalicelib.store import aws
 
-    messages = aws.client("sqs").receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds).get("Messages", [])
+    messages = (
+        aws.client("sqs")
+        .receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds)
+        .get("Messages", [])
+    )
     for message in messages:
         if pool is None:
             _deliver(url, message, handle, queue)
@@ -78,8 +87,7 @@ def fire_due_schedules() -> int:
     return len(fired)
 
 
-def _deliver(url: str, message: dict[str, Any], handle: Callable[[dict], None],
-             queue: str) -> None:
+def _deliver(url: str, message: dict[str, Any], handle: Callable[[dict], None], queue: str) -> None:
     """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
     redelivery (after the visibility timeout) when the handler raises."""
     from chalicelib.store import aws

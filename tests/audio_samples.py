@@ -1,4 +1,5 @@
 """Small audio files built byte by byte: MPEG-1 Layer III frames, ID3v2 tags, an ASF header."""
+
 from __future__ import annotations
 
 # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 // 44100 = 417 bytes a frame
@@ -27,7 +28,15 @@ ASF_VIDEO_MEDIA = bytes.fromhex("C0EFA0BC4D5BCF11A8FD00805F5C442B")
 
 def wma(media: bytes = ASF_AUDIO_MEDIA) -> bytes:
     """An ASF header object holding one stream properties object of the given media type."""
-    stream_properties = bytes.fromhex("9107DCB7B7A9CF118EE600C00C205365") + (24 + 16).to_bytes(8, "little") + media
+    stream_properties = (
+        bytes.fromhex("9107DCB7B7A9CF118EE600C00C205365") + (24 + 16).to_bytes(8, "little") + media
+    )
     header_size = 30 + len(stream_properties)
-    return (ASF_HEADER_GUID + header_size.to_bytes(8, "little") + (1).to_bytes(4, "little")
-            + b"\x01\x02" + stream_properties + b"\x00" * 64)
+    return (
+        ASF_HEADER_GUID
+        + header_size.to_bytes(8, "little")
+        + (1).to_bytes(4, "little")
+        + b"\x01\x02"
+        + stream_properties
+        + b"\x00" * 64
+    )

@@ -6,12 +6,14 @@ the whole table). `atomic_dynamodb` gives moto the service's per-request atomici
 serialising its DynamoDB requests, and nothing more: the app's own requests still
 interleave freely, so a read-modify-write in the app still loses updates.
 """
+
 from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import pytest
 
@@ -28,6 +30,7 @@ def atomic_dynamodb(monkeypatch):
     def atomic(self, *args, **kwargs):
         with lock:
             return call_action(self, *args, **kwargs)
+
     monkeypatch.setattr(DynamoHandler, "call_action", atomic)
     # Switch threads often, so that requests interleave as much as they can.
     interval = sys.getswitchinterval()
@@ -43,6 +46,7 @@ def at_once(calls: list[Callable[[], T]], threads: int = 16) -> list[T]:
     def run(call: Callable[[], T]) -> T:
         go.wait()
         return call()
+
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [pool.submit(run, call) for call in calls]
         go.set()

@@ -3,22 +3,25 @@
 The environment is set here, before any application module is imported, so
 that `chalicelib.settings` reads the test values. Tests never reach AWS.
 """
+
 from __future__ import annotations
 
 import os
 
 for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
     os.environ.pop(_name, None)
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "OCP_STAGE": "test",
-    "OCP_EMAIL_DNS_CHECK": "0",
-})
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "OCP_STAGE": "test",
+        "OCP_EMAIL_DNS_CHECK": "0",
+    }
+)
 
 import hashlib  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -68,11 +71,18 @@ def session_header(eid: int, secret: str, at: int | None = None) -> str:
 @dataclass
 class Api:
     """A logged-in client: every call carries the session header."""
+
     client: object
     auth: str
 
-    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None,
-             raw: bytes | str | None = None):
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+        raw: bytes | str | None = None,
+    ):
         from urllib.parse import urlencode
 
         all_headers = {"Authorization": self.auth}

@@ -3,6 +3,7 @@
 Amounts are exact Decimals end to end: currency has at most 2 decimals and may be negative,
 minutes at most 1 decimal (RULINGS "currency", "mouallowed / mouused").
 """
+
 from decimal import Decimal
 
 from chalice import Blueprint

@@ -8,16 +8,25 @@ prints one blast, with each recipient's result once it has started. DELETE cance
 scheduled blast. 307: the blast has fired; 308: this user has no such blast; 304: any
 internal failure (the reference's code for these routes).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.domain.recipients import EMAIL, SMS, USER_ID as BY_USER_ID, VOICE, Termination
+from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
+from chalicelib.domain.recipients import USER_ID as BY_USER_ID
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
-    USER_ID, AudioFile, Destination, Destinations, Flag, Id, Text, UnixTime,
+    USER_ID,
+    AudioFile,
+    Destination,
+    Destinations,
+    Flag,
+    Id,
+    Text,
+    UnixTime,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -53,20 +62,36 @@ def destinations(*, required: bool):
 
 # -- blastvoice ------------------------------------------------------------------------------
 
+
 @route(bp, "/blastVoice", ["POST"], internal_error=304)
 def create_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
-    v = req.read(USER_ID, origination(required=True), destinations(required=True),
-                 Text("text", required=not _audio_named(req), max_len=MAX_TEXT), TIME,
-                 Flag("hideAni"), Flag("allowCallback", default=1),
-                 AUDIO_FILE, AUDIO_KEY, URL)
+    v = req.read(
+        USER_ID,
+        origination(required=True),
+        destinations(required=True),
+        Text("text", required=not _audio_named(req), max_len=MAX_TEXT),
+        TIME,
+        Flag("hideAni"),
+        Flag("allowCallback", default=1),
+        AUDIO_FILE,
+        AUDIO_KEY,
+        URL,
+    )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
-        req.eid, v["userId"], VOICE, when=v["time"], text=v["text"], audio=_audio(req.eid, v),
-        hide_ani=bool(v["hideAni"]), allow_callback=bool(v["allowCallback"]),
+        req.eid,
+        v["userId"],
+        VOICE,
+        when=v["time"],
+        text=v["text"],
+        audio=_audio(req.eid, v),
+        hide_ani=bool(v["hideAni"]),
+        allow_callback=bool(v["allowCallback"]),
         origination=_termination(v["origination"]),
-        terminations=_terminations(v["destination"]))
+        terminations=_terminations(v["destination"]),
+    )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
@@ -74,9 +99,19 @@ def create_voice(req: Request) -> Reply:
 def change_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
-    v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
-                 Text("text", max_len=MAX_TEXT), TIME, Flag("hideAni", default=None),
-                 Flag("allowCallback", default=None), AUDIO_FILE, AUDIO_KEY, URL)
+    v = req.read(
+        USER_ID,
+        BLAST_ID,
+        origination(required=False),
+        destinations(required=False),
+        Text("text", max_len=MAX_TEXT),
+        TIME,
+        Flag("hideAni", default=None),
+        Flag("allowCallback", default=None),
+        AUDIO_FILE,
+        AUDIO_KEY,
+        URL,
+    )
     _check_users(req.eid, v)
     changes = _changes(v)
     for name, field in (("hideAni", "hide_ani"), ("allowCallback", "allow_callback")):
@@ -104,17 +139,31 @@ def delete_voice(req: Request) -> Reply:
 
 # -- blastsms ---------------------------------------------------------------------------------
 
+
 @route(bp, "/blastsms", ["POST"], internal_error=304)
 def create_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
-    v = req.read(USER_ID, origination(required=True), destinations(required=True),
-                 Text("text", required=True, max_len=MAX_SMS_TEXT), TIME)
+    v = req.read(
+        USER_ID,
+        origination(required=True),
+        destinations(required=True),
+        Text("text", required=True, max_len=MAX_SMS_TEXT),
+        TIME,
+    )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
-        req.eid, v["userId"], SMS, when=v["time"], text=v["text"], audio=None,
-        hide_ani=False, allow_callback=False, origination=_termination(v["origination"]),
-        terminations=_terminations(v["destination"]))
+        req.eid,
+        v["userId"],
+        SMS,
+        when=v["time"],
+        text=v["text"],
+        audio=None,
+        hide_ani=False,
+        allow_callback=False,
+        origination=_termination(v["origination"]),
+        terminations=_terminations(v["destination"]),
+    )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
@@ -122,8 +171,14 @@ def create_sms(req: Request) -> Reply:
 def change_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
-    v = req.read(USER_ID, BLAST_ID, origination(required=False), destinations(required=False),
-                 Text("text", max_len=MAX_SMS_TEXT), TIME)
+    v = req.read(
+        USER_ID,
+        BLAST_ID,
+        origination(required=False),
+        destinations(required=False),
+        Text("text", max_len=MAX_SMS_TEXT),
+        TIME,
+    )
     _check_users(req.eid, v)
     fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
     return status_ok(200, verbose_only=False)
@@ -141,6 +196,7 @@ def delete_sms(req: Request) -> Reply:
 
 
 # -- shared -------------------------------------------------------------------------------------
+
 
 def _get(req: Request, kind: str) -> Reply:
     from chalicelib.store import blasts  # on first use: a cold start of another route skips it
@@ -163,7 +219,8 @@ def _delete(req: Request, kind: str) -> Reply:
 
 def _audio_named(req: Request) -> bool:
     return "audiofile" in req.variables.files or any(
-        (req.variables.get(name) or "").strip() for name in AUDIO_NAMES)
+        (req.variables.get(name) or "").strip() for name in AUDIO_NAMES
+    )
 
 
 def _check_users(eid: int, v: dict[str, Any]) -> None:
@@ -184,7 +241,6 @@ def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
     """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
     key, or a copy of what `url` serves (the first of these given)."""
     from chalicelib.media import uploads  # S3 and URL fetching: only when audio is sent
-
     from chalicelib.store.blasts import AudioRef
 
     if v["audioFile"] is not None:
@@ -234,14 +290,23 @@ def body(blast: BlastInfo, results: list) -> dict[str, Any]:
     out["announcementText"] = blast.text
     if blast.kind == VOICE:
         audio = blast.audio
-        out["audiofile"] = None if audio is None else {
-            "url": uploads.StoredAudio(audio.key, audio.kind, audio.name, audio.size).url(),
-            "name": audio.name}
+        out["audiofile"] = (
+            None
+            if audio is None
+            else {
+                "url": uploads.StoredAudio(audio.key, audio.kind, audio.name, audio.size).url(),
+                "name": audio.name,
+            }
+        )
     out["origination"] = _pair(blast.origination)
     started = blast.first_call_id is not None
-    out["terminations"] = Items("termination", [
-        {**_pair(t), **(_result(blast.call_id(n), results[n]) if started else {})}
-        for n, t in enumerate(blast.terminations)])
+    out["terminations"] = Items(
+        "termination",
+        [
+            {**_pair(t), **(_result(blast.call_id(n), results[n]) if started else {})}
+            for n, t in enumerate(blast.terminations)
+        ],
+    )
     if started:
         done = all(r is not None and r.done for r in results)
         out["currentState"] = "complete" if done else "started"
@@ -254,8 +319,17 @@ def _pair(term: Termination) -> dict[str, Any]:
 
 def _result(call_id: int, status: Any) -> dict[str, Any]:
     if status is None:
-        return {"callId": call_id, "currentState": "scheduled", "success": 0,
-                "attempts": Items("attempt", [])}
-    return {"callId": call_id, "currentState": status.state, "success": int(status.success),
-            "attempts": Items("attempt", [{"number": number, "result": result}
-                                          for number, result in status.attempts])}
+        return {
+            "callId": call_id,
+            "currentState": "scheduled",
+            "success": 0,
+            "attempts": Items("attempt", []),
+        }
+    return {
+        "callId": call_id,
+        "currentState": status.state,
+        "success": int(status.success),
+        "attempts": Items(
+            "attempt", [{"number": number, "result": result} for number, result in status.attempts]
+        ),
+    }

@@ -4,6 +4,7 @@
 POST is `/call`, and `/call/{anything}` as the reference prints it (the path segment is
 ignored). GET is `/call/{callId}`, or `/call?callId=`.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
-
 from chalicelib.protocol.params import USER_ID, Destination, Flag, Id, Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
@@ -31,16 +31,27 @@ TENTH = Decimal("0.1")
 @route(bp, "/call", ["POST"])
 @route(bp, "/call/{callId}", ["POST"])
 def place_call(req: Request) -> Reply:
-    v = req.read(USER_ID,
-                 Destination("origination", required=True, bad_type_code=302),
-                 Destination("destination", required=True, bad_type_code=301),
-                 Text("text", required=True, max_len=MAX_TEXT),
-                 Flag("callOrigination"), Flag("disableAMD"))
+    v = req.read(
+        USER_ID,
+        Destination("origination", required=True, bad_type_code=302),
+        Destination("destination", required=True, bad_type_code=301),
+        Text("text", required=True, max_len=MAX_TEXT),
+        Flag("callOrigination"),
+        Flag("disableAMD"),
+    )
     from chalicelib.workflows.calls import CallRequest, place
 
-    call_id = place(req.eid, CallRequest(
-        v["userId"], v["origination"], v["destination"], v["text"],
-        call_origination=bool(v["callOrigination"]), disable_amd=bool(v["disableAMD"])))
+    call_id = place(
+        req.eid,
+        CallRequest(
+            v["userId"],
+            v["origination"],
+            v["destination"],
+            v["text"],
+            call_origination=bool(v["callOrigination"]),
+            disable_amd=bool(v["disableAMD"]),
+        ),
+    )
     return Reply({"callId": call_id}, 201)
 
 
@@ -67,9 +78,14 @@ def call_body(status: CallStatus) -> dict:
         "timeOriginated": status.time_originated,
         "timeCompleted": status.time_completed,
         "callingNumber": status.calling_number or None,
-        "attempts": Items("attempt", [{"number": a.number, "result": a.result}
-                                      for a in status.attempts
-                                      if not (a.role == "origination" and a.result == SUCCESS)]),
+        "attempts": Items(
+            "attempt",
+            [
+                {"number": a.number, "result": a.result}
+                for a in status.attempts
+                if not (a.role == "origination" and a.result == SUCCESS)
+            ],
+        ),
         "currentState": status.state,
         "callComplete": int(status.complete),
     }

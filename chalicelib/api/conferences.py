@@ -4,16 +4,28 @@ An unexpected failure in these routes is the reference's 304 ("Internal error: S
 execution failed"), not 105. The work behind them is imported on first use: a cold start
 for any other route does not pay for the dialing and scheduling modules.
 """
+
 from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
-    USER_ID, Destination, DestinationByType, Dtmf, Flag, Id, Int, Termination, Text, UnixTime,
-    UserId, output_options,
+    USER_ID,
+    Destination,
+    DestinationByType,
+    Dtmf,
+    Flag,
+    Id,
+    Int,
+    Termination,
+    Text,
+    UnixTime,
+    UserId,
+    output_options,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
-from chalicelib.protocol.types import USER_ID as BY_USER_ID, Destination as Dest
+from chalicelib.protocol.types import USER_ID as BY_USER_ID
+from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
 
@@ -24,12 +36,17 @@ MAX_DURATION_SECONDS = 86400
 
 
 def _autoconference_fields(*, required: bool) -> list:
-    return [Termination("phoneNumber", required=required), Dtmf("pin"),
-            Destination("origination", bad_type_code=302),
-            Text("text", max_len=MAX_TEXT), Flag("disableAMD", default=None)]
+    return [
+        Termination("phoneNumber", required=required),
+        Dtmf("pin"),
+        Destination("origination", bad_type_code=302),
+        Text("text", max_len=MAX_TEXT),
+        Flag("disableAMD", default=None),
+    ]
 
 
 # -- autoconference ----------------------------------------------------------------
+
 
 @route(bp, "/autoconference", ["POST"], internal_error=INTERNAL)
 def create_autoconference(req: Request) -> Reply:
@@ -39,10 +56,18 @@ def create_autoconference(req: Request) -> Reply:
     v = req.read(USER_ID, *_autoconference_fields(required=True), UnixTime("conferenceTime"))
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
-    call_id, started = autoconference.create(req.eid, v["userId"], Autoconference(
-        number=v["phoneNumber"].display, pin=v["pin"] or "", text=v["text"] or "",
-        origination=origination.wire(), time=v["conferenceTime"] or 0,
-        disable_amd=bool(v["disableAMD"])))
+    call_id, started = autoconference.create(
+        req.eid,
+        v["userId"],
+        Autoconference(
+            number=v["phoneNumber"].display,
+            pin=v["pin"] or "",
+            text=v["text"] or "",
+            origination=origination.wire(),
+            time=v["conferenceTime"] or 0,
+            disable_amd=bool(v["disableAMD"]),
+        ),
+    )
     return Reply({"callId": call_id}, 201 if started else 202)
 
 
@@ -57,25 +82,41 @@ def get_autoconferences(req: Request) -> Reply:
     v = req.read(USER_ID, CALL_ID)
     c = autoconferences.get(v["callId"], req.eid, v["userId"]).conference
     kind, _colon, value = c.origination.partition(":")
-    return Reply({"conferenceNumber": c.number, "conferencePin": c.pin,
-                  "conferenceTime": c.time, "announcementText": c.text,
-                  "origination": {"type": int(kind),
-                                  "value": int(value) if kind == "1" else value}})
+    return Reply(
+        {
+            "conferenceNumber": c.number,
+            "conferencePin": c.pin,
+            "conferenceTime": c.time,
+            "announcementText": c.text,
+            "origination": {"type": int(kind), "value": int(value) if kind == "1" else value},
+        }
+    )
 
 
 @route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL)
 def change_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
 
-    v = req.read(USER_ID, CALL_ID, *_autoconference_fields(required=False), UnixTime("time"),
-                 UnixTime("conferenceTime"))
+    v = req.read(
+        USER_ID,
+        CALL_ID,
+        *_autoconference_fields(required=False),
+        UnixTime("time"),
+        UnixTime("conferenceTime"),
+    )
     # Only what is given changes; `time` as the reference says: none means now. POST's
     # name for it, conferenceTime, is read too.
-    changes = {name: value for name, value in (
-        ("number", v["phoneNumber"] and v["phoneNumber"].display), ("pin", v["pin"]),
-        ("text", v["text"]), ("origination", v["origination"] and v["origination"].wire()),
-        ("disable_amd", None if v["disableAMD"] is None else bool(v["disableAMD"])),
-    ) if value is not None}
+    changes = {
+        name: value
+        for name, value in (
+            ("number", v["phoneNumber"] and v["phoneNumber"].display),
+            ("pin", v["pin"]),
+            ("text", v["text"]),
+            ("origination", v["origination"] and v["origination"].wire()),
+            ("disable_amd", None if v["disableAMD"] is None else bool(v["disableAMD"])),
+        )
+        if value is not None
+    }
     when = v["time"] if v["time"] is not None else v["conferenceTime"]
     autoconference.change(req.eid, v["userId"], v["callId"], changes, when)
     return status_ok(202, verbose_only=False)
@@ -100,12 +141,15 @@ DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS)
 def create_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
-    v = req.read(USER_ID, Int("duration", required=True, low=1, high=MAX_DURATION_SECONDS),
-                 DestinationByType("destinationType", "destinationValue", required=True,
-                                   single=True),
-                 Text("text", required=True, max_len=MAX_TEXT))
-    conference_id, call_id = conference.create(req.eid, v["userId"], v["destinationType"][0],
-                                               v["text"], v["duration"])
+    v = req.read(
+        USER_ID,
+        Int("duration", required=True, low=1, high=MAX_DURATION_SECONDS),
+        DestinationByType("destinationType", "destinationValue", required=True, single=True),
+        Text("text", required=True, max_len=MAX_TEXT),
+    )
+    conference_id, call_id = conference.create(
+        req.eid, v["userId"], v["destinationType"][0], v["text"], v["duration"]
+    )
     return Reply({"conferenceid": conference_id, "callid": call_id}, 201)
 
 
@@ -113,17 +157,22 @@ def create_conference(req: Request) -> Reply:
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
-    v = req.read(Id("conferenceId"), UserId(required=False), DURATION,
-                 DestinationByType("destinationType", "destinationValue"),
-                 Text("text", max_len=MAX_TEXT))
+    v = req.read(
+        Id("conferenceId"),
+        UserId(required=False),
+        DURATION,
+        DestinationByType("destinationType", "destinationValue"),
+        Text("text", max_len=MAX_TEXT),
+    )
     destinations = v["destinationType"] or []
     if not destinations:
         # Each is optional alone: the reference's PUT adds participants, extends, or both.
         req.read(Int("duration", required=True))
     elif v["text"] is None:
         req.read(Text("text", required=True))
-    call_ids = conference.add(req.eid, v["conferenceId"], v["userId"], destinations,
-                              v["text"] or "", v["duration"])
+    call_ids = conference.add(
+        req.eid, v["conferenceId"], v["userId"], destinations, v["text"] or "", v["duration"]
+    )
     body: dict = {"callid": call_ids}
     if v["duration"] and output_options(req.variables)[1]:
         body["status"] = f"conference extended by {v['duration']}"  # verbose only

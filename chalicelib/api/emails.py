@@ -1,4 +1,5 @@
 """email POST, GET, PUT, DELETE: a user's addresses, unique system-wide."""
+
 from chalice import Blueprint
 
 from chalicelib.domain import profile as rules
@@ -8,7 +9,6 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
-
 
 
 @route(bp, "/email", ["POST"])
@@ -30,8 +30,10 @@ def set_default_email(req: Request) -> Reply:
     """Sets the default; an address the user does not have yet is added first."""
     v = req.read(USER_ID, Email("email", required=True))
     profiles.change(v["userId"], req.eid, rules.set_default_email, v["email"])
-    return Reply({"status": f"{v['email']} has been set as default email for user {v['userId']}"},
-                 verbose_only=True)
+    return Reply(
+        {"status": f"{v['email']} has been set as default email for user {v['userId']}"},
+        verbose_only=True,
+    )
 
 
 @route(bp, "/email", ["DELETE"])

@@ -5,6 +5,7 @@ or as variables (the reference lists `destination` as a request variable):
 `/group/141/member/3:3035551212` and `POST /group/141` with `destination=3:3035551212`
 are the same request.
 """
+
 from chalice import Blueprint
 
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text
@@ -60,6 +61,7 @@ def delete_group_or_members(req: Request) -> Reply:
         groups.delete(req.eid, v["userId"], v["groupId"])
     else:
         v = req.read(USER_ID, GROUP_ID, MEMBERS)
-        groups.remove_members(req.eid, v["userId"], v["groupId"],
-                              [d.wire() for d in v["destination"]])
+        groups.remove_members(
+            req.eid, v["userId"], v["groupId"], [d.wire() for d in v["destination"]]
+        )
     return status_ok(200, verbose_only=False)

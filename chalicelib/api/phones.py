@@ -1,4 +1,5 @@
 """phonenumber GET, POST, PUT, DELETE; smsphone GET, POST, DELETE; carriers GET."""
+
 from chalice import Blueprint
 
 from chalicelib import clock
@@ -15,13 +16,17 @@ from chalicelib.store import profiles
 bp = Blueprint(__name__)
 
 
-
 def number_body(number: Number, *, is_default: bool | None = None) -> dict:
     """A `<number>` as the phonenumber and calltimeexception GET bodies print it."""
-    body = {"id": number.id, "countryCode": int(number.phone.country_code),
-            "cityCode": number.phone.city_code or None, "phoneType": number.phone_type,
-            "digits": number.phone.digits, "carrierId": number.carrier_id,
-            "validationStatus": number.validation_status}
+    body = {
+        "id": number.id,
+        "countryCode": int(number.phone.country_code),
+        "cityCode": number.phone.city_code or None,
+        "phoneType": number.phone_type,
+        "digits": number.phone.digits,
+        "carrierId": number.carrier_id,
+        "validationStatus": number.validation_status,
+    }
     if is_default is not None:
         body["isDefault"] = int(is_default)
     return body
@@ -39,8 +44,13 @@ def _numbers_now(req: Request, *, sms: bool) -> Reply:
     found = (resolve_sms if sms else resolve)(profile, at)
     if not found.numbers and not found.dnd:
         raise OcpError(110)
-    return Reply({"tryall": int(found.tryall), "dnd": int(found.dnd),
-                  "number": [number_body(n) for n in found.numbers]})
+    return Reply(
+        {
+            "tryall": int(found.tryall),
+            "dnd": int(found.dnd),
+            "number": [number_body(n) for n in found.numbers],
+        }
+    )
 
 
 def _all_numbers(profile: Profile, *, sms: bool) -> Reply:
@@ -48,9 +58,17 @@ def _all_numbers(profile: Profile, *, sms: bool) -> Reply:
     if not numbers:
         raise OcpError(110)
     default = profile.default(sms=sms)
-    return Reply({"numbers": Items("number", [
-        number_body(n, is_default=default is not None and n.id == default.id)
-        for n in numbers])})
+    return Reply(
+        {
+            "numbers": Items(
+                "number",
+                [
+                    number_body(n, is_default=default is not None and n.id == default.id)
+                    for n in numbers
+                ],
+            )
+        }
+    )
 
 
 @route(bp, "/phoneNumber", ["GET"])
@@ -60,8 +78,9 @@ def get_numbers(req: Request) -> Reply:
 
 @route(bp, "/phoneNumber", ["POST"])
 def add_number(req: Request) -> Reply:
-    v = req.read(USER_ID, Phone("phoneNumber", required=True), PhoneType(required=True),
-                 CarrierId())
+    v = req.read(
+        USER_ID, Phone("phoneNumber", required=True), PhoneType(required=True), CarrierId()
+    )
     wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, new_phones=1)
     return status_ok(201)
@@ -80,10 +99,18 @@ def set_default_number(req: Request) -> Reply:
 @route(bp, "/phoneNumber/{existing}", ["PUT"])
 def change_number(req: Request) -> Reply:
     """RULINGS: /phonenumber/{existing} changes that number's digits, type or carrier."""
-    v = req.read(USER_ID, Phone("existing", required=True), Phone("phoneNumber"), PhoneType(),
-                 CarrierId())
-    profiles.change(v["userId"], req.eid, rules.change_number, v["existing"],
-                    phone=v["phoneNumber"], phone_type=v["phoneType"], carrier_id=v["carrierId"])
+    v = req.read(
+        USER_ID, Phone("existing", required=True), Phone("phoneNumber"), PhoneType(), CarrierId()
+    )
+    profiles.change(
+        v["userId"],
+        req.eid,
+        rules.change_number,
+        v["existing"],
+        phone=v["phoneNumber"],
+        phone_type=v["phoneType"],
+        carrier_id=v["carrierId"],
+    )
     return status_ok()
 
 
@@ -101,8 +128,9 @@ def get_sms_numbers(req: Request) -> Reply:
 
 @route(bp, "/smsphone", ["POST"])
 def add_sms_number(req: Request) -> Reply:
-    v = req.read(USER_ID, Phone("phonenumber", required=True), PhoneType(required=True),
-                 CarrierId())
+    v = req.read(
+        USER_ID, Phone("phonenumber", required=True), PhoneType(required=True), CarrierId()
+    )
     wanted = NumberRequest(v["phonenumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, sms=True, new_phones=1)
     return status_ok(201)
@@ -124,5 +152,11 @@ def get_carriers(req: Request) -> Reply:
     if not used <= CARRIERS.keys():
         raise OcpError(111)
     shown = sorted(CARRIERS if v["all"] else used)
-    return Reply({"carriers": Items("carrier", [
-        {"id": i, "name": CARRIERS[i][0], "gateway": CARRIERS[i][1]} for i in shown])})
+    return Reply(
+        {
+            "carriers": Items(
+                "carrier",
+                [{"id": i, "name": CARRIERS[i][0], "gateway": CARRIERS[i][1]} for i in shown],
+            )
+        }
+    )

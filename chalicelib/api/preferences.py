@@ -1,4 +1,5 @@
 """huntorder, calltimeexception, dnd and blacklist: the find-me/follow-me preferences."""
+
 from chalice import Blueprint
 
 from chalicelib.api.phones import number_body
@@ -9,7 +10,15 @@ from chalicelib.domain.windows import TIMEZONES, Window
 from chalicelib.errors import OcpError
 from chalicelib.protocol import types
 from chalicelib.protocol.params import (
-    USER_ID, CarrierId, Flag, Int, Ints, Phone, PhoneType, Phones, Text,
+    USER_ID,
+    CarrierId,
+    Flag,
+    Int,
+    Ints,
+    Phone,
+    Phones,
+    PhoneType,
+    Text,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -22,16 +31,18 @@ bp = Blueprint(__name__)
 
 # phoneNumber may name several numbers, comma-separated, in hunt order; phoneType
 # and carrierId then hold one value for all of them or one each.
-_HUNT_FIELDS = (Ints("phoneType", low=min(PHONE_TYPES), high=max(PHONE_TYPES)),
-                Ints("carrierId", low=min(CARRIERS), high=max(CARRIERS)),
-                Flag("tryall", default=None))
+_HUNT_FIELDS = (
+    Ints("phoneType", low=min(PHONE_TYPES), high=max(PHONE_TYPES)),
+    Ints("carrierId", low=min(CARRIERS), high=max(CARRIERS)),
+    Flag("tryall", default=None),
+)
 
 
 def _number_requests(v: dict) -> list[NumberRequest]:
     phones = v["phoneNumber"] or []
     kinds = _one_each("phoneType", v["phoneType"], len(phones))
     carriers = _one_each("carrierId", v["carrierId"], len(phones))
-    return [NumberRequest(*item) for item in zip(phones, kinds, carriers)]
+    return [NumberRequest(*item) for item in zip(phones, kinds, carriers, strict=True)]
 
 
 def _one_each(name: str, values: list[int] | None, count: int) -> list[int | None]:
@@ -50,8 +61,9 @@ def extend_hunt_order(req: Request) -> Reply:
     if v["phoneNumber"] is None and v["tryall"] is None:
         raise OcpError(900, name="phoneNumber")
     wanted = _number_requests(v)
-    profiles.change(v["userId"], req.eid, rules.extend_hunt_order, wanted, v["tryall"],
-                    new_phones=len(wanted))
+    profiles.change(
+        v["userId"], req.eid, rules.extend_hunt_order, wanted, v["tryall"], new_phones=len(wanted)
+    )
     return status_ok(verbose_only=False)
 
 
@@ -59,8 +71,9 @@ def extend_hunt_order(req: Request) -> Reply:
 def set_hunt_order(req: Request) -> Reply:
     v = req.read(USER_ID, Phones("phoneNumber", required=True), *_HUNT_FIELDS)
     wanted = _number_requests(v)
-    profiles.change(v["userId"], req.eid, rules.set_hunt_order, wanted, v["tryall"],
-                    new_phones=len(wanted))
+    profiles.change(
+        v["userId"], req.eid, rules.set_hunt_order, wanted, v["tryall"], new_phones=len(wanted)
+    )
     return status_ok(201)
 
 
@@ -70,11 +83,26 @@ def get_hunt_order(req: Request) -> Reply:
     countryCode, so `digits` is the number as typed ("44 20 77994044" abroad)."""
     profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     numbers = [profile.phone(i) for i in profile.hunt_order]
-    return Reply({"tryall": int(profile.tryall), "numbers": Items("number", [
-        {"digits": n.phone.display, "phoneType": n.phone_type, "id": n.id,
-         "carrierId": n.carrier_id, "validationStatus": n.validation_status,
-         "default": int(n.id == profile.default_phone_id)}
-        for n in numbers if n is not None])})
+    return Reply(
+        {
+            "tryall": int(profile.tryall),
+            "numbers": Items(
+                "number",
+                [
+                    {
+                        "digits": n.phone.display,
+                        "phoneType": n.phone_type,
+                        "id": n.id,
+                        "carrierId": n.carrier_id,
+                        "validationStatus": n.validation_status,
+                        "default": int(n.id == profile.default_phone_id),
+                    }
+                    for n in numbers
+                    if n is not None
+                ],
+            ),
+        }
+    )
 
 
 @route(bp, "/huntorder", ["DELETE"])
@@ -85,11 +113,14 @@ def clear_hunt_order(req: Request) -> Reply:
 
 # -- windows: calltimeexception and dnd ---------------------------------------------
 
+
 def _window_fields(*, required: bool = True) -> tuple:
-    return (Int("startHour", required=required, low=0, high=23),
-            Int("endHour", required=required, low=0, high=23),
-            Int("day", required=required, low=1, high=127),
-            Int("timezone", low=TIMEZONES[0], high=TIMEZONES[1], default=0))
+    return (
+        Int("startHour", required=required, low=0, high=23),
+        Int("endHour", required=required, low=0, high=23),
+        Int("day", required=required, low=1, high=127),
+        Int("timezone", low=TIMEZONES[0], high=TIMEZONES[1], default=0),
+    )
 
 
 def _window(v: dict) -> Window:
@@ -97,17 +128,21 @@ def _window(v: dict) -> Window:
 
 
 def _window_body(window: Window) -> dict:
-    return {"starthour": window.start_hour, "stophour": window.end_hour,
-            "days": window.days, "expiration": None}
+    return {
+        "starthour": window.start_hour,
+        "stophour": window.end_hour,
+        "days": window.days,
+        "expiration": None,
+    }
 
 
 @route(bp, "/calltimeexception", ["POST"])
 def add_exception(req: Request) -> Reply:
-    v = req.read(USER_ID, *_window_fields(), Phone("phoneNumber", required=True), PhoneType(),
-                 CarrierId())
+    v = req.read(
+        USER_ID, *_window_fields(), Phone("phoneNumber", required=True), PhoneType(), CarrierId()
+    )
     wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
-    profiles.change(v["userId"], req.eid, rules.add_exception, _window(v), wanted,
-                    new_phones=1)
+    profiles.change(v["userId"], req.eid, rules.add_exception, _window(v), wanted, new_phones=1)
     return status_ok(201, verbose_only=False)
 
 
@@ -120,8 +155,9 @@ def remove_exception(req: Request) -> Reply:
         profiles.change(v["userId"], req.eid, rules.clear_exceptions, v["phoneNumber"])
     else:
         v = req.read(USER_ID, Phone("phoneNumber", required=True), *_window_fields())
-        profiles.change(v["userId"], req.eid, rules.remove_exception_hours, _window(v),
-                        v["phoneNumber"])
+        profiles.change(
+            v["userId"], req.eid, rules.remove_exception_hours, _window(v), v["phoneNumber"]
+        )
     return status_ok(verbose_only=False)
 
 
@@ -132,8 +168,12 @@ def get_exceptions(req: Request) -> Reply:
     for exception in profile.exceptions:
         number = profile.phone(exception.phone_id)
         if number is not None:
-            shown.append({**_window_body(exception.window), "number": number_body(
-                number, is_default=number.id == profile.default_phone_id)})
+            shown.append(
+                {
+                    **_window_body(exception.window),
+                    "number": number_body(number, is_default=number.id == profile.default_phone_id),
+                }
+            )
     return Reply({"exceptions": Items("exception", shown)})
 
 
@@ -165,8 +205,10 @@ def remove_dnd(req: Request) -> Reply:
 
 # -- blacklist ---------------------------------------------------------------------------
 
-_BLOCK_FIELDS = (Int("terminationType", required=True, low=1, high=3, code=901),
-                 Text("terminationValue", required=True))
+_BLOCK_FIELDS = (
+    Int("terminationType", required=True, low=1, high=3, code=901),
+    Text("terminationValue", required=True),
+)
 
 
 def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
@@ -175,8 +217,9 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     v = req.read(USER_ID, *_BLOCK_FIELDS)
     name = "terminationValue"
     # The same type:value grammar as an origination or destination.
-    target = types.destination(name, f"{v['terminationType']}:{v['terminationValue']}",
-                               check_dns=False)
+    target = types.destination(
+        name, f"{v['terminationType']}:{v['terminationValue']}", check_dns=False
+    )
     if target.type == types.PHONE:
         return v["userId"], Block(BLOCK_PHONE, target.value)
     if target.type == types.EMAIL:
@@ -199,9 +242,14 @@ def get_blacklist(req: Request) -> Reply:
     profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
     if not profile.blacklist:
         return NO_CONTENT
-    return Reply({"contact": [
-        {"type": b.type, "id": b.value.display if b.type == BLOCK_PHONE else b.value}
-        for b in profile.blacklist]})
+    return Reply(
+        {
+            "contact": [
+                {"type": b.type, "id": b.value.display if b.type == BLOCK_PHONE else b.value}
+                for b in profile.blacklist
+            ]
+        }
+    )
 
 
 @route(bp, "/blacklist", ["DELETE"])

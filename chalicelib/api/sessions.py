@@ -1,4 +1,5 @@
 """session GET."""
+
 from chalice import Blueprint
 
 from chalicelib.protocol import auth

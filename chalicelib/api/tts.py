@@ -1,4 +1,5 @@
 """ttspreview POST: the text as the call will speak it, as a link to an MP3."""
+
 from chalice import Blueprint
 
 from chalicelib.protocol.params import USER_ID, Choice, Text
@@ -13,7 +14,8 @@ bp = Blueprint(__name__)
 def preview(req: Request) -> Reply:
     from chalicelib.media import tts  # Polly and S3: imported by the one route using them
 
-    v = req.read(USER_ID, Text("text", required=True, max_len=tts.MAX_TEXT),
-                 Choice("voice", tts.VOICES))
+    v = req.read(
+        USER_ID, Text("text", required=True, max_len=tts.MAX_TEXT), Choice("voice", tts.VOICES)
+    )
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
     return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)

@@ -1,8 +1,16 @@
 """user GET, POST, PUT, DELETE and uidbyemail GET."""
+
 from chalice import Blueprint
 
 from chalicelib.protocol.params import (
-    USER_ID, CarrierId, Choice, Email, Flag, Phone, PhoneType, Text,
+    USER_ID,
+    CarrierId,
+    Choice,
+    Email,
+    Flag,
+    Phone,
+    PhoneType,
+    Text,
 )
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -11,18 +19,34 @@ from chalicelib.store import users
 bp = Blueprint(__name__)
 
 # wire name -> stored field, in the order user GET prints them
-_PROFILE = {"firstName": "first_name", "lastName": "last_name", "address1": "address1",
-            "address2": "address2", "city": "city", "state": "state", "zip": "zip",
-            "gender": "gender"}
-_WRITABLE = [Text("address1", max_len=255), Text("address2", max_len=255),
-             Text("city", max_len=100), Text("state", max_len=100), Text("zip", max_len=20),
-             Text("country", max_len=100), Choice("gender", ("M", "F"))]
+_PROFILE = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "address1": "address1",
+    "address2": "address2",
+    "city": "city",
+    "state": "state",
+    "zip": "zip",
+    "gender": "gender",
+}
+_WRITABLE = [
+    Text("address1", max_len=255),
+    Text("address2", max_len=255),
+    Text("city", max_len=100),
+    Text("state", max_len=100),
+    Text("zip", max_len=20),
+    Text("country", max_len=100),
+    Choice("gender", ("M", "F")),
+]
 
 
 def phone_fields(*, required: bool) -> list:
     """phoneNumber, phoneType and carrierId, as user POST reads them."""
-    return [Phone("phoneNumber", required=required), PhoneType(required=required),
-            CarrierId(default=0)]
+    return [
+        Phone("phoneNumber", required=required),
+        PhoneType(required=required),
+        CarrierId(default=0),
+    ]
 
 
 def _profile(values: dict) -> dict:
@@ -38,21 +62,27 @@ def get_user(req: Request) -> Reply:
 
 @route(bp, "/user", ["POST"])
 def create_user(req: Request) -> Reply:
-    v = req.read(Text("firstName", required=True, max_len=100),
-                 Text("lastName", required=True, max_len=100),
-                 Email("email", required=True), *phone_fields(required=True),
-                 *_WRITABLE, Flag("exclusive"))
+    v = req.read(
+        Text("firstName", required=True, max_len=100),
+        Text("lastName", required=True, max_len=100),
+        Email("email", required=True),
+        *phone_fields(required=True),
+        *_WRITABLE,
+        Flag("exclusive"),
+    )
     user_id, _created = users.create(
-        req.eid, _profile(v), v["email"],
+        req.eid,
+        _profile(v),
+        v["email"],
         users.NewPhone(v["phoneNumber"], v["phoneType"], v["carrierId"]),
-        exclusive=bool(v["exclusive"]))
+        exclusive=bool(v["exclusive"]),
+    )
     return Reply({"userId": user_id})
 
 
 @route(bp, "/user/{userId}", ["PUT"])
 def update_user(req: Request) -> Reply:
-    v = req.read(USER_ID, Text("firstName", max_len=100),
-                 Text("lastName", max_len=100), *_WRITABLE)
+    v = req.read(USER_ID, Text("firstName", max_len=100), Text("lastName", max_len=100), *_WRITABLE)
     users.update(v.pop("userId"), req.eid, _profile(v))
     return status_ok()
 
@@ -65,4 +95,10 @@ def delete_user(req: Request) -> Reply:
 
 @route(bp, "/uidbyemail/{email}", ["GET"])
 def uid_by_email(req: Request) -> Reply:
-    return Reply({"id": users.id_by_email(req.read(Email("email", required=True, lookup=True))["email"], req.eid)})
+    return Reply(
+        {
+            "id": users.id_by_email(
+                req.read(Email("email", required=True, lookup=True))["email"], req.eid
+            )
+        }
+    )

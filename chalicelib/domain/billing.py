@@ -1,5 +1,6 @@
 """Minutes of use: what a call of some seconds is billed (RULINGS "Call vocabulary":
 `<mou>` is the billed minutes, rounded up to the next tenth)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -23,6 +24,9 @@ def conference_seconds(started: int, legs: list[tuple[int | None, int | None, in
     later of when its end was recorded and when it began plus its connected seconds (a
     carrier may record the end late, or report connected seconds without real time
     passing, as the simulated one does). 0 when no leg was ever connected."""
-    ends = [max(completed or 0, (originated or started) + seconds)
-            for originated, completed, seconds in legs if seconds is not None]
+    ends = [
+        max(completed or 0, (originated or started) + seconds)
+        for originated, completed, seconds in legs
+        if seconds is not None
+    ]
     return max(0, max(ends) - started) if ends else 0

@@ -1,5 +1,6 @@
 """Phone numbers as the OCP stores them: country code, city code and digits apart
 (RULINGS "Phone numbers"), and the carrier catalogue the reference prints."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Phone:
-    country_code: str   # "1" for NANP
-    city_code: str      # "" for NANP numbers; "20" for "44 20 77994044"
-    digits: str         # "3035551212"; "77994044" for London
+    country_code: str  # "1" for NANP
+    city_code: str  # "" for NANP numbers; "20" for "44 20 77994044"
+    digits: str  # "3035551212"; "77994044" for London
 
     @property
     def e164(self) -> str:

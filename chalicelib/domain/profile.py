@@ -9,10 +9,11 @@ Phone numbers are compared by `Phone.key` (E.164). The voice list (`phones`)
 and the SMS list (`sms_phones`) follow the same rules apart; one number may be
 on both lists of the same user, never on another user's (`store` enforces that).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Sequence
 
 from chalicelib.domain import windows
 from chalicelib.domain.numbers import Phone
@@ -29,10 +30,11 @@ BLOCK_USER, BLOCK_PHONE = 1, 3  # blacklist types; an email (2) is stored as its
 @dataclass(frozen=True)
 class Number:
     """One of the user's numbers (`<number>` in the GET bodies)."""
+
     id: int
     phone: Phone
-    phone_type: int          # 1 office, 2 mobile, 3 home, 4 other
-    carrier_id: int = 0      # domain.numbers.CARRIERS; 0 "(unknown)"
+    phone_type: int  # 1 office, 2 mobile, 3 home, 4 other
+    carrier_id: int = 0  # domain.numbers.CARRIERS; 0 "(unknown)"
     validation_status: int = 2
 
 
@@ -40,6 +42,7 @@ class Number:
 class NumberRequest:
     """A number named by a request: known ones are found by `phone`; unknown ones
     are added with `phone_type` (required then) and `carrier_id` (None: not given)."""
+
     phone: Phone
     phone_type: int | None = None
     carrier_id: int | None = None
@@ -48,6 +51,7 @@ class NumberRequest:
 @dataclass(frozen=True)
 class CallTimeException:
     """While `window` is in force, calls to the user go to the number `phone_id`."""
+
     window: Window
     phone_id: int
 
@@ -55,6 +59,7 @@ class CallTimeException:
 @dataclass(frozen=True)
 class Block:
     """A blacklist entry: `type` BLOCK_USER with a userId, or BLOCK_PHONE with a Phone."""
+
     type: int
     value: int | Phone
 
@@ -69,7 +74,7 @@ class Profile:
     user_id: int
     phones: tuple[Number, ...]
     default_phone_id: int
-    hunt_order: tuple[int, ...] = ()          # phone ids, dialing order
+    hunt_order: tuple[int, ...] = ()  # phone ids, dialing order
     tryall: bool = False
     exceptions: tuple[CallTimeException, ...] = ()
     dnd: tuple[Window, ...] = ()
@@ -107,8 +112,10 @@ def _require(profile: Profile, phone: Phone, sms: bool = False) -> Number:
 
 # -- phonenumber and smsphone ---------------------------------------------------
 
-def add_number(profile: Profile, new: NumberRequest, new_id: NewId, *,
-               sms: bool = False) -> Profile:
+
+def add_number(
+    profile: Profile, new: NumberRequest, new_id: NewId, *, sms: bool = False
+) -> Profile:
     """phonenumber / smsphone POST. A number already on the list is 113; the first
     SMS number becomes the default SMS number."""
     if profile.number_for(new.phone, sms=sms) is not None:
@@ -117,19 +124,21 @@ def add_number(profile: Profile, new: NumberRequest, new_id: NewId, *,
     return profile
 
 
-def _added(profile: Profile, new: NumberRequest, new_id: NewId,
-           sms: bool = False) -> tuple[Profile, Number]:
+def _added(
+    profile: Profile, new: NumberRequest, new_id: NewId, sms: bool = False
+) -> tuple[Profile, Number]:
     if new.phone_type is None:
         raise OcpError(900, name="phoneType")
     number = Number(new_id(), new.phone, new.phone_type, new.carrier_id or 0)
-    profile = _with_numbers(profile, _numbers(profile, sms) + (number,), sms)
+    profile = _with_numbers(profile, (*_numbers(profile, sms), number), sms)
     if sms and profile.default(sms=True) is None:
         profile = replace(profile, default_sms_phone_id=number.id)
     return profile, number
 
 
-def _known_or_added(profile: Profile, wanted: NumberRequest,
-                    new_id: NewId) -> tuple[Profile, Number]:
+def _known_or_added(
+    profile: Profile, wanted: NumberRequest, new_id: NewId
+) -> tuple[Profile, Number]:
     found = profile.number_for(wanted.phone)
     return (profile, found) if found is not None else _added(profile, wanted, new_id)
 
@@ -144,25 +153,34 @@ def set_default_number(profile: Profile, wanted: NumberRequest, new_id: NewId) -
             raise OcpError(110)
         profile, found = _added(profile, wanted, new_id)
     else:
-        profile = change_number(profile, found.phone, phone_type=wanted.phone_type,
-                                carrier_id=wanted.carrier_id)
+        profile = change_number(
+            profile, found.phone, phone_type=wanted.phone_type, carrier_id=wanted.carrier_id
+        )
     return replace(profile, default_phone_id=found.id)
 
 
-def change_number(profile: Profile, existing: Phone, *, phone: Phone | None = None,
-                  phone_type: int | None = None, carrier_id: int | None = None) -> Profile:
+def change_number(
+    profile: Profile,
+    existing: Phone,
+    *,
+    phone: Phone | None = None,
+    phone_type: int | None = None,
+    carrier_id: int | None = None,
+) -> Profile:
     """phonenumber PUT /phonenumber/{existing}: new digits, type or carrier for a
     number; its id, and so the hunt order and exceptions naming it, stay."""
     number = _require(profile, existing)
-    if (phone is not None and phone.key != existing.key
-            and profile.number_for(phone) is not None):
+    if phone is not None and phone.key != existing.key and profile.number_for(phone) is not None:
         raise OcpError(113)
-    changed = replace(number,
-                      phone=phone or number.phone,
-                      phone_type=number.phone_type if phone_type is None else phone_type,
-                      carrier_id=number.carrier_id if carrier_id is None else carrier_id)
-    return _with_numbers(profile, (changed if n.id == number.id else n for n in profile.phones),
-                         False)
+    changed = replace(
+        number,
+        phone=phone or number.phone,
+        phone_type=number.phone_type if phone_type is None else phone_type,
+        carrier_id=number.carrier_id if carrier_id is None else carrier_id,
+    )
+    return _with_numbers(
+        profile, (changed if n.id == number.id else n for n in profile.phones), False
+    )
 
 
 def remove_number(profile: Profile, phone: Phone, *, sms: bool = False) -> Profile:
@@ -178,34 +196,43 @@ def remove_number(profile: Profile, phone: Phone, *, sms: bool = False) -> Profi
         if number.id == profile.default_sms_phone_id and len(numbers) > 1:
             raise OcpError(109)
         rest = tuple(n for n in numbers if n.id != number.id)
-        return replace(profile, sms_phones=rest,
-                       default_sms_phone_id=profile.default_sms_phone_id if rest else None)
+        return replace(
+            profile,
+            sms_phones=rest,
+            default_sms_phone_id=profile.default_sms_phone_id if rest else None,
+        )
     if number.id == profile.default_phone_id:
         raise OcpError(109)
-    return replace(profile,
-                   phones=tuple(n for n in numbers if n.id != number.id),
-                   hunt_order=tuple(i for i in profile.hunt_order if i != number.id),
-                   exceptions=tuple(e for e in profile.exceptions if e.phone_id != number.id))
+    return replace(
+        profile,
+        phones=tuple(n for n in numbers if n.id != number.id),
+        hunt_order=tuple(i for i in profile.hunt_order if i != number.id),
+        exceptions=tuple(e for e in profile.exceptions if e.phone_id != number.id),
+    )
 
 
 # -- huntorder ------------------------------------------------------------------------
 
-def set_hunt_order(profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None,
-                   new_id: NewId) -> Profile:
+
+def set_hunt_order(
+    profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None, new_id: NewId
+) -> Profile:
     """huntorder POST: the order becomes exactly these numbers (a repeated one
     counts once); numbers the user does not have are added to it."""
     return _hunt(replace(profile, hunt_order=()), wanted, tryall, new_id)
 
 
-def extend_hunt_order(profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None,
-                      new_id: NewId) -> Profile:
+def extend_hunt_order(
+    profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None, new_id: NewId
+) -> Profile:
     """huntorder PUT: append numbers (one already in the order keeps its place)
     and/or set tryall."""
     return _hunt(profile, wanted, tryall, new_id)
 
 
-def _hunt(profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None,
-          new_id: NewId) -> Profile:
+def _hunt(
+    profile: Profile, wanted: Sequence[NumberRequest], tryall: int | None, new_id: NewId
+) -> Profile:
     order = list(profile.hunt_order)
     for request in wanted:
         profile, number = _known_or_added(profile, request, new_id)
@@ -222,14 +249,19 @@ def clear_hunt_order(profile: Profile) -> Profile:
 
 # -- calltimeexception ------------------------------------------------------------
 
-def add_exception(profile: Profile, window: Window, wanted: NumberRequest,
-                  new_id: NewId) -> Profile:
+
+def add_exception(
+    profile: Profile, window: Window, wanted: NumberRequest, new_id: NewId
+) -> Profile:
     """calltimeexception POST: the number (added to the user if new) for the
     window, replacing older exceptions where they overlap."""
     profile, number = _known_or_added(profile, wanted, new_id)
     covered = windows.hours(window)
-    kept = [CallTimeException(piece, e.phone_id) for e in profile.exceptions
-            for piece in windows.subtract(e.window, covered)]
+    kept = [
+        CallTimeException(piece, e.phone_id)
+        for e in profile.exceptions
+        for piece in windows.subtract(e.window, covered)
+    ]
     return replace(profile, exceptions=(*kept, CallTimeException(window, number.id)))
 
 
@@ -238,10 +270,16 @@ def remove_exception_hours(profile: Profile, window: Window, phone: Phone) -> Pr
     exceptions (110 if the user has no such number)."""
     number = _require(profile, phone)
     removed = windows.hours(window)
-    return replace(profile, exceptions=tuple(
-        CallTimeException(piece, e.phone_id) for e in profile.exceptions
-        for piece in (windows.subtract(e.window, removed) if e.phone_id == number.id
-                      else [e.window])))
+    return replace(
+        profile,
+        exceptions=tuple(
+            CallTimeException(piece, e.phone_id)
+            for e in profile.exceptions
+            for piece in (
+                windows.subtract(e.window, removed) if e.phone_id == number.id else [e.window]
+            )
+        ),
+    )
 
 
 def clear_exceptions(profile: Profile, phone: Phone | None = None) -> Profile:
@@ -249,11 +287,13 @@ def clear_exceptions(profile: Profile, phone: Phone | None = None) -> Profile:
     if phone is None:
         return replace(profile, exceptions=())
     number = _require(profile, phone)
-    return replace(profile, exceptions=tuple(e for e in profile.exceptions
-                                             if e.phone_id != number.id))
+    return replace(
+        profile, exceptions=tuple(e for e in profile.exceptions if e.phone_id != number.id)
+    )
 
 
 # -- dnd ------------------------------------------------------------------------------
+
 
 def add_dnd(profile: Profile, window: Window) -> Profile:
     return replace(profile, dnd=tuple(windows.place(profile.dnd, window)))
@@ -268,6 +308,7 @@ def clear_dnd(profile: Profile) -> Profile:
 
 
 # -- email ------------------------------------------------------------------------------
+
 
 def add_email(profile: Profile, email: str) -> Profile:
     """email POST: a new address (113 if the user already has it)."""
@@ -293,6 +334,7 @@ def remove_email(profile: Profile, email: str) -> Profile:
 
 
 # -- blacklist --------------------------------------------------------------------------
+
 
 def add_block(profile: Profile, block: Block) -> Profile:
     """blacklist POST: 113 if the entry is already there."""

@@ -13,6 +13,7 @@ completes), unless the user holding it has blacklisted the origination (RULINGS
 "blacklist": a blast whose origination is on a destination user's blacklist). A user
 that no longer exists or is no longer visible reaches no number: its leg fails.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,13 +22,14 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve, resolve_sms
 
 USER_ID, EMAIL, PHONE = 1, 2, 3
-VOICE, SMS = "voice", "sms"   # the kinds of blast
+VOICE, SMS = "voice", "sms"  # the kinds of blast
 
 
 @dataclass(frozen=True)
 class Termination:
     """A destination or origination of a blast, as its `type:value` pair named it."""
-    type: int                   # 1 userId, 2 email, 3 phone
+
+    type: int  # 1 userId, 2 email, 3 phone
     value: int | str | Phone
 
     @property
@@ -41,7 +43,7 @@ class Termination:
         return [self.type, self.value]
 
     @classmethod
-    def from_json(cls, data: list) -> "Termination":
+    def from_json(cls, data: list) -> Termination:
         kind, value = int(data[0]), data[1]
         if kind == PHONE:
             return cls(PHONE, Phone(*value))
@@ -51,6 +53,7 @@ class Termination:
 @dataclass(frozen=True)
 class Reach:
     """What one recipient's leg rings (voice) or texts (SMS), or why nothing."""
+
     numbers: tuple[Phone, ...]
     tryall: bool = False
     dnd: bool = False

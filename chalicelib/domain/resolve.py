@@ -13,26 +13,42 @@ smsphone GET, and by every call, blast and conference that reaches a user.
 The profile dataclasses (`Profile`, `Number`, `CallTimeException`, `Block`) live
 in `domain.profile` and are re-exported here.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import (
-    BLOCK_PHONE, BLOCK_USER, Block, CallTimeException, Number, Profile,
+    BLOCK_PHONE,
+    BLOCK_USER,
+    Block,
+    CallTimeException,
+    Number,
+    Profile,
 )
 from chalicelib.domain.windows import Window, covers
 
-__all__ = ["Resolution", "resolve", "resolve_sms", "Origin", "is_blacklisted",
-           "Profile", "Number", "CallTimeException", "Block", "Window"]
+__all__ = [
+    "Block",
+    "CallTimeException",
+    "Number",
+    "Origin",
+    "Profile",
+    "Resolution",
+    "Window",
+    "is_blacklisted",
+    "resolve",
+    "resolve_sms",
+]
 
 
 @dataclass(frozen=True)
 class Resolution:
-    numbers: tuple[Number, ...]   # in dialing order; empty when dnd
-    tryall: bool                  # dial all numbers at once
-    dnd: bool                     # a do-not-disturb window is in force
+    numbers: tuple[Number, ...]  # in dialing order; empty when dnd
+    tryall: bool  # dial all numbers at once
+    dnd: bool  # a do-not-disturb window is in force
 
 
 def resolve(profile: Profile, at: int) -> Resolution:
@@ -58,8 +74,11 @@ def resolve_sms(profile: Profile, at: int) -> Resolution:
     if any(covers(window, at) for window in profile.dnd):
         return Resolution((), False, True)
     sms_by_key = {n.phone.key: n for n in profile.sms_phones}
-    excepted = [sms_by_key[n.phone.key] for n in resolve_exceptions(profile, at)
-                if n.phone.key in sms_by_key]
+    excepted = [
+        sms_by_key[n.phone.key]
+        for n in resolve_exceptions(profile, at)
+        if n.phone.key in sms_by_key
+    ]
     if excepted:
         return Resolution(tuple(dict.fromkeys(excepted)), False, False)
     default = profile.default(sms=True)
@@ -81,17 +100,20 @@ class Origin:
     """Who a call comes from, as far as the caller knows: the user (for an
     origination of type 1 or 2, or a type 3 number found on a user) and the
     phone keys (`Phone.key`) it may ring from."""
+
     user_id: int | None = None
     phone_keys: frozenset[str] = frozenset()
 
     @classmethod
-    def of_phone(cls, phone: Phone, user_id: int | None = None) -> "Origin":
+    def of_phone(cls, phone: Phone, user_id: int | None = None) -> Origin:
         return cls(user_id, frozenset({phone.key}))
 
 
 def is_blacklisted(profile: Profile, origin: Origin) -> bool:
     """RULINGS "blacklist": a type 1/2 entry (kept as the user) blocks that user
     and so all of its numbers; a type 3 entry blocks that number."""
-    return any((block.type == BLOCK_USER and block.value == origin.user_id)
-               or (block.type == BLOCK_PHONE and block.identity[1] in origin.phone_keys)
-               for block in profile.blacklist)
+    return any(
+        (block.type == BLOCK_USER and block.value == origin.user_id)
+        or (block.type == BLOCK_PHONE and block.identity[1] in origin.phone_keys)
+        for block in profile.blacklist
+    )

@@ -11,10 +11,11 @@ Saturday 23:00-24:00 UTC.
   midnight into the next day, end = start is 24 hours from start ("all day");
 - timezone: local = UTC + offset hours, -11..+12.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 HOURS_PER_WEEK = 7 * 24
 ALL_DAYS = 127
@@ -31,9 +32,12 @@ class Window:
     timezone: int = 0
 
     def __post_init__(self) -> None:
-        if not (0 <= self.start_hour <= 23 and 0 <= self.end_hour <= 23
-                and 1 <= self.days <= ALL_DAYS
-                and TIMEZONES[0] <= self.timezone <= TIMEZONES[1]):
+        if not (
+            0 <= self.start_hour <= 23
+            and 0 <= self.end_hour <= 23
+            and 1 <= self.days <= ALL_DAYS
+            and TIMEZONES[0] <= self.timezone <= TIMEZONES[1]
+        ):
             raise ValueError(f"not a window: {self}")
 
     @property
@@ -59,8 +63,11 @@ def _local_runs(window: Window) -> list[int]:
 
 def hours(window: Window) -> frozenset[int]:
     """The UTC hours of the week the window covers."""
-    return frozenset((start + offset - window.timezone) % HOURS_PER_WEEK
-                     for start in _local_runs(window) for offset in range(window.length))
+    return frozenset(
+        (start + offset - window.timezone) % HOURS_PER_WEEK
+        for start in _local_runs(window)
+        for offset in range(window.length)
+    )
 
 
 def hours_of_all(windows: Iterable[Window]) -> frozenset[int]:
@@ -70,8 +77,7 @@ def hours_of_all(windows: Iterable[Window]) -> frozenset[int]:
 def covers(window: Window, unix_time: int) -> bool:
     """Whether the window is in force at a Unix time."""
     local = (hour_of_week(unix_time) + window.timezone) % HOURS_PER_WEEK
-    return any((local - start) % HOURS_PER_WEEK < window.length
-               for start in _local_runs(window))
+    return any((local - start) % HOURS_PER_WEEK < window.length for start in _local_runs(window))
 
 
 def subtract(window: Window, removed: frozenset[int]) -> list[Window]:
@@ -116,4 +122,4 @@ def without(windows: Iterable[Window], removed: frozenset[int]) -> list[Window]:
 def place(windows: Iterable[Window], new: Window) -> list[Window]:
     """RULINGS "Overlap": the new window replaces older ones hour by hour where they
     overlap; the rest of the older ones stays. The new window comes last."""
-    return without(windows, hours(new)) + [new]
+    return [*without(windows, hours(new)), new]

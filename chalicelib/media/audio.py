@@ -5,6 +5,7 @@ Audio (.wma)" files of at most 5 MB; RULINGS: checked by content, not by name,
 5,242,880 bytes at most, 903 beyond that and 902 for anything else. Pure: bytes in,
 a verdict out; storing is `media.storage`'s job.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,6 +22,7 @@ CONTENT_TYPES = {MP3: "audio/mpeg", WMA: "audio/x-ms-wma"}
 @dataclass(frozen=True)
 class Audio:
     """Checked audio: its bytes, its kind (mp3 or wma) and a safe file name."""
+
     data: bytes
     kind: str
     name: str
@@ -41,7 +43,7 @@ def check(variable: str, value: str, data: bytes, filename: str = "") -> Audio:
 
 
 def kind_of(data: bytes) -> str | None:
-    """"mp3", "wma", or None for anything else (an empty file included)."""
+    """ "mp3", "wma", or None for anything else (an empty file included)."""
     if _is_wma(data):
         return WMA
     if _is_mp3(data):
@@ -69,7 +71,7 @@ def safe_filename(raw: str, kind: str) -> str:
 
 # -- wma: an ASF file whose header declares an audio stream ------------------------
 
-_ASF_HEADER = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")       # ASF_Header_Object
+_ASF_HEADER = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")  # ASF_Header_Object
 _ASF_AUDIO_MEDIA = bytes.fromhex("409E69F84D5BCF11A8FD00805F5C442B")  # ASF_Audio_Media
 
 
@@ -105,7 +107,7 @@ def _is_mp3(data: bytes) -> bool:
     end = min(len(data), start + _SYNC_WINDOW)
     at = data.find(b"\xff", start, end)
     while at >= 0:
-        length = _frame_length(data[at:at + 4])
+        length = _frame_length(data[at : at + 4])
         if length is not None and _next_frame_agrees(data, at, length):
             return True
         at = data.find(b"\xff", at + 1, end)
@@ -116,7 +118,7 @@ def _after_id3_tags(data: bytes) -> int | None:
     """Where audio starts after any ID3v2 tags; None for a broken tag header."""
     at = 0
     while data.startswith(b"ID3", at):
-        header = data[at:at + 10]
+        header = data[at : at + 10]
         if len(header) < 10 or header[3] not in (2, 3, 4) or header[4] == 0xFF:
             return None
         size_bytes = header[6:10]
@@ -139,8 +141,13 @@ def _frame_length(header: bytes) -> int | None:
     bitrate_index = header[2] >> 4
     rate_index = header[2] >> 2 & 3
     padding = header[2] >> 1 & 1
-    if (version == 1 or layer == 4 or bitrate_index in (0, 15) or rate_index == 3
-            or header[3] & 3 == 2):  # reserved version, layer, bitrate, rate, emphasis
+    if (
+        version == 1
+        or layer == 4
+        or bitrate_index in (0, 15)
+        or rate_index == 3
+        or header[3] & 3 == 2
+    ):  # reserved version, layer, bitrate, rate, emphasis
         return None
     mpeg1 = version == 3
     bitrate = _BITRATES[(mpeg1, layer)][bitrate_index] * 1000
@@ -159,6 +166,9 @@ def _next_frame_agrees(data: bytes, at: int, length: int) -> bool:
         return False
     if following + 4 > len(data):
         return True  # a single complete frame
-    nxt = data[following:following + 4]
-    return (_frame_length(nxt) is not None and nxt[1] & 0xFE == data[at + 1] & 0xFE
-            and nxt[2] & 0x0C == data[at + 2] & 0x0C)
+    nxt = data[following : following + 4]
+    return (
+        _frame_length(nxt) is not None
+        and nxt[1] & 0xFE == data[at + 1] & 0xFE
+        and nxt[2] & 0x0C == data[at + 2] & 0x0C
+    )

@@ -17,6 +17,7 @@ How:
 `resolve` and `open_` are parameters so that tests check every refusal without any
 connection or DNS query being made.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -26,8 +27,9 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 from chalicelib.errors import OcpError
@@ -36,12 +38,14 @@ from chalicelib.media.audio import MAX_BYTES
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
-TIMEOUT_SECONDS = 5.0         # each connect and each read
-TOTAL_SECONDS = 20.0          # the whole fetch, redirects included (API Gateway allows 29)
+TIMEOUT_SECONDS = 5.0  # each connect and each read
+TOTAL_SECONDS = 20.0  # the whole fetch, redirects included (API Gateway allows 29)
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
-_DNS_NAME = re.compile(r"(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
-                       r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?")
+_DNS_NAME = re.compile(
+    r"(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
+    r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?"
+)
 # WHATWG URL: a host whose last label is a number is an IPv4 address in some notation
 _NUMERIC_LABEL = re.compile(r"(0x[0-9a-f]*|[0-9]+)")
 
@@ -52,6 +56,7 @@ _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 @dataclass(frozen=True)
 class Target:
     """Where one request goes: `ip` was checked; `host` is for Host and TLS only."""
+
     scheme: str
     host: str
     ip: str
@@ -73,7 +78,7 @@ Opener = Callable[[Target, float], Response]
 
 @dataclass(frozen=True)
 class Fetched:
-    url: str           # after redirects
+    url: str  # after redirects
     data: bytes
     content_type: str
 
@@ -82,9 +87,15 @@ class Refused(Exception):
     """The URL, or a hop of it, is not one we fetch (the reason is logged, not sent)."""
 
 
-def fetch(url: str, *, variable: str = "url", max_bytes: int = MAX_BYTES,
-          resolve: Resolver | None = None, open_: Opener | None = None,
-          monotonic: Callable[[], float] = time.monotonic) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    variable: str = "url",
+    max_bytes: int = MAX_BYTES,
+    resolve: Resolver | None = None,
+    open_: Opener | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Fetched:
     """The body at `url`; 902 if it is refused or fails, 903 if over `max_bytes`."""
     resolve = resolve or resolve_host
     open_ = open_ or open_target
@@ -102,8 +113,14 @@ class _TooBig(Exception):
     pass
 
 
-def _fetch(url: str, max_bytes: int, resolve: Resolver, open_: Opener,
-           monotonic: Callable[[], float], deadline: float) -> Fetched:
+def _fetch(
+    url: str,
+    max_bytes: int,
+    resolve: Resolver,
+    open_: Opener,
+    monotonic: Callable[[], float],
+    deadline: float,
+) -> Fetched:
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         if monotonic() > deadline:
@@ -126,8 +143,9 @@ def _fetch(url: str, max_bytes: int, resolve: Resolver, open_: Opener,
     raise Refused(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _read_capped(response: Response, max_bytes: int, monotonic: Callable[[], float],
-                 deadline: float) -> bytes:
+def _read_capped(
+    response: Response, max_bytes: int, monotonic: Callable[[], float], deadline: float
+) -> bytes:
     declared = response.getheader("Content-Length")
     if declared and declared.strip().isdigit() and int(declared) > max_bytes:
         raise _TooBig()
@@ -147,6 +165,7 @@ def _read_capped(response: Response, max_bytes: int, monotonic: Callable[[], flo
 
 
 # -- checking a URL ----------------------------------------------------------------
+
 
 def vet(url: str, resolve: Resolver) -> Target:
     """The target of one request to `url`, or Refused. Resolves names, once."""
@@ -213,9 +232,15 @@ def is_public(address: _IP) -> bool:
     `is_global` alone lets multicast through, so that is checked too; an IPv4 address
     carried inside an IPv6 one (mapped, 6to4, NAT64, Teredo) must be public as well.
     """
-    if (not address.is_global or address.is_multicast or address.is_reserved
-            or address.is_loopback or address.is_link_local or address.is_private
-            or address.is_unspecified):
+    if (
+        not address.is_global
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_private
+        or address.is_unspecified
+    ):
         return False
     inner = _embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
     return inner is None or is_public(inner)
@@ -238,6 +263,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 # -- the real resolver and connection -----------------------------------------------
 
+
 def resolve_host(name: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(info[4][0] for info in infos))
@@ -258,8 +284,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """Connects to the checked address; SNI and the certificate check use the name."""
 
     def __init__(self, target: Target, timeout: float) -> None:
-        super().__init__(target.host, target.port, timeout=timeout,
-                         context=ssl.create_default_context())
+        super().__init__(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
         self._ip = target.ip
 
     def connect(self) -> None:
@@ -270,7 +297,14 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 def open_target(target: Target, timeout: float) -> Response:
     connection_type = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     connection = connection_type(target, timeout)
-    connection.request("GET", target.path, headers={
-        "User-Agent": "OCP-audio-fetch/1.1", "Accept": "audio/mpeg, audio/x-ms-wma, */*",
-        "Accept-Encoding": "identity", "Connection": "close"})
+    connection.request(
+        "GET",
+        target.path,
+        headers={
+            "User-Agent": "OCP-audio-fetch/1.1",
+            "Accept": "audio/mpeg, audio/x-ms-wma, */*",
+            "Accept-Encoding": "identity",
+            "Connection": "close",
+        },
+    )
     return connection.getresponse()

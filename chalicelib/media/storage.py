@@ -6,6 +6,7 @@ Keys:
                                        users' `hello.mp3` never collide (blastvoice POST)
   tts/{sha256}.mp3                     synthesised speech, addressed by its content
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,12 @@ _UPLOAD_KEY = re.compile(r"uploads/(?P<eid>[0-9]+)/[0-9a-f]{32}/[A-Za-z0-9._-]{1
 @dataclass(frozen=True)
 class UploadForm:
     """A presigned S3 POST: the client posts `fields` plus its `file` part to `url`."""
+
     url: str
     fields: dict[str, str]
     key: str
     max_bytes: int
-    expires_at: int    # Unix time
+    expires_at: int  # Unix time
 
 
 def new_upload_key(eid: int, filename: str) -> str:
@@ -85,7 +87,8 @@ def presigned_get(key: str, content_type: str | None = None) -> str:
     if content_type:
         params["ResponseContentType"] = content_type
     return aws.client("s3").generate_presigned_url(
-        "get_object", Params=params, ExpiresIn=settings.get().presign_get_seconds)
+        "get_object", Params=params, ExpiresIn=settings.get().presign_get_seconds
+    )
 
 
 def presigned_post(key: str, max_bytes: int) -> UploadForm:
@@ -96,10 +99,12 @@ def presigned_post(key: str, max_bytes: int) -> UploadForm:
     """
     expires_in = settings.get().presign_post_seconds
     form = aws.client("s3").generate_presigned_post(
-        Bucket=_bucket(), Key=key, Conditions=[["content-length-range", 1, max_bytes]],
-        ExpiresIn=expires_in)
-    return UploadForm(form["url"], dict(form["fields"]), key, max_bytes,
-                      clock.now() + expires_in)
+        Bucket=_bucket(),
+        Key=key,
+        Conditions=[["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_in,
+    )
+    return UploadForm(form["url"], dict(form["fields"]), key, max_bytes, clock.now() + expires_in)
 
 
 def _bucket() -> str:

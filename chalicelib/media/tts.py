@@ -4,20 +4,36 @@ The MP3 is stored under a key derived from what was synthesised, so the same tex
 in the same voice is found in the bucket instead of being sent to Polly again
 (RULINGS "ttspreview"); ttspreview and voice blasts share these objects.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 
 from chalicelib import settings
-from chalicelib.media import storage
+from chalicelib.media import (
+    MAX_TEXT,  # noqa: F401 (tts.MAX_TEXT, as callers name it)
+    storage,
+)
 from chalicelib.store import aws
 
-from chalicelib.media import MAX_TEXT  # noqa: F401 (tts.MAX_TEXT, as callers name it)
 # Standard-engine voices a caller may choose with `voice` (US and British English, US
 # Spanish); without one, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
-VOICES = ("Joanna", "Matthew", "Ivy", "Justin", "Kendra", "Kimberly", "Salli", "Joey",
-          "Amy", "Brian", "Emma", "Miguel", "Lupe")
+VOICES = (
+    "Joanna",
+    "Matthew",
+    "Ivy",
+    "Justin",
+    "Kendra",
+    "Kimberly",
+    "Salli",
+    "Joey",
+    "Amy",
+    "Brian",
+    "Emma",
+    "Miguel",
+    "Lupe",
+)
 _FORMAT = "mp3"
 _ENGINE = "standard"
 
@@ -50,6 +66,7 @@ def preview_url(text: str, voice: str | None = None) -> str:
 
 def _synthesise(text: str, voice: str) -> bytes:
     response = aws.client("polly").synthesize_speech(
-        Text=text, TextType="text", VoiceId=voice, OutputFormat=_FORMAT, Engine=_ENGINE)
+        Text=text, TextType="text", VoiceId=voice, OutputFormat=_FORMAT, Engine=_ENGINE
+    )
     with response["AudioStream"] as stream:
         return stream.read()

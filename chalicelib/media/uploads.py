@@ -2,6 +2,7 @@
 from a `url`, or uploaded by the client itself with a presigned POST and then
 claimed by its key. Every way ends in a `StoredAudio` that blastvoice keeps.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class StoredAudio:
     key: str
-    kind: str      # mp3 or wma
-    name: str      # the file name shown back (blastvoice GET's <audiofile><name>)
+    kind: str  # mp3 or wma
+    name: str  # the file name shown back (blastvoice GET's <audiofile><name>)
     size: int
 
     @property
@@ -38,8 +39,14 @@ def store(eid: int, checked: Audio) -> StoredAudio:
     return StoredAudio(key, checked.kind, checked.name, len(checked.data))
 
 
-def store_from_url(eid: int, url: str, *, variable: str = "url",
-                   resolve: Resolver | None = None, open_: Opener | None = None) -> StoredAudio:
+def store_from_url(
+    eid: int,
+    url: str,
+    *,
+    variable: str = "url",
+    resolve: Resolver | None = None,
+    open_: Opener | None = None,
+) -> StoredAudio:
     """Fetch `url` safely (media.fetch), check it like an upload, keep a copy: the
     blast then plays what was checked, whatever the URL serves later."""
     from chalicelib.media import fetch  # deferred: http.client and ssl cost cold-start time
@@ -75,4 +82,3 @@ def claim(eid: int, key: str, *, variable: str = "audioKey") -> StoredAudio:
     name = key.rsplit("/", 1)[-1]
     checked = audio.check(variable, key, data, name)
     return StoredAudio(key, checked.kind, checked.name, len(data))
-

@@ -4,6 +4,7 @@
 every other route takes `Basic {eid}:{sessionId}`. The credential part may also be
 base64-encoded, as HTTP clients send Basic credentials.
 """
+
 from __future__ import annotations
 
 import base64

@@ -7,15 +7,16 @@ win over both. Names are case-insensitive and unknown names are ignored.
 `read(variables, Field(...), ...)` sanitises and validates the named fields with
 `protocol.types` and reports every bad variable at once in one OcpError.
 """
+
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote
-
 
 from chalicelib import settings
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
@@ -26,6 +27,7 @@ from chalicelib.protocol import types
 @dataclass(frozen=True)
 class Upload:
     """A file part of a multipart body."""
+
     filename: str
     content_type: str
     data: bytes
@@ -34,6 +36,7 @@ class Upload:
 @dataclass
 class Variables:
     """Case-insensitive variables of one request (names are lower-cased)."""
+
     values: dict[str, str] = field(default_factory=dict)
     files: dict[str, Upload] = field(default_factory=dict)
 
@@ -43,14 +46,15 @@ class Variables:
     def has(self, name: str) -> bool:
         return name.lower() in self.values
 
-    def with_path(self, path: Mapping[str, str]) -> "Variables":
+    def with_path(self, path: Mapping[str, str]) -> Variables:
         merged = dict(self.values)
         merged.update({k.lower(): unquote(v) for k, v in path.items() if v is not None})
         return Variables(merged, self.files)
 
 
-def from_request(query: Mapping[str, str] | None, headers: Mapping[str, str],
-                 raw_body: bytes) -> Variables:
+def from_request(
+    query: Mapping[str, str] | None, headers: Mapping[str, str], raw_body: bytes
+) -> Variables:
     values: dict[str, str] = {}
     files: dict[str, Upload] = {}
     for name, value in (query or {}).items():
@@ -73,7 +77,7 @@ def _read_json(raw_body: bytes) -> dict[str, str]:
     try:
         data = json.loads(raw_body)
     except ValueError:
-        raise OcpError(902, name="body", value="(not JSON)")
+        raise OcpError(902, name="body", value="(not JSON)") from None
     if not isinstance(data, dict):
         raise OcpError(902, name="body", value="(not a JSON object)")
     out = {}
@@ -86,8 +90,9 @@ def _read_json(raw_body: bytes) -> dict[str, str]:
     return out
 
 
-def _read_multipart(content_type: str, raw_body: bytes,
-                    values: dict[str, str], files: dict[str, Upload]) -> None:
+def _read_multipart(
+    content_type: str, raw_body: bytes, values: dict[str, str], files: dict[str, Upload]
+) -> None:
     # Imported here: only multipart requests pay for it (about 6 ms of a cold start).
     import python_multipart
     from python_multipart.exceptions import FormParserError
@@ -107,9 +112,12 @@ def _read_multipart(content_type: str, raw_body: bytes,
     try:
         python_multipart.parse_form(
             {"Content-Type": content_type, "Content-Length": str(len(raw_body))},
-            io.BytesIO(raw_body), on_field, on_file)
+            io.BytesIO(raw_body),
+            on_field,
+            on_file,
+        )
     except (FormParserError, ValueError):
-        raise OcpError(902, name="body", value="(malformed multipart form)")
+        raise OcpError(902, name="body", value="(malformed multipart form)") from None
 
 
 # -- fields ------------------------------------------------------------------
@@ -124,6 +132,7 @@ class Field:
     `parse(name, raw)` returns the value or raises OcpError. An optional field
     that is absent, or empty after sanitising, gets `default`.
     """
+
     name: str
     parse: Callable[[str, str], Any]
     required: bool = False
@@ -153,10 +162,22 @@ def read(variables: Variables, *fields: Field) -> dict[str, Any]:
     return out
 
 
-def Int(name: str, *, required: bool = False, low: int | None = None,
-        high: int | None = None, default: Any = None, code: int = 902) -> Field:
-    return Field(name, lambda n, raw: types.to_int(n, raw, low=low, high=high, code=code),
-                 required, default, types.numeric)
+def Int(
+    name: str,
+    *,
+    required: bool = False,
+    low: int | None = None,
+    high: int | None = None,
+    default: Any = None,
+    code: int = 902,
+) -> Field:
+    return Field(
+        name,
+        lambda n, raw: types.to_int(n, raw, low=low, high=high, code=code),
+        required,
+        default,
+        types.numeric,
+    )
 
 
 def Id(name: str, *, required: bool = True, code: int = 902) -> Field:
@@ -182,34 +203,40 @@ def CarrierId(*, default: Any = None) -> Field:
     return Int("carrierId", low=min(CARRIERS), high=max(CARRIERS), default=default)
 
 
-def Choice(name: str, choices: tuple[str, ...], *, required: bool = False,
-           default: Any = None) -> Field:
+def Choice(
+    name: str, choices: tuple[str, ...], *, required: bool = False, default: Any = None
+) -> Field:
     def parse(n: str, raw: str) -> str:
         value = raw.strip()
         for choice in choices:
             if value.lower() == choice.lower():
                 return choice
         raise OcpError(901, name=n, choices=", ".join(choices))
+
     return Field(name, parse, required, default)
 
 
 def Flag(name: str, *, default: int = 0) -> Field:
     """0 or 1 (the reference's optional Boolean variables)."""
+
     def parse(n: str, raw: str) -> int:
         value = raw.strip()
         if value not in ("0", "1"):
             raise OcpError(901, name=n, choices="0, 1")
         return int(value)
+
     return Field(name, parse, False, default)
 
 
-def Text(name: str, *, required: bool = False, max_len: int | None = None,
-         default: Any = None) -> Field:
+def Text(
+    name: str, *, required: bool = False, max_len: int | None = None, default: Any = None
+) -> Field:
     def parse(n: str, raw: str) -> str:
         value = types.string(raw)
         if max_len is not None and len(value) > max_len:
             raise OcpError(903, name=n, value=raw, low=1 if required else 0, high=max_len)
         return value
+
     return Field(name, parse, required, default, types.string)
 
 
@@ -222,58 +249,98 @@ def Phones(name: str, *, required: bool = False) -> Field:
     return Field(name, types.phones, required)
 
 
-def Ints(name: str, *, required: bool = False, low: int | None = None,
-         high: int | None = None, code: int = 902) -> Field:
+def Ints(
+    name: str,
+    *,
+    required: bool = False,
+    low: int | None = None,
+    high: int | None = None,
+    code: int = 902,
+) -> Field:
     """One or more numeric values, comma-separated."""
-    return Field(name, lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
-                 required, None, types.numeric)
+    return Field(
+        name,
+        lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
+        required,
+        None,
+        types.numeric,
+    )
 
 
 def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
     """An email address; `lookup` ones are only looked up, so DNS is never asked."""
-    return Field(name, lambda n, raw: types.email(
-        n, raw, check_dns=settings.get().email_dns_check and not lookup), required)
+    return Field(
+        name,
+        lambda n, raw: types.email(n, raw, check_dns=settings.get().email_dns_check and not lookup),
+        required,
+    )
 
 
-def Amount(name: str, *, places: int = 2, required: bool = False,
-           low: Decimal | None = None, high: Decimal | None = None) -> Field:
+def Amount(
+    name: str,
+    *,
+    places: int = 2,
+    required: bool = False,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> Field:
     """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
+
     def parse(n: str, raw: str) -> Decimal:
         value = types.to_amount(n, raw, places=places)
         if (low is not None and value < low) or (high is not None and value > high):
             raise OcpError(902, name=n, value=raw)
         return value
+
     return Field(name, parse, required, None, types.double_text)
 
 
 def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field:
-    return Field(name, lambda n, raw: types.to_int(n, raw, low=0, code=916),
-                 required, default, types.unix_time)
+    return Field(
+        name,
+        lambda n, raw: types.to_int(n, raw, low=0, code=916),
+        required,
+        default,
+        types.unix_time,
+    )
 
 
 def Destinations(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
-    return Field(name, lambda n, raw: types.destinations(
-        n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
+    return Field(
+        name,
+        lambda n, raw: types.destinations(
+            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
+        ),
+        required,
+    )
 
 
 def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
-    return Field(name, lambda n, raw: types.destination(
-        n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code), required)
+    return Field(
+        name,
+        lambda n, raw: types.destination(
+            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
+        ),
+        required,
+    )
 
 
 def Dtmf(name: str, *, required: bool = False, max_len: int = 50, default: Any = None) -> Field:
     """Touch tones: 0-9, # and * are kept, anything else dropped ("Data Types" table)."""
+
     def parse(n: str, raw: str) -> str:
         value = types.dtmf(raw)
         if len(value) > max_len:
             raise OcpError(903, name=n, value=raw, low=1, high=max_len)
         return value
+
     return Field(name, parse, required, default, types.dtmf)
 
 
 def Termination(name: str, *, required: bool = False) -> Field:
     """A number to dial that only a phone can be (autoconference `phoneNumber`): a phone,
     or the pair "3:phone"; a pair of any other type is 301 (Invalid Termination Type)."""
+
     def parse(n: str, raw: str) -> Any:
         if ":" not in raw:
             return types.phone(n, raw)
@@ -281,6 +348,7 @@ def Termination(name: str, *, required: bool = False) -> Field:
         if found.type != types.PHONE:
             raise OcpError(301, name=n, value=raw)
         return found.value
+
     return Field(name, parse, required)
 
 
@@ -289,14 +357,17 @@ class TypedDestinations(Field):
     """Destinations given as a type variable and a value variable (conference
     `destinationType` 1-3, else 301, and `destinationValue`). Several may come
     comma-separated: one type for every value, or one type per value. `single`: one only."""
+
     value_name: str = ""
     single: bool = False
 
     def read(self, variables: Variables) -> Any:
         raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
-        missing = [OcpError(900, name=n) for n, raw in ((self.name, raw_type),
-                                                        (self.value_name, raw_value))
-                   if raw is None or raw.strip() == ""]
+        missing = [
+            OcpError(900, name=n)
+            for n, raw in ((self.name, raw_type), (self.value_name, raw_value))
+            if raw is None or raw.strip() == ""
+        ]
         if len(missing) == 2 and not self.required:
             return self.default
         if missing:
@@ -310,14 +381,16 @@ class TypedDestinations(Field):
         bad = [OcpError(301, name=self.name, value=k) for k in kinds if k not in ("1", "2", "3")]
         if bad:
             raise OcpError.combine(bad)
-        pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values))
+        pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values, strict=True))
         return types.destinations(self.value_name, pairs, check_dns=False, bad_type_code=301)
 
 
-def DestinationByType(type_name: str, value_name: str, *, required: bool = False,
-                      single: bool = False) -> Field:
-    return TypedDestinations(type_name, lambda n, raw: raw, required, value_name=value_name,
-                             single=single)
+def DestinationByType(
+    type_name: str, value_name: str, *, required: bool = False, single: bool = False
+) -> Field:
+    return TypedDestinations(
+        type_name, lambda n, raw: raw, required, value_name=value_name, single=single
+    )
 
 
 class FilePart(Field):
@@ -338,10 +411,12 @@ class FilePart(Field):
 
 def AudioFile(name: str, *, required: bool = False) -> Field:
     """An mp3 or wma file part of at most 5 MB, checked by content (blastvoice `audioFile`)."""
+
     def check(n: str, upload: Upload) -> Any:
         from chalicelib.media import audio  # only requests with a file part need it
 
         return audio.check(n, upload.filename, upload.data, upload.filename)
+
     return FilePart(name, check, required)
 
 
@@ -352,13 +427,37 @@ def requested_format(output: str | None) -> str:
 
 def output_options(variables: Variables) -> tuple[str, bool]:
     """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
-    values = read(variables, Choice("output", ("xml", "json"), default="xml"),
-                  Flag("verbose"))
+    values = read(variables, Choice("output", ("xml", "json"), default="xml"), Flag("verbose"))
     return values["output"], bool(values["verbose"])
 
 
-__all__ = ["Variables", "Upload", "Field", "read", "from_request", "Int", "Id", "UserId", "USER_ID",
-           "PhoneType", "CarrierId", "Choice",
-           "Flag", "Text", "Phone", "Phones", "Ints", "Email", "Amount", "UnixTime",
-           "Destinations", "Destination", "FilePart", "AudioFile", "output_options", "Dtmf",
-           "Termination", "DestinationByType"]
+__all__ = [
+    "USER_ID",
+    "Amount",
+    "AudioFile",
+    "CarrierId",
+    "Choice",
+    "Destination",
+    "DestinationByType",
+    "Destinations",
+    "Dtmf",
+    "Email",
+    "Field",
+    "FilePart",
+    "Flag",
+    "Id",
+    "Int",
+    "Ints",
+    "Phone",
+    "PhoneType",
+    "Phones",
+    "Termination",
+    "Text",
+    "UnixTime",
+    "Upload",
+    "UserId",
+    "Variables",
+    "from_request",
+    "output_options",
+    "read",
+]

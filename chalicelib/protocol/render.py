@@ -13,6 +13,7 @@ The shape of a body is plain Python data:
 RULINGS "Wire format": the root is `<ResponseData>`, "Body: (verbose only)"
 bodies are sent only with verbose=1, and "None found" is 204 with no body.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,6 +32,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 @dataclass(frozen=True)
 class Items:
     """A container element of repeated children (`<numbers><number>...`)."""
+
     child: str
     items: list = field(default_factory=list)
 
@@ -38,6 +40,7 @@ class Items:
 @dataclass(frozen=True)
 class Reply:
     """What a route returns: a body, its status, and whether it is verbose-only."""
+
     body: dict | None
     status: int = 200
     verbose_only: bool = False
@@ -53,7 +56,9 @@ def status_ok(status: int = 200, *, verbose_only: bool = True) -> Reply:
 
 def render(reply: Reply, fmt: str = "xml", verbose: bool = False) -> Response:
     if reply.body is None or (reply.verbose_only and not verbose):
-        return Response(body="", status_code=reply.status, headers={"Content-Type": _content_type(fmt)})
+        return Response(
+            body="", status_code=reply.status, headers={"Content-Type": _content_type(fmt)}
+        )
     return _respond(reply.body, reply.status, fmt)
 
 
@@ -75,6 +80,7 @@ def _respond(body: dict, status: int, fmt: str) -> Response:
 
 
 # -- XML ---------------------------------------------------------------------
+
 
 def to_xml(body: dict) -> str:
     lines = ['<?xml version="1.0" ?>', "<ResponseData>"]
@@ -122,6 +128,7 @@ def _text(value: Any) -> str:
 
 
 # -- JSON --------------------------------------------------------------------
+
 
 def to_json(body: dict) -> str:
     return json.dumps(_json_value(body), separators=(",", ":"))

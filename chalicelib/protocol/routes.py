@@ -5,14 +5,16 @@ any content type (the variables reader decides), checks the session on every
 route but /session, reads `output`/`verbose`, and turns what the view returns
 (a `Reply`) or raises (an `OcpError`, or anything unexpected) into an OCP body.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 
@@ -31,6 +33,7 @@ class App(Chalice):
     served at once in one process (`chalice local` serves each in its own thread, as do
     tests that fire concurrent requests) would otherwise read each other's variables.
     """
+
     _served = threading.local()
 
     @property  # type: ignore[override]
@@ -45,6 +48,7 @@ class App(Chalice):
 @dataclass
 class Request:
     """What a view sees of an HTTP request."""
+
     variables: Variables
     eid: int | None
     headers: Any
@@ -57,42 +61,63 @@ class Request:
 View = Callable[..., Reply]
 
 
-def route(bp: Blueprint, path: str, methods: list[str], *, public: bool = False,
-          internal_error: int = 105) -> Callable[[View], View]:
+def route(
+    bp: Blueprint, path: str, methods: list[str], *, public: bool = False, internal_error: int = 105
+) -> Callable[[View], View]:
     """`internal_error`: the code an unexpected failure is reported with, where the
     reference names its own (304 for calls and conferences, instead of 105)."""
+
     def register(view: View) -> View:
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error))
+                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error)
+            )
         return view
+
     return register
 
 
-def _handler(bp: Blueprint, view: View, public: bool, name: str,
-             internal_error: int = 105) -> Callable[..., Response]:
+def _handler(
+    bp: Blueprint, view: View, public: bool, name: str, internal_error: int = 105
+) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
         return handle(bp.current_request, view, path_args, public, internal_error)
+
     handler.__name__ = name
     return handler
 
 
-def handle(http: Any, view: View, path_args: dict[str, str], public: bool,
-           internal_error: int = 105) -> Response:
+def handle(
+    http: Any, view: View, path_args: dict[str, str], public: bool, internal_error: int = 105
+) -> Response:
     started = time.perf_counter()
     # Made once: the access log line and an error body quote the same id.
     request_id = _request_id(http)
     response = _handle(http, view, path_args, public, internal_error, request_id)
     # The route template, never the concrete path: it may hold a phone number or email.
-    log.info("request", extra={"request_id": request_id, "fields": {
-        "method": http.method, "route": (http.context or {}).get("resourcePath"),
-        "status": response.status_code,
-        "ms": round((time.perf_counter() - started) * 1000, 1)}})
+    log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "fields": {
+                "method": http.method,
+                "route": (http.context or {}).get("resourcePath"),
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        },
+    )
     return response
 
 
-def _handle(http: Any, view: View, path_args: dict[str, str], public: bool,
-            internal_error: int, request_id: str) -> Response:
+def _handle(
+    http: Any,
+    view: View,
+    path_args: dict[str, str],
+    public: bool,
+    internal_error: int,
+    request_id: str,
+) -> Response:
     fmt = "xml"
     try:
         variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
@@ -108,8 +133,12 @@ def _handle(http: Any, view: View, path_args: dict[str, str], public: bool,
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
             e.request_id = request_id
-            log.error("internal error %s", e.code, exc_info=e.__cause__ or e,
-                      extra={"request_id": request_id})
+            log.error(
+                "internal error %s",
+                e.code,
+                exc_info=e.__cause__ or e,
+                extra={"request_id": request_id},
+            )
         return render_error(e, fmt)
     except Exception:
         log.exception("unhandled error", extra={"request_id": request_id})
@@ -132,7 +161,9 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         else:
             error = OcpError(105, request_id=_request_id(event))
             log.error("chalice error %s: %s", response.status_code, body.get("Message"))
-        fmt = params.requested_format(params.from_request(event.query_params, {}, b"").get("output"))
+        fmt = params.requested_format(
+            params.from_request(event.query_params, {}, b"").get("output")
+        )
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         return rendered

@@ -7,12 +7,12 @@ Pure functions: no clock, no AWS, no HTTP (DNS only for `email(check_dns=True)`)
 `phonenumbers` and `email_validator` are imported where they are used: together
 they cost about 40 ms of every cold start, and most requests need neither.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-
 
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
@@ -24,6 +24,7 @@ _MINUS_FIRST = re.compile(r"[^0-9]*-")
 
 
 # --- sanitisers ("Data Types" table) -----------------------------------------
+
 
 def numeric(raw: str) -> str:
     """numeric: keeps 0-9 only ("Test5" -> "5", "54.01" -> "5401")."""
@@ -112,8 +113,10 @@ def _skip_html_tag(raw: str, start: int) -> int:
 
 # --- numbers -------------------------------------------------------------------
 
-def to_int(name: str, raw: str, *, low: int | None = None, high: int | None = None,
-           code: int = 902) -> int:
+
+def to_int(
+    name: str, raw: str, *, low: int | None = None, high: int | None = None, code: int = 902
+) -> int:
     """A numeric variable as an int, checked against [low, high].
 
     When the range admits negatives (timezone -11..12) a leading minus sign is
@@ -132,8 +135,7 @@ def to_int(name: str, raw: str, *, low: int | None = None, high: int | None = No
     return value
 
 
-def _out_of_range(name: str, raw: str, low: int | None, high: int | None,
-                  code: int) -> OcpError:
+def _out_of_range(name: str, raw: str, low: int | None, high: int | None, code: int) -> OcpError:
     # 901 lists the choices and 903 the bounds; 902 uses neither.
     if low is not None and high is not None and high - low < 20:
         choices = ", ".join(str(v) for v in range(low, high + 1))
@@ -159,6 +161,7 @@ def to_amount(name: str, raw: str, places: int = 2) -> Decimal:
 
 # --- phone ("Specifying a Phone Number Value") ---------------------------------
 
+
 def phone(name: str, raw: str) -> Phone:
     """A phone variable: "3035551212", "1 3035551212", "44 20 77994044", "33 1 49 54 46 46".
 
@@ -181,8 +184,9 @@ def phones(name: str, raw: str) -> list[Phone]:
     return _each(name, raw, phone)
 
 
-def ints(name: str, raw: str, *, low: int | None = None, high: int | None = None,
-         code: int = 902) -> list[int]:
+def ints(
+    name: str, raw: str, *, low: int | None = None, high: int | None = None, code: int = 902
+) -> list[int]:
     """Comma-separated numeric variables, each checked against [low, high]."""
     return _each(name, raw, lambda n, part: to_int(n, part, low=low, high=high, code=code))
 
@@ -213,7 +217,7 @@ def _parse_phone(text: str) -> Phone | None:
     if len(groups) == 1:
         # "+13035551212": E.164 names its country code, though not a city code.
         country = _country_code_of(groups[0])
-        groups = [country, groups[0][len(country):]] if country else []
+        groups = [country, groups[0][len(country) :]] if country else []
     if len(groups) < 2:
         return None
     country, rest = groups[0], groups[1:]
@@ -259,12 +263,15 @@ def _possible(candidate: Phone) -> bool:
     # Requiring the E.164 form to come back unchanged rejects a trunk prefix
     # typed into the city code ("44 020 ..."), which would give a second key
     # for the same number; Italy's leading 0 is part of the number and stays.
-    return (reason == phonenumbers.ValidationResult.IS_POSSIBLE
-            and phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            == candidate.e164)
+    return (
+        reason == phonenumbers.ValidationResult.IS_POSSIBLE
+        and phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        == candidate.e164
+    )
 
 
 # --- email -----------------------------------------------------------------------
+
 
 def email(name: str, raw: str, *, check_dns: bool) -> str:
     """An email variable, normalised and lower-cased (unique system-wide, compared
@@ -288,16 +295,17 @@ USER_ID, EMAIL, PHONE = 1, 2, 3
 
 @dataclass(frozen=True)
 class Destination:
-    type: int                  # 1 userId, 2 email, 3 phone
-    value: int | str | Phone   # int, normalised email, Phone
+    type: int  # 1 userId, 2 email, 3 phone
+    value: int | str | Phone  # int, normalised email, Phone
 
     def wire(self) -> str:
         text = self.value.display if isinstance(self.value, Phone) else str(self.value)
         return f"{self.type}:{text}"
 
 
-def destinations(name: str, raw: str, *, check_dns: bool,
-                 bad_type_code: int = 902) -> list[Destination]:
+def destinations(
+    name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902
+) -> list[Destination]:
     """Comma-separated type:value pairs; every bad pair is reported in one OcpError.
 
     Pairs split on commas only, since spaces belong to international phones.
@@ -317,8 +325,7 @@ def destinations(name: str, raw: str, *, check_dns: bool,
     return found
 
 
-def destination(name: str, raw: str, *, check_dns: bool,
-                bad_type_code: int = 902) -> Destination:
+def destination(name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902) -> Destination:
     """Exactly one "type:value" pair (an origination, a single destination)."""
     text = (raw or "").strip()
     if not text:
@@ -328,8 +335,7 @@ def destination(name: str, raw: str, *, check_dns: bool,
     return _destination_pair(name, text, check_dns, bad_type_code)
 
 
-def _destination_pair(name: str, pair: str, check_dns: bool,
-                      bad_type_code: int) -> Destination:
+def _destination_pair(name: str, pair: str, check_dns: bool, bad_type_code: int) -> Destination:
     kind, colon, value = pair.partition(":")
     kind, value = kind.strip(), value.strip()
     if not colon or not _DIGITS.fullmatch(kind) or kind.lstrip("0") not in ("1", "2", "3"):

@@ -5,6 +5,7 @@ that the user exists and is visible to the enterprise (else 106): one DynamoDB r
 never read-modify-write, so concurrent changes never lose an update. A read is one
 TransactGetItems of the user and the account. An account nobody has written yet is all 0.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,7 @@ def balances(eid: int, user_id: int) -> Balances:
         raise OcpError(106)
     if account is None:
         return Balances(ZERO, ZERO, ZERO)
-    return Balances(account.currency or ZERO, account.mou_allowed or ZERO,
-                    account.mou_used or ZERO)
+    return Balances(account.currency or ZERO, account.mou_allowed or ZERO, account.mou_used or ZERO)
 
 
 def set_currency(eid: int, user_id: int, amount: Decimal) -> None:
@@ -82,13 +82,14 @@ def delete_all(user_id: int) -> None:
 def _change(eid: int, user_id: int, action: Action) -> None:
     def run() -> None:
         with transaction() as tx:
-            tx.condition_check(User, user_id,
-                               condition=User.user_id.exists() & visible_condition(eid))
+            tx.condition_check(
+                User, user_id, condition=User.user_id.exists() & visible_condition(eid)
+            )
             tx.update(Account(user_id, eid), actions=[action])
+
     try:
         retrying(run)
     except TransactWriteError as e:
         if failed_condition(e, 0):
-            raise OcpError(106)
+            raise OcpError(106) from None
         raise
-

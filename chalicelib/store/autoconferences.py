@@ -7,6 +7,7 @@ one conditional write: PUT and DELETE only while the item is still scheduled (el
 RULINGS "Scheduled work"); firing moves it from scheduled to dialing once per version.
 A cancelled item stays (so a late delivery finds it) but is gone for the routes (305).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,17 +29,22 @@ ATTEMPTS = 5
 @dataclass(frozen=True)
 class Autoconference:
     """What the client asked for (reference "autoconference POST")."""
-    number: str          # the conference number, as phone variables are written
-    pin: str             # DTMF outpulsed once the conference answers
-    text: str            # the announcement played to the user
-    origination: str     # who is dialed, "type:value" (1 userId, 2 email, 3 phone)
-    time: int            # conferenceTime: when it is (or was) dialed
+
+    number: str  # the conference number, as phone variables are written
+    pin: str  # DTMF outpulsed once the conference answers
+    text: str  # the announcement played to the user
+    origination: str  # who is dialed, "type:value" (1 userId, 2 email, 3 phone)
+    time: int  # conferenceTime: when it is (or was) dialed
     disable_amd: bool = False
 
     def request(self) -> dict:
-        return {"conferenceNumber": self.number, "conferencePin": self.pin,
-                "announcementText": self.text, "origination": self.origination,
-                "disableAMD": int(self.disable_amd)}
+        return {
+            "conferenceNumber": self.number,
+            "conferencePin": self.pin,
+            "announcementText": self.text,
+            "origination": self.origination,
+            "disableAMD": int(self.disable_amd),
+        }
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,14 @@ class Stored:
 
 def create(call_id: int, eid: int, user_id: int, conference: Autoconference) -> None:
     """Scheduled, version 0."""
-    calls.create(call_id, eid=eid, user_id=user_id, kind=KIND,
-                 time_scheduled=conference.time, request=conference.request())
+    calls.create(
+        call_id,
+        eid=eid,
+        user_id=user_id,
+        kind=KIND,
+        time_scheduled=conference.time,
+        request=conference.request(),
+    )
 
 
 def get(call_id: int, eid: int, user_id: int | None) -> Stored:
@@ -68,14 +80,17 @@ def get(call_id: int, eid: int, user_id: int | None) -> Stored:
 def list_ids(eid: int, user_id: int) -> list[int]:
     """The user's autoconferences (deleted ones aside), by callId: one query."""
     found = Call.by_user.query(
-        user_id, Call.kind == KIND,
+        user_id,
+        Call.kind == KIND,
         filter_condition=(Call.eid == eid) & (Call.state != calls.CANCELLED),
-        attributes_to_get=["call_id"])
+        attributes_to_get=["call_id"],
+    )
     return sorted(int(item.call_id) for item in found)
 
 
-def change(call_id: int, eid: int, user_id: int, changes: dict, *, start: bool,
-           before_write=None) -> Stored:
+def change(
+    call_id: int, eid: int, user_id: int, changes: dict, *, start: bool, before_write=None
+) -> Stored:
     """PUT: the stored request with `changes` (Autoconference fields) and a new version,
     while still scheduled; `start` moves it to dialing in the same write (no future time).
     `before_write(stored_after)` runs first, once per attempt (it moves the schedule, so a
@@ -84,14 +99,19 @@ def change(call_id: int, eid: int, user_id: int, changes: dict, *, start: bool,
         current = get(call_id, eid, user_id)
         if current.state != calls.SCHEDULED:
             raise OcpError(304)  # it has fired (RULINGS "Scheduled work")
-        after = replace(current, version=current.version + 1,
-                        conference=replace(current.conference, **changes),
-                        state=calls.DIALING if start else calls.SCHEDULED)
+        after = replace(
+            current,
+            version=current.version + 1,
+            conference=replace(current.conference, **changes),
+            state=calls.DIALING if start else calls.SCHEDULED,
+        )
         if before_write is not None:
             before_write(after)
-        actions = [Call.request.set(after.conference.request()),
-                   Call.time_scheduled.set(after.conference.time),
-                   Call.schedule_version.set(after.version)]
+        actions = [
+            Call.request.set(after.conference.request()),
+            Call.time_scheduled.set(after.conference.time),
+            Call.schedule_version.set(after.version),
+        ]
         if start:
             actions.append(Call.state.set(calls.DIALING))
         if calls.update_if(call_id, actions, Call.call_id.exists() & _scheduled(current.version)):
@@ -104,8 +124,10 @@ def cancel(call_id: int, eid: int, user_id: int | None) -> None:
     """DELETE: scheduled -> cancelled. 305 if unknown or already deleted, 304 if it fired."""
     current = get(call_id, eid, user_id)
     if current.state == calls.SCHEDULED and calls.update_if(
-            call_id, [Call.state.set(calls.CANCELLED)],
-            Call.call_id.exists() & (Call.state == calls.SCHEDULED)):
+        call_id,
+        [Call.state.set(calls.CANCELLED)],
+        Call.call_id.exists() & (Call.state == calls.SCHEDULED),
+    ):
         return
     get(call_id, eid, user_id)  # 305 if a concurrent DELETE won
     raise OcpError(304)
@@ -118,8 +140,10 @@ def claim(call_id: int, version: int) -> Stored | None:
     again: the start it follows may have failed, and starting again is harmless."""
     item = Call(call_id)
     try:
-        item.update(actions=[Call.state.set(calls.DIALING)],
-                    condition=(Call.kind == KIND) & _scheduled(version))
+        item.update(
+            actions=[Call.state.set(calls.DIALING)],
+            condition=(Call.kind == KIND) & _scheduled(version),
+        )
         return _stored(item)
     except UpdateError as e:
         if not condition_failed(e):
@@ -128,8 +152,12 @@ def claim(call_id: int, version: int) -> Stored | None:
     if found is None or found.kind != KIND:
         log.warning("autoconference %s fired but does not exist; dropped", call_id)
     elif int(found.schedule_version) != version:
-        log.info("autoconference %s fired for version %s, now %s; dropped",
-                 call_id, version, found.schedule_version)
+        log.info(
+            "autoconference %s fired for version %s, now %s; dropped",
+            call_id,
+            version,
+            found.schedule_version,
+        )
     elif found.state == calls.DIALING and found.time_originated is None:
         log.info("autoconference %s fired again before dialing began; starting again", call_id)
         return _stored(found)
@@ -143,24 +171,35 @@ def _scheduled(version: int):
 
 
 def _owned(item: Call, eid: int, user_id: int | None) -> bool:
-    return (item.kind == KIND and int(item.eid) == eid
-            and (user_id is None or int(item.user_id) == user_id))
+    return (
+        item.kind == KIND
+        and int(item.eid) == eid
+        and (user_id is None or int(item.user_id) == user_id)
+    )
 
 
 def _stored(item: Call) -> Stored:
     request = item.request.as_dict() if item.request is not None else {}
     try:
         conference = Autoconference(
-            number=str(request["conferenceNumber"]), pin=str(request.get("conferencePin", "")),
+            number=str(request["conferenceNumber"]),
+            pin=str(request.get("conferencePin", "")),
             text=str(request.get("announcementText", "")),
-            origination=str(request["origination"]), time=int(item.time_scheduled),
-            disable_amd=bool(int(request.get("disableAMD", 0))))
+            origination=str(request["origination"]),
+            time=int(item.time_scheduled),
+            disable_amd=bool(int(request.get("disableAMD", 0))),
+        )
         kind, _colon, value = conference.origination.partition(":")
         if kind not in ("1", "2", "3") or not value:
             raise ValueError(conference.origination)
     except (KeyError, TypeError, ValueError):
         log.error("autoconference %s: stored request unreadable", item.call_id)
         raise OcpError(307) from None
-    return Stored(call_id=int(item.call_id), eid=int(item.eid), user_id=int(item.user_id),
-                  state=item.state, version=int(item.schedule_version or 0),
-                  conference=conference)
+    return Stored(
+        call_id=int(item.call_id),
+        eid=int(item.eid),
+        user_id=int(item.user_id),
+        state=item.state,
+        version=int(item.schedule_version or 0),
+        conference=conference,
+    )

@@ -1,19 +1,21 @@
 """boto3 clients, made lazily and cached (never at import: moto must start first)."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from chalicelib import settings
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     import boto3  # deferred: keeps cold starts of routes that never need it small
 
     s = settings.get()
-    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url,
-                        config=_config(service))
+    return boto3.client(
+        service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=_config(service)
+    )
 
 
 def _config(service: str) -> Any:
@@ -47,7 +49,9 @@ def dial_queue_url() -> str:
 def fanout_queue_url() -> str:
     """The blast fan-out queue's URL: from settings when deployed, else looked up by name once."""
     s = settings.get()
-    return s.fanout_queue_url or client("sqs").get_queue_url(QueueName=s.fanout_queue_name)["QueueUrl"]
+    return (
+        s.fanout_queue_url or client("sqs").get_queue_url(QueueName=s.fanout_queue_name)["QueueUrl"]
+    )
 
 
 @lru_cache(maxsize=1)

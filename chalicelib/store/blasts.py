@@ -13,13 +13,14 @@ the ids are one block allocated when the blast starts, so results are read by ke
 (BatchGetItem, 100 a request) with no index, and a voice recipient's item is the one
 the dialer already writes for every call. Its `request` names the blast and `n`.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
@@ -44,6 +45,7 @@ ATTEMPTS = 5
 @dataclass(frozen=True)
 class AudioRef:
     """Blast audio in the private bucket (as media.uploads.StoredAudio)."""
+
     key: str
     kind: str
     name: str
@@ -55,7 +57,7 @@ class BlastInfo:
     blast_id: int
     eid: int
     user_id: int
-    kind: str                               # voice, sms
+    kind: str  # voice, sms
     text: str | None
     audio: AudioRef | None
     blast_time: int
@@ -79,15 +81,39 @@ class BlastInfo:
 
 # -- the blast ------------------------------------------------------------------------
 
-def create(eid: int, user_id: int, kind: str, *, text: str | None, audio: AudioRef | None,
-           blast_time: int, hide_ani: bool, allow_callback: bool, origination: Termination,
-           terminations: list[Termination], at: int) -> BlastInfo:
+
+def create(
+    eid: int,
+    user_id: int,
+    kind: str,
+    *,
+    text: str | None,
+    audio: AudioRef | None,
+    blast_time: int,
+    hide_ani: bool,
+    allow_callback: bool,
+    origination: Termination,
+    terminations: list[Termination],
+    at: int,
+) -> BlastInfo:
     """A new scheduled blast (version 1); its blastId is a fresh id."""
-    item = Blast(ids.next_id("blast"), eid=eid, user_id=user_id, kind=kind, text=text,
-                 audio=_audio_map(audio), blast_time=blast_time, hide_ani=hide_ani,
-                 allow_callback=allow_callback, origination=_dump(origination),
-                 terminations=encode(terminations), recipients=len(terminations),
-                 state=SCHEDULED, version=1, created=at)
+    item = Blast(
+        ids.next_id("blast"),
+        eid=eid,
+        user_id=user_id,
+        kind=kind,
+        text=text,
+        audio=_audio_map(audio),
+        blast_time=blast_time,
+        hide_ani=hide_ani,
+        allow_callback=allow_callback,
+        origination=_dump(origination),
+        terminations=encode(terminations),
+        recipients=len(terminations),
+        state=SCHEDULED,
+        version=1,
+        created=at,
+    )
     item.save(condition=Blast.blast_id.does_not_exist())
     return _info(item)
 
@@ -97,7 +123,7 @@ def get(blast_id: int, eid: int, user_id: int, kind: str, *, consistent: bool = 
     try:
         item = Blast.get(blast_id, consistent_read=consistent)
     except Blast.DoesNotExist:
-        raise OcpError(308)
+        raise OcpError(308) from None
     if (int(item.eid), int(item.user_id), item.kind) != (eid, user_id, kind):
         raise OcpError(308)
     return _info(item)
@@ -106,8 +132,11 @@ def get(blast_id: int, eid: int, user_id: int, kind: str, *, consistent: bool = 
 def ids_of(eid: int, user_id: int, kind: str) -> list[int]:
     """The user's blasts of `kind` made by this enterprise, by blastId; 106 if the user is
     not visible and has none."""
-    found = sorted(int(b.blast_id) for b in Blast.by_user.query(user_id, Blast.kind == kind)
-                   if int(b.eid) == eid)
+    found = sorted(
+        int(b.blast_id)
+        for b in Blast.by_user.query(user_id, Blast.kind == kind)
+        if int(b.eid) == eid
+    )
     if not found:
         users.get(user_id, eid)
     return found
@@ -120,13 +149,18 @@ def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> B
         current = get(blast_id, eid, user_id, kind, consistent=True)
         if current.state != SCHEDULED:
             raise OcpError(307)
-        if (kind == VOICE and not changes.get("text", current.text)
-                and changes.get("audio", current.audio) is None):
+        if (
+            kind == VOICE
+            and not changes.get("text", current.text)
+            and changes.get("audio", current.audio) is None
+        ):
             raise OcpError(900, name="text")  # removing the audio of a blast with no text
         item = Blast(blast_id)
         try:
-            item.update(actions=_actions(changes) + [Blast.version.set(current.version + 1)],
-                        condition=(Blast.state == SCHEDULED) & (Blast.version == current.version))
+            item.update(
+                actions=[*_actions(changes), Blast.version.set(current.version + 1)],
+                condition=(Blast.state == SCHEDULED) & (Blast.version == current.version),
+            )
             return _info(item)
         except UpdateError as e:
             if not condition_failed(e):
@@ -138,16 +172,21 @@ def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> B
 def delete(blast_id: int, eid: int, user_id: int, kind: str) -> None:
     """blast DELETE: remove a scheduled blast; 308 if there is none, 307 if it has fired."""
     try:
-        Blast(blast_id).delete(condition=(Blast.state == SCHEDULED) & (Blast.eid == eid)
-                               & (Blast.user_id == user_id) & (Blast.kind == kind))
+        Blast(blast_id).delete(
+            condition=(Blast.state == SCHEDULED)
+            & (Blast.eid == eid)
+            & (Blast.user_id == user_id)
+            & (Blast.kind == kind)
+        )
     except DeleteError as e:
         if not condition_failed(e):
             raise
         get(blast_id, eid, user_id, kind, consistent=True)  # 308
-        raise OcpError(307)
+        raise OcpError(307) from None
 
 
 # -- starting ---------------------------------------------------------------------------
+
 
 def load(blast_id: int) -> BlastInfo | None:
     try:
@@ -163,9 +202,14 @@ def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
     first = ids.next_ids("call", max(1, blast.recipients))[0]
     item = Blast(blast.blast_id)
     try:
-        item.update(actions=[Blast.state.set(STARTING), Blast.first_call_id.set(first),
-                             Blast.started.set(at)],
-                    condition=(Blast.state == SCHEDULED) & (Blast.version == blast.version))
+        item.update(
+            actions=[
+                Blast.state.set(STARTING),
+                Blast.first_call_id.set(first),
+                Blast.started.set(at),
+            ],
+            condition=(Blast.state == SCHEDULED) & (Blast.version == blast.version),
+        )
     except UpdateError as e:
         if condition_failed(e):
             return None
@@ -176,8 +220,9 @@ def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
 def mark_started(blast_id: int) -> None:
     """Every recipient batch is queued."""
     try:
-        Blast(blast_id).update(actions=[Blast.state.set(STARTED)],
-                               condition=Blast.state == STARTING)
+        Blast(blast_id).update(
+            actions=[Blast.state.set(STARTED)], condition=Blast.state == STARTING
+        )
     except UpdateError as e:
         if not condition_failed(e):
             raise
@@ -185,9 +230,11 @@ def mark_started(blast_id: int) -> None:
 
 # -- recipients' Calls items --------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Batch:
     """What the Calls items of one batch of a blast's recipients share."""
+
     blast_id: int
     eid: int
     user_id: int
@@ -196,8 +243,9 @@ class Batch:
     calling_number: str
 
 
-def create_recipient_calls(batch: Batch, recipients: list[tuple[int, int, Termination]],
-                           state: str = SCHEDULED) -> set[int]:
+def create_recipient_calls(
+    batch: Batch, recipients: list[tuple[int, int, Termination]], state: str = SCHEDULED
+) -> set[int]:
     """The Calls items of (callId, n, termination) that do not exist yet, one conditional
     PutItem each; the callIds this call created. A second delivery of the same batch
     creates none, so it dials or texts nobody twice.
@@ -224,7 +272,7 @@ class SmsResult:
     call_id: int
     n: int
     termination: Termination
-    attempts: tuple[tuple[str, str], ...]   # (number, result)
+    attempts: tuple[tuple[str, str], ...]  # (number, result)
 
 
 def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
@@ -237,9 +285,10 @@ def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
             item.success = success
             item.time_originated = at
             item.time_completed = at
-            item.attempts = [AttemptMap(key=f"0.{i}", role="recipient", number=number,
-                                        result=result, at=at)
-                             for i, (number, result) in enumerate(r.attempts)]
+            item.attempts = [
+                AttemptMap(key=f"0.{i}", role="recipient", number=number, result=result, at=at)
+                for i, (number, result) in enumerate(r.attempts)
+            ]
             writer.save(item)
 
 
@@ -248,7 +297,7 @@ class RecipientStatus:
     call_id: int
     state: str
     success: bool
-    attempts: tuple[tuple[str, str], ...]   # (number, result)
+    attempts: tuple[tuple[str, str], ...]  # (number, result)
 
     @property
     def done(self) -> bool:
@@ -260,12 +309,15 @@ def results(blast: BlastInfo) -> list[RecipientStatus | None]:
     if blast.first_call_id is None:
         return []
     keys = [blast.call_id(n) for n in range(blast.recipients)]
-    found = {int(c.call_id): c for c in Call.batch_get(
-        keys, attributes_to_get=["call_id", "state", "success", "attempts"])}
+    found = {
+        int(c.call_id): c
+        for c in Call.batch_get(keys, attributes_to_get=["call_id", "state", "success", "attempts"])
+    }
     return [_status(found.get(call_id)) for call_id in keys]
 
 
 # -- who the recipients are -------------------------------------------------------------
+
 
 def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]:
     """For each termination: the profile of the user it names (userId, email) if the
@@ -281,7 +333,9 @@ def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]
             return int(term.value)
         key = users.email_key(term.value) if term.type == EMAIL else users.phone_key(term.value)
         holder = holders.get(key)
-        if holder is None or (term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)):
+        if holder is None or (
+            term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)
+        ):
             return None
         return int(holder.user_id)
 
@@ -289,7 +343,7 @@ def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]
     user_ids = {u for u in wanted if u is not None}
     found = {int(u.user_id): u for u in User.batch_get(list(user_ids))} if user_ids else {}
     out: list[Profile | None] = []
-    for term, user_id in zip(terms, wanted):
+    for term, user_id in zip(terms, wanted, strict=True):
         item = found.get(user_id) if user_id is not None else None
         # A phone's holder blocks whoever may see it; a user named outright must be visible.
         if item is None or (term.type != PHONE and not users.is_visible(item.exclusive_eid, eid)):
@@ -306,30 +360,46 @@ def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
     name thousands of users."""
     refs = list(dict.fromkeys(refs))
     emails = [r for r in refs if isinstance(r, str)]
-    holders = {u.key: u for u in Unique.batch_get([users.email_key(e) for e in emails])} \
-        if emails else {}
+    holders = (
+        {u.key: u for u in Unique.batch_get([users.email_key(e) for e in emails])} if emails else {}
+    )
     user_ids = [r for r in refs if isinstance(r, int)]
-    found = {int(u.user_id): u for u in User.batch_get(
-        user_ids, attributes_to_get=["user_id", "exclusive_eid"])} if user_ids else {}
-    missing = [ref for ref in refs
-               if (item := found.get(ref) if isinstance(ref, int)
-                   else holders.get(users.email_key(ref))) is None
-               or not users.is_visible(item.exclusive_eid, eid)]
+    found = (
+        {
+            int(u.user_id): u
+            for u in User.batch_get(user_ids, attributes_to_get=["user_id", "exclusive_eid"])
+        }
+        if user_ids
+        else {}
+    )
+    missing = [
+        ref
+        for ref in refs
+        if (item := found.get(ref) if isinstance(ref, int) else holders.get(users.email_key(ref)))
+        is None
+        or not users.is_visible(item.exclusive_eid, eid)
+    ]
     if missing:
         raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
 
 
 # -- the item <-> BlastInfo --------------------------------------------------------------
 
+
 def encode(terms: Iterable[Termination]) -> bytes:
     """The terminations as stored; 903 beyond what the item can hold."""
     terms = list(terms)
-    data = zlib.compress(json.dumps([t.to_json() for t in terms],
-                                    separators=(",", ":")).encode(), 6)
+    data = zlib.compress(
+        json.dumps([t.to_json() for t in terms], separators=(",", ":")).encode(), 6
+    )
     if len(data) > MAX_TERMINATIONS_BYTES:
-        raise OcpError(903, name="destination",
-                       value=f"{len(terms)} destinations, {len(data)} bytes compressed",
-                       low=1, high=MAX_TERMINATIONS_BYTES)
+        raise OcpError(
+            903,
+            name="destination",
+            value=f"{len(terms)} destinations, {len(data)} bytes compressed",
+            low=1,
+            high=MAX_TERMINATIONS_BYTES,
+        )
     return data
 
 
@@ -340,21 +410,32 @@ def decode(data: bytes) -> tuple[Termination, ...]:
 def _info(item: Blast) -> BlastInfo:
     try:
         return BlastInfo(
-            blast_id=int(item.blast_id), eid=int(item.eid), user_id=int(item.user_id),
-            kind=item.kind, text=item.text, audio=_audio_ref(item.audio),
-            blast_time=int(item.blast_time), hide_ani=bool(item.hide_ani),
+            blast_id=int(item.blast_id),
+            eid=int(item.eid),
+            user_id=int(item.user_id),
+            kind=item.kind,
+            text=item.text,
+            audio=_audio_ref(item.audio),
+            blast_time=int(item.blast_time),
+            hide_ani=bool(item.hide_ani),
             allow_callback=bool(item.allow_callback),
             origination=Termination.from_json(json.loads(item.origination)),
-            terminations=decode(item.terminations), state=item.state,
+            terminations=decode(item.terminations),
+            state=item.state,
             version=int(item.version),
-            first_call_id=None if item.first_call_id is None else int(item.first_call_id))
+            first_call_id=None if item.first_call_id is None else int(item.first_call_id),
+        )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
         raise OcpError(307) from None
 
 
-_FIELDS = {"text": Blast.text, "blast_time": Blast.blast_time, "hide_ani": Blast.hide_ani,
-           "allow_callback": Blast.allow_callback}
+_FIELDS = {
+    "text": Blast.text,
+    "blast_time": Blast.blast_time,
+    "hide_ani": Blast.hide_ani,
+    "allow_callback": Blast.allow_callback,
+}
 
 
 def _actions(changes: dict) -> list:
@@ -390,15 +471,24 @@ def _audio_ref(audio: AudioMap | None) -> AudioRef | None:
 
 
 def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> Call:
-    return Call(call_id, eid=batch.eid, user_id=batch.user_id, kind=batch.call_kind,
-                time_scheduled=batch.time_scheduled, calling_number=batch.calling_number,
-                request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
-                state=state)
+    return Call(
+        call_id,
+        eid=batch.eid,
+        user_id=batch.user_id,
+        kind=batch.call_kind,
+        time_scheduled=batch.time_scheduled,
+        calling_number=batch.calling_number,
+        request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
+        state=state,
+    )
 
 
 def _status(item: Call | None) -> RecipientStatus | None:
     if item is None:
         return None
-    return RecipientStatus(int(item.call_id), item.state, bool(item.success),
-                           tuple((a.number, a.result) for a in item.attempts or ()))
-
+    return RecipientStatus(
+        int(item.call_id),
+        item.state,
+        bool(item.success),
+        tuple((a.number, a.result) for a in item.attempts or ()),
+    )

@@ -6,6 +6,7 @@ timeCompleted and the billed minutes). Every change after `create` is conditione
 the call still being live, so a late or redelivered message never rewrites an ended
 call, and on its attempt key, so nothing is dialed or recorded twice.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,13 +37,14 @@ class AttemptRecord:
 @dataclass(frozen=True)
 class CallStatus:
     """What call GET prints (reference "call GET"; RULINGS "Call vocabulary")."""
+
     call_id: int
     eid: int
     user_id: int
     kind: str
     state: str
     success: bool
-    mou: Decimal             # billed minutes, one decimal; 0.0 until the call ends
+    mou: Decimal  # billed minutes, one decimal; 0.0 until the call ends
     time_scheduled: int
     time_originated: int | None
     time_completed: int | None
@@ -57,17 +59,31 @@ class CallStatus:
 
 
 class Claim(Enum):
-    CLAIMED = "claimed"        # this message dials
-    DUPLICATE = "duplicate"    # already dialed by an earlier delivery
-    ENDED = "ended"            # the call is over (finished or cancelled)
-    MISSING = "missing"        # no such call
+    CLAIMED = "claimed"  # this message dials
+    DUPLICATE = "duplicate"  # already dialed by an earlier delivery
+    ENDED = "ended"  # the call is over (finished or cancelled)
+    MISSING = "missing"  # no such call
 
 
-def create(call_id: int, eid: int, user_id: int, kind: str, time_scheduled: int,
-           calling_number: str = "", request: dict | None = None) -> None:
-    Call(call_id, eid=eid, user_id=user_id, kind=kind, time_scheduled=time_scheduled,
-         calling_number=calling_number, request=request or {},
-         state=SCHEDULED).save(condition=Call.call_id.does_not_exist())
+def create(
+    call_id: int,
+    eid: int,
+    user_id: int,
+    kind: str,
+    time_scheduled: int,
+    calling_number: str = "",
+    request: dict | None = None,
+) -> None:
+    Call(
+        call_id,
+        eid=eid,
+        user_id=user_id,
+        kind=kind,
+        time_scheduled=time_scheduled,
+        calling_number=calling_number,
+        request=request or {},
+        state=SCHEDULED,
+    ).save(condition=Call.call_id.does_not_exist())
 
 
 def get(call_id: int, eid: int) -> CallStatus:
@@ -76,7 +92,7 @@ def get(call_id: int, eid: int) -> CallStatus:
     try:
         item = Call.get(call_id, consistent_read=True)
     except Call.DoesNotExist:
-        raise OcpError(902, name="callId", value=call_id)
+        raise OcpError(902, name="callId", value=call_id) from None
     if int(item.eid) != eid:
         raise OcpError(902, name="callId", value=call_id)
     return _status(item)
@@ -87,9 +103,13 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     when dialing began."""
     try:
         Call(call_id).update(
-            actions=[Call.dialed.add({key}), Call.state.set(DIALING),
-                     Call.time_originated.set(Call.time_originated | at)],
-            condition=_live() & ~Call.dialed.contains(key))
+            actions=[
+                Call.dialed.add({key}),
+                Call.state.set(DIALING),
+                Call.time_originated.set(Call.time_originated | at),
+            ],
+            condition=_live() & ~Call.dialed.contains(key),
+        )
         return Claim.CLAIMED
     except UpdateError as e:
         if not condition_failed(e):
@@ -102,12 +122,19 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     return Claim.DUPLICATE
 
 
-def record_attempts(call_id: int, key: str, attempts: list[AttemptRecord], at: int,
-                    calling_number: str | None = None) -> bool:
+def record_attempts(
+    call_id: int,
+    key: str,
+    attempts: list[AttemptRecord],
+    at: int,
+    calling_number: str | None = None,
+) -> bool:
     """Append the numbers tried by attempt `key`, once; False if already recorded or the
     call has ended. `calling_number`: the origination number that answered."""
-    actions = [Call.attempts.set(Call.attempts.append([_attempt_map(key, a, at) for a in attempts])),
-               Call.recorded.add({key})]
+    actions = [
+        Call.attempts.set(Call.attempts.append([_attempt_map(key, a, at) for a in attempts])),
+        Call.recorded.add({key}),
+    ]
     if calling_number:
         actions.append(Call.calling_number.set(calling_number))
     return update_if(call_id, actions, _live() & ~Call.recorded.contains(key))
@@ -117,8 +144,14 @@ def mark_connected(call_id: int) -> bool:
     return update_if(call_id, [Call.state.set(CONNECTED)], _live())
 
 
-def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
-           key: str | None = None, attempt: AttemptRecord | None = None) -> bool:
+def finish(
+    call_id: int,
+    success: bool,
+    at: int,
+    seconds: int | None = None,
+    key: str | None = None,
+    attempt: AttemptRecord | None = None,
+) -> bool:
     """End the call once: complete (connected, `seconds` long) or failed, with the billed
     minutes, which go to the requester's mouused in the same transaction. `attempt` is a
     leg-level result (DND, Blacklisted) recorded under `key`. False if it had ended."""
@@ -126,14 +159,20 @@ def finish(call_id: int, success: bool, at: int, seconds: int | None = None,
     if item is None or item.state not in LIVE_STATES:
         return False
     minutes = billed_minutes(seconds) if success and seconds is not None else Decimal("0.0")
-    actions = [Call.state.set(COMPLETE if success else FAILED), Call.success.set(success),
-               Call.time_completed.set(at), Call.mou.set(minutes)]
+    actions = [
+        Call.state.set(COMPLETE if success else FAILED),
+        Call.success.set(success),
+        Call.time_completed.set(at),
+        Call.mou.set(minutes),
+    ]
     if seconds is not None:
         actions.append(Call.seconds.set(seconds))
     condition = _live()
     if attempt is not None and key is not None:
-        actions += [Call.attempts.set(Call.attempts.append([_attempt_map(key, attempt, at)])),
-                    Call.recorded.add({key})]
+        actions += [
+            Call.attempts.set(Call.attempts.append([_attempt_map(key, attempt, at)])),
+            Call.recorded.add({key}),
+        ]
         condition &= ~Call.recorded.contains(key)
     conference_id = _conference_of(item)
     try:
@@ -185,14 +224,19 @@ def find(call_id: int) -> Call | None:
 
 
 def _attempt_map(key: str, attempt: AttemptRecord, at: int) -> AttemptMap:
-    return AttemptMap(key=key, role=attempt.role, number=attempt.number,
-                      result=attempt.result, at=at)
+    return AttemptMap(
+        key=key, role=attempt.role, number=attempt.number, result=attempt.result, at=at
+    )
 
 
 def _status(item: Call) -> CallStatus:
     return CallStatus(
-        call_id=int(item.call_id), eid=int(item.eid), user_id=int(item.user_id),
-        kind=item.kind, state=item.state, success=bool(item.success),
+        call_id=int(item.call_id),
+        eid=int(item.eid),
+        user_id=int(item.user_id),
+        kind=item.kind,
+        state=item.state,
+        success=bool(item.success),
         mou=item.mou if item.mou is not None else Decimal("0.0"),
         time_scheduled=int(item.time_scheduled),
         time_originated=_int_or_none(item.time_originated),
@@ -205,4 +249,3 @@ def _status(item: Call) -> CallStatus:
 
 def _int_or_none(value) -> int | None:
     return None if value is None else int(value)
-

@@ -10,6 +10,7 @@ minutes it lasted, in the same transaction. Who notices: the reservation's sched
 Legs are counted (`legs`, `ended_legs`) rather than looked up, so that closing is one
 conditional write that fails if a leg was added or the room extended meanwhile.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ from chalicelib.store.transactions import condition_failed
 log = logging.getLogger(__name__)
 
 OPEN, CLOSED = "open", "closed"
-LEG_KIND = "conference"   # the kind of a leg's Calls item
+LEG_KIND = "conference"  # the kind of a leg's Calls item
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,29 @@ class Room:
         return self.started + self.duration
 
 
-def create(conference_id: int, eid: int, moderator: int, room: str, started: int,
-           duration: int, first_call_id: int) -> None:
+def create(
+    conference_id: int,
+    eid: int,
+    moderator: int,
+    room: str,
+    started: int,
+    duration: int,
+    first_call_id: int,
+) -> None:
     """Open, with its moderator's leg."""
-    Conference(conference_id, eid=eid, moderator=moderator, room=room, state=OPEN,
-               started=started, duration=duration, calls={first_call_id}, legs=1,
-               ended_legs=0, schedule_version=0).save(
-        condition=Conference.conference_id.does_not_exist())
+    Conference(
+        conference_id,
+        eid=eid,
+        moderator=moderator,
+        room=room,
+        state=OPEN,
+        started=started,
+        duration=duration,
+        calls={first_call_id},
+        legs=1,
+        ended_legs=0,
+        schedule_version=0,
+    ).save(condition=Conference.conference_id.does_not_exist())
 
 
 def get(conference_id: int, eid: int) -> Room:
@@ -69,14 +86,18 @@ def get(conference_id: int, eid: int) -> Room:
 
 def add_legs(conference_id: int, eid: int, call_ids: list[int]) -> None:
     """Count new legs in, while the conference is open: 305 unknown, 306 over."""
-    _change(conference_id, eid, [Conference.calls.add(set(call_ids)),
-                                 Conference.legs.add(len(call_ids))])
+    _change(
+        conference_id,
+        eid,
+        [Conference.calls.add(set(call_ids)), Conference.legs.add(len(call_ids))],
+    )
 
 
 def extend(conference_id: int, eid: int, seconds: int) -> Room:
     """Reserve `seconds` more, while open (305 / 306); the room with its new version."""
-    return _change(conference_id, eid, [Conference.duration.add(seconds),
-                                        Conference.schedule_version.add(1)])
+    return _change(
+        conference_id, eid, [Conference.duration.add(seconds), Conference.schedule_version.add(1)]
+    )
 
 
 def leg_ended(tx: TransactWrite, conference_id: int) -> None:
@@ -93,20 +114,30 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
         return None
     room = _room(item)
     if version is not None and version != room.version:
-        log.info("conference %s: reservation of version %s, now %s; dropped",
-                 conference_id, version, room.version)
+        log.info(
+            "conference %s: reservation of version %s, now %s; dropped",
+            conference_id,
+            version,
+            room.version,
+        )
         return None
     if room.state != OPEN or room.ended_legs < room.legs or now < room.reserved_until:
         return None
     minutes = billed_minutes(conference_seconds(room.started, _legs(item)))
     try:
         with transaction() as tx:
-            tx.update(Conference(conference_id),
-                      actions=[Conference.state.set(CLOSED), Conference.closed.set(now),
-                               Conference.mou.set(minutes)],
-                      condition=(Conference.state == OPEN) & (Conference.legs == room.legs)
-                      & (Conference.ended_legs == room.legs)
-                      & (Conference.duration == room.duration))
+            tx.update(
+                Conference(conference_id),
+                actions=[
+                    Conference.state.set(CLOSED),
+                    Conference.closed.set(now),
+                    Conference.mou.set(minutes),
+                ],
+                condition=(Conference.state == OPEN)
+                & (Conference.legs == room.legs)
+                & (Conference.ended_legs == room.legs)
+                & (Conference.duration == room.duration),
+            )
             if minutes:
                 accounts.add_minutes_used_in(tx, room.eid, room.moderator, minutes)
     except TransactWriteError as e:
@@ -119,16 +150,20 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
 
 def _legs(item: Conference) -> list[tuple[int | None, int | None, int | None]]:
     ids = sorted(int(i) for i in item.calls or ())
-    return [(_int(c.time_originated), _int(c.time_completed), _int(c.seconds))
-            for c in Call.batch_get(ids, consistent_read=True, attributes_to_get=[
-                "call_id", "time_originated", "time_completed", "seconds"])]
+    return [
+        (_int(c.time_originated), _int(c.time_completed), _int(c.seconds))
+        for c in Call.batch_get(
+            ids,
+            consistent_read=True,
+            attributes_to_get=["call_id", "time_originated", "time_completed", "seconds"],
+        )
+    ]
 
 
 def _change(conference_id: int, eid: int, actions: list) -> Room:
     item = Conference(conference_id)
     try:
-        item.update(actions=actions, condition=(Conference.eid == eid)
-                    & (Conference.state == OPEN))
+        item.update(actions=actions, condition=(Conference.eid == eid) & (Conference.state == OPEN))
     except UpdateError as e:
         if not condition_failed(e):
             raise
@@ -145,11 +180,19 @@ def _find(conference_id: int) -> Conference | None:
 
 
 def _room(item: Conference) -> Room:
-    return Room(conference_id=int(item.conference_id), eid=int(item.eid),
-                moderator=int(item.moderator), room=item.room, state=item.state,
-                started=int(item.started), duration=int(item.duration),
-                version=int(item.schedule_version or 0), legs=int(item.legs or 0),
-                ended_legs=int(item.ended_legs or 0), mou=item.mou)
+    return Room(
+        conference_id=int(item.conference_id),
+        eid=int(item.eid),
+        moderator=int(item.moderator),
+        room=item.room,
+        state=item.state,
+        started=int(item.started),
+        duration=int(item.duration),
+        version=int(item.schedule_version or 0),
+        legs=int(item.legs or 0),
+        ended_legs=int(item.ended_legs or 0),
+        mou=item.mou,
+    )
 
 
 def _int(value) -> int | None:

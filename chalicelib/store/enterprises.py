@@ -1,4 +1,5 @@
 """Enterprises: who may open sessions, and with which secret."""
+
 from __future__ import annotations
 
 import secrets as random_source
@@ -41,8 +42,9 @@ def create(name: str, secret: str | None = None, eid: int | None = None) -> NewE
 
 
 def _item(eid: int, name: str, secret: str) -> Enterprise:
-    return Enterprise(eid, name=name, secret=secrets.encrypt(eid, secret), active=True,
-                      created=clock.now())
+    return Enterprise(
+        eid, name=name, secret=secrets.encrypt(eid, secret), active=True, created=clock.now()
+    )
 
 
 def secret_of(eid: int) -> str | None:

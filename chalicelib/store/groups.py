@@ -6,6 +6,7 @@ the group item; only a failure reads more, to tell 106, 112 and 115 apart. Membe
 destinations in their wire form ("3:3035551212") in a string set: adding and removing
 them are atomic ADD and DELETE updates, so concurrent changes are never lost.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from chalicelib.store import ids, users
 from chalicelib.store.models import Group, User, transaction
 from chalicelib.store.transactions import condition_failed, failed_condition, retrying
 
-USER_ID, EMAIL = 1, 2   # destination types that name a user
+USER_ID, EMAIL = 1, 2  # destination types that name a user
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,14 @@ def create(eid: int, user_id: int, name: str) -> int:
     group_id = ids.next_id("group")
     # Most users are shared, so that is tried first and creating a group is one write;
     # only an exclusive owner takes a second, which copies its enterprise onto the group.
-    for exclusive_eid, owner in ((None, User.exclusive_eid.does_not_exist()),
-                                 (eid, User.exclusive_eid == eid)):
+    for exclusive_eid, owner in (
+        (None, User.exclusive_eid.does_not_exist()),
+        (eid, User.exclusive_eid == eid),
+    ):
         group = Group(user_id, group_id, name=name, exclusive_eid=exclusive_eid)
+        condition = User.user_id.exists() & owner
         try:
-            retrying(lambda: _put_checked(group, User.user_id.exists() & owner))
+            retrying(lambda group=group, condition=condition: _put_checked(group, condition))
             return group_id
         except TransactWriteError as e:
             if not failed_condition(e, 0):
@@ -47,8 +51,11 @@ def create(eid: int, user_id: int, name: str) -> int:
 
 def list_for(eid: int, user_id: int) -> list[GroupInfo]:
     """The user's groups by groupId; [] when it has none (106 if the user is not visible)."""
-    found = list(Group.query(user_id, consistent_read=True,
-                             attributes_to_get=["group_id", "name", "exclusive_eid"]))
+    found = list(
+        Group.query(
+            user_id, consistent_read=True, attributes_to_get=["group_id", "name", "exclusive_eid"]
+        )
+    )
     if not found:
         users.get(user_id, eid)  # no groups, or no such user (106)
         return []
@@ -62,7 +69,7 @@ def members(eid: int, user_id: int, group_id: int) -> list[tuple[int, int | str]
     try:
         group = Group.get(user_id, group_id, consistent_read=True)
     except Group.DoesNotExist:
-        raise _why_missing(eid, user_id, group_id)
+        raise _why_missing(eid, user_id, group_id) from None
     if not users.is_visible(group.exclusive_eid, eid):
         raise OcpError(106)
     return sorted(_parse(wire) for wire in group.members or ())
@@ -75,8 +82,11 @@ def rename(eid: int, user_id: int, group_id: int, name: str) -> None:
 def add_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> None:
     """Adds destinations (wire form); userIds and emails must name users the enterprise
     sees (922, RULINGS "Destinations"). Members already there stay once."""
-    users.require_visible(eid, [value for kind, value in map(_parse, wires)
-                                if kind in (USER_ID, EMAIL)], name="destination")
+    users.require_visible(
+        eid,
+        [value for kind, value in map(_parse, wires) if kind in (USER_ID, EMAIL)],
+        name="destination",
+    )
     _update(eid, user_id, group_id, Group.members.add(set(wires)))
 
 
@@ -92,15 +102,16 @@ def delete(eid: int, user_id: int, group_id: int) -> None:
         Group(user_id, group_id).delete(condition=_visible_group(eid))
     except DeleteError as e:
         if condition_failed(e):
-            raise _why_missing(eid, user_id, group_id)
+            raise _why_missing(eid, user_id, group_id) from None
         raise
 
 
 def delete_all(user_id: int) -> None:
     """Every group of a user (user DELETE)."""
     with Group.batch_write() as batch:
-        for group in Group.query(user_id, consistent_read=True,
-                                 attributes_to_get=["user_id", "group_id"]):
+        for group in Group.query(
+            user_id, consistent_read=True, attributes_to_get=["user_id", "group_id"]
+        ):
             batch.delete(group)
 
 
@@ -115,14 +126,15 @@ def _update(eid: int, user_id: int, group_id: int, action: Action) -> None:
         Group(user_id, group_id).update(actions=[action], condition=_visible_group(eid))
     except UpdateError as e:
         if condition_failed(e):
-            raise _why_missing(eid, user_id, group_id)
+            raise _why_missing(eid, user_id, group_id) from None
         raise
 
 
 def _visible_group(eid: int) -> Condition:
     """The group exists (under this user, by its key) and its owner is visible."""
-    return Group.group_id.exists() & (Group.exclusive_eid.does_not_exist()
-                                      | (Group.exclusive_eid == eid))
+    return Group.group_id.exists() & (
+        Group.exclusive_eid.does_not_exist() | (Group.exclusive_eid == eid)
+    )
 
 
 def _why_missing(eid: int, user_id: int, group_id: int) -> OcpError:

@@ -1,4 +1,5 @@
 """Numeric ids (userId, phone id, groupId, ...): positive integers from an atomic counter."""
+
 from __future__ import annotations
 
 from chalicelib.store.models import Counter

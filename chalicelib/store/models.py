@@ -3,6 +3,7 @@
 Table names, region and endpoint come from `settings`, read when this module is
 first imported; tests and the local runner set the environment before that.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -23,8 +24,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
-from pynamodb.indexes import (AllProjection, GlobalSecondaryIndex, IncludeProjection,
-                              KeysOnlyProjection)
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
@@ -39,11 +44,13 @@ def _meta(table: str) -> type:
         region = s.region
         host = s.aws_endpoint_url
         billing_mode = "PAY_PER_REQUEST"
+
     return Meta
 
 
 class DecimalAttribute(Attribute[Decimal]):
     """A DynamoDB number read back as an exact Decimal (minutes, money), never a float."""
+
     attr_type = NUMBER
 
     def serialize(self, value: Decimal) -> str:
@@ -83,6 +90,7 @@ class PhoneMap(MapAttribute):
 
 class WindowMap(MapAttribute):
     """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
+
     start_hour = NumberAttribute()
     end_hour = NumberAttribute()
     days = NumberAttribute()
@@ -91,12 +99,14 @@ class WindowMap(MapAttribute):
 
 class ExceptionMap(WindowMap):
     """A call-time exception: a window and the id of the number it rings."""
+
     phone_id = NumberAttribute()
 
 
 class BlockMap(MapAttribute):
     """A blacklist entry: type 1 with a userId (types 1 and 2 are stored resolved)
     or type 3 with a number's parts."""
+
     type = NumberAttribute()
     user_id = NumberAttribute(null=True)
     country_code = UnicodeAttribute(null=True)
@@ -106,6 +116,7 @@ class BlockMap(MapAttribute):
 
 class User(Model):
     """The whole find-me/follow-me profile in one item: resolving a user is one read."""
+
     Meta = _meta("Users")
     user_id = NumberAttribute(hash_key=True)
     first_name = UnicodeAttribute()
@@ -138,6 +149,7 @@ class User(Model):
 
 class Unique(Model):
     """ "email#addr" / "phone#+e164" -> the user holding it, system-wide."""
+
     Meta = _meta("Uniques")
     key = UnicodeAttribute(hash_key=True)
     user_id = NumberAttribute()
@@ -147,8 +159,9 @@ class Unique(Model):
 
 class AttemptMap(MapAttribute):
     """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
-    key = UnicodeAttribute()     # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
-    role = UnicodeAttribute()    # the leg's role: destination, origination, ...
+
+    key = UnicodeAttribute()  # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
+    role = UnicodeAttribute()  # the leg's role: destination, origination, ...
     number = UnicodeAttribute()  # as the requester wrote it (Phone.display)
     result = UnicodeAttribute()  # RULINGS "Call vocabulary": Success, Busy, NoAnswer, ...
     at = NumberAttribute()
@@ -158,6 +171,7 @@ class CallsByUser(GlobalSecondaryIndex):
     class Meta:
         index_name = "userId-kind"
         projection = AllProjection()
+
     user_id = NumberAttribute(hash_key=True)
     kind = UnicodeAttribute(range_key=True)
 
@@ -167,11 +181,12 @@ class Call(Model):
 
     The call API creates the item; the dialer (workflows/dialer.py) is the only writer
     after that (see chalicelib/workflows/README.md)."""
+
     Meta = _meta("Calls")
     call_id = NumberAttribute(hash_key=True)
-    eid = NumberAttribute()        # the requesting enterprise: its mouused is charged
-    user_id = NumberAttribute()    # the requesting user
-    kind = UnicodeAttribute()      # call, autoconference, conference, blast
+    eid = NumberAttribute()  # the requesting enterprise: its mouused is charged
+    user_id = NumberAttribute()  # the requesting user
+    kind = UnicodeAttribute()  # call, autoconference, conference, blast
     by_user = CallsByUser()
     # The request as the API read it, for GET routes that print it back.
     request = MapAttribute(default=dict)
@@ -201,6 +216,7 @@ class Counter(Model):
 class Account(Model):
     """Currency and minutes of use of one user as one enterprise sees them (RULINGS: kept per
     enterprise and user pair). Changed only with atomic ADD/SET updates."""
+
     Meta = _meta("Accounts")
     user_id = NumberAttribute(hash_key=True)
     eid = NumberAttribute(range_key=True)
@@ -211,15 +227,18 @@ class Account(Model):
 
 class GroupsByIdIndex(GlobalSecondaryIndex):
     """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
+
     class Meta:
         index_name = "by-group-id"
         projection = KeysOnlyProjection()
+
     group_id = NumberAttribute(hash_key=True)
 
 
 class Group(Model):
     """A contact group. Keyed by its owner so that listing a user's groups is a consistent
     query; every request names the userId anyway."""
+
     Meta = _meta("Groups")
     user_id = NumberAttribute(hash_key=True)
     group_id = NumberAttribute(range_key=True)
@@ -237,70 +256,84 @@ class Conference(Model):
     `duration` seconds from `started`, extended by PUT; one Calls item (kind "conference") per
     leg. It closes once its reservation has passed and every leg has ended, and then charges
     its moderator the minutes it lasted (store/conferences.py)."""
+
     Meta = _meta("Conferences")
     conference_id = NumberAttribute(hash_key=True)
-    eid = NumberAttribute()          # the requesting enterprise: its mouused is charged
-    moderator = NumberAttribute()    # userId
-    room = UnicodeAttribute()        # the carrier's reference of the room the legs join
-    state = UnicodeAttribute(default="open")   # open, closed
+    eid = NumberAttribute()  # the requesting enterprise: its mouused is charged
+    moderator = NumberAttribute()  # userId
+    room = UnicodeAttribute()  # the carrier's reference of the room the legs join
+    state = UnicodeAttribute(default="open")  # open, closed
     started = NumberAttribute()
-    duration = NumberAttribute()     # seconds reserved from `started`
-    calls = NumberSetAttribute(null=True)      # callId of every leg
-    legs = NumberAttribute(default=0)          # how many legs were added
-    ended_legs = NumberAttribute(default=0)    # how many of them have ended
+    duration = NumberAttribute()  # seconds reserved from `started`
+    calls = NumberSetAttribute(null=True)  # callId of every leg
+    legs = NumberAttribute(default=0)  # how many legs were added
+    ended_legs = NumberAttribute(default=0)  # how many of them have ended
     # Numbers the reservation's schedule (workflows/schedule.py), moved by each extension.
     schedule_version = NumberAttribute(default=0)
     closed = NumberAttribute(null=True)
-    mou = DecimalAttribute(null=True)          # minutes charged to the moderator
-
+    mou = DecimalAttribute(null=True)  # minutes charged to the moderator
 
 
 class BlastsByUser(GlobalSecondaryIndex):
     """blast GET without a blastId: a user's blasts of one kind (filtered by enterprise)."""
+
     class Meta:
         index_name = "userId-kind"
         projection = IncludeProjection(["eid"])
+
     user_id = NumberAttribute(hash_key=True)
     kind = UnicodeAttribute(range_key=True)
 
 
 class AudioMap(MapAttribute):
     """Blast audio in the private bucket (media.uploads.StoredAudio)."""
+
     key = UnicodeAttribute()
-    kind = UnicodeAttribute()   # mp3, wma
-    name = UnicodeAttribute()   # shown as <audiofile><name>
+    kind = UnicodeAttribute()  # mp3, wma
+    name = UnicodeAttribute()  # shown as <audiofile><name>
     size = NumberAttribute()
 
 
 class Blast(Model):
     """A voice or SMS blast (store/blasts.py). Its recipients' results are Calls items
     `first_call_id + n`, written by the fan-out and the dialer, not this item."""
+
     Meta = _meta("Blasts")
     blast_id = NumberAttribute(hash_key=True)
     eid = NumberAttribute()
     user_id = NumberAttribute()
-    kind = UnicodeAttribute()          # voice, sms
+    kind = UnicodeAttribute()  # voice, sms
     by_user = BlastsByUser()
     text = UnicodeAttribute(null=True)
     audio = AudioMap(null=True)
     blast_time = NumberAttribute()
     hide_ani = BooleanAttribute(default=False)
     allow_callback = BooleanAttribute(default=True)
-    origination = UnicodeAttribute()   # JSON of domain.recipients.Termination
+    origination = UnicodeAttribute()  # JSON of domain.recipients.Termination
     # zlib-compressed JSON list of Terminations: 10,000 destinations of any kind stay
     # far below DynamoDB's 400 KB item limit, and GET, PUT and firing read one item.
     terminations = BinaryAttribute(legacy_encoding=False)
     recipients = NumberAttribute()
-    state = UnicodeAttribute(default="scheduled")   # scheduled, starting, started
+    state = UnicodeAttribute(default="scheduled")  # scheduled, starting, started
     # Bumped by every PUT; the schedule carries it, so a superseded firing is dropped.
     version = NumberAttribute(default=1)
-    first_call_id = NumberAttribute(null=True)      # recipient n is Calls item first_call_id + n
+    first_call_id = NumberAttribute(null=True)  # recipient n is Calls item first_call_id + n
     started = NumberAttribute(null=True)
     created = NumberAttribute()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Enterprise, Session, User, Unique, Counter,
-                                       Account, Group, Call, Conference, Blast)
+ALL_MODELS: tuple[type[Model], ...] = (
+    Enterprise,
+    Session,
+    User,
+    Unique,
+    Counter,
+    Account,
+    Group,
+    Call,
+    Conference,
+    Blast,
+)
 
 
 def create_tables() -> None:
@@ -314,8 +347,6 @@ def create_tables() -> None:
         TableName=Session.Meta.table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},
     )
-
-
 
 
 @lru_cache(maxsize=1)

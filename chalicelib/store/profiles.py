@@ -7,23 +7,35 @@ numbers, emails), in one transaction, so a change applies whole or not at all
 and a concurrent change is never lost (a version conflict reads again and
 retries). A user exclusive to another enterprise is 106, as if it did not exist.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import (
-    BLOCK_PHONE, Block, CallTimeException, Number, Profile,
+    BLOCK_PHONE,
+    Block,
+    CallTimeException,
+    Number,
+    Profile,
 )
 from chalicelib.domain.windows import Window
 from chalicelib.errors import OcpError
 from chalicelib.store import ids, transactions, users
 from chalicelib.store.models import (
-    BlockMap, ExceptionMap, PhoneMap, Unique, User, WindowMap, transaction,
+    BlockMap,
+    ExceptionMap,
+    PhoneMap,
+    Unique,
+    User,
+    WindowMap,
+    transaction,
 )
 
 log = logging.getLogger(__name__)
@@ -39,13 +51,15 @@ def load(user_id: int, eid: int) -> Profile:
 @dataclass(frozen=True)
 class Directory:
     """The users a request names, read together (`look_up`)."""
+
     profiles: dict[int, Profile] = field(default_factory=dict)  # visible users by userId
-    emails: dict[str, int] = field(default_factory=dict)        # address -> visible userId
-    phones: dict[str, int] = field(default_factory=dict)        # Phone.key -> holder's userId
+    emails: dict[str, int] = field(default_factory=dict)  # address -> visible userId
+    phones: dict[str, int] = field(default_factory=dict)  # Phone.key -> holder's userId
 
 
-def look_up(eid: int, user_ids: Iterable[int] = (), emails: Iterable[str] = (),
-            phones: Iterable[Phone] = ()) -> Directory:
+def look_up(
+    eid: int, user_ids: Iterable[int] = (), emails: Iterable[str] = (), phones: Iterable[Phone] = ()
+) -> Directory:
     """Profiles of the users named by userId or email, and who holds some numbers, in one
     consistent read (TransactGetItems of the Users items and the Uniques rows), plus one
     more for users named only by an email. A user not visible to the enterprise is left
@@ -53,26 +67,45 @@ def look_up(eid: int, user_ids: Iterable[int] = (), emails: Iterable[str] = (),
     only compared with blacklist entries)."""
     user_ids, emails = list(dict.fromkeys(user_ids)), list(dict.fromkeys(emails))
     phones = list({p.key: p for p in phones}.values())
-    keys = ([(User, i) for i in user_ids] + [(Unique, users.email_key(e)) for e in emails]
-            + [(Unique, users.phone_key(p)) for p in phones])
+    keys = (
+        [(User, i) for i in user_ids]
+        + [(Unique, users.email_key(e)) for e in emails]
+        + [(Unique, users.phone_key(p)) for p in phones]
+    )
     found = transactions.get_items(keys) if keys else []
-    items = dict(zip(user_ids, found))
-    rows = found[len(user_ids):]
-    by_email = {e: int(row.user_id) for e, row in zip(emails, rows)
-                if row is not None and users.is_visible(row.exclusive_eid, eid)}
-    holders = {p.key: int(row.user_id) for p, row in zip(phones, rows[len(emails):])
-               if row is not None}
+    items = dict(zip(user_ids, found, strict=False))
+    rows = found[len(user_ids) :]
+    by_email = {
+        e: int(row.user_id)
+        for e, row in zip(emails, rows, strict=False)
+        if row is not None and users.is_visible(row.exclusive_eid, eid)
+    }
+    phone_rows = rows[len(emails) :]
+    holders = {
+        p.key: int(row.user_id)
+        for p, row in zip(phones, phone_rows, strict=True)
+        if row is not None
+    }
     more = [i for i in dict.fromkeys(by_email.values()) if i not in items]
     if more:
-        items.update(zip(more, transactions.get_items([(User, i) for i in more])))
-    profiles = {i: profile_of(item) for i, item in items.items()
-                if item is not None and users.is_visible(item.exclusive_eid, eid)}
+        items.update(zip(more, transactions.get_items([(User, i) for i in more]), strict=True))
+    profiles = {
+        i: profile_of(item)
+        for i, item in items.items()
+        if item is not None and users.is_visible(item.exclusive_eid, eid)
+    }
     # An address whose user went between the two reads names nobody.
     return Directory(profiles, {e: i for e, i in by_email.items() if i in profiles}, holders)
 
 
-def change(user_id: int, eid: int, rule: Callable[..., Profile], *args: Any,
-           new_phones: int | None = None, **kwargs: Any) -> Profile:
+def change(
+    user_id: int,
+    eid: int,
+    rule: Callable[..., Profile],
+    *args: Any,
+    new_phones: int | None = None,
+    **kwargs: Any,
+) -> Profile:
     """`rule(profile, *args, **kwargs)` applied to the stored profile and saved;
     returns the new profile. `rule` is a pure function of `domain.profile`.
 
@@ -115,6 +148,7 @@ def user_with_email(email: str, eid: int, name: str) -> int:
 
 # -- the item <-> Profile -------------------------------------------------------------
 
+
 def profile_of(item: User) -> Profile:
     return Profile(
         user_id=int(item.user_id),
@@ -122,12 +156,14 @@ def profile_of(item: User) -> Profile:
         default_phone_id=int(item.default_phone_id),
         hunt_order=tuple(int(i) for i in item.hunt_order or ()),
         tryall=bool(item.tryall),
-        exceptions=tuple(CallTimeException(_window(e), int(e.phone_id))
-                         for e in item.call_time_exceptions or ()),
+        exceptions=tuple(
+            CallTimeException(_window(e), int(e.phone_id)) for e in item.call_time_exceptions or ()
+        ),
         dnd=tuple(_window(w) for w in item.dnd or ()),
         sms_phones=tuple(_number(p) for p in item.sms_phones or ()),
-        default_sms_phone_id=(None if item.default_sms_phone_id is None
-                              else int(item.default_sms_phone_id)),
+        default_sms_phone_id=(
+            None if item.default_sms_phone_id is None else int(item.default_sms_phone_id)
+        ),
         emails=tuple(item.emails),
         default_email=item.default_email,
         blacklist=tuple(_block(b) for b in item.blacklist or ()),
@@ -135,8 +171,13 @@ def profile_of(item: User) -> Profile:
 
 
 def _number(p: PhoneMap) -> Number:
-    return Number(int(p.id), Phone(p.country_code, p.city_code or "", p.digits),
-                  int(p.phone_type), int(p.carrier_id or 0), int(p.validation_status or 2))
+    return Number(
+        int(p.id),
+        Phone(p.country_code, p.city_code or "", p.digits),
+        int(p.phone_type),
+        int(p.carrier_id or 0),
+        int(p.validation_status or 2),
+    )
 
 
 def _window(w: WindowMap) -> Window:
@@ -151,8 +192,12 @@ def _block(b: BlockMap) -> Block:
 
 def _block_map(b: Block) -> BlockMap:
     if isinstance(b.value, Phone):
-        return BlockMap(type=b.type, country_code=b.value.country_code,
-                        city_code=b.value.city_code, digits=b.value.digits)
+        return BlockMap(
+            type=b.type,
+            country_code=b.value.country_code,
+            city_code=b.value.city_code,
+            digits=b.value.digits,
+        )
     return BlockMap(type=b.type, user_id=b.value)
 
 
@@ -163,8 +208,9 @@ def _write_profile(item: User, profile: Profile) -> None:
     item.default_sms_phone_id = profile.default_sms_phone_id
     item.hunt_order = list(profile.hunt_order)
     item.tryall = profile.tryall
-    item.call_time_exceptions = [ExceptionMap(phone_id=e.phone_id, **_window_fields(e.window))
-                                 for e in profile.exceptions]
+    item.call_time_exceptions = [
+        ExceptionMap(phone_id=e.phone_id, **_window_fields(e.window)) for e in profile.exceptions
+    ]
     item.dnd = [WindowMap(**_window_fields(w)) for w in profile.dnd]
     item.emails = list(profile.emails)
     item.default_email = profile.default_email
@@ -172,22 +218,34 @@ def _write_profile(item: User, profile: Profile) -> None:
 
 
 def _phone_map(n: Number) -> PhoneMap:
-    return PhoneMap(id=n.id, country_code=n.phone.country_code, city_code=n.phone.city_code,
-                    digits=n.phone.digits, phone_type=n.phone_type, carrier_id=n.carrier_id,
-                    validation_status=n.validation_status)
+    return PhoneMap(
+        id=n.id,
+        country_code=n.phone.country_code,
+        city_code=n.phone.city_code,
+        digits=n.phone.digits,
+        phone_type=n.phone_type,
+        carrier_id=n.carrier_id,
+        validation_status=n.validation_status,
+    )
 
 
 def _window_fields(w: Window) -> dict[str, int]:
-    return {"start_hour": w.start_hour, "end_hour": w.end_hour, "days": w.days,
-            "timezone": w.timezone}
+    return {
+        "start_hour": w.start_hour,
+        "end_hour": w.end_hour,
+        "days": w.days,
+        "timezone": w.timezone,
+    }
 
 
 # -- saving ---------------------------------------------------------------------------
 
+
 def unique_keys(profile: Profile) -> set[str]:
     """The Uniques rows a profile holds: its emails and its numbers on either list."""
-    return ({users.email_key(e) for e in profile.emails}
-            | {users.phone_key(n.phone) for n in profile.phones + profile.sms_phones})
+    return {users.email_key(e) for e in profile.emails} | {
+        users.phone_key(n.phone) for n in profile.phones + profile.sms_phones
+    }
 
 
 def _save(item: User, before: Profile, after: Profile) -> bool:
@@ -201,12 +259,15 @@ def _save(item: User, before: Profile, after: Profile) -> bool:
         with transaction() as tx:
             # PynamoDB orders a transaction's items as deletes, then puts.
             for key in released:
-                tx.delete(Unique(key), condition=(Unique.user_id == user_id)
-                          | Unique.key.does_not_exist())
+                tx.delete(
+                    Unique(key), condition=(Unique.user_id == user_id) | Unique.key.does_not_exist()
+                )
             tx.save(item)  # conditioned on the version that was read
             for key in claimed:
-                tx.save(Unique(key, user_id=user_id, exclusive_eid=exclusive_eid),
-                        condition=Unique.key.does_not_exist())
+                tx.save(
+                    Unique(key, user_id=user_id, exclusive_eid=exclusive_eid),
+                    condition=Unique.key.does_not_exist(),
+                )
     except TransactWriteError as e:
         return _on_failure(e, released, claimed)
     return True

@@ -1,4 +1,5 @@
 """Enterprise secrets, encrypted at rest with the KMS key named in settings."""
+
 from __future__ import annotations
 
 from chalicelib import settings

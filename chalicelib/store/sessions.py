@@ -1,8 +1,9 @@
 """Sessions: stored by the sha256 of their id, expiring 24 h after creation."""
+
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chalicelib.store.models import Session
 
@@ -12,8 +13,7 @@ def id_hash(session_id: str) -> str:
 
 
 def save(session_id: str, eid: int, expires: int) -> None:
-    Session(id_hash(session_id), eid=eid,
-            expires=datetime.fromtimestamp(expires, tz=timezone.utc)).save()
+    Session(id_hash(session_id), eid=eid, expires=datetime.fromtimestamp(expires, tz=UTC)).save()
 
 
 def lookup(session_id: str) -> tuple[int, int] | None:

@@ -9,11 +9,13 @@ with a new idempotency token (botocore's own retries of one request keep theirs)
 Writes of an item that transactions here also touch (a ConditionCheck on the Users item
 is one) should go through `retrying` too.
 """
+
 from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.models import Model
@@ -23,8 +25,8 @@ from chalicelib.store.models import transaction_get
 T = TypeVar("T")
 
 ATTEMPTS = 6
-BACKOFF_SECONDS = 0.02   # the first pause is up to this long; each next one doubles it
-MAX_ITEMS = 100          # per TransactGetItems / TransactWriteItems
+BACKOFF_SECONDS = 0.02  # the first pause is up to this long; each next one doubles it
+MAX_ITEMS = 100  # per TransactGetItems / TransactWriteItems
 
 
 def retrying(run: Callable[[], T]) -> T:
@@ -35,29 +37,30 @@ def retrying(run: Callable[[], T]) -> T:
         except PynamoDBException as e:
             if attempt + 1 == ATTEMPTS or not conflicted(e):
                 raise
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
     raise AssertionError("unreachable")
 
 
 def conflicted(e: Exception) -> bool:
     """Whether a request failed, changing nothing, because another was changing its item."""
-    return (getattr(e, "cause_response_code", None) == "TransactionConflictException"
-            or "TransactionConflict" in reasons(e))
+    return getattr(
+        e, "cause_response_code", None
+    ) == "TransactionConflictException" or "TransactionConflict" in reasons(e)
 
 
 def condition_failed(e: Exception) -> bool:
     """Whether a write, or any item of a cancelled transaction, failed its condition
     (read from the cause, never from the message)."""
-    return (getattr(e, "cause_response_code", None) == "ConditionalCheckFailedException"
-            or "ConditionalCheckFailed" in reasons(e))
+    return getattr(
+        e, "cause_response_code", None
+    ) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in reasons(e)
 
 
 def reasons(e: Exception) -> list[str | None]:
     """Why each item of a cancelled transaction failed, in item order (None: it did not)."""
     if getattr(e, "cause_response_code", None) != "TransactionCanceledException":
         return []
-    return [None if r is None else r.code
-            for r in (getattr(e, "cancellation_reasons", None) or [])]
+    return [None if r is None else r.code for r in (getattr(e, "cancellation_reasons", None) or [])]
 
 
 def failed_condition(e: Exception, index: int) -> bool:
@@ -71,7 +74,8 @@ def get_items(keys: list[tuple[Any, ...]]) -> list[Any]:
     TransactGetItems per 100); None for each one that does not exist."""
     found: list[Model | None] = []
     for start in range(0, len(keys), MAX_ITEMS):
-        found += retrying(lambda: _get_chunk(keys[start:start + MAX_ITEMS]))
+        chunk = keys[start : start + MAX_ITEMS]
+        found += retrying(lambda chunk=chunk: _get_chunk(chunk))
     return found
 
 

@@ -4,6 +4,7 @@ Every function takes the session's enterprise: a user created with
 exclusive=1 is invisible to every other enterprise (RULINGS "Authentication"),
 which is the same answer as "no such user" (106).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,17 @@ from chalicelib.store.models import PhoneMap, Unique, User, transaction
 from chalicelib.store.transactions import condition_failed
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
-PROFILE_FIELDS = ("first_name", "last_name", "address1", "address2", "city", "state",
-                  "zip", "country", "gender")
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "gender",
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ def get(user_id: int, eid: int, *, consistent: bool = False) -> User:
     try:
         item = User.get(user_id, consistent_read=consistent)
     except User.DoesNotExist:
-        raise OcpError(106)
+        raise OcpError(106) from None
     if not is_visible(item.exclusive_eid, eid):
         raise OcpError(106)
     return item
@@ -62,14 +72,15 @@ def id_by_email(email: str, eid: int) -> int:
     try:
         unique = Unique.get(email_key(email))
     except Unique.DoesNotExist:
-        raise OcpError(106)
+        raise OcpError(106) from None
     if not is_visible(unique.exclusive_eid, eid):
         raise OcpError(106)
     return int(unique.user_id)
 
 
-def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
-           exclusive: bool) -> tuple[int, bool]:
+def create(
+    eid: int, profile: dict[str, str], email: str, phone: NewPhone, exclusive: bool
+) -> tuple[int, bool]:
     """(userId, created). An email already on a visible user returns that user
     (RULINGS: user POST is safe to retry); on an invisible one, or a phone number
     held by anyone, it is 103."""
@@ -93,10 +104,14 @@ def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
     try:
         with transaction() as tx:
             tx.save(item, condition=User.user_id.does_not_exist())
-            tx.save(Unique(email_key(email), user_id=user_id, exclusive_eid=exclusive_eid),
-                    condition=Unique.key.does_not_exist())
-            tx.save(Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
-                    condition=Unique.key.does_not_exist())
+            tx.save(
+                Unique(email_key(email), user_id=user_id, exclusive_eid=exclusive_eid),
+                condition=Unique.key.does_not_exist(),
+            )
+            tx.save(
+                Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
+                condition=Unique.key.does_not_exist(),
+            )
     except TransactWriteError as e:
         if not condition_failed(e):
             raise
@@ -104,14 +119,15 @@ def create(eid: int, profile: dict[str, str], email: str, phone: NewPhone,
         existing = _holder_of(email_key(email), eid)
         if existing is not None:
             return existing, False
-        raise OcpError(103)
+        raise OcpError(103) from None
     return user_id, True
 
 
 def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     """Set the named profile fields in one conditional write (106 if not visible)."""
-    actions = [getattr(User, k).set(v) for k, v in profile.items()
-               if k in PROFILE_FIELDS and v is not None]
+    actions = [
+        getattr(User, k).set(v) for k, v in profile.items() if k in PROFILE_FIELDS and v is not None
+    ]
     if not actions:
         get(user_id, eid)  # still answer 106 for an unknown user
         return
@@ -120,12 +136,16 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     # instance has a version (with none it would set 1, which a saver that read
     # version 1 would not notice); the value itself is not checked here.
     try:
-        transactions.retrying(lambda: User(user_id, version=0).update(
-            actions=actions, condition=User.user_id.exists() & visible_condition(eid),
-            add_version_condition=False))
+        transactions.retrying(
+            lambda: User(user_id, version=0).update(
+                actions=actions,
+                condition=User.user_id.exists() & visible_condition(eid),
+                add_version_condition=False,
+            )
+        )
     except UpdateError as e:
         if condition_failed(e):
-            raise OcpError(106)
+            raise OcpError(106) from None
         raise
 
 
@@ -134,23 +154,27 @@ def delete(user_id: int, eid: int) -> None:
     groups and every enterprise's balances of it (RULINGS "user DELETE")."""
     item = get(user_id, eid)
     keys = [email_key(e) for e in item.emails]
-    keys += [phone_key(Phone(p.country_code, p.city_code, p.digits))
-             for p in list(item.phones) + list(item.sms_phones)]
+    keys += [
+        phone_key(Phone(p.country_code, p.city_code, p.digits))
+        for p in list(item.phones) + list(item.sms_phones)
+    ]
 
     def remove() -> None:
         with transaction() as tx:
             tx.delete(item)  # conditioned on the version read: no lost concurrent change
             for key in dict.fromkeys(keys):
                 tx.delete(Unique(key), condition=Unique.user_id == user_id)
+
     try:
         transactions.retrying(remove)  # accounts and groups check the user item in transactions
     except (TransactWriteError, DeleteError) as e:
         if condition_failed(e):
             # Changed or deleted meanwhile: the caller may simply retry.
-            raise OcpError(105)
+            raise OcpError(105) from None
         raise
     # After the user item is gone, since writes of accounts and groups check it exists.
     from chalicelib.store import accounts, groups  # they import this module
+
     accounts.delete_all(user_id)
     groups.delete_all(user_id)
 
@@ -167,10 +191,15 @@ def _holder_of(key: str, eid: int) -> int | None:
 
 
 def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
-    return PhoneMap(id=phone_id, country_code=new.phone.country_code,
-                    city_code=new.phone.city_code, digits=new.phone.digits,
-                    phone_type=new.phone_type, carrier_id=new.carrier_id,
-                    validation_status=2)
+    return PhoneMap(
+        id=phone_id,
+        country_code=new.phone.country_code,
+        city_code=new.phone.city_code,
+        digits=new.phone.digits,
+        phone_type=new.phone_type,
+        carrier_id=new.carrier_id,
+        validation_status=2,
+    )
 
 
 def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
@@ -178,8 +207,12 @@ def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
     visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
     refs = list(dict.fromkeys(refs))
     found = transactions.get_items(
-        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs])
-    missing = [ref for ref, item in zip(refs, found)
-               if item is None or not is_visible(item.exclusive_eid, eid)]
+        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
+    )
+    missing = [
+        ref
+        for ref, item in zip(refs, found, strict=True)
+        if item is None or not is_visible(item.exclusive_eid, eid)
+    ]
     if missing:
         raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)

@@ -10,6 +10,7 @@ call lasted.
 The adapter is chosen by name in settings (`OCP_CARRIER`): `simulated` for local runs
 and tests; a production adapter (Chime SDK PSTN Audio) registers here when it exists.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ SUCCESS = "Success"
 BUSY = "Busy"
 NO_ANSWER = "NoAnswer"
 MACHINE = "Machine"
-DECLINED = "Declined"   # answered, 1 not pressed
+DECLINED = "Declined"  # answered, 1 not pressed
 FAILED = "Failed"
 DND = "DND"
 BLACKLISTED = "Blacklisted"
@@ -29,6 +30,7 @@ BLACKLISTED = "Blacklisted"
 @dataclass(frozen=True)
 class Target:
     """A number to ring: `number` as call GET prints it, `e164` as the network dials it."""
+
     number: str
     e164: str
 
@@ -36,18 +38,18 @@ class Target:
 @dataclass(frozen=True)
 class Dial:
     call_id: int
-    key: str                      # the attempt, unique within the call: "0.1", "1.all"
-    role: str                     # destination, origination, conference, recipient
-    targets: tuple[Target, ...]   # more than one: ring them all at once, first human wins
-    ask_for_one: bool             # play the announcement and wait for the digit 1
-    detect_machine: bool          # answering machine detection (off with disableAMD)
-    accept_machine: bool          # an answering machine counts as answered
+    key: str  # the attempt, unique within the call: "0.1", "1.all"
+    role: str  # destination, origination, conference, recipient
+    targets: tuple[Target, ...]  # more than one: ring them all at once, first human wins
+    ask_for_one: bool  # play the announcement and wait for the digit 1
+    detect_machine: bool  # answering machine detection (off with disableAMD)
+    accept_machine: bool  # an answering machine counts as answered
     announcement: dict = field(default_factory=dict)  # {"text": ...} or {"audioKey": ...}
     caller_id: str | None = None  # e164 shown to the called party; None: withheld
-    digits: str = ""              # DTMF to send once answered (a conference PIN)
+    digits: str = ""  # DTMF to send once answered (a conference PIN)
     bridge_to: str | None = None  # carrier reference of an answered leg to bridge with
-    token: str = ""               # the Step Functions task token to report with
-    room: str | None = None       # a conference room (Carrier.open_room) to join once answered
+    token: str = ""  # the Step Functions task token to report with
+    room: str | None = None  # a conference room (Carrier.open_room) to join once answered
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,11 @@ class Attempt:
 class Outcome:
     """How a dial went: one Attempt per number rung; `result` is the dial's own
     (Success when a number was answered as the leg requires)."""
+
     result: str
     attempts: tuple[Attempt, ...]
-    answered: str | None = None    # the number that answered (Success only)
-    reference: str | None = None   # the carrier's id of the live leg (Success only)
+    answered: str | None = None  # the number that answered (Success only)
+    reference: str | None = None  # the carrier's id of the live leg (Success only)
 
 
 class CarrierError(Exception):
@@ -93,5 +96,6 @@ def carrier(name: str | None = None) -> Carrier:
     name = name or settings.get().carrier
     if name == "simulated":
         from chalicelib.telephony.simulated import SimulatedCarrier
+
         return SimulatedCarrier.from_settings()
     raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")

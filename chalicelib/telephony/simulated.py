@@ -16,22 +16,39 @@ enough; with machine detection off, a machine hears the announcement and never p
 with `accept_machine`, a detected machine counts as answered. An answered leg is sent its
 `digits` as DTMF and joins its `room`; both are recorded (`sent_digits`, `rooms`).
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from chalicelib.telephony import (
-    BUSY, DECLINED, FAILED, MACHINE, NO_ANSWER, SUCCESS, Attempt, CarrierError, Dial,
-    Outcome, Target,
+    BUSY,
+    DECLINED,
+    FAILED,
+    MACHINE,
+    NO_ANSWER,
+    SUCCESS,
+    Attempt,
+    CarrierError,
+    Dial,
+    Outcome,
+    Target,
 )
 
 log = logging.getLogger(__name__)
 
 HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
-    "human", "busy", "nobody", "machine", "decliner", "slow human", "broken")
+    "human",
+    "busy",
+    "nobody",
+    "machine",
+    "decliner",
+    "slow human",
+    "broken",
+)
 
 # Last four digits of a 555-01XX number -> who answers it.
 TEST_NUMBERS = {
@@ -66,12 +83,14 @@ class SimulatedCarrier:
     rooms: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls) -> "SimulatedCarrier":
+    def from_settings(cls) -> SimulatedCarrier:
         from chalicelib import settings
 
         s = settings.get()
-        return cls(answer_delay_seconds=s.simulated_answer_delay_seconds,
-                   talk_seconds=s.simulated_talk_seconds)
+        return cls(
+            answer_delay_seconds=s.simulated_answer_delay_seconds,
+            talk_seconds=s.simulated_talk_seconds,
+        )
 
     def place(self, dial: Dial) -> Outcome:
         self.placed.append(dial)
@@ -80,8 +99,9 @@ class SimulatedCarrier:
             raise CarrierError("simulated carrier failure (555-0106)")
         answers = [self._answer(kind, dial) for kind in kinds]
         # First human wins: the quickest to answer as the leg requires, then list order.
-        winners = sorted((delay, i) for i, (result, delay) in enumerate(answers)
-                         if result == SUCCESS)
+        winners = sorted(
+            (delay, i) for i, (result, delay) in enumerate(answers) if result == SUCCESS
+        )
         if not winners:
             results = [result for result, _delay in answers]
             overall = results[0] if len(set(results)) == 1 else NO_ANSWER
@@ -90,8 +110,10 @@ class SimulatedCarrier:
         if delay:
             self.sleep(delay)
         # Still ringing when the winner took the call: those phones stop ringing.
-        results = [SUCCESS if i == won else (NO_ANSWER if result == SUCCESS else result)
-                   for i, (result, _delay) in enumerate(answers)]
+        results = [
+            SUCCESS if i == won else (NO_ANSWER if result == SUCCESS else result)
+            for i, (result, _delay) in enumerate(answers)
+        ]
         reference = f"sim:{dial.call_id}:{dial.key}"
         if dial.digits:
             # Outpulsed once the far end answers (a conference engine asking for its PIN).
@@ -100,8 +122,12 @@ class SimulatedCarrier:
         if dial.room:
             self.rooms.setdefault(dial.room, []).append(reference)
             log.info("%s: joined %s", reference, dial.room)
-        return Outcome(SUCCESS, _attempts(dial.targets, results),
-                       answered=dial.targets[won].number, reference=reference)
+        return Outcome(
+            SUCCESS,
+            _attempts(dial.targets, results),
+            answered=dial.targets[won].number,
+            reference=reference,
+        )
 
     def watch(self, reference: str, token: str) -> int:
         return self.talk_seconds
@@ -133,4 +159,4 @@ class SimulatedCarrier:
 
 
 def _attempts(targets: tuple[Target, ...], results: list[str]) -> tuple[Attempt, ...]:
-    return tuple(Attempt(t.number, r) for t, r in zip(targets, results))
+    return tuple(Attempt(t.number, r) for t, r in zip(targets, results, strict=True))

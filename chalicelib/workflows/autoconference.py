@@ -7,6 +7,7 @@ A future conferenceTime is one schedule (workflows/schedule.py) whose delivery c
 PUT moves the schedule and bumps the item's version, DELETE cancels both; both are
 refused (304) once it has fired. Firing is idempotent: `store.autoconferences.claim`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,8 +57,9 @@ def change(eid: int, user_id: int, call_id: int, changes: dict, when: int | None
     def move(after: Stored) -> None:
         schedule.put(KIND, call_id, after.version, after.conference.time)
 
-    stored = autoconferences.change(call_id, eid, user_id, changes, start=start,
-                                    before_write=None if start else move)
+    stored = autoconferences.change(
+        call_id, eid, user_id, changes, start=start, before_write=None if start else move
+    )
     if start:
         _start(stored)
         schedule.cancel(KIND, call_id)
@@ -79,17 +81,34 @@ def _start(stored: Stored) -> None:
     c = stored.conference
     user = _origination(stored.eid, c.origination, clock.now())
     bridge = phone("phoneNumber", c.number)
-    dialing.start(stored.call_id, [
-        # The user first, as a human who presses 1 (answering machines are not enough).
-        dialing.Leg("origination", user.targets, label=user.label, tryall=user.tryall,
-                    dnd=user.dnd, ask_for_one=True, detect_machine=not c.disable_amd,
-                    announcement={"text": c.text} if c.text else {},
-                    caller_id=bridge.e164),
-        # Then the conference engine, which answers as a machine and asks for the PIN.
-        dialing.Leg("conference", (Target(bridge.display, bridge.e164),), label=bridge.display,
-                    ask_for_one=False, detect_machine=False, accept_machine=True,
-                    digits=c.pin, caller_id=user.caller_id),
-    ])
+    dialing.start(
+        stored.call_id,
+        [
+            # The user first, as a human who presses 1 (answering machines are not enough).
+            dialing.Leg(
+                "origination",
+                user.targets,
+                label=user.label,
+                tryall=user.tryall,
+                dnd=user.dnd,
+                ask_for_one=True,
+                detect_machine=not c.disable_amd,
+                announcement={"text": c.text} if c.text else {},
+                caller_id=bridge.e164,
+            ),
+            # Then the conference engine, which answers as a machine and asks for the PIN.
+            dialing.Leg(
+                "conference",
+                (Target(bridge.display, bridge.e164),),
+                label=bridge.display,
+                ask_for_one=False,
+                detect_machine=False,
+                accept_machine=True,
+                digits=c.pin,
+                caller_id=user.caller_id,
+            ),
+        ],
+    )
     log.info("autoconference %s started", stored.call_id)
 
 

@@ -14,6 +14,7 @@
    A failure there is 304; the execution then dials the destination first and, once a
    human presses 1, the origination, and bridges them (reference "call POST").
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,18 +43,23 @@ _STORE_ERRORS = (PynamoDBException, BotoCoreError, ClientError)
 @dataclass(frozen=True)
 class CallRequest:
     """call POST's variables, read and validated."""
-    user_id: int                   # the requester: its mouused is charged
+
+    user_id: int  # the requester: its mouused is charged
     origination: Destination
     destination: Destination
-    text: str                      # the announcement, spoken to the side asked to accept
+    text: str  # the announcement, spoken to the side asked to accept
     call_origination: bool = False  # dial the origination first; machines may answer
-    disable_amd: bool = False      # no answering machine detection on the destination
+    disable_amd: bool = False  # no answering machine detection on the destination
 
     def record(self) -> dict:
         """As the Calls item keeps it."""
-        return {"origination": self.origination.wire(), "destination": self.destination.wire(),
-                "text": self.text, "callOrigination": int(self.call_origination),
-                "disableAMD": int(self.disable_amd)}
+        return {
+            "origination": self.origination.wire(),
+            "destination": self.destination.wire(),
+            "text": self.text,
+            "callOrigination": int(self.call_origination),
+            "disableAMD": int(self.disable_amd),
+        }
 
 
 def place(eid: int, request: CallRequest) -> int:
@@ -65,26 +71,39 @@ def place(eid: int, request: CallRequest) -> int:
     blocker = _user_of(request.destination, directory)
     if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
         raise OcpError(303)
-    return _start(eid, request, legs(request, origination, destination),
-                  calling_number=origination.number, at=at)
+    return _start(
+        eid,
+        request,
+        legs(request, origination, destination),
+        calling_number=origination.number,
+        at=at,
+    )
 
 
 # -- the sides ---------------------------------------------------------------------------
 
+
 def _look_up(eid: int, request: CallRequest) -> Directory:
     sides = (request.origination, request.destination)
     # A phone origination's holder matters only for a user destination's blacklist.
-    holders = [request.origination.value] if (
-        request.origination.type == PHONE and request.destination.type != PHONE) else []
+    holders = (
+        [request.origination.value]
+        if (request.origination.type == PHONE and request.destination.type != PHONE)
+        else []
+    )
     directory = profiles.look_up(
-        eid, user_ids=[request.user_id] + [s.value for s in sides if s.type == USER_ID],
-        emails=[s.value for s in sides if s.type == EMAIL], phones=holders)
+        eid,
+        user_ids=[request.user_id] + [s.value for s in sides if s.type == USER_ID],
+        emails=[s.value for s in sides if s.type == EMAIL],
+        phones=holders,
+    )
     if request.user_id not in directory.profiles:
         raise OcpError(106)
-    unknown = [OcpError(922, name=name, value=s.value)
-               for name, s in (("origination", request.origination),
-                               ("destination", request.destination))
-               if s.type != PHONE and _user_of(s, directory) is None]
+    unknown = [
+        OcpError(922, name=name, value=s.value)
+        for name, s in (("origination", request.origination), ("destination", request.destination))
+        if s.type != PHONE and _user_of(s, directory) is None
+    ]
     if unknown:
         raise OcpError.combine(unknown)
     return directory
@@ -120,6 +139,7 @@ def origin(origination: Destination, directory: Directory) -> Origin:
 
 # -- the legs ----------------------------------------------------------------------------
 
+
 def legs(request: CallRequest, origination: Reach, destination: Reach) -> list[Leg]:
     """The reference's order: the destination first, announced and asked to press 1
     (answering machines fail it, unless disableAMD, when a machine just never presses
@@ -129,35 +149,58 @@ def legs(request: CallRequest, origination: Reach, destination: Reach) -> list[L
     announcement = {"text": request.text}
     if not request.call_origination:
         return [
-            _leg("destination", destination, ask_for_one=True,
-                 detect_machine=not request.disable_amd, announcement=announcement,
-                 caller_id=origination.caller_id),
-            _leg("origination", origination, ask_for_one=False,
-                 caller_id=destination.caller_id),
+            _leg(
+                "destination",
+                destination,
+                ask_for_one=True,
+                detect_machine=not request.disable_amd,
+                announcement=announcement,
+                caller_id=origination.caller_id,
+            ),
+            _leg("origination", origination, ask_for_one=False, caller_id=destination.caller_id),
         ]
     return [
-        _leg("origination", origination, ask_for_one=False, announcement=announcement,
-             caller_id=destination.caller_id),
-        _leg("destination", destination, ask_for_one=False, accept_machine=True,
-             detect_machine=not request.disable_amd, caller_id=origination.caller_id),
+        _leg(
+            "origination",
+            origination,
+            ask_for_one=False,
+            announcement=announcement,
+            caller_id=destination.caller_id,
+        ),
+        _leg(
+            "destination",
+            destination,
+            ask_for_one=False,
+            accept_machine=True,
+            detect_machine=not request.disable_amd,
+            caller_id=origination.caller_id,
+        ),
     ]
 
 
 def _leg(role: str, side: Reach, **options) -> Leg:
-    return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd,
-               **options)
+    return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd, **options)
 
 
 # -- storing and starting ------------------------------------------------------------
 
-def _start(eid: int, request: CallRequest, call_legs: list[Leg], calling_number: str,
-           at: int) -> int:
+
+def _start(
+    eid: int, request: CallRequest, call_legs: list[Leg], calling_number: str, at: int
+) -> int:
     try:
         call_id = ids.next_id("call")
-        calls.create(call_id, eid=eid, user_id=request.user_id, kind=KIND, time_scheduled=at,
-                     calling_number=calling_number, request=request.record())
+        calls.create(
+            call_id,
+            eid=eid,
+            user_id=request.user_id,
+            kind=KIND,
+            time_scheduled=at,
+            calling_number=calling_number,
+            request=request.record(),
+        )
     except _STORE_ERRORS as e:
-        raise OcpError(304) from e   # logged with the request id (protocol.routes)
+        raise OcpError(304) from e  # logged with the request id (protocol.routes)
     try:
         dialing.start(call_id, call_legs)
     except _STORE_ERRORS as e:

@@ -8,6 +8,7 @@ The reservation's end is a schedule (workflows/schedule.py) whose delivery, like
 of each leg, closes the conference if it is over (store/conferences.py), charging its
 moderator the minutes it lasted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,11 +23,12 @@ from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
 log = logging.getLogger(__name__)
 
-KIND = "conference"   # its schedule: the end of the reservation
+KIND = "conference"  # its schedule: the end of the reservation
 
 
-def create(eid: int, moderator: int, destination: Destination, text: str,
-           duration: int) -> tuple[int, int]:
+def create(
+    eid: int, moderator: int, destination: Destination, text: str, duration: int
+) -> tuple[int, int]:
     """(conferenceId, callId of the moderator's leg)."""
     from chalicelib import telephony
 
@@ -42,13 +44,18 @@ def create(eid: int, moderator: int, destination: Destination, text: str,
     # The schedule first: a delivery for a conference that was never saved is dropped.
     schedule.put(KIND, conference_id, 0, now + duration)
     conferences.create(conference_id, eid, moderator, room, now, duration, call_id)
-    _dial(call_id, eid, moderator, conference_id, room, destination, reached, text,
-          caller_id, now)
+    _dial(call_id, eid, moderator, conference_id, room, destination, reached, text, caller_id, now)
     return conference_id, call_id
 
 
-def add(eid: int, conference_id: int, user_id: int | None, destinations: list[Destination],
-        text: str, duration: int | None) -> list[int]:
+def add(
+    eid: int,
+    conference_id: int,
+    user_id: int | None,
+    destinations: list[Destination],
+    text: str,
+    duration: int | None,
+) -> list[int]:
     """PUT: one leg per destination, then the extension; the legs' callIds."""
     now = clock.now()
     room = conferences.get(conference_id, eid)  # 305
@@ -66,9 +73,19 @@ def add(eid: int, conference_id: int, user_id: int | None, destinations: list[De
         reached = _reachable(destinations, eid, now, origin)
         call_ids = ids.next_ids("call", len(destinations))
         conferences.add_legs(conference_id, eid, call_ids)  # 306 if it closed meanwhile
-        for call_id, destination, found in zip(call_ids, destinations, reached):
-            _dial(call_id, eid, room.moderator, conference_id, room.room, destination, found,
-                  text, caller_id, now)
+        for call_id, destination, found in zip(call_ids, destinations, reached, strict=True):
+            _dial(
+                call_id,
+                eid,
+                room.moderator,
+                conference_id,
+                room.room,
+                destination,
+                found,
+                text,
+                caller_id,
+                now,
+            )
     if duration:
         extend(eid, room, duration)
     return call_ids
@@ -111,13 +128,39 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin) -> li
     return found
 
 
-def _dial(call_id: int, eid: int, moderator: int, conference_id: int, room: str,
-          destination: Destination, reached: Reach, text: str, caller_id: str | None,
-          now: int) -> None:
-    calls.create(call_id, eid=eid, user_id=moderator, kind=conferences.LEG_KIND,
-                 time_scheduled=now, request={"conferenceId": conference_id,
-                                              "destination": destination.wire(), "text": text})
-    dialing.start(call_id, [dialing.Leg(
-        "destination", reached.targets, label=reached.label, tryall=reached.tryall,
-        dnd=reached.dnd, ask_for_one=True, announcement={"text": text} if text else {},
-        caller_id=caller_id, room=room)])
+def _dial(
+    call_id: int,
+    eid: int,
+    moderator: int,
+    conference_id: int,
+    room: str,
+    destination: Destination,
+    reached: Reach,
+    text: str,
+    caller_id: str | None,
+    now: int,
+) -> None:
+    calls.create(
+        call_id,
+        eid=eid,
+        user_id=moderator,
+        kind=conferences.LEG_KIND,
+        time_scheduled=now,
+        request={"conferenceId": conference_id, "destination": destination.wire(), "text": text},
+    )
+    dialing.start(
+        call_id,
+        [
+            dialing.Leg(
+                "destination",
+                reached.targets,
+                label=reached.label,
+                tryall=reached.tryall,
+                dnd=reached.dnd,
+                ask_for_one=True,
+                announcement={"text": text} if text else {},
+                caller_id=caller_id,
+                room=room,
+            )
+        ],
+    )

@@ -12,17 +12,18 @@ A message may be delivered more than once: a dial is placed only by the delivery
 claims its attempt key on the Calls item, and a dial whose task is no longer waiting
 (its heartbeat is refused) is dropped without ringing anyone.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-
-from chalicelib import clock, settings
-from chalicelib.telephony import SUCCESS, Carrier, CarrierError, Dial, FAILED, Outcome, Target
+from chalicelib import clock
+from chalicelib.telephony import FAILED, SUCCESS, Carrier, CarrierError, Dial, Outcome, Target
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ CALL_ENDED = "Call.Ended"
 
 class Tasks(Protocol):
     """The Step Functions task-token API, as the dialer needs it."""
+
     def alive(self, token: str) -> bool: ...
     def succeed(self, token: str, output: dict) -> None: ...
     def fail(self, token: str, error: str, cause: str) -> None: ...
@@ -41,12 +43,21 @@ class Tasks(Protocol):
 
 class Ledger(Protocol):
     """What the dialer writes on the Calls item: `chalicelib.store.calls`."""
+
     def claim_dial(self, call_id: int, key: str, at: int) -> Any: ...
-    def record_attempts(self, call_id: int, key: str, attempts: list, at: int,
-                        calling_number: str | None = None) -> bool: ...
+    def record_attempts(
+        self, call_id: int, key: str, attempts: list, at: int, calling_number: str | None = None
+    ) -> bool: ...
     def mark_connected(self, call_id: int) -> bool: ...
-    def finish(self, call_id: int, success: bool, at: int, seconds: int | None = None,
-               key: str | None = None, attempt: Any = None) -> bool: ...
+    def finish(
+        self,
+        call_id: int,
+        success: bool,
+        at: int,
+        seconds: int | None = None,
+        key: str | None = None,
+        attempt: Any = None,
+    ) -> bool: ...
 
 
 @dataclass
@@ -74,26 +85,34 @@ class StepFunctionsTasks:
         sfn = self._client()
         try:
             sfn.send_task_success(taskToken=token, output=json.dumps(output))
-        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist,
-                sfn.exceptions.InvalidToken):
+        except (
+            sfn.exceptions.TaskTimedOut,
+            sfn.exceptions.TaskDoesNotExist,
+            sfn.exceptions.InvalidToken,
+        ):
             log.info("task no longer waiting; report dropped")
 
     def fail(self, token: str, error: str, cause: str) -> None:
         sfn = self._client()
         try:
             sfn.send_task_failure(taskToken=token, error=error, cause=cause)
-        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist,
-                sfn.exceptions.InvalidToken):
+        except (
+            sfn.exceptions.TaskTimedOut,
+            sfn.exceptions.TaskDoesNotExist,
+            sfn.exceptions.InvalidToken,
+        ):
             log.info("task no longer waiting; report dropped")
 
     @staticmethod
     def _client() -> Any:
         from chalicelib.store import aws
+
         return aws.client("stepfunctions")
 
 
 def _default_ledger() -> Ledger:
     from chalicelib.store import calls
+
     return calls  # type: ignore[return-value]
 
 
@@ -106,8 +125,12 @@ class Dialer:
 
     def handle(self, message: dict) -> None:
         action = message.get("action")
-        handler = {"dial": self.dial, "record": self.record, "watch": self.watch,
-                   "finish": self.finish}.get(action)
+        handler = {
+            "dial": self.dial,
+            "record": self.record,
+            "watch": self.watch,
+            "finish": self.finish,
+        }.get(action)
         if handler is None:
             log.error("dial queue message with unknown action %r dropped", action)
             return
@@ -116,8 +139,9 @@ class Dialer:
     def dial(self, message: dict) -> None:
         dial = dial_from_message(message)
         if not self.tasks.alive(dial.token):
-            log.info("call %s attempt %s: task no longer waiting, not dialed",
-                     dial.call_id, dial.key)
+            log.info(
+                "call %s attempt %s: task no longer waiting, not dialed", dial.call_id, dial.key
+            )
             return
         from chalicelib.store.calls import Claim
 
@@ -132,8 +156,9 @@ class Dialer:
             outcome = self.carrier.place(dial)
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
-            self.ledger.record_attempts(dial.call_id, dial.key,
-                                        _records(dial, [FAILED] * len(dial.targets)), self.now())
+            self.ledger.record_attempts(
+                dial.call_id, dial.key, _records(dial, [FAILED] * len(dial.targets)), self.now()
+            )
             self.tasks.fail(dial.token, CARRIER_ERROR, str(e))
             return
         if outcome is not None:
@@ -145,9 +170,14 @@ class Dialer:
         answered = outcome.result == SUCCESS
         calling = outcome.answered if answered and dial.role == "origination" else None
         recorded = self.ledger.record_attempts(
-            dial.call_id, dial.key, _records(dial, [a.result for a in outcome.attempts],
-                                             [a.number for a in outcome.attempts]),
-            self.now(), calling_number=calling)
+            dial.call_id,
+            dial.key,
+            _records(
+                dial, [a.result for a in outcome.attempts], [a.number for a in outcome.attempts]
+            ),
+            self.now(),
+            calling_number=calling,
+        )
         if not recorded:
             # The attempt was closed meanwhile (it timed out and was recorded as
             # NoAnswer) or the call ended: nobody will bridge this leg.
@@ -156,13 +186,20 @@ class Dialer:
             self.tasks.fail(dial.token, CALL_ENDED, "attempt closed before it was reported")
             return
         log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
-        self.tasks.succeed(dial.token, {"result": outcome.result, "answered": outcome.answered,
-                                        "reference": outcome.reference})
+        self.tasks.succeed(
+            dial.token,
+            {
+                "result": outcome.result,
+                "answered": outcome.answered,
+                "reference": outcome.reference,
+            },
+        )
 
     def record(self, message: dict) -> None:
         call_id, key = int(message["callId"]), str(message["key"])
-        records = [_record(n["number"], message["result"], message["role"])
-                   for n in message["numbers"]]
+        records = [
+            _record(n["number"], message["result"], message["role"]) for n in message["numbers"]
+        ]
         recorded = self.ledger.record_attempts(call_id, key, records, self.now())
         self.tasks.succeed(message["token"], {"recorded": recorded})
 
@@ -188,13 +225,19 @@ class Dialer:
             self.carrier.hang_up(end["release"])
         seconds = (end.get("ended") or {}).get("seconds")
         if success and seconds is None:
-            log.warning("call %s: the end of the call was never reported; billed 0 minutes",
-                        call_id)
+            log.warning(
+                "call %s: the end of the call was never reported; billed 0 minutes", call_id
+            )
         leg = end.get("leg")
         attempt = _record(leg["number"], leg["result"], leg["role"]) if leg else None
-        finished = self.ledger.finish(call_id, success, self.now(),
-                                      None if seconds is None else int(seconds),
-                                      key=leg["key"] if leg else None, attempt=attempt)
+        finished = self.ledger.finish(
+            call_id,
+            success,
+            self.now(),
+            None if seconds is None else int(seconds),
+            key=leg["key"] if leg else None,
+            attempt=attempt,
+        )
         log.info("call %s: %s", call_id, "complete" if success else "failed")
         self.tasks.succeed(message["token"], {"finished": finished})
 
@@ -202,22 +245,31 @@ class Dialer:
 def dial_from_message(message: dict) -> Dial:
     leg = message["leg"]
     return Dial(
-        call_id=int(message["callId"]), key=str(message["key"]), role=leg["role"],
+        call_id=int(message["callId"]),
+        key=str(message["key"]),
+        role=leg["role"],
         targets=tuple(Target(n["number"], n["e164"]) for n in message["numbers"]),
-        ask_for_one=bool(leg["askForOne"]), detect_machine=bool(leg["detectMachine"]),
-        accept_machine=bool(leg["acceptMachine"]), announcement=leg.get("announcement") or {},
-        caller_id=leg.get("callerId"), digits=leg.get("digits") or "",
-        bridge_to=message.get("bridgeTo"), token=message["token"], room=leg.get("room"))
+        ask_for_one=bool(leg["askForOne"]),
+        detect_machine=bool(leg["detectMachine"]),
+        accept_machine=bool(leg["acceptMachine"]),
+        announcement=leg.get("announcement") or {},
+        caller_id=leg.get("callerId"),
+        digits=leg.get("digits") or "",
+        bridge_to=message.get("bridgeTo"),
+        token=message["token"],
+        room=leg.get("room"),
+    )
 
 
 def _record(number: str, result: str, role: str):
     from chalicelib.store.calls import AttemptRecord
+
     return AttemptRecord(number=number, result=result, role=role)
 
 
 def _records(dial: Dial, results: list[str], numbers: list[str] | None = None) -> list:
     numbers = numbers or [t.number for t in dial.targets]
-    return [_record(n, r, dial.role) for n, r in zip(numbers, results)]
+    return [_record(n, r, dial.role) for n, r in zip(numbers, results, strict=True)]
 
 
 _dialer: Dialer | None = None
@@ -228,5 +280,6 @@ def default() -> Dialer:
     global _dialer
     if _dialer is None:
         from chalicelib import telephony
+
         _dialer = Dialer(carrier=telephony.carrier())
     return _dialer

@@ -10,6 +10,7 @@ options allow) before the next is dialed and bridged to it; a call with
 `callOrigination=1` passes the origination leg first. A blast recipient is one leg.
 chalicelib/workflows/README.md describes the contract and the messages.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,28 +24,35 @@ MAX_LEGS = 2  # a leg, and the leg bridged to it
 
 @dataclass(frozen=True)
 class Leg:
-    role: str                        # destination, origination, conference, recipient
-    numbers: tuple[Target, ...]      # resolved, in hunt order
-    label: str = ""                  # printed as the <number> of a leg-level result (DND, ...)
-    tryall: bool = False             # ring every number at once, first human wins
-    dnd: bool = False                # do-not-disturb at dialing time: the leg ends as DND
-    blacklisted: bool = False        # the origination is on this leg's blacklist
-    ask_for_one: bool = True         # announce, and wait for the digit 1
-    detect_machine: bool = True      # answering machine detection (off: disableAMD)
-    accept_machine: bool = False     # an answering machine counts as answered
+    role: str  # destination, origination, conference, recipient
+    numbers: tuple[Target, ...]  # resolved, in hunt order
+    label: str = ""  # printed as the <number> of a leg-level result (DND, ...)
+    tryall: bool = False  # ring every number at once, first human wins
+    dnd: bool = False  # do-not-disturb at dialing time: the leg ends as DND
+    blacklisted: bool = False  # the origination is on this leg's blacklist
+    ask_for_one: bool = True  # announce, and wait for the digit 1
+    detect_machine: bool = True  # answering machine detection (off: disableAMD)
+    accept_machine: bool = False  # an answering machine counts as answered
     announcement: dict = field(default_factory=dict)  # {"text": ...} or {"audioKey": ...}
-    caller_id: str | None = None     # e164 presented to this leg; None: withheld (hideAni)
-    digits: str = ""                 # DTMF sent once answered (conference PIN)
-    room: str | None = None          # conference room (Carrier.open_room) joined once answered
+    caller_id: str | None = None  # e164 presented to this leg; None: withheld (hideAni)
+    digits: str = ""  # DTMF sent once answered (conference PIN)
+    room: str | None = None  # conference room (Carrier.open_room) joined once answered
 
     def to_input(self) -> dict:
         return {
-            "role": self.role, "label": self.label,
+            "role": self.role,
+            "label": self.label,
             "numbers": [{"number": t.number, "e164": t.e164} for t in self.numbers],
-            "tryall": self.tryall, "dnd": self.dnd, "blacklisted": self.blacklisted,
-            "askForOne": self.ask_for_one, "detectMachine": self.detect_machine,
-            "acceptMachine": self.accept_machine, "announcement": dict(self.announcement),
-            "callerId": self.caller_id, "digits": self.digits, "room": self.room,
+            "tryall": self.tryall,
+            "dnd": self.dnd,
+            "blacklisted": self.blacklisted,
+            "askForOne": self.ask_for_one,
+            "detectMachine": self.detect_machine,
+            "acceptMachine": self.accept_machine,
+            "announcement": dict(self.announcement),
+            "callerId": self.caller_id,
+            "digits": self.digits,
+            "room": self.room,
         }
 
 
@@ -69,10 +77,12 @@ def execution_input(call_id: int, legs: list[Leg]) -> dict:
         "callId": call_id,
         # Per task, from settings (TimeoutSecondsPath / HeartbeatSecondsPath), so a
         # deployment tunes them without editing the state machine.
-        "timeouts": {"ringSeconds": s.ring_timeout_seconds,
-                     "heartbeatSeconds": s.dial_heartbeat_seconds,
-                     "callSeconds": s.max_call_seconds,
-                     "recordSeconds": s.record_timeout_seconds},
+        "timeouts": {
+            "ringSeconds": s.ring_timeout_seconds,
+            "heartbeatSeconds": s.dial_heartbeat_seconds,
+            "callSeconds": s.max_call_seconds,
+            "recordSeconds": s.record_timeout_seconds,
+        },
         "legs": [leg.to_input() for leg in legs],
     }
 
@@ -86,7 +96,10 @@ def start(call_id: int, legs: list[Leg], name: str | None = None) -> str:
     sfn = aws.client("stepfunctions")
     name = name or execution_name(call_id)
     try:
-        return sfn.start_execution(stateMachineArn=aws.state_machine_arn(), name=name,
-                                   input=json.dumps(execution_input(call_id, legs)))["executionArn"]
+        return sfn.start_execution(
+            stateMachineArn=aws.state_machine_arn(),
+            name=name,
+            input=json.dumps(execution_input(call_id, legs)),
+        )["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return execution_arn(call_id, name)

@@ -24,12 +24,12 @@ Messages on the fan-out queue:
      "first", "terminations": [...], "origin", "callerId", "callingNumber",
      "announcement" (voice) | "text" (sms)}
 """
+
 from __future__ import annotations
 
 import json
 import logging
 from typing import Any
-
 
 from chalicelib import clock, settings
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
@@ -51,7 +51,10 @@ def execution_name(blast_id: int, n: int) -> str:
 
 # -- the routes' side ---------------------------------------------------------------------
 
-def create(eid: int, user_id: int, kind: str, *, when: int | None, **fields: Any) -> tuple[int, bool]:
+
+def create(
+    eid: int, user_id: int, kind: str, *, when: int | None, **fields: Any
+) -> tuple[int, bool]:
     """A new blast; (blastId, scheduled). A time in the future schedules it (202), none or
     one not in the future starts it now (201) (RULINGS "Scheduled work")."""
     from chalicelib.store import blasts
@@ -59,8 +62,9 @@ def create(eid: int, user_id: int, kind: str, *, when: int | None, **fields: Any
     now = clock.now()
     check_recipients(fields["terminations"])
     check_text(kind, fields["text"])
-    blast = blasts.create(eid, user_id, kind, blast_time=when if when and when > now else now,
-                          at=now, **fields)
+    blast = blasts.create(
+        eid, user_id, kind, blast_time=when if when and when > now else now, at=now, **fields
+    )
     return blast.blast_id, _schedule_or_start(blast, now)
 
 
@@ -90,8 +94,10 @@ def check_recipients(terminations: list) -> None:
     most = settings.get().blast_max_recipients
     if len(terminations) > most:
         from chalicelib.errors import OcpError
-        raise OcpError(903, name="destination", value=f"{len(terminations)} destinations",
-                       low=1, high=most)
+
+        raise OcpError(
+            903, name="destination", value=f"{len(terminations)} destinations", low=1, high=most
+        )
 
 
 def check_text(kind: str, text: str | None) -> None:
@@ -121,6 +127,7 @@ def _schedule_or_start(blast: Any, now: int) -> bool:
 
 
 # -- starting -------------------------------------------------------------------------------
+
 
 def start(blast_id: int, version: int) -> None:
     """Claim the blast at `version` and queue its recipients. A repeated delivery finds it
@@ -153,9 +160,11 @@ def _shared(blast: Any) -> dict:
     profile = blasts.profiles_for(blast.eid, [blast.origination])[0]
     origin = recipients.origin(blast.origination, profile)
     caller = recipients.caller(blast.origination, profile)
-    shared = {"origin": {"userId": origin.user_id, "phoneKeys": sorted(origin.phone_keys)},
-              "callerId": None if blast.hide_ani or caller is None else caller.e164,
-              "callingNumber": caller.display if caller else ""}
+    shared = {
+        "origin": {"userId": origin.user_id, "phoneKeys": sorted(origin.phone_keys)},
+        "callerId": None if blast.hide_ani or caller is None else caller.e164,
+        "callingNumber": caller.display if caller else "",
+    }
     if blast.kind == blasts.SMS:
         shared["text"] = blast.text
     else:
@@ -171,6 +180,7 @@ def announcement(blast: Any, caller: Any) -> dict:
         key = blast.audio.key
     else:
         from chalicelib.media import tts
+
         key = tts.speech(blast.text)
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:
@@ -180,12 +190,24 @@ def announcement(blast: Any, caller: Any) -> dict:
 
 def batches(blast: Any, shared: dict) -> list[dict]:
     size = settings.get().blast_batch_size
-    common = {"action": "recipients", "blastId": blast.blast_id, "kind": blast.kind,
-              "eid": blast.eid, "userId": blast.user_id, "time": blast.blast_time,
-              "firstCallId": blast.first_call_id, **shared}
-    return [{**common, "first": first,
-             "terminations": [t.to_json() for t in blast.terminations[first:first + size]]}
-            for first in range(0, blast.recipients, size)]
+    common = {
+        "action": "recipients",
+        "blastId": blast.blast_id,
+        "kind": blast.kind,
+        "eid": blast.eid,
+        "userId": blast.user_id,
+        "time": blast.blast_time,
+        "firstCallId": blast.first_call_id,
+        **shared,
+    }
+    return [
+        {
+            **common,
+            "first": first,
+            "terminations": [t.to_json() for t in blast.terminations[first : first + size]],
+        }
+        for first in range(0, blast.recipients, size)
+    ]
 
 
 def send(messages: list[dict]) -> None:
@@ -195,8 +217,9 @@ def send(messages: list[dict]) -> None:
     sqs, url = aws.client("sqs"), aws.fanout_queue_url()
     chunk: list[str] = []
     for body in (json.dumps(m, separators=(",", ":")) for m in messages):
-        if chunk and (len(chunk) == _ENTRIES_PER_SEND
-                      or sum(map(len, chunk)) + len(body) > _BYTES_PER_SEND):
+        if chunk and (
+            len(chunk) == _ENTRIES_PER_SEND or sum(map(len, chunk)) + len(body) > _BYTES_PER_SEND
+        ):
             _send_batch(sqs, url, chunk)
             chunk = []
         chunk.append(body)
@@ -205,14 +228,16 @@ def send(messages: list[dict]) -> None:
 
 
 def _send_batch(sqs: Any, url: str, bodies: list[str]) -> None:
-    response = sqs.send_message_batch(QueueUrl=url, Entries=[
-        {"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)])
+    response = sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)]
+    )
     if response.get("Failed"):
         # The start is retried (Scheduler, or the queue); batches sent twice are harmless.
         raise RuntimeError(f"fan-out queue refused {len(response['Failed'])} messages")
 
 
 # -- the consumer -----------------------------------------------------------------------------
+
 
 def handle(message: dict) -> None:
     action = message.get("action")
@@ -232,15 +257,22 @@ def recipients_batch(message: dict) -> None:
     kind = message["kind"]
     blast_id, first = int(message["blastId"]), int(message["first"])
     first_call_id = int(message["firstCallId"])
-    batch = blasts.Batch(blast_id, int(message["eid"]), int(message["userId"]),
-                         blasts.CALL_KINDS[kind], int(message["time"]),
-                         message.get("callingNumber") or "")
+    batch = blasts.Batch(
+        blast_id,
+        int(message["eid"]),
+        int(message["userId"]),
+        blasts.CALL_KINDS[kind],
+        int(message["time"]),
+        message.get("callingNumber") or "",
+    )
     terms = [Termination.from_json(t) for t in message["terminations"]]
     numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
     origin = Origin(message["origin"]["userId"], frozenset(message["origin"]["phoneKeys"]))
     at = clock.now()
-    reaches = [_reach(t, p, at, origin, sms=kind == blasts.SMS)
-               for t, p in zip(terms, blasts.profiles_for(batch.eid, terms))]
+    reaches = [
+        _reach(t, p, at, origin, sms=kind == blasts.SMS)
+        for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
+    ]
     if kind == blasts.SMS:
         _text(batch, numbered, reaches, message["text"], at)
     else:
@@ -261,13 +293,20 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     from chalicelib.workflows import dialing
 
     blasts.create_recipient_calls(batch, numbered)
-    for (call_id, n, term), reach in zip(numbered, reaches):
+    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
         leg = dialing.Leg(
-            "recipient", tuple(Target(p.display, p.e164) for p in reach.numbers),
-            label=str(term.label), tryall=reach.tryall, dnd=reach.dnd,
-            blacklisted=reach.blacklisted, ask_for_one=False, detect_machine=True,
-            accept_machine=True, announcement=message["announcement"],
-            caller_id=message.get("callerId"))
+            "recipient",
+            tuple(Target(p.display, p.e164) for p in reach.numbers),
+            label=str(term.label),
+            tryall=reach.tryall,
+            dnd=reach.dnd,
+            blacklisted=reach.blacklisted,
+            ask_for_one=False,
+            detect_machine=True,
+            accept_machine=True,
+            announcement=message["announcement"],
+            caller_id=message.get("callerId"),
+        )
         dialing.start(call_id, [leg], name=execution_name(batch.blast_id, n))
 
 
@@ -277,7 +316,7 @@ def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None
 
     claimed = blasts.create_recipient_calls(batch, numbered, state="dialing")
     results = []
-    for (call_id, n, term), reach in zip(numbered, reaches):
+    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
         if call_id not in claimed:
             continue
         if reach.blacklisted or reach.dnd or not reach.numbers:
@@ -297,8 +336,13 @@ def send_sms(e164: str, text: str) -> str:
     from chalicelib.store import aws
 
     try:
-        aws.client("sns").publish(PhoneNumber=e164, Message=text, MessageAttributes={
-            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        aws.client("sns").publish(
+            PhoneNumber=e164,
+            Message=text,
+            MessageAttributes={
+                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+            },
+        )
     except ClientError as e:
         log.warning("SMS not accepted: %s", e.response.get("Error", {}).get("Code"))
         return FAILED

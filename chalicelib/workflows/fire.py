@@ -7,11 +7,13 @@ delivery for an item moved since (older version) or one deleted meanwhile does n
 but log. Kinds are named as "module:function" and imported on first use, so firing an
 autoconference does not import the blast code (and no module registers itself at import).
 """
+
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,10 @@ def fire(event: dict[str, Any]) -> None:
     kind, item_id, version = event.get("kind"), event.get("id"), event.get("version")
     if kind not in KINDS or not isinstance(item_id, int) or not isinstance(version, int):
         # Nothing to retry: a malformed input never becomes valid.
-        log.error("schedule fired with an input that names no known work",
-                  extra={"fields": {"kind": kind, "id": item_id, "version": version}})
+        log.error(
+            "schedule fired with an input that names no known work",
+            extra={"fields": {"kind": kind, "id": item_id, "version": version}},
+        )
         return
     _start(kind)(item_id, version)
 

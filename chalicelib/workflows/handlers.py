@@ -3,11 +3,13 @@ cold start does not import the dialer or the fan-out (each Lambda function impor
 app.py whole). Each hands every message to the module that does the work, imported on
 first use.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Blueprint
 
@@ -25,8 +27,12 @@ def on_dial_message(event: Any) -> None:
     _each_message(event, "dial queue", dialer.default().handle)
 
 
-@bp.on_sqs_message(queue=settings.get().fanout_queue_name, batch_size=1, name="blastfanout",
-                   maximum_concurrency=settings.get().fanout_concurrency)
+@bp.on_sqs_message(
+    queue=settings.get().fanout_queue_name,
+    batch_size=1,
+    name="blastfanout",
+    maximum_concurrency=settings.get().fanout_concurrency,
+)
 def on_fanout_message(event: Any) -> None:
     from chalicelib.workflows import fanout
 

@@ -4,6 +4,7 @@ origination is on its blacklist (RULINGS "blacklist"). Calls, conferences and
 autoconferences build their dialing Legs from a `Reach`; a phone is dialed as given.
 (Blasts resolve recipients in batches, in the pure `domain/recipients.py`.)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from chalicelib.telephony import Target
 @dataclass(frozen=True)
 class Reach:
     """One side of a call, resolved: what to ring, and what to print for it."""
-    targets: tuple[Target, ...]   # in dialing order
+
+    targets: tuple[Target, ...]  # in dialing order
     # Printed as the <number> of a result of the whole side (DND, Blacklisted, no
     # number): a user's default number, a phone as given.
     label: str
@@ -65,8 +67,13 @@ def of_phone(phone: Phone) -> Reach:
 def of_profile(profile: Profile, at: int) -> Reach:
     found = resolve(profile, at)
     default = profile.default()
-    return Reach(tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
-                 default.phone.display if default else "", found.tryall, found.dnd, profile)
+    return Reach(
+        tuple(Target(n.phone.display, n.phone.e164) for n in found.numbers),
+        default.phone.display if default else "",
+        found.tryall,
+        found.dnd,
+        profile,
+    )
 
 
 def origin_of(profile: Profile | None, user_id: int) -> tuple[Origin, str | None]:

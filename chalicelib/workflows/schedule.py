@@ -9,10 +9,12 @@ the `fire` Lambda function with `{"kind", "id", "version"}` as input; `version` 
 Not EventBridge rules: those are capped per bus, while Scheduler holds millions of
 one-time schedules.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chalicelib import settings
 from chalicelib.store import aws
@@ -28,7 +30,7 @@ def name(kind: str, item_id: int) -> str:
 
 def at_expression(when: int) -> str:
     """Scheduler's one-time expression for a Unix time, to the second, in UTC."""
-    return "at(" + datetime.fromtimestamp(when, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + ")"
+    return "at(" + datetime.fromtimestamp(when, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + ")"
 
 
 def put(kind: str, item_id: int, version: int, when: int) -> None:
@@ -79,8 +81,11 @@ def due(now: int) -> list[dict]:
             expression = item["ScheduleExpression"]
             if not expression.startswith("at("):
                 continue
-            when = datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S").replace(
-                tzinfo=timezone.utc).timestamp()
+            when = (
+                datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S")
+                .replace(tzinfo=UTC)
+                .timestamp()
+            )
             if when <= now:
                 found.append({"name": item["Name"], "input": json.loads(item["Target"]["Input"])})
     return found
@@ -90,7 +95,5 @@ def delete(schedule_name: str) -> None:
     """Delete a schedule by name, if it is still there (cancel, and the local worker doing
     what `ActionAfterCompletion: DELETE` does once a schedule has run)."""
     scheduler = aws.client("scheduler")
-    try:
+    with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
         scheduler.delete_schedule(Name=schedule_name, GroupName=settings.get().schedule_group)
-    except scheduler.exceptions.ResourceNotFoundException:
-        pass

@@ -1,4 +1,5 @@
 """Fixtures shared by the API tests (the root conftest composes aws -> app_client -> api)."""
+
 import pytest
 
 from tests.api import people

@@ -1,13 +1,19 @@
 """Helpers for the find-me/follow-me API tests: users, ids as the reference prints
 them, and a session of a second enterprise."""
+
 from __future__ import annotations
 
 import json
 
 from tests.examples import error_codes, xml
 
-JOHN = {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
-        "phoneNumber": "3035551212", "phoneType": "2"}
+JOHN = {
+    "firstName": "John",
+    "lastName": "Doe",
+    "email": "john@example.com",
+    "phoneNumber": "3035551212",
+    "phoneType": "2",
+}
 
 SUNDAY = 1704585600  # 2024-01-07 00:00 UTC, a Sunday
 
@@ -38,8 +44,9 @@ def other_enterprise(app_client):
     from tests.conftest import Api, session_header
 
     enterprises.create("Two", secret="two", eid=2)
-    session = xml(app_client.http.get(
-        "/session", headers={"Authorization": session_header(2, "two")}).body).findtext("sessionId")
+    session = xml(
+        app_client.http.get("/session", headers={"Authorization": session_header(2, "two")}).body
+    ).findtext("sessionId")
     return Api(app_client, f"Basic 2:{session}")
 
 
@@ -48,8 +55,9 @@ def ok(response, status: int = 200) -> None:
 
 
 def fails(response, status: int, *codes: int) -> None:
-    assert (response.status_code, error_codes(response.body)) == (status, list(codes)), \
+    assert (response.status_code, error_codes(response.body)) == (status, list(codes)), (
         response.body
+    )
 
 
 def as_json(response):

@@ -1,4 +1,5 @@
 """currency, mouallowed and mouused, against the reference and RULINGS."""
+
 import json
 from decimal import Decimal
 
@@ -7,8 +8,13 @@ import pytest
 from tests.concurrency import at_once, atomic_dynamodb  # noqa: F401 (fixture)
 from tests.examples import assert_matches_example, error_codes, xml
 
-JOHN = {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
-        "phoneNumber": "3035551212", "phoneType": "2"}
+JOHN = {
+    "firstName": "John",
+    "lastName": "Doe",
+    "email": "john@example.com",
+    "phoneNumber": "3035551212",
+    "phoneType": "2",
+}
 
 
 @pytest.fixture
@@ -16,8 +22,6 @@ def user(api) -> int:
     response = api.post("/user", JOHN)
     assert response.status_code == 200, response.body
     return int(xml(response.body).findtext("userId"))
-
-
 
 
 def currency(api, user_id) -> str:
@@ -33,6 +37,7 @@ def mou(api, path, user_id) -> str:
 
 
 # --- currency ------------------------------------------------------------------------
+
 
 def test_currency_post_sets_and_get_returns_the_reference_bodies(api, user):
     response = api.post("/currency", {"userId": user, "amount": "50.25"})
@@ -85,7 +90,7 @@ def test_amounts_are_sanitised_as_doubles(api, user):
 def test_currency_in_json(api, user):
     api.post("/currency", {"userId": user, "amount": "50.25"})
     assert json.loads(api.get(f"/currency?userId={user}&output=json").body) == {"amount": 50.25}
-    response = api.put(f"/currency?output=json", {"userId": user, "amount": "1"})
+    response = api.put("/currency?output=json", {"userId": user, "amount": "1"})
     assert json.loads(response.body) == {"status": "ok"}
 
 
@@ -94,9 +99,11 @@ BAD_AMOUNTS = [("12.345", 912), ("1.2.3", 912), ("abc", 900), ("", 900), ("10000
 
 def test_bad_amounts_are_rejected(api, user):
     for amount, code in BAD_AMOUNTS:
-        for response in (api.post("/currency", {"userId": user, "amount": amount}),
-                         api.put("/currency", {"userId": user, "amount": amount}),
-                         api.delete(f"/currency?userId={user}&amount={amount}")):
+        for response in (
+            api.post("/currency", {"userId": user, "amount": amount}),
+            api.put("/currency", {"userId": user, "amount": amount}),
+            api.delete(f"/currency?userId={user}&amount={amount}"),
+        ):
             assert (response.status_code, error_codes(response.body)) == (400, [code]), amount
     assert currency(api, user) == "0.00"
 
@@ -106,10 +113,16 @@ def test_missing_variables_are_all_reported(api):
     assert (response.status_code, error_codes(response.body)) == (400, [900, 900])
 
 
-ROUTES = [("GET", "/currency", {}), ("POST", "/currency", {"amount": "1"}),
-          ("PUT", "/currency", {"amount": "1"}), ("DELETE", "/currency", {"amount": "1"}),
-          ("GET", "/mouallowed", {}), ("POST", "/mouallowed", {"mou": "1"}),
-          ("GET", "/mouused", {}), ("DELETE", "/mouused", {})]
+ROUTES = [
+    ("GET", "/currency", {}),
+    ("POST", "/currency", {"amount": "1"}),
+    ("PUT", "/currency", {"amount": "1"}),
+    ("DELETE", "/currency", {"amount": "1"}),
+    ("GET", "/mouallowed", {}),
+    ("POST", "/mouallowed", {"mou": "1"}),
+    ("GET", "/mouused", {}),
+    ("DELETE", "/mouused", {}),
+]
 
 
 def call(api, method, path, user_id, extra):
@@ -143,6 +156,7 @@ def test_internal_failures_are_105(api, user, monkeypatch):
     # Given DynamoDB failing in a way the app does not expect
     def broken(*args, **kwargs):
         raise RuntimeError("the table is gone")
+
     monkeypatch.setattr("chalicelib.store.accounts.retrying", broken)
     monkeypatch.setattr("chalicelib.store.accounts.get_items", broken)
     # When any route is called, Then it is a 500 with code 105 and no internals
@@ -162,10 +176,13 @@ def test_balances_are_kept_per_enterprise(api, user, other_enterprise):
     # Then each sees only its own
     assert (currency(api, user), currency(other_enterprise, user)) == ("50.25", "1.00")
     assert (mou(api, "/mouallowed", user), mou(other_enterprise, "/mouallowed", user)) == (
-        "50", "7.5")
+        "50",
+        "7.5",
+    )
 
 
 # --- mouallowed / mouused ---------------------------------------------------------------
+
 
 def test_mouallowed_post_and_get_return_the_reference_bodies(api, user):
     response = api.post("/mouallowed", {"userId": user, "mou": "50"})
@@ -230,6 +247,7 @@ def test_lower_case_paths_and_a_trailing_slash_work(api, user):
 
 # --- user DELETE ----------------------------------------------------------------------
 
+
 def test_user_delete_removes_the_accounts_of_every_enterprise(api, user, other_enterprise):
     from chalicelib.store.models import Account
 
@@ -241,6 +259,7 @@ def test_user_delete_removes_the_accounts_of_every_enterprise(api, user, other_e
 
 
 # --- integrity under concurrency --------------------------------------------------------
+
 
 def test_concurrent_additions_are_never_lost(api, user, atomic_dynamodb):
     # Given a balance
@@ -256,7 +275,8 @@ def test_concurrent_additions_and_subtractions_are_never_lost(api, user, atomic_
     puts = [lambda: api.put("/currency", {"userId": user, "amount": "1.01"})] * 50
     deletes = [lambda: api.delete(f"/currency?userId={user}&amount=0.35")] * 30
     minutes = [lambda: api.delete(f"/mouused?userId={user}")] * 5  # another field of the item
-    calls = [c for group in zip(puts[:30], deletes) for c in group] + puts[30:] + minutes
+    interleaved = [c for group in zip(puts[:30], deletes, strict=True) for c in group]
+    calls = interleaved + puts[30:] + minutes
     responses = at_once(calls)
     assert {r.status_code for r in responses} == {200}
     assert currency(api, user) == str(50 * Decimal("1.01") - 30 * Decimal("0.35"))

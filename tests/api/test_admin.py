@@ -1,4 +1,5 @@
 """The operator command that creates an enterprise."""
+
 from chalicelib import admin
 from chalicelib.store import enterprises
 from tests.conftest import session_header
@@ -16,6 +17,8 @@ def test_create_enterprise_prints_a_working_id_and_secret_once(aws, app_client, 
     # Then it gets a fresh id (enterprise 1 is not overwritten) and its secret opens a session
     assert eid != 1
     assert enterprises.secret_of(1) == "56789"
-    response = app_client.http.get("/session", headers={"Authorization": session_header(eid, secret)})
+    response = app_client.http.get(
+        "/session", headers={"Authorization": session_header(eid, secret)}
+    )
     assert response.status_code == 200
     assert len(xml(response.body).findtext("sessionId")) == 64

@@ -1,6 +1,7 @@
 """Blast audio storage: POST /audioupload (an addition to the reference: a presigned S3
 POST, since API Gateway cannot carry a 5 MB file to Lambda), claiming its key, storing
 a multipart audioFile, and keeping a copy of a fetched url. Over moto's S3."""
+
 from __future__ import annotations
 
 import base64
@@ -20,9 +21,13 @@ def upload_form(api, filename: str | None = "hello.mp3") -> dict:
     response = api.post("/audioupload", {} if filename is None else {"filename": filename})
     assert response.status_code == 201, response.body
     body = xml(response.body)
-    return {"key": body.findtext("key"), "url": body.findtext("url"),
-            "fields": {f.findtext("name"): f.findtext("value") for f in body.iter("field")},
-            "maxBytes": int(body.findtext("maxBytes")), "expires": int(body.findtext("expires"))}
+    return {
+        "key": body.findtext("key"),
+        "url": body.findtext("url"),
+        "fields": {f.findtext("name"): f.findtext("value") for f in body.iter("field")},
+        "maxBytes": int(body.findtext("maxBytes")),
+        "expires": int(body.findtext("expires")),
+    }
 
 
 def post_file(form: dict, data: bytes) -> requests.Response:
@@ -31,6 +36,7 @@ def post_file(form: dict, data: bytes) -> requests.Response:
 
 
 # -- POST /audioupload ---------------------------------------------------------------
+
 
 def test_the_form_names_a_unique_key_of_the_enterprise(api):
     first, second = upload_form(api), upload_form(api)
@@ -74,13 +80,19 @@ def test_without_a_session_it_is_401(app_client, enterprise):
 
 # -- claiming what was uploaded -------------------------------------------------------
 
+
 def test_an_uploaded_mp3_is_claimed_by_its_key(api):
     from chalicelib.media import uploads
 
     form = upload_form(api)
     assert post_file(form, mp3(MAX)).status_code == 204
     stored = uploads.claim(1, form["key"])
-    assert (stored.key, stored.kind, stored.name, stored.size) == (form["key"], "mp3", "hello.mp3", MAX)
+    assert (stored.key, stored.kind, stored.name, stored.size) == (
+        form["key"],
+        "mp3",
+        "hello.mp3",
+        MAX,
+    )
     download = requests.get(stored.url())
     assert (download.status_code, download.headers["Content-Type"]) == (200, "audio/mpeg")
 
@@ -107,12 +119,15 @@ def test_an_upload_over_5_mb_is_903(api):
     assert e.value.code == 903
 
 
-@pytest.mark.parametrize("key", [
-    "uploads/2/0123456789abcdef0123456789abcdef/hello.mp3",   # another enterprise's
-    "tts/0123.mp3",
-    "uploads/1/../../tts/x.mp3",
-    "",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "uploads/2/0123456789abcdef0123456789abcdef/hello.mp3",  # another enterprise's
+        "tts/0123.mp3",
+        "uploads/1/../../tts/x.mp3",
+        "",
+    ],
+)
 def test_keys_other_than_the_enterprises_own_uploads_are_902(api, key):
     from chalicelib.media import uploads
 
@@ -131,6 +146,7 @@ def test_a_key_with_nothing_uploaded_is_902(api):
 
 # -- a multipart audioFile, and a url ---------------------------------------------------
 
+
 def test_checked_audio_is_stored_privately_under_a_key_of_its_own(api):
     from chalicelib.media import audio, storage, uploads
 
@@ -147,8 +163,12 @@ def test_audio_from_a_url_is_checked_and_a_copy_kept(api):
     from tests.unit.test_fetch import FakeResponse, Network
 
     network = Network(responses={"/sounds/Hello%20World.mp3": lambda: FakeResponse(body=mp3())})
-    stored = uploads.store_from_url(1, "http://audio.example.com/sounds/Hello%20World.mp3",
-                                    resolve=network.resolve, open_=network.open)
+    stored = uploads.store_from_url(
+        1,
+        "http://audio.example.com/sounds/Hello%20World.mp3",
+        resolve=network.resolve,
+        open_=network.open,
+    )
     assert stored.key.startswith("uploads/1/") and stored.name == "Hello_20World.mp3"
     assert storage.read(stored.key, MAX) == mp3()
 
@@ -160,7 +180,11 @@ def test_text_from_a_url_is_902_and_not_stored(api):
 
     network = Network(responses={"/a.mp3": lambda: FakeResponse(body=b"<html>hi</html>")})
     with pytest.raises(OcpError) as e:
-        uploads.store_from_url(1, "http://audio.example.com/a.mp3",
-                               resolve=network.resolve, open_=network.open)
+        uploads.store_from_url(
+            1, "http://audio.example.com/a.mp3", resolve=network.resolve, open_=network.open
+        )
     assert e.value.code == 902
-    assert aws.client("s3").list_objects_v2(Bucket="ocp-test-audio", Prefix="uploads/")["KeyCount"] == 0
+    assert (
+        aws.client("s3").list_objects_v2(Bucket="ocp-test-audio", Prefix="uploads/")["KeyCount"]
+        == 0
+    )

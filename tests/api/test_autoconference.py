@@ -1,5 +1,6 @@
 """autoconference POST, GET, PUT, DELETE against the reference, RULINGS "Scheduled work",
 and its EventBridge Scheduler schedule (over moto)."""
+
 import json
 
 import pytest
@@ -12,8 +13,12 @@ from tests.examples import assert_matches_example, xml
 
 # The reference's example values (autoconference GET).
 EXAMPLE_TIME = 1241133720
-EXAMPLE = {"phoneNumber": "3035551212", "pin": "123456#", "origination": "3:7205551212",
-           "text": "International conference about new marketing plan"}
+EXAMPLE = {
+    "phoneNumber": "3035551212",
+    "pin": "123456#",
+    "origination": "3:7205551212",
+    "text": "International conference about new marketing plan",
+}
 HOUR = 3600
 
 
@@ -39,8 +44,9 @@ def scheduled(api, user_id, at: int, **values) -> int:
 def stored_schedule(call_id: int) -> dict | None:
     scheduler = aws_clients.client("scheduler")
     try:
-        return scheduler.get_schedule(Name=schedule.name("autoconference", call_id),
-                                      GroupName=settings.get().schedule_group)
+        return scheduler.get_schedule(
+            Name=schedule.name("autoconference", call_id), GroupName=settings.get().schedule_group
+        )
     except scheduler.exceptions.ResourceNotFoundException:
         return None
 
@@ -49,12 +55,18 @@ def executions() -> list[dict]:
     """The dialing executions started (the `aws` fixture's moto records, never runs them)."""
     sfn = aws_clients.client("stepfunctions")
     found = sfn.list_executions(stateMachineArn=aws_clients.state_machine_arn())["executions"]
-    return [{"name": e["name"], "input": json.loads(
-        sfn.describe_execution(executionArn=e["executionArn"])["input"])} for e in found]
+    return [
+        {
+            "name": e["name"],
+            "input": json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]),
+        }
+        for e in found
+    ]
 
 
 def state_of(call_id: int) -> str:
     from chalicelib.store import calls
+
     return calls.get(call_id, 1).state
 
 
@@ -63,6 +75,7 @@ def fire_it(call_id: int, version: int) -> None:
 
 
 # --- POST -------------------------------------------------------------------------------
+
 
 def test_post_without_a_time_starts_now_with_201_and_the_reference_body(api, user):
     # When an autoconference is posted with no conferenceTime
@@ -76,12 +89,19 @@ def test_post_without_a_time_starts_now_with_201_and_the_reference_body(api, use
     [execution] = executions()
     assert execution["name"] == f"call-{call_id}"
     first, second = execution["input"]["legs"]
-    assert (first["role"], [n["number"] for n in first["numbers"]], first["askForOne"],
-            first["announcement"]) == ("origination", ["7205551212"], True,
-                                       {"text": EXAMPLE["text"]})
-    assert (second["role"], [n["e164"] for n in second["numbers"]], second["digits"],
-            second["askForOne"], second["acceptMachine"]) == (
-        "conference", ["+13035551212"], "123456#", False, True)
+    assert (
+        first["role"],
+        [n["number"] for n in first["numbers"]],
+        first["askForOne"],
+        first["announcement"],
+    ) == ("origination", ["7205551212"], True, {"text": EXAMPLE["text"]})
+    assert (
+        second["role"],
+        [n["e164"] for n in second["numbers"]],
+        second["digits"],
+        second["askForOne"],
+        second["acceptMachine"],
+    ) == ("conference", ["+13035551212"], "123456#", False, True)
     assert stored_schedule(call_id) is None
     assert state_of(call_id) == "dialing"
 
@@ -95,15 +115,20 @@ def test_a_time_of_0_or_in_the_past_starts_now(api, user, when):
 
 def test_the_users_preferences_choose_the_number_when_the_origination_is_the_user(api, user):
     # Given John's hunt order rings his mobile first
-    ok(api.post("/huntorder", {"userId": user, "phoneNumber": "7209814345,3035551212",
-                               "phoneType": "2"}), 201)
+    ok(
+        api.post(
+            "/huntorder", {"userId": user, "phoneNumber": "7209814345,3035551212", "phoneType": "2"}
+        ),
+        201,
+    )
     # When his autoconference names no origination (or names him)
     ok(post(api, user, origination=""), 201)
     ok(post(api, user, origination=f"1:{user}", disableAMD=1), 201)
     # Then he is dialed by his preferences, with answering machine detection as asked
     legs = [e["input"]["legs"][0] for e in sorted(executions(), key=lambda e: e["name"])]
-    assert [[n["number"] for n in leg["numbers"]] for leg in legs] == \
-        [["7209814345", "3035551212"]] * 2
+    assert [[n["number"] for n in leg["numbers"]] for leg in legs] == [
+        ["7209814345", "3035551212"]
+    ] * 2
     assert [leg["detectMachine"] for leg in legs] == [True, False]
 
 
@@ -120,11 +145,15 @@ def test_post_with_a_future_time_is_202_and_one_schedule_at_that_time(api, user)
     item = stored_schedule(call_id)
     assert item["ScheduleExpression"] == schedule.at_expression(when)
     assert item["Target"]["Arn"] == settings.get().fire_target_arn
-    assert json.loads(item["Target"]["Input"]) == {"kind": "autoconference", "id": call_id,
-                                                   "version": 0}
+    assert json.loads(item["Target"]["Input"]) == {
+        "kind": "autoconference",
+        "id": call_id,
+        "version": 0,
+    }
 
 
 # --- GET --------------------------------------------------------------------------------
+
 
 def test_get_one_returns_the_reference_body(api, user):
     # Given the reference's autoconference, scheduled for its conferenceTime
@@ -154,8 +183,9 @@ def test_get_lists_the_users_autoconferences_with_the_reference_body(api, user):
     post(api, other)
     response = api.get(f"/autoconference?userId={user}")
     assert [int(c.text) for c in xml(response.body).iter("callId")] == [first, second]
-    assert as_json(api.get(f"/autoconference?userId={user}&output=json")) == \
-        {"callIds": [first, second]}
+    assert as_json(api.get(f"/autoconference?userId={user}&output=json")) == {
+        "callIds": [first, second]
+    }
 
 
 def test_get_lists_none_with_204(api, user):
@@ -188,14 +218,23 @@ def test_a_plain_call_is_no_autoconference(api, user):
 
 # --- PUT --------------------------------------------------------------------------------
 
+
 def test_put_changes_a_scheduled_one_and_moves_its_schedule(api, user):
     # Given an autoconference for an hour from now
     call_id = scheduled(api, user, clock.now() + HOUR)
     # When it is moved another hour on, with a new PIN, text and origination
     later = clock.now() + 2 * HOUR
-    response = api.put(f"/autoconference/{call_id}", {
-        "userId": user, "time": later, "pin": "999#", "text": "Moved",
-        "origination": "3:7205550000", "phoneNumber": "3035559999"})
+    response = api.put(
+        f"/autoconference/{call_id}",
+        {
+            "userId": user,
+            "time": later,
+            "pin": "999#",
+            "text": "Moved",
+            "origination": "3:7205550000",
+            "phoneNumber": "3035559999",
+        },
+    )
     # Then 202 with the reference's body
     assert response.status_code == 202
     assert_matches_example(response.body, "autoconference-PUT.xml")
@@ -204,16 +243,28 @@ def test_put_changes_a_scheduled_one_and_moves_its_schedule(api, user):
     assert item["ScheduleExpression"] == schedule.at_expression(later)
     assert json.loads(item["Target"]["Input"])["version"] == 1
     body = xml(api.get(f"/autoconference/{call_id}?userId={user}").body)
-    assert [body.findtext(n) for n in ("conferenceNumber", "conferencePin", "conferenceTime",
-                                       "announcementText", "origination/value")] == \
-        ["3035559999", "999#", str(later), "Moved", "7205550000"]
+    assert [
+        body.findtext(n)
+        for n in (
+            "conferenceNumber",
+            "conferencePin",
+            "conferenceTime",
+            "announcementText",
+            "origination/value",
+        )
+    ] == ["3035559999", "999#", str(later), "Moved", "7205550000"]
     assert executions() == []
 
 
 def test_put_keeps_what_it_does_not_name(api, user):
     call_id = scheduled(api, user, clock.now() + HOUR)
-    ok(api.put(f"/autoconference/{call_id}", {
-        "userId": user, "conferenceTime": clock.now() + 2 * HOUR, "text": "Only the text"}), 202)
+    ok(
+        api.put(
+            f"/autoconference/{call_id}",
+            {"userId": user, "conferenceTime": clock.now() + 2 * HOUR, "text": "Only the text"},
+        ),
+        202,
+    )
     body = xml(api.get(f"/autoconference/{call_id}?userId={user}").body)
     kept = [body.findtext(n) for n in ("conferenceNumber", "conferencePin", "announcementText")]
     assert kept == ["3035551212", "123456#", "Only the text"]
@@ -239,8 +290,11 @@ def test_put_or_delete_after_it_fired_is_304(api, user):
     call_id = scheduled(api, user, clock.now() + HOUR)
     fire_it(call_id, 0)
     # Then it can no longer be changed or deleted (RULINGS "Scheduled work")
-    fails(api.put(f"/autoconference/{call_id}", {"userId": user, "time": clock.now() + HOUR}),
-          500, 304)
+    fails(
+        api.put(f"/autoconference/{call_id}", {"userId": user, "time": clock.now() + HOUR}),
+        500,
+        304,
+    )
     fails(api.delete(f"/autoconference/{call_id}?userId={user}"), 500, 304)
     assert len(executions()) == 1
 
@@ -253,6 +307,7 @@ def test_put_of_an_unknown_or_another_users_autoconference_is_305(api, user):
 
 
 # --- DELETE -----------------------------------------------------------------------------
+
 
 def test_delete_cancels_it_and_removes_its_schedule(api, user):
     # Given a scheduled autoconference
@@ -279,6 +334,7 @@ def test_delete_twice_or_put_after_delete_is_305(api, user):
 
 
 # --- firing -----------------------------------------------------------------------------
+
 
 def test_firing_twice_starts_one_execution(api, user):
     call_id = scheduled(api, user, clock.now() + HOUR)
@@ -329,6 +385,7 @@ def test_an_origination_user_deleted_before_it_fires_fails_when_it_fires(api, us
 
 # --- errors -----------------------------------------------------------------------------
 
+
 def test_a_termination_that_is_not_a_phone_is_301(api, user):
     fails(post(api, user, phoneNumber=f"1:{user}"), 400, 301)
     ok(post(api, user, phoneNumber="3:3035551212"), 201)
@@ -345,6 +402,7 @@ def test_an_internal_failure_is_304(api, user, monkeypatch):
 
     def broken(kind):
         raise RuntimeError("the table is gone")
+
     monkeypatch.setattr(ids, "next_id", broken)
     response = post(api, user)
     fails(response, 500, 304)
@@ -363,5 +421,7 @@ def test_validation(api, user):
 
 def test_a_pin_keeps_only_touch_tones(api, user):
     call_id = call_id_of(post(api, user, pin="12ab34#*"))
-    assert xml(api.get(f"/autoconference/{call_id}?userId={user}").body).findtext(
-        "conferencePin") == "1234#*"
+    assert (
+        xml(api.get(f"/autoconference/{call_id}?userId={user}").body).findtext("conferencePin")
+        == "1234#*"
+    )

@@ -2,6 +2,7 @@
 against the reference's examples, 201 / 202, every error code, audio (multipart
 audioFile at 5,242,880 and 5,242,881 bytes, a presigned upload's audioKey, a url), and
 SMS through SNS. Executions are recorded, not run (tests/workflows runs them)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,9 +17,9 @@ from tests.audio_samples import mp3
 from tests.examples import assert_matches_example, xml
 
 MAX = 5_242_880
-EXAMPLE_TIME = 1241133720          # the reference's blastTime
+EXAMPLE_TIME = 1241133720  # the reference's blastTime
 BEFORE_EXAMPLE = EXAMPLE_TIME - 86400
-LATER = 4102444800                 # 2100-01-01: always in the future
+LATER = 4102444800  # 2100-01-01: always in the future
 
 pytestmark = pytest.mark.usefixtures("api")
 
@@ -36,8 +37,9 @@ def schedule_of(blast_id: int) -> dict | None:
 
     scheduler = aws.client("scheduler")
     try:
-        found = scheduler.get_schedule(Name=f"blast-{blast_id}",
-                                       GroupName=settings.get().schedule_group)
+        found = scheduler.get_schedule(
+            Name=f"blast-{blast_id}", GroupName=settings.get().schedule_group
+        )
     except scheduler.exceptions.ResourceNotFoundException:
         return None
     return {"at": found["ScheduleExpression"], **json.loads(found["Target"]["Input"])}
@@ -46,8 +48,12 @@ def schedule_of(blast_id: int) -> dict | None:
 def execution_names() -> list[str]:
     from chalicelib.store import aws
 
-    return sorted(e["name"] for e in aws.client("stepfunctions").list_executions(
-        stateMachineArn=aws.state_machine_arn())["executions"])
+    return sorted(
+        e["name"]
+        for e in aws.client("stepfunctions").list_executions(
+            stateMachineArn=aws.state_machine_arn()
+        )["executions"]
+    )
 
 
 def sent_sms() -> list[tuple[str, str]]:
@@ -57,14 +63,24 @@ def sent_sms() -> list[tuple[str, str]]:
 
 
 def voice(api, user_id: int, **changes):
-    body = {"userId": user_id, "origination": "3:7202108298",
-            "destination": "3:3035551212", "text": "Practice moved to 5", **changes}
+    body = {
+        "userId": user_id,
+        "origination": "3:7202108298",
+        "destination": "3:3035551212",
+        "text": "Practice moved to 5",
+        **changes,
+    }
     return api.post("/blastvoice", {k: v for k, v in body.items() if v is not None})
 
 
 def sms(api, user_id: int, **changes):
-    body = {"userId": user_id, "origination": "3:7202108298",
-            "destination": "3:3035551212", "text": "Game cancelled", **changes}
+    body = {
+        "userId": user_id,
+        "origination": "3:7202108298",
+        "destination": "3:3035551212",
+        "text": "Game cancelled",
+        **changes,
+    }
     return api.post("/blastsms", {k: v for k, v in body.items() if v is not None})
 
 
@@ -74,21 +90,27 @@ def blast_id_of(response) -> int:
 
 def multipart(fields: dict, audio: bytes, filename: str = "hello.mp3") -> tuple[bytes, dict]:
     boundary = "OcpBlastBoundary"
-    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-                    .encode() for k, v in fields.items())
-    body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"audioFile\"; "
-             f"filename=\"{filename}\"\r\nContent-Type: audio/mpeg\r\n\r\n").encode()
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audioFile"; '
+        f'filename="{filename}"\r\nContent-Type: audio/mpeg\r\n\r\n'
+    ).encode()
     body += audio + f"\r\n--{boundary}--\r\n".encode()
     return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
-def with_audio_file(api, method: str, path: str, fields: dict, audio: bytes,
-                    filename: str = "hello.mp3"):
+def with_audio_file(
+    api, method: str, path: str, fields: dict, audio: bytes, filename: str = "hello.mp3"
+):
     raw, headers = multipart(fields, audio, filename)
     return api.call(method, path, raw=raw, headers=headers)
 
 
 # -- blastvoice POST --------------------------------------------------------------------------
+
 
 def test_post_now_is_201_and_starts_the_blast(api):
     # Given a user
@@ -110,8 +132,12 @@ def test_post_in_the_future_is_202_and_scheduled(api):
     assert response.status_code == 202
     assert_matches_example(response.body, "blastvoice-POST.xml", ignore=("blastid",))
     blast_id = blast_id_of(response)
-    assert schedule_of(blast_id) == {"at": "at(2100-01-01T00:00:00)", "kind": "blast",
-                                     "id": blast_id, "version": 1}
+    assert schedule_of(blast_id) == {
+        "at": "at(2100-01-01T00:00:00)",
+        "kind": "blast",
+        "id": blast_id,
+        "version": 1,
+    }
     drain()
     assert execution_names() == []
 
@@ -125,9 +151,16 @@ def test_a_time_not_in_the_future_starts_now(api):
 
 def test_post_at_the_printed_path_and_in_json(api):
     user_id = new_user(api)
-    response = api.post("/blastVoice?output=json", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "text": "Hi", "time": LATER})
+    response = api.post(
+        "/blastVoice?output=json",
+        {
+            "userId": user_id,
+            "origination": "3:7202108298",
+            "destination": "3:3035551212",
+            "text": "Hi",
+            "time": LATER,
+        },
+    )
     assert response.status_code == 202
     assert list(as_json(response)) == ["blastid"]
 
@@ -140,9 +173,24 @@ def test_a_missing_variable_is_900(api, missing):
 
 def test_every_bad_variable_is_reported_at_once(api):
     user_id = new_user(api)
-    fails(voice(api, user_id, origination="4:7202108298", destination="5:1,3:12",
-                hideAni="2", allowCallback="yes", text="x" * 3001),
-          400, 302, 301, 920, 903, 901, 901)
+    fails(
+        voice(
+            api,
+            user_id,
+            origination="4:7202108298",
+            destination="5:1,3:12",
+            hideAni="2",
+            allowCallback="yes",
+            text="x" * 3001,
+        ),
+        400,
+        302,
+        301,
+        920,
+        903,
+        901,
+        901,
+    )
 
 
 def test_an_invalid_termination_type_is_301_and_origination_type_302(api):
@@ -157,16 +205,16 @@ def test_an_unknown_requesting_user_is_106(api):
 
 def test_destinations_and_origination_naming_no_visible_user_are_922(api):
     user_id = new_user(api)
-    fails(voice(api, user_id, destination="1:999,2:nobody@example.com,3:3035551212"),
-          400, 922, 922)
+    fails(voice(api, user_id, destination="1:999,2:nobody@example.com,3:3035551212"), 400, 922, 922)
     fails(voice(api, user_id, origination="1:998"), 400, 922)
 
 
 def test_a_blast_may_name_many_users(api):
     # More than a transaction reads at once (moto allows 25)
     user_id = new_user(api)
-    others = [new_user(api, email=f"r{n}@example.com", phoneNumber=f"720555{n:04d}")
-              for n in range(30)]
+    others = [
+        new_user(api, email=f"r{n}@example.com", phoneNumber=f"720555{n:04d}") for n in range(30)
+    ]
     destinations = ",".join(f"1:{u}" for u in others)
     ok(voice(api, user_id, destination=destinations, time=LATER), 202)
     fails(voice(api, user_id, destination=destinations + ",1:999", time=LATER), 400, 922)
@@ -187,17 +235,26 @@ def test_an_internal_failure_is_304_with_a_request_id(api, monkeypatch):
 
     def broken(*args, **kwargs):
         raise PutError("DynamoDB is down")
+
     monkeypatch.setattr("chalicelib.store.blasts.create", broken)
     response = voice(api, user_id)
     fails(response, 500, 304)
     assert xml(response.body).findtext("errors/error/requestId")
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/blastvoice"), ("POST", "/blastsms"), ("PUT", "/blastVoice/{b}"),
-    ("PUT", "/blastsms/{b}"), ("GET", "/blastVoice/{b}"), ("GET", "/blastsms"),
-    ("DELETE", "/blastVoice/{b}"), ("DELETE", "/blastsms/{b}"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/blastvoice"),
+        ("POST", "/blastsms"),
+        ("PUT", "/blastVoice/{b}"),
+        ("PUT", "/blastsms/{b}"),
+        ("GET", "/blastVoice/{b}"),
+        ("GET", "/blastsms"),
+        ("DELETE", "/blastVoice/{b}"),
+        ("DELETE", "/blastsms/{b}"),
+    ],
+)
 def test_every_route_answers_a_storage_failure_with_304(api, monkeypatch, method, path):
     from pynamodb.exceptions import PynamoDBException
 
@@ -208,11 +265,16 @@ def test_every_route_answers_a_storage_failure_with_304(api, monkeypatch, method
 
     def broken(*args, **kwargs):
         raise PynamoDBException("DynamoDB is down")
+
     for name in ("get", "save", "update", "delete"):
         monkeypatch.setattr(Blast, name, broken)
     monkeypatch.setattr(Blast.by_user, "query", broken)
-    fields = {"userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-              "text": "Hi"}
+    fields = {
+        "userId": user_id,
+        "origination": "3:7202108298",
+        "destination": "3:3035551212",
+        "text": "Hi",
+    }
     url = path.format(b=blast_id)
     if method in ("GET", "DELETE"):
         response = api.call(method, f"{url}?userId={user_id}")
@@ -230,11 +292,23 @@ def test_a_destination_named_twice_is_one_recipient(api):
 
 # -- blastvoice audio ---------------------------------------------------------------------------
 
+
 def test_an_audio_file_of_exactly_5_mb_is_accepted_and_served_back(api):
     user_id = new_user(api)
-    response = with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "text": "Hi", "time": LATER}, mp3(MAX), "C:\\My Music\\hello there.mp3")
+    response = with_audio_file(
+        api,
+        "POST",
+        "/blastvoice",
+        {
+            "userId": user_id,
+            "origination": "3:7202108298",
+            "destination": "3:3035551212",
+            "text": "Hi",
+            "time": LATER,
+        },
+        mp3(MAX),
+        "C:\\My Music\\hello there.mp3",
+    )
     assert response.status_code == 202, response.body
     got = xml(api.get(f"/blastvoice/{blast_id_of(response)}?userId={user_id}").body)
     assert got.findtext("audiofile/name") == "hello_there.mp3"
@@ -245,29 +319,63 @@ def test_an_audio_file_of_exactly_5_mb_is_accepted_and_served_back(api):
 
 def test_an_audio_file_one_byte_over_5_mb_is_903(api):
     user_id = new_user(api)
-    fails(with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "text": "Hi"}, mp3(MAX + 1)), 400, 903)
+    fails(
+        with_audio_file(
+            api,
+            "POST",
+            "/blastvoice",
+            {
+                "userId": user_id,
+                "origination": "3:7202108298",
+                "destination": "3:3035551212",
+                "text": "Hi",
+            },
+            mp3(MAX + 1),
+        ),
+        400,
+        903,
+    )
 
 
 def test_an_audio_file_that_is_not_mp3_or_wma_is_902(api):
     user_id = new_user(api)
-    fails(with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "text": "Hi"}, b"just text\n" * 100, "song.mp3"), 400, 902)
+    fails(
+        with_audio_file(
+            api,
+            "POST",
+            "/blastvoice",
+            {
+                "userId": user_id,
+                "origination": "3:7202108298",
+                "destination": "3:3035551212",
+                "text": "Hi",
+            },
+            b"just text\n" * 100,
+            "song.mp3",
+        ),
+        400,
+        902,
+    )
 
 
 def test_with_audio_the_text_may_be_left_out_and_the_audio_is_played(api):
     user_id = new_user(api)
-    response = with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212"},
-        mp3())
+    response = with_audio_file(
+        api,
+        "POST",
+        "/blastvoice",
+        {"userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212"},
+        mp3(),
+    )
     assert response.status_code == 201, response.body
     drain()
     from chalicelib.store import aws
+
     sfn = aws.client("stepfunctions")
     (execution,) = sfn.list_executions(stateMachineArn=aws.state_machine_arn())["executions"]
-    leg = json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"])["legs"][0]
+    leg = json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"])[
+        "legs"
+    ][0]
     assert leg["announcement"]["audioKey"].startswith("uploads/1/")
     assert leg["announcement"]["audioKey"].endswith("/hello.mp3")
 
@@ -289,7 +397,9 @@ def test_an_audio_key_of_nothing_uploaded_or_not_the_enterprises_is_902(api):
 
     user_id = new_user(api)
     fails(voice(api, user_id, audioKey=upload_form(api)["key"]), 400, 902)
-    fails(voice(api, user_id, audioKey="uploads/2/0123456789abcdef0123456789abcdef/a.mp3"), 400, 902)
+    fails(
+        voice(api, user_id, audioKey="uploads/2/0123456789abcdef0123456789abcdef/a.mp3"), 400, 902
+    )
 
 
 def test_audio_from_a_url_is_fetched_once_and_a_copy_kept(api, monkeypatch):
@@ -314,15 +424,28 @@ def test_a_url_to_a_private_address_is_902(api):
 
 # -- blastvoice GET ------------------------------------------------------------------------------
 
+
 def test_get_one_is_the_reference_body(api):
     # Given the reference's example blast, scheduled
     with clock.frozen(BEFORE_EXAMPLE):
         next_id_is("user", 227)
         user_id = new_user(api)
-        response = with_audio_file(api, "POST", "/blastvoice", {
-            "userId": user_id, "origination": "3:7202108298", "destination": "1:227",
-            "text": "testing tts preview for", "time": EXAMPLE_TIME, "allowCallback": 0,
-            "hideAni": 0}, mp3(), "filename.mp3")
+        response = with_audio_file(
+            api,
+            "POST",
+            "/blastvoice",
+            {
+                "userId": user_id,
+                "origination": "3:7202108298",
+                "destination": "1:227",
+                "text": "testing tts preview for",
+                "time": EXAMPLE_TIME,
+                "allowCallback": 0,
+                "hideAni": 0,
+            },
+            mp3(),
+            "filename.mp3",
+        )
         assert response.status_code == 202, response.body
         # When it is read back
         got = api.get(f"/blastVoice/{blast_id_of(response)}?userId={user_id}")
@@ -333,15 +456,23 @@ def test_get_one_is_the_reference_body(api):
 
 def test_get_one_defaults_and_json(api):
     user_id = new_user(api)
-    blast_id = blast_id_of(voice(api, user_id, time=LATER,
-                                 destination="3:3035551212,2:john@example.com,1:1"))
+    blast_id = blast_id_of(
+        voice(api, user_id, time=LATER, destination="3:3035551212,2:john@example.com,1:1")
+    )
     body = as_json(api.get(f"/blastvoice/{blast_id}?userId={user_id}&output=json"))
-    assert body == {"allowCallback": 1, "hideAni": 0, "blastTime": LATER,
-                    "announcementText": "Practice moved to 5", "audiofile": None,
-                    "origination": {"type": 3, "value": "7202108298"},
-                    "terminations": [{"type": 3, "value": "3035551212"},
-                                     {"type": 2, "value": "john@example.com"},
-                                     {"type": 1, "value": 1}]}
+    assert body == {
+        "allowCallback": 1,
+        "hideAni": 0,
+        "blastTime": LATER,
+        "announcementText": "Practice moved to 5",
+        "audiofile": None,
+        "origination": {"type": 3, "value": "7202108298"},
+        "terminations": [
+            {"type": 3, "value": "3035551212"},
+            {"type": 2, "value": "john@example.com"},
+            {"type": 1, "value": 1},
+        ],
+    }
 
 
 def test_get_one_after_the_start_shows_each_recipients_result(api):
@@ -379,11 +510,11 @@ def test_another_enterprises_blasts_are_neither_listed_nor_read(api, app_client)
 def test_get_errors(api):
     user_id = new_user(api)
     blast_id = blast_id_of(sms(api, user_id, time=LATER))
-    fails(api.get(f"/blastvoice/{blast_id}?userId={user_id}"), 404, 308)      # an SMS blast
+    fails(api.get(f"/blastvoice/{blast_id}?userId={user_id}"), 404, 308)  # an SMS blast
     fails(api.get(f"/blastvoice/{blast_id + 1}?userId={user_id}"), 404, 308)  # none
     fails(api.get(f"/blastvoice/0?userId={user_id}"), 404, 308)
-    fails(api.get(f"/blastsms/{blast_id}?userId={new_user(api, email='x@example.com', phoneNumber='3035550001')}"),
-          404, 308)                                                             # another user's
+    another = new_user(api, email="x@example.com", phoneNumber="3035550001")
+    fails(api.get(f"/blastsms/{blast_id}?userId={another}"), 404, 308)  # another user's
     fails(api.get("/blastvoice"), 400, 900)
     fails(api.get("/blastvoice?userId=999"), 404, 106)
 
@@ -399,46 +530,87 @@ def test_get_of_data_that_does_not_decode_is_307(api):
 
 # -- blastvoice PUT --------------------------------------------------------------------------------
 
+
 def test_put_replaces_what_it_names(api):
     # Given a scheduled blast to one destination, with audio
     user_id = new_user(api)
-    created = with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "text": "Practice moved to 5", "time": LATER}, mp3())
+    created = with_audio_file(
+        api,
+        "POST",
+        "/blastvoice",
+        {
+            "userId": user_id,
+            "origination": "3:7202108298",
+            "destination": "3:3035551212",
+            "text": "Practice moved to 5",
+            "time": LATER,
+        },
+        mp3(),
+    )
     blast_id = blast_id_of(created)
     # When a PUT names the destinations, the text, hideAni and `0`
-    response = api.put(f"/blastVoice/{blast_id}", {
-        "userId": user_id, "destination": "3:3035550001,3:3035550002",
-        "text": "Practice moved to 6", "hideAni": 1, "0": ""})
+    response = api.put(
+        f"/blastVoice/{blast_id}",
+        {
+            "userId": user_id,
+            "destination": "3:3035550001,3:3035550002",
+            "text": "Practice moved to 6",
+            "hideAni": 1,
+            "0": "",
+        },
+    )
     # Then it is 200 with the reference's body
     assert response.status_code == 200
     assert_matches_example(response.body, "blastvoice-PUT.xml")
     # and those are replaced, the destinations as a whole set, the audio removed,
     # and the rest kept
     body = as_json(api.get(f"/blastvoice/{blast_id}?userId={user_id}&output=json"))
-    assert body["terminations"] == [{"type": 3, "value": "3035550001"},
-                                    {"type": 3, "value": "3035550002"}]
-    assert (body["announcementText"], body["hideAni"], body["allowCallback"], body["audiofile"],
-            body["blastTime"]) == ("Practice moved to 6", 1, 1, None, LATER)
+    assert body["terminations"] == [
+        {"type": 3, "value": "3035550001"},
+        {"type": 3, "value": "3035550002"},
+    ]
+    assert (
+        body["announcementText"],
+        body["hideAni"],
+        body["allowCallback"],
+        body["audiofile"],
+        body["blastTime"],
+    ) == ("Practice moved to 6", 1, 1, None, LATER)
     assert body["origination"] == {"type": 3, "value": "7202108298"}
 
 
 def test_put_with_new_audio_replaces_it(api):
     user_id = new_user(api)
     blast_id = blast_id_of(voice(api, user_id, time=LATER))
-    ok(with_audio_file(api, "PUT", f"/blastvoice/{blast_id}", {"userId": user_id}, mp3(),
-                       "new.mp3"))
+    ok(
+        with_audio_file(
+            api, "PUT", f"/blastvoice/{blast_id}", {"userId": user_id}, mp3(), "new.mp3"
+        )
+    )
     got = xml(api.get(f"/blastvoice/{blast_id}?userId={user_id}").body)
     assert got.findtext("audiofile/name") == "new.mp3"
     ok(api.put(f"/blastvoice/{blast_id}", {"userId": user_id, "0": "0"}))
-    assert xml(api.get(f"/blastvoice/{blast_id}?userId={user_id}").body).find("audiofile/name") is None
+    assert (
+        xml(api.get(f"/blastvoice/{blast_id}?userId={user_id}").body).find("audiofile/name") is None
+    )
 
 
 def test_put_removing_the_audio_of_a_blast_with_no_text_is_900(api):
     user_id = new_user(api)
-    blast_id = blast_id_of(with_audio_file(api, "POST", "/blastvoice", {
-        "userId": user_id, "origination": "3:7202108298", "destination": "3:3035551212",
-        "time": LATER}, mp3()))
+    blast_id = blast_id_of(
+        with_audio_file(
+            api,
+            "POST",
+            "/blastvoice",
+            {
+                "userId": user_id,
+                "origination": "3:7202108298",
+                "destination": "3:3035551212",
+                "time": LATER,
+            },
+            mp3(),
+        )
+    )
     fails(api.put(f"/blastvoice/{blast_id}", {"userId": user_id, "0": ""}), 400, 900)
 
 
@@ -446,8 +618,12 @@ def test_put_a_new_time_moves_the_schedule(api):
     user_id = new_user(api)
     blast_id = blast_id_of(voice(api, user_id, time=LATER))
     ok(api.put(f"/blastvoice/{blast_id}", {"userId": user_id, "time": LATER + 3600}))
-    assert schedule_of(blast_id) == {"at": "at(2100-01-01T01:00:00)", "kind": "blast",
-                                     "id": blast_id, "version": 2}
+    assert schedule_of(blast_id) == {
+        "at": "at(2100-01-01T01:00:00)",
+        "kind": "blast",
+        "id": blast_id,
+        "version": 2,
+    }
     # Any change is a new version, which the schedule carries
     ok(api.put(f"/blastvoice/{blast_id}", {"userId": user_id, "text": "Hello"}))
     assert schedule_of(blast_id)["version"] == 3
@@ -472,12 +648,15 @@ def test_put_errors(api):
     fails(api.put(f"/blastvoice/{scheduled + 1}", {"userId": user_id, "text": "x"}), 404, 308)
     fails(api.put(f"/blastvoice/{scheduled}", {"userId": user_id, "destination": "7:1"}), 400, 301)
     fails(api.put(f"/blastvoice/{scheduled}", {"userId": user_id, "origination": "7:1"}), 400, 302)
-    fails(api.put(f"/blastvoice/{scheduled}", {"userId": user_id, "destination": "1:999"}), 400, 922)
+    fails(
+        api.put(f"/blastvoice/{scheduled}", {"userId": user_id, "destination": "1:999"}), 400, 922
+    )
     fails(api.put(f"/blastvoice/{scheduled}", {"userId": user_id, "text": "x" * 3001}), 400, 903)
     fails(api.put(f"/blastvoice/{scheduled}", {"text": "x"}), 400, 900)
 
 
-# -- blastvoice DELETE ------------------------------------------------------------------------------
+# -- blastvoice DELETE ---------------------------------------------------------------------
+
 
 def test_delete_cancels_a_scheduled_blast(api):
     user_id = new_user(api)
@@ -503,7 +682,8 @@ def test_delete_of_another_users_blast_is_308(api):
     fails(api.delete(f"/blastsms/{blast_id}?userId={user_id}"), 404, 308)
 
 
-# -- blastsms ---------------------------------------------------------------------------------------
+# -- blastsms ------------------------------------------------------------------------------
+
 
 def test_sms_post_now_texts_every_recipient_through_sns(api):
     # Given a user with an SMS number, and another without
@@ -516,16 +696,19 @@ def test_sms_post_now_texts_every_recipient_through_sns(api):
     assert_matches_example(response.body, "blastsms-POST.xml", ignore=("blastid",))
     drain()
     # Then each got the text once, on its SMS number or else its default number
-    assert sorted(sent_sms()) == [("+13035550002", "Game cancelled"),
-                                  ("+17205550001", "Game cancelled"),
-                                  ("+17205551212", "Game cancelled")]
+    assert sorted(sent_sms()) == [
+        ("+13035550002", "Game cancelled"),
+        ("+17205550001", "Game cancelled"),
+        ("+17205551212", "Game cancelled"),
+    ]
     assert other
     # and GET shows each result
     body = as_json(api.get(f"/blastsms/{blast_id_of(response)}?userId={user_id}&output=json"))
     assert [(t["currentState"], t["attempts"]) for t in body["terminations"]] == [
         ("complete", [{"number": "7205550001", "result": "Success"}]),
         ("complete", [{"number": "3035550002", "result": "Success"}]),
-        ("complete", [{"number": "7205551212", "result": "Success"}])]
+        ("complete", [{"number": "7205551212", "result": "Success"}]),
+    ]
     assert body["currentState"] == "complete"
 
 
@@ -533,8 +716,9 @@ def test_sms_scheduled_get_one_is_the_reference_body(api):
     with clock.frozen(BEFORE_EXAMPLE):
         next_id_is("user", 227)
         user_id = new_user(api)
-        response = sms(api, user_id, destination="1:227", text="testing tts preview for",
-                       time=EXAMPLE_TIME)
+        response = sms(
+            api, user_id, destination="1:227", text="testing tts preview for", time=EXAMPLE_TIME
+        )
         assert response.status_code == 202
         assert_matches_example(response.body, "blastsms-POST.xml", ignore=("blastid",))
         got = api.get(f"/blastsms/{blast_id_of(response)}?userId={user_id}")
@@ -549,13 +733,17 @@ def test_sms_list_put_and_delete(api):
     next_id_is("blast", 1031)
     blast_id = blast_id_of(sms(api, user_id, time=LATER))
     assert_matches_example(api.get(f"/blastsms?userId={user_id}").body, "blastsms-GET-list.xml")
-    response = api.put(f"/blastsms/{blast_id}", {"userId": user_id, "text": "Game on",
-                                                 "destination": "3:3035550009"})
+    response = api.put(
+        f"/blastsms/{blast_id}",
+        {"userId": user_id, "text": "Game on", "destination": "3:3035550009"},
+    )
     assert response.status_code == 200
     assert_matches_example(response.body, "blastsms-PUT.xml")
     body = as_json(api.get(f"/blastsms/{blast_id}?userId={user_id}&output=json"))
     assert (body["announcementText"], body["terminations"]) == (
-        "Game on", [{"type": 3, "value": "3035550009"}])
+        "Game on",
+        [{"type": 3, "value": "3035550009"}],
+    )
     response = api.delete(f"/blastsms/{blast_id}?userId={user_id}")
     assert response.status_code == 200
     assert_matches_example(response.body, "blastsms-DELETE.xml")

@@ -1,6 +1,7 @@
 """call POST and call GET, against the reference's bodies and RULINGS, with the calls
 really dialed: here the local AWS executes the state machine (`sfn_aws`), and a test
 runs the dialer by draining the dial queue (`Switchboard`, README "Test numbers")."""
+
 import json
 
 import pytest
@@ -13,18 +14,18 @@ from tests.workflows.conftest import NOW, frozen_clock, sfn_aws, switchboard  # 
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
-JOHN_PHONE = "7202108298"     # the reference's callingNumber
-JANE_PHONE = "7209814345"     # the reference's attempt
+JOHN_PHONE = "7202108298"  # the reference's callingNumber
+JANE_PHONE = "7209814345"  # the reference's attempt
 TEXT = "John Doe is calling. Press 1 to accept."
 
 
 @pytest.fixture
-def aws(sfn_aws):  # noqa: F811
+def aws(sfn_aws):
     """Overrides tests/conftest.py's for this module: state machines are executed."""
     from chalicelib.protocol import auth
 
     auth.forget_cached_sessions()
-    yield
+    return
 
 
 @pytest.fixture
@@ -39,8 +40,16 @@ def jane(api) -> int:
 
 
 def call(api, user_id, destination, origination=None, **more):
-    return api.post("/call", {"userId": user_id, "origination": origination or f"1:{user_id}",
-                              "destination": destination, "text": TEXT, **more})
+    return api.post(
+        "/call",
+        {
+            "userId": user_id,
+            "origination": origination or f"1:{user_id}",
+            "destination": destination,
+            "text": TEXT,
+            **more,
+        },
+    )
 
 
 def placed(api, user_id, destination, origination=None, **more) -> int:
@@ -49,7 +58,7 @@ def placed(api, user_id, destination, origination=None, **more) -> int:
     return int(xml(response.body).findtext("callId"))
 
 
-def dial(switchboard, call_id: int, intercept=None) -> None:  # noqa: F811
+def dial(switchboard, call_id: int, intercept=None) -> None:
     """What Lambda does with the dial queue, until the call's execution ends."""
     assert switchboard.run(dialing.execution_arn(call_id), intercept)["status"] == "SUCCEEDED"
 
@@ -65,8 +74,12 @@ def attempts(body) -> list[tuple[str, str]]:
 
 
 def summary(body) -> tuple:
-    return (body.findtext("currentState"), body.findtext("callComplete"),
-            body.findtext("success"), body.findtext("mou"))
+    return (
+        body.findtext("currentState"),
+        body.findtext("callComplete"),
+        body.findtext("success"),
+        body.findtext("mou"),
+    )
 
 
 def mouused(api, user_id) -> str:
@@ -74,18 +87,30 @@ def mouused(api, user_id) -> str:
 
 
 def hunt(api, user_id, numbers, tryall=0) -> None:
-    ok(api.post("/huntorder", {"userId": user_id, "phoneNumber": ",".join(numbers),
-                               "phoneType": "2", "tryall": str(tryall)}), 201)
+    ok(
+        api.post(
+            "/huntorder",
+            {
+                "userId": user_id,
+                "phoneNumber": ",".join(numbers),
+                "phoneType": "2",
+                "tryall": str(tryall),
+            },
+        ),
+        201,
+    )
 
 
 def executions() -> list:
     from chalicelib.store import aws
 
-    return aws.client("stepfunctions").list_executions(
-        stateMachineArn=aws.state_machine_arn())["executions"]
+    return aws.client("stepfunctions").list_executions(stateMachineArn=aws.state_machine_arn())[
+        "executions"
+    ]
 
 
 # --- call POST --------------------------------------------------------------------------
+
 
 def test_post_returns_201_and_the_call_id_at_once_with_the_reference_body(api, john):
     next_id_is("call", 744)
@@ -101,28 +126,48 @@ def test_post_returns_201_and_the_call_id_at_once_with_the_reference_body(api, j
 
 def test_post_as_the_reference_prints_the_url_and_in_json(api, john):
     # The reference prints /call/callId; the segment names nothing on POST
-    response = api.post("/call/callId?output=json", {
-        "userid": john, "Origination": f"1:{john}", "DESTINATION": f"3:{JANE_PHONE}",
-        "text": TEXT})
+    response = api.post(
+        "/call/callId?output=json",
+        {
+            "userid": john,
+            "Origination": f"1:{john}",
+            "DESTINATION": f"3:{JANE_PHONE}",
+            "text": TEXT,
+        },
+    )
     assert response.status_code == 201
     assert list(as_json(response)) == ["callId"]
     assert isinstance(as_json(response)["callId"], int)
 
 
 def test_post_accepts_a_json_body(api, john, jane):
-    response = api.call("POST", "/call", raw=json.dumps({
-        "userId": john, "origination": f"1:{john}", "destination": "2:jane@example.com",
-        "text": TEXT, "callOrigination": 1, "disableAMD": 1}),
-        headers={"Content-Type": "application/json"})
+    response = api.call(
+        "POST",
+        "/call",
+        raw=json.dumps(
+            {
+                "userId": john,
+                "origination": f"1:{john}",
+                "destination": "2:jane@example.com",
+                "text": TEXT,
+                "callOrigination": 1,
+                "disableAMD": 1,
+            }
+        ),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 201, response.body
 
 
-@pytest.mark.parametrize("destination, origination, codes", [
-    ("9:3035551212", None, [301]),
-    ("3035551212", None, [301]),
-    ("3:3035551212", "4:3035551212", [302]),
-    ("x:1", "0:1", [302, 301]),
-])
+@pytest.mark.parametrize(
+    "destination, origination, codes",
+    [
+        ("9:3035551212", None, [301]),
+        ("3035551212", None, [301]),
+        ("3:3035551212", "4:3035551212", [302]),
+        ("x:1", "0:1", [302, 301]),
+    ],
+)
 def test_bad_types_are_301_and_302(api, john, destination, origination, codes):
     fails(call(api, john, destination, origination), 400, *codes)
     assert executions() == []
@@ -130,18 +175,20 @@ def test_bad_types_are_301_and_302(api, john, destination, origination, codes):
 
 @pytest.mark.parametrize("missing", ["userId", "origination", "destination", "text"])
 def test_every_required_variable(api, john, missing):
-    body = {"userId": john, "origination": f"1:{john}", "destination": "3:3035551212",
-            "text": TEXT}
+    body = {"userId": john, "origination": f"1:{john}", "destination": "3:3035551212", "text": TEXT}
     del body[missing]
     fails(api.post("/call", body), 400, 900)
 
 
-@pytest.mark.parametrize("more, code", [
-    ({"callOrigination": "2"}, 901),
-    ({"disableAMD": "yes"}, 901),
-    ({"text": "x" * 3001}, 903),
-    ({"text": "<b></b>"}, 900),
-])
+@pytest.mark.parametrize(
+    "more, code",
+    [
+        ({"callOrigination": "2"}, 901),
+        ({"disableAMD": "yes"}, 901),
+        ({"text": "x" * 3001}, 903),
+        ({"text": "<b></b>"}, 900),
+    ],
+)
 def test_bad_options(api, john, more, code):
     fails(call(api, john, "3:3035551212", **more), 400, code)
 
@@ -154,8 +201,9 @@ def test_a_side_naming_no_visible_user_is_922(api, app_client, john):
     fails(call(api, john, f"1:{hidden}"), 400, 922)
     fails(call(api, john, "2:hidden@example.com"), 400, 922)
     fails(call(api, john, "3:3035551212", origination="1:99999"), 400, 922)
-    fails(call(api, john, "2:nobody@example.com", origination="2:nobody@example.com"),
-          400, 922, 922)
+    fails(
+        call(api, john, "2:nobody@example.com", origination="2:nobody@example.com"), 400, 922, 922
+    )
     assert executions() == []
 
 
@@ -163,16 +211,26 @@ def test_an_unknown_requester_is_106(api, john):
     fails(call(api, 99999, "3:3035551212", origination=f"1:{john}"), 404, 106)
 
 
-@pytest.mark.parametrize("block, origination", [
-    ({"terminationType": "3", "terminationValue": JOHN_PHONE}, "1:{john}"),   # one of its numbers
-    ({"terminationType": "1", "terminationValue": "{john}"}, "3:" + JOHN_PHONE),  # its holder
-    ({"terminationType": "2", "terminationValue": "john@example.com"}, "2:john@example.com"),
-    ({"terminationType": "3", "terminationValue": JOHN_PHONE}, "3:" + JOHN_PHONE),
-])
+@pytest.mark.parametrize(
+    "block, origination",
+    [
+        (
+            {"terminationType": "3", "terminationValue": JOHN_PHONE},
+            "1:{john}",
+        ),  # one of its numbers
+        ({"terminationType": "1", "terminationValue": "{john}"}, "3:" + JOHN_PHONE),  # its holder
+        ({"terminationType": "2", "terminationValue": "john@example.com"}, "2:john@example.com"),
+        ({"terminationType": "3", "terminationValue": JOHN_PHONE}, "3:" + JOHN_PHONE),
+    ],
+)
 def test_an_origination_on_the_destinations_blacklist_is_303(api, john, jane, block, origination):
     # Given Jane blacklisted John, or one of his numbers
-    ok(api.post("/blacklist", {"userId": jane, **{k: v.format(john=john)
-                                                  for k, v in block.items()}}), 201)
+    ok(
+        api.post(
+            "/blacklist", {"userId": jane, **{k: v.format(john=john) for k, v in block.items()}}
+        ),
+        201,
+    )
     # When John calls her
     response = call(api, john, f"1:{jane}", origination.format(john=john))
     # Then it is refused, and nothing is dialed
@@ -181,8 +239,12 @@ def test_an_origination_on_the_destinations_blacklist_is_303(api, john, jane, bl
 
 
 def test_a_blacklist_does_not_stop_other_originations(api, john, jane):
-    ok(api.post("/blacklist", {"userId": jane, "terminationType": "3",
-                               "terminationValue": "3035550000"}), 201)
+    ok(
+        api.post(
+            "/blacklist", {"userId": jane, "terminationType": "3", "terminationValue": "3035550000"}
+        ),
+        201,
+    )
     ok(call(api, john, f"1:{jane}"), 201)
 
 
@@ -208,7 +270,8 @@ def test_failing_to_store_or_start_is_304(api, john, monkeypatch, broken):
 
 # --- call GET ---------------------------------------------------------------------------
 
-def test_get_returns_the_reference_body_once_complete(api, switchboard):  # noqa: F811
+
+def test_get_returns_the_reference_body_once_complete(api, switchboard):
     # Given the reference's call: requester 235 calls 7209814345 from 7202108298
     next_id_is("user", 235)
     requester = new_user(api, phoneNumber=JOHN_PHONE)
@@ -228,15 +291,22 @@ def test_get_returns_the_reference_body_once_complete(api, switchboard):  # noqa
     assert_matches_example(response.body, "call-GET.xml")
 
 
-def test_get_in_json(api, john, switchboard):  # noqa: F811
+def test_get_in_json(api, john, switchboard):
     call_id = placed(api, john, f"3:{JANE_PHONE}")
     dial(switchboard, call_id)
     assert as_json(api.get(f"/call/{call_id}?output=json")) == {
-        "userId": john, "callId": call_id, "mou": 0.2, "success": 1,
-        "timeScheduled": NOW, "timeOriginated": NOW, "timeCompleted": NOW,
+        "userId": john,
+        "callId": call_id,
+        "mou": 0.2,
+        "success": 1,
+        "timeScheduled": NOW,
+        "timeOriginated": NOW,
+        "timeCompleted": NOW,
         "callingNumber": JOHN_PHONE,
         "attempts": [{"number": JANE_PHONE, "result": "Success"}],
-        "currentState": "complete", "callComplete": 1}
+        "currentState": "complete",
+        "callComplete": 1,
+    }
 
 
 def test_get_while_the_call_runs(api, john):
@@ -245,9 +315,12 @@ def test_get_while_the_call_runs(api, john):
     # The reference's elements in its order; no attempt yet
     assert [e.tag for e in body] == [e.tag for e in example("call-GET.xml")]
     assert summary(body) == ("scheduled", "0", "0", "0.0")
-    assert (body.findtext("timeScheduled"), body.findtext("timeOriginated"),
-            body.findtext("timeCompleted"), body.findtext("callingNumber")) == \
-        (str(NOW), "", "", JOHN_PHONE)
+    assert (
+        body.findtext("timeScheduled"),
+        body.findtext("timeOriginated"),
+        body.findtext("timeCompleted"),
+        body.findtext("callingNumber"),
+    ) == (str(NOW), "", "", JOHN_PHONE)
 
 
 def test_get_by_variable(api, john):
@@ -270,19 +343,39 @@ ANSWERED = ("complete", "1", "1", "0.2")
 FAILED = ("failed", "1", "0", "0.0")
 
 
-@pytest.mark.parametrize("hunt_order, tryall, expected, outcome", [
-    (["3035550101"], 0, [("3035550101", "Busy")], FAILED),
-    (["3035550102"], 0, [("3035550102", "NoAnswer")], FAILED),
-    (["3035550103"], 0, [("3035550103", "Machine")], FAILED),
-    (["3035550104"], 0, [("3035550104", "Declined")], FAILED),
-    (["3035550106"], 0, [("3035550106", "Failed")], FAILED),
-    (["3035550101", "3035550102", "3035551234"], 0,
-     [("3035550101", "Busy"), ("3035550102", "NoAnswer"), ("3035551234", "Success")], ANSWERED),
-    (["3035550102", "3035550105", "3035550101"], 1,
-     [("3035550102", "NoAnswer"), ("3035550105", "Success"), ("3035550101", "Busy")], ANSWERED),
-], ids=["busy", "no answer", "machine", "declined", "failure", "hunt to the third", "tryall"])
-def test_a_call_to_a_users_hunt_order(api, john, jane, switchboard,  # noqa: F811
-                                      hunt_order, tryall, expected, outcome):
+@pytest.mark.parametrize(
+    "hunt_order, tryall, expected, outcome",
+    [
+        (["3035550101"], 0, [("3035550101", "Busy")], FAILED),
+        (["3035550102"], 0, [("3035550102", "NoAnswer")], FAILED),
+        (["3035550103"], 0, [("3035550103", "Machine")], FAILED),
+        (["3035550104"], 0, [("3035550104", "Declined")], FAILED),
+        (["3035550106"], 0, [("3035550106", "Failed")], FAILED),
+        (
+            ["3035550101", "3035550102", "3035551234"],
+            0,
+            [("3035550101", "Busy"), ("3035550102", "NoAnswer"), ("3035551234", "Success")],
+            ANSWERED,
+        ),
+        (
+            ["3035550102", "3035550105", "3035550101"],
+            1,
+            [("3035550102", "NoAnswer"), ("3035550105", "Success"), ("3035550101", "Busy")],
+            ANSWERED,
+        ),
+    ],
+    ids=["busy", "no answer", "machine", "declined", "failure", "hunt to the third", "tryall"],
+)
+def test_a_call_to_a_users_hunt_order(
+    api,
+    john,
+    jane,
+    switchboard,
+    hunt_order,
+    tryall,
+    expected,
+    outcome,
+):
     # Given Jane's hunt order
     hunt(api, jane, hunt_order, tryall)
     # When John calls her by her email, and the call is dialed
@@ -297,7 +390,7 @@ def test_a_call_to_a_users_hunt_order(api, john, jane, switchboard,  # noqa: F81
     assert mouused(api, jane) == "0"
 
 
-def test_a_destination_in_dnd(api, john, jane, switchboard):  # noqa: F811
+def test_a_destination_in_dnd(api, john, jane, switchboard):
     ok(api.post("/dnd", {"userId": jane, "startHour": "0", "endHour": "0", "day": "127"}), 201)
     call_id = placed(api, john, f"1:{jane}")
     dial(switchboard, call_id)
@@ -308,7 +401,8 @@ def test_a_destination_in_dnd(api, john, jane, switchboard):  # noqa: F811
 
 
 def test_call_origination_dials_the_requester_first_and_accepts_a_machine(
-        api, john, jane, switchboard):  # noqa: F811
+    api, john, jane, switchboard
+):
     hunt(api, jane, ["3035550103"])
     call_id = placed(api, john, f"1:{jane}", callOrigination="1")
     dial(switchboard, call_id)
@@ -321,7 +415,8 @@ def test_call_origination_dials_the_requester_first_and_accepts_a_machine(
 
 
 def test_disable_amd_lets_a_machine_hear_the_announcement_and_never_press_1(
-        api, john, jane, switchboard):  # noqa: F811
+    api, john, jane, switchboard
+):
     hunt(api, jane, ["3035550103"])
     call_id = placed(api, john, f"1:{jane}", disableAMD="1")
     dial(switchboard, call_id)
@@ -329,7 +424,7 @@ def test_disable_amd_lets_a_machine_hear_the_announcement_and_never_press_1(
     assert attempts(status(api, call_id)) == [("3035550103", "Declined")]
 
 
-def test_a_busy_origination_is_shown_and_fails_the_call(api, john, switchboard):  # noqa: F811
+def test_a_busy_origination_is_shown_and_fails_the_call(api, john, switchboard):
     call_id = placed(api, john, f"3:{JANE_PHONE}", origination="3:7205550101")
     dial(switchboard, call_id)
     body = status(api, call_id)
@@ -338,8 +433,7 @@ def test_a_busy_origination_is_shown_and_fails_the_call(api, john, switchboard):
     assert mouused(api, john) == "0"
 
 
-def test_minutes_go_to_the_requester_not_the_origination(api, john, jane,
-                                                         switchboard):  # noqa: F811
+def test_minutes_go_to_the_requester_not_the_origination(api, john, jane, switchboard):
     # John asks for a call from Jane to a phone
     call_id = placed(api, john, "3:3035551234", origination=f"1:{jane}")
     dial(switchboard, call_id)

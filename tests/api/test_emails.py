@@ -1,4 +1,5 @@
 """email POST, GET, PUT, DELETE, against the reference's bodies and RULINGS."""
+
 from tests.api.people import as_json, fails, new_user, ok
 from tests.examples import assert_matches_example, xml
 
@@ -14,9 +15,12 @@ def test_get_returns_the_reference_body(api):
     response = api.get(f"/email?userId={user_id}")
     assert response.status_code == 200
     assert_matches_example(response.body, "email-GET.xml")
-    assert as_json(api.get(f"/email?userId={user_id}&output=json")) == {"emails": {
-        "default": "tester@intelepeer.com",
-        "address": ["tester@intelepeer.com", "jward@intelepeer.com"]}}
+    assert as_json(api.get(f"/email?userId={user_id}&output=json")) == {
+        "emails": {
+            "default": "tester@intelepeer.com",
+            "address": ["tester@intelepeer.com", "jward@intelepeer.com"],
+        }
+    }
 
 
 def test_post_is_verbose_only(api):
@@ -26,8 +30,10 @@ def test_post_is_verbose_only(api):
     assert_matches_example(loud.body, "email-POST-verbose.xml")
     quiet = api.post("/email", {"userId": user_id, "Email": "Other@Domain.com"})
     assert (quiet.status_code, quiet.body) == (201, b"")
-    assert emails_of(api, user_id) == ("john@example.com", [
-        "john@example.com", "user@domain.com", "other@domain.com"])
+    assert emails_of(api, user_id) == (
+        "john@example.com",
+        ["john@example.com", "user@domain.com", "other@domain.com"],
+    )
     # uidbyemail finds the user by any of its addresses
     assert xml(api.get("/uidbyemail/other@domain.com").body).findtext("id") == str(user_id)
 

@@ -1,4 +1,5 @@
 """group POST, GET, PUT, DELETE and members, against the reference and RULINGS."""
+
 import json
 
 import pytest
@@ -6,10 +7,20 @@ import pytest
 from tests.concurrency import at_once, atomic_dynamodb  # noqa: F401 (fixture)
 from tests.examples import assert_matches_example, error_codes, xml
 
-JOHN = {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
-        "phoneNumber": "3035551212", "phoneType": "2"}
-JANE = {"firstName": "Jane", "lastName": "Roe", "email": "jane@example.com",
-        "phoneNumber": "7205551212", "phoneType": "2"}
+JOHN = {
+    "firstName": "John",
+    "lastName": "Doe",
+    "email": "john@example.com",
+    "phoneNumber": "3035551212",
+    "phoneType": "2",
+}
+JANE = {
+    "firstName": "Jane",
+    "lastName": "Roe",
+    "email": "jane@example.com",
+    "phoneNumber": "7205551212",
+    "phoneType": "2",
+}
 
 
 def new_user(api, person=JOHN, **changes) -> int:
@@ -21,8 +32,6 @@ def new_user(api, person=JOHN, **changes) -> int:
 @pytest.fixture
 def user(api) -> int:
     return new_user(api)
-
-
 
 
 def new_group(api, user_id, name="Family Members") -> int:
@@ -40,6 +49,7 @@ def members(api, user_id, group_id) -> list[tuple[str, str]]:
 
 
 # --- groups ----------------------------------------------------------------------------
+
 
 def test_post_creates_a_group_with_the_reference_body(api, user):
     response = api.post("/group", {"userId": user, "groupName": "Family Members"})
@@ -96,6 +106,7 @@ def test_delete_takes_the_group_id_as_a_variable_too(api, user):
 
 # --- members ---------------------------------------------------------------------------
 
+
 def test_members_are_added_and_listed_with_the_reference_bodies(api, user):
     friend = new_user(api, JANE)
     group_id = new_group(api, user)
@@ -122,15 +133,20 @@ def test_several_members_at_once_in_the_path_or_as_a_variable(api, user):
     api.post(f"/group/{group_id}/member/2:John@Example.com,3:1 3035551213", {"userId": user})
     api.post(f"/group/{group_id}", {"userId": user, "destination": "3:3035551214,3:3035551213"})
     assert members(api, user, group_id) == [
-        ("2", "john@example.com"), ("3", "3035551213"), ("3", "3035551214")]
+        ("2", "john@example.com"),
+        ("3", "3035551213"),
+        ("3", "3035551214"),
+    ]
 
 
 def test_members_named_in_the_path_are_removed(api, user):
     group_id = new_group(api, user)
-    api.post(f"/group/{group_id}/member/2:john@example.com,3:3035551213,3:3035551214",
-             {"userId": user})
-    response = api.delete(f"/group/{group_id}/member/2:JOHN@example.com,3:1 3035551213"
-                          f"?userId={user}")
+    api.post(
+        f"/group/{group_id}/member/2:john@example.com,3:3035551213,3:3035551214", {"userId": user}
+    )
+    response = api.delete(
+        f"/group/{group_id}/member/2:JOHN@example.com,3:1 3035551213?userId={user}"
+    )
     assert response.status_code == 200
     assert_matches_example(response.body, "group-DELETE.xml")
     assert members(api, user, group_id) == [("3", "3035551214")]
@@ -152,8 +168,9 @@ def test_a_member_naming_a_deleted_user_can_be_removed(api, user):
 
 def test_members_must_be_valid_destinations(api, user):
     group_id = new_group(api, user)
-    response = api.post(f"/group/{group_id}/member/5:x,3:4420 77994044,2:not-an-email,1:abc",
-                        {"userId": user})
+    response = api.post(
+        f"/group/{group_id}/member/5:x,3:4420 77994044,2:not-an-email,1:abc", {"userId": user}
+    )
     assert response.status_code == 400
     assert error_codes(response.body) == [902, 920, 915, 922]
     response = api.delete(f"/group/{group_id}/member/11:alice@netcom.com?userId={user}")
@@ -165,8 +182,10 @@ def test_user_members_must_be_visible_users(api, user, other_enterprise):
     hidden = new_user(other_enterprise, JANE, exclusive="1")
     group_id = new_group(api, user)
     # When enterprise 1 adds it, an unknown userId and an unknown email
-    response = api.post(f"/group/{group_id}/member/2:nobody@example.com,1:{hidden},1:9999,"
-                        f"2:jane@example.com", {"userId": user})
+    response = api.post(
+        f"/group/{group_id}/member/2:nobody@example.com,1:{hidden},1:9999,2:jane@example.com",
+        {"userId": user},
+    )
     # Then each is 922, in the order given, and nothing is added
     assert response.status_code == 400
     assert error_codes(response.body) == [922, 922, 922, 922]
@@ -176,33 +195,40 @@ def test_user_members_must_be_visible_users(api, user, other_enterprise):
 
 # --- errors ----------------------------------------------------------------------------
 
+
 def test_another_users_group_is_112(api, user):
     theirs = new_group(api, new_user(api, JANE))
-    for response in (api.delete(f"/group/{theirs}?userId={user}"),
-                     api.delete(f"/group/{theirs}/member/3:3035551212?userId={user}"),
-                     api.post(f"/group/{theirs}/member/3:3035551212", {"userId": user}),
-                     api.get(f"/group/{theirs}?userId={user}"),
-                     api.put(f"/group/{theirs}", {"userId": user, "groupName": "Mine"})):
+    for response in (
+        api.delete(f"/group/{theirs}?userId={user}"),
+        api.delete(f"/group/{theirs}/member/3:3035551212?userId={user}"),
+        api.post(f"/group/{theirs}/member/3:3035551212", {"userId": user}),
+        api.get(f"/group/{theirs}?userId={user}"),
+        api.put(f"/group/{theirs}", {"userId": user, "groupName": "Mine"}),
+    ):
         assert (response.status_code, error_codes(response.body)) == (403, [112])
 
 
 def test_an_unknown_group_is_115(api, user):
-    for response in (api.post("/group/999/member/3:3035551212", {"userId": user}),
-                     api.delete(f"/group/999?userId={user}"),
-                     api.delete(f"/group/999/member/3:3035551212?userId={user}"),
-                     api.get(f"/group/999?userId={user}"),
-                     api.put("/group/999", {"userId": user, "groupName": "x"})):
+    for response in (
+        api.post("/group/999/member/3:3035551212", {"userId": user}),
+        api.delete(f"/group/999?userId={user}"),
+        api.delete(f"/group/999/member/3:3035551212?userId={user}"),
+        api.get(f"/group/999?userId={user}"),
+        api.put("/group/999", {"userId": user, "groupName": "x"}),
+    ):
         assert (response.status_code, error_codes(response.body)) == (404, [115])
 
 
 def test_an_unknown_user_is_106(api, user):
     group_id = new_group(api, user)
-    for response in (api.post("/group", {"userId": 999, "groupName": "x"}),
-                     api.get("/group?userId=999"),
-                     api.get(f"/group/{group_id}?userId=999"),
-                     api.post(f"/group/{group_id}/member/3:3035551212", {"userId": 999}),
-                     api.put(f"/group/{group_id}", {"userId": 999, "groupName": "x"}),
-                     api.delete(f"/group/{group_id}?userId=999")):
+    for response in (
+        api.post("/group", {"userId": 999, "groupName": "x"}),
+        api.get("/group?userId=999"),
+        api.get(f"/group/{group_id}?userId=999"),
+        api.post(f"/group/{group_id}/member/3:3035551212", {"userId": 999}),
+        api.put(f"/group/{group_id}", {"userId": 999, "groupName": "x"}),
+        api.delete(f"/group/{group_id}?userId=999"),
+    ):
         assert (response.status_code, error_codes(response.body)) == (404, [106])
 
 
@@ -211,14 +237,14 @@ def test_an_exclusive_users_groups_are_invisible_to_other_enterprises(api, other
     group_id = new_group(api, owner)
     api.post(f"/group/{group_id}/member/3:3035551212", {"userId": owner})
     assert members(api, owner, group_id) == [("3", "3035551212")]
-    for response in (other_enterprise.post("/group", {"userId": owner, "groupName": "x"}),
-                     other_enterprise.get(f"/group?userId={owner}"),
-                     other_enterprise.get(f"/group/{group_id}?userId={owner}"),
-                     other_enterprise.post(f"/group/{group_id}/member/3:3035551213",
-                                           {"userId": owner}),
-                     other_enterprise.put(f"/group/{group_id}",
-                                          {"userId": owner, "groupName": "x"}),
-                     other_enterprise.delete(f"/group/{group_id}?userId={owner}")):
+    for response in (
+        other_enterprise.post("/group", {"userId": owner, "groupName": "x"}),
+        other_enterprise.get(f"/group?userId={owner}"),
+        other_enterprise.get(f"/group/{group_id}?userId={owner}"),
+        other_enterprise.post(f"/group/{group_id}/member/3:3035551213", {"userId": owner}),
+        other_enterprise.put(f"/group/{group_id}", {"userId": owner, "groupName": "x"}),
+        other_enterprise.delete(f"/group/{group_id}?userId={owner}"),
+    ):
         assert (response.status_code, error_codes(response.body)) == (404, [106])
     assert members(api, owner, group_id) == [("3", "3035551212")]
 
@@ -248,21 +274,32 @@ def test_internal_failures_are_105(api, user, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("the table is gone")
-    for name in ("create", "list_for", "members", "rename", "add_members", "remove_members",
-                 "delete"):
+
+    for name in (
+        "create",
+        "list_for",
+        "members",
+        "rename",
+        "add_members",
+        "remove_members",
+        "delete",
+    ):
         monkeypatch.setattr(groups, name, broken)
-    for response in (api.post("/group", {"userId": user, "groupName": "x"}),
-                     api.get(f"/group?userId={user}"),
-                     api.get(f"/group/{group_id}?userId={user}"),
-                     api.put(f"/group/{group_id}", {"userId": user, "groupName": "x"}),
-                     api.post(f"/group/{group_id}/member/3:3035551212", {"userId": user}),
-                     api.delete(f"/group/{group_id}/member/3:3035551212?userId={user}"),
-                     api.delete(f"/group/{group_id}?userId={user}")):
+    for response in (
+        api.post("/group", {"userId": user, "groupName": "x"}),
+        api.get(f"/group?userId={user}"),
+        api.get(f"/group/{group_id}?userId={user}"),
+        api.put(f"/group/{group_id}", {"userId": user, "groupName": "x"}),
+        api.post(f"/group/{group_id}/member/3:3035551212", {"userId": user}),
+        api.delete(f"/group/{group_id}/member/3:3035551212?userId={user}"),
+        api.delete(f"/group/{group_id}?userId={user}"),
+    ):
         assert (response.status_code, error_codes(response.body)) == (500, [105])
         assert b"table is gone" not in response.body
 
 
 # --- user DELETE -----------------------------------------------------------------------
+
 
 def test_user_delete_removes_the_users_groups(api, user):
     from chalicelib.store.models import Group
@@ -276,6 +313,7 @@ def test_user_delete_removes_the_users_groups(api, user):
 
 # --- integrity under concurrency -------------------------------------------------------
 
+
 def test_concurrent_member_changes_are_never_lost(api, user, atomic_dynamodb):
     # Given a group with 10 members
     group_id = new_group(api, user)
@@ -284,8 +322,7 @@ def test_concurrent_member_changes_are_never_lost(api, user, atomic_dynamodb):
     # When 40 new members are added one by one while the old ones are removed, all at once
     new = [f"3:30355502{n:02}" for n in range(40)]
     adds = [lambda d=d: api.post(f"/group/{group_id}/member/{d}", {"userId": user}) for d in new]
-    removals = [lambda d=d: api.delete(f"/group/{group_id}/member/{d}?userId={user}")
-                for d in old]
+    removals = [lambda d=d: api.delete(f"/group/{group_id}/member/{d}?userId={user}") for d in old]
     responses = at_once(adds[:10] + removals + adds[10:])
     # Then the group holds exactly the new ones
     assert {r.status_code for r in responses} == {200, 201}

@@ -1,5 +1,6 @@
 """Every find-me/follow-me route: a user exclusive to another enterprise, or no user
 at all, is 106; and a profile change is one whole transaction, retried on conflict."""
+
 import pytest
 
 from tests.api.people import new_user, other_enterprise
@@ -21,8 +22,11 @@ ROUTES = [
     ("POST", "/huntorder", {"phoneNumber": "3035551212"}),
     ("GET", "/huntorder", {}),
     ("DELETE", "/huntorder", {}),
-    ("POST", "/calltimeexception", {"phoneNumber": "3035551212", "startHour": "1",
-                                    "endHour": "2", "day": "1"}),
+    (
+        "POST",
+        "/calltimeexception",
+        {"phoneNumber": "3035551212", "startHour": "1", "endHour": "2", "day": "1"},
+    ),
     ("DELETE", "/calltimeexception", {"all": "1"}),
     ("GET", "/calltimeexception", {}),
     ("POST", "/dnd", {"startHour": "1", "endHour": "2", "day": "1"}),
@@ -58,8 +62,9 @@ def test_every_route_is_106_for_an_invisible_or_unknown_user(api, app_client):
         for who, uid in ((other, user_id), (api, 999)):
             response = call(who, method, path, {**variables, "userId": uid})
             if (response.status_code, error_codes(response.body)) != (404, [106]):
-                wrong.append(f"{method} {path} {variables}: {response.status_code} "
-                             f"{response.body[:200]!r}")
+                wrong.append(
+                    f"{method} {path} {variables}: {response.status_code} {response.body[:200]!r}"
+                )
     assert not wrong
     assert profiles.load(user_id, 1) == before
 

@@ -1,4 +1,5 @@
 """session GET and the session guard on every other route (RULINGS "Authentication")."""
+
 import base64
 import re
 
@@ -40,13 +41,16 @@ def test_the_time_must_be_within_five_minutes(app_client, enterprise, skew, stat
         assert error_codes(response.body) == [100]
 
 
-@pytest.mark.parametrize("header,code", [
-    ("Basic 2:{t}:{h}", 101),             # unknown enterprise
-    ("Basic 1:{t}:" + "0" * 32, 102),     # wrong hash
-    ("Basic 1:{t}", 102),                 # malformed
-    ("Bearer 1:{t}:{h}", 102),            # not Basic
-    ("Basic 1:abc:{h}", 100),             # time not a number
-])
+@pytest.mark.parametrize(
+    "header,code",
+    [
+        ("Basic 2:{t}:{h}", 101),  # unknown enterprise
+        ("Basic 1:{t}:" + "0" * 32, 102),  # wrong hash
+        ("Basic 1:{t}", 102),  # malformed
+        ("Bearer 1:{t}:{h}", 102),  # not Basic
+        ("Basic 1:abc:{h}", 100),  # time not a number
+    ],
+)
 def test_session_errors(app_client, enterprise, header, code):
     good = session_header(1, SECRET).split()[1].split(":")
     response = open_session(app_client, header.format(t=good[1], h=good[2]))
@@ -78,8 +82,10 @@ def test_sessions_expire_after_24_hours(app_client, enterprise):
     assert (response.status_code, error_codes(response.body)) == (401, [102])
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "Basic", "Basic 1", "Basic 1:nothex", "Basic 1:" + "a" * 64, "Basic x:" + "a" * 64])
+@pytest.mark.parametrize(
+    "header",
+    [None, "", "Basic", "Basic 1", "Basic 1:nothex", "Basic 1:" + "a" * 64, "Basic x:" + "a" * 64],
+)
 def test_the_guard_refuses_missing_malformed_and_unknown_sessions(app_client, enterprise, header):
     headers = {} if header is None else {"Authorization": header}
     response = app_client.http.get("/user/1", headers=headers)

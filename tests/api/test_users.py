@@ -1,13 +1,21 @@
 """user GET, POST, PUT, DELETE and uidbyemail GET, against the reference and RULINGS."""
+
 import json
 
 import pytest
 
 from tests.examples import assert_matches_example, error_codes, xml
 
-JOHN = {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
-        "phoneNumber": "3035551212", "phoneType": "2", "address1": "1234 Main Street",
-        "city": "Springfield", "state": "IL"}
+JOHN = {
+    "firstName": "John",
+    "lastName": "Doe",
+    "email": "john@example.com",
+    "phoneNumber": "3035551212",
+    "phoneType": "2",
+    "address1": "1234 Main Street",
+    "city": "Springfield",
+    "state": "IL",
+}
 
 
 def create(api, **changes):
@@ -34,8 +42,16 @@ def test_get_in_json(api):
     user_id = create(api)
     body = json.loads(api.get(f"/user/{user_id}?output=json").body)
     assert body["user"]["firstName"] == "John"
-    assert list(body["user"]) == ["firstName", "lastName", "address1", "address2", "city",
-                                  "state", "zip", "gender"]
+    assert list(body["user"]) == [
+        "firstName",
+        "lastName",
+        "address1",
+        "address2",
+        "city",
+        "state",
+        "zip",
+        "gender",
+    ]
 
 
 def test_post_is_safe_to_retry_with_the_same_email(api):
@@ -51,9 +67,18 @@ def test_a_phone_number_held_by_another_user_is_103(api):
 
 
 def test_post_reports_every_bad_variable(api):
-    response = api.post("/user", {"firstName": "<b></b>", "email": "not-an-email",
-                                  "phoneNumber": "4420 77994044", "phoneType": "7",
-                                  "gender": "X", "exclusive": "2", "carrierId": "9"})
+    response = api.post(
+        "/user",
+        {
+            "firstName": "<b></b>",
+            "email": "not-an-email",
+            "phoneNumber": "4420 77994044",
+            "phoneType": "7",
+            "gender": "X",
+            "exclusive": "2",
+            "carrierId": "9",
+        },
+    )
     assert response.status_code == 400
     assert error_codes(response.body) == [900, 900, 915, 920, 902, 902, 901, 901]
 
@@ -76,12 +101,19 @@ def test_put_changes_allow_listed_fields_and_is_verbose_only(api):
     assert_matches_example(loud.body, "user-PUT-verbose.xml")
     user = xml(api.get(f"/user/{user_id}").body).find("user")
     assert (user.findtext("city"), user.findtext("gender"), user.findtext("zip")) == (
-        "Denver", "M", "80202")
+        "Denver",
+        "M",
+        "80202",
+    )
 
 
 def test_put_and_get_of_an_unknown_user_are_106(api):
-    for response in (api.get("/user/999"), api.put("/user/999", {"city": "x"}),
-                     api.put("/user/999", {}), api.delete("/user/999")):
+    for response in (
+        api.get("/user/999"),
+        api.put("/user/999", {"city": "x"}),
+        api.put("/user/999", {}),
+        api.delete("/user/999"),
+    ):
         assert (response.status_code, error_codes(response.body)) == (404, [106])
 
 
@@ -124,11 +156,16 @@ def test_exclusive_users_are_invisible_to_other_enterprises(api, app_client):
 
     user_id = create(api, exclusive="1")
     enterprises.create("Two", secret="two", eid=2)
-    session = xml(app_client.http.get(
-        "/session", headers={"Authorization": session_header(2, "two")}).body).findtext("sessionId")
+    session = xml(
+        app_client.http.get("/session", headers={"Authorization": session_header(2, "two")}).body
+    ).findtext("sessionId")
     other = Api(app_client, f"Basic 2:{session}")
-    for response in (other.get(f"/user/{user_id}"), other.put(f"/user/{user_id}", {"city": "x"}),
-                     other.delete(f"/user/{user_id}"), other.get("/uidbyemail/john@example.com")):
+    for response in (
+        other.get(f"/user/{user_id}"),
+        other.put(f"/user/{user_id}", {"city": "x"}),
+        other.delete(f"/user/{user_id}"),
+        other.get("/uidbyemail/john@example.com"),
+    ):
         assert (response.status_code, error_codes(response.body)) == (404, [106])
     # ...and its email cannot be taken over by them either
     clash = other.post("/user", {**JOHN, "phoneNumber": "7205550000"})
@@ -141,14 +178,16 @@ def test_shared_users_are_visible_to_every_enterprise(api, app_client):
 
     user_id = create(api)
     enterprises.create("Two", secret="two", eid=2)
-    session = xml(app_client.http.get(
-        "/session", headers={"Authorization": session_header(2, "two")}).body).findtext("sessionId")
+    session = xml(
+        app_client.http.get("/session", headers={"Authorization": session_header(2, "two")}).body
+    ).findtext("sessionId")
     assert Api(app_client, f"Basic 2:{session}").get(f"/user/{user_id}").status_code == 200
 
 
 def test_json_bodies_are_accepted(api):
-    response = api.call("POST", "/user", raw=json.dumps({**JOHN}),
-                        headers={"Content-Type": "application/json"})
+    response = api.call(
+        "POST", "/user", raw=json.dumps({**JOHN}), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 200
 
 
@@ -169,6 +208,7 @@ def test_unexpected_failures_are_105_with_a_request_id(api, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
+
     monkeypatch.setattr(users, "get", broken)
     response = api.get("/user/1")
     assert response.status_code == 500

@@ -10,6 +10,7 @@ the first worker to get the lock synthesises; the others read its output.
 The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
 there, and a small fixture ASL (fixtures/workflows/) until then.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -66,22 +67,39 @@ def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
             result_file.write_text(json.dumps(_synthesise(target)))
     result = json.loads(result_file.read_text())
     if result["returncode"] != 0:
-        pytest.fail(f"`python -m infra` failed ({result['returncode']}):\n{result['stderr']}",
-                    pytrace=False)
+        pytest.fail(
+            f"`python -m infra` failed ({result['returncode']}):\n{result['stderr']}", pytrace=False
+        )
     return Synth(target / "out", Path(result["workflows"]), result["network_isolated"])
 
 
 def _synthesise(target: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_", "CDK_"))}
-    command = [sys.executable, "-m", "infra", "--stage", STAGE, "--outdir", str(target / "out"),
-               "--build-dir", str(target / "build"), "--workflows", str(workflows_dir()),
-               "--alarm-email", ALARM_EMAIL]
+    command = [
+        sys.executable,
+        "-m",
+        "infra",
+        "--stage",
+        STAGE,
+        "--outdir",
+        str(target / "out"),
+        "--build-dir",
+        str(target / "build"),
+        "--workflows",
+        str(workflows_dir()),
+        "--alarm-email",
+        ALARM_EMAIL,
+    ]
     isolated = can_unshare_network()
     if isolated:
         command = ["unshare", "--net", *command]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    return {"returncode": done.returncode, "stderr": done.stderr[-20000:],
-            "workflows": str(workflows_dir()), "network_isolated": isolated}
+    return {
+        "returncode": done.returncode,
+        "stderr": done.stderr[-20000:],
+        "workflows": str(workflows_dir()),
+        "network_isolated": isolated,
+    }
 
 
 def can_unshare_network() -> bool:
@@ -93,14 +111,18 @@ def can_unshare_network() -> bool:
 
 # -- reading the template --------------------------------------------------------
 
+
 def resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
 
 
 def one(template: dict[str, Any], type_: str, **properties: Any) -> tuple[str, dict[str, Any]]:
     """The one resource of this type whose properties include these values."""
-    found = [(k, v) for k, v in resources(template, type_).items()
-             if all(v["Properties"].get(p) == value for p, value in properties.items())]
+    found = [
+        (k, v)
+        for k, v in resources(template, type_).items()
+        if all(v["Properties"].get(p) == value for p, value in properties.items())
+    ]
     assert len(found) == 1, f"{len(found)} {type_} with {properties}"
     return found[0]
 

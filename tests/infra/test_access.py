@@ -1,15 +1,37 @@
 """Each function's IAM plan names its own resources (no synthesis)."""
+
 from __future__ import annotations
 
 import pytest
 
-from infra.access import (ANY, CONSUME_ACTIONS, SPEECH_PREFIX, TABLE_ACTIONS, TASK_REPORT_ACTIONS,
-                          UPLOADS_PREFIX, Function, Ref, Stage, Statement, app_functions, plan)
+from infra.access import (
+    ANY,
+    CONSUME_ACTIONS,
+    SPEECH_PREFIX,
+    TABLE_ACTIONS,
+    TASK_REPORT_ACTIONS,
+    UPLOADS_PREFIX,
+    Function,
+    Ref,
+    Stage,
+    Statement,
+    app_functions,
+    plan,
+)
 
-STAGE = Stage(tables={"Users": False, "Uniques": False, "Groups": True, "Calls": True,
-                      "Accounts": False, "Blasts": True, "Counters": False},
-              workflows=frozenset({"call"}),
-              queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"})
+STAGE = Stage(
+    tables={
+        "Users": False,
+        "Uniques": False,
+        "Groups": True,
+        "Calls": True,
+        "Accounts": False,
+        "Blasts": True,
+        "Counters": False,
+    },
+    workflows=frozenset({"call"}),
+    queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"},
+)
 
 
 def granted(statements: list[Statement]) -> dict[str, set[Ref]]:
@@ -25,9 +47,15 @@ def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     actions = granted(plan(Function("api_handler", None), STAGE))
     assert actions["dynamodb:PutItem"] == {Ref("table", n) for n in STAGE.tables}
     assert actions["dynamodb:Query"] == {Ref("table", n) for n in STAGE.tables} | {
-        Ref("table-indexes", "Groups"), Ref("table-indexes", "Calls"), Ref("table-indexes", "Blasts")}
+        Ref("table-indexes", "Groups"),
+        Ref("table-indexes", "Calls"),
+        Ref("table-indexes", "Blasts"),
+    }
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
-    assert actions["s3:PutObject"] == {Ref("objects", UPLOADS_PREFIX), Ref("objects", SPEECH_PREFIX)}
+    assert actions["s3:PutObject"] == {
+        Ref("objects", UPLOADS_PREFIX),
+        Ref("objects", SPEECH_PREFIX),
+    }
     # HEAD on a missing key answers 404 only with ListBucket (media/storage.py exists())
     assert actions["s3:ListBucket"] == {Ref("bucket")}
     assert actions["states:StartExecution"] == {Ref("state-machine", "call")}
@@ -58,7 +86,9 @@ def test_sms_is_allowed_to_phone_numbers_only():
 
 
 def test_the_secrets_key_only_with_an_enterprise_context():
-    [kms] = [s for s in plan(Function("api_handler", None), STAGE) if s.actions[0].startswith("kms:")]
+    [kms] = [
+        s for s in plan(Function("api_handler", None), STAGE) if s.actions[0].startswith("kms:")
+    ]
     assert kms.conditions["ForAllValues:StringEquals"] == {"kms:EncryptionContextKeys": ["eid"]}
 
 
@@ -80,7 +110,7 @@ def test_a_queue_of_another_stage_is_an_error():
 
 
 def test_a_function_with_no_entry_is_an_error():
-    with pytest.raises(ValueError, match="no entry in infra/access.py"):
+    with pytest.raises(ValueError, match=r"no entry in infra/access\.py"):
         plan(Function("surprise", None), STAGE)
 
 

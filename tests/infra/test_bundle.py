@@ -1,5 +1,6 @@
 """The Lambda package's dependencies come from the installed, pinned, pure-Python
 distributions, so `chalice package` needs no pip and no network."""
+
 from __future__ import annotations
 
 import json
@@ -15,34 +16,49 @@ def names(dists) -> set[str]:
 
 
 def test_the_runtime_requirements_and_what_they_need_without_the_lambda_runtime_s():
-    found = names(runtime_distributions(ROOT / "requirements.txt"))
-    assert {"pynamodb", "phonenumbers", "email-validator", "dnspython", "idna", "python-multipart"} <= found
+    found = names(runtime_distributions(ROOT / "pyproject.toml"))
+    assert {
+        "pynamodb",
+        "phonenumbers",
+        "email-validator",
+        "dnspython",
+        "idna",
+        "python-multipart",
+    } <= found
     # boto3 and its family come with Lambda's Python runtime
-    assert not found & {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
+    assert not found & {
+        "boto3",
+        "botocore",
+        "s3transfer",
+        "jmespath",
+        "urllib3",
+        "python-dateutil",
+        "six",
+    }
 
 
 def test_a_version_other_than_the_pin_is_refused(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("phonenumbers==0.0.1\n")
-    with pytest.raises(BundleError, match="pins 0.0.1"):
-        runtime_distributions(requirements)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["phonenumbers==0.0.1"]\n')
+    with pytest.raises(BundleError, match=r"pins 0\.0\.1"):
+        runtime_distributions(pyproject)
 
 
 def test_a_loose_pin_is_refused(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("phonenumbers>=9\n")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["phonenumbers>=9"]\n')
     with pytest.raises(BundleError, match="not an exact pin"):
-        runtime_distributions(requirements)
+        runtime_distributions(pyproject)
 
 
 def test_compiled_code_is_refused(tmp_path):
     from importlib import metadata
 
-    requirements = tmp_path / "requirements.txt"
+    pyproject = tmp_path / "pyproject.toml"
     # cffi, installed for the test tools, ships a C extension for this machine
-    requirements.write_text(f"cffi=={metadata.version('cffi')}\n")
+    pyproject.write_text(f'[project]\ndependencies = ["cffi=={metadata.version("cffi")}"]\n')
     with pytest.raises(BundleError, match="compiled code"):
-        runtime_distributions(requirements)
+        runtime_distributions(pyproject)
 
 
 def test_the_staged_project_has_the_app_and_vendor_but_no_requirements(tmp_path):

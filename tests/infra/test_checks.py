@@ -1,5 +1,6 @@
 """cdk-nag's AwsSolutions pack and cfn-lint pass on the synthesised stack, and
 synthesis needed no AWS credentials (nor any network, where it could be cut)."""
+
 from __future__ import annotations
 
 from tests.infra.conftest import resources
@@ -18,9 +19,11 @@ def test_synthesis_had_no_aws_credentials_and_passed_cdk_nag(synth):
     assert synth.template_path.exists()
     # Only cdk-nag's own aspect writes its acknowledgments into the template, so
     # this shows the AwsSolutions pack ran over the stack.
-    written = [r["Metadata"]["cdk_nag"]["rules_to_suppress"]
-               for r in synth.template["Resources"].values()
-               if "cdk_nag" in r.get("Metadata", {})]
+    written = [
+        r["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        for r in synth.template["Resources"].values()
+        if "cdk_nag" in r.get("Metadata", {})
+    ]
     assert written, "no cdk_nag metadata: AwsSolutionsChecks did not run"
 
 
@@ -52,8 +55,9 @@ def test_cfn_lint_finds_nothing(synth):
     from cfnlint.api import ManualArgs, lint_file
 
     matches = lint_file(synth.template_path, config=ManualArgs(regions=["us-east-1"]))
-    findings = [f"{m.rule.id} {m.message} ({m.path})" for m in matches
-                if m.rule.id not in CFN_LINT_IGNORED]
+    findings = [
+        f"{m.rule.id} {m.message} ({m.path})" for m in matches if m.rule.id not in CFN_LINT_IGNORED
+    ]
     assert findings == []
 
 

@@ -1,4 +1,5 @@
 """API Gateway's own errors answer like the app's (no synthesis)."""
+
 from __future__ import annotations
 
 from xml.etree import ElementTree
@@ -8,21 +9,27 @@ from infra.api import access_log_format, gateway_responses
 
 def errors(response):
     body = response["responseTemplates"]["application/json"]
-    return [(int(e.findtext("code")), e.findtext("message"), e.findtext("requestId"))
-            for e in ElementTree.fromstring(body).findall("errors/error")]
+    return [
+        (int(e.findtext("code")), e.findtext("message"), e.findtext("requestId"))
+        for e in ElementTree.fromstring(body).findall("errors/error")
+    ]
 
 
 def test_a_missing_route_is_404_with_an_ocp_error():
     response = gateway_responses()["MISSING_AUTHENTICATION_TOKEN"]
     assert response["statusCode"] == "404"
-    assert errors(response) == [(902, "URL (no such resource or method) does not contain a valid value", None)]
+    assert errors(response) == [
+        (902, "URL (no such resource or method) does not contain a valid value", None)
+    ]
 
 
 def test_throttling_and_gateway_failures_are_internal_errors_with_the_request_id():
     responses = gateway_responses()
     assert responses["THROTTLED"]["statusCode"] == "429"
     for kind in ("THROTTLED", "DEFAULT_5XX"):
-        assert errors(responses[kind]) == [(105, "Internal error: SQL execution failed", "$context.requestId")]
+        assert errors(responses[kind]) == [
+            (105, "Internal error: SQL execution failed", "$context.requestId")
+        ]
     # Other 4xx keep API Gateway's status (413, 415 ...)
     assert "statusCode" not in responses["DEFAULT_4XX"]
     assert errors(responses["DEFAULT_4XX"])[0][0] == 902

@@ -1,5 +1,6 @@
 """No IAM statement grants "*" on a resource that could be named, and each
 function assumes a role of its own (DESIGN.md "Security")."""
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,9 @@ def test_every_other_wildcard_is_inside_one_named_resource(synth):
             if flat == "*" or "*" not in flat or flat in ACCOUNT_WIDE:
                 continue
             named_part = flat[: flat.index("*")]
-            assert named_part.startswith("<") and ".Arn>/" in named_part \
-                or f"ocp-{STAGE}" in named_part, f"{where}: {flat} is not inside one named resource"
+            assert (
+                named_part.startswith("<") and ".Arn>/" in named_part
+            ) or f"ocp-{STAGE}" in named_part, f"{where}: {flat} is not inside one named resource"
 
 
 def test_sms_publishing_is_denied_for_topics_wherever_it_is_allowed(synth):
@@ -80,7 +82,9 @@ def test_sms_publishing_is_denied_for_topics_wherever_it_is_allowed(synth):
         by_role.setdefault(where, []).append(statement)
     for where, statements in by_role.items():
         if any("sns:Publish" in listed(s["Action"]) and s["Effect"] == "Allow" for s in statements):
-            assert any(s["Effect"] == "Deny" and "sns:Publish" in listed(s["Action"]) for s in statements), where
+            assert any(
+                s["Effect"] == "Deny" and "sns:Publish" in listed(s["Action"]) for s in statements
+            ), where
 
 
 def test_each_function_assumes_a_role_of_its_own(synth):
@@ -89,7 +93,9 @@ def test_each_function_assumes_a_role_of_its_own(synth):
     roles = [function_role_id(template, f) for f in function_ids]
     assert len(set(roles)) == len(function_ids)
     for role_id in roles:
-        trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"][
+            "Statement"
+        ]
         assert [s["Principal"] for s in trust] == [{"Service": "lambda.amazonaws.com"}]
 
 
@@ -103,31 +109,48 @@ def test_the_api_handler_role_names_its_tables_key_bucket_prefixes_and_workflow(
         if statement["Effect"] == "Allow":
             for action in listed(statement["Action"]):
                 granted.setdefault(action, set()).update(
-                    flatten_reference(r) for r in listed(statement["Resource"]))
+                    flatten_reference(r) for r in listed(statement["Resource"])
+                )
     tables = {f"<{t}.Arn>" for t in resources(template, "AWS::DynamoDB::Table")}
     assert granted["dynamodb:PutItem"] == tables
     assert granted["dynamodb:Query"] == tables | {
-        f"<{t}.Arn>/index/*" for t, v in resources(template, "AWS::DynamoDB::Table").items()
-        if v["Properties"].get("GlobalSecondaryIndexes") or v["Properties"].get("LocalSecondaryIndexes")}
+        f"<{t}.Arn>/index/*"
+        for t, v in resources(template, "AWS::DynamoDB::Table").items()
+        if v["Properties"].get("GlobalSecondaryIndexes")
+        or v["Properties"].get("LocalSecondaryIndexes")
+    }
     assert "dynamodb:Scan" not in granted and "dynamodb:DeleteTable" not in granted
     key = next(iter(resources(template, "AWS::KMS::Key")))
     assert granted["kms:Encrypt"] == granted["kms:Decrypt"] == {f"<{key}.Arn>"}
     bucket = next(k for k in resources(template, "AWS::S3::Bucket") if k.startswith("AudioBucket"))
-    assert granted["s3:PutObject"] == {f"<{bucket}.Arn>/{UPLOADS_PREFIX}*", f"<{bucket}.Arn>/{SPEECH_PREFIX}*"}
+    assert granted["s3:PutObject"] == {
+        f"<{bucket}.Arn>/{UPLOADS_PREFIX}*",
+        f"<{bucket}.Arn>/{SPEECH_PREFIX}*",
+    }
     assert granted["s3:ListBucket"] == {f"<{bucket}.Arn>"}
-    machine = next(k for k, v in resources(template, "AWS::StepFunctions::StateMachine").items()
-                   if v["Properties"]["StateMachineName"] == f"ocp-{STAGE}-call")
+    machine = next(
+        k
+        for k, v in resources(template, "AWS::StepFunctions::StateMachine").items()
+        if v["Properties"]["StateMachineName"] == f"ocp-{STAGE}-call"
+    )
     assert granted["states:StartExecution"] == {f"<{machine}>"}
-    assert granted["iam:PassRole"] == {f"<{r}.Arn>" for r in resources(template, "AWS::IAM::Role")
-                                       if r.startswith("SchedulerRole")}
+    assert granted["iam:PassRole"] == {
+        f"<{r}.Arn>" for r in resources(template, "AWS::IAM::Role") if r.startswith("SchedulerRole")
+    }
     assert granted["scheduler:CreateSchedule"] == {
-        f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/ocp-{STAGE}/*"}
+        f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/ocp-{STAGE}/*"
+    }
     # The API handler sends no SMS and reports no dial outcome: those are event handlers'
     assert "sns:Publish" not in granted and "states:SendTaskSuccess" not in granted
 
 
 def test_the_secrets_key_is_used_only_with_an_enterprise_context(synth):
-    for where, statement in all_statements(synth.template):
+    for _where, statement in all_statements(synth.template):
         if any(a.startswith("kms:") for a in listed(statement["Action"])):
-            assert statement["Condition"]["ForAllValues:StringEquals"] == {"kms:EncryptionContextKeys": ["eid"]}
-            assert json.dumps(statement["Condition"]["Null"]) == '{"kms:EncryptionContextKeys": "false"}'
+            assert statement["Condition"]["ForAllValues:StringEquals"] == {
+                "kms:EncryptionContextKeys": ["eid"]
+            }
+            assert (
+                json.dumps(statement["Condition"]["Null"])
+                == '{"kms:EncryptionContextKeys": "false"}'
+            )

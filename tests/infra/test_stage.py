@@ -1,5 +1,6 @@
 """A stage's resource names are the settings' defaults for that stage, so an
 operator's shell with only OCP_STAGE set reaches the deployed stage (no synthesis)."""
+
 from __future__ import annotations
 
 import pytest

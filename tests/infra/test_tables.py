@@ -1,9 +1,15 @@
 """Tables come from the PynamoDB models: keys, indexes and TTL (no synthesis)."""
+
 from __future__ import annotations
 
 import pytest
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    LocalSecondaryIndex,
+)
 from pynamodb.models import Model
 
 from infra.tables import IndexSpec, Key, table_specs
@@ -13,6 +19,7 @@ class ByUser(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-user"
         projection = IncludeProjection(["state"])
+
     user_id = NumberAttribute(hash_key=True)
     kind = UnicodeAttribute(range_key=True)
 
@@ -21,6 +28,7 @@ class ByTime(LocalSecondaryIndex):
     class Meta:
         index_name = "by-time"
         projection = AllProjection()
+
     call_id = NumberAttribute(hash_key=True)
     created = NumberAttribute(range_key=True)
 
@@ -28,6 +36,7 @@ class ByTime(LocalSecondaryIndex):
 class Call(Model):
     class Meta:
         table_name = "ocp-x-Calls"
+
     call_id = NumberAttribute(hash_key=True)
     leg = UnicodeAttribute(range_key=True)
     user_id = NumberAttribute()
@@ -41,6 +50,7 @@ class Call(Model):
 class Plain(Model):
     class Meta:
         table_name = "ocp-x-Plain"
+
     name = UnicodeAttribute(hash_key=True)
 
 
@@ -51,16 +61,24 @@ def test_keys_indexes_and_ttl_are_read_off_the_model():
     assert spec.name == "Calls"
     assert spec.hash_key == Key("call_id", "N")
     assert spec.range_key == Key("leg", "S")
-    assert spec.global_indexes == (IndexSpec("by-user", Key("user_id", "N"), Key("kind", "S"),
-                                             "INCLUDE", ("state",)),)
-    assert spec.local_indexes == (IndexSpec("by-time", Key("call_id", "N"), Key("created", "N"), "ALL"),)
+    assert spec.global_indexes == (
+        IndexSpec("by-user", Key("user_id", "N"), Key("kind", "S"), "INCLUDE", ("state",)),
+    )
+    assert spec.local_indexes == (
+        IndexSpec("by-time", Key("call_id", "N"), Key("created", "N"), "ALL"),
+    )
     # The attribute's name in DynamoDB, not the Python one
     assert spec.ttl_attribute == "ttl"
 
 
 def test_a_plain_model_has_a_hash_key_only():
     [spec] = table_specs([Plain], prefix="ocp-x-")
-    assert (spec.range_key, spec.global_indexes, spec.local_indexes, spec.ttl_attribute) == (None, (), (), None)
+    assert (spec.range_key, spec.global_indexes, spec.local_indexes, spec.ttl_attribute) == (
+        None,
+        (),
+        (),
+        None,
+    )
 
 
 def test_a_table_outside_the_prefix_is_an_error():

@@ -1,5 +1,6 @@
 """The synthesised prod stack has every resource the application uses, as the
 design says (DESIGN.md "Data", "Work after the response", "Security")."""
+
 from __future__ import annotations
 
 import json
@@ -20,23 +21,31 @@ def model_specs():
 
 # -- tables -------------------------------------------------------------------------
 
+
 def test_every_model_has_its_table_on_demand_with_recovery_and_protection(synth):
     template = synth.template
-    tables = {t["Properties"]["TableName"]: t for t in resources(template, "AWS::DynamoDB::Table").values()}
+    tables = {
+        t["Properties"]["TableName"]: t
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
     # Given the PynamoDB models, Then one table each, named with the stage prefix, and no other
     assert set(tables) == {f"{PREFIX}{spec.name}" for spec in model_specs()}
     for name, table in tables.items():
         properties = table["Properties"]
         assert properties["BillingMode"] == "PAY_PER_REQUEST", name
-        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+        assert properties["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True
+        }, name
         # prod: a table survives `cdk destroy` and cannot be deleted by accident
         assert properties["DeletionProtectionEnabled"] is True, name
         assert table["DeletionPolicy"] == "Retain", name
 
 
 def test_table_keys_indexes_and_ttl_come_from_the_models(synth):
-    tables = {t["Properties"]["TableName"]: t["Properties"]
-              for t in resources(synth.template, "AWS::DynamoDB::Table").values()}
+    tables = {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources(synth.template, "AWS::DynamoDB::Table").values()
+    }
     for spec in model_specs():
         properties = tables[f"{PREFIX}{spec.name}"]
         keys = {k["KeyType"]: k["AttributeName"] for k in properties["KeySchema"]}
@@ -44,36 +53,51 @@ def test_table_keys_indexes_and_ttl_come_from_the_models(synth):
         assert keys.get("RANGE") == (spec.range_key.name if spec.range_key else None)
         types = {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]}
         assert types[spec.hash_key.name] == spec.hash_key.type
-        assert {i["IndexName"] for i in properties.get("GlobalSecondaryIndexes", [])} == \
-            {i.name for i in spec.global_indexes}
-        assert {i["IndexName"] for i in properties.get("LocalSecondaryIndexes", [])} == \
-            {i.name for i in spec.local_indexes}
+        assert {i["IndexName"] for i in properties.get("GlobalSecondaryIndexes", [])} == {
+            i.name for i in spec.global_indexes
+        }
+        assert {i["IndexName"] for i in properties.get("LocalSecondaryIndexes", [])} == {
+            i.name for i in spec.local_indexes
+        }
         if spec.ttl_attribute:
             assert properties["TimeToLiveSpecification"] == {
-                "AttributeName": spec.ttl_attribute, "Enabled": True}
+                "AttributeName": spec.ttl_attribute,
+                "Enabled": True,
+            }
         else:
             assert "TimeToLiveSpecification" not in properties
 
 
 def test_sessions_expire_by_ttl(synth):
     _, sessions = one(synth.template, "AWS::DynamoDB::Table", TableName=f"{PREFIX}Sessions")
-    assert sessions["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires", "Enabled": True}
+    assert sessions["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires",
+        "Enabled": True,
+    }
 
 
 # -- audio bucket ---------------------------------------------------------------------
 
+
 def audio_bucket(template):
-    buckets = {k: v for k, v in resources(template, "AWS::S3::Bucket").items() if k.startswith("AudioBucket")}
+    buckets = {
+        k: v
+        for k, v in resources(template, "AWS::S3::Bucket").items()
+        if k.startswith("AudioBucket")
+    }
     assert len(buckets) == 1
     return next(iter(buckets.items()))
 
 
 def test_the_audio_bucket_is_private_encrypted_and_logged(synth):
-    bucket_id, bucket = audio_bucket(synth.template)
+    _bucket_id, bucket = audio_bucket(synth.template)
     properties = bucket["Properties"]
     assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
     assert properties["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
@@ -83,11 +107,16 @@ def test_the_audio_bucket_is_private_encrypted_and_logged(synth):
 
 def test_the_audio_bucket_refuses_plain_http(synth):
     bucket_id, _ = audio_bucket(synth.template)
-    policies = [p for p in resources(synth.template, "AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    policies = [
+        p
+        for p in resources(synth.template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in statements)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    )
 
 
 def test_synthesised_speech_expires_and_stalled_uploads_are_aborted(synth):
@@ -104,6 +133,7 @@ def test_synthesised_speech_expires_and_stalled_uploads_are_aborted(synth):
 
 # -- queues -------------------------------------------------------------------------
 
+
 def queue(template, name):
     return one(template, "AWS::SQS::Queue", QueueName=name)
 
@@ -116,10 +146,14 @@ def test_dial_and_fanout_queues_have_dead_letter_queues(synth):
         _, main = queue(synth.template, f"{PREFIX}{label}")
         dlq_id, dlq = queue(synth.template, f"{PREFIX}{label}-dlq")
         assert main["Properties"]["RedrivePolicy"] == {
-            "deadLetterTargetArn": get_att(dlq_id), "maxReceiveCount": MAX_RECEIVES}
+            "deadLetterTargetArn": get_att(dlq_id),
+            "maxReceiveCount": MAX_RECEIVES,
+        }
         # Lambda's SQS event source wants visibility >= 6x the consumer's timeout
-        assert main["Properties"]["VisibilityTimeout"] == \
-            FUNCTIONS[consumer].timeout_seconds * VISIBILITY_PER_TIMEOUT
+        assert (
+            main["Properties"]["VisibilityTimeout"]
+            == FUNCTIONS[consumer].timeout_seconds * VISIBILITY_PER_TIMEOUT
+        )
         for properties in (main["Properties"], dlq["Properties"]):
             assert properties["SqsManagedSseEnabled"] is True
 
@@ -129,13 +163,16 @@ def test_every_queue_refuses_plain_http(synth):
     secured = set()
     for policy in resources(synth.template, "AWS::SQS::QueuePolicy").values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
-        if any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in statements):
+        if any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            for s in statements
+        ):
             secured |= {q["Ref"] for q in policy["Properties"]["Queues"]}
     assert secured == queue_ids
 
 
 # -- key ------------------------------------------------------------------------------
+
 
 def test_the_secrets_key_rotates_and_is_kept(synth):
     key_id, key = next(iter(resources(synth.template, "AWS::KMS::Key").items()))
@@ -146,6 +183,7 @@ def test_the_secrets_key_rotates_and_is_kept(synth):
 
 
 # -- state machines -------------------------------------------------------------------
+
 
 def state_machine(template, stem="call"):
     return one(template, "AWS::StepFunctions::StateMachine", StateMachineName=f"{PREFIX}{stem}")
@@ -184,32 +222,48 @@ def test_the_state_machine_role_may_send_to_the_dial_queue(synth):
     _, machine = state_machine(synth.template)
     role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     statements = role_statements(synth.template, role_id)
-    assert any(listed(s["Action"]) == ["sqs:SendMessage"] and s["Resource"] == get_att(dial_id)
-               for s in statements)
+    assert any(
+        listed(s["Action"]) == ["sqs:SendMessage"] and s["Resource"] == get_att(dial_id)
+        for s in statements
+    )
 
 
 # -- scheduler --------------------------------------------------------------------------
+
 
 def test_the_schedule_group_its_role_and_dead_letter_queue(synth):
     from tests.infra.conftest import role_statements
 
     one(synth.template, "AWS::Scheduler::ScheduleGroup", Name=f"ocp-{STAGE}")
     dlq_id, _ = queue(synth.template, f"{PREFIX}scheduler-dlq")
-    roles = {k: v for k, v in resources(synth.template, "AWS::IAM::Role").items()
-             if k.startswith("SchedulerRole")}
+    roles = {
+        k: v
+        for k, v in resources(synth.template, "AWS::IAM::Role").items()
+        if k.startswith("SchedulerRole")
+    }
     assert len(roles) == 1
     role_id, role = next(iter(roles.items()))
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust == [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                      "Principal": {"Service": "scheduler.amazonaws.com"},
-                      "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]
-    granted = {(a, json.dumps(r, sort_keys=True)) for s in role_statements(synth.template, role_id)
-               for a in listed(s["Action"]) for r in listed(s["Resource"])}
+    assert trust == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+        }
+    ]
+    granted = {
+        (a, json.dumps(r, sort_keys=True))
+        for s in role_statements(synth.template, role_id)
+        for a in listed(s["Action"])
+        for r in listed(s["Resource"])
+    }
     # Scheduler puts undeliverable events on its DLQ with the schedule's role
     assert ("sqs:SendMessage", json.dumps(get_att(dlq_id), sort_keys=True)) in granted
 
 
 # -- functions and settings ---------------------------------------------------------------
+
 
 def functions(template):
     return resources(template, "AWS::Serverless::Function")
@@ -223,7 +277,9 @@ def test_the_api_handler_is_named_logged_and_traced(synth):
     assert properties["Tracing"] == "Active"
     # API Gateway gives up after 29 s
     assert properties["Timeout"] <= 29
-    log_id, log_group = one(template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/lambda/{PREFIX}api_handler")
+    log_id, log_group = one(
+        template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/lambda/{PREFIX}api_handler"
+    )
     assert log_group["Properties"]["RetentionInDays"] > 0
     assert log_id in handler["DependsOn"]
 
@@ -234,20 +290,36 @@ def settings_variables() -> set[str]:
 
     from tests.infra.conftest import ROOT
 
-    return set(re.findall(r'env\.get\("(OCP_[A-Z0-9_]+)"', (ROOT / "chalicelib" / "settings.py").read_text()))
+    return set(
+        re.findall(
+            r'env\.get\(\s*"(OCP_[A-Z0-9_]+)"', (ROOT / "chalicelib" / "settings.py").read_text()
+        )
+    )
 
 
 # Settings whose code defaults are the deployed values (tunings), or that come from
 # .chalice/config.json's top level (the log level).
-DEFAULTED = {"OCP_SESSION_TTL_SECONDS", "OCP_SESSION_CACHE_SECONDS", "OCP_CLOCK_SKEW_SECONDS",
-             "OCP_LOG_LEVEL", "OCP_POLLY_VOICE", "OCP_PRESIGN_GET_SECONDS", "OCP_PRESIGN_POST_SECONDS",
-             "OCP_RING_TIMEOUT_SECONDS", "OCP_DIAL_HEARTBEAT_SECONDS", "OCP_MAX_CALL_SECONDS",
-             "OCP_RECORD_TIMEOUT_SECONDS",
-             # blast fan-out tunings (OCP_FANOUT_CONCURRENCY is read when chalice packages
-             # the app, into the event source's maximum concurrency)
-             "OCP_BLAST_BATCH_SIZE", "OCP_BLAST_MAX_RECIPIENTS", "OCP_FANOUT_CONCURRENCY",
-             # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
-             "OCP_SIMULATED_ANSWER_DELAY_SECONDS", "OCP_SIMULATED_TALK_SECONDS"}
+DEFAULTED = {
+    "OCP_SESSION_TTL_SECONDS",
+    "OCP_SESSION_CACHE_SECONDS",
+    "OCP_CLOCK_SKEW_SECONDS",
+    "OCP_LOG_LEVEL",
+    "OCP_POLLY_VOICE",
+    "OCP_PRESIGN_GET_SECONDS",
+    "OCP_PRESIGN_POST_SECONDS",
+    "OCP_RING_TIMEOUT_SECONDS",
+    "OCP_DIAL_HEARTBEAT_SECONDS",
+    "OCP_MAX_CALL_SECONDS",
+    "OCP_RECORD_TIMEOUT_SECONDS",
+    # blast fan-out tunings (OCP_FANOUT_CONCURRENCY is read when chalice packages
+    # the app, into the event source's maximum concurrency)
+    "OCP_BLAST_BATCH_SIZE",
+    "OCP_BLAST_MAX_RECIPIENTS",
+    "OCP_FANOUT_CONCURRENCY",
+    # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
+    "OCP_SIMULATED_ANSWER_DELAY_SECONDS",
+    "OCP_SIMULATED_TALK_SECONDS",
+}
 
 
 def test_every_function_gets_every_setting_the_code_reads(synth):
@@ -258,7 +330,8 @@ def test_every_function_gets_every_setting_the_code_reads(synth):
         assert set_here == expected, (
             f"{function_id}: settings.py reads {sorted(expected - set_here)} that infra/stack.py "
             f"settings_environment does not set, or infra sets {sorted(set_here - expected)} that "
-            f"settings.py does not read (or list it in DEFAULTED with why)")
+            f"settings.py does not read (or list it in DEFAULTED with why)"
+        )
         assert "AWS_ENDPOINT_URL" not in variables
         assert variables["OCP_STAGE"] == STAGE
         assert variables["OCP_TABLE_PREFIX"] == PREFIX
@@ -278,9 +351,20 @@ def test_settings_name_the_resources_of_the_stack(synth):
     assert variables["OCP_AUDIO_BUCKET"] == {"Ref": audio_bucket(template)[0]}
     assert variables["OCP_SCHEDULE_GROUP"] == f"ocp-{STAGE}"
     assert variables["OCP_STATE_MACHINE_NAME"] == f"{PREFIX}call"
-    assert variables["OCP_FIRE_TARGET_ARN"] == {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":",
-        {"Ref": "AWS::AccountId"}, f":function:{PREFIX}fire"]]}
+    assert variables["OCP_FIRE_TARGET_ARN"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":lambda:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":function:{PREFIX}fire",
+            ],
+        ]
+    }
     assert functions(template)["Fire"]["Properties"]["FunctionName"] == f"{PREFIX}fire"
 
 
@@ -295,6 +379,7 @@ def test_generated_stages_are_not_committed():
 
 # -- API Gateway ------------------------------------------------------------------------
 
+
 def rest_api(template):
     return resources(template, "AWS::Serverless::Api")["RestAPI"]
 
@@ -306,7 +391,9 @@ def test_the_stage_is_throttled_traced_and_access_logged(synth):
     assert settings[0]["ThrottlingRateLimit"] > 0 and settings[0]["ThrottlingBurstLimit"] > 0
     assert settings[0]["DataTraceEnabled"] is False
     assert properties["TracingEnabled"] is True
-    log_id, _ = one(synth.template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/apigateway/ocp-{STAGE}/access")
+    log_id, _ = one(
+        synth.template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/apigateway/ocp-{STAGE}/access"
+    )
     assert properties["AccessLogSetting"]["DestinationArn"] == get_att(log_id)
     fields = json.loads(properties["AccessLogSetting"]["Format"])
     assert fields["requestId"] == "$context.requestId"
@@ -321,10 +408,18 @@ def test_api_gateway_may_write_its_logs(synth):
 
 def test_api_gateway_errors_answer_in_the_ocp_xml_shape(synth):
     responses = rest_api(synth.template)["Properties"]["DefinitionBody"][
-        "x-amazon-apigateway-gateway-responses"]
-    assert set(responses) >= {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"}
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    assert set(responses) >= {
+        "MISSING_AUTHENTICATION_TOKEN",
+        "THROTTLED",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    }
     for kind, response in responses.items():
-        assert response["responseParameters"]["gatewayresponse.header.Content-Type"].startswith("'text/xml")
+        assert response["responseParameters"]["gatewayresponse.header.Content-Type"].startswith(
+            "'text/xml"
+        )
         body = response["responseTemplates"]["application/json"]
         assert body.startswith('<?xml version="1.0" ?>')
         errors = ElementTree.fromstring(body).findall("errors/error")
@@ -335,15 +430,21 @@ def test_api_gateway_errors_answer_in_the_ocp_xml_shape(synth):
 
 # -- alarms -------------------------------------------------------------------------------
 
+
 def alarms(template):
     return list(resources(template, "AWS::CloudWatch::Alarm").values())
 
 
 def test_every_dead_letter_queue_has_a_depth_alarm(synth):
-    watched = {a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
-               for a in alarms(synth.template)
-               if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"}
-    dlqs = {queue(synth.template, f"{PREFIX}{label}-dlq")[0] for label in ("dial", "fanout", "scheduler")}
+    watched = {
+        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in alarms(synth.template)
+        if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    }
+    dlqs = {
+        queue(synth.template, f"{PREFIX}{label}-dlq")[0]
+        for label in ("dial", "fanout", "scheduler")
+    }
     assert watched == dlqs
 
 
@@ -356,8 +457,12 @@ def test_failed_executions_and_5xx_rates_raise_alarms(synth):
     assert [a["Dimensions"][0]["Value"] for a in failed] == [{"Ref": machine_id}]
     [server_errors] = by_metric["5XXError"]
     assert {d["Name"]: d["Value"] for d in server_errors["Dimensions"]} == {
-        "ApiName": f"ocp-{STAGE}", "Stage": "api"}
-    assert rest_api(synth.template)["Properties"]["DefinitionBody"]["info"]["title"] == f"ocp-{STAGE}"
+        "ApiName": f"ocp-{STAGE}",
+        "Stage": "api",
+    }
+    assert (
+        rest_api(synth.template)["Properties"]["DefinitionBody"]["info"]["title"] == f"ocp-{STAGE}"
+    )
 
 
 def test_alarms_notify_the_alarm_topic(synth):

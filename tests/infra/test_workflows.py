@@ -1,5 +1,6 @@
 """A state machine's role is read off its ASL: every Task names its resource
 through a ${Placeholder}, or synthesis stops (no synthesis here)."""
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,44 @@ def test_the_fixture_sends_to_the_dial_queue_and_waits_for_the_token():
 def test_each_integration_is_granted_on_the_resource_its_placeholder_names():
     definition = machine(
         ("Save", task("arn:aws:states:::dynamodb:updateItem", TableName="${CallsTable}")),
-        ("Fan", {"Type": "Parallel", "End": True, "Branches": [machine(
-            ("Notify", task("arn:aws:states:::lambda:invoke", FunctionName="${DialerFunctionArn}")))]}),
-        ("Each", {"Type": "Map", "End": True, "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **machine(
-            ("Text", task("arn:aws:states:::sns:publish", PhoneNumber="+13035551212", Message="x")))}}),
+        (
+            "Fan",
+            {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [
+                    machine(
+                        (
+                            "Notify",
+                            task(
+                                "arn:aws:states:::lambda:invoke",
+                                FunctionName="${DialerFunctionArn}",
+                            ),
+                        )
+                    )
+                ],
+            },
+        ),
+        (
+            "Each",
+            {
+                "Type": "Map",
+                "End": True,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    **machine(
+                        (
+                            "Text",
+                            task(
+                                "arn:aws:states:::sns:publish",
+                                PhoneNumber="+13035551212",
+                                Message="x",
+                            ),
+                        )
+                    ),
+                },
+            },
+        ),
         ("Direct", {"Type": "Task", "Resource": "${FireFunctionArn}", "End": True}),
     )
     assert grants(definition) == [
@@ -44,15 +79,25 @@ def test_each_integration_is_granted_on_the_resource_its_placeholder_names():
 
 
 def test_a_resource_taken_from_the_input_cannot_be_granted():
-    definition = machine(("Dial", {"Type": "Task", "End": True,
-                                   "Resource": "arn:aws:states:::sqs:sendMessage",
-                                   "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": "x"}}))
+    definition = machine(
+        (
+            "Dial",
+            {
+                "Type": "Task",
+                "End": True,
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": "x"},
+            },
+        )
+    )
     with pytest.raises(UnsupportedDefinition, match="QueueUrl must be a"):
         grants(definition)
 
 
 def test_an_integration_infra_does_not_know_stops_synthesis():
-    definition = machine(("Speak", task("arn:aws:states:::aws-sdk:polly:synthesizeSpeech", Text="hi")))
+    definition = machine(
+        ("Speak", task("arn:aws:states:::aws-sdk:polly:synthesizeSpeech", Text="hi"))
+    )
     with pytest.raises(UnsupportedDefinition, match="_INTEGRATIONS"):
         grants(definition)
 

@@ -1,4 +1,6 @@
-"""Blast audio checks: mp3 or wma by content, at most 5,242,880 bytes (RULINGS "blastvoice audio")."""
+"""Blast audio checks: mp3 or wma by content, at most 5,242,880 bytes
+(RULINGS "blastvoice audio")."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,41 +28,50 @@ def test_one_byte_over_the_limit_is_903():
     assert e.value.code == 903
     assert e.value.details[0].message == (
         "audioFile (hello.mp3) does not meet the length requirements. "
-        "It must be between 1 and 5242880 in length")
+        "It must be between 1 and 5242880 in length"
+    )
 
 
 def test_a_renamed_text_file_is_902():
     with pytest.raises(OcpError) as e:
-        audio.check("audioFile", "hello.mp3", b"Dear John,\nthis is not a song.\n" * 40, "hello.mp3")
+        audio.check(
+            "audioFile", "hello.mp3", b"Dear John,\nthis is not a song.\n" * 40, "hello.mp3"
+        )
     assert e.value.code == 902
     assert e.value.details[0].message == "audioFile (hello.mp3) does not contain a valid value"
 
 
-@pytest.mark.parametrize("data, kind", [
-    (mp3(), "mp3"),                       # ID3v2 tag, then frames
-    (mp3(tag=False), "mp3"),              # bare MPEG frames
-    (b"\x00" * 100 + FRAME * 2, "mp3"),   # encoder padding before the first frame
-    (FRAME, "mp3"),                       # a single complete frame
-    (wma(), "wma"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (mp3(), "mp3"),  # ID3v2 tag, then frames
+        (mp3(tag=False), "mp3"),  # bare MPEG frames
+        (b"\x00" * 100 + FRAME * 2, "mp3"),  # encoder padding before the first frame
+        (FRAME, "mp3"),  # a single complete frame
+        (wma(), "wma"),
+    ],
+)
 def test_audio_is_recognised_by_content(data, kind):
     assert audio.kind_of(data) == kind
 
 
-@pytest.mark.parametrize("data", [
-    b"",
-    b"ID3",                                        # a tag header cut short
-    id3_tag(),                                     # a tag and no audio
-    id3_tag() + b"hello world, not audio at all",
-    FRAME_HEADER + bytes(20),                      # a header whose frame is cut short
-    FRAME_HEADER + bytes(413) + b"\xff\xf0junk",   # the next "frame" does not agree
-    bytes([0xFF, 0xE8, 0x90, 0x00]) + bytes(500),  # reserved MPEG version
-    bytes([0xFF, 0xFB, 0xF0, 0x00]) + bytes(500),  # bitrate index 15
-    b"RIFF\x24\x00\x00\x00WAVEfmt ",               # a WAV file
-    b"%PDF-1.4\n" + bytes(600),
-    wma(ASF_VIDEO_MEDIA),                          # ASF without an audio stream (video)
-    wma()[:40],                                    # header object cut short
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"ID3",  # a tag header cut short
+        id3_tag(),  # a tag and no audio
+        id3_tag() + b"hello world, not audio at all",
+        FRAME_HEADER + bytes(20),  # a header whose frame is cut short
+        FRAME_HEADER + bytes(413) + b"\xff\xf0junk",  # the next "frame" does not agree
+        bytes([0xFF, 0xE8, 0x90, 0x00]) + bytes(500),  # reserved MPEG version
+        bytes([0xFF, 0xFB, 0xF0, 0x00]) + bytes(500),  # bitrate index 15
+        b"RIFF\x24\x00\x00\x00WAVEfmt ",  # a WAV file
+        b"%PDF-1.4\n" + bytes(600),
+        wma(ASF_VIDEO_MEDIA),  # ASF without an audio stream (video)
+        wma()[:40],  # header object cut short
+    ],
+)
 def test_other_content_is_not_audio(data):
     assert audio.kind_of(data) is None
 
@@ -76,30 +87,37 @@ def test_the_name_says_what_the_content_is():
     assert audio.check("audioFile", "x", wma(), "hello.mp3").content_type == "audio/x-ms-wma"
 
 
-@pytest.mark.parametrize("raw, safe", [
-    ("hello.mp3", "hello.mp3"),
-    ("C:\\Documents and Settings\\bob\\My Music\\hello.mp3", "hello.mp3"),
-    ("../../etc/passwd", "passwd.mp3"),
-    ("<script>.mp3", "script.mp3"),
-    ("rock & roll.MP3", "rock_roll.mp3"),
-    ("", "audio.mp3"),
-    (".mp3", "audio.mp3"),
-    ("x" * 300 + ".mp3", "x" * 100 + ".mp3"),
-])
+@pytest.mark.parametrize(
+    "raw, safe",
+    [
+        ("hello.mp3", "hello.mp3"),
+        ("C:\\Documents and Settings\\bob\\My Music\\hello.mp3", "hello.mp3"),
+        ("../../etc/passwd", "passwd.mp3"),
+        ("<script>.mp3", "script.mp3"),
+        ("rock & roll.MP3", "rock_roll.mp3"),
+        ("", "audio.mp3"),
+        (".mp3", "audio.mp3"),
+        ("x" * 300 + ".mp3", "x" * 100 + ".mp3"),
+    ],
+)
 def test_file_names_are_reduced_to_a_safe_last_component(raw, safe):
     assert audio.safe_filename(raw, "mp3") == safe
 
 
 # -- the audioFile variable of a multipart body --------------------------------------
 
+
 def multipart(data: bytes, filename: str = "hello.mp3") -> params.Variables:
     boundary = "OcpBoundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"userId\"\r\n\r\n1\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"audioFile\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: audio/mpeg\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="userId"\r\n\r\n1\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audioFile"; '
+        f'filename="{filename}"\r\nContent-Type: audio/mpeg\r\n\r\n'
+    ).encode()
     body += data + f"\r\n--{boundary}--\r\n".encode()
-    return params.from_request({}, {"content-type": f"multipart/form-data; boundary={boundary}"},
-                               body)
+    return params.from_request(
+        {}, {"content-type": f"multipart/form-data; boundary={boundary}"}, body
+    )
 
 
 def test_an_audio_file_part_of_exactly_the_limit_is_read():
@@ -115,8 +133,11 @@ def test_an_audio_file_part_one_byte_over_is_903():
 
 def test_a_renamed_text_file_part_is_902_with_every_other_bad_variable():
     with pytest.raises(OcpError) as e:
-        params.read(multipart(b"just some text\n" * 10),
-                    params.AudioFile("audioFile"), params.Text("text", required=True))
+        params.read(
+            multipart(b"just some text\n" * 10),
+            params.AudioFile("audioFile"),
+            params.Text("text", required=True),
+        )
     assert [d.code for d in e.value.details] == [902, 900]
 
 

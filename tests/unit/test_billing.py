@@ -1,5 +1,6 @@
 """Billed minutes: call seconds rounded up to the next tenth of a minute (RULINGS
 "Call vocabulary")."""
+
 from decimal import Decimal
 
 import pytest
@@ -12,10 +13,22 @@ quick = settings(max_examples=200, deadline=None)
 seconds = st.integers(min_value=0, max_value=10 * 24 * 3600)
 
 
-@pytest.mark.parametrize("call_seconds, minutes", [
-    (0, "0.0"), (1, "0.1"), (6, "0.1"), (7, "0.2"), (12, "0.2"), (13, "0.3"),
-    (59, "1.0"), (60, "1.0"), (61, "1.1"), (24, "0.4"), (3600, "60.0"),
-])
+@pytest.mark.parametrize(
+    "call_seconds, minutes",
+    [
+        (0, "0.0"),
+        (1, "0.1"),
+        (6, "0.1"),
+        (7, "0.2"),
+        (12, "0.2"),
+        (13, "0.3"),
+        (59, "1.0"),
+        (60, "1.0"),
+        (61, "1.1"),
+        (24, "0.4"),
+        (3600, "60.0"),
+    ],
+)
 def test_examples(call_seconds, minutes):
     # Given a call of some seconds, When it is billed, Then the minutes are rounded up
     assert billed_minutes(call_seconds) == Decimal(minutes)
@@ -64,15 +77,20 @@ def test_whole_tenths_are_billed_exactly(tenths):
 # --- a conference's length (RULINGS "conference": the moderator is charged for it) ----------
 
 START = 1212186144
-legs = st.lists(st.tuples(st.one_of(st.none(), st.integers(START, START + 3600)),
-                          st.one_of(st.none(), st.integers(START, START + 7200)),
-                          st.one_of(st.none(), st.integers(0, 3600))), max_size=6)
+legs = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(START, START + 3600)),
+        st.one_of(st.none(), st.integers(START, START + 7200)),
+        st.one_of(st.none(), st.integers(0, 3600)),
+    ),
+    max_size=6,
+)
 
 
 def test_a_conference_lasts_until_its_last_connected_leg_hung_up():
     # Given legs that began ringing, ended, and were connected so long
     answered = [(START + 5, START + 40, 30), (START + 20, START + 90, 60)]
-    never = [(START + 30, START + 200, None)]   # rang, nobody answered
+    never = [(START + 30, START + 200, None)]  # rang, nobody answered
     # Then it lasted from its start to the later hang-up
     assert conference_seconds(START, answered + never) == 90
 
@@ -93,6 +111,6 @@ def test_nobody_connected_is_zero():
 def test_never_negative_and_covers_every_connected_leg(found):
     lasted = conference_seconds(START, found)
     assert lasted >= 0
-    for originated, completed, connected in found:
+    for originated, _completed, connected in found:
         if connected is not None:
             assert START + lasted >= (originated or START) + connected

@@ -1,4 +1,5 @@
 """The dialer's decisions, with in-memory fakes for the Calls item and the task API."""
+
 from dataclasses import dataclass, field
 
 import pytest
@@ -29,6 +30,7 @@ class FakeTasks:
 @dataclass
 class FakeLedger:
     """The Calls item's rules, in memory: live until finished; each key once."""
+
     state: str = "scheduled"
     dialed: set = field(default_factory=set)
     recorded: set = field(default_factory=set)
@@ -98,37 +100,62 @@ def dialer(sim, tasks, ledger):
 
 
 def leg(role="destination", **options):
-    spec = {"role": role, "label": "3035551212", "numbers": [], "tryall": False, "dnd": False,
-            "blacklisted": False, "askForOne": True, "detectMachine": True,
-            "acceptMachine": False, "announcement": {"text": "Press 1"}, "callerId": None,
-            "digits": "", "room": None}
+    spec = {
+        "role": role,
+        "label": "3035551212",
+        "numbers": [],
+        "tryall": False,
+        "dnd": False,
+        "blacklisted": False,
+        "askForOne": True,
+        "detectMachine": True,
+        "acceptMachine": False,
+        "announcement": {"text": "Press 1"},
+        "callerId": None,
+        "digits": "",
+        "room": None,
+    }
     spec.update(options)
     return spec
 
 
 def dial_message(*numbers, key="0.0", role="destination", bridge_to=None, token="tok", **options):
     targets = [{"number": n, "e164": f"+1{n}"} for n in numbers]
-    return {"action": "dial", "token": token, "callId": 9, "key": key, "numbers": targets,
-            "leg": leg(role, numbers=targets, **options), "bridgeTo": bridge_to}
+    return {
+        "action": "dial",
+        "token": token,
+        "callId": 9,
+        "key": key,
+        "numbers": targets,
+        "leg": leg(role, numbers=targets, **options),
+        "bridgeTo": bridge_to,
+    }
 
 
 # --- dial -----------------------------------------------------------------------
+
 
 def test_an_answered_dial_is_recorded_then_reported(dialer, tasks, ledger):
     # Given a call, When the dialer dials a human who presses 1
     dialer.handle(dial_message("3035551212"))
     # Then the attempt is on the call, and the state machine hears how it went
     assert ledger.attempts == [AttemptRecord("3035551212", "Success", "destination")]
-    assert tasks.reports == [("success", "tok", {"result": "Success", "answered": "3035551212",
-                                                 "reference": "sim:9:0.0"})]
+    assert tasks.reports == [
+        (
+            "success",
+            "tok",
+            {"result": "Success", "answered": "3035551212", "reference": "sim:9:0.0"},
+        )
+    ]
     assert ledger.state == "dialing"
 
 
 def test_an_unanswered_dial_is_reported_as_a_success_of_the_task(dialer, tasks, ledger):
     dialer.handle(dial_message("3035550101"))
     assert ledger.attempts == [AttemptRecord("3035550101", "Busy", "destination")]
-    assert tasks.reports == [("success", "tok", {"result": "Busy", "answered": None,
-                                                 "reference": None})]
+    assert tasks.reports == [
+        ("success", "tok", {"result": "Busy", "answered": None, "reference": None})
+    ]
 
 
 def test_a_redelivered_message_does_not_dial_twice(dialer, sim, tasks):
@@ -179,9 +206,19 @@ def test_a_destination_answer_does_not_change_the_calling_number(dialer, ledger)
 
 
 def test_the_leg_options_reach_the_carrier(dialer, sim):
-    dialer.handle(dial_message("3035550103", "3035550104", key="0.all", tryall=True,
-                               acceptMachine=True, askForOne=False, callerId="+17202108298",
-                               digits="1234#", bridge_to="sim:9:0.0"))
+    dialer.handle(
+        dial_message(
+            "3035550103",
+            "3035550104",
+            key="0.all",
+            tryall=True,
+            acceptMachine=True,
+            askForOne=False,
+            callerId="+17202108298",
+            digits="1234#",
+            bridge_to="sim:9:0.0",
+        )
+    )
     placed = sim.placed[0]
     assert (placed.accept_machine, placed.ask_for_one, placed.detect_machine) == (True, False, True)
     assert placed.caller_id == "+17202108298" and placed.digits == "1234#"
@@ -203,27 +240,42 @@ def test_a_carrier_that_reports_later_reports_through_the_dialer(tasks, ledger):
     class Later(SimulatedCarrier):
         def place(self, dial):
             self.placed.append(dial)
-            return None
+            return
 
     later = Later()
     dialer = Dialer(carrier=later, tasks=tasks, ledger=ledger, now=lambda: NOW)
     dialer.handle(dial_message("3035551212"))
     assert tasks.reports == []
     # When the carrier's event arrives
-    dialer.report_dial(later.placed[0], Outcome("Success", (Attempt("3035551212", "Success"),),
-                                                "3035551212", "ref-1"))
+    dialer.report_dial(
+        later.placed[0],
+        Outcome("Success", (Attempt("3035551212", "Success"),), "3035551212", "ref-1"),
+    )
     assert tasks.reports[0][2]["reference"] == "ref-1"
 
 
 # --- record, watch, finish ------------------------------------------------------
 
+
 def test_record_writes_the_results_of_a_dial_that_never_reported(dialer, tasks, ledger):
-    dialer.handle({"action": "record", "token": "r", "callId": 9, "key": "0.all",
-                   "role": "destination", "result": "NoAnswer",
-                   "numbers": [{"number": "3035550102", "e164": "+13035550102"},
-                               {"number": "3035550105", "e164": "+13035550105"}]})
-    assert ledger.attempts == [AttemptRecord("3035550102", "NoAnswer", "destination"),
-                               AttemptRecord("3035550105", "NoAnswer", "destination")]
+    dialer.handle(
+        {
+            "action": "record",
+            "token": "r",
+            "callId": 9,
+            "key": "0.all",
+            "role": "destination",
+            "result": "NoAnswer",
+            "numbers": [
+                {"number": "3035550102", "e164": "+13035550102"},
+                {"number": "3035550105", "e164": "+13035550105"},
+            ],
+        }
+    )
+    assert ledger.attempts == [
+        AttemptRecord("3035550102", "NoAnswer", "destination"),
+        AttemptRecord("3035550105", "NoAnswer", "destination"),
+    ]
     assert tasks.reports == [("success", "r", {"recorded": True})]
 
 
@@ -241,8 +293,12 @@ def test_watch_of_an_ended_call_hangs_up(dialer, sim, tasks, ledger):
 
 
 def finish_message(success, ended=None, release=None, leg=None):
-    return {"action": "finish", "token": "f", "callId": 9,
-            "end": {"success": success, "ended": ended, "release": release, "leg": leg}}
+    return {
+        "action": "finish",
+        "token": "f",
+        "callId": 9,
+        "end": {"success": success, "ended": ended, "release": release, "leg": leg},
+    }
 
 
 def test_finish_completes_with_the_call_length(dialer, tasks, ledger):
@@ -258,8 +314,12 @@ def test_finish_of_an_unreached_call_releases_the_held_leg(dialer, sim, ledger):
 
 
 def test_finish_records_a_leg_level_result(dialer, ledger):
-    dialer.handle(finish_message(False, leg={"key": "0.screen", "role": "destination",
-                                             "number": "3035551212", "result": "DND"}))
+    dialer.handle(
+        finish_message(
+            False,
+            leg={"key": "0.screen", "role": "destination", "number": "3035551212", "result": "DND"},
+        )
+    )
     assert ledger.attempts == [AttemptRecord("3035551212", "DND", "destination")]
 
 

@@ -1,5 +1,6 @@
 """The state machine file and the input `dialing.start` gives it: the checks infra and
 the call API rely on, without running anything."""
+
 import json
 import re
 from pathlib import Path
@@ -45,22 +46,41 @@ def test_the_execution_as_a_whole_is_bounded():
 
 
 def test_the_input_carries_the_legs_and_the_timeouts_from_settings():
-    legs = [Leg("destination", (Target("3035551212", "+13035551212"),), label="3035551212",
-                tryall=True, announcement={"text": "hi"}, caller_id="+17202108298"),
-            Leg("origination", (Target("7202108298", "+17202108298"),), ask_for_one=False)]
+    legs = [
+        Leg(
+            "destination",
+            (Target("3035551212", "+13035551212"),),
+            label="3035551212",
+            tryall=True,
+            announcement={"text": "hi"},
+            caller_id="+17202108298",
+        ),
+        Leg("origination", (Target("7202108298", "+17202108298"),), ask_for_one=False),
+    ]
     payload = dialing.execution_input(1177, legs)
     s = settings.get()
     assert payload["callId"] == 1177
-    assert payload["timeouts"] == {"ringSeconds": s.ring_timeout_seconds,
-                                   "heartbeatSeconds": s.dial_heartbeat_seconds,
-                                   "callSeconds": s.max_call_seconds,
-                                   "recordSeconds": s.record_timeout_seconds}
+    assert payload["timeouts"] == {
+        "ringSeconds": s.ring_timeout_seconds,
+        "heartbeatSeconds": s.dial_heartbeat_seconds,
+        "callSeconds": s.max_call_seconds,
+        "recordSeconds": s.record_timeout_seconds,
+    }
     assert payload["legs"][0] == {
-        "role": "destination", "label": "3035551212",
+        "role": "destination",
+        "label": "3035551212",
         "numbers": [{"number": "3035551212", "e164": "+13035551212"}],
-        "tryall": True, "dnd": False, "blacklisted": False, "askForOne": True,
-        "detectMachine": True, "acceptMachine": False, "announcement": {"text": "hi"},
-        "callerId": "+17202108298", "digits": "", "room": None}
+        "tryall": True,
+        "dnd": False,
+        "blacklisted": False,
+        "askForOne": True,
+        "detectMachine": True,
+        "acceptMachine": False,
+        "announcement": {"text": "hi"},
+        "callerId": "+17202108298",
+        "digits": "",
+        "room": None,
+    }
     assert payload["legs"][1]["askForOne"] is False
     json.dumps(payload)  # it is the execution's input: JSON only
 

@@ -1,4 +1,5 @@
 """The catalogue: every code of the reference, with RULINGS' HTTP status table."""
+
 import pytest
 
 from chalicelib.errors import CATALOGUE, OcpError
@@ -15,7 +16,7 @@ RULINGS_STATUS = {
 
 @pytest.mark.parametrize("status,codes", RULINGS_STATUS.items())
 def test_status_table_of_the_rulings(status, codes):
-    assert {c: CATALOGUE[c][1] for c in codes} == {c: status for c in codes}
+    assert {c: CATALOGUE[c][1] for c in codes} == dict.fromkeys(codes, status)
 
 
 def test_every_code_has_a_status():
@@ -23,10 +24,14 @@ def test_every_code_has_a_status():
 
 
 def test_messages_fill_name_and_value():
-    assert OcpError(902, name="phoneType", value="9").details[0].message == \
-        "phoneType (9) does not contain a valid value"
-    assert OcpError(901, name="output", choices="xml, json").details[0].message == \
-        "output must be one of the following: xml, json"
+    assert (
+        OcpError(902, name="phoneType", value="9").details[0].message
+        == "phoneType (9) does not contain a valid value"
+    )
+    assert (
+        OcpError(901, name="output", choices="xml, json").details[0].message
+        == "output must be one of the following: xml, json"
+    )
 
 
 def test_the_first_error_decides_the_status():

@@ -1,4 +1,5 @@
 """protocol.params: where variables come from, and reporting every bad one at once."""
+
 import json
 
 import pytest
@@ -29,8 +30,10 @@ def test_a_body_without_content_type_is_read_as_a_form():
 
 
 def test_json_object_bodies():
-    v = variables(body=json.dumps({"userId": 7, "Text": "hi", "tryall": True}).encode(),
-                  content_type="application/json")
+    v = variables(
+        body=json.dumps({"userId": 7, "Text": "hi", "tryall": True}).encode(),
+        content_type="application/json",
+    )
     assert (v.get("userid"), v.get("text"), v.get("tryall")) == ("7", "hi", "1")
 
 
@@ -43,10 +46,12 @@ def test_json_bodies_that_are_not_objects_are_902(body):
 
 def test_multipart_fields_and_files():
     boundary = "XyZ"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"userId\"\r\n\r\n12\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"audioFile\"; "
-            f"filename=\"hello.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\nID3\x03data\r\n"
-            f"--{boundary}--\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="userId"\r\n\r\n12\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audioFile"; '
+        f'filename="hello.mp3"\r\nContent-Type: audio/mpeg\r\n\r\nID3\x03data\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
     v = variables(body=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert v.get("userId") == "12"
     assert v.files["audiofile"].filename == "hello.mp3"
@@ -61,8 +66,13 @@ def test_path_parameters_win_and_are_url_decoded():
 def test_read_sanitises_and_reports_every_bad_variable():
     v = variables({"userId": "Test5", "phoneType": "9", "gender": "X"})
     with pytest.raises(OcpError) as e:
-        params.read(v, Id("userId"), Int("phoneType", low=1, high=4),
-                    Choice("gender", ("M", "F")), Text("firstName", required=True))
+        params.read(
+            v,
+            Id("userId"),
+            Int("phoneType", low=1, high=4),
+            Choice("gender", ("M", "F")),
+            Text("firstName", required=True),
+        )
     assert [d.code for d in e.value.details] == [902, 901, 900]
 
 
@@ -72,11 +82,14 @@ def test_numeric_variables_are_sanitised_before_use():
 
 def test_optional_variables_get_their_default():
     assert params.read(variables({}), Flag("exclusive"), Int("carrierId", default=0)) == {
-        "exclusive": 0, "carrierId": 0}
+        "exclusive": 0,
+        "carrierId": 0,
+    }
 
 
-@pytest.mark.parametrize("query,expected", [
-    ({}, ("xml", False)), ({"output": "JSON", "verbose": "1"}, ("json", True))])
+@pytest.mark.parametrize(
+    "query,expected", [({}, ("xml", False)), ({"output": "JSON", "verbose": "1"}, ("json", True))]
+)
 def test_output_options(query, expected):
     assert params.output_options(variables(query)) == expected
 
@@ -101,13 +114,16 @@ def test_amounts_outside_their_bounds_are_902():
 
 # --- conference variables --------------------------------------------------------------------
 
+
 def _read(values: dict, *fields):
     from chalicelib.protocol.params import Variables, read
+
     return read(Variables({k.lower(): v for k, v in values.items()}), *fields)
 
 
 def _codes(values: dict, *fields) -> list[int]:
     from chalicelib.errors import OcpError
+
     with pytest.raises(OcpError) as caught:
         _read(values, *fields)
     return [d.code for d in caught.value.details]
@@ -115,27 +131,37 @@ def _codes(values: dict, *fields) -> list[int]:
 
 def test_dtmf_keeps_touch_tones_only():
     from chalicelib.protocol.params import Dtmf
+
     assert _read({"pin": "###ab44*"}, Dtmf("pin")) == {"pin": "###44*"}
     assert _codes({"pin": "ab"}, Dtmf("pin", required=True)) == [900]
 
 
-@pytest.mark.parametrize("raw, e164", [("3035551212", "+13035551212"),
-                                       ("3:3035551212", "+13035551212"),
-                                       ("44 20 77994044", "+442077994044")])
+@pytest.mark.parametrize(
+    "raw, e164",
+    [
+        ("3035551212", "+13035551212"),
+        ("3:3035551212", "+13035551212"),
+        ("44 20 77994044", "+442077994044"),
+    ],
+)
 def test_a_termination_is_a_phone_or_a_phone_pair(raw, e164):
     from chalicelib.protocol.params import Termination
+
     assert _read({"phoneNumber": raw}, Termination("phoneNumber"))["phoneNumber"].e164 == e164
 
 
-@pytest.mark.parametrize("raw, code", [("1:157", 301), ("2:a@example.com", 301), ("7:1", 301),
-                                       ("123", 920)])
+@pytest.mark.parametrize(
+    "raw, code", [("1:157", 301), ("2:a@example.com", 301), ("7:1", 301), ("123", 920)]
+)
 def test_a_termination_of_another_type_is_301(raw, code):
     from chalicelib.protocol.params import Termination
+
     assert _codes({"phoneNumber": raw}, Termination("phoneNumber")) == [code]
 
 
 def test_destinations_by_type_pair_each_value_with_a_type():
     from chalicelib.protocol.params import DestinationByType
+
     field = DestinationByType("destinationType", "destinationValue")
     found = _read({"destinationType": "1,3", "destinationValue": "157, 3035551212"}, field)
     assert [d.wire() for d in found["destinationType"]] == ["1:157", "3:3035551212"]
@@ -144,22 +170,28 @@ def test_destinations_by_type_pair_each_value_with_a_type():
     assert _read({}, field) == {"destinationType": None}
 
 
-@pytest.mark.parametrize("values, codes", [
-    ({"destinationType": "4", "destinationValue": "1"}, [301]),
-    ({"destinationType": "1,0", "destinationValue": "1,2"}, [301]),
-    ({"destinationType": "1,3", "destinationValue": "1"}, [902]),
-    ({"destinationType": "1"}, [900]),
-    ({"destinationType": "1", "destinationValue": "x"}, [922]),
-    ({"destinationType": "2", "destinationValue": "nobody"}, [915]),
-])
+@pytest.mark.parametrize(
+    "values, codes",
+    [
+        ({"destinationType": "4", "destinationValue": "1"}, [301]),
+        ({"destinationType": "1,0", "destinationValue": "1,2"}, [301]),
+        ({"destinationType": "1,3", "destinationValue": "1"}, [902]),
+        ({"destinationType": "1"}, [900]),
+        ({"destinationType": "1", "destinationValue": "x"}, [922]),
+        ({"destinationType": "2", "destinationValue": "nobody"}, [915]),
+    ],
+)
 def test_destinations_by_type_errors(values, codes):
     from chalicelib.protocol.params import DestinationByType
+
     assert _codes(values, DestinationByType("destinationType", "destinationValue")) == codes
 
 
 def test_a_single_destination_by_type_refuses_several():
     from chalicelib.protocol.params import DestinationByType
+
     field = DestinationByType("destinationType", "destinationValue", required=True, single=True)
-    assert _codes({"destinationType": "3", "destinationValue": "3035551212,7205551212"},
-                  field) == [902]
+    assert _codes({"destinationType": "3", "destinationValue": "3035551212,7205551212"}, field) == [
+        902
+    ]
     assert _codes({}, field) == [900, 900]

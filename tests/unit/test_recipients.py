@@ -1,5 +1,6 @@
 """domain.recipients: a blast's terminations as stored, and who each recipient reaches
 when the blast fires (voice, SMS, a number), with the origination's blacklist check."""
+
 from dataclasses import replace
 
 from hypothesis import given, settings
@@ -29,10 +30,14 @@ ALL_DAY = Window(0, 0, 127)
 
 digits = st.text("0123456789", min_size=1, max_size=12)
 terminations = st.one_of(
-    st.builds(Termination, st.just(1), st.integers(1, 10 ** 18)),
+    st.builds(Termination, st.just(1), st.integers(1, 10**18)),
     st.builds(Termination, st.just(2), st.emails()),
-    st.builds(Termination, st.just(3), st.builds(Phone, st.sampled_from(["1", "44", "33"]),
-                                                 st.sampled_from(["", "20"]), digits)))
+    st.builds(
+        Termination,
+        st.just(3),
+        st.builds(Phone, st.sampled_from(["1", "44", "33"]), st.sampled_from(["", "20"]), digits),
+    ),
+)
 
 
 @quick
@@ -50,6 +55,7 @@ def test_labels_are_what_blast_get_prints():
 
 # -- voice -------------------------------------------------------------------------------------
 
+
 def test_a_user_is_reached_as_a_call_would_reach_it():
     hunting = replace(JOHN, hunt_order=(2, 1), tryall=True)
     assert recipients.voice(hunting, SUNDAY_NOON, ORIGIN) == Reach((OFFICE.phone, HOME.phone), True)
@@ -57,7 +63,9 @@ def test_a_user_is_reached_as_a_call_would_reach_it():
 
 
 def test_a_user_in_do_not_disturb_is_not_dialed():
-    assert recipients.voice(replace(JOHN, dnd=(ALL_DAY,)), SUNDAY_NOON, ORIGIN) == Reach((), dnd=True)
+    assert recipients.voice(replace(JOHN, dnd=(ALL_DAY,)), SUNDAY_NOON, ORIGIN) == Reach(
+        (), dnd=True
+    )
 
 
 def test_a_user_who_blacklisted_the_origination_is_not_dialed_whatever_else():
@@ -81,6 +89,7 @@ def test_a_number_is_dialed_unless_its_holder_blacklisted_the_origination():
 
 # -- SMS -----------------------------------------------------------------------------------------
 
+
 def test_sms_goes_to_the_default_sms_number():
     texting = replace(JOHN, sms_phones=(TEXTS,), default_sms_phone_id=3)
     assert recipients.sms(texting, SUNDAY_NOON, ORIGIN) == Reach((TEXTS.phone,))
@@ -99,15 +108,19 @@ def test_sms_respects_do_not_disturb_and_the_blacklist():
 @quick
 @given(st.integers(0, 167), st.booleans(), st.booleans())
 def test_a_reach_never_both_rings_and_has_a_reason_not_to(hour, dnd, blocked):
-    profile = replace(JOHN, dnd=(ALL_DAY,) if dnd else (),
-                      blacklist=(Block(BLOCK_USER, 42),) if blocked else ())
-    for reach in (recipients.voice(profile, 1704585600 + hour * 3600, ORIGIN),
-                  recipients.sms(profile, 1704585600 + hour * 3600, ORIGIN)):
+    profile = replace(
+        JOHN, dnd=(ALL_DAY,) if dnd else (), blacklist=(Block(BLOCK_USER, 42),) if blocked else ()
+    )
+    for reach in (
+        recipients.voice(profile, 1704585600 + hour * 3600, ORIGIN),
+        recipients.sms(profile, 1704585600 + hour * 3600, ORIGIN),
+    ):
         assert bool(reach.numbers) != (reach.dnd or reach.blacklisted)
         assert reach.blacklisted == blocked
 
 
 # -- the origination -----------------------------------------------------------------------------
+
 
 def test_the_origin_of_a_number_is_the_number_and_its_holder():
     term = Termination(3, ORIGINATION_PHONE)

@@ -1,4 +1,5 @@
 """protocol.render: the reference's XML shape, JSON, verbose-only and 204 rules."""
+
 import json
 from decimal import Decimal
 from xml.etree import ElementTree
@@ -20,7 +21,9 @@ def test_containers_repeat_their_children_in_xml_and_become_arrays_in_json():
     assert [e.tag for e in xml_root.find("numbers")] == ["number"]
     assert xml_root.find("numbers/number/cityCode").text is None
     assert json.loads(render(Reply(body), "json").body) == {
-        "tryall": 0, "numbers": [{"id": 861, "cityCode": None}]}
+        "tryall": 0,
+        "numbers": [{"id": 861, "cityCode": None}],
+    }
 
 
 def test_repeated_elements_are_arrays_even_with_one_item():
@@ -60,7 +63,9 @@ def test_errors_list_every_detail_with_the_first_ones_status():
     assert [e.findtext("code") for e in root.iter("error")] == ["900", "920"]
     assert root.find("errors/error/message").text == "userId is required but was not received"
     assert json.loads(render_error(error, "json").body)["errors"][1] == {
-        "code": 920, "message": "p (x) does not contain a valid phone"}
+        "code": 920,
+        "message": "p (x) does not contain a valid phone",
+    }
 
 
 def test_internal_errors_carry_the_request_id():

@@ -1,5 +1,6 @@
 """domain.resolve: a profile and a time -> the numbers to dial (RULINGS "Resolution"),
 and the blacklist check calls use."""
+
 from dataclasses import replace
 from itertools import count
 
@@ -9,7 +10,13 @@ from hypothesis import strategies as st
 from chalicelib.domain import profile as rules
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import (
-    BLOCK_PHONE, BLOCK_USER, Block, CallTimeException, Number, NumberRequest, Profile,
+    BLOCK_PHONE,
+    BLOCK_USER,
+    Block,
+    CallTimeException,
+    Number,
+    NumberRequest,
+    Profile,
 )
 from chalicelib.domain.resolve import Origin, is_blacklisted, resolve, resolve_sms
 from chalicelib.domain.windows import HOURS_PER_WEEK, Window, hours
@@ -44,6 +51,7 @@ def ids_from(start: int):
 
 # --- the order of precedence -------------------------------------------------------------
 
+
 def test_the_default_number_when_nothing_else_is_set():
     found = resolve(BASE, at(10))
     assert (found.numbers, found.tryall, found.dnd) == ((HOME,), False, False)
@@ -56,8 +64,9 @@ def test_the_hunt_order_with_tryall_comes_before_the_default():
 
 
 def test_a_call_time_exception_in_force_comes_before_the_hunt_order():
-    profile = replace(BASE, hunt_order=(3, 2), tryall=True,
-                      exceptions=(CallTimeException(Window(9, 17, MON), 2),))
+    profile = replace(
+        BASE, hunt_order=(3, 2), tryall=True, exceptions=(CallTimeException(Window(9, 17, MON), 2),)
+    )
     monday_noon = at(24 + 12)
     assert resolve(profile, monday_noon).numbers == (OFFICE,)
     assert resolve(profile, monday_noon).tryall is False
@@ -65,8 +74,9 @@ def test_a_call_time_exception_in_force_comes_before_the_hunt_order():
 
 
 def test_dnd_in_force_comes_before_everything():
-    profile = replace(BASE, exceptions=(CallTimeException(Window(9, 17, MON), 2),),
-                      dnd=(Window(12, 13, MON),))
+    profile = replace(
+        BASE, exceptions=(CallTimeException(Window(9, 17, MON), 2),), dnd=(Window(12, 13, MON),)
+    )
     found = resolve(profile, at(24 + 12))
     assert (found.numbers, found.dnd) == ((), True)
     assert resolve(profile, at(24 + 13)).numbers == (OFFICE,)
@@ -81,15 +91,20 @@ def test_timezones_shift_the_hours_in_force():
 
 
 def test_ids_naming_no_number_are_skipped():
-    profile = replace(BASE, hunt_order=(9, 2),
-                      exceptions=(CallTimeException(Window(0, 0, 127), 9),))
+    profile = replace(
+        BASE, hunt_order=(9, 2), exceptions=(CallTimeException(Window(0, 0, 127), 9),)
+    )
     assert resolve(profile, at(5)).numbers == (OFFICE,)
 
 
 def test_sms_resolution_uses_the_sms_list():
     sms = Number(20, phone(3), 2)
-    profile = replace(BASE, sms_phones=(Number(21, phone(8), 2), sms), default_sms_phone_id=21,
-                      exceptions=(CallTimeException(Window(9, 17, MON), 3),))
+    profile = replace(
+        BASE,
+        sms_phones=(Number(21, phone(8), 2), sms),
+        default_sms_phone_id=21,
+        exceptions=(CallTimeException(Window(9, 17, MON), 3),),
+    )
     assert resolve_sms(profile, at(24 + 10)).numbers == (sms,)
     assert resolve_sms(profile, at(24 + 18)).numbers == (profile.sms_phones[0],)
     assert resolve_sms(replace(profile, dnd=(Window(0, 0, 127),)), at(3)).dnd
@@ -98,8 +113,9 @@ def test_sms_resolution_uses_the_sms_list():
 
 # --- properties --------------------------------------------------------------------------
 
-windows = st.builds(Window, st.integers(0, 23), st.integers(0, 23), st.integers(1, 127),
-                    st.integers(-11, 12))
+windows = st.builds(
+    Window, st.integers(0, 23), st.integers(0, 23), st.integers(1, 127), st.integers(-11, 12)
+)
 
 
 @st.composite
@@ -145,8 +161,9 @@ def test_a_week_of_resolutions_only_ever_names_the_users_numbers(profile):
 def test_after_posting_a_window_its_hours_resolve_to_its_number(profile, window, digits):
     profile = replace(profile, dnd=())
     before = week(profile)
-    after_profile = rules.add_exception(profile, window, NumberRequest(phone(digits), 4),
-                                        ids_from(500))
+    after_profile = rules.add_exception(
+        profile, window, NumberRequest(phone(digits), 4), ids_from(500)
+    )
     target = after_profile.number_for(phone(digits))
     after = week(after_profile)
     inside = hours(window)
@@ -160,13 +177,15 @@ def test_after_posting_a_window_its_hours_resolve_to_its_number(profile, window,
 @quick
 @given(profiles(), windows, st.integers(1, 6))
 def test_after_deleting_a_window_none_of_its_hours_is_covered_for_that_number(
-        profile, window, digits):
+    profile, window, digits
+):
     profile = rules.add_exception(profile, window, NumberRequest(phone(digits), 4), ids_from(500))
     target = profile.number_for(phone(digits))
     profile = rules.remove_exception_hours(profile, window, phone(digits))
     for hour in hours(window):
-        assert not any(e.phone_id == target.id and hour in hours(e.window)
-                       for e in profile.exceptions)
+        assert not any(
+            e.phone_id == target.id and hour in hours(e.window) for e in profile.exceptions
+        )
 
 
 @quick
@@ -181,6 +200,7 @@ def test_dnd_hours_resolve_to_nobody_and_deleting_them_restores_the_rest(profile
 
 
 # --- blacklist -----------------------------------------------------------------------------
+
 
 def test_a_blocked_user_is_blocked_from_any_of_its_numbers():
     profile = replace(BASE, blacklist=(Block(BLOCK_USER, 227),))

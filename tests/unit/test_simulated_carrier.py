@@ -1,8 +1,18 @@
 """The simulated carrier: outcomes by test number (README "Test numbers")."""
+
 import pytest
 
 from chalicelib.telephony import (
-    BUSY, DECLINED, FAILED, MACHINE, NO_ANSWER, SUCCESS, CarrierError, Dial, Target, carrier,
+    BUSY,
+    DECLINED,
+    FAILED,
+    MACHINE,
+    NO_ANSWER,
+    SUCCESS,
+    CarrierError,
+    Dial,
+    Target,
+    carrier,
 )
 from chalicelib.telephony.simulated import SimulatedCarrier, behaviour
 
@@ -12,14 +22,21 @@ def target(number: str) -> Target:
 
 
 def dial(*numbers: str, **options) -> Dial:
-    defaults = dict(ask_for_one=True, detect_machine=True, accept_machine=False)
+    defaults = {"ask_for_one": True, "detect_machine": True, "accept_machine": False}
     defaults.update(options)
-    return Dial(call_id=7, key="0.0", role="destination",
-                targets=tuple(target(n) for n in numbers), token="t", **defaults)
+    return Dial(
+        call_id=7,
+        key="0.0",
+        role="destination",
+        targets=tuple(target(n) for n in numbers),
+        token="t",
+        **defaults,
+    )
 
 
 class Sleeps(list):
     """Records the delays the carrier would wait, instead of waiting."""
+
     def __call__(self, seconds):
         self.append(seconds)
 
@@ -34,19 +51,22 @@ def sim(sleeps):
     return SimulatedCarrier(answer_delay_seconds=3, talk_seconds=12, sleep=sleeps)
 
 
-@pytest.mark.parametrize("number, result", [
-    ("3035550101", BUSY),
-    ("3035550102", NO_ANSWER),
-    ("3035550103", MACHINE),
-    ("3035550104", DECLINED),
-    ("3035550105", SUCCESS),
-    ("3035550100", SUCCESS),
-    ("3035550107", SUCCESS),
-    ("3035550199", SUCCESS),
-    ("3035551212", SUCCESS),
-    ("2125550101", BUSY),        # any area code
-    ("7205550102", NO_ANSWER),
-])
+@pytest.mark.parametrize(
+    "number, result",
+    [
+        ("3035550101", BUSY),
+        ("3035550102", NO_ANSWER),
+        ("3035550103", MACHINE),
+        ("3035550104", DECLINED),
+        ("3035550105", SUCCESS),
+        ("3035550100", SUCCESS),
+        ("3035550107", SUCCESS),
+        ("3035550199", SUCCESS),
+        ("3035551212", SUCCESS),
+        ("2125550101", BUSY),  # any area code
+        ("7205550102", NO_ANSWER),
+    ],
+)
 def test_each_test_number(sim, number, result):
     # Given a test number, When it is dialed alone, Then it behaves as the table says
     outcome = sim.place(dial(number))
@@ -61,9 +81,9 @@ def test_a_carrier_failure_raises(sim):
 
 def test_only_the_fictional_range_is_special():
     assert behaviour("+13035550101") == "busy"
-    assert behaviour("+13035550201") == "human"       # 555-0201 is not a test number
+    assert behaviour("+13035550201") == "human"  # 555-0201 is not a test number
     assert behaviour("+13035510101") == "human"
-    assert behaviour("+4420555010") == "human"         # not NANP
+    assert behaviour("+4420555010") == "human"  # not NANP
     assert behaviour("+443035550101") == "human"
 
 
@@ -104,6 +124,7 @@ def test_without_detection_a_machine_never_presses_1(sim):
 
 
 # --- try-all: every number at once, first human wins -----------------------------
+
 
 def test_try_all_the_first_human_wins_and_the_others_stop_ringing(sim, sleeps):
     outcome = sim.place(dial("3035550102", "3035550105", "3035550101", "3035551212"))
@@ -159,8 +180,15 @@ def test_the_adapter_is_chosen_by_name():
 def test_an_answered_leg_is_sent_its_digits_and_joins_its_room():
     # Given a dial to a conference engine with a PIN, and one to a participant of a room
     sim = SimulatedCarrier(sleep=lambda s: None)
-    engine = sim.place(dial("3035551212", ask_for_one=False, detect_machine=False,
-                            accept_machine=True, digits="123456#"))
+    engine = sim.place(
+        dial(
+            "3035551212",
+            ask_for_one=False,
+            detect_machine=False,
+            accept_machine=True,
+            digits="123456#",
+        )
+    )
     joined = sim.place(dial("7205551212", room="sim-room:conference-1"))
     # Then the PIN went down the answered leg, and the participant is in the room
     assert sim.sent_digits == [(engine.reference, "123456#")]

@@ -1,7 +1,12 @@
 """store.transactions: a transaction cancelled by a conflict is run again, nothing else is."""
+
 import pytest
-from pynamodb.exceptions import (CancellationReason, TransactWriteError, UpdateError,
-                                 VerboseClientError)
+from pynamodb.exceptions import (
+    CancellationReason,
+    TransactWriteError,
+    UpdateError,
+    VerboseClientError,
+)
 
 from chalicelib.store import transactions
 
@@ -11,7 +16,8 @@ def cancelled(*codes):
     cause = VerboseClientError(
         {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}},
         "TransactWriteItems",
-        cancellation_reasons=[None if c is None else CancellationReason(code=c) for c in codes])
+        cancellation_reasons=[None if c is None else CancellationReason(code=c) for c in codes],
+    )
     return TransactWriteError("Failed to write transaction items", cause)
 
 
@@ -30,6 +36,7 @@ def failing(*errors):
         if pending:
             raise pending.pop(0)
         return "done"
+
     run.calls = calls
     return run
 
@@ -43,7 +50,8 @@ def test_a_conflict_is_retried_until_it_passes():
 def test_a_plain_write_rejected_for_a_conflict_is_retried():
     # a plain UpdateItem of an item that a transaction is changing at that moment
     cause = VerboseClientError(
-        {"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, "UpdateItem")
+        {"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, "UpdateItem"
+    )
     run = failing(UpdateError("Failed to update item", cause))
     assert transactions.retrying(run) == "done"
     assert len(run.calls) == 2
@@ -75,4 +83,6 @@ def test_other_errors_pass_through():
 def test_reasons_of_something_that_is_not_a_cancellation_are_empty():
     assert transactions.reasons(RuntimeError("x")) == []
     assert transactions.reasons(cancelled(None, "ConditionalCheckFailed")) == [
-        None, "ConditionalCheckFailed"]
+        None,
+        "ConditionalCheckFailed",
+    ]

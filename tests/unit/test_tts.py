@@ -1,4 +1,5 @@
 """Speech keys and the voice allow-list (no AWS here)."""
+
 from chalicelib.media import tts
 
 
@@ -6,8 +7,17 @@ def test_the_key_is_addressed_by_voice_and_text():
     key = tts.speech_key("Hello", "Joanna")
     assert key == tts.speech_key("Hello", "Joanna")
     assert key.startswith("tts/") and key.endswith(".mp3") and len(key) == len("tts/.mp3") + 64
-    assert len({key, tts.speech_key("Hello", "Matthew"), tts.speech_key("Hello ", "Joanna"),
-                tts.speech_key("hello", "Joanna")}) == 4
+    assert (
+        len(
+            {
+                key,
+                tts.speech_key("Hello", "Matthew"),
+                tts.speech_key("Hello ", "Joanna"),
+                tts.speech_key("hello", "Joanna"),
+            }
+        )
+        == 4
+    )
 
 
 def test_no_separator_trick_makes_two_requests_share_a_key():

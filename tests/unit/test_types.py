@@ -1,4 +1,5 @@
 """The OCP data types: the reference's printed examples, RULINGS, and properties."""
+
 import re
 import socket
 from decimal import Decimal
@@ -9,10 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.errors import OcpError
-from chalicelib.protocol import types
 from chalicelib.protocol.types import (
-    Destination, Phone, destination, destinations, double_text, dtmf, email, numeric,
-    phone, string, to_amount, to_int, unix_time,
+    Destination,
+    Phone,
+    destination,
+    destinations,
+    double_text,
+    dtmf,
+    email,
+    numeric,
+    phone,
+    string,
+    to_amount,
+    to_int,
+    unix_time,
 )
 
 # Per test, not a global profile: other test modules keep their own settings.
@@ -26,42 +37,57 @@ def codes(error: OcpError) -> list[int]:
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Unit tests never touch the network; an attempt fails the test loudly."""
+
     def refuse(*_args, **_kwargs):
         raise AssertionError("network access in a unit test")
+
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 # --- sanitisers: the reference's "Data Types" table -------------------------------
 
-@pytest.mark.parametrize("raw, expected", [
-    ("1", "1"), ("One", ""), ("Test5", "5"), ("54.01", "5401"),
-])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("1", "1"),
+        ("One", ""),
+        ("Test5", "5"),
+        ("54.01", "5401"),
+    ],
+)
 def test_numeric_printed_examples(raw, expected):
     assert numeric(raw) == expected
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("123456#", "123456#"),
-    ("###ab44", "###44"),  # the reference prints "**##44", a typo (RULINGS)
-    ("default pin", ""),
-    ("*1.2#", "*12#"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("123456#", "123456#"),
+        ("###ab44", "###44"),  # the reference prints "**##44", a typo (RULINGS)
+        ("default pin", ""),
+        ("*1.2#", "*12#"),
+    ],
+)
 def test_dtmf_printed_examples(raw, expected):
     assert dtmf(raw) == expected
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Hello", "Hello"),
-    ("Hi there", "Hi there"),
-    ("<? I'm a hacker ?> named joe", "named joe"),
-    ("<b>x</b>", "x"),
-    ("<a title=\"x>y\">link</a> text", "link text"),
-    ("a <!-- hidden --> b", "a  b"),
-    ("1 < 2 and 3 > 2", "1 < 2 and 3 > 2"),  # "<" before a space is text, as in PHP
-    ("bold<b", "bold"),  # an unclosed tag runs to the end, as in PHP
-    ("  padded  ", "padded"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Hello", "Hello"),
+        ("Hi there", "Hi there"),
+        ("<? I'm a hacker ?> named joe", "named joe"),
+        ("<b>x</b>", "x"),
+        ('<a title="x>y">link</a> text', "link text"),
+        ("a <!-- hidden --> b", "a  b"),
+        ("1 < 2 and 3 > 2", "1 < 2 and 3 > 2"),  # "<" before a space is text, as in PHP
+        ("bold<b", "bold"),  # an unclosed tag runs to the end, as in PHP
+        ("  padded  ", "padded"),
+    ],
+)
 def test_string_strips_html_and_php_tags(raw, expected):
     assert string(raw) == expected
 
@@ -70,10 +96,18 @@ def test_unix_time_keeps_digits_only():
     assert unix_time("1214928000.5 GMT") == "12149280005"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("12.34", "12.34"), ("$1,000.50", "1000.50"), ("-3.5", "-3.5"), ("-$3", "-3"),
-    ("1.2.3", "1.23"), ("5-3", "53"), ("abc", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("12.34", "12.34"),
+        ("$1,000.50", "1000.50"),
+        ("-3.5", "-3.5"),
+        ("-$3", "-3"),
+        ("1.2.3", "1.23"),
+        ("5-3", "53"),
+        ("abc", ""),
+    ],
+)
 def test_double_text_keeps_digits_one_point_and_a_leading_minus(raw, expected):
     assert double_text(raw) == expected
 
@@ -120,6 +154,7 @@ def test_double_text_output_is_a_number_shape_and_idempotent(raw):
 
 # --- to_int / to_amount -----------------------------------------------------------
 
+
 def test_to_int_sanitises_then_converts():
     assert to_int("hour", "Test5") == 5
     assert to_int("hour", "23", low=0, high=23) == 23
@@ -136,8 +171,7 @@ def test_to_int_out_of_range_uses_the_callers_code():
     with pytest.raises(OcpError) as caught:
         to_int("phoneType", "5", low=1, high=4, code=901)
     assert codes(caught.value) == [901]
-    assert caught.value.details[0].message == (
-        "phoneType must be one of the following: 1, 2, 3, 4")
+    assert caught.value.details[0].message == ("phoneType must be one of the following: 1, 2, 3, 4")
     with pytest.raises(OcpError) as caught:
         to_int("startHour", "24", low=0, high=23)
     assert caught.value.details[0].message == "startHour (24) does not contain a valid value"
@@ -165,10 +199,16 @@ def test_to_int_reads_every_value_in_range(value):
     assert to_int("timezone", str(value), low=-11, high=12) == value
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("1.01", Decimal("1.01")), ("-3.5", Decimal("-3.5")), ("$50.25", Decimal("50.25")),
-    ("100", Decimal("100")), ("-0", Decimal("0")),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("1.01", Decimal("1.01")),
+        ("-3.5", Decimal("-3.5")),
+        ("$50.25", Decimal("50.25")),
+        ("100", Decimal("100")),
+        ("-0", Decimal("0")),
+    ],
+)
 def test_to_amount_reads_exact_decimals(raw, expected):
     value = to_amount("amount", raw)
     assert value == expected and isinstance(value, Decimal)
@@ -197,20 +237,27 @@ def test_to_amount_honours_places():
 
 
 @quick
-@given(st.decimals(places=2, min_value=-10**12, max_value=10**12,
-                   allow_nan=False, allow_infinity=False))
+@given(
+    st.decimals(
+        places=2, min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False
+    )
+)
 def test_to_amount_round_trips_any_two_place_decimal(value):
     assert to_amount("amount", format(value, "f")) == value
 
 
 # --- phone: "Specifying a Phone Number Value" ------------------------------------
 
-@pytest.mark.parametrize("raw, country, city, digits, e164, display", [
-    ("3035551212", "1", "", "3035551212", "+13035551212", "3035551212"),
-    ("1 3035551212", "1", "", "3035551212", "+13035551212", "3035551212"),
-    ("44 20 77994044", "44", "20", "77994044", "+442077994044", "44 20 77994044"),
-    ("33 1 49 54 46 46", "33", "1", "49544646", "+33149544646", "33 1 49544646"),
-])
+
+@pytest.mark.parametrize(
+    "raw, country, city, digits, e164, display",
+    [
+        ("3035551212", "1", "", "3035551212", "+13035551212", "3035551212"),
+        ("1 3035551212", "1", "", "3035551212", "+13035551212", "3035551212"),
+        ("44 20 77994044", "44", "20", "77994044", "+442077994044", "44 20 77994044"),
+        ("33 1 49 54 46 46", "33", "1", "49544646", "+33149544646", "33 1 49544646"),
+    ],
+)
 def test_phone_printed_valid_numbers(raw, country, city, digits, e164, display):
     parsed = phone("phoneNumber", raw)
     assert parsed == Phone(country, city, digits)
@@ -218,20 +265,32 @@ def test_phone_printed_valid_numbers(raw, country, city, digits, e164, display):
     assert parsed.display == display
 
 
-@pytest.mark.parametrize("raw", [
-    "4420 77994044",      # printed: no such country code
-    "33149544646",        # printed: 11 digits, no spaces, no country code
-    "abc", "12345", "303-555-1212", "(303) 5551212", "13035551212",
-    "0305551212", "3031551212",  # NANP area code / exchange start with 2-9
-    "44 020 77994044",    # trunk prefix in the city code
-    "44 7799", "999 20 1234567", "044 20 77994044", "1 303555121",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "4420 77994044",  # printed: no such country code
+        "33149544646",  # printed: 11 digits, no spaces, no country code
+        "abc",
+        "12345",
+        "303-555-1212",
+        "(303) 5551212",
+        "13035551212",
+        "0305551212",
+        "3031551212",  # NANP area code / exchange start with 2-9
+        "44 020 77994044",  # trunk prefix in the city code
+        "44 7799",
+        "999 20 1234567",
+        "044 20 77994044",
+        "1 303555121",
+    ],
+)
 def test_phone_invalid_numbers_are_920(raw):
     with pytest.raises(OcpError) as caught:
         phone("phoneNumber", raw)
     assert codes(caught.value) == [920]
     assert caught.value.details[0].message == (
-        f"phoneNumber ({raw}) does not contain a valid phone")
+        f"phoneNumber ({raw}) does not contain a valid phone"
+    )
 
 
 @pytest.mark.parametrize("raw", ["", "   "])
@@ -245,20 +304,26 @@ def test_phone_accepts_the_simulated_carriers_fictional_numbers():
     assert phone("phoneNumber", "3035550101").digits == "3035550101"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (" 3035551212 ", Phone("1", "", "3035551212")),
-    ("+1 3035551212", Phone("1", "", "3035551212")),
-    ("+13035551212", Phone("1", "", "3035551212")),
-    ("+44 20 77994044", Phone("44", "20", "77994044")),
-    ("39 06 12345678", Phone("39", "06", "12345678")),  # Italy keeps its leading 0
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (" 3035551212 ", Phone("1", "", "3035551212")),
+        ("+1 3035551212", Phone("1", "", "3035551212")),
+        ("+13035551212", Phone("1", "", "3035551212")),
+        ("+44 20 77994044", Phone("44", "20", "77994044")),
+        ("39 06 12345678", Phone("39", "06", "12345678")),  # Italy keeps its leading 0
+    ],
+)
 def test_phone_tolerated_forms(raw, expected):
     assert phone("phoneNumber", raw) == expected
 
 
 def test_same_number_typed_differently_has_one_key():
-    assert (phone("p", "44 20 77994044").key == phone("p", "+442077994044").key
-            == phone("p", "44 20 7799 4044").key)
+    assert (
+        phone("p", "44 20 77994044").key
+        == phone("p", "+442077994044").key
+        == phone("p", "44 20 7799 4044").key
+    )
 
 
 nanp_digits = st.from_regex(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
@@ -275,19 +340,31 @@ def test_phone_reads_back_its_display_for_any_nanp_number(digits):
 
 # --- email -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, expected", [
-    ("user@yahoo.com", "user@yahoo.com"),
-    ("User.Name@Yahoo.COM", "user.name@yahoo.com"),
-    ("  joe@example.org ", "joe@example.org"),
-])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("user@yahoo.com", "user@yahoo.com"),
+        ("User.Name@Yahoo.COM", "user.name@yahoo.com"),
+        ("  joe@example.org ", "joe@example.org"),
+    ],
+)
 def test_email_is_normalised_and_lower_cased(raw, expected):
     assert email("email", raw, check_dns=False) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "not-an-email", "user@", "@yahoo.com", "a b@yahoo.com", "user@@yahoo.com",
-    "user@localhost", "user@yahoo",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not-an-email",
+        "user@",
+        "@yahoo.com",
+        "a b@yahoo.com",
+        "user@@yahoo.com",
+        "user@localhost",
+        "user@yahoo",
+    ],
+)
 def test_email_invalid_is_915(raw):
     with pytest.raises(OcpError) as caught:
         email("email", raw, check_dns=False)
@@ -320,31 +397,42 @@ def test_email_dns_check_is_the_callers_setting(monkeypatch, check_dns):
 
 # --- destinations: "Specifying Origination and Destination" -----------------------
 
+
 def test_destinations_printed_example():
     parsed = destinations(
-        "destination", "3:3035551212,1:157,3:7205551212,2:user@yahoo.com", check_dns=False)
+        "destination", "3:3035551212,1:157,3:7205551212,2:user@yahoo.com", check_dns=False
+    )
     assert parsed == [
         Destination(3, Phone("1", "", "3035551212")),
         Destination(1, 157),
         Destination(3, Phone("1", "", "7205551212")),
         Destination(2, "user@yahoo.com"),
     ]
-    assert [d.wire() for d in parsed] == ["3:3035551212", "1:157", "3:7205551212",
-                                          "2:user@yahoo.com"]
+    assert [d.wire() for d in parsed] == [
+        "3:3035551212",
+        "1:157",
+        "3:7205551212",
+        "2:user@yahoo.com",
+    ]
 
 
 def test_destinations_international_phone_keeps_its_spaces():
-    parsed = destinations("destination", " 3:44 20 77994044,2:User@Yahoo.com ",
-                          check_dns=False)
-    assert parsed == [Destination(3, Phone("44", "20", "77994044")),
-                      Destination(2, "user@yahoo.com")]
+    parsed = destinations("destination", " 3:44 20 77994044,2:User@Yahoo.com ", check_dns=False)
+    assert parsed == [
+        Destination(3, Phone("44", "20", "77994044")),
+        Destination(2, "user@yahoo.com"),
+    ]
     assert parsed[0].wire() == "3:44 20 77994044"
 
 
 def test_destinations_reports_every_bad_pair_at_once():
     with pytest.raises(OcpError) as caught:
-        destinations("destination", "4:1,1:0,1:157,2:bad,3:4420 77994044,1:abc,3:",
-                     check_dns=False, bad_type_code=301)
+        destinations(
+            "destination",
+            "4:1,1:0,1:157,2:bad,3:4420 77994044,1:abc,3:",
+            check_dns=False,
+            bad_type_code=301,
+        )
     assert codes(caught.value) == [301, 922, 915, 920, 922, 920]
     messages = [d.message for d in caught.value.details]
     assert messages[1] == "destination (0) does not contain a valid user id"
@@ -380,11 +468,18 @@ def test_destination_is_exactly_one_pair():
 
 user_ids = st.integers(min_value=1, max_value=10**12).map(lambda n: Destination(1, n))
 emails = st.from_regex(r"\A[a-z0-9]{1,12}@[a-z]{2,12}\.(com|org|net)\Z").map(
-    lambda a: Destination(2, a))
+    lambda a: Destination(2, a)
+)
 phones = st.one_of(
     nanp_digits.map(lambda d: Phone("1", "", d)),
-    st.sampled_from([Phone("44", "20", "77994044"), Phone("33", "1", "49544646"),
-                     Phone("39", "06", "12345678"), Phone("65", "", "61234567")]),
+    st.sampled_from(
+        [
+            Phone("44", "20", "77994044"),
+            Phone("33", "1", "49544646"),
+            Phone("39", "06", "12345678"),
+            Phone("65", "", "61234567"),
+        ]
+    ),
 ).map(lambda p: Destination(3, p))
 
 
@@ -401,7 +496,11 @@ def test_any_accepted_phone_reads_back_its_display(raw):
     try:
         parsed = phone("phoneNumber", raw)
     except OcpError as error:
-        assert codes(error) in ([900], [920])
+        refused = codes(error)
+    else:
+        refused = None
+    if refused is not None:
+        assert refused in ([900], [920])
         return
     assert phone("phoneNumber", parsed.display) == parsed
     typed = "".join(c for c in raw if c.isdigit())
@@ -416,5 +515,6 @@ def test_destinations_fails_only_with_ocp_errors(raw):
         parsed = destinations("destination", raw, check_dns=False)
     except OcpError:
         return
-    assert destinations("destination", ",".join(d.wire() for d in parsed),
-                        check_dns=False) == parsed
+    assert (
+        destinations("destination", ",".join(d.wire() for d in parsed), check_dns=False) == parsed
+    )

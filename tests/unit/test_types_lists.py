@@ -1,4 +1,5 @@
 """Comma-separated phone and numeric variables (huntorder's phoneNumber, phoneType, carrierId)."""
+
 import pytest
 
 from chalicelib.domain.numbers import Phone
@@ -8,7 +9,9 @@ from chalicelib.protocol.types import ints, phones
 
 def test_phones_split_on_commas_only():
     assert phones("p", "3035551212, 44 20 77994044") == [
-        Phone("1", "", "3035551212"), Phone("44", "20", "77994044")]
+        Phone("1", "", "3035551212"),
+        Phone("44", "20", "77994044"),
+    ]
 
 
 def test_every_bad_phone_is_reported():

@@ -1,10 +1,18 @@
 """domain.windows: the day bitmask, hour windows, timezones and the overlap rule."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.windows import (
-    HOURS_PER_WEEK, Window, covers, hour_of_week, hours, hours_of_all, place, subtract,
+    HOURS_PER_WEEK,
+    Window,
+    covers,
+    hour_of_week,
+    hours,
+    hours_of_all,
+    place,
+    subtract,
     without,
 )
 
@@ -13,8 +21,9 @@ quick = settings(max_examples=150, deadline=None)
 SUNDAY = 1704585600  # 2024-01-07 00:00 UTC, a Sunday
 MON, TUE, WED, THU, FRI, SAT, SUN = 2, 4, 8, 16, 32, 64, 1
 
-windows = st.builds(Window, st.integers(0, 23), st.integers(0, 23), st.integers(1, 127),
-                    st.integers(-11, 12))
+windows = st.builds(
+    Window, st.integers(0, 23), st.integers(0, 23), st.integers(1, 127), st.integers(-11, 12)
+)
 hour_sets = st.frozensets(st.integers(0, HOURS_PER_WEEK - 1), max_size=60)
 
 
@@ -24,6 +33,7 @@ def utc(day: int, hour: int) -> set[int]:
 
 # --- examples ------------------------------------------------------------------------
 
+
 def test_unix_time_zero_was_a_thursday_and_the_week_starts_on_sunday():
     assert hour_of_week(0) == 4 * 24
     assert hour_of_week(SUNDAY) == 0
@@ -32,8 +42,14 @@ def test_unix_time_zero_was_a_thursday_and_the_week_starts_on_sunday():
 
 def test_days_are_a_bitmask_sunday_first():
     # the reference's example values: 28 = Tue, Wed, Thu; 96 = Fri, Sat
-    assert hours(Window(6, 8, 28)) == {2 * 24 + 6, 2 * 24 + 7, 3 * 24 + 6, 3 * 24 + 7,
-                                       4 * 24 + 6, 4 * 24 + 7}
+    assert hours(Window(6, 8, 28)) == {
+        2 * 24 + 6,
+        2 * 24 + 7,
+        3 * 24 + 6,
+        3 * 24 + 7,
+        4 * 24 + 6,
+        4 * 24 + 7,
+    }
     assert hours(Window(0, 1, SUN)) == {0}
     assert hours(Window(23, 0, SAT)) == {167}
 
@@ -60,12 +76,17 @@ def test_timezone_is_an_offset_from_gmt():
 def test_the_references_overlap_example():
     # "9 AM to Noon" then "11 to 5 PM": 9-11 and 11-17 remain
     assert place([Window(9, 12, 127)], Window(11, 17, 127)) == [
-        Window(9, 11, 127), Window(11, 17, 127)]
+        Window(9, 11, 127),
+        Window(11, 17, 127),
+    ]
 
 
 def test_an_overlap_on_one_day_splits_that_day_only():
     assert subtract(Window(9, 17, MON | TUE | WED | THU | FRI), hours(Window(11, 12, WED))) == [
-        Window(9, 17, MON | TUE | THU | FRI), Window(9, 11, WED), Window(12, 17, WED)]
+        Window(9, 17, MON | TUE | THU | FRI),
+        Window(9, 11, WED),
+        Window(12, 17, WED),
+    ]
 
 
 def test_a_window_without_overlap_is_kept_as_given():
@@ -80,21 +101,33 @@ def test_a_window_covered_whole_vanishes():
 def test_pieces_keep_the_timezone_of_the_older_window():
     # Monday 9-17 at GMT-7 (16-24 GMT) minus 20-22 GMT: 9-13 and 15-17 local
     assert subtract(Window(9, 17, MON, -7), utc(1, 20) | utc(1, 21)) == [
-        Window(9, 13, MON, -7), Window(15, 17, MON, -7)]
+        Window(9, 13, MON, -7),
+        Window(15, 17, MON, -7),
+    ]
 
 
 def test_what_remains_after_midnight_starts_on_the_next_day():
     assert subtract(Window(22, 2, MON), hours(Window(22, 0, MON))) == [Window(0, 2, TUE)]
 
 
-@pytest.mark.parametrize("bad", [dict(start_hour=24), dict(end_hour=-1), dict(days=0),
-                                 dict(days=128), dict(timezone=13), dict(timezone=-12)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"start_hour": 24},
+        {"end_hour": -1},
+        {"days": 0},
+        {"days": 128},
+        {"timezone": 13},
+        {"timezone": -12},
+    ],
+)
 def test_out_of_range_windows_do_not_exist(bad):
     with pytest.raises(ValueError):
         Window(**{"start_hour": 1, "end_hour": 2, "days": 1, "timezone": 0, **bad})
 
 
 # --- properties ------------------------------------------------------------------------
+
 
 @quick
 @given(windows)

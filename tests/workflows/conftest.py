@@ -5,12 +5,13 @@ An execution runs in a thread of moto's; its Tasks put messages on the dial queu
 simulated carrier), or hands a message to the test first, which may answer it itself or
 swallow it (a callback that never arrives).
 """
+
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from moto import mock_aws
@@ -44,8 +45,9 @@ def _stop_running_executions() -> None:
     from chalicelib.store import aws
 
     sfn = aws.client("stepfunctions")
-    for execution in sfn.list_executions(stateMachineArn=aws.state_machine_arn(),
-                                         statusFilter="RUNNING")["executions"]:
+    for execution in sfn.list_executions(
+        stateMachineArn=aws.state_machine_arn(), statusFilter="RUNNING"
+    )["executions"]:
         _stop(sfn, execution["executionArn"])
 
 
@@ -76,6 +78,7 @@ class Switchboard:
     @property
     def dialer(self):
         from chalicelib.workflows.dialer import Dialer, StepFunctionsTasks
+
         return Dialer(carrier=self.carrier, tasks=StepFunctionsTasks())
 
     def run(self, execution_arn: str, intercept: Callable[[dict], bool] | None = None) -> dict:
@@ -87,14 +90,17 @@ class Switchboard:
         dialer = self.dialer
         deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
         finished = False  # after `finish`, only the execution's own end is left
-        while (described := sfn.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
+        while (described := sfn.describe_execution(executionArn=execution_arn))[
+            "status"
+        ] == "RUNNING":
             assert time.monotonic() < deadline, f"execution still running: {execution_arn}"
             if finished:
                 time.sleep(0.02)
                 continue
             # Long polling returns as soon as a message arrives.
-            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=1).get("Messages", [])
+            received = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            ).get("Messages", [])
             for m in received:
                 message = json.loads(m["Body"])
                 self.messages.append(message)
@@ -110,8 +116,9 @@ class Switchboard:
 
 @pytest.fixture
 def switchboard() -> Switchboard:
-    return Switchboard(SimulatedCarrier(answer_delay_seconds=0, talk_seconds=12,
-                                        sleep=lambda seconds: None))
+    return Switchboard(
+        SimulatedCarrier(answer_delay_seconds=0, talk_seconds=12, sleep=lambda seconds: None)
+    )
 
 
 def states_entered(execution_arn: str) -> list[str]:
@@ -120,11 +127,13 @@ def states_entered(execution_arn: str) -> list[str]:
     sfn = aws.client("stepfunctions")
     events, token = [], None
     while True:
-        page = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000,
-                                         **({"nextToken": token} if token else {}))
+        page = sfn.get_execution_history(
+            executionArn=execution_arn, maxResults=1000, **({"nextToken": token} if token else {})
+        )
         events += page["events"]
         token = page.get("nextToken")
         if not token:
             break
-    return [e["stateEnteredEventDetails"]["name"] for e in events
-            if "stateEnteredEventDetails" in e]
+    return [
+        e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
+    ]

@@ -6,6 +6,7 @@ running them (executing a thousand state machines would take minutes): it checks
 StartExecution side, names, counts and idempotence. A five-recipient blast runs end to
 end under moto's interpreter with the dialer and the simulated carrier.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,13 +33,28 @@ def phone(digits: str) -> Termination:
     return Termination(3, Phone("1", "", digits))
 
 
-def new_blast(kind: str, terminations: list[Termination], *, text: str = "Practice moved to 5",
-              when: int = NOW + 3600, origination: Termination = ORIGINATION,
-              hide_ani: bool = False) -> int:
+def new_blast(
+    kind: str,
+    terminations: list[Termination],
+    *,
+    text: str = "Practice moved to 5",
+    when: int = NOW + 3600,
+    origination: Termination = ORIGINATION,
+    hide_ani: bool = False,
+) -> int:
     """A scheduled blast of REQUESTER, as blast POST makes it."""
-    blast_id, scheduled = fanout.create(1, REQUESTER, kind, when=when, text=text, audio=None,
-                                        hide_ani=hide_ani, allow_callback=True,
-                                        origination=origination, terminations=terminations)
+    blast_id, scheduled = fanout.create(
+        1,
+        REQUESTER,
+        kind,
+        when=when,
+        text=text,
+        audio=None,
+        hide_ani=hide_ani,
+        allow_callback=True,
+        origination=origination,
+        terminations=terminations,
+    )
     assert scheduled
     return blast_id
 
@@ -53,8 +69,13 @@ def drain() -> int:
 
 def executions() -> list[dict]:
     sfn = aws.client("stepfunctions")
-    return [e for page in sfn.get_paginator("list_executions").paginate(
-        stateMachineArn=aws.state_machine_arn()) for e in page["executions"]]
+    return [
+        e
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=aws.state_machine_arn()
+        )
+        for e in page["executions"]
+    ]
 
 
 def sent_sms() -> list[tuple[str, str]]:
@@ -80,8 +101,9 @@ def run_all(switchboard) -> list[str]:
     deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
     while any(e["status"] == "RUNNING" for e in executions()):
         assert time.monotonic() < deadline, "executions still running"
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                     WaitTimeSeconds=1).get("Messages", []):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
             message = json.loads(m["Body"])
             try:
                 dialer.handle(message)
@@ -89,8 +111,9 @@ def run_all(switchboard) -> list[str]:
                 # moto lists an execution as running a moment before its interpreter
                 # exists, and a heartbeat then fails inside moto: left on the queue, the
                 # message comes back, as it would to a failed Lambda.
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
-                                              VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                )
                 continue
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             switchboard.messages.append(message)
@@ -105,19 +128,24 @@ def now():
 
 # -- a 1,000-recipient blast (executions recorded, not run) ---------------------------------
 
+
 @pytest.mark.usefixtures("aws", "now")
 def test_a_thousand_recipients_get_one_execution_each_however_often_it_is_delivered(monkeypatch):
     # Given a voice blast to 1,000 numbers, fanned out in batches of 100
     recipients = [phone(f"303{n:07d}") for n in range(1000)]
     blast_id = new_blast(VOICE, recipients)
     spoken = []
-    monkeypatch.setattr("chalicelib.media.tts.speech", lambda text, voice=None: spoken.append(text) or "tts/x.mp3")
+    monkeypatch.setattr(
+        "chalicelib.media.tts.speech", lambda text, voice=None: spoken.append(text) or "tts/x.mp3"
+    )
     # When its schedule fires
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
     batches = queued_batches()
     # Then its recipients are on the fan-out queue, 100 a message, and its text was
     # synthesised once
-    assert [(b["first"], len(b["terminations"])) for b in batches] == [(n, 100) for n in range(0, 1000, 100)]
+    assert [(b["first"], len(b["terminations"])) for b in batches] == [
+        (n, 100) for n in range(0, 1000, 100)
+    ]
     assert spoken == ["Practice moved to 5"]
     # When every batch is delivered, and one of them a second time
     for batch in batches + batches[3:4]:
@@ -145,14 +173,19 @@ def test_each_execution_is_one_accepting_leg_with_the_blast_audio():
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
     drain()
     execution = aws.client("stepfunctions").describe_execution(
-        executionArn=executions()[0]["executionArn"])
+        executionArn=executions()[0]["executionArn"]
+    )
     payload = json.loads(execution["input"])
     blast = blasts.load(blast_id)
     assert payload["callId"] == blast.first_call_id
     (leg,) = payload["legs"]
     assert leg["numbers"] == [{"number": "3035551212", "e164": "+13035551212"}]
-    assert (leg["role"], leg["askForOne"], leg["acceptMachine"], leg["detectMachine"]) == \
-        ("recipient", False, True, True)
+    assert (leg["role"], leg["askForOne"], leg["acceptMachine"], leg["detectMachine"]) == (
+        "recipient",
+        False,
+        True,
+        True,
+    )
     assert leg["callerId"] is None  # hideAni
     assert leg["announcement"]["audioKey"].startswith("tts/")
     assert leg["announcement"]["callbackTo"] == "+17202108298"  # allowCallback
@@ -174,9 +207,17 @@ def test_a_start_that_failed_half_way_queues_again_without_new_executions():
     # Given a blast whose start claimed it but died before queueing all its batches
     blast_id = new_blast(VOICE, [phone(f"303555{n:04d}") for n in range(150)])
     blasts.claim_start(blasts.load(blast_id), NOW)
-    fanout.handle(fanout.batches(blasts.load(blast_id), {
-        "origin": {"userId": None, "phoneKeys": []}, "callerId": None, "callingNumber": "",
-        "announcement": {"audioKey": "tts/x.mp3"}})[0])
+    fanout.handle(
+        fanout.batches(
+            blasts.load(blast_id),
+            {
+                "origin": {"userId": None, "phoneKeys": []},
+                "callerId": None,
+                "callingNumber": "",
+                "announcement": {"audioKey": "tts/x.mp3"},
+            },
+        )[0]
+    )
     assert len(executions()) == 100
     # When the schedule's retry delivers the event again
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
@@ -188,16 +229,28 @@ def test_a_start_that_failed_half_way_queues_again_without_new_executions():
 
 # -- SMS ---------------------------------------------------------------------------------------
 
+
 def a_user(digits: str, *, sms: str | None = None, **changes) -> int:
     """A user with default number `digits` (and an SMS number), plus profile changes."""
     from chalicelib.domain import profile as rules
     from chalicelib.store import profiles
 
-    user_id, _ = users.create(1, {"first_name": "A", "last_name": "B"}, f"{digits}@example.com",
-                              users.NewPhone(Phone("1", "", digits), 2), exclusive=False)
+    user_id, _ = users.create(
+        1,
+        {"first_name": "A", "last_name": "B"},
+        f"{digits}@example.com",
+        users.NewPhone(Phone("1", "", digits), 2),
+        exclusive=False,
+    )
     if sms:
-        profiles.change(user_id, 1, rules.add_number, rules.NumberRequest(Phone("1", "", sms), 2),
-                        new_phones=1, sms=True)
+        profiles.change(
+            user_id,
+            1,
+            rules.add_number,
+            rules.NumberRequest(Phone("1", "", sms), 2),
+            new_phones=1,
+            sms=True,
+        )
     for rule, arg in changes.items():
         profiles.change(user_id, 1, getattr(rules, rule), arg)
     return user_id
@@ -213,8 +266,13 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
     without_sms = a_user("3035550003")
     resting = a_user("3035550004", add_dnd=Window(0, 0, 127, 0))
     blocking = a_user("3035550005", add_block=Block(3, ORIGINATION.value))
-    recipients = [phone("7205551212"), Termination(1, with_sms), Termination(2, "3035550003@example.com"),
-                  Termination(1, resting), Termination(1, blocking)]
+    recipients = [
+        phone("7205551212"),
+        Termination(1, with_sms),
+        Termination(2, "3035550003@example.com"),
+        Termination(1, resting),
+        Termination(1, blocking),
+    ]
     blast_id = new_blast(SMS, recipients, text="Game cancelled")
     assert without_sms
     # When it fires and its batches are delivered twice
@@ -223,16 +281,21 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
     for batch in batches + batches:
         fanout.handle(batch)
     # Then SNS got one text per reachable number, once
-    assert sorted(sent_sms()) == [("+13035550002", "Game cancelled"), ("+13035550003", "Game cancelled"),
-                                  ("+17205551212", "Game cancelled")]
+    assert sorted(sent_sms()) == [
+        ("+13035550002", "Game cancelled"),
+        ("+13035550003", "Game cancelled"),
+        ("+17205551212", "Game cancelled"),
+    ]
     # and each recipient's result is recorded
     blast = blasts.load(blast_id)
     got = [(r.state, r.attempts) for r in blasts.results(blast)]
-    assert got == [("complete", (("7205551212", "Success"),)),
-                   ("complete", (("3035550002", "Success"),)),
-                   ("complete", (("3035550003", "Success"),)),
-                   ("failed", ((str(resting), "DND"),)),
-                   ("failed", ((str(blocking), "Blacklisted"),))]
+    assert got == [
+        ("complete", (("7205551212", "Success"),)),
+        ("complete", (("3035550002", "Success"),)),
+        ("complete", (("3035550003", "Success"),)),
+        ("failed", ((str(resting), "DND"),)),
+        ("failed", ((str(blocking), "Blacklisted"),)),
+    ]
 
 
 @pytest.mark.usefixtures("aws", "now")
@@ -241,6 +304,7 @@ def test_an_sms_that_sns_refuses_is_failed(monkeypatch):
 
     def refuse(**kwargs):
         raise ClientError({"Error": {"Code": "InvalidParameter"}}, "Publish")
+
     blast_id = new_blast(SMS, [phone("7205551212")])
     monkeypatch.setattr(aws.client("sns"), "publish", refuse)
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
@@ -251,6 +315,7 @@ def test_an_sms_that_sns_refuses_is_failed(monkeypatch):
 
 # -- five recipients, dialed end to end ------------------------------------------------------------
 
+
 @pytest.mark.usefixtures("sfn_aws", "now")
 def test_a_voice_blast_dials_each_recipient_and_keeps_the_results(switchboard):
     # Given recipients: a human, an answering machine, a busy line, a user in
@@ -259,8 +324,13 @@ def test_a_voice_blast_dials_each_recipient_and_keeps_the_results(switchboard):
 
     resting = a_user("3035550004", add_dnd=Window(0, 0, 127, 0))
     blocking = a_user("3035550005", add_block=Block(3, ORIGINATION.value))
-    recipients = [phone("3035551212"), phone("3035550103"), phone("3035550101"),
-                  Termination(1, resting), Termination(1, blocking)]
+    recipients = [
+        phone("3035551212"),
+        phone("3035550103"),
+        phone("3035550101"),
+        Termination(1, resting),
+        Termination(1, blocking),
+    ]
     blast_id = new_blast(VOICE, recipients)
     # When it fires and every recipient's dialing runs
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
@@ -269,16 +339,19 @@ def test_a_voice_blast_dials_each_recipient_and_keeps_the_results(switchboard):
     # Then a human and a machine heard it (success), the others did not
     blast = blasts.load(blast_id)
     got = [(r.state, r.success, r.attempts) for r in blasts.results(blast)]
-    assert got == [("complete", True, (("3035551212", "Success"),)),
-                   ("complete", True, (("3035550103", "Success"),)),
-                   ("failed", False, (("3035550101", "Busy"),)),
-                   ("failed", False, ((str(resting), "DND"),)),
-                   ("failed", False, ((str(blocking), "Blacklisted"),))]
+    assert got == [
+        ("complete", True, (("3035551212", "Success"),)),
+        ("complete", True, (("3035550103", "Success"),)),
+        ("failed", False, (("3035550101", "Busy"),)),
+        ("failed", False, ((str(resting), "DND"),)),
+        ("failed", False, ((str(blocking), "Blacklisted"),)),
+    ]
     # and nobody was asked to press 1
     assert all(not dial.ask_for_one for dial in switchboard.carrier.placed)
 
 
 # -- the queue -----------------------------------------------------------------------------------
+
 
 @pytest.mark.usefixtures("aws", "now")
 def test_the_fan_out_handler_takes_messages_as_sqs_delivers_them():
@@ -290,8 +363,12 @@ def test_the_fan_out_handler_takes_messages_as_sqs_delivers_them():
     start = {"action": "start", "blastId": blast_id, "version": 1}
     blasts.claim_start(blasts.load(blast_id), NOW)
     with Client(app, stage_name="test") as client:
-        client.lambda_.invoke("blastfanout", client.events.generate_sqs_event(
-            [json.dumps(start), "not json", json.dumps({"action": "nothing"})]))
+        client.lambda_.invoke(
+            "blastfanout",
+            client.events.generate_sqs_event(
+                [json.dumps(start), "not json", json.dumps({"action": "nothing"})]
+            ),
+        )
         (batch,) = queued_batches()
         client.lambda_.invoke("blastfanout", client.events.generate_sqs_event([json.dumps(batch)]))
     assert sent_sms() == [("+17205551212", "Practice moved to 5")]
@@ -306,6 +383,7 @@ def test_batches_are_sent_ten_and_at_most_256_kib_a_request(monkeypatch):
     def counting(**kwargs):
         sent.append([len(e["MessageBody"]) for e in kwargs["Entries"]])
         return real(**kwargs)
+
     monkeypatch.setattr(sqs, "send_message_batch", counting)
     fanout.send([{"n": n} for n in range(25)])
     fanout.send([{"pad": "x" * 100_000} for _ in range(5)])

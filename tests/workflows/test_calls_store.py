@@ -1,5 +1,6 @@
 """store.calls over moto's DynamoDB: the conditions that make the dialer's writes safe
 to repeat, and what call GET will read."""
+
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,15 @@ NOW = 1212186144
 
 @pytest.fixture
 def call():
-    calls.create(1177, eid=1, user_id=235, kind="call", time_scheduled=NOW,
-                 calling_number="7202108298", request={"text": "hello"})
+    calls.create(
+        1177,
+        eid=1,
+        user_id=235,
+        kind="call",
+        time_scheduled=NOW,
+        calling_number="7202108298",
+        request={"text": "hello"},
+    )
     return 1177
 
 
@@ -25,16 +33,27 @@ def call():
 def charged(monkeypatch):
     """What the finishing transaction adds to mouused (store.accounts)."""
     seen = []
-    monkeypatch.setattr(calls.accounts, "add_minutes_used_in",
-                        lambda tx, eid, user_id, minutes: seen.append((eid, user_id, minutes)))
+    monkeypatch.setattr(
+        calls.accounts,
+        "add_minutes_used_in",
+        lambda tx, eid, user_id, minutes: seen.append((eid, user_id, minutes)),
+    )
     return seen
 
 
 def test_a_new_call_is_scheduled(call):
     status = calls.get(call, 1)
-    assert (status.state, status.complete, status.success, status.mou) == \
-        ("scheduled", False, False, Decimal("0.0"))
-    assert (status.time_scheduled, status.time_originated, status.time_completed) == (NOW, None, None)
+    assert (status.state, status.complete, status.success, status.mou) == (
+        "scheduled",
+        False,
+        False,
+        Decimal("0.0"),
+    )
+    assert (status.time_scheduled, status.time_originated, status.time_completed) == (
+        NOW,
+        None,
+        None,
+    )
     assert (status.user_id, status.kind, status.calling_number) == (235, "call", "7202108298")
     assert status.attempts == () and status.request == {"text": "hello"}
 
@@ -69,15 +88,24 @@ def test_attempts_are_recorded_once_per_key_in_order(call):
     busy = [AttemptRecord("3035550101", "Busy")]
     assert calls.record_attempts(call, "0.0", busy, NOW)
     assert not calls.record_attempts(call, "0.0", [AttemptRecord("3035550101", "NoAnswer")], NOW)
-    assert calls.record_attempts(call, "0.all", [AttemptRecord("1", "NoAnswer"),
-                                                 AttemptRecord("2", "Success")], NOW)
-    assert [(a.number, a.result) for a in calls.get(call, 1).attempts] == \
-        [("3035550101", "Busy"), ("1", "NoAnswer"), ("2", "Success")]
+    assert calls.record_attempts(
+        call, "0.all", [AttemptRecord("1", "NoAnswer"), AttemptRecord("2", "Success")], NOW
+    )
+    assert [(a.number, a.result) for a in calls.get(call, 1).attempts] == [
+        ("3035550101", "Busy"),
+        ("1", "NoAnswer"),
+        ("2", "Success"),
+    ]
 
 
 def test_the_answering_origination_sets_the_calling_number(call):
-    calls.record_attempts(call, "1.0", [AttemptRecord("7205550100", "Success", "origination")],
-                          NOW, calling_number="7205550100")
+    calls.record_attempts(
+        call,
+        "1.0",
+        [AttemptRecord("7205550100", "Success", "origination")],
+        NOW,
+        calling_number="7205550100",
+    )
     assert calls.get(call, 1).calling_number == "7205550100"
 
 
@@ -95,8 +123,9 @@ def test_a_completed_call_is_billed_once(call, charged):
 
 
 def test_a_failed_call_costs_nothing(call, charged):
-    assert calls.finish(call, False, NOW, key="0.screen",
-                        attempt=AttemptRecord("3035551212", "DND"))
+    assert calls.finish(
+        call, False, NOW, key="0.screen", attempt=AttemptRecord("3035551212", "DND")
+    )
     status = calls.get(call, 1)
     assert (status.state, status.mou, status.success) == ("failed", Decimal("0.0"), False)
     assert [(a.number, a.result) for a in status.attempts] == [("3035551212", "DND")]

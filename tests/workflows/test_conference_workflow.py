@@ -1,6 +1,7 @@
 """Autoconferences and conferences executed under moto's Step Functions interpreter with
 the dialer and the simulated carrier: the PIN outpulsed to the conference engine, the
 room the legs join, firing once, and the moderator charged when the conference closes."""
+
 from decimal import Decimal
 
 import pytest
@@ -15,12 +16,17 @@ from tests.workflows.conftest import NOW
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")
 
 PIN = "123456#"
-BRIDGE = "3035550199"   # the conference engine (a human-free test number would do as well)
+BRIDGE = "3035550199"  # the conference engine (a human-free test number would do as well)
 
 
 def a_user(number: str, email: str) -> int:
-    user_id, _created = users.create(1, {"first_name": "John", "last_name": "Doe"}, email,
-                                     users.NewPhone(phone("phoneNumber", number), 2), False)
+    user_id, _created = users.create(
+        1,
+        {"first_name": "John", "last_name": "Doe"},
+        email,
+        users.NewPhone(phone("phoneNumber", number), 2),
+        False,
+    )
     return user_id
 
 
@@ -31,23 +37,35 @@ def execution_of(call_id: int) -> str:
 
 def started_executions() -> list[str]:
     sfn = aws.client("stepfunctions")
-    return [e["name"] for e in sfn.list_executions(
-        stateMachineArn=aws.state_machine_arn())["executions"]]
+    return [
+        e["name"]
+        for e in sfn.list_executions(stateMachineArn=aws.state_machine_arn())["executions"]
+    ]
 
 
 def an_autoconference(user_id: int, *, number: str = BRIDGE, at: int = 0) -> int:
-    call_id, _now = autoconference.create(1, user_id, Autoconference(
-        number=number, pin=PIN, text="Your conference is starting: press 1",
-        origination=f"1:{user_id}", time=at))
+    call_id, _now = autoconference.create(
+        1,
+        user_id,
+        Autoconference(
+            number=number,
+            pin=PIN,
+            text="Your conference is starting: press 1",
+            origination=f"1:{user_id}",
+            time=at,
+        ),
+    )
     return call_id
 
 
 def minutes_used(user_id: int) -> Decimal:
     from chalicelib.store import accounts
+
     return accounts.balances(1, user_id).mou_used
 
 
 # --- autoconference -----------------------------------------------------------------------
+
 
 def test_the_user_then_the_conference_then_the_pin_outpulsed_and_bridged(switchboard):
     # Given John, who answers and presses 1
@@ -90,8 +108,9 @@ def test_a_user_who_does_not_press_1_is_never_put_through(switchboard):
     switchboard.run(execution_of(call_id))
     assert switchboard.actions() == ["dial 0.0", "finish"]
     assert switchboard.carrier.sent_digits == []
-    assert [(a.number, a.result) for a in calls.get(call_id, 1).attempts] == \
-        [("7205550104", "Declined")]
+    assert [(a.number, a.result) for a in calls.get(call_id, 1).attempts] == [
+        ("7205550104", "Declined")
+    ]
 
 
 def test_a_busy_conference_number_releases_the_user(switchboard):
@@ -105,6 +124,7 @@ def test_a_busy_conference_number_releases_the_user(switchboard):
 
 
 # --- conference ---------------------------------------------------------------------------
+
 
 def test_legs_join_one_room_and_the_moderator_pays_once_when_it_closes(switchboard):
     # Given John's conference, reserved for a minute, and Jane added to it
@@ -145,4 +165,4 @@ def test_the_last_leg_to_end_after_the_reservation_closes_it(switchboard):
     # Then the conference is over: he is charged from its start until he hung up
     room = conferences.get(conference_id, 1)
     assert room.state == "closed"
-    assert room.mou == minutes_used(john) == Decimal("1.2")   # 60 s + 12 s
+    assert room.mou == minutes_used(john) == Decimal("1.2")  # 60 s + 12 s

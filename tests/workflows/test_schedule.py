@@ -1,4 +1,5 @@
 """EventBridge Scheduler one-time schedules over moto, and the fire dispatcher."""
+
 import json
 
 import pytest
@@ -12,7 +13,8 @@ NOV_26_2026_15_00 = 1795705200
 
 def stored(item_id: int, kind: str = "autoconference") -> dict:
     return aws_clients.client("scheduler").get_schedule(
-        Name=schedule.name(kind, item_id), GroupName=settings.get().schedule_group)
+        Name=schedule.name(kind, item_id), GroupName=settings.get().schedule_group
+    )
 
 
 def test_the_expression_is_a_one_time_utc_time():
@@ -68,8 +70,10 @@ def test_the_local_worker_fires_due_schedules_once(aws, monkeypatch):
     assert fired == [(5, 3)]
 
 
-@pytest.mark.parametrize("event", [{}, {"kind": "nothing", "id": 1, "version": 1},
-                                   {"kind": "test", "id": "1", "version": 1}])
+@pytest.mark.parametrize(
+    "event",
+    [{}, {"kind": "nothing", "id": 1, "version": 1}, {"kind": "test", "id": "1", "version": 1}],
+)
 def test_fire_drops_inputs_that_name_no_known_work(event, monkeypatch):
     monkeypatch.setitem(fire.KINDS, "test", "tests.workflows.test_schedule:record")
     fire.fire(event)  # logs, raises nothing: a retry would not make it valid
@@ -84,4 +88,5 @@ def record(item_id: int, version: int) -> None:
 
 def aws_client_error():
     from botocore.exceptions import ClientError
+
     return ClientError
