@@ -1,5 +1,7 @@
-# Every target creates .venv if it is missing (a fresh machine needs Python 3.11 and make).
-# uv installs it from uv.lock; uv itself comes from PyPI into .tools/ the first time.
+# Every target creates .venv if it is missing (a fresh machine needs Python 3.12 and make).
+# uv installs it from uv.lock with the Python of .python-version, the Lambda functions' own
+# (infra/lambda_platform.py), found on the machine: it never downloads one.
+# uv itself comes from PyPI into .tools/ the first time.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -8,6 +10,7 @@ UV     := .tools/bin/uv
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
+export UV_PYTHON_DOWNLOADS := never
 # Deployed stage (infra/): `make deploy STAGE=prod`.
 STAGE   ?= dev
 ASSEMBLY := infra/cdk.out
@@ -22,7 +25,7 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
+$(STAMP): pyproject.toml uv.lock .python-version | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 

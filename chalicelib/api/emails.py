@@ -3,12 +3,13 @@
 from chalice import Blueprint
 
 from chalicelib.domain import profile as rules
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Email
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
-from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
+profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
 
 
 @route(bp, "/email", ["POST"])

@@ -2,12 +2,13 @@
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Choice, Text
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
-from chalicelib.store import users
 
 bp = Blueprint(__name__)
+users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
 
 @route(bp, "/ttspreview", ["POST"])

@@ -308,9 +308,8 @@ def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field
 def Destinations(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
     return Field(
         name,
-        lambda n, raw: types.destinations(
-            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
-        ),
+        # A type 2 email names a user: it is looked up, never checked in DNS.
+        lambda n, raw: types.destinations(n, raw, check_dns=False, bad_type_code=bad_type_code),
         required,
     )
 
@@ -318,9 +317,8 @@ def Destinations(name: str, *, required: bool = False, bad_type_code: int = 902)
 def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
     return Field(
         name,
-        lambda n, raw: types.destination(
-            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
-        ),
+        # A type 2 email names a user: it is looked up, never checked in DNS.
+        lambda n, raw: types.destination(n, raw, check_dns=False, bad_type_code=bad_type_code),
         required,
     )
 
