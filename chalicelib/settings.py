@@ -35,6 +35,8 @@ class Settings:
     session_cache_seconds: int
     clock_skew_seconds: int
     log_level: str
+    # CloudWatch metrics in the embedded metric format on stdout (chalicelib/metrics.py).
+    metrics: bool
     # Every AWS client (store/aws.py and PynamoDB's): botocore's standard retry mode,
     # aws_max_attempts attempts in all, each waiting at most aws_connect_timeout_seconds
     # to connect and aws_read_timeout_seconds for each read. One call gives up after
@@ -114,6 +116,7 @@ def get() -> Settings:
         session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
         clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
+        metrics=_flag(env.get("OCP_METRICS"), default=True),
         aws_connect_timeout_seconds=float(env.get("OCP_AWS_CONNECT_TIMEOUT_SECONDS", 1)),
         aws_read_timeout_seconds=float(env.get("OCP_AWS_READ_TIMEOUT_SECONDS", 3)),
         aws_max_attempts=max(1, int(env.get("OCP_AWS_MAX_ATTEMPTS", 3))),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from chalicelib import settings
+from chalicelib import metrics, settings
 from chalicelib.media import (
     MAX_TEXT,  # noqa: F401 (tts.MAX_TEXT, as callers name it)
     storage,
@@ -54,8 +54,10 @@ def speech(text: str, voice: str | None = None) -> str:
     """
     voice = voice or settings.get().polly_voice
     key = speech_key(text, voice)
-    if not storage.exists(key):
+    cached = storage.exists(key)
+    if not cached:
         storage.put(key, _synthesise(text, voice), "audio/mpeg")
+    metrics.speech(cached, len(text))
     return key
 
 
