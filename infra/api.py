@@ -50,7 +50,11 @@ def gateway_responses() -> dict[str, Any]:
 
 def _response(body: str, content_type: str, status: int | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {
-        "responseParameters": {"gatewayresponse.header.Content-Type": f"'{content_type}'"},
+        "responseParameters": {
+            "gatewayresponse.header.Content-Type": f"'{content_type}'",
+            # As the app's own responses: the id the body's requestId and the access log quote
+            "gatewayresponse.header.X-Request-Id": "context.requestId",
+        },
         # API Gateway picks the template by content type and falls back to JSON's.
         "responseTemplates": {"application/json": body},
     }

@@ -51,6 +51,7 @@ from constructs import Construct
 
 from infra import access, api, bundle, monitoring, nag, workflows
 from infra.access import FUNCTIONS, Access, Function, Ref
+from infra.lambda_platform import TARGET
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
@@ -125,8 +126,11 @@ class OcpStack(Stack):
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
         self.chalice = self._chalice_app(project_dir, build_dir)
         self._api_gateway()
-        self.alarm_topic = monitoring.define_alarms(
+        self.alarm_topic, alarms = monitoring.define_alarms(
             self, stage, self.dead_letter_queues, self.state_machines
+        )
+        monitoring.define_dashboard(
+            self, stage, alarms, [stage.resource(f.name) for f in self.functions.values()]
         )
         CfnOutput(self, "TablePrefix", value=stage.table_prefix)
         CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)
@@ -463,6 +467,9 @@ class OcpStack(Stack):
             resource = chalice.get_resource(function.logical_id)
             # A known name: its log group exists, with retention, before it first runs.
             resource.add_property_override("FunctionName", self.stage.resource(function.name))
+            # Graviton, and the Python the package's bytecode was compiled for.
+            resource.add_property_override("Architectures", [TARGET.architecture])
+            resource.add_property_override("Runtime", TARGET.runtime)
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
         return chalice
 

@@ -47,3 +47,9 @@ def test_access_logs_hold_no_query_string_or_headers():
     fmt = access_log_format()
     assert "requestId" in fmt
     assert "querystring" not in fmt.lower() and "authorization" not in fmt.lower()
+
+
+def test_api_gateway_s_own_replies_carry_x_request_id_as_the_app_s_do():
+    for kind, response in gateway_responses().items():
+        parameters = response["responseParameters"]
+        assert parameters["gatewayresponse.header.X-Request-Id"] == "context.requestId", kind
