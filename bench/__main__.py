@@ -18,6 +18,7 @@ from pathlib import Path
 import chalice
 
 import bench
+from bench import costs
 from bench.harness import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,9 +110,13 @@ def main(argv: list[str]) -> int:
     scenarios = []
     for info in pkgutil.iter_modules(bench.__path__):
         if info.name.startswith("scenarios_"):
-            scenarios += importlib.import_module(f"bench.{info.name}").SCENARIOS
+            for scenario in importlib.import_module(f"bench.{info.name}").SCENARIOS:
+                scenario.family = info.name.removeprefix("scenarios_")
+                scenarios.append(scenario)
     print()
     run_scenarios(scenarios)
+    print()
+    costs.report(scenarios)
     return 0
 
 
