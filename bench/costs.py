@@ -204,9 +204,12 @@ def _projection(small: Scenario, big: Scenario, per_dial: Cost) -> None:
         if max(before, after) >= 0.001:
             mark = "  GROWS" if growing else ""
             print(f"    {key:36} {before:10.4f} {after:10.4f}{mark}")
+    from chalicelib import settings
+
     unit = price(big).scaled(1 / big.recipients) + per_dial
     verdict = "per-recipient counts do not grow" if not grows else f"GROWS: {', '.join(grows)}"
+    most = settings.get().blast_max_recipients
     print(
-        f"  projected {PROJECTED:,}-recipient voice blast: {dollars(unit.total * PROJECTED)} "
-        f"({verdict}; at most OCP_BLAST_MAX_RECIPIENTS a blast: that many blasts of it)"
+        f"  projected {PROJECTED:,} voice recipients: {dollars(unit.total * PROJECTED)} "
+        f"({verdict}; a blast names at most {most:,}: {-(-PROJECTED // most):,} blasts)"
     )
