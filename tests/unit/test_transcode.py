@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import array
 import io
+import itertools
 import wave
 
 import pytest
@@ -29,7 +30,7 @@ def read_wav(data: bytes) -> tuple[wave._wave_params, array.array]:
 def dominant_hz(samples: array.array, rate: int = 8000) -> float:
     """Upward zero crossings per second over the middle half (away from the edges)."""
     middle = samples[len(samples) // 4 : 3 * len(samples) // 4]
-    crossings = sum(1 for a, b in zip(middle, middle[1:], strict=False) if a < 0 <= b)
+    crossings = sum(1 for a, b in itertools.pairwise(middle) if a < 0 <= b)
     return crossings * rate / len(middle)
 
 
