@@ -107,7 +107,7 @@ def test_synthesis_without_the_fetched_wheels_says_to_run_make(tmp_path):
     stale = tmp_path / PY311_X86.name
     stale.mkdir()
     (stale / "requirements.txt").write_text("miniaudio @ https://old --hash=sha256:00\n")
-    with pytest.raises(LambdaWheelError, match="not the ones uv.lock pins"):
+    with pytest.raises(LambdaWheelError, match=r"not the ones uv\.lock pins"):
         lambda_wheels.installed("miniaudio", "1.71", PY311_X86, cache=tmp_path)
 
 
