@@ -128,7 +128,9 @@ def test_every_compiled_file_in_the_package_is_built_for_the_platform(synth):
 
 
 def test_every_function_runs_on_the_platform(synth):
-    for logical_id, function in resources(synth.template, "AWS::Lambda::Function").items():
+    functions = resources(synth.template, "AWS::Serverless::Function")
+    assert "APIHandler" in functions
+    for logical_id, function in functions.items():
         properties = function["Properties"]
         assert properties["Runtime"] == TARGET.runtime, logical_id
         assert properties.get("Architectures", ["x86_64"]) == [TARGET.architecture], logical_id
