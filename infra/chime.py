@@ -65,8 +65,8 @@ def define(
     handler_name: str,
     bucket: s3.Bucket,
 ) -> Carrier:
-    """The application, its permission and the bucket statement. The application is
-    made to wait for the handler function once the app exists (`after_functions`)."""
+    """The application, its permission and the bucket statement; `after_functions` then
+    makes the first two wait for the handler function, once the Chalice app exists."""
     if HANDLER not in functions:
         raise ChimeConfigurationError(
             f"--carrier chime needs the SIP media application handler, "
@@ -110,8 +110,6 @@ def define(
 
 def after_functions(carrier: Carrier, chalice: Any) -> None:
     """The application and its permission come after the handler function exists."""
-    from infra.access import Function
-
     handler = chalice.get_resource(Function(HANDLER, None).logical_id)
     carrier.permission.add_resource_dependency(handler)
     carrier.application.add_resource_dependency(handler)
