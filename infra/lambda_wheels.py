@@ -182,7 +182,8 @@ def _checked_cache(platform: Platform, cache: Path) -> Path:
     if not listed.is_file() or listed.read_text() != manifest(required(platform)):
         raise LambdaWheelError(
             f"the Lambda builds of the compiled dependencies for {platform.name} are not in "
-            f"{target}, or are not the ones uv.lock pins: run `make` (it fetches them)"
+            f"{target}, or are not the ones uv.lock pins: run `make` (it fetches them), "
+            f"or `.venv/bin/python -m infra.lambda_wheels`"
         )
     return target
 
@@ -204,7 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m infra.lambda_wheels", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--uv", default=os.environ.get("UV", "uv"), help="the uv executable")
+    tools_uv = ROOT / ".tools" / "bin" / "uv"  # the Makefile's
+    parser.add_argument(
+        "--uv",
+        default=os.environ.get("UV") or (str(tools_uv) if tools_uv.exists() else "uv"),
+        help="the uv executable",
+    )
     args = parser.parse_args(argv)
     try:
         target = fetch(uv=args.uv)
