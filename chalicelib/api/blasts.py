@@ -63,7 +63,7 @@ def destinations(*, required: bool):
 # -- blastvoice ------------------------------------------------------------------------------
 
 
-@route(bp, "/blastVoice", ["POST"], internal_error=304)
+@route(bp, "/blastVoice", ["POST"], internal_error=304, idempotent=True)
 def create_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -95,7 +95,7 @@ def create_voice(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304)
+@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304, idempotent=True)
 def change_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -140,7 +140,7 @@ def delete_voice(req: Request) -> Reply:
 # -- blastsms ---------------------------------------------------------------------------------
 
 
-@route(bp, "/blastsms", ["POST"], internal_error=304)
+@route(bp, "/blastsms", ["POST"], internal_error=304, idempotent=True)
 def create_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -167,7 +167,7 @@ def create_sms(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304)
+@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304, idempotent=True)
 def change_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 

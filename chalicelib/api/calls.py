@@ -28,8 +28,8 @@ bp = Blueprint(__name__)
 TENTH = Decimal("0.1")
 
 
-@route(bp, "/call", ["POST"])
-@route(bp, "/call/{callId}", ["POST"])
+@route(bp, "/call", ["POST"], idempotent=True)
+@route(bp, "/call/{callId}", ["POST"], idempotent=True)
 def place_call(req: Request) -> Reply:
     v = req.read(
         USER_ID,

@@ -48,7 +48,7 @@ def _autoconference_fields(*, required: bool) -> list:
 # -- autoconference ----------------------------------------------------------------
 
 
-@route(bp, "/autoconference", ["POST"], internal_error=INTERNAL)
+@route(bp, "/autoconference", ["POST"], internal_error=INTERNAL, idempotent=True)
 def create_autoconference(req: Request) -> Reply:
     from chalicelib.store.autoconferences import Autoconference
     from chalicelib.workflows import autoconference
@@ -93,7 +93,7 @@ def get_autoconferences(req: Request) -> Reply:
     )
 
 
-@route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL)
+@route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
 def change_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
 
@@ -137,7 +137,7 @@ def delete_autoconference(req: Request) -> Reply:
 DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS)
 
 
-@route(bp, "/conference", ["POST"], internal_error=INTERNAL)
+@route(bp, "/conference", ["POST"], internal_error=INTERNAL, idempotent=True)
 def create_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
@@ -153,7 +153,7 @@ def create_conference(req: Request) -> Reply:
     return Reply({"conferenceid": conference_id, "callid": call_id}, 201)
 
 
-@route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL)
+@route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
