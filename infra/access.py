@@ -45,7 +45,7 @@ class Access:
     start_workflows: tuple[str, ...] = ()
     # SendTaskSuccess/Failure/Heartbeat: report a dial outcome with its task token.
     report_tasks: bool = False
-    # SendMessage to these queues: "dial", "fanout".
+    # SendMessage to these queues: "dial", "fanout", "callbacks".
     send_to: tuple[str, ...] = ()
     # Create, update, delete and read schedules in the stage's group (and pass
     # the scheduler role to EventBridge Scheduler).
@@ -66,14 +66,22 @@ FUNCTIONS: dict[str, Access] = {
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         schedules=True,
         timeout_seconds=29,
         memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
-    # minutes to Accounts in the same transaction, reports with the task token.
-    "dialer": Access(tables=("Calls", "Accounts"), report_tasks=True, timeout_seconds=60),
+    # minutes to Accounts in the same transaction, reports with the task token. Ending a
+    # conference leg counts it on its Conference (closing it and charging the moderator
+    # when it is over); ending a blast recipient with a statusCallback counts it on its
+    # Blast; a call with a statusCallback queues its events.
+    "dialer": Access(
+        tables=("Calls", "Accounts", "Conferences", "Blasts"),
+        report_tasks=True,
+        send_to=("callbacks",),
+        timeout_seconds=60,
+    ),
     # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
     # its destinations, create its calls, start dialing), close a conference whose
     # reservation ended (charging its moderator), or start a blast (claim it and put its
@@ -90,7 +98,7 @@ FUNCTIONS: dict[str, Access] = {
             "Blasts",
         ),
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         scheduler_target=True,
         timeout_seconds=60,
     ),
@@ -103,8 +111,17 @@ FUNCTIONS: dict[str, Access] = {
         polly=True,
         sms=True,
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         timeout_seconds=300,
+    ),
+    # Status callbacks (chalicelib/events/delivery.py): reads the enterprise's signing
+    # secrets (and makes the first of an enterprise older than callbacks), POSTs with
+    # short timeouts. One delivery attempt per invocation.
+    "callbacks": Access(
+        tables=("Enterprises",),
+        encrypt_secrets=True,
+        decrypt_secrets=True,
+        timeout_seconds=30,
     ),
 }
 
@@ -169,7 +186,7 @@ class Ref:
     """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
 
     kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
-    label: dial, fanout), log-group (a function), state-machine, executions
+    label: dial, fanout, callbacks), log-group (a function), state-machine, executions
     (a workflow stem), schedules, scheduler-role, any-topic, and "*" for actions
     that take no resource.
     """

@@ -19,6 +19,7 @@ from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
 from chalicelib.domain.recipients import USER_ID as BY_USER_ID
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
     USER_ID,
     AudioFile,
     Destination,
@@ -27,6 +28,7 @@ from chalicelib.protocol.params import (
     Id,
     Text,
     UnixTime,
+    subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -78,6 +80,7 @@ def create_voice(req: Request) -> Reply:
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
+        *STATUS_CALLBACK,
     )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -91,6 +94,7 @@ def create_voice(req: Request) -> Reply:
         allow_callback=bool(v["allowCallback"]),
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
@@ -150,6 +154,7 @@ def create_sms(req: Request) -> Reply:
         destinations(required=True),
         Text("text", required=True, max_len=MAX_SMS_TEXT),
         TIME,
+        *STATUS_CALLBACK,
     )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -163,6 +168,7 @@ def create_sms(req: Request) -> Reply:
         allow_callback=False,
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 

@@ -11,12 +11,10 @@ SIGNING = "signing"
 
 def _context(eid: int, purpose: str | None) -> dict[str, str]:
     # Binds a ciphertext to its enterprise: one enterprise's blob cannot be
-    # copied onto another's record and still decrypt (nor a session secret's blob
-    # onto the signing secret's).
-    context = {"eid": str(eid)}
-    if purpose is not None:
-        context["purpose"] = purpose
-    return context
+    # copied onto another's record and still decrypt. A purpose goes in the same key
+    # ("7:signing"), the only one the functions' KMS grants allow (infra/access.py), so
+    # the enterprise secret's blob does not decrypt as its signing secret either.
+    return {"eid": str(eid) if purpose is None else f"{eid}:{purpose}"}
 
 
 def encrypt(eid: int, secret: str, purpose: str | None = None) -> bytes:
