@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A status callback receiver: checks each event's OCP-Signature, prints the event.
 
-    python3 examples/callback_receiver.py --port 8216 --secret whsec_local_56789
+    python3 examples/callback_receiver.py --port 8001 --secret whsec_local_56789
     python3 examples/callback_receiver.py --secret NEW --secret OLD   # during a rotation
     python3 examples/callback_receiver.py --fail 3   # answer 503 to the first 3 deliveries
 
@@ -114,7 +114,7 @@ def _print_event(event: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8216)
+    parser.add_argument("--port", type=int, default=8001)
     parser.add_argument(
         "--secret", action="append", required=True, help="a signing secret (twice: rotation)"
     )
