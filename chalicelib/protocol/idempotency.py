@@ -92,13 +92,19 @@ def respond_once(eid: int, raw_key: str, fingerprint: str, run: Callable[[], Res
 
 
 def _keep(eid: int, key: str, token: str, response: Response) -> None:
+    """Keep the response (a 5xx releases the key). The work is done whatever happens here:
+    if keeping fails, the client still gets its answer, and the key stays claimed until
+    its lease passes."""
     body = response.body if isinstance(response.body, str) else None
-    if response.status_code >= 500 or body is None or len(body) > MAX_KEPT_BODY:
-        idempotency.release(eid, key, token)
-        return
-    content_type = response.headers.get("Content-Type", "")
-    if not idempotency.record(eid, key, token, Recorded(response.status_code, body, content_type)):
-        log.warning("idempotency key outlived its lease: its response was not kept")
+    try:
+        if response.status_code >= 500 or body is None or len(body) > MAX_KEPT_BODY:
+            idempotency.release(eid, key, token)
+            return
+        kept = Recorded(response.status_code, body, response.headers.get("Content-Type", ""))
+        if not idempotency.record(eid, key, token, kept):
+            log.warning("idempotency key outlived its lease: its response was not kept")
+    except Exception:
+        log.exception("the response of a request with an idempotency key was not kept")
 
 
 def _replay(recorded: Recorded) -> Response:

@@ -281,3 +281,15 @@ def test_routes_that_change_nothing_ignore_the_header(api, john):
     api.put(f"/user/{john}", {"city": "Denver"})
     again = api.get(f"/user/{john}", headers=keyed())
     assert b"Denver" in again.body and again.body != first.body
+
+
+def test_a_response_that_cannot_be_kept_is_still_answered(api, john, monkeypatch):
+    from chalicelib.store import idempotency
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB is unavailable")
+
+    monkeypatch.setattr(idempotency, "record", broken)
+    # The call was placed: the client is told so, not given a 500 to retry into a second one
+    ok(call(api, john), 201)
+    assert len(calls_placed()) == 1
