@@ -21,20 +21,6 @@ def john(api) -> int:
     return new_user(api, phoneNumber="7202108298")
 
 
-@pytest.fixture
-def tuned(monkeypatch):
-    """Change settings for one test."""
-
-    def tune(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        settings.reload()
-
-    yield tune
-    monkeypatch.undo()
-    settings.reload()
-
-
 def keyed(key: str = KEY, **more: str) -> dict:
     return {"Idempotency-Key": key, **more}
 

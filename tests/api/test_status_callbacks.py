@@ -91,18 +91,6 @@ def inbox(monkeypatch) -> Inbox:
     return box
 
 
-@pytest.fixture
-def tuned(monkeypatch):
-    def tune(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        settings.reload()
-
-    yield tune
-    monkeypatch.undo()
-    settings.reload()
-
-
 def deliver_all(rounds: int = 60) -> None:
     """Hand the callbacks queue to the delivery until nothing is visible on it."""
     for _ in range(rounds):
