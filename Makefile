@@ -19,7 +19,7 @@ ASSEMBLY := infra/cdk.out
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: lock lint format run test bench enterprise dial clean synth bootstrap deploy destroy deployed-enterprise
+.PHONY: lock lint format run test bench enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise
 
 $(UV):
 	python3 -m venv .tools
@@ -29,13 +29,21 @@ $(STAMP): pyproject.toml uv.lock .python-version | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 
+# The Lambda platform's builds of the compiled runtime dependencies (infra/lambda_wheels.py,
+# for infra/lambda_platform.py's architecture and Python): fetched with uv and the hashes in
+# uv.lock, like the venv, so that synthesis (make synth, tests/infra) reads no network.
+LAMBDA_WHEELS := $(VENV)/.lambda-wheels
+$(LAMBDA_WHEELS): $(STAMP) infra/lambda_platform.py
+	$(PY) -m infra.lambda_wheels --uv $(UV)
+	touch $(LAMBDA_WHEELS)
+
 lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
 	$(UV) lock
 
 run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
 	$(PY) -m local.run
 
-test: lint            ## the quality gates, then the whole suite
+test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)         ## ruff's linter and formatter check
@@ -54,12 +62,17 @@ enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make r
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
+signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
+	$(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
+
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
-synth: $(STAMP)        ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
+synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)
 
 bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles

@@ -11,7 +11,7 @@ bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
 
-@route(bp, "/ttspreview", ["POST"])
+@route(bp, "/ttspreview", ["POST"], idempotent=True)
 def preview(req: Request) -> Reply:
     from chalicelib.media import tts  # Polly and S3: imported by the one route using them
 
