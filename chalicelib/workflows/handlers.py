@@ -47,9 +47,12 @@ def on_callback_message(event: Any) -> None:
 
     for record in event:
         attributes = record.to_dict().get("attributes") or {}
-        delivery.handle(
-            record.body, record.receipt_handle, int(attributes.get("ApproximateReceiveCount", 1))
-        )
+        with logs.scope(requestId=logs.lambda_request_id(event)):
+            delivery.handle(
+                record.body,
+                record.receipt_handle,
+                int(attributes.get("ApproximateReceiveCount", 1)),
+            )
 
 
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
