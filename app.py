@@ -16,6 +16,7 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.protocol import routes
+from chalicelib.telephony.chime.entry import sma_handler
 from chalicelib.workflows import fire, handlers
 
 app = routes.App(app_name="ocp")
@@ -37,3 +38,4 @@ app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
 app.register_blueprint(handlers.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)
+app.lambda_function(name="sma")(sma_handler)  # the SIP media application (OCP_CARRIER=chime)

@@ -94,6 +94,18 @@ FUNCTIONS: dict[str, Access] = {
         scheduler_target=True,
         timeout_seconds=60,
     ),
+    # The SIP media application's handler (telephony/chime/sma.py, `sma`): records each
+    # dial's attempts and try-all races on the Calls item, a conference room's meeting on
+    # the Conferences item, and reports with the task tokens. The service waits 5 s for
+    # an answer; more memory is a faster cold start. (Its chime-sdk-voice and
+    # chime-sdk-meetings actions, and the service's permission to invoke it: infra/ for
+    # the SIP media application.)
+    "sma": Access(
+        tables=("Calls", "Conferences"),
+        report_tasks=True,
+        timeout_seconds=10,
+        memory_mb=512,
+    ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
     # execution each; voice text synthesised once per blast; SMS through SNS.
     "blastfanout": Access(
