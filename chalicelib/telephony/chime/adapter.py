@@ -105,6 +105,19 @@ class ChimeCarrier:
     speech: Callable[[str], str] = _speech
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
+    # store.pacing and store.rendezvous (in-memory fakes in unit tests).
+    pacing: Any = None
+    board: Any = None
+
+    def __post_init__(self) -> None:
+        if self.pacing is None:
+            from chalicelib.store import pacing
+
+            self.pacing = pacing
+        if self.board is None:
+            from chalicelib.store import rendezvous
+
+            self.board = rendezvous
 
     @classmethod
     def from_settings(cls) -> ChimeCarrier:
@@ -184,9 +197,7 @@ class ChimeCarrier:
 
     def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
         """Try-all: one call per number, all at once; the race on the Calls item decides."""
-        from chalicelib.store import rendezvous
-
-        rendezvous.open_race(dial.call_id, dial.key, len(dial.targets))
+        self.board.open_race(dial.call_id, dial.key, len(dial.targets))
         placed: dict[int, str] = {}
         failed: dict[int, str] = {}
         for n, target in enumerate(dial.targets):
@@ -204,7 +215,7 @@ class ChimeCarrier:
                 failed[n] = FAILED
         if not placed:
             raise CarrierError("no number of the try-all could be placed")
-        race = rendezvous.placed(dial.call_id, dial.key, placed, failed)
+        race = self.board.placed(dial.call_id, dial.key, placed, failed)
         if race is not None and race.done:
             # Every placed call ended before this write: this one reports.
             ordered = [race.results[n] for n in range(len(dial.targets))]
@@ -230,7 +241,7 @@ class ChimeCarrier:
                 )
                 break
             except CarrierBusy as e:
-                if self.clock() + e.retry_after > deadline:
+                if self.clock() + e.retry_after >= deadline:
                     raise
                 self.sleep(e.retry_after)
         transaction_id = response["SipMediaApplicationCall"]["TransactionId"]
@@ -250,10 +261,8 @@ class ChimeCarrier:
         return None
 
     def watch(self, reference_: str, token: str) -> int | None:
-        from chalicelib.store import rendezvous
-
         call_id, _transaction_id = parse_reference(reference_)
-        return rendezvous.watch(call_id, token)
+        return self.board.watch(call_id, token)
 
     def hang_up(self, reference_: str) -> None:
         _call_id, transaction_id = parse_reference(reference_)
@@ -281,18 +290,14 @@ class ChimeCarrier:
     # -- pacing ---------------------------------------------------------------------------
 
     def _window(self) -> float:
-        from chalicelib.store import pacing
-
-        return pacing.window(self.calls_per_second)[0]
+        return self.pacing.window(self.calls_per_second)[0]
 
     def _slot(self, patience: float) -> None:
         """Take a slot of the shared limiter, waiting up to `patience` seconds for one."""
-        from chalicelib.store import pacing
-
         deadline = self.clock() + patience
         while True:
             now = self.clock()
-            wait = pacing.take(LIMITER, self.calls_per_second, now)
+            wait = self.pacing.take(LIMITER, self.calls_per_second, now)
             if wait is None:
                 return
             if now + wait > deadline:
@@ -300,10 +305,8 @@ class ChimeCarrier:
             self.sleep(wait)
 
     def schedule(self, count: int) -> tuple[float, float] | None:
-        from chalicelib.store import pacing
-
         every = 1.0 / self.calls_per_second
-        return pacing.reserve(PLAN, count, every, self.clock()), every
+        return self.pacing.reserve(PLAN, count, every, self.clock()), every
 
     # -- audio ----------------------------------------------------------------------------
 
@@ -325,13 +328,11 @@ class ChimeCarrier:
     def join(self, room: str, call_id: int, transaction_id: str) -> tuple[str, str]:
         """(MeetingId, JoinToken) for a leg joining `room`: the room's meeting, made now if
         it has none or the service ended it (no attendee for a while, or 24 hours)."""
-        from chalicelib.store import rendezvous
-
         conference_id = self._conference_of(room)
-        meeting = rendezvous.meeting(conference_id)
+        meeting = self.board.meeting(conference_id)
         for _ in range(3):
             if meeting is None:
-                meeting = rendezvous.set_meeting(conference_id, self._new_meeting(room), None)
+                meeting = self.board.set_meeting(conference_id, self._new_meeting(room), None)
             try:
                 attendee = self._request(
                     self.meetings().create_attendee,
@@ -341,7 +342,7 @@ class ChimeCarrier:
                 return meeting, attendee["Attendee"]["JoinToken"]
             except Gone:
                 stale = meeting
-                meeting = rendezvous.set_meeting(conference_id, self._new_meeting(room), stale)
+                meeting = self.board.set_meeting(conference_id, self._new_meeting(room), stale)
         raise CarrierError(f"no meeting for {room}")
 
     def _new_meeting(self, room: str) -> str:
@@ -356,11 +357,9 @@ class ChimeCarrier:
         return response["Meeting"]["MeetingId"]
 
     def close_room(self, room: str) -> None:
-        from chalicelib.store import rendezvous
-
         if not room.startswith(f"{ROOM_PREFIX}:"):
             return
-        meeting = rendezvous.meeting(self._conference_of(room))
+        meeting = self.board.meeting(self._conference_of(room))
         if meeting is None:
             return
         try:

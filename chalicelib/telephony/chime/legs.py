@@ -84,6 +84,9 @@ class Spec:
         )
 
     def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    def to_dict(self) -> dict:
         out = {
             "c": self.call_id,
             "k": self.key,
@@ -101,13 +104,14 @@ class Spec:
             "f": self.caller,
             "s": self.ring_seconds,
         }
-        return json.dumps(
-            {k: v for k, v in out.items() if v not in ("", None)}, separators=(",", ":")
-        )
+        return {k: v for k, v in out.items() if v not in ("", None)}
 
     @classmethod
     def from_json(cls, text: str) -> Spec:
-        d = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Spec:
         return cls(
             call_id=int(d["c"]),
             key=str(d["k"]),
@@ -144,9 +148,9 @@ class State:
     alive: bool = False  # not kept: the task was found waiting during this invocation
 
     def attributes(self) -> dict[str, str]:
-        state: dict = {"st": self.stage, "d": self.dial.to_json()}
+        state: dict = {"st": self.stage, "d": self.dial.to_dict()}
         if self.bridge is not None:
-            state["b"] = self.bridge.to_json()
+            state["b"] = self.bridge.to_dict()
             state["br"] = self.bridge_results
         if self.connected_at is not None:
             state["at"] = self.connected_at
@@ -175,10 +179,10 @@ class State:
             return None
         s = json.loads(attributes["ocp"])
         return cls(
-            dial=Spec.from_json(s["d"]),
+            dial=Spec.from_dict(s["d"]),
             token=attributes.get("tok", ""),
             stage=s.get("st", RINGING),
-            bridge=Spec.from_json(s["b"]) if s.get("b") else None,
+            bridge=Spec.from_dict(s["b"]) if s.get("b") else None,
             bridge_token=attributes.get("tok2", ""),
             bridge_results=list(s.get("br", [])),
             connected_at=s.get("at"),
