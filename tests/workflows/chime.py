@@ -36,7 +36,7 @@ class Network:
         self.server.server_close()
         self.monkeypatch.undo()
         settings.reload()
-        aws.client.cache_clear()
+        aws.reset()
 
 
 def network(
@@ -61,7 +61,7 @@ def network(
     monkeypatch.setenv("OCP_CHIME_CALLS_PER_SECOND", str(per_second))
     monkeypatch.setenv("OCP_CHIME_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
     settings.reload()
-    aws.client.cache_clear()
+    aws.reset()
     wav.forget()
     carrier = ChimeCarrier.from_settings()
     holder["handler"] = Handler(

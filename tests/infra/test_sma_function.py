@@ -1,0 +1,39 @@
+"""The `sma` Lambda function: registered by app.py, reachable by the handler string
+Chalice writes into the template, and allowed only what the handler touches."""
+
+import importlib
+
+from infra import access
+
+
+def test_every_pure_function_handler_resolves_in_app_py():
+    import app as module
+
+    for function in module.app.pure_lambda_functions:
+        name, _, attribute = function.handler_string.partition(".")
+        assert callable(getattr(importlib.import_module(name), attribute)), function.name
+
+
+def test_sma_is_a_function_of_the_app_with_its_own_access():
+    import app as module
+
+    found = access.app_functions(module.app)
+    assert "sma" in found and found["sma"].consumes is None
+    grant = access.FUNCTIONS["sma"]
+    assert set(grant.tables) == {"Calls", "Conferences"}
+    assert grant.report_tasks and not grant.read_audio and not grant.write_audio
+    # the service waits 5 s for an answer; the function's own timeout is a bound above it
+    assert grant.timeout_seconds <= 10
+
+
+def test_the_handler_entry_answers_an_event_it_does_not_know(monkeypatch):
+    from chalicelib.telephony.chime import sma
+
+    class Stub:
+        def handle(self, event):
+            return {"SchemaVersion": "1.0", "Actions": []}
+
+    monkeypatch.setattr(sma, "_handler", Stub())
+    import app as module
+
+    assert module.sma_handler({"InvocationEventType": "RINGING"}, None)["SchemaVersion"] == "1.0"
