@@ -2,7 +2,7 @@
 the `wav/` prefix, each object addressed by what it holds, so it is made once.
 
     speech(text)        Polly speech of `text` (OutputFormat pcm, 8000 Hz) in a WAV header
-    upload(key, name)   a blast's uploaded mp3 or wma, transcoded once per blast
+    upload(key, name)   a blast's uploaded mp3, transcoded once per blast (media.transcode)
     seconds(size)       how long a WAV of `size` bytes plays
 
 Chime SDK PSTN Audio plays "raw, uncompressed PCM .wav files of no more than 50 MB" and
@@ -13,34 +13,21 @@ Only the voice connector service reads this prefix (its bucket policy: infra/).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
-import wave
 
 from chalicelib import settings
 from chalicelib.media import storage
 from chalicelib.store import aws
 
-PREFIX = "wav"
-RATE = 8000  # Hz: telephone audio
+PREFIX = storage.WAV
+RATE = 8000  # Hz: telephone audio (media.transcode.RATE)
 WIDTH = 2  # bytes a sample: signed 16-bit little-endian, as Polly's pcm
 _ENGINE = "standard"
 # Keys known to exist in this process, and since when: a warm function does not ask S3
 # again for every dial. Bounded well below the bucket's expiry of synthesised speech.
 _KNOWN_FOR_SECONDS = 3600
 _known: dict[str, float] = {}
-
-
-def pcm_to_wav(pcm: bytes, rate: int = RATE) -> bytes:
-    """Raw mono 16-bit little-endian samples in a WAV (RIFF) header."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(WIDTH)
-        w.setframerate(rate)
-        w.writeframes(pcm)
-    return out.getvalue()
 
 
 def seconds(size: int) -> float:
@@ -67,8 +54,10 @@ def speech(text: str, voice: str | None = None) -> str:
             SampleRate=str(RATE),
             Engine=_ENGINE,
         )
+        from chalicelib.media import transcode  # its WAV header; the decoder stays unloaded
+
         with response["AudioStream"] as stream:
-            storage.put(key, pcm_to_wav(stream.read()), "audio/wav")
+            storage.put(key, transcode.wav(stream.read()), "audio/wav")
         _known[key] = time.monotonic()
     return key
 

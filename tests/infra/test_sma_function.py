@@ -20,9 +20,18 @@ def test_sma_is_a_function_of_the_app_with_its_own_access():
     found = access.app_functions(module.app)
     assert "sma" in found and found["sma"].consumes is None
     grant = access.FUNCTIONS["sma"]
-    assert set(grant.tables) == {"Calls", "Conferences"}
+    # what the handler touches (store.calls, store.rendezvous) and reports
+    assert {"Calls", "Conferences"} <= set(grant.tables)
     assert grant.report_tasks and not grant.read_audio and not grant.write_audio
-    # the service waits 5 s for an answer; the function's own timeout is a bound above it
+    assert {"UpdateSipMediaApplicationCall"} <= set(grant.sma_operations)
+    assert {"CreateMeeting", "CreateAttendee"} <= set(grant.meeting_operations)
+    # the dialer places calls and bridges, and paces them on the Counters table
+    dialer = access.FUNCTIONS["dialer"]
+    assert {"CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"} <= set(
+        dialer.sma_operations
+    )
+    assert "Counters" in dialer.tables and dialer.chime_wav
+    # the service waits 5 s for an answer
     assert grant.timeout_seconds <= 10
 
 

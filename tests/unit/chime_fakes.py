@@ -126,6 +126,7 @@ class FakeDialer:
 class FakeCarrier:
     """The adapter's side the handler uses: hang up other calls, join rooms."""
 
+    sma_id: str = "b89ecad8-3f43-426b-a778-582a7fdb4db1"
     hung_up: list = field(default_factory=list)
     joins: list = field(default_factory=list)
     fail_join: bool = False

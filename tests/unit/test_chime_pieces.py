@@ -140,7 +140,9 @@ def test_the_nearest_pool_number_is_shown():
 
 
 def test_polly_pcm_becomes_an_8khz_mono_16_bit_wav():
-    data = wav.pcm_to_wav(b"\x01\x00" * 8000)
+    from chalicelib.media import transcode
+
+    data = transcode.wav(b"\x01\x00" * 8000)
     with wave.open(io.BytesIO(data)) as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (
             1,

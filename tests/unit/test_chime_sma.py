@@ -318,6 +318,15 @@ def test_an_invalid_response_is_answered_with_a_clean_end(handler, dialer):
     assert (state.stage, state.invalid) == ("ended", 1)
 
 
+def test_the_application_id_comes_from_the_event_when_settings_lack_it(board, dialer):
+    from chalicelib.telephony.chime.adapter import ChimeCarrier
+
+    carrier = ChimeCarrier(sma_id="", numbers=("+17205550100",), board=board, pacing=object())
+    handler = Handler(carrier=carrier, dialer=dialer, bucket=BUCKET, board=board, now=lambda: NOW)
+    handler.handle(fixture("ringing"))
+    assert carrier.sma_id == "b89ecad8-3f43-426b-a778-582a7fdb4db1"
+
+
 def test_an_event_without_our_attributes_is_hung_up(handler, dialer):
     event = fixture("call_answered")
     del event["CallDetails"]["TransactionAttributes"]

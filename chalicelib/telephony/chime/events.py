@@ -34,6 +34,13 @@ class Event:
         return self.raw.get("CallDetails") or {}
 
     @property
+    def application_id(self) -> str:
+        """The SIP media application's id (logged events and the docs differ on its key)."""
+        return str(
+            self.details.get("SipMediaApplicationId") or self.details.get("SipApplicationId") or ""
+        )
+
+    @property
     def transaction_id(self) -> str:
         return str(self.details.get("TransactionId", ""))
 

@@ -72,6 +72,10 @@ class Handler:
 
     def handle(self, raw: dict[str, Any]) -> dict[str, Any]:
         event = Event(raw)
+        if not self.carrier.sma_id and event.application_id:
+            # This function is made before the application that invokes it, so its
+            # settings cannot name it (infra/chime.py): each event does.
+            self.carrier.sma_id = event.application_id
         if event.type == ev.NEW_OUTBOUND_CALL:
             return self._placed(event)
         state = State.from_attributes(event.attributes)
