@@ -30,7 +30,7 @@ def test_sma_is_a_function_of_the_app_with_its_own_access():
     assert {"CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"} <= set(
         dialer.sma_operations
     )
-    assert "Counters" in dialer.tables and dialer.chime_wav
+    assert "Counters" in dialer.chime_tables and dialer.chime_wav
     # the service waits 5 s for an answer
     assert grant.timeout_seconds <= 10
 
@@ -46,3 +46,26 @@ def test_the_handler_entry_answers_an_event_it_does_not_know(monkeypatch):
     import app as module
 
     assert module.sma_handler({"InvocationEventType": "RINGING"}, None)["SchemaVersion"] == "1.0"
+
+
+def test_the_dialer_paces_on_the_counters_table_in_a_chime_stage_only():
+    from dataclasses import replace
+
+    from infra.access import Function, Ref, Stage, plan
+
+    stage = Stage(
+        tables={"Calls": True, "Accounts": False, "Counters": False},
+        workflows=frozenset({"call"}),
+        queues={"dial": "ocp-dev-dial"},
+    )
+
+    def tables(stage):
+        return {
+            r
+            for s in plan(Function("dialer", "ocp-dev-dial"), stage)
+            if "dynamodb:UpdateItem" in s.actions
+            for r in s.resources
+        }
+
+    assert Ref("table", "Counters") not in tables(stage)
+    assert Ref("table", "Counters") in tables(replace(stage, chime=True))
