@@ -24,7 +24,8 @@ Messages on the fan-out queue:
     {"action": "start", "blastId", "version"}
     {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
      "first", "terminations": [...], "origin", "callerId", "callingNumber",
-     "announcement" (voice) | "text" (sms), "pace" (voice, optional): {"from", "every"}}
+     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any),
+     "pace" (voice, optional): {"from", "every"}}
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import logging
 from typing import Any
 
 from chalicelib import clock, settings
+from chalicelib.events import Subscription
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,19 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
+    if blast.callback is not None:
+        from chalicelib.events import INITIATED, publish
+
+        publish.blast(
+            blast.callback,
+            INITIATED,
+            eid=blast.eid,
+            blast_id=blast_id,
+            kind=blast.kind,
+            user_id=blast.user_id,
+            blast_time=blast.blast_time,
+            recipients=blast.recipients,
+        )
     send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
@@ -220,6 +235,8 @@ def batches(blast: Any, shared: dict) -> list[dict]:
         "firstCallId": blast.first_call_id,
         **shared,
     }
+    if blast.callback is not None:
+        common["callback"] = blast.callback.to_map()
     return [
         {
             **common,
@@ -284,6 +301,7 @@ def recipients_batch(message: dict) -> None:
         blasts.CALL_KINDS[kind],
         int(message["time"]),
         message.get("callingNumber") or "",
+        Subscription.of(message.get("callback")),
     )
     terms = [Termination.from_json(t) for t in message["terminations"]]
     numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
