@@ -70,6 +70,9 @@ def cold_start() -> None:
         subjects = {
             "app": ("app", ours_path),
             "first": ("app, chalicelib.store.users", ours_path),
+            # The `sma` function: app.py (Chalice's handler module) and what its first call
+            # event imports; the SIP media application waits 5 s for its answer.
+            "sma": ("app, chalicelib.telephony.chime.sma", ours_path),
             "bare": ("bare_app", bare_path),
         }
         for module, path in subjects.values():
@@ -104,6 +107,7 @@ def cold_start() -> None:
     print(f"  app.py                               {ms('app')}")
     print(f"  app.py + the store every route uses  {ms('first')}   (a first request's imports)")
     print(f"  bare Chalice app + boto3             {ms('bare')}")
+    print(f"  sma (app.py + its handler)           {ms('sma')}   (the service waits 5 s)")
     print(f"  app.py / bare          {verdict('app')}")
     print(f"  app.py + store / bare  {verdict('first')}")
 

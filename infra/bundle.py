@@ -88,9 +88,7 @@ def compile_bytecode(build_dir: Path) -> None:
         )
     unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
     for tree in ("chalicelib", "vendor"):
-        if not compileall.compile_dir(
-            build_dir / tree, quiet=1, invalidation_mode=unchecked
-        ):
+        if not compileall.compile_dir(build_dir / tree, quiet=1, invalidation_mode=unchecked):
             raise BundleError(f"{tree}/ does not compile")
     import chalice
     import chalice.app

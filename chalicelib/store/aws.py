@@ -13,8 +13,11 @@ def client(service: str) -> Any:
     import boto3  # deferred: keeps cold starts of routes that never need it small
 
     s = settings.get()
+    endpoint = s.aws_endpoint_url
+    if service.startswith("chime") and s.chime_endpoint_url:
+        endpoint = s.chime_endpoint_url  # the local fake PSTN (make run, tests)
     return boto3.client(
-        service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=_config(service)
+        service, region_name=s.region, endpoint_url=endpoint, config=_config(service)
     )
 
 
@@ -22,12 +25,17 @@ def _config(service: str) -> Any:
     from botocore.config import Config
 
     s = settings.get()
+    attempts = s.aws_max_attempts
+    if service.startswith("chime"):
+        # The Chime adapter decides what a throttled request means (the dial waits in the
+        # state machine, not inside a Lambda), so botocore does not retry it.
+        attempts = 1
     # Bounded waits, so that a request meets a stalled service with an OCP error
     # long before API Gateway gives up (settings.aws_call_budget_seconds).
     config = Config(
         connect_timeout=s.aws_connect_timeout_seconds,
         read_timeout=s.aws_read_timeout_seconds,
-        retries={"mode": "standard", "total_max_attempts": s.aws_max_attempts},
+        retries={"mode": "standard", "total_max_attempts": attempts},
     )
     if service != "s3":
         return config

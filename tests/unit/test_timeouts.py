@@ -97,3 +97,15 @@ def test_pynamodb_models_and_transactions_have_the_same_bounds():
     )
     assert config.retries["mode"] == "standard"
     assert config.retries["total_max_attempts"] == s.aws_max_attempts
+
+
+def test_chime_clients_are_bounded_but_not_retried_by_botocore():
+    # the Chime adapter turns a throttled request into Carrier.Busy itself
+    from chalicelib.store import aws
+
+    s = settings.get()
+    aws.reset()
+    config = aws.client("chime-sdk-voice").meta.config
+    assert config.retries == {"mode": "standard", "total_max_attempts": 1}
+    assert config.read_timeout == s.aws_read_timeout_seconds
+    aws.reset()
