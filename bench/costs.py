@@ -4,8 +4,9 @@ bench/telephony_prices.py and comes on top.
 
 What is priced, from each scenario's counts:
   API Gateway   one REST request per HTTP request
-  Lambda        one invocation per HTTP request and per queue message handled (batch size
-                1) or schedule fired; duration estimated at LAMBDA_MS_BASE a invocation and
+  Lambda        one invocation per HTTP request, per queue message handled (batch size
+                1), per schedule fired and per SIP media application event ("lambda:sma");
+                duration estimated at LAMBDA_MS_BASE an invocation and
                 LAMBDA_MS_PER_AWS_REQUEST for each AWS request it makes (moto's timings say
                 nothing of AWS's), at the function's memory (infra/access.py); an
                 adapter that waits on the carrier (the simulated one sleeps) is not counted
@@ -74,7 +75,10 @@ def price(scenario: Scenario) -> Cost:
     invocations, requests_by = scenario.invocations, scenario.requests_by
     cost = Counter()
     api = invocations.get(API, 0)
-    consumers = invocations.get(CONSUMERS, 0)
+    # Scenarios that count a function's invocations themselves: "lambda:dialer", ...
+    consumers = invocations.get(CONSUMERS, 0) + sum(
+        n for k, n in counted.items() if k.startswith("lambda:")
+    )
     cost["API Gateway"] = api * p.API_GATEWAY_REST_REQUEST
 
     def gb_seconds(group: str, count: int, memory: float) -> float:
@@ -130,14 +134,17 @@ def report(scenarios: list[Scenario]) -> None:
     )
     _route_families([s for s in scenarios if s.route.split()[0] in HTTP_METHODS])
     print()
-    answered = by_route.get("call: answered at once (POST+dial+GET)")
-    if answered:
-        cost = price(answered)
-        transitions = answered.counted.get("states:transitions", 0)
-        print(
-            f"  an answered call (POST, dialing, one GET): {dollars(cost.total)} "
-            f"({transitions} state transitions; {cost.top()})"
-        )
+    for route, what in (
+        ("call: answered at once (POST+dial+GET)", "an answered call (POST, dialing, one GET)"),
+        ("Chime call: answered at once (all of it)", "the same on the Chime carrier"),
+    ):
+        answered = by_route.get(route)
+        if answered:
+            cost = price(answered)
+            transitions = answered.counted.get("states:transitions", 0)
+            print(
+                f"  {what}: {dollars(cost.total)} ({transitions} state transitions; {cost.top()})"
+            )
     _blasts(scenarios)
 
 
