@@ -54,7 +54,7 @@ format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixe
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)        ## cold start and DynamoDB requests per route
+bench: $(STAMP) $(LAMBDA_WHEELS)  ## cold start of the staged package, AWS requests per route, their cost
 	$(PY) -m bench
 
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
