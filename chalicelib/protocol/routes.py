@@ -1,9 +1,19 @@
-"""The one way a route is declared: `@route(bp, "/phoneNumber", ["GET"])`.
+"""The one way a route is declared:
+
+    @route(bp, "/phoneNumber", ["POST"], variables=(USER_ID, ...), errors=(106, 113),
+           returns=(ok(201),), summary="Add a phone number to a user")
 
 It registers the path as printed and in lower case (RULINGS "Paths"), accepts
 any content type (the variables reader decides), checks the session on every
-route but /session, reads `output`/`verbose`, and turns what the view returns
-(a `Reply`) or raises (an `OcpError`, or anything unexpected) into an OCP body.
+route but /session, reads `output`/`verbose` and the declared variables (the view
+gets their values as `req.values`; every bad one is reported at once), and turns
+what the view returns (a `Reply`) or raises (an `OcpError`, or anything unexpected)
+into an OCP body.
+
+The declaration is also what the OpenAPI description is built from (`OPERATIONS`,
+read by chalicelib/openapi.py, which only `make openapi` and GET /openapi.json and
+/docs import): variables with their types, limits and error codes, the route's own
+error codes (`errors`), and its success bodies (`returns`, protocol.shapes).
 """
 
 from __future__ import annotations
@@ -12,8 +22,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
@@ -22,6 +32,7 @@ from chalicelib.errors import OcpError
 from chalicelib.protocol import auth, params
 from chalicelib.protocol.params import Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
+from chalicelib.protocol.shapes import Returns
 
 log = logging.getLogger(__name__)
 
@@ -47,30 +58,86 @@ class App(Chalice):
 
 @dataclass
 class Request:
-    """What a view sees of an HTTP request."""
+    """What a view sees of an HTTP request: `values` are its declared variables, read."""
 
     variables: Variables
     eid: int | None
     headers: Any
     request_id: str
-
-    def read(self, *fields: Field) -> dict[str, Any]:
-        return params.read(self.variables, *fields)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 View = Callable[..., Reply]
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One declared route (a path and a method): what the description is built from."""
+
+    path: str
+    method: str
+    view: View
+    variables: tuple[Field, ...]
+    public: bool
+    internal_error: int
+    errors: tuple[int, ...]
+    returns: tuple[Returns, ...]
+    summary: str
+    addition: str
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The other spellings of the path that are served (RULINGS "Paths")."""
+        return tuple(p for p in dict.fromkeys([self.path, self.path.lower()]) if p != self.path)
+
+
+# Every route, in the order declared: read by chalicelib/openapi.py and the tests.
+OPERATIONS: list[Operation] = []
+
+
 def route(
-    bp: Blueprint, path: str, methods: list[str], *, public: bool = False, internal_error: int = 105
+    bp: Blueprint,
+    path: str,
+    methods: list[str],
+    *,
+    variables: Iterable[Field] = (),
+    public: bool = False,
+    internal_error: int = 105,
+    errors: Iterable[int] = (),
+    returns: Iterable[Returns] = (),
+    summary: str = "",
+    addition: str = "",
 ) -> Callable[[View], View]:
-    """`internal_error`: the code an unexpected failure is reported with, where the
-    reference names its own (304 for calls and conferences, instead of 105)."""
+    """`variables`: every variable the route reads, validated before the view runs.
+    `errors`: the OCP codes the route's own work can answer with (those of its variables,
+    the session and `output`/`verbose` are added). `returns`: its success outcomes.
+    `internal_error`: the code an unexpected failure is reported with, where the
+    reference names its own (304 for calls and conferences, instead of 105).
+    `addition`: not in the 2008 reference; says what it adds."""
+    fields = tuple(variables)
+    names = [name.lower() for f in fields for name in f.names]
+    if len(names) != len(set(names)):
+        raise ValueError(f"{path}: a variable is declared twice: {names}")
 
     def register(view: View) -> View:
+        for method in methods:
+            OPERATIONS.append(
+                Operation(
+                    path,
+                    method,
+                    view,
+                    fields,
+                    public,
+                    internal_error,
+                    tuple(errors),
+                    tuple(returns),
+                    summary,
+                    addition,
+                )
+            )
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error)
+                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error, fields)
             )
         return view
 
@@ -78,22 +145,32 @@ def route(
 
 
 def _handler(
-    bp: Blueprint, view: View, public: bool, name: str, internal_error: int = 105
+    bp: Blueprint,
+    view: View,
+    public: bool,
+    name: str,
+    internal_error: int = 105,
+    fields: tuple[Field, ...] = (),
 ) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
-        return handle(bp.current_request, view, path_args, public, internal_error)
+        return handle(bp.current_request, view, path_args, public, internal_error, fields)
 
     handler.__name__ = name
     return handler
 
 
 def handle(
-    http: Any, view: View, path_args: dict[str, str], public: bool, internal_error: int = 105
+    http: Any,
+    view: View,
+    path_args: dict[str, str],
+    public: bool,
+    internal_error: int = 105,
+    fields: tuple[Field, ...] = (),
 ) -> Response:
     started = time.perf_counter()
     # Made once: the access log line and an error body quote the same id.
     request_id = _request_id(http)
-    response = _handle(http, view, path_args, public, internal_error, request_id)
+    response = _handle(http, view, path_args, public, internal_error, request_id, fields)
     # The route template, never the concrete path: it may hold a phone number or email.
     log.info(
         "request",
@@ -117,6 +194,7 @@ def _handle(
     public: bool,
     internal_error: int,
     request_id: str,
+    fields: tuple[Field, ...] = (),
 ) -> Response:
     fmt = "xml"
     try:
@@ -126,7 +204,8 @@ def _handle(
         fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
-        reply = view(Request(variables, eid, http.headers, request_id))
+        values = params.read(variables, *fields)
+        reply = view(Request(variables, eid, http.headers, request_id, values))
         return render(reply, fmt, verbose)
     except OcpError as e:
         if e.status >= 500 and e.request_id is None:
