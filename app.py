@@ -11,6 +11,7 @@ from chalicelib.api import (
     groups,
     phones,
     preferences,
+    reference,
     sessions,
     tts,
     users,
@@ -35,5 +36,6 @@ app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
+app.register_blueprint(reference.bp)
 app.register_blueprint(handlers.bp)
 app.lambda_function(name="fire")(fire.lambda_handler)

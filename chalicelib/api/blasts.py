@@ -210,7 +210,7 @@ def change_voice(req: Request) -> Reply:
     ["GET"],
     variables=GET_VARIABLES,
     internal_error=304,
-    errors=(106, 308),
+    errors=(106, 307, 308),
     returns=(BLAST_IDS, Returns(200, VOICE_BODY, "With a blastId."), NONE_FOUND),
     summary="A user's voice blasts, or one",
 )
@@ -220,7 +220,7 @@ def change_voice(req: Request) -> Reply:
     ["GET"],
     variables=(USER_ID, BLAST_ID),
     internal_error=304,
-    errors=(106, 308),
+    errors=(106, 307, 308),
     returns=(Returns(200, VOICE_BODY),),
     summary="A voice blast and its recipients' results",
 )
@@ -316,7 +316,7 @@ def change_sms(req: Request) -> Reply:
     ["GET"],
     variables=GET_VARIABLES,
     internal_error=304,
-    errors=(106, 308),
+    errors=(106, 307, 308),
     returns=(BLAST_IDS, Returns(200, SMS_BODY, "With a blastId."), NONE_FOUND),
     summary="A user's SMS blasts, or one",
 )
@@ -326,7 +326,7 @@ def change_sms(req: Request) -> Reply:
     ["GET"],
     variables=(USER_ID, BLAST_ID),
     internal_error=304,
-    errors=(106, 308),
+    errors=(106, 307, 308),
     returns=(Returns(200, SMS_BODY),),
     summary="An SMS blast and its recipients' results",
 )

@@ -65,9 +65,19 @@ class Request:
     headers: Any
     request_id: str
     values: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """The URL the API is served under, as this request reached it (stage included)."""
+        proto = (self.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+        host = self.headers.get("host") or "localhost"
+        path, route = self.context.get("path") or "", self.context.get("resourcePath") or ""
+        prefix = path[: -len(route)] if route and path.endswith(route) else ""
+        return f"{proto}://{host}{prefix.rstrip('/')}"
 
 
-View = Callable[..., Reply]
+View = Callable[..., Reply | Response]
 
 
 @dataclass(frozen=True)
@@ -205,8 +215,9 @@ def _handle(
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
         values = params.read(variables, *fields)
-        reply = view(Request(variables, eid, http.headers, request_id, values))
-        return render(reply, fmt, verbose)
+        reply = view(Request(variables, eid, http.headers, request_id, values, http.context or {}))
+        # A view may answer with its own response (the HTML of /docs, the description).
+        return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
     except OcpError as e:
         if e.status >= 500 and e.request_id is None:
             # An internal failure reported with its own code (304, ...): logged here with

@@ -9,7 +9,8 @@ A shape mirrors the plain data a view returns for `protocol.render`:
   a JSON array too;
 * `Maybe(shape)` is an element that is sometimes left out; `Empty(shape)` one that may be
   empty (`<cityCode />`, JSON null);
-* INT, NUM, TEXT are leaves.
+* INT, NUM, TEXT are leaves;
+* `Document(media_type)` is a whole body of another kind (the HTML of /docs).
 
 `Returns(status, shape)` is one success outcome. The OpenAPI description turns these into
 schemas (chalicelib/openapi.py); nothing at request time reads them.
@@ -62,6 +63,14 @@ class Leaf:
     type: str
     doc: str = ""
     enum: tuple = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A body that is not an OCP body: a media type (the HTML of /docs, the description)."""
+
+    media_type: str
+    doc: str = ""
 
 
 @dataclass(frozen=True)
