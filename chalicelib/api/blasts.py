@@ -50,8 +50,8 @@ TIME = UnixTime("time", doc="When to send (Unix time); none, or one not in the f
 AUDIO_FILE = AudioFile("audioFile")
 # The key of a presigned upload (POST /audioupload): an addition to the reference.
 AUDIO_KEY = Text(
-    "audioKey", max_len=300, doc="Addition: the `key` of a POST /audioupload form, uploaded."
-)
+    "audioKey", max_len=300, doc="The `key` of a POST /audioupload form, once uploaded."
+).but(addition="Audio uploaded to S3 with a presigned form (POST /audioupload).")
 URL = Text("url", max_len=2048, doc="An http(s) address of an mp3 or wma file, fetched once.")
 AUDIO_NAMES = ("audioFile", "audioKey", "url")
 

@@ -179,7 +179,7 @@ class Field:
     (required only when it holds); a field with `when` is read only when that holds, and
     is `default` otherwise. `codes` are the OCP errors a bad value gets (besides 900 for a
     missing required one); `schema` is its JSON Schema on the wire, `doc` a short
-    description.
+    description, `addition` what it adds to the 2008 reference, if it is not in it.
     """
 
     name: str
@@ -191,6 +191,8 @@ class Field:
     schema: Schema = field(default_factory=dict)
     doc: str = ""
     when: When | None = None
+    # Not in the 2008 reference: what the variable adds (the description marks it).
+    addition: str = ""
 
     def read(self, variables: Variables) -> Any:
         if self.when is not None and not self.when.holds(variables):

@@ -311,14 +311,15 @@ def _field_schema(f: Field) -> dict[str, Any]:
 
 
 def _field_description(f: Field, *, path: bool = False) -> str:
-    parts = [f.doc] if f.doc else []
+    parts = [f"**Addition to the 2008 reference.** {f.addition}"] if f.addition else []
+    parts += [f.doc] if f.doc else []
     if isinstance(f.required, When):
         parts.append(f"Required {f.required.text}.")
     if f.when is not None:
         parts.append(f"Read only {f.when.text}.")
     codes = [c for c in f.errors if c != 900 or not path]
     if codes:
-        parts.append("A bad value: " + ", ".join(str(c) for c in codes) + ".")
+        parts.append("Errors: " + ", ".join(str(c) for c in codes) + ".")
     return " ".join(parts)
 
 
@@ -332,6 +333,8 @@ def _parameter(f: Field, where: str) -> dict[str, Any]:
     }
     if f.errors:
         out["x-ocp-errors"] = list(f.errors)
+    if f.addition:
+        out["x-ocp-addition"] = f.addition
     return out
 
 
@@ -346,6 +349,8 @@ def _request_body(fields: list[Field], schemas: Schemas, name: str) -> dict[str,
             schema["description"] = description
         if f.errors:
             schema["x-ocp-errors"] = list(f.errors)
+        if f.addition:
+            schema["x-ocp-addition"] = f.addition
         properties[f.name] = schema
         if f.required is True:
             required.append(f.name)
