@@ -143,8 +143,9 @@ TRY_IT: list[tuple[str, str, dict, dict, dict, list[str]]] = [
 
 
 def build(document: dict[str, Any]) -> dict[str, Any]:
-    _COMPONENTS.clear()
-    _COMPONENTS.update(document.get("components", {}).get("schemas", {}))
+    from chalicelib.reference.openapi import inlined
+
+    document = inlined(document)
     operations = {
         op["operationId"]: (path, method, op)
         for path, item in document["paths"].items()
@@ -218,11 +219,6 @@ def _request(
     ]
     query_items = []
     for p in op.get("parameters", []):
-        if "$ref" in p:  # output and verbose: only where a step asks for them
-            name = p["$ref"].rsplit("/", 1)[1]
-            if name in query:
-                query_items.append({"key": name, "value": query[name]})
-            continue
         if p.get("in") != "query":
             continue
         use = p["name"] in query if explicit else p.get("required", False)
@@ -272,7 +268,6 @@ def _form(op: dict[str, Any], body: dict[str, str], explicit: bool) -> list[dict
     schema = content.get("application/x-www-form-urlencoded", {}).get("schema")
     if schema is None:
         return None
-    schema = _resolve(schema)
     required = set(schema.get("required", []))
     out = []
     for name, prop in schema["properties"].items():
@@ -288,20 +283,24 @@ def _form(op: dict[str, Any], body: dict[str, str], explicit: bool) -> list[dict
     return out
 
 
-_COMPONENTS: dict[str, Any] = {}
-
-
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    """A `$ref` to components/schemas, followed."""
-    while "$ref" in schema:
-        schema = _COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
-    return schema
+# Values for text variables the description gives no example of.
+TEXT_EXAMPLES = {
+    "firstName": "John",
+    "lastName": "Doe",
+    "text": "Hello from OCP",
+    "groupName": "Family Members",
+    "terminationValue": "3035551212",
+    "filename": "hello.mp3",
+    "city": "Denver",
+}
 
 
 def _example(parameter: dict[str, Any]) -> str:
     name = parameter["name"]
     if name == "userId":
         return "{{userId}}"
+    if name in TEXT_EXAMPLES:
+        return TEXT_EXAMPLES[name]
     schema = parameter.get("schema", {})
     if "examples" in schema:
         return str(schema["examples"][0])

@@ -560,6 +560,23 @@ def dump(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def inlined(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every `$ref` replaced by a copy of what it names (none is
+    recursive), for readers that do not follow references."""
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"$ref"}:
+                *_, section, name = node["$ref"].split("/")
+                return inline(document["components"][section][name])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return inline(document)
+
+
 def operations(document: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
     """(path, method, operation) of a document."""
     for path, item in document["paths"].items():

@@ -36,19 +36,9 @@ def document() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def resolved() -> dict[str, Any]:
     """The description with every `$ref` replaced by what it names."""
-    doc = document()
+    from chalicelib.reference import openapi
 
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            if set(node) == {"$ref"}:
-                *_, section, name = node["$ref"].split("/")
-                return inline(doc["components"][section][name])
-            return {k: inline(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [inline(v) for v in node]
-        return node
-
-    return inline(doc)
+    return openapi.inlined(document())
 
 
 @lru_cache(maxsize=1)
