@@ -414,8 +414,12 @@ def _responses(op: Operation, schemas: Schemas, name: str) -> dict[str, Any]:
     by_error: dict[int, list[int]] = {}
     for code in error_codes(op):
         by_error.setdefault(CATALOGUE[code][1], []).append(code)
+    # Every bad variable is reported at once and the first decides the status: a body led
+    # by one variable's code may go on with any other variable's.
+    variables = {code for f in op.variables for code in f.errors} | {901, 902}
     for status, codes in sorted(by_error.items()):
-        out[str(status)] = _failure(codes, schemas)
+        together = sorted(set(codes) | variables) if variables & set(codes) else codes
+        out[str(status)] = _failure(codes, together, schemas)
     return out
 
 
@@ -455,9 +459,15 @@ def _success(returns: list[shapes.Returns], schemas: Schemas, name: str) -> dict
     return response
 
 
-def _failure(codes: list[int], schemas: Schemas) -> dict[str, Any]:
+def _failure(codes: list[int], together: list[int], schemas: Schemas) -> dict[str, Any]:
+    """`codes` lead a body of this status; `together` may appear in it (after the first)."""
     lines = [f"- **{code}** {_message(CATALOGUE[code][0])}" for code in codes]
-    schema = schemas.ref("Errors_" + "_".join(map(str, codes)), error_schema(codes))
+    if together != codes:
+        lines.append(
+            "\nEvery bad variable is reported, the first deciding the status: other "
+            "variables' codes may follow the first."
+        )
+    schema = schemas.ref("Errors_" + "_".join(map(str, together)), error_schema(together))
     return {
         "description": "\n".join(lines),
         "x-ocp-errors": codes,
