@@ -46,8 +46,8 @@ test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite
 openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, the Postman collection
 	$(PY) -m chalicelib.reference --out docs
 
-fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=200 by default
-	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-200} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
+fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=100 by default
+	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-100} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
 
 lint: $(STAMP)         ## ruff's linter and formatter check
 	$(VENV)/bin/ruff check .
