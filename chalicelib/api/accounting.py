@@ -67,6 +67,7 @@ def get_currency(req: Request) -> Reply:
     errors=NO_USER,
     returns=(ok(201, verbose_only=False),),
     summary="Set a user's currency balance",
+    idempotent=True,
 )
 def set_currency(req: Request) -> Reply:
     v = req.values
@@ -82,6 +83,7 @@ def set_currency(req: Request) -> Reply:
     errors=NO_USER,
     returns=(ok(200, verbose_only=False),),
     summary="Add to a user's currency balance",
+    idempotent=True,
 )
 def add_currency(req: Request) -> Reply:
     v = req.values
@@ -97,6 +99,7 @@ def add_currency(req: Request) -> Reply:
     errors=NO_USER,
     returns=(ok(200, verbose_only=False),),
     summary="Subtract from a user's currency balance",
+    idempotent=True,
 )
 def subtract_currency(req: Request) -> Reply:
     v = req.values
@@ -126,6 +129,7 @@ def get_minutes_allowed(req: Request) -> Reply:
     errors=NO_USER,
     returns=(ok(200, verbose_only=False),),
     summary="Set a user's allowed minutes of use",
+    idempotent=True,
 )
 def set_minutes_allowed(req: Request) -> Reply:
     v = req.values

@@ -19,6 +19,7 @@ from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
 from chalicelib.domain.recipients import USER_ID as BY_USER_ID
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
     USER_ID,
     AudioFile,
     Destination,
@@ -28,6 +29,7 @@ from chalicelib.protocol.params import (
     Text,
     UnixTime,
     not_given,
+    subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -138,11 +140,13 @@ GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
+        *STATUS_CALLBACK,
     ),
     internal_error=304,
     errors=CREATE_ERRORS,
     returns=CREATED,
     summary="Call a list of recipients with an announcement",
+    idempotent=True,
 )
 def create_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
@@ -160,6 +164,7 @@ def create_voice(req: Request) -> Reply:
         allow_callback=bool(v["allowCallback"]),
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
@@ -185,6 +190,7 @@ def create_voice(req: Request) -> Reply:
     errors=CHANGE_ERRORS,
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled voice blast (a variable named 0 removes its audio)",
+    idempotent=True,
 )
 def change_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
@@ -258,11 +264,13 @@ SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
         destinations(required=True),
         Text("text", required=True, max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
+        *STATUS_CALLBACK,
     ),
     internal_error=304,
     errors=CREATE_ERRORS,
     returns=CREATED,
     summary="Text a list of recipients",
+    idempotent=True,
 )
 def create_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
@@ -280,6 +288,7 @@ def create_sms(req: Request) -> Reply:
         allow_callback=False,
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
@@ -300,6 +309,7 @@ def create_sms(req: Request) -> Reply:
     errors=(106, 307, 308, 903, 922),
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled SMS blast",
+    idempotent=True,
 )
 def change_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout

@@ -7,26 +7,28 @@ ignored). GET is `/call/{callId}`, or `/call?callId=`.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
-from chalicelib.protocol.params import USER_ID, Destination, Flag, Id, Text
-from chalicelib.protocol.render import Items, Reply
+from chalicelib.protocol.bodies import call_body
+from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
+    USER_ID,
+    Destination,
+    Flag,
+    Id,
+    Text,
+    subscription,
+)
+from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Returns
-
-if TYPE_CHECKING:
-    from chalicelib.store.calls import CallStatus
 
 # chalicelib.workflows.calls (resolution, dialing, the carrier port) is imported by the
 # views that use it: every Lambda cold start imports every route module.
 
 bp = Blueprint(__name__)
 
-TENTH = Decimal("0.1")
 
 # RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.
 ATTEMPT_RESULTS = (
@@ -61,6 +63,7 @@ PLACE = (
     ),
     Flag("callOrigination", doc="1: call the origination first."),
     Flag("disableAMD", doc="1: no answering-machine detection."),
+    *STATUS_CALLBACK,
 )
 # 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
 # call could not be stored or started.
@@ -89,6 +92,7 @@ CALL = {
     errors=PLACE_ERRORS,
     returns=(Returns(201, {"callId": INT}, "Dialing starts after the response."),),
     summary="Place a call",
+    idempotent=True,
 )
 @route(
     bp,
@@ -98,6 +102,7 @@ CALL = {
     errors=PLACE_ERRORS,
     returns=(Returns(201, {"callId": INT}, "Dialing starts after the response."),),
     summary="Place a call (as the reference prints it: the path segment is ignored)",
+    idempotent=True,
 )
 def place_call(req: Request) -> Reply:
     v = req.values
@@ -112,6 +117,7 @@ def place_call(req: Request) -> Reply:
             v["text"],
             call_origination=bool(v["callOrigination"]),
             disable_amd=bool(v["disableAMD"]),
+            callback=subscription(v),
         ),
     )
     return Reply({"callId": call_id}, 201)
@@ -139,31 +145,3 @@ def get_call(req: Request) -> Reply:
     from chalicelib.workflows.calls import status
 
     return Reply(call_body(status(req.values["callId"], req.eid)))
-
-
-def call_body(status: CallStatus) -> dict:
-    """The reference's body. `<attempt>`s are every number tried except the origination
-    number that answered, which is `<callingNumber>` (as in the reference's example,
-    where the one attempt is the destination's)."""
-    from chalicelib.telephony import SUCCESS
-
-    return {
-        "userId": status.user_id,
-        "callId": status.call_id,
-        "mou": status.mou.quantize(TENTH),
-        "success": int(status.success),
-        "timeScheduled": status.time_scheduled,
-        "timeOriginated": status.time_originated,
-        "timeCompleted": status.time_completed,
-        "callingNumber": status.calling_number or None,
-        "attempts": Items(
-            "attempt",
-            [
-                {"number": a.number, "result": a.result}
-                for a in status.attempts
-                if not (a.role == "origination" and a.result == SUCCESS)
-            ],
-        ),
-        "currentState": status.state,
-        "callComplete": int(status.complete),
-    }

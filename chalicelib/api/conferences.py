@@ -9,6 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
     USER_ID,
     Destination,
     DestinationByType,
@@ -24,6 +25,7 @@ from chalicelib.protocol.params import (
     not_given,
     output_options,
     sent,
+    subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -79,11 +81,13 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
         USER_ID,
         *_autoconference_fields(required=True),
         UnixTime("conferenceTime", doc="When to dial (Unix time); none or 0: now."),
+        *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
     errors=(106, 922),
     returns=(STARTED, SCHEDULED),
     summary="Dial into a conference bridge, now or at a time",
+    idempotent=True,
 )
 def create_autoconference(req: Request) -> Reply:
     from chalicelib.store.autoconferences import Autoconference
@@ -103,6 +107,7 @@ def create_autoconference(req: Request) -> Reply:
             time=v["conferenceTime"] or 0,
             disable_amd=bool(v["disableAMD"]),
         ),
+        callback=subscription(v),
     )
     return Reply({"callId": call_id}, 201 if started else 202)
 
@@ -166,6 +171,7 @@ def get_autoconferences(req: Request) -> Reply:
     errors=(305, 307, 922),
     returns=(ok(202, verbose_only=False),),
     summary="Change a scheduled autoconference (304 once it has fired)",
+    idempotent=True,
 )
 def change_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
@@ -224,18 +230,25 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         DURATION.but(required=True),
         DestinationByType("destinationType", "destinationValue", required=True, single=True),
         Text("text", required=True, max_len=MAX_TEXT, doc="Spoken to the moderator."),
+        *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
     errors=(106, 303, 922),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
+    idempotent=True,
 )
 def create_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
     v = req.values
     conference_id, call_id = conference.create(
-        req.eid, v["userId"], v["destinationType"][0], v["text"], v["duration"]
+        req.eid,
+        v["userId"],
+        v["destinationType"][0],
+        v["text"],
+        v["duration"],
+        callback=subscription(v),
     )
     return Reply({"conferenceid": conference_id, "callid": call_id}, 201)
 
@@ -268,6 +281,7 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     summary="Add participants to a conference and/or extend it",
+    idempotent=True,
 )
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference

@@ -24,6 +24,7 @@ STATUS = {"status": TEXT}
     errors=(106, 111, 113),
     returns=(Returns(201, STATUS, verbose_only=True),),
     summary="Add an email address to a user",
+    idempotent=True,
 )
 def add_email(req: Request) -> Reply:
     v = req.values
@@ -54,6 +55,7 @@ def get_emails(req: Request) -> Reply:
     errors=(106, 111, 113),
     returns=(Returns(200, STATUS, verbose_only=True),),
     summary="Set a user's default email address (added if new)",
+    idempotent=True,
 )
 def set_default_email(req: Request) -> Reply:
     """Sets the default; an address the user does not have yet is added first."""

@@ -42,6 +42,7 @@ POST_VARIABLES = (
     errors=GROUP_ERRORS,
     returns=(Returns(201, {"groupid": INT}, "A group created."), ok(201)),
     summary="Create a group, or add members to one",
+    idempotent=True,
 )
 @route(
     bp,
@@ -51,6 +52,7 @@ POST_VARIABLES = (
     errors=GROUP_ERRORS,
     returns=(ok(201),),
     summary="Add members to a group",
+    idempotent=True,
 )
 @route(
     bp,
@@ -60,6 +62,7 @@ POST_VARIABLES = (
     errors=GROUP_ERRORS,
     returns=(ok(201),),
     summary="Add members to a group (named in the path)",
+    idempotent=True,
 )
 def create_group_or_add_members(req: Request) -> Reply:
     v = req.values
@@ -114,6 +117,7 @@ def get_groups_or_members(req: Request) -> Reply:
     errors=GROUP_ERRORS,
     returns=(ok(200, verbose_only=False),),
     summary="Rename a group",
+    idempotent=True,
 )
 def rename_group(req: Request) -> Reply:
     v = req.values

@@ -121,6 +121,7 @@ def get_numbers(req: Request) -> Reply:
     errors=ADDING,
     returns=(ok(201),),
     summary="Add a phone number to a user",
+    idempotent=True,
 )
 def add_number(req: Request) -> Reply:
     v = req.values
@@ -142,6 +143,7 @@ def add_number(req: Request) -> Reply:
     errors=(*ADDING, 110),
     returns=(ok(),),
     summary="Make a number the user's default (added if new, with phoneType)",
+    idempotent=True,
 )
 def set_default_number(req: Request) -> Reply:
     """RULINGS: /phonenumber sets the number as default (phoneType/carrierId, if
@@ -166,6 +168,7 @@ def set_default_number(req: Request) -> Reply:
     errors=(*ADDING, 110),
     returns=(ok(),),
     summary="Change a number's digits, type or carrier",
+    idempotent=True,
 )
 def change_number(req: Request) -> Reply:
     """RULINGS: /phonenumber/{existing} changes that number's digits, type or carrier."""
@@ -218,6 +221,7 @@ def get_sms_numbers(req: Request) -> Reply:
     errors=ADDING,
     returns=(ok(201),),
     summary="Add an SMS number to a user",
+    idempotent=True,
 )
 def add_sms_number(req: Request) -> Reply:
     v = req.values

@@ -83,6 +83,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> list[int | Non
     errors=(*ADDING, 900, 902),
     returns=(ok(verbose_only=False),),
     summary="Append numbers to a user's hunt order and/or set tryall",
+    idempotent=True,
 )
 def extend_hunt_order(req: Request) -> Reply:
     v = req.values
@@ -101,6 +102,7 @@ def extend_hunt_order(req: Request) -> Reply:
     errors=(*ADDING, 900, 902),
     returns=(ok(201),),
     summary="Replace a user's hunt order",
+    idempotent=True,
 )
 def set_hunt_order(req: Request) -> Reply:
     v = req.values
@@ -238,6 +240,7 @@ def _window_body(window: Window) -> dict:
     errors=(*ADDING, 900),
     returns=(ok(201, verbose_only=False),),
     summary="Ring a number at set hours and days",
+    idempotent=True,
 )
 def add_exception(req: Request) -> Reply:
     v = req.values
@@ -311,6 +314,7 @@ def get_exceptions(req: Request) -> Reply:
     errors=(106,),
     returns=(ok(201),),
     summary="Add do-not-disturb hours",
+    idempotent=True,
 )
 def add_dnd(req: Request) -> Reply:
     v = req.values
@@ -392,6 +396,7 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     errors=(*_BLOCK_ERRORS, 113),
     returns=(ok(201),),
     summary="Block a user or number from calling a user",
+    idempotent=True,
 )
 def add_block(req: Request) -> Reply:
     user_id, block = _block(req, must_exist=True)

@@ -24,6 +24,7 @@ bp = Blueprint(__name__)
     errors=(106,),
     returns=(Returns(201, {"url": Leaf(TEXT, "An HTTPS link to an MP3, valid an hour.")}),),
     summary="A link to an MP3 of the text as a call speaks it",
+    idempotent=True,
 )
 def preview(req: Request) -> Reply:
     from chalicelib.media import tts  # Polly and S3: imported by the one route using them

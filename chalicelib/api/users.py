@@ -94,6 +94,7 @@ def get_user(req: Request) -> Reply:
         ),
     ),
     summary="Create a user",
+    idempotent=True,
 )
 def create_user(req: Request) -> Reply:
     v = req.values
@@ -120,6 +121,7 @@ def create_user(req: Request) -> Reply:
     errors=(106,),
     returns=(ok(),),
     summary="Change a user's names or address",
+    idempotent=True,
 )
 def update_user(req: Request) -> Reply:
     v = dict(req.values)

@@ -94,6 +94,7 @@ class Operation:
     returns: tuple[Returns, ...]
     summary: str
     addition: str
+    idempotent: bool = False
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -101,8 +102,11 @@ class Operation:
         return tuple(p for p in dict.fromkeys([self.path, self.path.lower()]) if p != self.path)
 
 
-# Every route, in the order declared: read by chalicelib/openapi.py and the tests.
+# Every route, in the order declared: read by chalicelib/reference and the tests.
 OPERATIONS: list[Operation] = []
+
+# The request header of protocol/idempotency.py (an addition to the 2008 wire format).
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 def route(
@@ -117,13 +121,16 @@ def route(
     returns: Iterable[Returns] = (),
     summary: str = "",
     addition: str = "",
+    idempotent: bool = False,
 ) -> Callable[[View], View]:
     """`variables`: every variable the route reads, validated before the view runs.
     `errors`: the OCP codes the route's own work can answer with (those of its variables,
     the session and `output`/`verbose` are added). `returns`: its success outcomes.
     `internal_error`: the code an unexpected failure is reported with, where the
     reference names its own (304 for calls and conferences, instead of 105).
-    `addition`: not in the 2008 reference; says what it adds."""
+    `addition`: not in the 2008 reference; says what it adds.
+    `idempotent`: the route honours the Idempotency-Key header (protocol/idempotency.py):
+    POST and PUT routes that start or change work."""
     fields = tuple(variables)
     names = [name.lower() for f in fields for name in f.names]
     if len(names) != len(set(names)):
@@ -143,11 +150,20 @@ def route(
                     tuple(returns),
                     summary,
                     addition,
+                    idempotent,
                 )
             )
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error, fields)
+                _handler(
+                    bp,
+                    view,
+                    public,
+                    f"{view.__name__}_{i}",
+                    internal_error,
+                    fields,
+                    path if idempotent else None,
+                )
             )
         return view
 
@@ -161,9 +177,12 @@ def _handler(
     name: str,
     internal_error: int = 105,
     fields: tuple[Field, ...] = (),
+    keyed_route: str | None = None,
 ) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
-        return handle(bp.current_request, view, path_args, public, internal_error, fields)
+        return handle(
+            bp.current_request, view, path_args, public, internal_error, fields, keyed_route
+        )
 
     handler.__name__ = name
     return handler
@@ -176,11 +195,14 @@ def handle(
     public: bool,
     internal_error: int = 105,
     fields: tuple[Field, ...] = (),
+    keyed_route: str | None = None,
 ) -> Response:
     started = time.perf_counter()
     # Made once: the access log line and an error body quote the same id.
     request_id = _request_id(http)
-    response = _handle(http, view, path_args, public, internal_error, request_id, fields)
+    response = _handle(
+        http, view, path_args, public, internal_error, request_id, fields, keyed_route
+    )
     # The route template, never the concrete path: it may hold a phone number or email.
     log.info(
         "request",
@@ -205,6 +227,7 @@ def _handle(
     internal_error: int,
     request_id: str,
     fields: tuple[Field, ...] = (),
+    keyed_route: str | None = None,
 ) -> Response:
     fmt = "xml"
     try:
@@ -214,11 +237,42 @@ def _handle(
         fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
-        values = params.read(variables, *fields)
-        reply = view(Request(variables, eid, http.headers, request_id, values, http.context or {}))
-        # A view may answer with its own response (the HTML of /docs, the description).
-        return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
-    except OcpError as e:
+        context = http.context or {}
+
+        def run() -> Response:
+            values = params.read(variables, *fields)
+            reply = view(Request(variables, eid, http.headers, request_id, values, context))
+            # A view may answer with its own response (the HTML of /docs, the description).
+            return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
+
+        key = http.headers.get(IDEMPOTENCY_KEY) if keyed_route is not None else None
+        if key is None:
+            return run()
+        # Imported here: requests without the header never load it.
+        from chalicelib.protocol import idempotency
+
+        return idempotency.respond_once(
+            eid,
+            key,
+            idempotency.fingerprint(http.method, keyed_route, variables),
+            lambda: _answered(run, fmt, internal_error, request_id),
+        )
+    except Exception as e:
+        return _error_response(e, fmt, internal_error, request_id)
+
+
+def _answered(
+    run: Callable[[], Response], fmt: str, internal_error: int, request_id: str
+) -> Response:
+    """`run()`'s response, or the error it raised as a response."""
+    try:
+        return run()
+    except Exception as e:
+        return _error_response(e, fmt, internal_error, request_id)
+
+
+def _error_response(e: Exception, fmt: str, internal_error: int, request_id: str) -> Response:
+    if isinstance(e, OcpError):
         if e.status >= 500 and e.request_id is None:
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
@@ -230,9 +284,8 @@ def _handle(
                 extra={"request_id": request_id},
             )
         return render_error(e, fmt)
-    except Exception:
-        log.exception("unhandled error", extra={"request_id": request_id})
-        return render_error(OcpError(internal_error, request_id=request_id), fmt)
+    log.error("unhandled error", exc_info=e, extra={"request_id": request_id})
+    return render_error(OcpError(internal_error, request_id=request_id), fmt)
 
 
 def _request_id(http: Any) -> str:

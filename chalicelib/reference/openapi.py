@@ -22,6 +22,7 @@ from chalicelib.errors import CATALOGUE, SESSION_INVALID
 from chalicelib.protocol import params, shapes
 from chalicelib.protocol.params import Field, TypedDestinations, When
 from chalicelib.protocol.render import JSON_TYPE, XML_TYPE
+from chalicelib.protocol.routes import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.routes import OPERATIONS, Operation
 
 XML = XML_TYPE.split(";")[0]
@@ -98,7 +99,10 @@ Either credential may also be base64-encoded, as HTTP clients send Basic credent
 ## Additions to the 2008 reference
 
 Marked `x-ocp-addition` where they appear: POST /audioupload (presigned uploads of blast
-audio), the `audioKey` variable of blastvoice, and GET /openapi.json and /docs.
+audio), the `audioKey` variable of blastvoice, the `Idempotency-Key` header of the POST and
+PUT operations that start or change work, the `statusCallback` and
+`statusCallbackEvents` variables (signed events about calls, conferences and blasts), and
+GET /openapi.json and /docs.
 """
 
 
@@ -179,6 +183,7 @@ def _document() -> dict[str, Any]:
             "parameters": {
                 "output": _parameter(params.OUTPUT, "query"),
                 "verbose": _parameter(params.VERBOSE, "query"),
+                "idempotencyKey": IDEMPOTENCY_KEY,
             },
             "schemas": schemas.named,
         },
@@ -256,6 +261,8 @@ def _operation(op: Operation, operation_id: str, schemas: Schemas) -> dict[str, 
         {"$ref": "#/components/parameters/output"},
         {"$ref": "#/components/parameters/verbose"},
     ]
+    if op.idempotent:
+        parameters.append({"$ref": "#/components/parameters/idempotencyKey"})
     out: dict[str, Any] = {
         "tags": [_tag(op)],
         "summary": op.summary or reference_method(op),
@@ -395,9 +402,27 @@ def _json_property(schema: dict[str, Any]) -> dict[str, Any]:
 # -- responses ----------------------------------------------------------------------------
 
 
+# protocol/idempotency.py: the header POST and PUT routes that start or change work honour.
+IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": "**Addition to the 2008 reference.** Any 1-255 printable characters "
+    "chosen by the client: the first response to a key is kept for 24 hours and a retry with "
+    "the same key and variables gets it again (header `Idempotent-Replayed: true`) without "
+    "doing the work twice. The same key with other variables is 970; while the first "
+    "request is still running, 971 (retry later). Errors: 902, 903, 970, 971.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "x-ocp-addition": "Retries that do not repeat the work.",
+    "x-ocp-errors": [902, 903, 970, 971],
+}
+
+
 def error_codes(op: Operation) -> list[int]:
     """Every OCP code the operation can answer with."""
     codes = {*op.errors, op.internal_error, 901, 902}  # 901 output/verbose, 902 a bad body
+    if op.idempotent:
+        codes |= {903, 970, 971}  # a key too long, used with other variables, in progress
     codes |= {code for f in op.variables for code in f.errors}
     if not op.public:
         codes.add(SESSION_INVALID)
