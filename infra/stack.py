@@ -49,7 +49,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from infra import access, api, bundle, monitoring, nag, workflows
+from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
 from infra.access import FUNCTIONS, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
@@ -541,6 +541,10 @@ class OcpStack(Stack):
             resource = chalice.get_resource(function.logical_id)
             # A known name: its log group exists, with retention, before it first runs.
             resource.add_property_override("FunctionName", self.stage.resource(function.name))
+            # The platform the compiled wheels in vendor/ are built for; chalice would name
+            # the runtime of the Python that synthesises, and no architecture.
+            resource.add_property_override("Runtime", lambda_platform.TARGET.runtime)
+            resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
         if self.carrier:
             from infra import chime
