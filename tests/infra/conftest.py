@@ -55,7 +55,8 @@ class Synth:
 
 
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
+def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
     target = shared / "infra-synth"
