@@ -1,5 +1,10 @@
-"""`make run`: moto's server as the local AWS, the resources and enterprise 1 in it,
-and `chalice local` serving the API. Ctrl-C stops everything it started."""
+"""`make run`: moto's server as the local AWS, the resources and enterprise 1 in it, the
+API served by local/api_server.py (chalice local's routes behind a server that holds a
+crowd), and the worker (local/worker.py) doing what AWS does after a response. Ctrl-C
+stops everything it started.
+
+Each local service is one line of `services()`: a command and the port it listens on.
+"""
 
 from __future__ import annotations
 
@@ -10,77 +15,86 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 HOST = "127.0.0.1"
+START_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    command: list[str]
+    port: int
+    # Shown in the banner: what it is and where.
+    url: str
+
+
+def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]]:
+    """What runs before the resources are created in the local AWS, and what after."""
+    py = sys.executable
+    before = [
+        Service(
+            "local AWS (moto)",
+            [py, "-m", "local.aws_server", "-H", HOST, "-p", str(aws_port)],
+            aws_port,
+            f"http://{HOST}:{aws_port}",
+        ),
+    ]
+    reload = [] if os.environ.get("OCP_RELOAD", "1") == "1" else ["--no-reload"]
+    after = [
+        Service(
+            "OCP API",
+            [py, "-m", "local.api_server", "--host", HOST, "--port", str(api_port), *reload],
+            api_port,
+            f"http://{HOST}:{api_port}",
+        ),
+    ]
+    return before, after
 
 
 def main() -> int:
     api_port = int(os.environ.get("OCP_PORT", "8000"))
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
-    for port in (api_port, aws_port):
-        if _listening(port):
+    before, after = services(api_port, aws_port)
+    for service in before + after:
+        if _listening(service.port):
             print(
-                f"port {port} on {HOST} is already in use: stop what uses it, or set "
-                f"OCP_PORT / OCP_AWS_PORT",
+                f"port {service.port} on {HOST} ({service.name}) is already in use: stop "
+                f"what uses it, or set OCP_PORT / OCP_AWS_PORT",
                 file=sys.stderr,
             )
             return 1
     # Also when started in the background, where SIGINT is ignored by default.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    env = local_environment(aws_port)
-    os.environ.update(env)
+    os.environ.update(local_environment(aws_port))
     children: list[subprocess.Popen] = []
     try:
-        # MOTO_PORT: where moto's Step Functions interpreter sends its own SQS requests.
-        children.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
-                env={**os.environ, "MOTO_PORT": str(aws_port)},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
-        _wait_for(aws_port, children[-1], "moto server")
+        for service in before:
+            children.append(_start(service))
         _execute_state_machines(aws_port)
-        from chalicelib import settings
+        from chalicelib import logs, settings
 
         settings.reload()
+        logs.configure()
         from chalicelib.store import enterprises
         from local import bootstrap
 
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1)
-        children.append(
-            subprocess.Popen(
-                [
-                    os.path.join(os.path.dirname(sys.executable), "chalice"),
-                    "local",
-                    "--stage",
-                    "local",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(api_port),
-                ],
-                env={**os.environ, **env},
-                start_new_session=True,
-            )
-        )
-        _wait_for(api_port, children[-1], "chalice local")
-        _banner(api_port, aws_port, secret)
-        from chalicelib import logs
+        for service in after:
+            children.append(_start(service))
+        _banner(before + after, api_port, aws_port, secret)
         from local import worker
 
-        logs.configure()
         worker.run_forever(children)
     except KeyboardInterrupt:
         pass
     finally:
-        # Each child leads its own process group (chalice local's reloader forks a
-        # server process): signal the whole group.
+        # Each child leads its own process group (the API server's reloader starts
+        # the serving process): signal the whole group.
         for child in reversed(children):
             _signal_group(child, signal.SIGINT)
         for child in reversed(children):
@@ -88,8 +102,21 @@ def main() -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 _signal_group(child, signal.SIGKILL)
-        print("\nstopped.")
+        print("\nstopped.", flush=True)
     return 0
+
+
+def _start(service: Service) -> subprocess.Popen:
+    child = subprocess.Popen(service.command, start_new_session=True)
+    deadline = time.monotonic() + START_SECONDS
+    while not _listening(service.port):
+        if child.poll() is not None:
+            raise SystemExit(f"{service.name} exited with code {child.returncode}")
+        if time.monotonic() > deadline:
+            _signal_group(child, signal.SIGKILL)
+            raise SystemExit(f"{service.name} did not start listening on {HOST}:{service.port}")
+        time.sleep(0.2)
+    return child
 
 
 def _execute_state_machines(aws_port: int) -> None:
@@ -118,6 +145,8 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
 
 
 def local_environment(aws_port: int) -> dict[str, str]:
+    """What every local process gets; MOTO_PORT is where moto's Step Functions
+    interpreter sends its own SQS requests."""
     return {
         "AWS_ENDPOINT_URL": f"http://{HOST}:{aws_port}",
         "AWS_ACCESS_KEY_ID": "local",
@@ -126,6 +155,7 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
+        "MOTO_PORT": str(aws_port),
     }
 
 
@@ -135,28 +165,20 @@ def _listening(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
-def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while not _listening(port):
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited with code {process.returncode}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{what} did not start listening on {HOST}:{port}")
-        time.sleep(0.2)
-
-
-def _banner(api_port: int, aws_port: int, secret: str) -> None:
-    base = f"http://{HOST}:{api_port}"
+def _banner(started: list[Service], api_port: int, aws_port: int, secret: str) -> None:
+    width = max(len(s.name) for s in started) + 2
+    lines = "\n".join(f"{(s.name + ':').ljust(width)}{s.url}" for s in started)
+    ports = {"OCP_PORT": (api_port, 8000), "OCP_AWS_PORT": (aws_port, 5000)}
+    port = "".join(f" {k}={v}" for k, (v, default) in ports.items() if v != default)
     print(
         f"""
-OCP API:    {base}
-local AWS:  http://{HOST}:{aws_port} (moto)
-enterprise: 1, secret {secret}
+{lines}
+enterprise 1, secret {secret}
 
-Open a session:
-  T=$(date +%s)
-  curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "${{T}}{secret}" | md5sum | cut -d' ' -f1)" \
-       {base}/session
+In another terminal:
+  AUTH=$(make -s session{port})    # Authorization: Basic 1:<sessionId>
+  curl -s -H "$AUTH" http://{HOST}:{api_port}/user/1
+  make watch{port}                # calls, blasts and schedules, live
 
 Ctrl-C stops everything.
 """,
