@@ -6,6 +6,8 @@ where `unshare -n` can give it an empty network namespace (as root, on the CI
 machine). A subprocess also keeps `chalice package`'s changes to os.environ and
 sys.path, and the CDK's Node.js process, out of the test workers. With xdist,
 the first worker to get the lock synthesises; the others read its output.
+Without Node.js (`local/prerequisites.py`), every test that needs the template is
+skipped with the reason; the others (gateway responses, stage names, bundling) run.
 
 The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
 there, and a small fixture ASL (fixtures/workflows/) until then.
@@ -56,6 +58,12 @@ class Synth:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    from local import prerequisites
+
+    node = prerequisites.node()
+    if not node.ok:
+        # The CDK's jsii kernel runs in Node.js: without it nothing can be synthesised.
+        pytest.skip(f"Node.js is needed to synthesise the stack: {node.detail}")
     worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
