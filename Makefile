@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 UV     := .tools/bin/uv
+PRE_COMMIT_VERSION := 4.7.0
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
@@ -24,7 +25,7 @@ LOCAL_AWS := AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID
 DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 
 .DEFAULT_GOAL := help
-.PHONY: help doctor lock lint format run session watch show-call test test-fast bench \
+.PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise dial clean synth bootstrap deploy destroy deployed-enterprise deployed-watch
 
 help:                  ## this list
@@ -46,10 +47,10 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
 	$(UV) lock
 
-run: $(STAMP)          ## local AWS (moto) on :$(OCP_AWS_PORT) + the API on http://127.0.0.1:$(OCP_PORT)
+run: $(STAMP)          ## local AWS (moto, OCP_AWS_PORT=5000) + the API on http://127.0.0.1:8000 (OCP_PORT)
 	$(PY) -m local.run
 
-session: $(STAMP)      ## print an Authorization header for `make run` (AUTH=$$(make -s session))
+session: $(STAMP)      ## print an Authorization header for `make run`: AUTH=$(make -s session)
 	@$(PY) -m local.session --base http://127.0.0.1:$(OCP_PORT)
 
 watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
@@ -58,10 +59,11 @@ watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
 show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make run`
 	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
 
+# loadgroup: the tests/stack tests share one started stack, in one process.
 test: lint             ## the quality gates, then the whole suite (2 processes)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
-test-fast: $(STAMP)    ## unit and API tiers only (no workflows, no synthesis)
+test-fast: $(STAMP)    ## unit and API tiers only (no workflows, stack or synthesis)
 	$(PY) -m pytest -n 2 -q tests/unit tests/api
 
 lint: $(STAMP)         ## ruff's linter and formatter check
@@ -71,6 +73,9 @@ lint: $(STAMP)         ## ruff's linter and formatter check
 format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+hooks: $(STAMP)        ## optional: git pre-commit hooks (ruff, from .venv) via pre-commit run by uv
+	.tools/bin/uvx pre-commit@$(PRE_COMMIT_VERSION) install
 
 bench: $(STAMP)        ## cold start and DynamoDB requests per route
 	$(PY) -m bench
