@@ -26,7 +26,8 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 
 .DEFAULT_GOAL := help
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
-	enterprise dial clean synth bootstrap deploy destroy deployed-enterprise deployed-watch
+	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
+	deployed-watch
 
 help:                  ## this list
 	@echo "OCP REST API v1.1 (README.md). Targets:"
@@ -44,6 +45,14 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 
+# The Lambda platform's builds of the compiled runtime dependencies (infra/lambda_wheels.py,
+# for infra/lambda_platform.py's architecture and Python): fetched with uv and the hashes in
+# uv.lock, like the venv, so that synthesis (make synth, tests/infra) reads no network.
+LAMBDA_WHEELS := $(VENV)/.lambda-wheels
+$(LAMBDA_WHEELS): $(STAMP) infra/lambda_platform.py
+	$(PY) -m infra.lambda_wheels --uv $(UV)
+	touch $(LAMBDA_WHEELS)
+
 lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
 	$(UV) lock
 
@@ -60,7 +69,7 @@ show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make ru
 	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
 
 # loadgroup: the tests/stack tests share one started stack, in one process.
-test: lint             ## the quality gates, then the whole suite (2 processes)
+test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite (2 processes)
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP)    ## unit and API tiers only (no workflows, stack or synthesis)
@@ -83,10 +92,13 @@ bench: $(STAMP)        ## cold start and DynamoDB requests per route
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
 	$(LOCAL_AWS) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
+signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
+	$(LOCAL_AWS) $(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
+
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
 	$(LOCAL_AWS) $(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
-synth: $(STAMP)        ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
+synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	@python3 -m local.prerequisites node
 	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)
 

@@ -49,7 +49,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from infra import access, api, bundle, monitoring, nag, workflows
+from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
 from infra.access import FUNCTIONS, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
@@ -61,6 +61,7 @@ SPEECH_DAYS = 30
 # event source wants at least six times the function's timeout.
 VISIBILITY_PER_TIMEOUT = 6
 MAX_RECEIVES = 5
+FIFO_QUEUES = ("callbacks",)
 
 
 class OcpStack(Stack):
@@ -97,9 +98,18 @@ class OcpStack(Stack):
             removal_policy=self._data_removal,
         )
         self.audio_bucket = self._audio_bucket()
+        self.carrier = self._carrier()
         self.queues = {
             "dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
             "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"]),
+            # Status callbacks (chalicelib/events): FIFO, so one call's events arrive in
+            # order; its consumer retries with backoff, then the DLQ after every attempt.
+            "callbacks": self._queue(
+                "callbacks",
+                consumer=FUNCTIONS["callbacks"],
+                fifo=True,
+                max_receives=settings.get().callback_attempts,
+            ),
         }
         self.scheduler_dlq = self._dead_letter_queue("scheduler")
         nag.acknowledge(
@@ -132,6 +142,8 @@ class OcpStack(Stack):
         CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)
         CfnOutput(self, "AudioBucketName", value=self.audio_bucket.bucket_name)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        if self.carrier:
+            CfnOutput(self, "SipMediaApplicationId", value=self.carrier.id)
 
     @property
     def _data_removal(self) -> RemovalPolicy:
@@ -152,7 +164,7 @@ class OcpStack(Stack):
     # -- data ------------------------------------------------------------------
 
     def _audio_bucket(self) -> s3.Bucket:
-        from infra.access import SPEECH_PREFIX
+        from infra.access import SPEECH_PREFIX, WAV_PREFIX
 
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
@@ -190,6 +202,11 @@ class OcpStack(Stack):
                 s3.LifecycleRule(
                     id="expire-speech", prefix=SPEECH_PREFIX, expiration=Duration.days(SPEECH_DAYS)
                 ),
+                # WAV for the chime carrier: speech (a cache) and a blast's audio, made
+                # when the blast starts and played while it runs.
+                s3.LifecycleRule(
+                    id="expire-wav", prefix=WAV_PREFIX, expiration=Duration.days(SPEECH_DAYS)
+                ),
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads",
                     abort_incomplete_multipart_upload_after=Duration.days(1),
@@ -197,26 +214,49 @@ class OcpStack(Stack):
             ],
         )
 
-    def _dead_letter_queue(self, label: str) -> sqs.Queue:
+    def _carrier(self) -> Any:
+        """The chime carrier's SIP media application and what goes with it (infra/chime.py),
+        or None for the simulated carrier."""
+        if self.stage.carrier != "chime":
+            return None
+        from infra import chime
+
+        return chime.define(
+            self,
+            self.functions,
+            handler_arn=self._function_arn(chime.HANDLER),
+            handler_name=self.stage.resource(chime.HANDLER),
+            bucket=self.audio_bucket,
+        )
+
+    def _dead_letter_queue(self, label: str, fifo: bool = False) -> sqs.Queue:
         return sqs.Queue(
             self,
             f"{label.title()}DeadLetterQueue",
-            queue_name=self.stage.resource(f"{label}-dlq"),
+            queue_name=self.stage.queue_name(f"{label}-dlq", fifo),
+            fifo=fifo or None,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
 
-    def _queue(self, label: str, consumer: Access) -> sqs.Queue:
-        dlq = self._dead_letter_queue(label)
+    def _queue(
+        self, label: str, consumer: Access, fifo: bool = False, max_receives: int = MAX_RECEIVES
+    ) -> sqs.Queue:
+        dlq = self._dead_letter_queue(label, fifo)
         return sqs.Queue(
             self,
             f"{label.title()}Queue",
-            queue_name=self.stage.resource(label),
+            queue_name=self.stage.queue_name(label, fifo),
+            fifo=fifo or None,
+            # Deduplication and ordering per message group (one call, one blast), at the
+            # throughput of many groups.
+            deduplication_scope=sqs.DeduplicationScope.MESSAGE_GROUP if fifo else None,
+            fifo_throughput_limit=sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID if fifo else None,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             visibility_timeout=Duration.seconds(consumer.timeout_seconds * VISIBILITY_PER_TIMEOUT),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVES),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receives),
         )
 
     # -- work after the response -------------------------------------------------
@@ -342,14 +382,18 @@ class OcpStack(Stack):
                 for name, spec in self.table_specs.items()
             },
             workflows=frozenset(self.workflows),
-            queues={label: self.stage.resource(label) for label in self.queues},
+            queues={
+                label: self.stage.queue_name(label, label in FIFO_QUEUES) for label in self.queues
+            },
+            chime=self.carrier is not None,
         )
 
     def _function_role(self, function: Function) -> iam.Role:
         """The statements are inline in the role itself: the SQS event source
         mapping checks its permissions when it is created, and the function
         depends only on the role, not on a separate policy resource."""
-        statements = [self._statement(s) for s in access.plan(function, self.access_stage())]
+        planned = access.plan(function, self.access_stage())
+        statements = [self._statement(s) for s in planned if not s.chime]
         role = iam.Role(
             self,
             f"{function.logical_id}Role",
@@ -358,6 +402,17 @@ class OcpStack(Stack):
             inline_policies={"access": iam.PolicyDocument(statements=statements)},
         )
         nag.acknowledge_wildcards(role, statements)
+        carrier_statements = [self._statement(s) for s in planned if s.chime]
+        if carrier_statements:
+            # Apart from the role: it names the SIP media application, which waits for
+            # the `sma` function, which must not wait for it (infra/chime.py).
+            policy = iam.Policy(
+                self,
+                f"{function.logical_id}ChimePolicy",
+                roles=[role],
+                statements=carrier_statements,
+            )
+            nag.acknowledge_wildcards(policy, carrier_statements)
         return role
 
     def _statement(self, statement: access.Statement) -> iam.PolicyStatement:
@@ -407,15 +462,29 @@ class OcpStack(Stack):
             return self.scheduler_role.role_arn
         if kind == "any-topic":
             return self.format_arn(service="sns", region="*", account="*", resource="*")
+        if kind == "sip-media-application":
+            return self.carrier.arn
+        if kind == "meetings":
+            return self.format_arn(
+                service="chime",
+                resource="meeting",
+                resource_name="*",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
         raise ValueError(f"no ARN for {ref}")
 
     def settings_environment(self) -> dict[str, str]:
         """Every setting the functions read (chalicelib/settings.py), for this stage."""
+        from chalicelib import settings
+
         env = {
             **self.stage.settings_literals(),
             "OCP_SECRETS_KEY_ID": self.secrets_key.key_arn,
             "OCP_DIAL_QUEUE_URL": self.queues["dial"].queue_url,
             "OCP_FANOUT_QUEUE_URL": self.queues["fanout"].queue_url,
+            "OCP_CALLBACK_QUEUE_URL": self.queues["callbacks"].queue_url,
+            # The same number as the callbacks queue's maxReceiveCount.
+            "OCP_CALLBACK_ATTEMPTS": str(settings.get().callback_attempts),
             "OCP_AUDIO_BUCKET": self.audio_bucket.bucket_name,
             "OCP_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
             "OCP_SCHEDULER_DLQ_ARN": self.scheduler_dlq.queue_arn,
@@ -428,6 +497,10 @@ class OcpStack(Stack):
             env["OCP_FIRE_TARGET_ARN"] = self._function_arn(targets[0].name)
         for stem, machine in self.state_machines.items():
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
+        if self.carrier:
+            from infra import chime
+
+            env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
         return env
 
     def _chalice_app(self, project_dir: Path, build_dir: Path) -> Any:
@@ -455,6 +528,11 @@ class OcpStack(Stack):
             }
             for f in self.functions.values()
         }
+        if self.carrier:
+            from infra import chime
+
+            for name, config in functions.items():
+                config["environment_variables"] = chime.application_settings(self.carrier, name)
         source = bundle.stage_project(project_dir, build_dir / "project")
         bundle.add_stage(source, self.to_string(), {"lambda_functions": functions})
         with _packaging(build_dir, self.stage.settings_literals()):
@@ -463,7 +541,15 @@ class OcpStack(Stack):
             resource = chalice.get_resource(function.logical_id)
             # A known name: its log group exists, with retention, before it first runs.
             resource.add_property_override("FunctionName", self.stage.resource(function.name))
+            # The platform the compiled wheels in vendor/ are built for; chalice would name
+            # the runtime of the Python that synthesises, and no architecture.
+            resource.add_property_override("Runtime", lambda_platform.TARGET.runtime)
+            resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
+        if self.carrier:
+            from infra import chime
+
+            chime.after_functions(self.carrier, chalice)
         return chalice
 
     # -- API Gateway ---------------------------------------------------------------

@@ -33,6 +33,9 @@ class Service:
 def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]]:
     """What runs before the resources are created in the local AWS, and what after."""
     py = sys.executable
+    # OCP_CARRIER=chime: the real Chime adapter and handler against the local fake PSTN.
+    pstn_port = int(os.environ.get("OCP_PSTN_PORT", "5001"))
+    chime = os.environ.get("OCP_CARRIER") == "chime"
     before = [
         Service(
             "local AWS (moto)",
@@ -43,6 +46,18 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
     ]
     reload = [] if os.environ.get("OCP_RELOAD", "1") == "1" else ["--no-reload"]
     after = [
+        *(
+            [
+                Service(
+                    "fake PSTN",
+                    [py, "-m", "local.fake_pstn", "--port", str(pstn_port)],
+                    pstn_port,
+                    f"http://{HOST}:{pstn_port}",
+                )
+            ]
+            if chime
+            else []
+        ),
         Service(
             "OCP API",
             [py, "-m", "local.api_server", "--host", HOST, "--port", str(api_port), *reload],
@@ -57,12 +72,13 @@ def main() -> int:
     api_port = int(os.environ.get("OCP_PORT", "8000"))
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
+    signing_secret = os.environ.get("OCP_DEV_SIGNING_SECRET", "whsec_local_56789")
     before, after = services(api_port, aws_port)
     for service in before + after:
         if _listening(service.port):
             print(
                 f"port {service.port} on {HOST} ({service.name}) is already in use: stop "
-                f"what uses it, or set OCP_PORT / OCP_AWS_PORT",
+                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT",
                 file=sys.stderr,
             )
             return 1
@@ -70,6 +86,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     os.environ.update(local_environment(aws_port))
+    if os.environ.get("OCP_CARRIER") == "chime":
+        os.environ.update(chime_environment(int(os.environ.get("OCP_PSTN_PORT", "5001"))))
     children: list[subprocess.Popen] = []
     try:
         for service in before:
@@ -83,10 +101,10 @@ def main() -> int:
         from local import bootstrap
 
         bootstrap.create_resources()
-        enterprises.create("Local enterprise", secret=secret, eid=1)
+        enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
         for service in after:
             children.append(_start(service))
-        _banner(before + after, api_port, aws_port, secret)
+        _banner(before + after, api_port, aws_port, secret, signing_secret)
         from local import worker
 
         worker.run_forever(children)
@@ -156,7 +174,19 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
         "MOTO_PORT": str(aws_port),
+        # Status callbacks may go to a receiver on this machine (README "Status callbacks").
+        "OCP_CALLBACK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
     }
+
+
+def chime_environment(pstn_port: int) -> dict[str, str]:
+    """The Chime carrier's settings for the local fake PSTN, unless set already."""
+    defaults = {
+        "OCP_CHIME_ENDPOINT_URL": f"http://{HOST}:{pstn_port}",
+        "OCP_CHIME_SMA_ID": "local-sma",
+        "OCP_CHIME_NUMBERS": "+13035550100,+17205550100",
+    }
+    return {name: os.environ.get(name) or value for name, value in defaults.items()}
 
 
 def _listening(port: int) -> bool:
@@ -165,7 +195,10 @@ def _listening(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
-def _banner(started: list[Service], api_port: int, aws_port: int, secret: str) -> None:
+def _banner(
+    started: list[Service], api_port: int, aws_port: int, secret: str, signing_secret: str
+) -> None:
+    carrier = os.environ.get("OCP_CARRIER", "simulated")
     width = max(len(s.name) for s in started) + 2
     lines = "\n".join(f"{(s.name + ':').ljust(width)}{s.url}" for s in started)
     ports = {"OCP_PORT": (api_port, 8000), "OCP_AWS_PORT": (aws_port, 5000)}
@@ -173,7 +206,8 @@ def _banner(started: list[Service], api_port: int, aws_port: int, secret: str) -
     print(
         f"""
 {lines}
-enterprise 1, secret {secret}
+{"carrier:".ljust(width)}{carrier}
+enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
 In another terminal:
   AUTH=$(make -s session{port})    # Authorization: Basic 1:<sessionId>

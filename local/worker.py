@@ -1,6 +1,7 @@
 """The local stand-in for what AWS does by itself after a response: each queue's Lambda
 trigger (the dial queue's hands each message to the dialer, the fan-out queue's to the
-blast fan-out) and EventBridge Scheduler, which fires due schedules. Runs in `make run`'s
+blast fan-out, the callbacks queue's delivers status events) and EventBridge Scheduler,
+which fires due schedules. Runs in `make run`'s
 process until Ctrl-C or until a service stops.
 
 No single failure stops it: a handler that raises leaves its message for redelivery, as
@@ -133,6 +134,7 @@ def run_forever(children: list[subprocess.Popen]) -> None:
 
     dialer.default()  # made once, before the threads share it
     workers = {c.queue: Workers(c.threads) for c in CONSUMERS}
+    workers[CALLBACKS] = Workers(CONCURRENCY)
     while all(child.poll() is None for child in children):
         if not run_round(workers):
             time.sleep(PAUSE_AFTER_FAILURE_SECONDS)
@@ -146,6 +148,8 @@ def run_round(workers: dict[str, Workers] | None, wait_seconds: int = WAIT_SECON
     consumer's workers (or here and now without them); False if any step failed (logged).
     A step's failure never stops the others."""
     healthy = _step("schedules", fire_due_schedules)
+    callbacks = None if workers is None else workers[CALLBACKS]
+    healthy = _step(CALLBACKS, drain_callback_queue, callbacks) and healthy
     for i, consumer in enumerate(CONSUMERS):
         wait = wait_seconds if i == len(CONSUMERS) - 1 else 0
         own = None if workers is None else workers[consumer.queue]
@@ -195,6 +199,25 @@ def drain_dial_queue(workers: Workers | None = None, wait_seconds: int = 0) -> i
 
 def drain_fanout_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
     return drain(_consumer("fan-out queue"), workers, wait_seconds)
+
+
+CALLBACKS = "callbacks queue"
+
+
+def drain_callback_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
+    """Deliver what is on the status callbacks queue, each message group in order
+    (events/delivery.py); the number received."""
+    from chalicelib.events import delivery
+
+    if workers is not None and not workers.free():
+        return 0
+    messages = delivery.receive(wait_seconds)
+    if messages:
+        if workers is None:
+            delivery.handle_received(messages)
+        else:
+            workers.submit(delivery.handle_received, messages)
+    return len(messages)
 
 
 def _consumer(queue: str) -> Consumer:

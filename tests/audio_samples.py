@@ -40,3 +40,59 @@ def wma(media: bytes = ASF_AUDIO_MEDIA) -> bytes:
         + stream_properties
         + b"\x00" * 64
     )
+
+
+# -- real audio: a tone encoded by LAME (lameenc, a test-only dependency) ---------------------
+
+
+def tone_mp3(
+    *,
+    rate: int = 44100,
+    channels: int = 1,
+    seconds: float = 1.0,
+    hz: float = 440.0,
+    kbps: int = 64,
+    tag: bool = False,
+) -> bytes:
+    """A real mp3 of a sine tone: MPEG-1 at 32/44.1/48 kHz, MPEG-2 at 16/22.05/24 kHz,
+    MPEG-2.5 at 8/11.025/12 kHz (LAME picks the version from the rate)."""
+    import array
+    import math
+
+    import lameenc
+
+    frames = int(rate * seconds)
+    step = 2 * math.pi * hz / rate
+    pcm = array.array(
+        "h", (int(8000 * math.sin(step * i)) for i in range(frames) for _ in range(channels))
+    )
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(kbps)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(7)
+    encoded = bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    return (id3_tag() if tag else b"") + encoded
+
+
+def burst_then_silence_vbr_mp3(*, rate: int = 44100, burst: float = 0.2, silence: float = 3.0):
+    """A variable-bitrate mp3 with no Xing header: a noise burst (big frames) then silence
+    (small ones), so that a length guessed from the first frame's bitrate is far too short."""
+    import array
+    import random
+
+    import lameenc
+
+    noise = random.Random(7)
+    pcm = array.array(
+        "h",
+        [int(noise.uniform(-20000, 20000)) for _ in range(int(rate * burst))]
+        + [0] * int(rate * silence),
+    )
+    encoder = lameenc.Encoder()
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    encoder.set_vbr(4)  # vbr_default
+    encoder.set_vbr_quality(2)
+    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())

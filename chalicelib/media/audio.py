@@ -2,8 +2,12 @@
 
 The reference (blastvoice POST) allows "MPEG Audio Stream (.mp3) or Windows Media
 Audio (.wma)" files of at most 5 MB; RULINGS: checked by content, not by name,
-5,242,880 bytes at most, 903 beyond that and 902 for anything else. Pure: bytes in,
-a verdict out; storing is `media.storage`'s job.
+5,242,880 bytes at most, 903 beyond that and 902 for anything else. Bytes in, a
+verdict out; storing is `media.storage`'s job.
+
+A carrier that plays only WAV (chime) takes only what `media.transcode` decodes:
+there, wma is 901 and an mp3 that does not decode (or plays too long) is refused at
+upload, not when the blast starts.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chalicelib import settings
 from chalicelib.errors import OcpError
 
 MAX_BYTES = 5_242_880
 
 MP3, WMA = "mp3", "wma"
 CONTENT_TYPES = {MP3: "audio/mpeg", WMA: "audio/x-ms-wma"}
+# Carriers that play 8 kHz WAV made by media.transcode, not the upload itself.
+WAV_CARRIERS = frozenset({"chime"})
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,17 @@ class Audio:
 
 
 def check(variable: str, value: str, data: bytes, filename: str = "") -> Audio:
-    """The audio, or 903 (over 5 MB) / 902 (not mp3 or wma) naming `variable (value)`."""
+    """The audio, or 903 (over 5 MB) / 902 (not mp3 or wma) naming `variable (value)`;
+    with a WAV carrier, also what `media.transcode.probe` refuses."""
     if len(data) > MAX_BYTES:
         raise OcpError(903, name=variable, value=value, low=1, high=MAX_BYTES)
     kind = kind_of(data)
     if kind is None:
         raise OcpError(902, name=variable, value=value)
+    if settings.get().carrier in WAV_CARRIERS:
+        from chalicelib.media import transcode  # the decoder: only this carrier needs it
+
+        transcode.probe(data, value, variable=variable)
     return Audio(data, kind, safe_filename(filename, kind))
 
 
@@ -102,16 +114,66 @@ _SYNC_WINDOW = 4096
 
 def _is_mp3(data: bytes) -> bool:
     start = _after_id3_tags(data)
-    if start is None:
-        return False
+    return start is not None and _frame_near(data, start) is not None
+
+
+def mp3_seconds(data: bytes) -> float:
+    """How long an mp3 plays, from its frame headers alone (no decoding): the frames of
+    the first one's stream (same version, layer and sample rate) one after another, past
+    junk between them as a decoder resyncs, up to what ends the stream (a trailing tag, a
+    different stream). 0.0 for what is not an mp3.
+
+    A decoder's quick length is a guess from the first frame's bitrate when the file has
+    no Xing/VBRI header, far off for variable bitrate; this counts every frame.
+    """
+    start = _after_id3_tags(data)
+    at = None if start is None else _frame_near(data, start)
+    if at is None:
+        return 0.0
+    first = data[at : at + 4]
+    stream = _stream_of(first)
+    frames = 0
+    while at is not None:
+        frames += 1
+        following = at + (_frame_length(data[at : at + 4]) or 0)
+        nxt = data[following : following + 4]
+        if _frame_length(nxt) is not None and _stream_of(nxt) == stream:
+            at = following
+        else:
+            at = _frame_near(data, following, stream)
+    rate = _SAMPLE_RATES[first[1] >> 3 & 3][first[2] >> 2 & 3]
+    return frames * _samples_per_frame(first) / rate
+
+
+def _frame_near(data: bytes, start: int, stream: tuple[int, int, int] | None = None) -> int | None:
+    """Where the first frame within _SYNC_WINDOW bytes of `start` begins (of `stream`, if
+    given), confirmed by the frame after it."""
     end = min(len(data), start + _SYNC_WINDOW)
     at = data.find(b"\xff", start, end)
     while at >= 0:
-        length = _frame_length(data[at : at + 4])
-        if length is not None and _next_frame_agrees(data, at, length):
-            return True
+        header = data[at : at + 4]
+        length = _frame_length(header)
+        if (
+            length is not None
+            and (stream is None or _stream_of(header) == stream)
+            and _next_frame_agrees(data, at, length)
+        ):
+            return at
         at = data.find(b"\xff", at + 1, end)
-    return False
+    return None
+
+
+def _stream_of(header: bytes) -> tuple[int, int, int]:
+    """Version, layer and sample rate (as coded): what stays the same through a stream."""
+    return header[1] >> 3 & 3, header[1] >> 1 & 3, header[2] >> 2 & 3
+
+
+def _samples_per_frame(header: bytes) -> int:
+    mpeg1 = header[1] >> 3 & 3 == 3
+    layer = 4 - (header[1] >> 1 & 3)
+    if layer == 1:
+        return 384
+    return 576 if layer == 3 and not mpeg1 else 1152
 
 
 def _after_id3_tags(data: bytes) -> int | None:

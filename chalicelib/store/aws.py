@@ -13,12 +13,21 @@ def client(service: str) -> Any:
     import boto3  # deferred: keeps cold starts of routes that never need it small
 
     s = settings.get()
+    endpoint = s.aws_endpoint_url
+    if service.startswith("chime") and s.chime_endpoint_url:
+        endpoint = s.chime_endpoint_url  # the local fake PSTN (make run, tests)
     return boto3.client(
-        service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=_config(service)
+        service, region_name=s.region, endpoint_url=endpoint, config=_config(service)
     )
 
 
 def _config(service: str) -> Any:
+    if service.startswith("chime"):
+        from botocore.config import Config
+
+        # The Chime adapter decides what a throttled request means (the dial waits in the
+        # state machine, not inside a Lambda), so botocore does not retry it.
+        return Config(retries={"total_max_attempts": 1})
     if service != "s3":
         return None
     from botocore.config import Config
@@ -35,6 +44,7 @@ def reset() -> None:
     client.cache_clear()
     dial_queue_url.cache_clear()
     fanout_queue_url.cache_clear()
+    callback_queue_url.cache_clear()
     state_machine_arn.cache_clear()
 
 
@@ -51,6 +61,16 @@ def fanout_queue_url() -> str:
     s = settings.get()
     return (
         s.fanout_queue_url or client("sqs").get_queue_url(QueueName=s.fanout_queue_name)["QueueUrl"]
+    )
+
+
+@lru_cache(maxsize=1)
+def callback_queue_url() -> str:
+    """The status callbacks queue's URL: from settings when deployed, else looked up by name."""
+    s = settings.get()
+    return (
+        s.callback_queue_url
+        or client("sqs").get_queue_url(QueueName=s.callback_queue_name)["QueueUrl"]
     )
 
 

@@ -9,12 +9,14 @@ batches to one dial execution (voice) or one SNS text per number (SMS) each
 
 Starting a blast happens once per version (store.blasts: scheduled -> starting ->
 started): its callIds are allocated in one block, its text is synthesised once
-(media.tts), its origination resolved once, and its recipients are written to the
-fan-out queue in batches of `blast_batch_size` with SendMessageBatch; nothing else loops
-over all recipients. Each batch's consumer resolves its recipients at that moment
-(domain.recipients), creates their Calls items (one transaction per batch: items that
-exist are left alone), and starts one execution per recipient named
-`blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
+(media.tts), its audio made ready for the carrier once (Carrier.prepare: WAV for Chime),
+its origination resolved once, its recipients' turns reserved once when the carrier paces
+new calls (Carrier.schedule: recipient n may be rung at `from + n * every`), and its
+recipients are written to the fan-out queue in batches of `blast_batch_size` with
+SendMessageBatch; nothing else loops over all recipients. Each batch's consumer resolves
+its recipients at that moment (domain.recipients), creates their Calls items (one
+transaction per batch: items that exist are left alone), and starts one execution per
+recipient named `blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
 An SMS recipient is texted only by the delivery that created its Calls item.
 
 Messages on the fan-out queue:
@@ -22,7 +24,8 @@ Messages on the fan-out queue:
     {"action": "start", "blastId", "version"}
     {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
      "first", "terminations": [...], "origin", "callerId", "callingNumber",
-     "announcement" (voice) | "text" (sms)}
+     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any),
+     "pace" (voice, optional): {"from", "every"}}
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import logging
 from typing import Any
 
 from chalicelib import clock, settings
+from chalicelib.events import Subscription
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
 
 log = logging.getLogger(__name__)
@@ -147,7 +151,20 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
-    send(batches(blast, _shared(blast)))
+    if blast.callback is not None:
+        from chalicelib.events import INITIATED, publish
+
+        publish.blast(
+            blast.callback,
+            INITIATED,
+            eid=blast.eid,
+            blast_id=blast_id,
+            kind=blast.kind,
+            user_id=blast.user_id,
+            blast_time=blast.blast_time,
+            recipients=blast.recipients,
+        )
+    send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
 
@@ -174,8 +191,11 @@ def _shared(blast: Any) -> dict:
 
 def announcement(blast: Any, caller: Any) -> dict:
     """The audio every recipient hears: the blast's audio, or its text spoken by Polly,
-    synthesised here, once per blast. With allowCallback the carrier offers to connect
-    the recipient to the originator's number by pressing 1."""
+    synthesised here, once per blast, and made playable by the carrier, once. With
+    allowCallback the carrier offers to connect the recipient to the originator's number
+    by pressing 1."""
+    from chalicelib import telephony
+
     if blast.audio is not None:
         key = blast.audio.key
     else:
@@ -185,7 +205,22 @@ def announcement(blast: Any, caller: Any) -> dict:
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
-    return out
+    return telephony.carrier().prepare(out, None if blast.audio is not None else blast.text)
+
+
+def _pace(blast: Any) -> dict:
+    """The recipients' turns, when the carrier paces new calls: reserved once per blast."""
+    from chalicelib import telephony
+    from chalicelib.store import blasts
+
+    if blast.kind == blasts.SMS:
+        return {}
+    # A start repeated after a failure keeps the turns reserved the first time.
+    plan = telephony.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
+    if plan is None:
+        return {}
+    first, every = plan
+    return {"pace": {"from": blasts.pace(blast.blast_id, first), "every": every}}
 
 
 def batches(blast: Any, shared: dict) -> list[dict]:
@@ -200,6 +235,8 @@ def batches(blast: Any, shared: dict) -> list[dict]:
         "firstCallId": blast.first_call_id,
         **shared,
     }
+    if blast.callback is not None:
+        common["callback"] = blast.callback.to_map()
     return [
         {
             **common,
@@ -264,6 +301,7 @@ def recipients_batch(message: dict) -> None:
         blasts.CALL_KINDS[kind],
         int(message["time"]),
         message.get("callingNumber") or "",
+        Subscription.of(message.get("callback")),
     )
     terms = [Termination.from_json(t) for t in message["terminations"]]
     numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
@@ -293,6 +331,7 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     from chalicelib.workflows import dialing
 
     blasts.create_recipient_calls(batch, numbered)
+    pace = message.get("pace")
     for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
         leg = dialing.Leg(
             "recipient",
@@ -307,7 +346,12 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             announcement=message["announcement"],
             caller_id=message.get("callerId"),
         )
-        dialing.start(call_id, [leg], name=execution_name(batch.blast_id, n))
+        dialing.start(
+            call_id,
+            [leg],
+            name=execution_name(batch.blast_id, n),
+            pace_at=None if pace is None else pace["from"] + n * pace["every"],
+        )
 
 
 def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None:

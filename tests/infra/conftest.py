@@ -6,7 +6,7 @@ where `unshare -n` can give it an empty network namespace (as root, on the CI
 machine). A subprocess also keeps `chalice package`'s changes to os.environ and
 sys.path, and the CDK's Node.js process, out of the test workers. With xdist,
 the first worker to get the lock synthesises; the others read its output.
-Without Node.js (`local/prerequisites.py`), every test that needs the template is
+Without Node.js (`local/prerequisites.py`), every test that needs a template is
 skipped with the reason; the others (gateway responses, stage names, bundling) run.
 
 The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
@@ -58,22 +58,78 @@ class Synth:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    return _shared_synth(tmp_path_factory, _worker_id(request), "infra-synth")
+
+
+def _worker_id(request: pytest.FixtureRequest) -> str:
+    """xdist's worker id, "master" without xdist (`-p no:xdist` works too)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+# The chime carrier's stage (infra/chime.py): its caller-id pool, and an app that has the
+# SIP media application handler (a stand-in until the app has its own `sma` function).
+CHIME_NUMBERS = ("+13035550100", "+13035550101")
+CHIME_CALLS_PER_SECOND = 2
+SMA_STAND_IN = """
+
+if "sma" not in {f.name for f in app.pure_lambda_functions}:
+
+    @app.lambda_function(name="sma")
+    def sma(event, context):  # tests/infra's stand-in for the SIP media application handler
+        return {"SchemaVersion": "1.0", "Actions": []}
+"""
+
+
+@pytest.fixture(scope="session")
+def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    return _shared_synth(
+        tmp_path_factory,
+        _worker_id(request),
+        "infra-synth-chime",
+        "--carrier",
+        "chime",
+        "--chime-numbers",
+        ",".join(CHIME_NUMBERS),
+        "--chime-calls-per-second",
+        str(CHIME_CALLS_PER_SECOND),
+        project=project_with_sma,
+    )
+
+
+def project_with_sma(target: Path) -> Path:
+    """This repository's app, plus the stand-in `sma` function when it has none."""
+    project = target / "project"
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "app.py").write_text((ROOT / "app.py").read_text() + SMA_STAND_IN)
+    for name in ("chalicelib", ".chalice", "pyproject.toml"):
+        (project / name).symlink_to(ROOT / name)
+    return project
+
+
+def _shared_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+    name: str,
+    *flags: str,
+    project: Any = None,
+) -> Synth:
     from local import prerequisites
 
     node = prerequisites.node()
     if not node.ok:
         # The CDK's jsii kernel runs in Node.js: without it nothing can be synthesised.
         pytest.skip(f"Node.js is needed to synthesise the stack: {node.detail}")
-    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
-    target = shared / "infra-synth"
-    with open(shared / "infra-synth.lock", "w") as lock:
+    target = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result_file = target / "result.json"
         if not result_file.exists():
             target.mkdir(parents=True, exist_ok=True)
-            result_file.write_text(json.dumps(_synthesise(target)))
+            if project:
+                flags = (*flags, "--project-dir", str(project(target)))
+            result_file.write_text(json.dumps(_synthesise(target, flags)))
     result = json.loads(result_file.read_text())
     if result["returncode"] != 0:
         pytest.fail(
@@ -82,7 +138,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
     return Synth(target / "out", Path(result["workflows"]), result["network_isolated"])
 
 
-def _synthesise(target: Path) -> dict[str, Any]:
+def _synthesise(target: Path, flags: tuple[str, ...] = ()) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_", "CDK_"))}
     command = [
         sys.executable,
@@ -98,6 +154,7 @@ def _synthesise(target: Path) -> dict[str, Any]:
         str(workflows_dir()),
         "--alarm-email",
         ALARM_EMAIL,
+        *flags,
     ]
     isolated = can_unshare_network()
     if isolated:

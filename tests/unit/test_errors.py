@@ -4,8 +4,11 @@ import pytest
 
 from chalicelib.errors import CATALOGUE, OcpError
 
+# Additions to the 2008 wire format, with statuses of their own (README "Idempotency-Key").
+ADDITIONS = {422: [970], 409: [971]}
 RULINGS_STATUS = {
-    400: [107, 108, 109, 301, 302] + [c for c in CATALOGUE if 900 <= c <= 999],
+    400: [107, 108, 109, 301, 302]
+    + [c for c in CATALOGUE if 900 <= c <= 999 and c not in (970, 971)],
     401: [100, 101, 102],
     403: [303, 112],
     404: [106, 110, 115, 305, 308],
@@ -19,8 +22,14 @@ def test_status_table_of_the_rulings(status, codes):
     assert {c: CATALOGUE[c][1] for c in codes} == dict.fromkeys(codes, status)
 
 
+@pytest.mark.parametrize("status,codes", ADDITIONS.items())
+def test_status_of_the_additions(status, codes):
+    assert {c: CATALOGUE[c][1] for c in codes} == dict.fromkeys(codes, status)
+
+
 def test_every_code_has_a_status():
-    assert sorted(c for codes in RULINGS_STATUS.values() for c in codes) == sorted(CATALOGUE)
+    listed = [c for table in (RULINGS_STATUS, ADDITIONS) for codes in table.values() for c in codes]
+    assert sorted(listed) == sorted(CATALOGUE)
 
 
 def test_messages_fill_name_and_value():
