@@ -68,9 +68,10 @@ watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
 show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make run`
 	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
 
-# loadgroup: the tests/stack tests share one started stack, in one process.
+# loadfile: the tests of a file run in one process, so tests/stack starts one stack
+# (xdist 3.8's loadgroup, with pytest 9, still spread an xdist_group over both).
 test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite (2 processes)
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 test-fast: $(STAMP)    ## unit and API tiers only (no workflows, stack or synthesis)
 	$(PY) -m pytest -n 2 -q tests/unit tests/api

@@ -9,6 +9,7 @@ Each local service is one line of `services()`: a command and the port it listen
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -111,6 +112,8 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # Work in hand fails once the services are gone: not worth a traceback each.
+        logging.getLogger("chalicelib").setLevel(logging.CRITICAL)
         # Each child leads its own process group (the API server's reloader starts
         # the serving process): signal the whole group.
         for child in reversed(children):

@@ -1,18 +1,13 @@
 """tests/stack: through a real `make run` (tests/local_stack.py), one per test process,
-shared by the tests of this folder. They run in one xdist group (`make test` passes
-`--dist loadgroup`), so a parallel run starts one stack, not one per process."""
+shared by the tests of this folder, which are one file: `make test` passes
+`--dist loadfile`, so a parallel run starts one stack, not one per process. (Other ways
+to run them start one per process, on free ports unless OCP_TEST_PORT is set.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from tests import local_stack
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/stack/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.xdist_group("stack"))
 
 
 @pytest.fixture(scope="session")
