@@ -27,7 +27,7 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 .DEFAULT_GOAL := help
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
-	deployed-watch
+	deployed-watch openapi fuzz
 
 help:                  ## this list
 	@echo "OCP REST API v1.1 (README.md). Targets:"
@@ -75,6 +75,12 @@ test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite (2 proce
 
 test-fast: $(STAMP)    ## unit and API tiers only (no workflows, stack or synthesis)
 	$(PY) -m pytest -n 2 -q tests/unit tests/api
+
+openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, the Postman collection
+	$(PY) -m chalicelib.reference --out docs
+
+fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=100 by default
+	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-100} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
 
 lint: $(STAMP)         ## ruff's linter and formatter check
 	$(VENV)/bin/ruff check .

@@ -45,7 +45,10 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
             f"http://{HOST}:{aws_port}",
         ),
     ]
-    reload = [] if os.environ.get("OCP_RELOAD", "1") == "1" else ["--no-reload"]
+    # OCP_RELOAD=0 (or OCP_AUTORELOAD=0, as tests/contract says it): a stack for tests,
+    # which must not restart (and drop requests) when a file changes.
+    off = "0" in (os.environ.get("OCP_RELOAD"), os.environ.get("OCP_AUTORELOAD"))
+    reload = ["--no-reload"] if off else []
     after = [
         *(
             [
