@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from xml.etree import ElementTree
 
 from infra.api import access_log_format, gateway_responses
@@ -53,3 +55,13 @@ def test_api_gateway_s_own_replies_carry_x_request_id_as_the_app_s_do():
     for kind, response in gateway_responses().items():
         parameters = response["responseParameters"]
         assert parameters["gatewayresponse.header.X-Request-Id"] == "context.requestId", kind
+
+
+def test_no_gateway_response_can_echo_what_the_client_sent():
+    # API Gateway's default MISSING_AUTHENTICATION_TOKEN message quotes the Authorization
+    # header ($context.error.message); these bodies name no variable but the request id.
+    for kind, response in gateway_responses().items():
+        body = response["responseTemplates"]["application/json"]
+        variables = set(re.findall(r"\$[\w.]+", body))
+        assert variables <= {"$context.requestId"}, (kind, variables)
+        assert "authorization" not in json.dumps(response).lower(), kind
