@@ -25,8 +25,8 @@ from chalicelib.protocol.params import (
     Destinations,
     Flag,
     Id,
+    ScheduleTime,
     Text,
-    UnixTime,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -44,7 +44,7 @@ bp = Blueprint(__name__)
 MAX_SMS_TEXT = 1600
 
 BLAST_ID = Id("blastId", code=308)
-TIME = UnixTime("time")
+TIME = ScheduleTime("time")
 AUDIO_FILE = AudioFile("audioFile")
 # The key of a presigned upload (POST /audioupload): an addition to the reference.
 AUDIO_KEY = Text("audioKey", max_len=300)

@@ -16,9 +16,9 @@ from chalicelib.protocol.params import (
     Flag,
     Id,
     Int,
+    ScheduleTime,
     Termination,
     Text,
-    UnixTime,
     UserId,
     output_options,
 )
@@ -53,7 +53,7 @@ def create_autoconference(req: Request) -> Reply:
     from chalicelib.store.autoconferences import Autoconference
     from chalicelib.workflows import autoconference
 
-    v = req.read(USER_ID, *_autoconference_fields(required=True), UnixTime("conferenceTime"))
+    v = req.read(USER_ID, *_autoconference_fields(required=True), ScheduleTime("conferenceTime"))
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
     call_id, started = autoconference.create(
@@ -101,8 +101,8 @@ def change_autoconference(req: Request) -> Reply:
         USER_ID,
         CALL_ID,
         *_autoconference_fields(required=False),
-        UnixTime("time"),
-        UnixTime("conferenceTime"),
+        ScheduleTime("time"),
+        ScheduleTime("conferenceTime"),
     )
     # Only what is given changes; `time` as the reference says: none means now. POST's
     # name for it, conferenceTime, is read too.

@@ -2,7 +2,13 @@
 
 Variables come from the query string and from the body (urlencoded form,
 multipart form or a JSON object); the body wins on a clash and path parameters
-win over both. Names are case-insensitive and unknown names are ignored.
+win over both. Names are case-insensitive and unknown names are ignored. Characters
+that XML 1.0 cannot carry are dropped from every name and value as it is read.
+
+A JSON value that is not a string keeps its JSON type (`Variables.kinds`): a number is
+read as the number it is by the fields that take numbers (never through the form
+sanitisers, which would read 1e-07 as 107), a boolean only by a `Flag`, and an array or
+object by no field at all.
 
 `read(variables, Field(...), ...)` sanitises and validates the named fields with
 `protocol.types` and reports every bad variable at once in one OcpError.
@@ -18,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from chalicelib import settings
+from chalicelib import clock, settings
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
 from chalicelib.protocol import types
@@ -33,12 +39,25 @@ class Upload:
     data: bytes
 
 
+# The JSON type of a variable (Variables.kinds); form and query values are strings.
+STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array", "object"
+
+# The largest request body read (README "Limits"): a blast naming 10,000 destinations
+# with its text fits in a form or JSON body; a multipart body also carries a 5 MB audio
+# file. Past it: 903 on `body`.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_MULTIPART_BYTES = 6 * 1024 * 1024
+
+
 @dataclass
 class Variables:
     """Case-insensitive variables of one request (names are lower-cased)."""
 
     values: dict[str, str] = field(default_factory=dict)
     files: dict[str, Upload] = field(default_factory=dict)
+    # The JSON type of each value of a JSON body that was not a string; a number's
+    # value is its literal as written ("1e20"), a boolean's "1" or "0".
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> str | None:
         return self.values.get(name.lower())
@@ -46,10 +65,17 @@ class Variables:
     def has(self, name: str) -> bool:
         return name.lower() in self.values
 
+    def kind(self, name: str) -> str:
+        return self.kinds.get(name.lower(), STRING)
+
     def with_path(self, path: Mapping[str, str]) -> Variables:
-        merged = dict(self.values)
-        merged.update({k.lower(): unquote(v) for k, v in path.items() if v is not None})
-        return Variables(merged, self.files)
+        given = {
+            types.xml_chars(k.lower()): types.xml_chars(unquote(v))
+            for k, v in path.items()
+            if v is not None
+        }
+        kinds = {k: kind for k, kind in self.kinds.items() if k not in given}
+        return Variables({**self.values, **given}, self.files, kinds)
 
 
 def from_request(
@@ -57,37 +83,68 @@ def from_request(
 ) -> Variables:
     values: dict[str, str] = {}
     files: dict[str, Upload] = {}
+    kinds: dict[str, str] = {}
     for name, value in (query or {}).items():
         values[name.lower()] = value
     content_type = (headers.get("content-type") or "").lower()
+    multipart = content_type.startswith("multipart/form-data")
+    most = MAX_MULTIPART_BYTES if multipart else MAX_BODY_BYTES
+    if len(raw_body) > most:
+        raise OcpError(903, name="body", value=f"{len(raw_body)} bytes", low=0, high=most)
     if raw_body:
-        if content_type.startswith("multipart/form-data"):
+        if multipart:
             _read_multipart(headers.get("content-type", ""), raw_body, values, files)
         elif content_type.startswith("application/json"):
-            values.update(_read_json(raw_body))
+            found, kinds = _read_json(raw_body)
+            values.update(found)
         else:
             # urlencoded, or no content type at all (curl -d sends urlencoded)
             text = raw_body.decode("utf-8", errors="replace")
             for name, value in parse_qsl(text, keep_blank_values=True):
                 values[name.lower()] = value
-    return Variables(values, files)
+    clean = {types.xml_chars(k): types.xml_chars(v) for k, v in values.items()}
+    return Variables(clean, files, {types.xml_chars(k): v for k, v in kinds.items()})
 
 
-def _read_json(raw_body: bytes) -> dict[str, str]:
+class _NumberLiteral(str):
+    """A JSON number, kept as written: read as a Decimal by the fields that take numbers."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's, not JSON's
+
+
+def _read_json(raw_body: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """The values of a JSON object body, and the JSON type of each that is no string."""
     try:
-        data = json.loads(raw_body)
-    except ValueError:
+        data = json.loads(
+            raw_body,
+            parse_float=_NumberLiteral,
+            parse_int=_NumberLiteral,
+            parse_constant=_refuse_constant,
+        )
+    except RecursionError:
+        raise OcpError(902, name="body", value="(nested too deeply)") from None
+    except ValueError:  # also a body that is not UTF-8, -16 or -32
         raise OcpError(902, name="body", value="(not JSON)") from None
     if not isinstance(data, dict):
         raise OcpError(902, name="body", value="(not a JSON object)")
-    out = {}
-    for name, value in data.items():
-        if isinstance(value, bool):
-            value = int(value)
+    values: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for key, value in data.items():
+        name = key.lower()
         if value is None:
             continue
-        out[str(name).lower()] = value if isinstance(value, str) else json.dumps(value)
-    return out
+        if isinstance(value, _NumberLiteral):
+            values[name], kinds[name] = str(value), NUMBER
+        elif isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, bool):
+            values[name], kinds[name] = str(int(value)), BOOLEAN
+        else:
+            kind = ARRAY if isinstance(value, list) else OBJECT
+            values[name], kinds[name] = ("[...]" if kind == ARRAY else "{...}"), kind
+    return values, kinds
 
 
 def _read_multipart(
@@ -124,13 +181,24 @@ def _read_multipart(
 
 _MISSING = object()
 
+# The largest id (userId, groupId, callId, ...): ids are counters, and a 19-digit one is
+# past any that will ever be handed out (and within DynamoDB's numbers).
+MAX_ID = 10**19 - 1
+
 
 @dataclass(frozen=True)
 class Field:
     """One variable: its name as printed, how to parse it, and whether required.
 
     `parse(name, raw)` returns the value or raises OcpError. An optional field
-    that is absent, or empty after sanitising, gets `default`.
+    that is absent, or empty after sanitising, gets `default`. A JSON number is read
+    by `from_number(name, Decimal)` when the field takes numbers (else as its text); a
+    JSON boolean only by a field with `booleans`; any other JSON type, or a boolean
+    elsewhere, is error `invalid`.
+
+    `low`/`high` (a number's range), `max_len` (characters), `max_items` (comma-separated
+    values) and `horizon` (seconds past now, for a time) declare the field's limits;
+    `parse` enforces them (README "Limits").
     """
 
     name: str
@@ -138,9 +206,22 @@ class Field:
     required: bool = False
     default: Any = None
     sanitise: Callable[[str], str] = lambda raw: raw.strip()
+    from_number: Callable[[str, Decimal], Any] | None = None
+    booleans: bool = False
+    invalid: int = 902
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
+    max_len: int | None = None
+    max_items: int | None = None
+    horizon: int | None = None
 
     def read(self, variables: Variables) -> Any:
         raw = variables.get(self.name)
+        kind = variables.kind(self.name)
+        if kind in (ARRAY, OBJECT) or (kind == BOOLEAN and not self.booleans):
+            raise OcpError(self.invalid, name=self.name, value=raw)
+        if kind == NUMBER and self.from_number is not None:
+            return self.from_number(self.name, Decimal(raw))
         if raw is None or self.sanitise(raw) == "":
             if self.required:
                 raise OcpError(900, name=self.name)
@@ -177,12 +258,16 @@ def Int(
         required,
         default,
         types.numeric,
+        from_number=lambda n, value: types.int_of_number(n, value, low=low, high=high, code=code),
+        invalid=code,
+        low=low,
+        high=high,
     )
 
 
 def Id(name: str, *, required: bool = True, code: int = 902) -> Field:
     """A positive integer id (RULINGS "IDs")."""
-    return Int(name, required=required, low=1, code=code)
+    return Int(name, required=required, low=1, high=MAX_ID, code=code)
 
 
 def UserId(*, required: bool = True) -> Field:
@@ -213,11 +298,11 @@ def Choice(
                 return choice
         raise OcpError(901, name=n, choices=", ".join(choices))
 
-    return Field(name, parse, required, default)
+    return Field(name, parse, required, default, invalid=901)
 
 
 def Flag(name: str, *, default: int = 0) -> Field:
-    """0 or 1 (the reference's optional Boolean variables)."""
+    """0 or 1 (the reference's optional Boolean variables); in JSON also false or true."""
 
     def parse(n: str, raw: str) -> int:
         value = raw.strip()
@@ -225,28 +310,42 @@ def Flag(name: str, *, default: int = 0) -> Field:
             raise OcpError(901, name=n, choices="0, 1")
         return int(value)
 
-    return Field(name, parse, False, default)
+    def from_number(n: str, value: Decimal) -> int:
+        if value not in (0, 1):
+            raise OcpError(901, name=n, choices="0, 1")
+        return int(value)
+
+    return Field(name, parse, False, default, from_number=from_number, booleans=True, invalid=901)
+
+
+# A text variable's length when its field names none (README "Limits").
+MAX_TEXT_LEN = 255
 
 
 def Text(
-    name: str, *, required: bool = False, max_len: int | None = None, default: Any = None
+    name: str, *, required: bool = False, max_len: int = MAX_TEXT_LEN, default: Any = None
 ) -> Field:
     def parse(n: str, raw: str) -> str:
         value = types.string(raw)
-        if max_len is not None and len(value) > max_len:
+        if len(value) > max_len:
             raise OcpError(903, name=n, value=raw, low=1 if required else 0, high=max_len)
         return value
 
-    return Field(name, parse, required, default, types.string)
+    return Field(name, parse, required, default, types.string, max_len=max_len)
 
 
 def Phone(name: str, *, required: bool = False) -> Field:
     return Field(name, types.phone, required)
 
 
-def Phones(name: str, *, required: bool = False) -> Field:
+def Phones(name: str, *, required: bool = False, max_items: int | None = None) -> Field:
     """One or more phones, comma-separated."""
-    return Field(name, types.phones, required)
+    return Field(
+        name,
+        lambda n, raw: types.phones(n, raw, max_items=max_items),
+        required,
+        max_items=max_items,
+    )
 
 
 def Ints(
@@ -256,14 +355,20 @@ def Ints(
     low: int | None = None,
     high: int | None = None,
     code: int = 902,
+    max_items: int | None = None,
 ) -> Field:
-    """One or more numeric values, comma-separated."""
+    """One or more numeric values, comma-separated (in JSON also one number)."""
     return Field(
         name,
-        lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
+        lambda n, raw: types.ints(n, raw, low=low, high=high, code=code, max_items=max_items),
         required,
         None,
         types.numeric,
+        from_number=lambda n, value: [types.int_of_number(n, value, low=low, high=high, code=code)],
+        invalid=code,
+        low=low,
+        high=high,
+        max_items=max_items,
     )
 
 
@@ -286,32 +391,83 @@ def Amount(
 ) -> Field:
     """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
 
-    def parse(n: str, raw: str) -> Decimal:
-        value = types.to_amount(n, raw, places=places)
+    def within(n: str, raw: str, value: Decimal) -> Decimal:
         if (low is not None and value < low) or (high is not None and value > high):
             raise OcpError(902, name=n, value=raw)
         return value
 
-    return Field(name, parse, required, None, types.double_text)
+    def parse(n: str, raw: str) -> Decimal:
+        return within(n, raw, types.to_amount(n, raw, places=places))
 
+    def from_number(n: str, value: Decimal) -> Decimal:
+        if not value.is_finite() or (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
+            raise OcpError(902, name=n, value=str(value))
+        return types.amount_of_number(n, value, places=places)
 
-def UnixTime(name: str, *, required: bool = False, default: Any = None) -> Field:
     return Field(
         name,
-        lambda n, raw: types.to_int(n, raw, low=0, code=916),
+        parse,
         required,
-        default,
-        types.unix_time,
+        None,
+        types.double_text,
+        from_number=from_number,
+        low=low,
+        high=high,
     )
 
 
-def Destinations(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
+def UnixTime(
+    name: str, *, required: bool = False, default: Any = None, horizon: int | None = None
+) -> Field:
+    """A Unix time: 916 unless it names a date (at most year 9999) and, with `horizon`,
+    one at most that many seconds from now (how far ahead work may be scheduled)."""
+
+    def latest() -> int:
+        if horizon is None:
+            return types.MAX_UNIX_TIME
+        return min(types.MAX_UNIX_TIME, clock.now() + horizon)
+
+    return Field(
+        name,
+        lambda n, raw: types.to_int(n, raw, low=0, high=latest(), code=916),
+        required,
+        default,
+        types.unix_time,
+        from_number=lambda n, value: types.int_of_number(n, value, low=0, high=latest(), code=916),
+        invalid=916,
+        low=0,
+        high=types.MAX_UNIX_TIME,
+        horizon=horizon,
+    )
+
+
+# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
+# EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
+# covers every yearly event, and a client's typo (a time in milliseconds) is refused.
+SCHEDULE_HORIZON_SECONDS = 366 * 86400
+
+
+def ScheduleTime(name: str) -> Field:
+    """When scheduled work starts: a Unix time at most SCHEDULE_HORIZON_SECONDS ahead."""
+    return UnixTime(name, horizon=SCHEDULE_HORIZON_SECONDS)
+
+
+def Destinations(
+    name: str, *, required: bool = False, bad_type_code: int = 902, max_items: int | None = None
+) -> Field:
     return Field(
         name,
         lambda n, raw: types.destinations(
-            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
+            n,
+            raw,
+            check_dns=settings.get().email_dns_check,
+            bad_type_code=bad_type_code,
+            max_items=max_items,
         ),
         required,
+        max_items=max_items,
     )
 
 
@@ -334,7 +490,7 @@ def Dtmf(name: str, *, required: bool = False, max_len: int = 50, default: Any =
             raise OcpError(903, name=n, value=raw, low=1, high=max_len)
         return value
 
-    return Field(name, parse, required, default, types.dtmf)
+    return Field(name, parse, required, default, types.dtmf, max_len=max_len)
 
 
 def Termination(name: str, *, required: bool = False) -> Field:
@@ -363,6 +519,13 @@ class TypedDestinations(Field):
 
     def read(self, variables: Variables) -> Any:
         raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
+        wrong = [
+            OcpError(902, name=n, value=variables.get(n))
+            for n in (self.name, self.value_name)
+            if variables.kind(n) not in (STRING, NUMBER)
+        ]
+        if wrong:
+            raise OcpError.combine(wrong)
         missing = [
             OcpError(900, name=n)
             for n, raw in ((self.name, raw_type), (self.value_name, raw_value))
@@ -451,6 +614,7 @@ __all__ = [
     "Phone",
     "PhoneType",
     "Phones",
+    "ScheduleTime",
     "Termination",
     "Text",
     "UnixTime",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.errors import OcpError
-from chalicelib.store import calls
+from chalicelib.store import calls, users
 from chalicelib.store.models import Call
 from chalicelib.store.transactions import condition_failed
 
@@ -78,14 +78,18 @@ def get(call_id: int, eid: int, user_id: int | None) -> Stored:
 
 
 def list_ids(eid: int, user_id: int) -> list[int]:
-    """The user's autoconferences (deleted ones aside), by callId: one query."""
+    """The user's autoconferences (deleted ones aside), by callId: one query; 106 if the
+    user has none and is not visible to the enterprise (as blast GET)."""
     found = Call.by_user.query(
         user_id,
         Call.kind == KIND,
         filter_condition=(Call.eid == eid) & (Call.state != calls.CANCELLED),
         attributes_to_get=["call_id"],
     )
-    return sorted(int(item.call_id) for item in found)
+    ids = sorted(int(item.call_id) for item in found)
+    if not ids:
+        users.get(user_id, eid)  # none, or no such user (106)
+    return ids
 
 
 def change(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.errors import CATALOGUE, OcpError
+from chalicelib.errors import BUSY, CATALOGUE, FULL, OcpError
 
 RULINGS_STATUS = {
     400: [107, 108, 109, 301, 302] + [c for c in CATALOGUE if 900 <= c <= 999],
@@ -19,8 +19,24 @@ def test_status_table_of_the_rulings(status, codes):
     assert {c: CATALOGUE[c][1] for c in codes} == dict.fromkeys(codes, status)
 
 
+# Additions to the reference's catalogue (README "Limits").
+ADDITIONS = {BUSY: 503, FULL: 409}
+
+
 def test_every_code_has_a_status():
-    assert sorted(c for codes in RULINGS_STATUS.values() for c in codes) == sorted(CATALOGUE)
+    assert sorted(
+        [c for codes in RULINGS_STATUS.values() for c in codes] + list(ADDITIONS)
+    ) == sorted(CATALOGUE)
+    assert {c: CATALOGUE[c][1] for c in ADDITIONS} == ADDITIONS
+
+
+def test_busy_is_retryable_after_a_second():
+    from chalicelib.protocol.render import render_error
+
+    response = render_error(OcpError(BUSY))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert "Retry-After" not in render_error(OcpError(105)).headers
 
 
 def test_messages_fill_name_and_value():
