@@ -18,12 +18,11 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.errors import OcpError
 from chalicelib.store import calls, users
 from chalicelib.store.models import Call
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import Backoff, condition_failed
 
 log = logging.getLogger(__name__)
 
 KIND = "autoconference"
-ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,8 @@ def change(
     while still scheduled; `start` moves it to dialing in the same write (no future time).
     `before_write(stored_after)` runs first, once per attempt (it moves the schedule, so a
     schedule exists before the item names its version). 305 / 304 as for DELETE."""
-    for _attempt in range(ATTEMPTS):
+    backoff = Backoff(f"autoconference {call_id}")
+    while True:
         current = get(call_id, eid, user_id)
         if current.state != calls.SCHEDULED:
             raise OcpError(304)  # it has fired (RULINGS "Scheduled work")
@@ -120,8 +120,7 @@ def change(
             actions.append(Call.state.set(calls.DIALING))
         if calls.update_if(call_id, actions, Call.call_id.exists() & _scheduled(current.version)):
             return after
-    log.warning("autoconference %s: gave up after %d concurrent changes", call_id, ATTEMPTS)
-    raise OcpError(304)
+        backoff.pause()  # changed meanwhile: read again (116 past the budget)
 
 
 def cancel(call_id: int, eid: int, user_id: int | None) -> None:

@@ -24,7 +24,7 @@ from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.errors import OcpError
 from chalicelib.store import accounts
 from chalicelib.store.models import Call, Conference, transaction
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import condition_failed, retrying
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
     if room.state != OPEN or room.ended_legs < room.legs or now < room.reserved_until:
         return None
     minutes = billed_minutes(conference_seconds(room.started, _legs(item)))
-    try:
+
+    def close() -> None:
         with transaction() as tx:
             tx.update(
                 Conference(conference_id),
@@ -140,6 +141,9 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
             )
             if minutes:
                 accounts.add_minutes_used_in(tx, room.eid, room.moderator, minutes)
+
+    try:
+        retrying(close)
     except TransactWriteError as e:
         if condition_failed(e):
             return None  # a leg was added, the room extended, or it closed meanwhile

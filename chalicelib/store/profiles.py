@@ -40,8 +40,6 @@ from chalicelib.store.models import (
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 5
-
 
 def load(user_id: int, eid: int) -> Profile:
     """The user's profile, in one read; 106 if the user is not visible."""
@@ -116,7 +114,8 @@ def change(
     new_id = _IdBlock(new_phones or 0)
     if new_phones is not None:
         kwargs["new_id"] = new_id
-    for _attempt in range(ATTEMPTS):
+    backoff = transactions.Backoff("a profile change")
+    while True:
         item = users.get(user_id, eid, consistent=True)
         before = profile_of(item)
         new_id.rewind()
@@ -125,8 +124,7 @@ def change(
             return after
         if _save(item, before, after):
             return after
-    log.warning("profile change gave up after %d version conflicts", ATTEMPTS)
-    raise OcpError(105)
+        backoff.pause()  # changed meanwhile: read again (116 past the budget)
 
 
 def blocked_user(user_id: int, eid: int, name: str) -> int:

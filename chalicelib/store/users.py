@@ -101,7 +101,8 @@ def create(
         default_phone_id=phone_id,
         created=clock.now(),
     )
-    try:
+
+    def save() -> None:
         with transaction() as tx:
             tx.save(item, condition=User.user_id.does_not_exist())
             tx.save(
@@ -112,6 +113,9 @@ def create(
                 Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
                 condition=Unique.key.does_not_exist(),
             )
+
+    try:
+        transactions.retrying(save)
     except TransactWriteError as e:
         if not condition_failed(e):
             raise

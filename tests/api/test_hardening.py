@@ -148,3 +148,15 @@ def test_autoconference_list_of_an_invisible_user_is_106(api, app_client):
 
     hidden = new_user(api, exclusive="1")
     fails(other_enterprise(app_client).get(f"/autoconference?userId={hidden}"), 404, 106)
+
+
+# --- bodies past the limit -------------------------------------------------------------------
+
+
+def test_a_body_past_the_limit_is_903(api, user):
+    from chalicelib.protocol.params import MAX_BODY_BYTES
+
+    raw = f"userId={user}&email=a@example.com&pad=" + "x" * MAX_BODY_BYTES
+    response = api.post("/email", raw=raw)
+    fails(response, 400, 903)
+    assert "body" in xml(response.body).findtext(".//message")
