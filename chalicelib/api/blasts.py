@@ -57,6 +57,7 @@ def origination(*, required: bool):
 
 
 def destinations(*, required: bool):
+    # At most OCP_BLAST_MAX_RECIPIENTS distinct ones (fanout.check_recipients, 903).
     return Destinations("destination", required=required, bad_type_code=301)
 
 
@@ -226,15 +227,13 @@ def _audio_named(req: Request) -> bool:
 def _check_users(eid: int, v: dict[str, Any]) -> None:
     """106 for a requesting user the enterprise does not see; 922 for each destination or
     origination naming such a user (RULINGS "Destinations")."""
-    from chalicelib.store import blasts
-
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)
         named = [named] if named is not None and not isinstance(named, list) else named or []
         refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
         if refs:
-            blasts.require_visible(eid, refs, name=name)
+            users.require_visible(eid, refs, name=name)
 
 
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:

@@ -7,6 +7,7 @@ for any other route does not pay for the dialing and scheduling modules.
 
 from chalice import Blueprint
 
+from chalicelib.domain import limits
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     USER_ID,
@@ -161,7 +162,9 @@ def add_to_conference(req: Request) -> Reply:
         Id("conferenceId"),
         UserId(required=False),
         DURATION,
-        DestinationByType("destinationType", "destinationValue"),
+        DestinationByType(
+            "destinationType", "destinationValue", max_items=limits.CONFERENCE_LEGS - 1
+        ),
         Text("text", max_len=MAX_TEXT),
     )
     destinations = v["destinationType"] or []

@@ -8,6 +8,7 @@ are the same request.
 
 from chalice import Blueprint
 
+from chalicelib.domain import limits
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -17,7 +18,7 @@ bp = Blueprint(__name__)
 
 GROUP_ID = Id("groupId", code=923)
 GROUP_NAME = Text("groupName", required=True, max_len=100)
-MEMBERS = Destinations("destination", required=True)
+MEMBERS = Destinations("destination", required=True, max_items=limits.GROUP_MEMBERS)
 
 
 @route(bp, "/group", ["POST"])

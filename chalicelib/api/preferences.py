@@ -3,6 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api.phones import number_body
+from chalicelib.domain import limits
 from chalicelib.domain import profile as rules
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.domain.profile import BLOCK_PHONE, BLOCK_USER, Block, NumberRequest
@@ -32,10 +33,12 @@ bp = Blueprint(__name__)
 # phoneNumber may name several numbers, comma-separated, in hunt order; phoneType
 # and carrierId then hold one value for all of them or one each.
 _HUNT_FIELDS = (
-    Ints("phoneType", low=min(PHONE_TYPES), high=max(PHONE_TYPES)),
-    Ints("carrierId", low=min(CARRIERS), high=max(CARRIERS)),
+    Ints("phoneType", low=min(PHONE_TYPES), high=max(PHONE_TYPES), max_items=limits.PHONES),
+    Ints("carrierId", low=min(CARRIERS), high=max(CARRIERS), max_items=limits.PHONES),
     Flag("tryall", default=None),
 )
+# A hunt order names at most as many numbers as a user may have.
+HUNT_NUMBERS = "phoneNumber"
 
 
 def _number_requests(v: dict) -> list[NumberRequest]:
@@ -57,7 +60,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> list[int | Non
 
 @route(bp, "/huntorder", ["PUT"])
 def extend_hunt_order(req: Request) -> Reply:
-    v = req.read(USER_ID, Phones("phoneNumber"), *_HUNT_FIELDS)
+    v = req.read(USER_ID, Phones(HUNT_NUMBERS, max_items=limits.PHONES), *_HUNT_FIELDS)
     if v["phoneNumber"] is None and v["tryall"] is None:
         raise OcpError(900, name="phoneNumber")
     wanted = _number_requests(v)
@@ -69,7 +72,9 @@ def extend_hunt_order(req: Request) -> Reply:
 
 @route(bp, "/huntorder", ["POST"])
 def set_hunt_order(req: Request) -> Reply:
-    v = req.read(USER_ID, Phones("phoneNumber", required=True), *_HUNT_FIELDS)
+    v = req.read(
+        USER_ID, Phones(HUNT_NUMBERS, required=True, max_items=limits.PHONES), *_HUNT_FIELDS
+    )
     wanted = _number_requests(v)
     profiles.change(
         v["userId"], req.eid, rules.set_hunt_order, wanted, v["tryall"], new_phones=len(wanted)
@@ -207,7 +212,7 @@ def remove_dnd(req: Request) -> Reply:
 
 _BLOCK_FIELDS = (
     Int("terminationType", required=True, low=1, high=3, code=901),
-    Text("terminationValue", required=True),
+    Text("terminationValue", required=True, max_len=320),
 )
 
 
@@ -238,15 +243,17 @@ def add_block(req: Request) -> Reply:
 
 @route(bp, "/blacklist", ["GET"])
 def get_blacklist(req: Request) -> Reply:
-    """Entries of type 1 and 2 show as type 1 with the userId they resolved to."""
+    """Entries of type 1 and 2 show as type 1 with the userId they resolved to; entries
+    naming a user exclusive to another enterprise are not shown."""
     profile = profiles.load(req.read(USER_ID)["userId"], req.eid)
-    if not profile.blacklist:
+    shown = profiles.visible_blacklist(profile.blacklist, req.eid)
+    if not shown:
         return NO_CONTENT
     return Reply(
         {
             "contact": [
                 {"type": b.type, "id": b.value.display if b.type == BLOCK_PHONE else b.value}
-                for b in profile.blacklist
+                for b in shown
             ]
         }
     )
@@ -254,7 +261,11 @@ def get_blacklist(req: Request) -> Reply:
 
 @route(bp, "/blacklist", ["DELETE"])
 def remove_block(req: Request) -> Reply:
-    # A blocked userId is removable even once that user is gone.
+    # A blocked userId is removable even once that user is gone; one exclusive to another
+    # enterprise is not there for this one (110).
     user_id, block = _block(req, must_exist=False)
+    if not profiles.visible_blacklist((block,), req.eid):
+        profiles.load(user_id, req.eid)  # 106 first, as for any other entry
+        raise OcpError(110)
     profiles.change(user_id, req.eid, rules.remove_block, block)
     return status_ok()

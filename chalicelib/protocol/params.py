@@ -535,8 +535,8 @@ class TypedDestinations(Field):
             return self.default
         if missing:
             raise OcpError.combine(missing)
-        kinds = [types.numeric(k) for k in raw_type.split(",")]
-        values = [v.strip() for v in raw_value.split(",")]
+        kinds = [types.numeric(k) for k in types.split_list(self.name, raw_type, self.max_items)]
+        values = [v.strip() for v in types.split_list(self.value_name, raw_value, self.max_items)]
         if len(kinds) == 1:
             kinds = kinds * len(values)
         if len(kinds) != len(values) or (self.single and len(values) > 1):
@@ -549,10 +549,20 @@ class TypedDestinations(Field):
 
 
 def DestinationByType(
-    type_name: str, value_name: str, *, required: bool = False, single: bool = False
+    type_name: str,
+    value_name: str,
+    *,
+    required: bool = False,
+    single: bool = False,
+    max_items: int | None = None,
 ) -> Field:
     return TypedDestinations(
-        type_name, lambda n, raw: raw, required, value_name=value_name, single=single
+        type_name,
+        lambda n, raw: raw,
+        required,
+        value_name=value_name,
+        single=single,
+        max_items=max_items,
     )
 
 

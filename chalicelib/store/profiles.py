@@ -24,6 +24,7 @@ from chalicelib.domain.profile import (
     CallTimeException,
     Number,
     Profile,
+    check_limits,
 )
 from chalicelib.domain.windows import Window
 from chalicelib.errors import OcpError
@@ -122,9 +123,18 @@ def change(
         after = rule(before, *args, **kwargs)
         if after == before:
             return after
+        check_limits(before, after)  # 117: the item and its transaction stay in bounds
         if _save(item, before, after):
             return after
         backoff.pause()  # changed meanwhile: read again (116 past the budget)
+
+
+def visible_blacklist(blacklist: tuple[Block, ...], eid: int) -> tuple[Block, ...]:
+    """Blacklist entries as the enterprise may see them: without those naming a user
+    exclusive to another enterprise (one read of the users named, if any)."""
+    named = [b.value for b in blacklist if b.type != BLOCK_PHONE]
+    hidden = users.hidden(eid, named) if named else set()
+    return tuple(b for b in blacklist if b.type == BLOCK_PHONE or b.value not in hidden)
 
 
 def blocked_user(user_id: int, eid: int, name: str) -> int:

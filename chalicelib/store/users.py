@@ -8,6 +8,7 @@ which is the same answer as "no such user" (106).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
@@ -206,17 +207,44 @@ def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
     )
 
 
-def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
-    """922 for every reference to a user (a userId, or an email address) that names no user
-    visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
-    refs = list(dict.fromkeys(refs))
-    found = transactions.get_items(
-        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
-    )
-    missing = [
-        ref
-        for ref, item in zip(refs, found, strict=True)
-        if item is None or not is_visible(item.exclusive_eid, eid)
-    ]
+Ref = int | str  # a reference to a user: a userId, or an email address
+
+
+def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
+    """922 for every reference to a user that names no user visible to the enterprise
+    (RULINGS "Destinations")."""
+    found = _named(refs)
+    missing = [ref for ref, item in found.items() if item is None or not _sees(item, eid)]
     if missing:
         raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+
+
+def hidden(eid: int, refs: list[Ref]) -> set[Ref]:
+    """The references that name a user exclusive to another enterprise. What a shared
+    user's group or blacklist holds of such a user is shown to nobody else, and changed by
+    nobody else (README "Two enterprises, one user"). A reference to no user is not hidden."""
+    return {ref for ref, item in _named(refs).items() if item is not None and not _sees(item, eid)}
+
+
+def _sees(item: User | Unique, eid: int) -> bool:
+    return is_visible(item.exclusive_eid, eid)
+
+
+def _named(refs: list[Ref]) -> dict[Ref, User | Unique | None]:
+    """Each reference -> the Users item (a userId) or Uniques row (an email) that says who
+    it names and their visibility; None for none. Consistent BatchGetItems of 100 keys a
+    request: a blast may name thousands of users."""
+    refs = list(dict.fromkeys(refs))
+    user_ids = [r for r in refs if isinstance(r, int)]
+    emails = [email_key(r) for r in refs if isinstance(r, str)]
+    found: dict[Any, User | Unique] = {}
+    if user_ids:
+        found.update(
+            (int(u.user_id), u)
+            for u in User.batch_get(
+                user_ids, consistent_read=True, attributes_to_get=["user_id", "exclusive_eid"]
+            )
+        )
+    if emails:
+        found.update((u.key, u) for u in Unique.batch_get(emails, consistent_read=True))
+    return {ref: found.get(ref if isinstance(ref, int) else email_key(ref)) for ref in refs}

@@ -160,3 +160,112 @@ def test_a_body_past_the_limit_is_903(api, user):
     response = api.post("/email", raw=raw)
     fails(response, 400, 903)
     assert "body" in xml(response.body).findtext(".//message")
+
+
+# --- size limits (README "Limits") -----------------------------------------------------------
+
+
+def phones(count: int, start: int = 1000) -> str:
+    return ",".join(f"720555{n:04d}" for n in range(start, start + count))
+
+
+def test_a_hunt_order_naming_more_numbers_than_a_user_may_have_is_903(api, user):
+    response = api.post("/huntorder", {"userId": user, "phoneNumber": phones(51), "phoneType": 2})
+    fails(response, 400, 903)
+    assert "between 1 and 50" in xml(response.body).findtext(".//message")
+
+
+def test_a_user_holds_at_most_50_numbers_117_past_that(api, user):
+    from chalicelib.store import profiles
+
+    ok(api.post("/huntorder", {"userId": user, "phoneNumber": phones(49), "phoneType": 2}), 201)
+    response = api.post("/phoneNumber", {"userId": user, "phoneNumber": "3039844345"})
+    fails(response, 400, 900)  # (phoneType missing: validation comes first)
+    response = api.post(
+        "/phoneNumber", {"userId": user, "phoneNumber": "3039844345", "phoneType": 1}
+    )
+    fails(response, 409, 117)
+    assert xml(response.body).findtext(".//message") == (
+        "Too many phone numbers: at most 50 allowed"
+    )
+    response = api.put("/huntorder", {"userId": user, "phoneNumber": "3039844345", "phoneType": 1})
+    fails(response, 409, 117)
+    assert len(profiles.load(user, 1).phones) == 50
+    ok(api.delete(f"/phoneNumber?userId={user}&phoneNumber=7205551000"))
+    ok(api.post("/phoneNumber", {"userId": user, "phoneNumber": "3039844345", "phoneType": 1}), 201)
+
+
+def test_emails_windows_and_blacklist_entries_have_limits(api, user, monkeypatch):
+    from chalicelib.domain import limits
+
+    for name in ("EMAILS", "DND_WINDOWS", "BLACKLIST"):
+        monkeypatch.setattr(limits, name, 2)
+    ok(api.post("/email", {"userId": user, "email": "b@example.com"}), 201)
+    fails(api.post("/email", {"userId": user, "email": "c@example.com"}), 409, 117)
+    for hour in (1, 3):
+        ok(
+            api.post("/dnd", {"userId": user, "startHour": hour, "endHour": hour + 1, "day": 1}),
+            201,
+        )
+    fails(api.post("/dnd", {"userId": user, "startHour": 5, "endHour": 6, "day": 1}), 409, 117)
+    for number in ("3035550101", "3035550102"):
+        body = {"userId": user, "terminationType": 3, "terminationValue": number}
+        ok(api.post("/blacklist", body), 201)
+    body = {"userId": user, "terminationType": 3, "terminationValue": "3035550103"}
+    fails(api.post("/blacklist", body), 409, 117)
+
+
+def test_a_group_holds_at_most_its_limit_of_members(api, user, monkeypatch):
+    from chalicelib.domain import limits
+
+    monkeypatch.setattr(limits, "GROUP_MEMBERS", 3)
+    group = int(
+        xml(api.post("/group", {"userId": user, "groupName": "G"}).body).findtext("groupid")
+    )
+    members = [f"3:{n}" for n in phones(4).split(",")]
+    ok(api.post(f"/group/{group}", {"userId": user, "destination": ",".join(members[:2])}), 201)
+    # adding members already there takes no room
+    ok(api.post(f"/group/{group}", {"userId": user, "destination": ",".join(members[:3])}), 201)
+    response = api.post(f"/group/{group}", {"userId": user, "destination": members[3]})
+    fails(response, 409, 117)
+    assert "at most 3" in xml(response.body).findtext(".//message")
+    assert len(xml(api.get(f"/group/{group}?userId={user}").body).findall("member")) == 3
+    ok(api.put(f"/group/{group}", {"userId": user, "groupName": "Renamed"}))
+
+
+def test_a_request_naming_more_members_than_a_group_holds_is_903(api, user):
+    group = int(
+        xml(api.post("/group", {"userId": user, "groupName": "G"}).body).findtext("groupid")
+    )
+    many = ",".join(f"3:30355{n:05d}" for n in range(1001))
+    fails(api.post(f"/group/{group}", {"userId": user, "destination": many}), 400, 903)
+
+
+def test_a_conference_holds_at_most_its_limit_of_legs_and_a_week(api, user, monkeypatch):
+    from chalicelib.domain import limits
+
+    monkeypatch.setattr(limits, "CONFERENCE_LEGS", 3)
+    body = {
+        "userId": user,
+        "duration": 600,
+        "destinationType": 1,
+        "destinationValue": user,
+        "text": "join",
+    }
+    conference = int(xml(api.post("/conference", body).body).findtext("conferenceid"))
+    add = {"destinationType": 3, "text": "join"}
+    ok(api.put(f"/conference/{conference}", {**add, "destinationValue": "7205551000"}), 201)
+    response = api.put(
+        f"/conference/{conference}", {**add, "destinationValue": "7205551001,7205551002"}
+    )
+    fails(response, 409, 117)
+    ok(api.put(f"/conference/{conference}", {**add, "destinationValue": "7205551001"}), 201)
+    # the reservation: a day at a time, a week in all
+    for _ in range(6):
+        ok(api.put(f"/conference/{conference}", {"duration": 86400}), 201)
+    fails(api.put(f"/conference/{conference}", {"duration": 86400}), 409, 306)
+
+
+def test_every_text_variable_has_a_limit(api, user):
+    body = {"userId": user, "terminationType": 3, "terminationValue": "7" * 400}
+    fails(api.post("/blacklist", body), 400, 903)
