@@ -197,8 +197,8 @@ class Field:
     elsewhere, is error `invalid`.
 
     `low`/`high` (a number's range), `max_len` (characters), `max_items` (comma-separated
-    values) and `horizon` (seconds past now, for a time) declare the field's limits;
-    `parse` enforces them (README "Limits").
+    values), `horizon` (seconds past now, for a time) and `choices` declare the field's
+    limits; `parse` enforces them (README "Limits").
     """
 
     name: str
@@ -214,12 +214,20 @@ class Field:
     max_len: int | None = None
     max_items: int | None = None
     horizon: int | None = None
+    choices: tuple[str, ...] = ()
 
     def read(self, variables: Variables) -> Any:
         raw = variables.get(self.name)
         kind = variables.kind(self.name)
         if kind in (ARRAY, OBJECT) or (kind == BOOLEAN and not self.booleans):
-            raise OcpError(self.invalid, name=self.name, value=raw)
+            raise OcpError(
+                self.invalid,
+                name=self.name,
+                value=raw,
+                choices=", ".join(self.choices),
+                low=self.low,
+                high=self.high,
+            )
         if kind == NUMBER and self.from_number is not None:
             return self.from_number(self.name, Decimal(raw))
         if raw is None or self.sanitise(raw) == "":
@@ -298,7 +306,7 @@ def Choice(
                 return choice
         raise OcpError(901, name=n, choices=", ".join(choices))
 
-    return Field(name, parse, required, default, invalid=901)
+    return Field(name, parse, required, default, invalid=901, choices=choices)
 
 
 def Flag(name: str, *, default: int = 0) -> Field:
@@ -315,7 +323,16 @@ def Flag(name: str, *, default: int = 0) -> Field:
             raise OcpError(901, name=n, choices="0, 1")
         return int(value)
 
-    return Field(name, parse, False, default, from_number=from_number, booleans=True, invalid=901)
+    return Field(
+        name,
+        parse,
+        False,
+        default,
+        from_number=from_number,
+        booleans=True,
+        invalid=901,
+        choices=("0", "1"),
+    )
 
 
 # A text variable's length when its field names none (README "Limits").

@@ -269,3 +269,11 @@ def test_a_conference_holds_at_most_its_limit_of_legs_and_a_week(api, user, monk
 def test_every_text_variable_has_a_limit(api, user):
     body = {"userId": user, "terminationType": 3, "terminationValue": "7" * 400}
     fails(api.post("/blacklist", body), 400, 903)
+
+
+def test_a_json_array_for_a_choice_lists_the_choices(api, user):
+    response = post_json(api, "/email", {"userId": user, "email": "a@example.com", "verbose": []})
+    fails(response, 400, 901)
+    assert xml(response.body).findtext(".//message") == (
+        "verbose must be one of the following: 0, 1"
+    )
