@@ -31,10 +31,11 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     113: ("Duplicate phone number", 409),
     114: ("Internal error: Authentication system failed", 500),
     115: ("Group not found", 404),
-    # Additions (README "Limits"): a change that lost to concurrent changes of the same
-    # item for longer than the contention budget; nothing was changed, retry after
-    # `Retry-After` seconds. And a stored collection that is full.
-    BUSY: ("Too many concurrent changes: try again later", 503),
+    # Additions (README "Limits"). BUSY: a change that lost to concurrent changes of the
+    # same item for longer than the contention budget (or, at API Gateway, a request over
+    # the stage's rate); nothing was changed, retry after `Retry-After` seconds. FULL: a
+    # stored list that a change would take past its limit.
+    BUSY: ("Busy: try again later", 503),
     FULL: ("Too many {name}: at most {high} allowed", 409),
     301: ("Invalid Termination Type supplied", 400),
     302: ("Invalid Origination Type supplied", 400),
