@@ -124,11 +124,11 @@ def _read_json(raw_body: bytes) -> tuple[dict[str, str], dict[str, str]]:
             parse_constant=_refuse_constant,
         )
     except RecursionError:
-        raise OcpError(902, name="body", value="(nested too deeply)") from None
+        raise OcpError(902, name="body", value="nested too deeply") from None
     except ValueError:  # also a body that is not UTF-8, -16 or -32
-        raise OcpError(902, name="body", value="(not JSON)") from None
+        raise OcpError(902, name="body", value="not JSON") from None
     if not isinstance(data, dict):
-        raise OcpError(902, name="body", value="(not a JSON object)")
+        raise OcpError(902, name="body", value="not a JSON object")
     values: dict[str, str] = {}
     kinds: dict[str, str] = {}
     for key, value in data.items():
@@ -174,7 +174,7 @@ def _read_multipart(
             on_file,
         )
     except (FormParserError, ValueError):
-        raise OcpError(902, name="body", value="(malformed multipart form)") from None
+        raise OcpError(902, name="body", value="malformed multipart form") from None
 
 
 # -- fields ------------------------------------------------------------------
@@ -192,7 +192,7 @@ class Field:
 
     `parse(name, raw)` returns the value or raises OcpError. An optional field
     that is absent, or empty after sanitising, gets `default`. A JSON number is read
-    by `from_number(name, Decimal)` when the field takes numbers (else as its text); a
+    by `from_number(name, literal)` when the field takes numbers (else as its text); a
     JSON boolean only by a field with `booleans`; any other JSON type, or a boolean
     elsewhere, is error `invalid`.
 
@@ -206,7 +206,7 @@ class Field:
     required: bool = False
     default: Any = None
     sanitise: Callable[[str], str] = lambda raw: raw.strip()
-    from_number: Callable[[str, Decimal], Any] | None = None
+    from_number: Callable[[str, str], Any] | None = None
     booleans: bool = False
     invalid: int = 902
     low: int | Decimal | None = None
@@ -223,13 +223,13 @@ class Field:
             raise OcpError(
                 self.invalid,
                 name=self.name,
-                value=raw,
+                value={"1": "true", "0": "false"}.get(raw, raw) if kind == BOOLEAN else raw,
                 choices=", ".join(self.choices),
                 low=self.low,
                 high=self.high,
             )
         if kind == NUMBER and self.from_number is not None:
-            return self.from_number(self.name, Decimal(raw))
+            return self.from_number(self.name, raw)
         if raw is None or self.sanitise(raw) == "":
             if self.required:
                 raise OcpError(900, name=self.name)
@@ -318,10 +318,10 @@ def Flag(name: str, *, default: int = 0) -> Field:
             raise OcpError(901, name=n, choices="0, 1")
         return int(value)
 
-    def from_number(n: str, value: Decimal) -> int:
-        if value not in (0, 1):
+    def from_number(n: str, literal: str) -> int:
+        if Decimal(literal) not in (0, 1):
             raise OcpError(901, name=n, choices="0, 1")
-        return int(value)
+        return int(Decimal(literal))
 
     return Field(
         name,
@@ -416,12 +416,8 @@ def Amount(
     def parse(n: str, raw: str) -> Decimal:
         return within(n, raw, types.to_amount(n, raw, places=places))
 
-    def from_number(n: str, value: Decimal) -> Decimal:
-        if not value.is_finite() or (
-            (low is not None and value < low) or (high is not None and value > high)
-        ):
-            raise OcpError(902, name=n, value=str(value))
-        return types.amount_of_number(n, value, places=places)
+    def from_number(n: str, literal: str) -> Decimal:
+        return within(n, literal, types.amount_of_number(n, literal, places=places))
 
     return Field(
         name,
@@ -613,6 +609,11 @@ def AudioFile(name: str, *, required: bool = False) -> Field:
 def requested_format(output: str | None) -> str:
     """The format to answer in, even when `output` is not valid (its error is then in XML)."""
     return "json" if (output or "").strip().lower() == "json" else "xml"
+
+
+def query_format(query: Mapping[str, str] | None) -> str:
+    """The format the query string asks for (before, or without, reading the body)."""
+    return requested_format(from_request(query, {}, b"").get("output"))
 
 
 def output_options(variables: Variables) -> tuple[str, bool]:

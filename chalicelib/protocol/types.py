@@ -149,28 +149,34 @@ def to_int(
 
 
 def int_of_number(
-    name: str, value: Decimal, *, low: int | None = None, high: int | None = None, code: int = 902
+    name: str, literal: str, *, low: int | None = None, high: int | None = None, code: int = 902
 ) -> int:
-    """A JSON number as an int: it must be a whole number within [low, high]. Unlike a form
-    value nothing is sanitised away, so 1.5, -1 (for a positive id) and 1e30 are refused."""
-    if not value.is_finite() or value.adjusted() >= _MAX_DIGITS:
-        raise _out_of_range(name, str(value), low, high, code)
-    if value != value.to_integral_value() or (
-        (low is not None and value < low) or (high is not None and value > high)
+    """A JSON number (its literal) as an int: a whole number within [low, high]. Unlike a
+    form value nothing is sanitised away, so 1.5, -1 (for a positive id) and 1e30 are
+    refused."""
+    value = Decimal(literal)
+    if (
+        not value.is_finite()
+        or value.adjusted() >= _MAX_DIGITS
+        or value != value.to_integral_value()
+        or (low is not None and value < low)
+        or (high is not None and value > high)
     ):
-        raise _out_of_range(name, str(value), low, high, code)
+        raise _out_of_range(name, literal, low, high, code)
     return int(value)
 
 
-def amount_of_number(name: str, value: Decimal, *, places: int = 2) -> Decimal:
-    """A JSON number as an exact Decimal with at most `places` decimals (912 otherwise):
-    0.0000001 is 912, not the 107 that sanitising its text "1e-07" would give."""
+def amount_of_number(name: str, literal: str, *, places: int = 2) -> Decimal:
+    """A JSON number (its literal) as an exact Decimal with at most `places` decimals (912
+    otherwise): 0.0000001 is 912, not the 107 that sanitising its text "1e-07" would give;
+    one with more digits than any amount (1e400) is 902."""
+    value = Decimal(literal)
     try:
         exact = value.quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation:  # too many digits for any amount
-        raise OcpError(902, name=name, value=str(value)) from None
-    if not value.is_finite() or exact != value:
-        raise OcpError(912, name=name, value=str(value))
+    except InvalidOperation:
+        raise OcpError(902, name=name, value=literal) from None
+    if exact != value:
+        raise OcpError(912, name=name, value=literal)
     return exact + 0  # "+ 0" turns -0 into 0
 
 

@@ -277,3 +277,11 @@ def test_a_json_array_for_a_choice_lists_the_choices(api, user):
     assert xml(response.body).findtext(".//message") == (
         "verbose must be one of the following: 0, 1"
     )
+
+
+def test_a_body_that_cannot_be_read_is_answered_in_the_format_the_query_asks(api, user):
+    response = api.post("/email?output=json", raw="{", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert as_json(response) == {
+        "errors": [{"code": 902, "message": "body (not JSON) does not contain a valid value"}]
+    }
