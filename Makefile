@@ -26,13 +26,21 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 
+# The Lambda platform's builds of the compiled runtime dependencies (infra/lambda_wheels.py,
+# for infra/lambda_platform.py's architecture and Python): fetched with uv and the hashes in
+# uv.lock, like the venv, so that synthesis (make synth, tests/infra) reads no network.
+LAMBDA_WHEELS := $(VENV)/.lambda-wheels
+$(LAMBDA_WHEELS): $(STAMP) infra/lambda_platform.py
+	$(PY) -m infra.lambda_wheels --uv $(UV)
+	touch $(LAMBDA_WHEELS)
+
 lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
 	$(UV) lock
 
 run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
 	$(PY) -m local.run
 
-test: lint            ## the quality gates, then the whole suite
+test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)         ## ruff's linter and formatter check
@@ -56,7 +64,7 @@ dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
-synth: $(STAMP)        ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
+synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)
 
 bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles

@@ -36,6 +36,9 @@ def build(
     alarm_email: str | None = None,
     api_gateway_logging_role: bool = True,
     carrier: str = "simulated",
+    chime_numbers: tuple[str, ...] = (),
+    chime_calls_per_second: float = 1.0,
+    project_dir: Path = ROOT,
 ):
     """The CDK app of one stage, not yet synthesised."""
     from infra.stage import Stage
@@ -45,11 +48,13 @@ def build(
         alarm_email=alarm_email,
         api_gateway_logging_role=api_gateway_logging_role,
         carrier=carrier,
+        chime_numbers=chime_numbers,
+        chime_calls_per_second=chime_calls_per_second,
     )
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
     from chalicelib import settings
 
     settings.reload()
@@ -63,7 +68,7 @@ def build(
     OcpStack(
         app,
         stage,
-        project_dir=ROOT,
+        project_dir=project_dir,
         build_dir=(build_dir or ROOT / "infra" / "build") / stage.name,
         workflows_dir=workflows_dir or ROOT / "chalicelib" / "workflows",
     )
@@ -99,7 +104,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--carrier",
         default=os.environ.get("CARRIER", "simulated"),
-        help="telephony adapter, OCP_CARRIER (default simulated: no real calls)",
+        choices=("simulated", "chime"),
+        help="telephony adapter, OCP_CARRIER (default simulated: no real calls; chime: "
+        'Amazon Chime SDK PSTN Audio, README "Real telephone calls")',
+    )
+    parser.add_argument(
+        "--chime-numbers",
+        default=os.environ.get("CHIME_NUMBERS", ""),
+        help="with --carrier chime: the account's E.164 numbers to call from, "
+        "comma-separated (or CHIME_NUMBERS)",
+    )
+    parser.add_argument(
+        "--chime-calls-per-second",
+        type=float,
+        default=float(os.environ.get("CHIME_CALLS_PER_SECOND", 1)),
+        help="with --carrier chime: new calls a second at most, the account's "
+        "CreateSipMediaApplicationCall quota (default 1, AWS's default)",
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=ROOT,
+        help="the Chalice project: app.py, chalicelib/, .chalice/ (default this repository)",
     )
     parser.add_argument(
         "--no-api-gateway-logging-role",
@@ -109,15 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
-    app = build(
-        args.stage,
-        args.outdir.resolve(),
-        workflows_dir=args.workflows,
-        build_dir=args.build_dir,
-        alarm_email=args.alarm_email,
-        api_gateway_logging_role=not args.no_api_gateway_logging_role,
-        carrier=args.carrier,
-    )
+    numbers = tuple(n.strip() for n in args.chime_numbers.split(",") if n.strip())
+    try:
+        app = build(
+            args.stage,
+            args.outdir.resolve(),
+            workflows_dir=args.workflows,
+            build_dir=args.build_dir,
+            alarm_email=args.alarm_email,
+            api_gateway_logging_role=not args.no_api_gateway_logging_role,
+            carrier=args.carrier,
+            chime_numbers=numbers,
+            chime_calls_per_second=args.chime_calls_per_second,
+            project_dir=args.project_dir.resolve(),
+        )
+    except ValueError as error:  # a stage that cannot be (infra/stage.py, infra/chime.py)
+        print(f"synthesis failed: {error}", file=sys.stderr)
+        return 2
     try:
         app.synth()
     except RuntimeError as error:  # jsii's form of CDK's ValidationFailed (cdk-nag findings)

@@ -20,12 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.media.storage import SPEECH, UPLOADS
+from chalicelib.media.storage import SPEECH, UPLOADS, WAV
 
 ALL_TABLES = ("*all*",)
 # Audio bucket key prefixes (chalicelib/media/storage.py).
 UPLOADS_PREFIX = f"{UPLOADS}/"
 SPEECH_PREFIX = f"{SPEECH}/"
+WAV_PREFIX = f"{WAV}/"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class Access:
     schedules: bool = False
     # EventBridge Scheduler may invoke this function as a schedule's target.
     scheduler_target: bool = False
+    # Amazon Chime SDK operations, by their API names, granted only in a stage synthesised
+    # with the chime carrier (infra/chime.py): chime-sdk-voice operations on the stage's
+    # SIP media application ("CreateSipMediaApplicationCall"), chime-sdk-meetings
+    # operations on meetings ("CreateMeeting"). IAM names both `chime:{operation}`.
+    sma_operations: tuple[str, ...] = ()
+    meeting_operations: tuple[str, ...] = ()
+    # Also with the chime carrier only: make the WAV it plays (read and write WAV_PREFIX,
+    # and synthesise speech as PCM for it).
+    chime_wav: bool = False
     timeout_seconds: int = 60
     memory_mb: int = 256
 
@@ -72,8 +82,28 @@ FUNCTIONS: dict[str, Access] = {
         memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
-    # minutes to Accounts in the same transaction, reports with the task token.
-    "dialer": Access(tables=("Calls", "Accounts"), report_tasks=True, timeout_seconds=60),
+    # minutes to Accounts in the same transaction, reports with the task token. With the
+    # chime carrier it dials (a call per number rung), pushes actions into a live call
+    # (bridge, hang up), speaks announcements as WAV, and opens conference rooms.
+    "dialer": Access(
+        tables=("Calls", "Accounts"),
+        report_tasks=True,
+        chime_wav=True,
+        sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
+        meeting_operations=("CreateMeeting", "CreateAttendee"),
+        timeout_seconds=60,
+    ),
+    # The SIP media application's handler (chime carrier only): answers each call event
+    # with actions within the service's 5 s, reports dial outcomes with their task tokens,
+    # hangs up the losers of a try-all race, joins conference legs to their meeting.
+    "sma": Access(
+        tables=("Calls", "Accounts", "Conferences"),
+        report_tasks=True,
+        sma_operations=("UpdateSipMediaApplicationCall",),
+        meeting_operations=("CreateMeeting", "CreateAttendee", "DeleteMeeting"),
+        timeout_seconds=5,
+        memory_mb=1024,  # more memory is more CPU: a faster cold start inside the 5 s
+    ),
     # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
     # its destinations, create its calls, start dialing), close a conference whose
     # reservation ended (charging its moderator), or start a blast (claim it and put its
@@ -92,14 +122,18 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout",),
         scheduler_target=True,
+        # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
+        meeting_operations=("DeleteMeeting",),
         timeout_seconds=60,
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
-    # execution each; voice text synthesised once per blast; SMS through SNS.
+    # execution each; voice text synthesised, or uploaded audio transcoded to WAV for the
+    # chime carrier, once per blast; SMS through SNS.
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(SPEECH_PREFIX,),
+        chime_wav=True,
         polly=True,
         sms=True,
         start_workflows=("call",),
@@ -130,6 +164,8 @@ SCHEDULE_ACTIONS = (
     "scheduler:DeleteSchedule",
     "scheduler:GetSchedule",
 )
+# The API each Access field's operations belong to (botocore service names).
+CHIME_SERVICES = {"sma_operations": "chime-sdk-voice", "meeting_operations": "chime-sdk-meetings"}
 TASK_REPORT_ACTIONS = (
     "states:SendTaskSuccess",
     "states:SendTaskFailure",
@@ -170,8 +206,9 @@ class Ref:
 
     kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
     label: dial, fanout), log-group (a function), state-machine, executions
-    (a workflow stem), schedules, scheduler-role, any-topic, and "*" for actions
-    that take no resource.
+    (a workflow stem), schedules, scheduler-role, any-topic, sip-media-application
+    (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
+    and "*" for actions that take no resource.
     """
 
     kind: str
@@ -188,6 +225,11 @@ class Statement:
     deny: bool = False
     conditions: dict[str, Any] | None = field(default=None, compare=True, hash=False)
 
+    @property
+    def chime(self) -> bool:
+        """On the carrier's resources (infra/chime.py puts these in a policy of their own)."""
+        return any(r.kind in ("sip-media-application", "meetings") for r in self.resources)
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -196,6 +238,7 @@ class Stage:
     tables: dict[str, bool]  # table name -> has secondary indexes
     workflows: frozenset[str]  # state machine stems
     queues: dict[str, str]  # label -> queue name
+    chime: bool = False  # the stage has a SIP media application (infra/chime.py)
 
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
@@ -313,6 +356,20 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         statements.append(
             Statement(("sqs:SendMessage",), tuple(Ref("queue", q) for q in grant.send_to))
         )
+    if stage.chime and grant.chime_wav:
+        wav = (Ref("objects", WAV_PREFIX),)
+        statements.append(Statement(("s3:GetObject", "s3:PutObject"), wav))
+        if not grant.read_audio:  # a missing key is then a 404, not a 403
+            statements.append(Statement(("s3:ListBucket",), (Ref("bucket"),)))
+        if not grant.polly:
+            statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
+    if stage.chime and grant.sma_operations:
+        statements.append(
+            Statement(chime_actions(grant.sma_operations), (Ref("sip-media-application"),))
+        )
+    if stage.chime and grant.meeting_operations:
+        # A meeting is made per conference room at run time, its id chosen by the service.
+        statements.append(Statement(chime_actions(grant.meeting_operations), (Ref("meetings"),)))
     if grant.schedules:
         statements.append(Statement(SCHEDULE_ACTIONS, (Ref("schedules"),)))
         statements.append(
@@ -323,3 +380,8 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
             )
         )
     return statements
+
+
+def chime_actions(operations: tuple[str, ...]) -> tuple[str, ...]:
+    """IAM's names: chime-sdk-voice and chime-sdk-meetings both sign as `chime`."""
+    return tuple(f"chime:{operation}" for operation in operations)

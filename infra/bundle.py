@@ -9,10 +9,12 @@ pyproject.toml's `[project] dependencies`, checked), with no requirements.txt
 beside them. Chalice adds vendor/ to the deployment package as it is, so
 synthesis reads no network.
 
-This is only right for pure-Python distributions (Root-Is-Purelib): a
-distribution with compiled code is refused, since the copy here is built for
-this machine, not for Lambda's. boto3 and its dependencies come with the
-Lambda runtime (pyproject.toml says so) and are left out.
+This is only right for pure-Python distributions (Root-Is-Purelib): for a
+distribution with compiled code the copy here is built for this machine, not for
+Lambda's, so the Lambda platform's build of the same version is copied instead,
+from the cache `make` fills (infra/lambda_wheels.py, infra/lambda_platform.py).
+boto3 and its dependencies come with the Lambda runtime (pyproject.toml says so)
+and are left out.
 
 The build directory keeps `.chalice/deployments/`, chalice's own cache keyed by
 a hash of the app and vendor files, so an unchanged app is not zipped again.
@@ -75,8 +77,11 @@ def add_stage(build_dir: Path, name: str, config: dict) -> None:
     path.write_text(json.dumps(project, indent=2))
 
 
-def runtime_distributions(pyproject: Path) -> list[metadata.Distribution]:
-    """The project's runtime pins and what they need, as installed here, minus the runtime's."""
+def runtime_distributions(
+    pyproject: Path, *, lambda_builds: bool = True
+) -> list[metadata.Distribution]:
+    """The project's runtime pins and what they need, as installed here, minus the runtime's;
+    compiled ones as built for Lambda (or as installed here, without `lambda_builds`)."""
     pins = _pins(pyproject)
     found: dict[str, metadata.Distribution] = {}
     pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
@@ -97,11 +102,8 @@ def runtime_distributions(pyproject: Path) -> list[metadata.Distribution]:
                 f"{requirement.name} {dist.version} is installed but pyproject.toml "
                 f"pins {pins[name]}: reinstall the venv"
             )
-        if not _pure(dist):
-            raise BundleError(
-                f"{requirement.name} has compiled code: it cannot be copied from this "
-                f"machine into a Lambda package (build it for Lambda instead)"
-            )
+        if lambda_builds and not pure(dist):
+            dist = _lambda_build(dist)
         found[name] = dist
         for text in dist.requires or ():
             dependency = Requirement(text)
@@ -122,7 +124,19 @@ def _pins(pyproject: Path) -> dict[str, str]:
     return pins
 
 
-def _pure(dist: metadata.Distribution) -> bool:
+def _lambda_build(dist: metadata.Distribution) -> metadata.Distribution:
+    from infra import lambda_wheels
+
+    try:
+        return lambda_wheels.installed(dist.metadata["Name"], dist.version)
+    except lambda_wheels.LambdaWheelError as error:
+        raise BundleError(
+            f"{dist.metadata['Name']} has compiled code, so the package needs its Lambda "
+            f"build: {error}"
+        ) from None
+
+
+def pure(dist: metadata.Distribution) -> bool:
     wheel = dist.read_text("WHEEL")
     if wheel is None:
         return False
@@ -132,8 +146,8 @@ def _pure(dist: metadata.Distribution) -> bool:
 def _copy_distribution(dist: metadata.Distribution, vendor: Path) -> None:
     for file in dist.files or ():
         parts = Path(file).parts
-        if parts[0] == ".." or "__pycache__" in parts or file.suffix == ".pyc":
-            continue  # console scripts outside site-packages, bytecode
+        if parts[0] in ("..", "bin") or "__pycache__" in parts or file.suffix == ".pyc":
+            continue  # console scripts (outside site-packages, or bin/ of a --target install)
         source = Path(dist.locate_file(file))
         target = vendor / file
         target.parent.mkdir(parents=True, exist_ok=True)

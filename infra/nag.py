@@ -33,9 +33,11 @@ WILDCARD_REASONS = {
     "dynamodb": "The secondary indexes of one table of this stage each (table/index/*): an index "
     "is only queried, and only by the code that owns the table.",
     "s3": "The objects under one key prefix of the audio bucket (chalicelib/media/storage.py: "
-    "uploads/, tts/); object keys are made per upload or per text.",
+    "uploads/, tts/, wav/); object keys are made per upload or per text.",
     "scheduler": "The schedules in this stage's schedule group only; a schedule is named per call "
     "or blast when it is made.",
+    "chime": "Chime SDK meetings are made per conference room while the app runs, with ids the "
+    "service picks: the account's meetings in the stage's region only (meeting/*).",
 }
 
 

@@ -97,6 +97,7 @@ class OcpStack(Stack):
             removal_policy=self._data_removal,
         )
         self.audio_bucket = self._audio_bucket()
+        self.carrier = self._carrier()
         self.queues = {
             "dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
             "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"]),
@@ -132,6 +133,8 @@ class OcpStack(Stack):
         CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)
         CfnOutput(self, "AudioBucketName", value=self.audio_bucket.bucket_name)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        if self.carrier:
+            CfnOutput(self, "SipMediaApplicationId", value=self.carrier.id)
 
     @property
     def _data_removal(self) -> RemovalPolicy:
@@ -152,7 +155,7 @@ class OcpStack(Stack):
     # -- data ------------------------------------------------------------------
 
     def _audio_bucket(self) -> s3.Bucket:
-        from infra.access import SPEECH_PREFIX
+        from infra.access import SPEECH_PREFIX, WAV_PREFIX
 
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
@@ -190,11 +193,31 @@ class OcpStack(Stack):
                 s3.LifecycleRule(
                     id="expire-speech", prefix=SPEECH_PREFIX, expiration=Duration.days(SPEECH_DAYS)
                 ),
+                # WAV for the chime carrier: speech (a cache) and a blast's audio, made
+                # when the blast starts and played while it runs.
+                s3.LifecycleRule(
+                    id="expire-wav", prefix=WAV_PREFIX, expiration=Duration.days(SPEECH_DAYS)
+                ),
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads",
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                 ),
             ],
+        )
+
+    def _carrier(self) -> Any:
+        """The chime carrier's SIP media application and what goes with it (infra/chime.py),
+        or None for the simulated carrier."""
+        if self.stage.carrier != "chime":
+            return None
+        from infra import chime
+
+        return chime.define(
+            self,
+            self.functions,
+            handler_arn=self._function_arn(chime.HANDLER),
+            handler_name=self.stage.resource(chime.HANDLER),
+            bucket=self.audio_bucket,
         )
 
     def _dead_letter_queue(self, label: str) -> sqs.Queue:
@@ -343,13 +366,15 @@ class OcpStack(Stack):
             },
             workflows=frozenset(self.workflows),
             queues={label: self.stage.resource(label) for label in self.queues},
+            chime=self.carrier is not None,
         )
 
     def _function_role(self, function: Function) -> iam.Role:
         """The statements are inline in the role itself: the SQS event source
         mapping checks its permissions when it is created, and the function
         depends only on the role, not on a separate policy resource."""
-        statements = [self._statement(s) for s in access.plan(function, self.access_stage())]
+        planned = access.plan(function, self.access_stage())
+        statements = [self._statement(s) for s in planned if not s.chime]
         role = iam.Role(
             self,
             f"{function.logical_id}Role",
@@ -358,6 +383,17 @@ class OcpStack(Stack):
             inline_policies={"access": iam.PolicyDocument(statements=statements)},
         )
         nag.acknowledge_wildcards(role, statements)
+        carrier_statements = [self._statement(s) for s in planned if s.chime]
+        if carrier_statements:
+            # Apart from the role: it names the SIP media application, which waits for
+            # the `sma` function, which must not wait for it (infra/chime.py).
+            policy = iam.Policy(
+                self,
+                f"{function.logical_id}ChimePolicy",
+                roles=[role],
+                statements=carrier_statements,
+            )
+            nag.acknowledge_wildcards(policy, carrier_statements)
         return role
 
     def _statement(self, statement: access.Statement) -> iam.PolicyStatement:
@@ -407,6 +443,15 @@ class OcpStack(Stack):
             return self.scheduler_role.role_arn
         if kind == "any-topic":
             return self.format_arn(service="sns", region="*", account="*", resource="*")
+        if kind == "sip-media-application":
+            return self.carrier.arn
+        if kind == "meetings":
+            return self.format_arn(
+                service="chime",
+                resource="meeting",
+                resource_name="*",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
         raise ValueError(f"no ARN for {ref}")
 
     def settings_environment(self) -> dict[str, str]:
@@ -428,6 +473,10 @@ class OcpStack(Stack):
             env["OCP_FIRE_TARGET_ARN"] = self._function_arn(targets[0].name)
         for stem, machine in self.state_machines.items():
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
+        if self.carrier:
+            from infra import chime
+
+            env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
         return env
 
     def _chalice_app(self, project_dir: Path, build_dir: Path) -> Any:
@@ -455,6 +504,11 @@ class OcpStack(Stack):
             }
             for f in self.functions.values()
         }
+        if self.carrier:
+            from infra import chime
+
+            for name, config in functions.items():
+                config["environment_variables"] = chime.application_settings(self.carrier, name)
         source = bundle.stage_project(project_dir, build_dir / "project")
         bundle.add_stage(source, self.to_string(), {"lambda_functions": functions})
         with _packaging(build_dir, self.stage.settings_literals()):
@@ -464,6 +518,10 @@ class OcpStack(Stack):
             # A known name: its log group exists, with retention, before it first runs.
             resource.add_property_override("FunctionName", self.stage.resource(function.name))
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
+        if self.carrier:
+            from infra import chime
+
+            chime.after_functions(self.carrier, chalice)
         return chalice
 
     # -- API Gateway ---------------------------------------------------------------

@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+CARRIERS = ("simulated", "chime")
+# chime-sdk-voice's E164PhoneNumber, with the leading + required.
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Stage:
     api_gateway_logging_role: bool = True
     # The telephony adapter (chalicelib/telephony, OCP_CARRIER).
     carrier: str = "simulated"
+    # The chime carrier (infra/chime.py): the account's numbers calls are made from
+    # (OCP_CHIME_NUMBERS), and how many new calls a second it may start (the account's
+    # CreateSipMediaApplicationCall quota: 1 unless raised).
+    chime_numbers: tuple[str, ...] = ()
+    chime_calls_per_second: float = 1.0
 
     @classmethod
     def named(
@@ -35,9 +43,17 @@ class Stage:
         alarm_email: str | None = None,
         api_gateway_logging_role: bool = True,
         carrier: str = "simulated",
+        chime_numbers: tuple[str, ...] = (),
+        chime_calls_per_second: float = 1.0,
     ) -> Stage:
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
+        if carrier not in CARRIERS:
+            raise ValueError(f"carrier {carrier!r}: one of {', '.join(CARRIERS)}")
+        if carrier == "chime":
+            _check_chime(chime_numbers, chime_calls_per_second)
+        elif chime_numbers:
+            raise ValueError("chime numbers are for --carrier chime")
         prod = name == "prod"
         return cls(
             name=name,
@@ -48,6 +64,8 @@ class Stage:
             alarm_email=alarm_email,
             api_gateway_logging_role=api_gateway_logging_role,
             carrier=carrier,
+            chime_numbers=tuple(chime_numbers),
+            chime_calls_per_second=chime_calls_per_second,
         )
 
     @property
@@ -80,3 +98,16 @@ class Stage:
             "OCP_SCHEDULE_GROUP": self.stack_name,
             "OCP_STATE_MACHINE_NAME": self.resource("call"),
         }
+
+
+def _check_chime(numbers: tuple[str, ...], calls_per_second: float) -> None:
+    if not numbers:
+        raise ValueError(
+            "--carrier chime calls from the account's own numbers: name them with "
+            '--chime-numbers +1..., (README "Real telephone calls": ordering numbers)'
+        )
+    bad = [n for n in numbers if not _E164.match(n)]
+    if bad or len(set(numbers)) != len(numbers):
+        raise ValueError(f"--chime-numbers: E.164 numbers (+13035550100), each once, not {bad}")
+    if not 0 < calls_per_second <= 1000:
+        raise ValueError("--chime-calls-per-second: more than 0, at most 1000")

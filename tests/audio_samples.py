@@ -40,3 +40,36 @@ def wma(media: bytes = ASF_AUDIO_MEDIA) -> bytes:
         + stream_properties
         + b"\x00" * 64
     )
+
+
+# -- real audio: a tone encoded by LAME (lameenc, a test-only dependency) ---------------------
+
+
+def tone_mp3(
+    *,
+    rate: int = 44100,
+    channels: int = 1,
+    seconds: float = 1.0,
+    hz: float = 440.0,
+    kbps: int = 64,
+    tag: bool = False,
+) -> bytes:
+    """A real mp3 of a sine tone: MPEG-1 at 32/44.1/48 kHz, MPEG-2 at 16/22.05/24 kHz,
+    MPEG-2.5 at 8/11.025/12 kHz (LAME picks the version from the rate)."""
+    import array
+    import math
+
+    import lameenc
+
+    frames = int(rate * seconds)
+    step = 2 * math.pi * hz / rate
+    pcm = array.array(
+        "h", (int(8000 * math.sin(step * i)) for i in range(frames) for _ in range(channels))
+    )
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(kbps)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(7)
+    encoded = bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    return (id3_tag() if tag else b"") + encoded

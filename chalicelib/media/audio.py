@@ -2,8 +2,12 @@
 
 The reference (blastvoice POST) allows "MPEG Audio Stream (.mp3) or Windows Media
 Audio (.wma)" files of at most 5 MB; RULINGS: checked by content, not by name,
-5,242,880 bytes at most, 903 beyond that and 902 for anything else. Pure: bytes in,
-a verdict out; storing is `media.storage`'s job.
+5,242,880 bytes at most, 903 beyond that and 902 for anything else. Bytes in, a
+verdict out; storing is `media.storage`'s job.
+
+A carrier that plays only WAV (chime) takes only what `media.transcode` decodes:
+there, wma is 901 and an mp3 that does not decode (or plays too long) is refused at
+upload, not when the blast starts.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chalicelib import settings
 from chalicelib.errors import OcpError
 
 MAX_BYTES = 5_242_880
 
 MP3, WMA = "mp3", "wma"
 CONTENT_TYPES = {MP3: "audio/mpeg", WMA: "audio/x-ms-wma"}
+# Carriers that play 8 kHz WAV made by media.transcode, not the upload itself.
+WAV_CARRIERS = frozenset({"chime"})
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,17 @@ class Audio:
 
 
 def check(variable: str, value: str, data: bytes, filename: str = "") -> Audio:
-    """The audio, or 903 (over 5 MB) / 902 (not mp3 or wma) naming `variable (value)`."""
+    """The audio, or 903 (over 5 MB) / 902 (not mp3 or wma) naming `variable (value)`;
+    with a WAV carrier, also what `media.transcode.probe` refuses."""
     if len(data) > MAX_BYTES:
         raise OcpError(903, name=variable, value=value, low=1, high=MAX_BYTES)
     kind = kind_of(data)
     if kind is None:
         raise OcpError(902, name=variable, value=value)
+    if settings.get().carrier in WAV_CARRIERS:
+        from chalicelib.media import transcode  # the decoder: only this carrier needs it
+
+        transcode.probe(data, value, variable=variable)
     return Audio(data, kind, safe_filename(filename, kind))
 
 

@@ -5,6 +5,8 @@ Keys:
   uploads/{eid}/{32 hex}/{file name}   blast audio, one fresh key per upload, so ten
                                        users' `hello.mp3` never collide (blastvoice POST)
   tts/{sha256}.mp3                     synthesised speech, addressed by its content
+  wav/...                              8 kHz mono WAV for the chime carrier (media/transcode.py,
+                                       Polly PCM); the only prefix the carrier may read
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from chalicelib.store import aws
 # (a cache: tts.speech() synthesises again what has expired).
 UPLOADS = "uploads"
 SPEECH = "tts"
+WAV = "wav"
 _UPLOAD_KEY = re.compile(r"uploads/(?P<eid>[0-9]+)/[0-9a-f]{32}/[A-Za-z0-9._-]{1,120}")
 
 

@@ -56,15 +56,67 @@ class Synth:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
+    return _shared_synth(tmp_path_factory, worker_id, "infra-synth")
+
+
+# The chime carrier's stage (infra/chime.py): its caller-id pool, and an app that has the
+# SIP media application handler (a stand-in until the app has its own `sma` function).
+CHIME_NUMBERS = ("+13035550100", "+13035550101")
+CHIME_CALLS_PER_SECOND = 2
+SMA_STAND_IN = """
+
+if "sma" not in {f.name for f in app.pure_lambda_functions}:
+
+    @app.lambda_function(name="sma")
+    def sma(event, context):  # tests/infra's stand-in for the SIP media application handler
+        return {"SchemaVersion": "1.0", "Actions": []}
+"""
+
+
+@pytest.fixture(scope="session")
+def chime_synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
+    return _shared_synth(
+        tmp_path_factory,
+        worker_id,
+        "infra-synth-chime",
+        "--carrier",
+        "chime",
+        "--chime-numbers",
+        ",".join(CHIME_NUMBERS),
+        "--chime-calls-per-second",
+        str(CHIME_CALLS_PER_SECOND),
+        project=project_with_sma,
+    )
+
+
+def project_with_sma(target: Path) -> Path:
+    """This repository's app, plus the stand-in `sma` function when it has none."""
+    project = target / "project"
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "app.py").write_text((ROOT / "app.py").read_text() + SMA_STAND_IN)
+    for name in ("chalicelib", ".chalice", "pyproject.toml"):
+        (project / name).symlink_to(ROOT / name)
+    return project
+
+
+def _shared_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+    name: str,
+    *flags: str,
+    project: Any = None,
+) -> Synth:
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
-    target = shared / "infra-synth"
-    with open(shared / "infra-synth.lock", "w") as lock:
+    target = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result_file = target / "result.json"
         if not result_file.exists():
             target.mkdir(parents=True, exist_ok=True)
-            result_file.write_text(json.dumps(_synthesise(target)))
+            if project:
+                flags = (*flags, "--project-dir", str(project(target)))
+            result_file.write_text(json.dumps(_synthesise(target, flags)))
     result = json.loads(result_file.read_text())
     if result["returncode"] != 0:
         pytest.fail(
@@ -73,7 +125,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
     return Synth(target / "out", Path(result["workflows"]), result["network_isolated"])
 
 
-def _synthesise(target: Path) -> dict[str, Any]:
+def _synthesise(target: Path, flags: tuple[str, ...] = ()) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_", "CDK_"))}
     command = [
         sys.executable,
@@ -89,6 +141,7 @@ def _synthesise(target: Path) -> dict[str, Any]:
         str(workflows_dir()),
         "--alarm-email",
         ALARM_EMAIL,
+        *flags,
     ]
     isolated = can_unshare_network()
     if isolated:

@@ -4,6 +4,7 @@ distributions, so `chalice package` needs no pip and no network."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -51,14 +52,28 @@ def test_a_loose_pin_is_refused(tmp_path):
         runtime_distributions(pyproject)
 
 
-def test_compiled_code_is_refused(tmp_path):
+def test_compiled_code_without_a_lambda_build_is_refused(tmp_path):
     from importlib import metadata
 
     pyproject = tmp_path / "pyproject.toml"
-    # cffi, installed for the test tools, ships a C extension for this machine
-    pyproject.write_text(f'[project]\ndependencies = ["cffi=={metadata.version("cffi")}"]\n')
-    with pytest.raises(BundleError, match="compiled code"):
+    # lameenc, installed for the tests only, ships a C extension built for this machine,
+    # and `make` fetched no Lambda build of it
+    version = metadata.version("lameenc")
+    pyproject.write_text(f'[project]\ndependencies = ["lameenc=={version}"]\n')
+    with pytest.raises(BundleError, match=r"lameenc has compiled code.*run `make`"):
         runtime_distributions(pyproject)
+
+
+def test_compiled_code_comes_from_the_lambda_build_not_this_machine():
+    from infra.lambda_platform import TARGET
+    from infra.lambda_wheels import CACHE
+
+    dists = {d.metadata["Name"]: d for d in runtime_distributions(ROOT / "pyproject.toml")}
+    for name in ("miniaudio", "cffi"):
+        assert str(dists[name].locate_file("")).startswith(str(CACHE / TARGET.name)), name
+    # pure Python is copied from here, as before
+    assert str(dists["phonenumbers"].locate_file("")).startswith(sys.prefix)
+    assert not str(dists["phonenumbers"].locate_file("")).startswith(str(CACHE))
 
 
 def test_the_staged_project_has_the_app_and_vendor_but_no_requirements(tmp_path):
