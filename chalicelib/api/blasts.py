@@ -227,13 +227,15 @@ def _audio_named(req: Request) -> bool:
 def _check_users(eid: int, v: dict[str, Any]) -> None:
     """106 for a requesting user the enterprise does not see; 922 for each destination or
     origination naming such a user (RULINGS "Destinations")."""
+    from chalicelib.store import blasts
+
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)
         named = [named] if named is not None and not isinstance(named, list) else named or []
         refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
         if refs:
-            users.require_visible(eid, refs, name=name)
+            blasts.require_visible(eid, refs, name=name)
 
 
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:

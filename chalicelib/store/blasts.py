@@ -353,6 +353,36 @@ def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]
     return out
 
 
+def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
+    """922 for each userId or email that names no user the enterprise sees (RULINGS
+    "Destinations"). As users.require_visible, with BatchGetItem (100 keys a request):
+    its TransactGetItems of 100 is refused by moto, which allows 25, and a blast may
+    name thousands of users."""
+    refs = list(dict.fromkeys(refs))
+    emails = [r for r in refs if isinstance(r, str)]
+    holders = (
+        {u.key: u for u in Unique.batch_get([users.email_key(e) for e in emails])} if emails else {}
+    )
+    user_ids = [r for r in refs if isinstance(r, int)]
+    found = (
+        {
+            int(u.user_id): u
+            for u in User.batch_get(user_ids, attributes_to_get=["user_id", "exclusive_eid"])
+        }
+        if user_ids
+        else {}
+    )
+    missing = [
+        ref
+        for ref in refs
+        if (item := found.get(ref) if isinstance(ref, int) else holders.get(users.email_key(ref)))
+        is None
+        or not users.is_visible(item.exclusive_eid, eid)
+    ]
+    if missing:
+        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+
+
 # -- the item <-> BlastInfo --------------------------------------------------------------
 
 

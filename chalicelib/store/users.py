@@ -8,7 +8,6 @@ which is the same answer as "no such user" (106).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
@@ -211,8 +210,8 @@ Ref = int | str  # a reference to a user: a userId, or an email address
 
 
 def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
-    """922 for every reference to a user that names no user visible to the enterprise
-    (RULINGS "Destinations")."""
+    """922 for every reference to a user (a userId, or an email address) that names no user
+    visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
     found = _named(refs)
     missing = [ref for ref, item in found.items() if item is None or not _sees(item, eid)]
     if missing:
@@ -232,19 +231,11 @@ def _sees(item: User | Unique, eid: int) -> bool:
 
 def _named(refs: list[Ref]) -> dict[Ref, User | Unique | None]:
     """Each reference -> the Users item (a userId) or Uniques row (an email) that says who
-    it names and their visibility; None for none. Consistent BatchGetItems of 100 keys a
-    request: a blast may name thousands of users."""
+    it names and whether they are visible; None for nobody. One consistent read per 100."""
     refs = list(dict.fromkeys(refs))
-    user_ids = [r for r in refs if isinstance(r, int)]
-    emails = [email_key(r) for r in refs if isinstance(r, str)]
-    found: dict[Any, User | Unique] = {}
-    if user_ids:
-        found.update(
-            (int(u.user_id), u)
-            for u in User.batch_get(
-                user_ids, consistent_read=True, attributes_to_get=["user_id", "exclusive_eid"]
-            )
-        )
-    if emails:
-        found.update((u.key, u) for u in Unique.batch_get(emails, consistent_read=True))
-    return {ref: found.get(ref if isinstance(ref, int) else email_key(ref)) for ref in refs}
+    if not refs:
+        return {}
+    found = transactions.get_items(
+        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
+    )
+    return dict(zip(refs, found, strict=True))
