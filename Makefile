@@ -16,7 +16,7 @@ ASSEMBLY := infra/cdk.out
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: lock lint format run test bench enterprise dial clean synth bootstrap deploy destroy deployed-enterprise
+.PHONY: lock lint format run test bench enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise
 
 $(UV):
 	python3 -m venv .tools
@@ -58,6 +58,11 @@ enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make r
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
 	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
 	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
+signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
+	$(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
 
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \

@@ -49,7 +49,7 @@ def john_and_jane(api, hunt: str = "", tryall: str = "0", dnd: bool = False) -> 
     return john, jane
 
 
-def call(api, john: int, destination: str, origination: str | None = None):
+def call(api, john: int, destination: str, origination: str | None = None, **more):
     return api.post(
         "/call",
         {
@@ -57,6 +57,7 @@ def call(api, john: int, destination: str, origination: str | None = None):
             "origination": origination or f"1:{john}",
             "destination": destination,
             "text": TEXT,
+            **more,
         },
     )
 
@@ -73,7 +74,7 @@ def blacklisted(api) -> tuple[int, int]:
     return john, jane
 
 
-def whole_call(destination: str):
+def whole_call(destination: str, **more):
     """POST /call, the dialing until the execution ends, then GET /call/{id}."""
 
     def request(api, users):
@@ -82,7 +83,7 @@ def whole_call(destination: str):
         from tests.workflows.conftest import Switchboard, states_entered
 
         john, jane = users
-        response = call(api, john, destination.format(jane=jane))
+        response = call(api, john, destination.format(jane=jane), **more)
         call_id = int(ElementTree.fromstring(response.body).findtext("callId"))
         board = Switchboard(
             SimulatedCarrier(answer_delay_seconds=0, talk_seconds=12, sleep=lambda seconds: None)

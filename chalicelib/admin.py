@@ -2,7 +2,15 @@
 
   python -m chalicelib.admin create-enterprise --name "Acme"
 
-prints the new enterprise id and its secret, once: only its encryption is kept.
+prints the new enterprise id, its secret and the signing secret of its status callbacks,
+once: only their encryption is kept.
+
+  python -m chalicelib.admin rotate-signing-secret --eid 7
+  python -m chalicelib.admin rotate-signing-secret --eid 7 --finish
+
+starts a rotation of the signing secret (prints the new one; events carry a signature
+with each, old and new, until the receivers have the new one) and ends it (only the new
+one signs from then on).
 
   python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
 
@@ -25,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-enterprise", help="create an enterprise")
     create.add_argument("--name", required=True)
+    rotate = commands.add_parser(
+        "rotate-signing-secret", help="a new signing secret for status callbacks"
+    )
+    rotate.add_argument("--eid", type=int, required=True)
+    rotate.add_argument(
+        "--finish", action="store_true", help="end the rotation: only the newest secret signs"
+    )
     dial = commands.add_parser("dial", help="place a call and follow it")
     dial.add_argument(
         "--to", required=True, help="destination numbers in hunt order, comma-separated"
@@ -42,13 +57,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "create-enterprise":
         made = enterprises.create(args.name)
-        print(f"enterprise id: {made.eid}\nsecret:        {made.secret}")
+        print(f"enterprise id:  {made.eid}\nsecret:         {made.secret}")
+        print(f"signing secret: {made.signing_secret}")
         print(
-            "Keep the secret now: it is stored only encrypted and cannot be shown again.",
+            "Keep the secrets now: they are stored only encrypted and cannot be shown again.",
             file=sys.stderr,
         )
+    elif args.command == "rotate-signing-secret":
+        return _rotate(args.eid, args.finish)
     elif args.command == "dial":
         return _dial(args)
+    return 0
+
+
+def _rotate(eid: int, finish: bool) -> int:
+    try:
+        if finish:
+            ended = enterprises.finish_signing_rotation(eid)
+            print(
+                "only the newest signing secret signs now"
+                if ended
+                else "no rotation in progress: nothing changed"
+            )
+            return 0
+        made = enterprises.rotate_signing_secret(eid)
+    except enterprises.NoSuchEnterprise:
+        print(f"no enterprise {eid}", file=sys.stderr)
+        return 2
+    print(f"new signing secret: {made}")
+    print(
+        "Events are signed with it and with the previous one until "
+        f"`rotate-signing-secret --eid {eid} --finish`. It cannot be shown again.",
+        file=sys.stderr,
+    )
     return 0
 
 

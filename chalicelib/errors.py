@@ -63,7 +63,14 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     921: ("{name} ({value}) does not contain a valid dtmf", 400),
     922: ("{name} ({value}) does not contain a valid user id", 400),
     923: ("{name} ({value}) does not contain a valid group", 400),
+    # Additions (README "Idempotency-Key"): not in the 2008 reference, whose codes these
+    # do not reuse. 971 is worth retrying with the same key; 970 never is.
+    970: ("Idempotency-Key ({value}) was already used with other variables", 422),
+    971: ("A request with Idempotency-Key ({value}) is in progress: retry it later", 409),
 }
+
+KEY_REUSED = 970
+KEY_IN_PROGRESS = 971
 
 # A session that is missing, malformed, unknown or expired on a route other
 # than /session. The reference has no code of its own for it; RULINGS gives it

@@ -74,6 +74,23 @@ class Settings:
     blast_batch_size: int
     fanout_concurrency: int
     blast_max_recipients: int
+    # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
+    # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
+    # taken over after idempotency_lease_seconds, longer than the API function may run;
+    # a second request with a key in progress waits up to idempotency_wait_seconds.
+    idempotency_ttl_seconds: int
+    idempotency_lease_seconds: int
+    idempotency_wait_seconds: float
+    # Status callbacks (chalicelib/events): signed events on a FIFO queue, delivered with
+    # retries (callback_retry_seconds, doubling) at most callback_attempts times, then
+    # the queue's dead-letter queue. callback_allowed_networks: CIDRs exempt from the
+    # public-address rule (`make run`'s receiver on 127.0.0.1; never set when deployed).
+    callback_queue_name: str
+    callback_queue_url: str | None
+    callback_attempts: int
+    callback_retry_seconds: int
+    callback_timeout_seconds: float
+    callback_allowed_networks: tuple[str, ...]
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -127,6 +144,18 @@ def get() -> Settings:
         blast_batch_size=min(100, max(1, int(env.get("OCP_BLAST_BATCH_SIZE", 100)))),
         fanout_concurrency=min(1000, max(2, int(env.get("OCP_FANOUT_CONCURRENCY", 5)))),
         blast_max_recipients=int(env.get("OCP_BLAST_MAX_RECIPIENTS", 10000)),
+        idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
+        idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),
+        idempotency_wait_seconds=float(env.get("OCP_IDEMPOTENCY_WAIT_SECONDS", 5)),
+        # A FIFO queue: the events of one call are delivered in order.
+        callback_queue_name=env.get("OCP_CALLBACK_QUEUE_NAME", f"ocp-{stage}-callbacks.fifo"),
+        callback_queue_url=env.get("OCP_CALLBACK_QUEUE_URL") or None,
+        callback_attempts=min(20, max(1, int(env.get("OCP_CALLBACK_ATTEMPTS", 9)))),
+        callback_retry_seconds=max(0, int(env.get("OCP_CALLBACK_RETRY_SECONDS", 30))),
+        callback_timeout_seconds=float(env.get("OCP_CALLBACK_TIMEOUT_SECONDS", 5)),
+        callback_allowed_networks=tuple(
+            n.strip() for n in env.get("OCP_CALLBACK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+        ),
     )
 
 

@@ -46,7 +46,7 @@ class Access:
     start_workflows: tuple[str, ...] = ()
     # SendTaskSuccess/Failure/Heartbeat: report a dial outcome with its task token.
     report_tasks: bool = False
-    # SendMessage to these queues: "dial", "fanout".
+    # SendMessage to these queues: "dial", "fanout", "callbacks".
     send_to: tuple[str, ...] = ()
     # Create, update, delete and read schedules in the stage's group (and pass
     # the scheduler role to EventBridge Scheduler).
@@ -76,18 +76,22 @@ FUNCTIONS: dict[str, Access] = {
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         schedules=True,
         timeout_seconds=29,
         memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
-    # minutes to Accounts in the same transaction, reports with the task token. With the
-    # chime carrier it dials (a call per number rung), pushes actions into a live call
-    # (bridge, hang up), speaks announcements as WAV, and opens conference rooms.
+    # minutes to Accounts in the same transaction, reports with the task token. Ending a
+    # conference leg counts it on its Conference (closing it and charging the moderator
+    # when it is over); ending a blast recipient with a statusCallback counts it on its
+    # Blast; a call with a statusCallback queues its events. With the chime carrier it
+    # dials (a call per number rung), pushes actions into a live call (bridge, hang up),
+    # speaks announcements as WAV, and opens conference rooms.
     "dialer": Access(
-        tables=("Calls", "Accounts"),
+        tables=("Calls", "Accounts", "Conferences", "Blasts"),
         report_tasks=True,
+        send_to=("callbacks",),
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
         meeting_operations=("CreateMeeting", "CreateAttendee"),
@@ -120,7 +124,7 @@ FUNCTIONS: dict[str, Access] = {
             "Blasts",
         ),
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         scheduler_target=True,
         # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
         meeting_operations=("DeleteMeeting",),
@@ -137,8 +141,17 @@ FUNCTIONS: dict[str, Access] = {
         polly=True,
         sms=True,
         start_workflows=("call",),
-        send_to=("fanout",),
+        send_to=("fanout", "callbacks"),
         timeout_seconds=300,
+    ),
+    # Status callbacks (chalicelib/events/delivery.py): reads the enterprise's signing
+    # secrets (and makes the first of an enterprise older than callbacks), POSTs with
+    # short timeouts. One delivery attempt per invocation.
+    "callbacks": Access(
+        tables=("Enterprises",),
+        encrypt_secrets=True,
+        decrypt_secrets=True,
+        timeout_seconds=30,
     ),
 }
 
@@ -205,7 +218,7 @@ class Ref:
     """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
 
     kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
-    label: dial, fanout), log-group (a function), state-machine, executions
+    label: dial, fanout, callbacks), log-group (a function), state-machine, executions
     (a workflow stem), schedules, scheduler-role, any-topic, sip-media-application
     (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
     and "*" for actions that take no resource.

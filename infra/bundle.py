@@ -9,7 +9,7 @@ pyproject.toml's `[project] dependencies`, checked), with no requirements.txt
 beside them. Chalice adds vendor/ to the deployment package as it is, so
 synthesis reads no network.
 
-This is only right for pure-Python distributions (Root-Is-Purelib): for a
+This is only right for pure-Python distributions (`pure`): for a
 distribution with compiled code the copy here is built for this machine, not for
 Lambda's, so the Lambda platform's build of the same version is copied instead,
 from the cache `make` fills (infra/lambda_wheels.py, infra/lambda_platform.py).
@@ -137,10 +137,17 @@ def _lambda_build(dist: metadata.Distribution) -> metadata.Distribution:
 
 
 def pure(dist: metadata.Distribution) -> bool:
+    """Pure Python, the same on every platform: Root-Is-Purelib and every tag `-any`. A
+    platform wheel may carry a C library beside pure Python (soundfile's libsndfile),
+    so Root-Is-Purelib alone does not say."""
     wheel = dist.read_text("WHEEL")
     if wheel is None:
         return False
-    return Parser().parsestr(wheel).get("Root-Is-Purelib", "").strip().lower() == "true"
+    fields = Parser().parsestr(wheel)
+    tags = fields.get_all("Tag") or []
+    return fields.get("Root-Is-Purelib", "").strip().lower() == "true" and all(
+        tag.strip().endswith("-any") for tag in tags
+    )
 
 
 def _copy_distribution(dist: metadata.Distribution, vendor: Path) -> None:

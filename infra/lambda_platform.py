@@ -2,8 +2,8 @@
 
 The functions' architecture and Python version decide which build of a compiled
 dependency is vendored into the package (infra/lambda_wheels.py fetches it at install
-time; infra/bundle.py copies it at synthesis). tests/infra checks that the synthesised
-functions say the same (their Runtime and Architectures).
+time; infra/bundle.py copies it at synthesis), and every synthesised function says the
+same (its Runtime and Architectures: infra/stack.py), as tests/infra checks.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 # Lambda's names: "x86_64" (its default, what the stack deploys today) or "arm64".
 ARCHITECTURE = "x86_64"
-# The runtime is f"python{PYTHON_VERSION}".
-PYTHON_VERSION = "3.11"
+# The runtime is f"python{PYTHON_VERSION}". 3.12 at least: the blast decoder's wheels
+# (soundfile, numpy, soxr: media/transcode.py) need glibc 2.27 or 2.28, and python3.12 is
+# the first runtime on Amazon Linux 2023.
+PYTHON_VERSION = "3.12"
 
 # python3.11 and older run on Amazon Linux 2 (glibc 2.26), later ones on Amazon Linux
 # 2023 (glibc 2.34): a wheel built for a newer glibc than the runtime's fails to load.

@@ -1,9 +1,9 @@
 """Compiled runtime dependencies, built for Lambda: fetched at install time, read at synthesis.
 
 infra/bundle.py copies the runtime's distributions from this machine's environment,
-which is only right for pure Python. For a distribution with compiled code (miniaudio
-and its cffi) the Lambda platform's build is needed instead (infra/lambda_platform.py:
-architecture, Python version, and so the glibc).
+which is only right for pure Python. For a distribution with compiled code (soundfile
+with its libsndfile, soxr, numpy, cffi) the Lambda platform's build is needed instead
+(infra/lambda_platform.py: architecture, Python version, and so the glibc).
 
 `python -m infra.lambda_wheels` (run by `make`, as part of installing; like `uv sync`,
 the only kind of step that uses the network) picks, for each compiled runtime
@@ -79,8 +79,12 @@ def supported_tags(platform: Platform) -> list[Tag]:
 
 
 def choose(platform: Platform, name: str, version: str, wheels: list[dict]) -> Wheel:
-    """The best of a locked package's wheels (uv.lock `wheels` entries) for the platform."""
-    rank = {tag: i for i, tag in enumerate(supported_tags(platform))}
+    """The best of a compiled package's wheels (uv.lock `wheels` entries) for the platform.
+
+    Only a build for the platform will do: a pure-Python wheel of the same version may
+    install, but lacks the compiled part (soundfile's expects a libsndfile on the
+    system, which Lambda has not)."""
+    rank = {tag: i for i, tag in enumerate(supported_tags(platform)) if tag.platform != "any"}
     best: tuple[int, dict] | None = None
     for wheel in wheels:
         _, _, _, tags = parse_wheel_filename(wheel["url"].rsplit("/", 1)[-1])
@@ -91,8 +95,9 @@ def choose(platform: Platform, name: str, version: str, wheels: list[dict]) -> W
         raise LambdaWheelError(
             f"{name} {version} has no wheel in uv.lock for Lambda's {platform.runtime} on "
             f"{platform.architecture} (Linux {platform.machine}, glibc "
-            f"{'.'.join(map(str, platform.glibc))}): its project publishes none on PyPI. "
-            f"Keep infra/lambda_platform.py on a platform it publishes, or drop the dependency"
+            f"{'.'.join(map(str, platform.glibc))}): its project publishes none on PyPI "
+            f"(a pure-Python wheel of a compiled package is not taken). Keep "
+            f"infra/lambda_platform.py on a platform it publishes, or drop the dependency"
         )
     wheel = best[1]
     algorithm, _, digest = wheel["hash"].partition(":")

@@ -49,7 +49,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from infra import access, api, bundle, monitoring, nag, workflows
+from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
 from infra.access import FUNCTIONS, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
@@ -61,6 +61,7 @@ SPEECH_DAYS = 30
 # event source wants at least six times the function's timeout.
 VISIBILITY_PER_TIMEOUT = 6
 MAX_RECEIVES = 5
+FIFO_QUEUES = ("callbacks",)
 
 
 class OcpStack(Stack):
@@ -101,6 +102,14 @@ class OcpStack(Stack):
         self.queues = {
             "dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
             "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"]),
+            # Status callbacks (chalicelib/events): FIFO, so one call's events arrive in
+            # order; its consumer retries with backoff, then the DLQ after every attempt.
+            "callbacks": self._queue(
+                "callbacks",
+                consumer=FUNCTIONS["callbacks"],
+                fifo=True,
+                max_receives=settings.get().callback_attempts,
+            ),
         }
         self.scheduler_dlq = self._dead_letter_queue("scheduler")
         nag.acknowledge(
@@ -220,26 +229,34 @@ class OcpStack(Stack):
             bucket=self.audio_bucket,
         )
 
-    def _dead_letter_queue(self, label: str) -> sqs.Queue:
+    def _dead_letter_queue(self, label: str, fifo: bool = False) -> sqs.Queue:
         return sqs.Queue(
             self,
             f"{label.title()}DeadLetterQueue",
-            queue_name=self.stage.resource(f"{label}-dlq"),
+            queue_name=self.stage.queue_name(f"{label}-dlq", fifo),
+            fifo=fifo or None,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
 
-    def _queue(self, label: str, consumer: Access) -> sqs.Queue:
-        dlq = self._dead_letter_queue(label)
+    def _queue(
+        self, label: str, consumer: Access, fifo: bool = False, max_receives: int = MAX_RECEIVES
+    ) -> sqs.Queue:
+        dlq = self._dead_letter_queue(label, fifo)
         return sqs.Queue(
             self,
             f"{label.title()}Queue",
-            queue_name=self.stage.resource(label),
+            queue_name=self.stage.queue_name(label, fifo),
+            fifo=fifo or None,
+            # Deduplication and ordering per message group (one call, one blast), at the
+            # throughput of many groups.
+            deduplication_scope=sqs.DeduplicationScope.MESSAGE_GROUP if fifo else None,
+            fifo_throughput_limit=sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID if fifo else None,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             visibility_timeout=Duration.seconds(consumer.timeout_seconds * VISIBILITY_PER_TIMEOUT),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVES),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receives),
         )
 
     # -- work after the response -------------------------------------------------
@@ -365,7 +382,9 @@ class OcpStack(Stack):
                 for name, spec in self.table_specs.items()
             },
             workflows=frozenset(self.workflows),
-            queues={label: self.stage.resource(label) for label in self.queues},
+            queues={
+                label: self.stage.queue_name(label, label in FIFO_QUEUES) for label in self.queues
+            },
             chime=self.carrier is not None,
         )
 
@@ -456,11 +475,16 @@ class OcpStack(Stack):
 
     def settings_environment(self) -> dict[str, str]:
         """Every setting the functions read (chalicelib/settings.py), for this stage."""
+        from chalicelib import settings
+
         env = {
             **self.stage.settings_literals(),
             "OCP_SECRETS_KEY_ID": self.secrets_key.key_arn,
             "OCP_DIAL_QUEUE_URL": self.queues["dial"].queue_url,
             "OCP_FANOUT_QUEUE_URL": self.queues["fanout"].queue_url,
+            "OCP_CALLBACK_QUEUE_URL": self.queues["callbacks"].queue_url,
+            # The same number as the callbacks queue's maxReceiveCount.
+            "OCP_CALLBACK_ATTEMPTS": str(settings.get().callback_attempts),
             "OCP_AUDIO_BUCKET": self.audio_bucket.bucket_name,
             "OCP_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
             "OCP_SCHEDULER_DLQ_ARN": self.scheduler_dlq.queue_arn,
@@ -517,6 +541,10 @@ class OcpStack(Stack):
             resource = chalice.get_resource(function.logical_id)
             # A known name: its log group exists, with retention, before it first runs.
             resource.add_property_override("FunctionName", self.stage.resource(function.name))
+            # The platform the compiled wheels in vendor/ are built for; chalice would name
+            # the runtime of the Python that synthesises, and no architecture.
+            resource.add_property_override("Runtime", lambda_platform.TARGET.runtime)
+            resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
         if self.carrier:
             from infra import chime

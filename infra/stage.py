@@ -84,6 +84,10 @@ class Stage:
         """`ocp-{stage}-{what}`: queues, state machines, functions, alarms."""
         return f"ocp-{self.name}-{what}"
 
+    def queue_name(self, label: str, fifo: bool = False) -> str:
+        """`ocp-{stage}-{label}`, with SQS's `.fifo` ending for a FIFO queue."""
+        return self.resource(label) + (".fifo" if fifo else "")
+
     def settings_literals(self) -> dict[str, str]:
         """The settings known before anything is created. They are in the process
         environment while the app is imported (by the table derivation and by
@@ -95,6 +99,7 @@ class Stage:
             "OCP_EMAIL_DNS_CHECK": "1",
             "OCP_DIAL_QUEUE_NAME": self.resource("dial"),
             "OCP_FANOUT_QUEUE_NAME": self.resource("fanout"),
+            "OCP_CALLBACK_QUEUE_NAME": self.queue_name("callbacks", fifo=True),
             "OCP_SCHEDULE_GROUP": self.stack_name,
             "OCP_STATE_MACHINE_NAME": self.resource("call"),
         }

@@ -7,6 +7,7 @@ come from the CDK app in infra/.
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 
 from chalicelib import settings
@@ -24,6 +25,7 @@ def create_resources() -> None:
     _create_audio_bucket()
     queue_url = _create_queue(settings.get().dial_queue_name)
     _create_queue(settings.get().fanout_queue_name)
+    _create_callback_queue()
     _create_state_machine(queue_url)
     _create_schedule_group()
 
@@ -75,6 +77,28 @@ def _create_audio_bucket() -> None:
 def _create_queue(name: str) -> str:
     return aws.client("sqs").create_queue(
         QueueName=name, Attributes={"VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS)}
+    )["QueueUrl"]
+
+
+def _create_callback_queue() -> str:
+    """FIFO, with its dead-letter queue after `callback_attempts` receives, as deployed."""
+    s = settings.get()
+    sqs = aws.client("sqs")
+    dlq = sqs.create_queue(
+        QueueName=s.callback_queue_name.replace(".fifo", "-dlq.fifo"),
+        Attributes={"FifoQueue": "true"},
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": s.callback_attempts}
+    return sqs.create_queue(
+        QueueName=s.callback_queue_name,
+        Attributes={
+            "FifoQueue": "true",
+            "VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS),
+            "RedrivePolicy": json.dumps(redrive),
+        },
     )["QueueUrl"]
 
 

@@ -18,6 +18,7 @@ def main() -> int:
     api_port = int(os.environ.get("OCP_PORT", "8000"))
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
+    signing_secret = os.environ.get("OCP_DEV_SIGNING_SECRET", "whsec_local_56789")
     for port in (api_port, aws_port):
         if _listening(port):
             print(
@@ -52,7 +53,7 @@ def main() -> int:
         from local import bootstrap
 
         bootstrap.create_resources()
-        enterprises.create("Local enterprise", secret=secret, eid=1)
+        enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
         children.append(
             subprocess.Popen(
                 [
@@ -70,7 +71,7 @@ def main() -> int:
             )
         )
         _wait_for(api_port, children[-1], "chalice local")
-        _banner(api_port, aws_port, secret)
+        _banner(api_port, aws_port, secret, signing_secret)
         from chalicelib import logs
         from local import worker
 
@@ -126,6 +127,8 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
+        # Status callbacks may go to a receiver on this machine (README "Status callbacks").
+        "OCP_CALLBACK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
     }
 
 
@@ -145,13 +148,13 @@ def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
         time.sleep(0.2)
 
 
-def _banner(api_port: int, aws_port: int, secret: str) -> None:
+def _banner(api_port: int, aws_port: int, secret: str, signing_secret: str) -> None:
     base = f"http://{HOST}:{api_port}"
     print(
         f"""
 OCP API:    {base}
 local AWS:  http://{HOST}:{aws_port} (moto)
-enterprise: 1, secret {secret}
+enterprise: 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
 Open a session:
   T=$(date +%s)

@@ -1,6 +1,7 @@
 """The local stand-in for what AWS does by itself after a response: the dial queue's
 Lambda trigger, which hands each message to the dialer, the fan-out queue's, which hands
-each to the blast fan-out, and EventBridge Scheduler, which fires due schedules. Runs in
+each to the blast fan-out, the callbacks queue's, which delivers status events, and
+EventBridge Scheduler, which fires due schedules. Runs in
 `make run`'s process until Ctrl-C or until a service stops."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def run_forever(children: list[subprocess.Popen]) -> None:
         while all(child.poll() is None for child in children):
             fire_due_schedules()
             drain_fanout_queue(pool)
+            drain_callback_queue(pool)
             drain_dial_queue(pool)
     raise SystemExit("a local service stopped; shutting down")
 
@@ -46,6 +48,20 @@ def drain_fanout_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int
     from chalicelib.workflows import fanout
 
     return _drain(aws.fanout_queue_url(), fanout.handle, "fan-out queue", pool, wait_seconds)
+
+
+def drain_callback_queue(pool: ThreadPoolExecutor | None = None, wait_seconds: int = 0) -> int:
+    """Deliver what is on the status callbacks queue, each message group in order
+    (events/delivery.py); the number received."""
+    from chalicelib.events import delivery
+
+    messages = delivery.receive(wait_seconds)
+    if messages:
+        if pool is None:
+            delivery.handle_received(messages)
+        else:
+            pool.submit(delivery.handle_received, messages)
+    return len(messages)
 
 
 def _drain(

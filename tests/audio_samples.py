@@ -73,3 +73,26 @@ def tone_mp3(
     encoder.set_quality(7)
     encoded = bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
     return (id3_tag() if tag else b"") + encoded
+
+
+def burst_then_silence_vbr_mp3(*, rate: int = 44100, burst: float = 0.2, silence: float = 3.0):
+    """A variable-bitrate mp3 with no Xing header: a noise burst (big frames) then silence
+    (small ones), so that a length guessed from the first frame's bitrate is far too short."""
+    import array
+    import random
+
+    import lameenc
+
+    noise = random.Random(7)
+    pcm = array.array(
+        "h",
+        [int(noise.uniform(-20000, 20000)) for _ in range(int(rate * burst))]
+        + [0] * int(rate * silence),
+    )
+    encoder = lameenc.Encoder()
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    encoder.set_vbr(4)  # vbr_default
+    encoder.set_vbr_quality(2)
+    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())

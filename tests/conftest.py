@@ -62,6 +62,21 @@ def app_client(aws):
         yield client
 
 
+@pytest.fixture
+def tuned(monkeypatch):
+    """`tuned(OCP_X="1")`: settings changed for one test, as the environment would."""
+    from chalicelib import settings
+
+    def tune(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        settings.reload()
+
+    yield tune
+    monkeypatch.undo()
+    settings.reload()
+
+
 def session_header(eid: int, secret: str, at: int | None = None) -> str:
     at = clock.now() if at is None else at
     digest = hashlib.md5(f"{at}{secret}".encode()).hexdigest()

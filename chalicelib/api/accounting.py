@@ -44,21 +44,21 @@ def get_currency(req: Request) -> Reply:
     return Reply({"amount": money(accounts.balances(req.eid, user_id).currency)})
 
 
-@route(bp, "/currency", ["POST"])
+@route(bp, "/currency", ["POST"], idempotent=True)
 def set_currency(req: Request) -> Reply:
     v = req.read(USER_ID, AMOUNT)
     accounts.set_currency(req.eid, v["userId"], v["amount"])
     return status_ok(201, verbose_only=False)
 
 
-@route(bp, "/currency", ["PUT"])
+@route(bp, "/currency", ["PUT"], idempotent=True)
 def add_currency(req: Request) -> Reply:
     v = req.read(USER_ID, AMOUNT)
     accounts.add_currency(req.eid, v["userId"], v["amount"])
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/currency", ["DELETE"])
+@route(bp, "/currency", ["DELETE"], idempotent=True)
 def subtract_currency(req: Request) -> Reply:
     v = req.read(USER_ID, AMOUNT)
     accounts.subtract_currency(req.eid, v["userId"], v["amount"])
@@ -71,7 +71,7 @@ def get_minutes_allowed(req: Request) -> Reply:
     return Reply({"mou": minutes(accounts.balances(req.eid, user_id).mou_allowed)})
 
 
-@route(bp, "/mouallowed", ["POST"])
+@route(bp, "/mouallowed", ["POST"], idempotent=True)
 def set_minutes_allowed(req: Request) -> Reply:
     v = req.read(USER_ID, MINUTES)
     accounts.set_minutes_allowed(req.eid, v["userId"], v["mou"])

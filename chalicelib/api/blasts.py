@@ -19,6 +19,7 @@ from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
 from chalicelib.domain.recipients import USER_ID as BY_USER_ID
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
     USER_ID,
     AudioFile,
     Destination,
@@ -27,6 +28,7 @@ from chalicelib.protocol.params import (
     Id,
     ScheduleTime,
     Text,
+    subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -64,7 +66,7 @@ def destinations(*, required: bool):
 # -- blastvoice ------------------------------------------------------------------------------
 
 
-@route(bp, "/blastVoice", ["POST"], internal_error=304)
+@route(bp, "/blastVoice", ["POST"], internal_error=304, idempotent=True)
 def create_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -79,6 +81,7 @@ def create_voice(req: Request) -> Reply:
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
+        *STATUS_CALLBACK,
     )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -92,11 +95,12 @@ def create_voice(req: Request) -> Reply:
         allow_callback=bool(v["allowCallback"]),
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304)
+@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304, idempotent=True)
 def change_voice(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -141,7 +145,7 @@ def delete_voice(req: Request) -> Reply:
 # -- blastsms ---------------------------------------------------------------------------------
 
 
-@route(bp, "/blastsms", ["POST"], internal_error=304)
+@route(bp, "/blastsms", ["POST"], internal_error=304, idempotent=True)
 def create_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 
@@ -151,6 +155,7 @@ def create_sms(req: Request) -> Reply:
         destinations(required=True),
         Text("text", required=True, max_len=MAX_SMS_TEXT),
         TIME,
+        *STATUS_CALLBACK,
     )
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -164,11 +169,12 @@ def create_sms(req: Request) -> Reply:
         allow_callback=False,
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
+        callback=subscription(v),
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304)
+@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304, idempotent=True)
 def change_sms(req: Request) -> Reply:
     from chalicelib.workflows import fanout
 

@@ -10,6 +10,7 @@ from chalice import Blueprint
 from chalicelib.domain import limits
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
+    STATUS_CALLBACK,
     USER_ID,
     Destination,
     DestinationByType,
@@ -22,6 +23,7 @@ from chalicelib.protocol.params import (
     Text,
     UserId,
     output_options,
+    subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -49,12 +51,17 @@ def _autoconference_fields(*, required: bool) -> list:
 # -- autoconference ----------------------------------------------------------------
 
 
-@route(bp, "/autoconference", ["POST"], internal_error=INTERNAL)
+@route(bp, "/autoconference", ["POST"], internal_error=INTERNAL, idempotent=True)
 def create_autoconference(req: Request) -> Reply:
     from chalicelib.store.autoconferences import Autoconference
     from chalicelib.workflows import autoconference
 
-    v = req.read(USER_ID, *_autoconference_fields(required=True), ScheduleTime("conferenceTime"))
+    v = req.read(
+        USER_ID,
+        *_autoconference_fields(required=True),
+        ScheduleTime("conferenceTime"),
+        *STATUS_CALLBACK,
+    )
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
     call_id, started = autoconference.create(
@@ -68,6 +75,7 @@ def create_autoconference(req: Request) -> Reply:
             time=v["conferenceTime"] or 0,
             disable_amd=bool(v["disableAMD"]),
         ),
+        callback=subscription(v),
     )
     return Reply({"callId": call_id}, 201 if started else 202)
 
@@ -94,7 +102,7 @@ def get_autoconferences(req: Request) -> Reply:
     )
 
 
-@route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL)
+@route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
 def change_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
 
@@ -138,7 +146,7 @@ def delete_autoconference(req: Request) -> Reply:
 DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS)
 
 
-@route(bp, "/conference", ["POST"], internal_error=INTERNAL)
+@route(bp, "/conference", ["POST"], internal_error=INTERNAL, idempotent=True)
 def create_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
@@ -147,14 +155,20 @@ def create_conference(req: Request) -> Reply:
         Int("duration", required=True, low=1, high=MAX_DURATION_SECONDS),
         DestinationByType("destinationType", "destinationValue", required=True, single=True),
         Text("text", required=True, max_len=MAX_TEXT),
+        *STATUS_CALLBACK,
     )
     conference_id, call_id = conference.create(
-        req.eid, v["userId"], v["destinationType"][0], v["text"], v["duration"]
+        req.eid,
+        v["userId"],
+        v["destinationType"][0],
+        v["text"],
+        v["duration"],
+        callback=subscription(v),
     )
     return Reply({"conferenceid": conference_id, "callid": call_id}, 201)
 
 
-@route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL)
+@route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 

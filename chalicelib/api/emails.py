@@ -11,7 +11,7 @@ from chalicelib.store import profiles
 bp = Blueprint(__name__)
 
 
-@route(bp, "/email", ["POST"])
+@route(bp, "/email", ["POST"], idempotent=True)
 def add_email(req: Request) -> Reply:
     v = req.read(USER_ID, Email("email", required=True))
     profiles.change(v["userId"], req.eid, rules.add_email, v["email"])
@@ -25,7 +25,7 @@ def get_emails(req: Request) -> Reply:
     return Reply({"emails": {"default": profile.default_email, "address": list(profile.emails)}})
 
 
-@route(bp, "/email", ["PUT"])
+@route(bp, "/email", ["PUT"], idempotent=True)
 def set_default_email(req: Request) -> Reply:
     """Sets the default; an address the user does not have yet is added first."""
     v = req.read(USER_ID, Email("email", required=True))

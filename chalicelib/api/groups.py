@@ -21,9 +21,9 @@ GROUP_NAME = Text("groupName", required=True, max_len=100)
 MEMBERS = Destinations("destination", required=True, max_items=limits.GROUP_MEMBERS)
 
 
-@route(bp, "/group", ["POST"])
-@route(bp, "/group/{groupId}", ["POST"])
-@route(bp, "/group/{groupId}/member/{destination}", ["POST"])
+@route(bp, "/group", ["POST"], idempotent=True)
+@route(bp, "/group/{groupId}", ["POST"], idempotent=True)
+@route(bp, "/group/{groupId}/member/{destination}", ["POST"], idempotent=True)
 def create_group_or_add_members(req: Request) -> Reply:
     if not req.variables.has("groupId"):
         v = req.read(USER_ID, GROUP_NAME)
@@ -46,7 +46,7 @@ def get_groups_or_members(req: Request) -> Reply:
     return Reply(body) if next(iter(body.values())) else NO_CONTENT
 
 
-@route(bp, "/group/{groupId}", ["PUT"])
+@route(bp, "/group/{groupId}", ["PUT"], idempotent=True)
 def rename_group(req: Request) -> Reply:
     v = req.read(USER_ID, GROUP_ID, GROUP_NAME)
     groups.rename(req.eid, v["userId"], v["groupId"], v["groupName"])

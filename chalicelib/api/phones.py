@@ -76,7 +76,7 @@ def get_numbers(req: Request) -> Reply:
     return _numbers_now(req, sms=False)
 
 
-@route(bp, "/phoneNumber", ["POST"])
+@route(bp, "/phoneNumber", ["POST"], idempotent=True)
 def add_number(req: Request) -> Reply:
     v = req.read(
         USER_ID, Phone("phoneNumber", required=True), PhoneType(required=True), CarrierId()
@@ -86,7 +86,7 @@ def add_number(req: Request) -> Reply:
     return status_ok(201)
 
 
-@route(bp, "/phoneNumber", ["PUT"])
+@route(bp, "/phoneNumber", ["PUT"], idempotent=True)
 def set_default_number(req: Request) -> Reply:
     """RULINGS: /phonenumber sets the number as default (phoneType/carrierId, if
     given, update it; a new number is added when its phoneType comes along)."""
@@ -96,7 +96,7 @@ def set_default_number(req: Request) -> Reply:
     return status_ok()
 
 
-@route(bp, "/phoneNumber/{existing}", ["PUT"])
+@route(bp, "/phoneNumber/{existing}", ["PUT"], idempotent=True)
 def change_number(req: Request) -> Reply:
     """RULINGS: /phonenumber/{existing} changes that number's digits, type or carrier."""
     v = req.read(
@@ -126,7 +126,7 @@ def get_sms_numbers(req: Request) -> Reply:
     return _numbers_now(req, sms=True)
 
 
-@route(bp, "/smsphone", ["POST"])
+@route(bp, "/smsphone", ["POST"], idempotent=True)
 def add_sms_number(req: Request) -> Reply:
     v = req.read(
         USER_ID, Phone("phonenumber", required=True), PhoneType(required=True), CarrierId()

@@ -58,7 +58,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> list[int | Non
     return values
 
 
-@route(bp, "/huntorder", ["PUT"])
+@route(bp, "/huntorder", ["PUT"], idempotent=True)
 def extend_hunt_order(req: Request) -> Reply:
     v = req.read(USER_ID, Phones(HUNT_NUMBERS, max_items=limits.PHONES), *_HUNT_FIELDS)
     if v["phoneNumber"] is None and v["tryall"] is None:
@@ -70,7 +70,7 @@ def extend_hunt_order(req: Request) -> Reply:
     return status_ok(verbose_only=False)
 
 
-@route(bp, "/huntorder", ["POST"])
+@route(bp, "/huntorder", ["POST"], idempotent=True)
 def set_hunt_order(req: Request) -> Reply:
     v = req.read(
         USER_ID, Phones(HUNT_NUMBERS, required=True, max_items=limits.PHONES), *_HUNT_FIELDS
@@ -141,7 +141,7 @@ def _window_body(window: Window) -> dict:
     }
 
 
-@route(bp, "/calltimeexception", ["POST"])
+@route(bp, "/calltimeexception", ["POST"], idempotent=True)
 def add_exception(req: Request) -> Reply:
     v = req.read(
         USER_ID, *_window_fields(), Phone("phoneNumber", required=True), PhoneType(), CarrierId()
@@ -182,7 +182,7 @@ def get_exceptions(req: Request) -> Reply:
     return Reply({"exceptions": Items("exception", shown)})
 
 
-@route(bp, "/dnd", ["POST"])
+@route(bp, "/dnd", ["POST"], idempotent=True)
 def add_dnd(req: Request) -> Reply:
     v = req.read(USER_ID, *_window_fields())
     profiles.change(v["userId"], req.eid, rules.add_dnd, _window(v))
@@ -234,7 +234,7 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     return v["userId"], Block(BLOCK_USER, target.value)
 
 
-@route(bp, "/blacklist", ["POST"])
+@route(bp, "/blacklist", ["POST"], idempotent=True)
 def add_block(req: Request) -> Reply:
     user_id, block = _block(req, must_exist=True)
     profiles.change(user_id, req.eid, rules.add_block, block)

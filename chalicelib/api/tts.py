@@ -10,7 +10,7 @@ from chalicelib.store import users
 bp = Blueprint(__name__)
 
 
-@route(bp, "/ttspreview", ["POST"])
+@route(bp, "/ttspreview", ["POST"], idempotent=True)
 def preview(req: Request) -> Reply:
     from chalicelib.media import tts  # Polly and S3: imported by the one route using them
 

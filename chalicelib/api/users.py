@@ -60,7 +60,7 @@ def get_user(req: Request) -> Reply:
     return Reply({"user": {wire: getattr(user, field) for wire, field in _PROFILE.items()}})
 
 
-@route(bp, "/user", ["POST"])
+@route(bp, "/user", ["POST"], idempotent=True)
 def create_user(req: Request) -> Reply:
     v = req.read(
         Text("firstName", required=True, max_len=100),
@@ -80,7 +80,7 @@ def create_user(req: Request) -> Reply:
     return Reply({"userId": user_id})
 
 
-@route(bp, "/user/{userId}", ["PUT"])
+@route(bp, "/user/{userId}", ["PUT"], idempotent=True)
 def update_user(req: Request) -> Reply:
     v = req.read(USER_ID, Text("firstName", max_len=100), Text("lastName", max_len=100), *_WRITABLE)
     users.update(v.pop("userId"), req.eid, _profile(v))

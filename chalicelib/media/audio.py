@@ -114,16 +114,66 @@ _SYNC_WINDOW = 4096
 
 def _is_mp3(data: bytes) -> bool:
     start = _after_id3_tags(data)
-    if start is None:
-        return False
+    return start is not None and _frame_near(data, start) is not None
+
+
+def mp3_seconds(data: bytes) -> float:
+    """How long an mp3 plays, from its frame headers alone (no decoding): the frames of
+    the first one's stream (same version, layer and sample rate) one after another, past
+    junk between them as a decoder resyncs, up to what ends the stream (a trailing tag, a
+    different stream). 0.0 for what is not an mp3.
+
+    A decoder's quick length is a guess from the first frame's bitrate when the file has
+    no Xing/VBRI header, far off for variable bitrate; this counts every frame.
+    """
+    start = _after_id3_tags(data)
+    at = None if start is None else _frame_near(data, start)
+    if at is None:
+        return 0.0
+    first = data[at : at + 4]
+    stream = _stream_of(first)
+    frames = 0
+    while at is not None:
+        frames += 1
+        following = at + (_frame_length(data[at : at + 4]) or 0)
+        nxt = data[following : following + 4]
+        if _frame_length(nxt) is not None and _stream_of(nxt) == stream:
+            at = following
+        else:
+            at = _frame_near(data, following, stream)
+    rate = _SAMPLE_RATES[first[1] >> 3 & 3][first[2] >> 2 & 3]
+    return frames * _samples_per_frame(first) / rate
+
+
+def _frame_near(data: bytes, start: int, stream: tuple[int, int, int] | None = None) -> int | None:
+    """Where the first frame within _SYNC_WINDOW bytes of `start` begins (of `stream`, if
+    given), confirmed by the frame after it."""
     end = min(len(data), start + _SYNC_WINDOW)
     at = data.find(b"\xff", start, end)
     while at >= 0:
-        length = _frame_length(data[at : at + 4])
-        if length is not None and _next_frame_agrees(data, at, length):
-            return True
+        header = data[at : at + 4]
+        length = _frame_length(header)
+        if (
+            length is not None
+            and (stream is None or _stream_of(header) == stream)
+            and _next_frame_agrees(data, at, length)
+        ):
+            return at
         at = data.find(b"\xff", at + 1, end)
-    return False
+    return None
+
+
+def _stream_of(header: bytes) -> tuple[int, int, int]:
+    """Version, layer and sample rate (as coded): what stays the same through a stream."""
+    return header[1] >> 3 & 3, header[1] >> 1 & 3, header[2] >> 2 & 3
+
+
+def _samples_per_frame(header: bytes) -> int:
+    mpeg1 = header[1] >> 3 & 3 == 3
+    layer = 4 - (header[1] >> 1 & 3)
+    if layer == 1:
+        return 384
+    return 576 if layer == 3 and not mpeg1 else 1152
 
 
 def _after_id3_tags(data: bytes) -> int | None:

@@ -606,6 +606,48 @@ def AudioFile(name: str, *, required: bool = False) -> Field:
     return FilePart(name, check, required)
 
 
+# -- status callbacks (an addition to the 2008 wire format: chalicelib/events) ------------
+
+
+def _callback_url(n: str, raw: str) -> str:
+    from chalicelib import events  # only requests that name a callback load it
+
+    url = raw.strip()
+    if len(url) > events.MAX_URL_LENGTH:
+        raise OcpError(903, name=n, value=raw, low=1, high=events.MAX_URL_LENGTH)
+    return events.vet_url(n, url)
+
+
+def _callback_events(n: str, raw: str) -> tuple[str, ...]:
+    from chalicelib.events import TYPES
+
+    named = {part.strip().lower() for part in raw.split(",") if part.strip()}
+    if not named or named - set(TYPES):
+        raise OcpError(901, name=n, choices=", ".join(TYPES))
+    return tuple(t for t in TYPES if t in named)
+
+
+# `statusCallback`: where to POST signed events about the work a request starts (http or
+# https, a public address: as blast audio URLs); `statusCallbackEvents`: which of them,
+# comma-separated (all three when not given).
+STATUS_CALLBACK = (
+    Field("statusCallback", _callback_url),
+    Field("statusCallbackEvents", _callback_events),
+)
+
+
+def subscription(values: dict[str, Any]) -> Any:
+    """The events.Subscription that `STATUS_CALLBACK`'s values name, or None."""
+    url, chosen = values.get("statusCallback"), values.get("statusCallbackEvents")
+    if url is None:
+        if chosen is not None:
+            raise OcpError(900, name="statusCallback")
+        return None
+    from chalicelib.events import Subscription
+
+    return Subscription(url, chosen) if chosen else Subscription(url)
+
+
 def requested_format(output: str | None) -> str:
     """The format to answer in, even when `output` is not valid (its error is then in XML)."""
     return "json" if (output or "").strip().lower() == "json" else "xml"
@@ -623,6 +665,7 @@ def output_options(variables: Variables) -> tuple[str, bool]:
 
 
 __all__ = [
+    "STATUS_CALLBACK",
     "USER_ID",
     "Amount",
     "AudioFile",
@@ -652,4 +695,5 @@ __all__ = [
     "from_request",
     "output_options",
     "read",
+    "subscription",
 ]

@@ -138,7 +138,12 @@ def _text(value: Any) -> str:
 
 
 def to_json(body: dict) -> str:
-    return json.dumps(_json_value(body), separators=(",", ":"))
+    return json.dumps(json_data(body), separators=(",", ":"))
+
+
+def json_data(body: dict) -> Any:
+    """The body as the JSON output holds it (lists, numbers), before it is serialised."""
+    return _json_value(body)
 
 
 def _json_value(value: Any) -> Any:

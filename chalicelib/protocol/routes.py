@@ -60,17 +60,35 @@ class Request:
 
 View = Callable[..., Reply]
 
+# The request header of protocol/idempotency.py (an addition to the 2008 wire format).
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
 
 def route(
-    bp: Blueprint, path: str, methods: list[str], *, public: bool = False, internal_error: int = 105
+    bp: Blueprint,
+    path: str,
+    methods: list[str],
+    *,
+    public: bool = False,
+    internal_error: int = 105,
+    idempotent: bool = False,
 ) -> Callable[[View], View]:
     """`internal_error`: the code an unexpected failure is reported with, where the
-    reference names its own (304 for calls and conferences, instead of 105)."""
+    reference names its own (304 for calls and conferences, instead of 105).
+    `idempotent`: the route honours the Idempotency-Key header (protocol/idempotency.py):
+    POST and PUT routes that start or change work."""
 
     def register(view: View) -> View:
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(bp, view, public, f"{view.__name__}_{i}", internal_error)
+                _handler(
+                    bp,
+                    view,
+                    public,
+                    f"{view.__name__}_{i}",
+                    internal_error,
+                    path if idempotent else None,
+                )
             )
         return view
 
@@ -78,22 +96,32 @@ def route(
 
 
 def _handler(
-    bp: Blueprint, view: View, public: bool, name: str, internal_error: int = 105
+    bp: Blueprint,
+    view: View,
+    public: bool,
+    name: str,
+    internal_error: int = 105,
+    keyed_route: str | None = None,
 ) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
-        return handle(bp.current_request, view, path_args, public, internal_error)
+        return handle(bp.current_request, view, path_args, public, internal_error, keyed_route)
 
     handler.__name__ = name
     return handler
 
 
 def handle(
-    http: Any, view: View, path_args: dict[str, str], public: bool, internal_error: int = 105
+    http: Any,
+    view: View,
+    path_args: dict[str, str],
+    public: bool,
+    internal_error: int = 105,
+    keyed_route: str | None = None,
 ) -> Response:
     started = time.perf_counter()
     # Made once: the access log line and an error body quote the same id.
     request_id = _request_id(http)
-    response = _handle(http, view, path_args, public, internal_error, request_id)
+    response = _handle(http, view, path_args, public, internal_error, request_id, keyed_route)
     # The route template, never the concrete path: it may hold a phone number or email.
     log.info(
         "request",
@@ -117,6 +145,7 @@ def _handle(
     public: bool,
     internal_error: int,
     request_id: str,
+    keyed_route: str | None = None,
 ) -> Response:
     # A body that cannot be read is still answered in the format the query string asks for.
     fmt = params.query_format(http.query_params)
@@ -127,9 +156,37 @@ def _handle(
         fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
-        reply = view(Request(variables, eid, http.headers, request_id))
-        return render(reply, fmt, verbose)
-    except OcpError as e:
+        request = Request(variables, eid, http.headers, request_id)
+        key = http.headers.get(IDEMPOTENCY_KEY) if keyed_route is not None else None
+        if key is None:
+            return render(view(request), fmt, verbose)
+        # Imported here: requests without the header never load it.
+        from chalicelib.protocol import idempotency
+
+        return idempotency.respond_once(
+            eid,
+            key,
+            idempotency.fingerprint(http.method, keyed_route, variables),
+            lambda: _answered(
+                lambda: render(view(request), fmt, verbose), fmt, internal_error, request_id
+            ),
+        )
+    except Exception as e:
+        return _error_response(e, fmt, internal_error, request_id)
+
+
+def _answered(
+    run: Callable[[], Response], fmt: str, internal_error: int, request_id: str
+) -> Response:
+    """`run()`'s response, or the error it raised as a response."""
+    try:
+        return run()
+    except Exception as e:
+        return _error_response(e, fmt, internal_error, request_id)
+
+
+def _error_response(e: Exception, fmt: str, internal_error: int, request_id: str) -> Response:
+    if isinstance(e, OcpError):
         if e.status >= 500 and e.request_id is None:
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
@@ -141,9 +198,8 @@ def _handle(
                 extra={"request_id": request_id},
             )
         return render_error(e, fmt)
-    except Exception:
-        log.exception("unhandled error", extra={"request_id": request_id})
-        return render_error(OcpError(internal_error, request_id=request_id), fmt)
+    log.error("unhandled error", exc_info=e, extra={"request_id": request_id})
+    return render_error(OcpError(internal_error, request_id=request_id), fmt)
 
 
 def _request_id(http: Any) -> str:

@@ -56,8 +56,8 @@ class Stored:
     conference: Autoconference
 
 
-def create(call_id: int, eid: int, user_id: int, conference: Autoconference) -> None:
-    """Scheduled, version 0."""
+def create(call_id: int, eid: int, user_id: int, conference: Autoconference, callback=None) -> None:
+    """Scheduled, version 0. `callback`: its statusCallback (an events.Subscription)."""
     calls.create(
         call_id,
         eid=eid,
@@ -65,6 +65,7 @@ def create(call_id: int, eid: int, user_id: int, conference: Autoconference) -> 
         kind=KIND,
         time_scheduled=conference.time,
         request=conference.request(),
+        callback=callback,
     )
 
 

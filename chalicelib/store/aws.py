@@ -35,6 +35,7 @@ def reset() -> None:
     client.cache_clear()
     dial_queue_url.cache_clear()
     fanout_queue_url.cache_clear()
+    callback_queue_url.cache_clear()
     state_machine_arn.cache_clear()
 
 
@@ -51,6 +52,16 @@ def fanout_queue_url() -> str:
     s = settings.get()
     return (
         s.fanout_queue_url or client("sqs").get_queue_url(QueueName=s.fanout_queue_name)["QueueUrl"]
+    )
+
+
+@lru_cache(maxsize=1)
+def callback_queue_url() -> str:
+    """The status callbacks queue's URL: from settings when deployed, else looked up by name."""
+    s = settings.get()
+    return (
+        s.callback_queue_url
+        or client("sqs").get_queue_url(QueueName=s.callback_queue_name)["QueueUrl"]
     )
 
 

@@ -27,8 +27,9 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from chalicelib.domain.recipients import EMAIL, PHONE, SMS, USER_ID, VOICE, Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
+from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import ids, profiles, users
-from chalicelib.store.calls import FINAL_STATES
+from chalicelib.store.calls import FINAL_STATES, callback_map
 from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User
 from chalicelib.store.transactions import Backoff, condition_failed, conflicted
 
@@ -67,6 +68,7 @@ class BlastInfo:
     state: str
     version: int
     first_call_id: int | None
+    callback: Subscription | None = None  # statusCallback of the blast and its recipients
 
     @property
     def recipients(self) -> int:
@@ -94,6 +96,7 @@ def create(
     origination: Termination,
     terminations: list[Termination],
     at: int,
+    callback: Subscription | None = None,
 ) -> BlastInfo:
     """A new scheduled blast (version 1); its blastId is a fresh id."""
     item = Blast(
@@ -112,6 +115,7 @@ def create(
         state=SCHEDULED,
         version=1,
         created=at,
+        callback=callback_map(callback),
     )
     item.save(condition=Blast.blast_id.does_not_exist())
     return _info(item)
@@ -241,6 +245,7 @@ class Batch:
     call_kind: str
     time_scheduled: int
     calling_number: str
+    callback: Subscription | None = None
 
 
 def create_recipient_calls(
@@ -277,19 +282,63 @@ class SmsResult:
 
 def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
     """The outcome of texting recipients this delivery claimed (created as `dialing`):
-    complete if any message was accepted, else failed. Written whole, 25 a request."""
+    complete if any message was accepted, else failed. Written whole, 25 a request. With
+    a statusCallback, each recipient's `completed` follows, and the count to the blast's."""
+    items = [_sms_item(batch, r, at) for r in results]
     with Call.batch_write() as writer:
-        for r in results:
-            success = any(result == "Success" for _number, result in r.attempts)
-            item = _call(batch, r.call_id, r.n, r.termination, "complete" if success else "failed")
-            item.success = success
-            item.time_originated = at
-            item.time_completed = at
-            item.attempts = [
-                AttemptMap(key=f"0.{i}", role="recipient", number=number, result=result, at=at)
-                for i, (number, result) in enumerate(r.attempts)
-            ]
+        for item in items:
             writer.save(item)
+    if batch.callback is not None:
+        from chalicelib.store import calls
+
+        for item in items:
+            calls.publish_event(item, COMPLETED, ())
+        recipients_ended(
+            batch.blast_id, ended=len(items), succeeded=sum(1 for i in items if i.success)
+        )
+
+
+def _sms_item(batch: Batch, r: SmsResult, at: int) -> Call:
+    success = any(result == "Success" for _number, result in r.attempts)
+    item = _call(batch, r.call_id, r.n, r.termination, "complete" if success else "failed")
+    item.success = success
+    item.time_originated = at
+    item.time_completed = at
+    item.attempts = [
+        AttemptMap(key=f"0.{i}", role="recipient", number=number, result=result, at=at)
+        for i, (number, result) in enumerate(r.attempts)
+    ]
+    return item
+
+
+def recipients_ended(blast_id: int, *, ended: int, succeeded: int) -> None:
+    """Count recipients of a blast with a statusCallback whose Calls item has ended; the
+    update that counts the last of them publishes the blast's `completed`, once."""
+    item = Blast(blast_id)
+    try:
+        item.update(
+            actions=[Blast.ended.add(ended), Blast.succeeded.add(succeeded)],
+            condition=Blast.blast_id.exists(),
+        )
+    except UpdateError as e:
+        if condition_failed(e):
+            return
+        raise
+    total, recipients = int(item.ended), int(item.recipients)
+    if total >= recipients > total - ended:
+        from chalicelib.events import publish
+
+        publish.blast(
+            Subscription.of(item.callback),
+            COMPLETED,
+            eid=int(item.eid),
+            blast_id=blast_id,
+            kind=item.kind,
+            user_id=int(item.user_id),
+            blast_time=int(item.blast_time),
+            recipients=recipients,
+            succeeded=int(item.succeeded),
+        )
 
 
 @dataclass(frozen=True)
@@ -424,6 +473,7 @@ def _info(item: Blast) -> BlastInfo:
             state=item.state,
             version=int(item.version),
             first_call_id=None if item.first_call_id is None else int(item.first_call_id),
+            callback=Subscription.of(item.callback),
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
@@ -480,6 +530,7 @@ def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> 
         calling_number=batch.calling_number,
         request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
         state=state,
+        callback=callback_map(batch.callback),
     )
 
 

@@ -5,6 +5,10 @@ Life of an item: `create` (scheduled) -> `claim_dial` (dialing, timeOriginated) 
 timeCompleted and the billed minutes). Every change after `create` is conditioned on
 the call still being live, so a late or redelivered message never rewrites an ended
 call, and on its attempt key, so nothing is dialed or recorded twice.
+
+A call with a statusCallback publishes its events here, where its state changes
+(chalicelib/events): `initiated` when its first number is dialed, `answered` when it
+connects, `completed` when it ends; the item each write returns has what they need.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
+from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
 from chalicelib.store import accounts, conferences
-from chalicelib.store.models import AttemptMap, Call, transaction
+from chalicelib.store.models import AttemptMap, Call, Callback, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
@@ -73,6 +78,7 @@ def create(
     time_scheduled: int,
     calling_number: str = "",
     request: dict | None = None,
+    callback: Subscription | None = None,
 ) -> None:
     Call(
         call_id,
@@ -83,7 +89,13 @@ def create(
         calling_number=calling_number,
         request=request or {},
         state=SCHEDULED,
+        callback=callback_map(callback),
     ).save(condition=Call.call_id.does_not_exist())
+
+
+def callback_map(subscription: Subscription | None) -> Callback | None:
+    """A statusCallback as items keep it."""
+    return None if subscription is None else Callback(**subscription.to_map())
 
 
 def get(call_id: int, eid: int) -> CallStatus:
@@ -101,8 +113,9 @@ def get(call_id: int, eid: int) -> CallStatus:
 def claim_dial(call_id: int, key: str, at: int) -> Claim:
     """Mark dial attempt `key` as placed (once), the call as dialing and, the first time,
     when dialing began."""
+    item = Call(call_id)
     try:
-        Call(call_id).update(
+        item.update(
             actions=[
                 Call.dialed.add({key}),
                 Call.state.set(DIALING),
@@ -110,6 +123,8 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
             ],
             condition=_live() & ~Call.dialed.contains(key),
         )
+        if item.callback is not None and len(item.dialed or ()) == 1:
+            publish_event(item, INITIATED, ())
         return Claim.CLAIMED
     except UpdateError as e:
         if not condition_failed(e):
@@ -141,7 +156,16 @@ def record_attempts(
 
 
 def mark_connected(call_id: int) -> bool:
-    return update_if(call_id, [Call.state.set(CONNECTED)], _live())
+    item = Call(call_id)
+    try:
+        item.update(actions=[Call.state.set(CONNECTED)], condition=_live())
+    except UpdateError as e:
+        if condition_failed(e):
+            return False
+        raise
+    if item.callback is not None:
+        publish_event(item, ANSWERED, (INITIATED,))
+    return True
 
 
 def finish(
@@ -194,9 +218,42 @@ def finish(
         if condition_failed(e):
             return False
         raise
+    if item.callback is not None:
+        _publish_end(item, success, at, minutes, seconds, key, attempt)
     if conference_id is not None:
         conferences.close_if_over(conference_id, at)
     return True
+
+
+def _publish_end(item: Call, success: bool, at: int, minutes, seconds, key, attempt) -> None:
+    """`completed`, with the call as the write above left it; a blast recipient also counts
+    towards its blast's end."""
+    happened = (INITIATED,) * (item.time_originated is not None) + (ANSWERED,) * (
+        item.state == CONNECTED
+    )
+    item.state, item.success, item.time_completed, item.mou = (
+        COMPLETE if success else FAILED,
+        success,
+        at,
+        minutes,
+    )
+    if seconds is not None:
+        item.seconds = seconds
+    if attempt is not None and key is not None:
+        item.attempts = [*(item.attempts or []), _attempt_map(key, attempt, at)]
+    publish_event(item, COMPLETED, happened)
+    blast_id = (item.request.as_dict() if item.request is not None else {}).get("blastId")
+    if blast_id is not None:
+        from chalicelib.store import blasts
+
+        blasts.recipients_ended(int(blast_id), ended=1, succeeded=int(success))
+
+
+def publish_event(item: Call, event_type: str, happened: tuple[str, ...]) -> None:
+    """Publish a status event of the call as `item` holds it (chalicelib/events)."""
+    from chalicelib.events import publish
+
+    publish.call(_status(item), Subscription.of(item.callback), event_type, happened)
 
 
 def _conference_of(item: Call) -> int | None:

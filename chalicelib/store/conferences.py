@@ -24,8 +24,9 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import limits
 from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.errors import FULL, OcpError
+from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import accounts
-from chalicelib.store.models import Call, Conference, transaction
+from chalicelib.store.models import Call, Callback, Conference, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Room:
     legs: int
     ended_legs: int
     mou: Decimal | None = None
+    callback: Subscription | None = None  # statusCallback of the conference and its legs
 
     @property
     def reserved_until(self) -> int:
@@ -63,6 +65,7 @@ def create(
     started: int,
     duration: int,
     first_call_id: int,
+    callback: Subscription | None = None,
 ) -> None:
     """Open, with its moderator's leg."""
     Conference(
@@ -77,6 +80,7 @@ def create(
         legs=1,
         ended_legs=0,
         schedule_version=0,
+        callback=None if callback is None else Callback(**callback.to_map()),
     ).save(condition=Conference.conference_id.does_not_exist())
 
 
@@ -161,6 +165,21 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
             return None  # a leg was added, the room extended, or it closed meanwhile
         raise
     log.info("conference %s closed: %s minutes", conference_id, minutes)
+    if room.callback is not None:
+        from chalicelib.events import publish
+
+        publish.conference(
+            room.callback,
+            COMPLETED,
+            eid=room.eid,
+            conference_id=conference_id,
+            moderator=room.moderator,
+            call_ids=[int(i) for i in item.calls or ()],
+            started=room.started,
+            duration=room.duration,
+            closed=now,
+            mou=minutes,
+        )
     return replace(room, state=CLOSED, mou=minutes)
 
 
@@ -213,6 +232,7 @@ def _room(item: Conference) -> Room:
         legs=int(item.legs or 0),
         ended_legs=int(item.ended_legs or 0),
         mou=item.mou,
+        callback=Subscription.of(item.callback),
     )
 
 

@@ -68,6 +68,10 @@ class Enterprise(Model):
     secret = BinaryAttribute(legacy_encoding=False)
     active = BooleanAttribute(default=True)
     created = NumberAttribute()
+    # Status callbacks are signed with these (store/enterprises.py), encrypted like the secret
+    # (EncryptionContext eid and purpose "signing"). During a rotation both are valid.
+    signing_secret = BinaryAttribute(legacy_encoding=False, null=True)
+    previous_signing_secret = BinaryAttribute(legacy_encoding=False, null=True)
 
 
 class Session(Model):
@@ -76,6 +80,29 @@ class Session(Model):
     id_hash = UnicodeAttribute(hash_key=True)
     eid = NumberAttribute()
     expires = TTLAttribute()
+
+
+class IdempotentResponse(Model):
+    """One Idempotency-Key of one enterprise (store/idempotency.py): claimed before the
+    work by a conditional put, then holding the response to replay for 24 hours."""
+
+    Meta = _meta("Idempotency")
+    # "{eid}#{key}": one enterprise's key never finds another's response.
+    key = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()  # method, route and variables (protocol/idempotency.py)
+    token = UnicodeAttribute()  # the claiming request's; only it may record the response
+    lease_until = NumberAttribute()  # a pending claim older than this was abandoned
+    status = NumberAttribute(null=True)  # set once the response is recorded
+    body = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    expires = TTLAttribute()
+
+
+class Callback(MapAttribute):
+    """A statusCallback subscription (chalicelib/events): where, and which events."""
+
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
 
 
 class PhoneMap(MapAttribute):
@@ -205,6 +232,7 @@ class Call(Model):
     seconds = NumberAttribute(null=True)
     mou = DecimalAttribute(null=True)
     schedule_version = NumberAttribute(default=0)
+    callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
 
 
 class Counter(Model):
@@ -272,6 +300,7 @@ class Conference(Model):
     schedule_version = NumberAttribute(default=0)
     closed = NumberAttribute(null=True)
     mou = DecimalAttribute(null=True)  # minutes charged to the moderator
+    callback = Callback(null=True)  # statusCallback: the conference's and its legs' events
 
 
 class BlastsByUser(GlobalSecondaryIndex):
@@ -320,6 +349,11 @@ class Blast(Model):
     first_call_id = NumberAttribute(null=True)  # recipient n is Calls item first_call_id + n
     started = NumberAttribute(null=True)
     created = NumberAttribute()
+    callback = Callback(null=True)  # statusCallback: the blast's and its recipients' events
+    # Recipients whose Calls item has ended, and of them those that succeeded: counted
+    # only for a blast with a statusCallback, whose last recipient sends "completed".
+    ended = NumberAttribute(null=True)
+    succeeded = NumberAttribute(null=True)
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -333,6 +367,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Call,
     Conference,
     Blast,
+    IdempotentResponse,
 )
 
 
@@ -343,10 +378,11 @@ def create_tables() -> None:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     client = Session._get_connection().connection.client
-    client.update_time_to_live(
-        TableName=Session.Meta.table_name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},
-    )
+    for model in (Session, IdempotentResponse):
+        client.update_time_to_live(
+            TableName=model.Meta.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},
+        )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.errors import OcpError
@@ -22,13 +23,18 @@ from chalicelib.telephony import Target
 from chalicelib.workflows import dialing, schedule
 from chalicelib.workflows.legs import Reach, reach
 
+if TYPE_CHECKING:
+    from chalicelib.events import Subscription
+
 log = logging.getLogger(__name__)
 
 KIND = autoconferences.KIND
 
 
-def create(eid: int, user_id: int, conference: Autoconference) -> tuple[int, bool]:
-    """(callId, whether it started now)."""
+def create(
+    eid: int, user_id: int, conference: Autoconference, callback: Subscription | None = None
+) -> tuple[int, bool]:
+    """(callId, whether it started now). `callback`: its statusCallback."""
     users.get(user_id, eid)  # 106
     if conference.origination != f"{USER_ID}:{user_id}":
         _require_origination(eid, conference.origination)
@@ -38,9 +44,9 @@ def create(eid: int, user_id: int, conference: Autoconference) -> tuple[int, boo
         # The schedule first: if the item then fails to save, a delivery finds no item
         # and is dropped; the other way round an item could wait for a schedule forever.
         schedule.put(KIND, call_id, 0, conference.time)
-        autoconferences.create(call_id, eid, user_id, conference)
+        autoconferences.create(call_id, eid, user_id, conference, callback)
         return call_id, False
-    autoconferences.create(call_id, eid, user_id, replace(conference, time=now))
+    autoconferences.create(call_id, eid, user_id, replace(conference, time=now), callback)
     fire(call_id, 0)
     return call_id, True
 

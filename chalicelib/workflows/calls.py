@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
@@ -33,6 +34,9 @@ from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing
 from chalicelib.workflows.dialing import Leg
 from chalicelib.workflows.legs import Reach, of_phone, of_profile
+
+if TYPE_CHECKING:
+    from chalicelib.events import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class CallRequest:
     text: str  # the announcement, spoken to the side asked to accept
     call_origination: bool = False  # dial the origination first; machines may answer
     disable_amd: bool = False  # no answering machine detection on the destination
+    callback: Subscription | None = None  # statusCallback (chalicelib/events)
 
     def record(self) -> dict:
         """As the Calls item keeps it."""
@@ -198,6 +203,7 @@ def _start(
             time_scheduled=at,
             calling_number=calling_number,
             request=request.record(),
+            callback=request.callback,
         )
     except _STORE_ERRORS as e:
         raise OcpError(304) from e  # logged with the request id (protocol.routes)

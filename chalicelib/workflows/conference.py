@@ -15,6 +15,7 @@ import logging
 
 from chalicelib import clock
 from chalicelib.errors import OcpError
+from chalicelib.events import INITIATED, Subscription, publish
 from chalicelib.protocol.types import USER_ID, Destination
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
@@ -27,9 +28,15 @@ KIND = "conference"  # its schedule: the end of the reservation
 
 
 def create(
-    eid: int, moderator: int, destination: Destination, text: str, duration: int
+    eid: int,
+    moderator: int,
+    destination: Destination,
+    text: str,
+    duration: int,
+    callback: Subscription | None = None,
 ) -> tuple[int, int]:
-    """(conferenceId, callId of the moderator's leg)."""
+    """(conferenceId, callId of the moderator's leg). `callback`: the statusCallback of
+    the conference and of each of its legs."""
     from chalicelib import telephony
 
     now = clock.now()
@@ -43,8 +50,30 @@ def create(
     room = telephony.carrier().open_room(f"conference-{conference_id}")
     # The schedule first: a delivery for a conference that was never saved is dropped.
     schedule.put(KIND, conference_id, 0, now + duration)
-    conferences.create(conference_id, eid, moderator, room, now, duration, call_id)
-    _dial(call_id, eid, moderator, conference_id, room, destination, reached, text, caller_id, now)
+    conferences.create(conference_id, eid, moderator, room, now, duration, call_id, callback)
+    publish.conference(
+        callback,
+        INITIATED,
+        eid=eid,
+        conference_id=conference_id,
+        moderator=moderator,
+        call_ids=[call_id],
+        started=now,
+        duration=duration,
+    )
+    _dial(
+        call_id,
+        eid,
+        moderator,
+        conference_id,
+        room,
+        destination,
+        reached,
+        text,
+        caller_id,
+        now,
+        callback,
+    )
     return conference_id, call_id
 
 
@@ -85,6 +114,7 @@ def add(
                 text,
                 caller_id,
                 now,
+                room.callback,
             )
     if duration:
         extend(eid, room, duration)
@@ -139,6 +169,7 @@ def _dial(
     text: str,
     caller_id: str | None,
     now: int,
+    callback: Subscription | None = None,
 ) -> None:
     calls.create(
         call_id,
@@ -147,6 +178,7 @@ def _dial(
         kind=conferences.LEG_KIND,
         time_scheduled=now,
         request={"conferenceId": conference_id, "destination": destination.wire(), "text": text},
+        callback=callback,
     )
     dialing.start(
         call_id,

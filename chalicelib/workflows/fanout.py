@@ -22,7 +22,7 @@ Messages on the fan-out queue:
     {"action": "start", "blastId", "version"}
     {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
      "first", "terminations": [...], "origin", "callerId", "callingNumber",
-     "announcement" (voice) | "text" (sms)}
+     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any)}
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import logging
 from typing import Any
 
 from chalicelib import clock, settings
+from chalicelib.events import Subscription
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,19 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
+    if blast.callback is not None:
+        from chalicelib.events import INITIATED, publish
+
+        publish.blast(
+            blast.callback,
+            INITIATED,
+            eid=blast.eid,
+            blast_id=blast_id,
+            kind=blast.kind,
+            user_id=blast.user_id,
+            blast_time=blast.blast_time,
+            recipients=blast.recipients,
+        )
     send(batches(blast, _shared(blast)))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
@@ -200,6 +214,8 @@ def batches(blast: Any, shared: dict) -> list[dict]:
         "firstCallId": blast.first_call_id,
         **shared,
     }
+    if blast.callback is not None:
+        common["callback"] = blast.callback.to_map()
     return [
         {
             **common,
@@ -264,6 +280,7 @@ def recipients_batch(message: dict) -> None:
         blasts.CALL_KINDS[kind],
         int(message["time"]),
         message.get("callingNumber") or "",
+        Subscription.of(message.get("callback")),
     )
     terms = [Termination.from_json(t) for t in message["terminations"]]
     numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]

@@ -39,6 +39,19 @@ def on_fanout_message(event: Any) -> None:
     _each_message(event, "fan-out queue", fanout.handle)
 
 
+@bp.on_sqs_message(queue=settings.get().callback_queue_name, batch_size=1, name="callbacks")
+def on_callback_message(event: Any) -> None:
+    """Status callbacks (chalicelib/events/delivery.py): a failed delivery raises, and the
+    message comes back after its retry delay."""
+    from chalicelib.events import delivery
+
+    for record in event:
+        attributes = record.to_dict().get("attributes") or {}
+        delivery.handle(
+            record.body, record.receipt_handle, int(attributes.get("ApproximateReceiveCount", 1))
+        )
+
+
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
     for record in event:
         message = parse(record.body, queue)

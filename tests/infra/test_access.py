@@ -28,9 +28,15 @@ STAGE = Stage(
         "Accounts": False,
         "Blasts": True,
         "Counters": False,
+        "Conferences": False,
+        "Enterprises": False,
     },
     workflows=frozenset({"call"}),
-    queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"},
+    queues={
+        "dial": "ocp-dev-dial",
+        "fanout": "ocp-dev-fanout",
+        "callbacks": "ocp-dev-callbacks.fifo",
+    },
 )
 
 
@@ -60,7 +66,7 @@ def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     assert actions["s3:ListBucket"] == {Ref("bucket")}
     assert actions["states:StartExecution"] == {Ref("state-machine", "call")}
     assert actions["states:StopExecution"] == {Ref("executions", "call")}
-    assert actions["sqs:SendMessage"] == {Ref("queue", "fanout")}
+    assert actions["sqs:SendMessage"] == {Ref("queue", "fanout"), Ref("queue", "callbacks")}
     assert actions["iam:PassRole"] == {Ref("scheduler-role")}
     assert actions["logs:PutLogEvents"] == {Ref("log-group", "api_handler")}
     for action in (*TASK_REPORT_ACTIONS, "sns:Publish", "sqs:ReceiveMessage"):
@@ -73,9 +79,21 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
         assert actions[action] == {Ref("queue", "dial")}
     for action in TASK_REPORT_ACTIONS:
         assert actions[action] == {ANY}
-    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Calls"), Ref("table", "Accounts")}
+    assert actions["dynamodb:UpdateItem"] == {
+        Ref("table", name) for name in ("Calls", "Accounts", "Conferences", "Blasts")
+    }
+    assert actions["sqs:SendMessage"] == {Ref("queue", "callbacks")}
     assert "kms:Decrypt" not in actions and "s3:PutObject" not in actions
     assert "states:StartExecution" not in actions
+
+
+def test_the_callbacks_consumer_reads_signing_secrets_and_nothing_else():
+    actions = granted(plan(Function("callbacks", "ocp-dev-callbacks.fifo"), STAGE))
+    for action in CONSUME_ACTIONS:
+        assert actions[action] == {Ref("queue", "callbacks")}
+    assert actions["dynamodb:GetItem"] == {Ref("table", "Enterprises")}
+    assert actions["kms:Decrypt"] == {Ref("secrets-key")}
+    assert "sqs:SendMessage" not in actions and "s3:GetObject" not in actions
 
 
 def test_sms_is_allowed_to_phone_numbers_only():
@@ -100,7 +118,7 @@ def test_a_workflow_not_yet_defined_is_not_granted():
 
 def test_a_table_no_model_has_is_an_error():
     stage = Stage(tables={"Users": False}, workflows=frozenset(), queues=STAGE.queues)
-    with pytest.raises(ValueError, match=r"names tables \['Calls', 'Accounts'\]"):
+    with pytest.raises(ValueError, match=r"names tables \['Calls', 'Accounts', 'Conferences'"):
         plan(Function("dialer", "ocp-dev-dial"), stage)
 
 

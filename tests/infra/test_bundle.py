@@ -64,12 +64,25 @@ def test_compiled_code_without_a_lambda_build_is_refused(tmp_path):
         runtime_distributions(pyproject)
 
 
+def test_a_platform_wheel_is_not_pure_even_when_it_says_root_is_purelib():
+    from importlib import metadata
+
+    from infra.bundle import pure
+
+    # soundfile's Linux wheels: Root-Is-Purelib true, tagged manylinux, libsndfile inside
+    soundfile = metadata.distribution("soundfile")
+    assert "Root-Is-Purelib: true" in soundfile.read_text("WHEEL")
+    assert not pure(soundfile)
+    assert pure(metadata.distribution("phonenumbers"))
+    assert not pure(metadata.distribution("numpy"))
+
+
 def test_compiled_code_comes_from_the_lambda_build_not_this_machine():
     from infra.lambda_platform import TARGET
     from infra.lambda_wheels import CACHE
 
     dists = {d.metadata["Name"]: d for d in runtime_distributions(ROOT / "pyproject.toml")}
-    for name in ("miniaudio", "cffi"):
+    for name in ("soundfile", "soxr", "numpy", "cffi"):
         assert str(dists[name].locate_file("")).startswith(str(CACHE / TARGET.name)), name
     # pure Python is copied from here, as before
     assert str(dists["phonenumbers"].locate_file("")).startswith(sys.prefix)

@@ -32,6 +32,7 @@ def test_names_agree_with_the_settings_defaults(settings_of, name):
     literals = stage.settings_literals()
     assert defaults.dial_queue_name == literals["OCP_DIAL_QUEUE_NAME"] == stage.resource("dial")
     assert defaults.fanout_queue_name == literals["OCP_FANOUT_QUEUE_NAME"]
+    assert defaults.callback_queue_name == literals["OCP_CALLBACK_QUEUE_NAME"]
     assert defaults.state_machine_name == literals["OCP_STATE_MACHINE_NAME"]
     assert defaults.schedule_group == literals["OCP_SCHEDULE_GROUP"]
 

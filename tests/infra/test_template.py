@@ -158,6 +158,33 @@ def test_dial_and_fanout_queues_have_dead_letter_queues(synth):
             assert properties["SqsManagedSseEnabled"] is True
 
 
+def test_the_callbacks_queue_is_fifo_with_a_fifo_dead_letter_queue(synth):
+    from chalicelib import settings
+    from infra.access import FUNCTIONS
+    from infra.stack import VISIBILITY_PER_TIMEOUT
+
+    _, main = queue(synth.template, f"{PREFIX}callbacks.fifo")
+    dlq_id, dlq = queue(synth.template, f"{PREFIX}callbacks-dlq.fifo")
+    properties = main["Properties"]
+    assert properties["FifoQueue"] is True and dlq["Properties"]["FifoQueue"] is True
+    assert (properties["DeduplicationScope"], properties["FifoThroughputLimit"]) == (
+        "messageGroup",
+        "perMessageGroupId",
+    )
+    # Every attempt of the retry schedule, then the DLQ (events/delivery.py)
+    assert properties["RedrivePolicy"] == {
+        "deadLetterTargetArn": get_att(dlq_id),
+        "maxReceiveCount": settings.get().callback_attempts,
+    }
+    assert (
+        properties["VisibilityTimeout"]
+        == FUNCTIONS["callbacks"].timeout_seconds * VISIBILITY_PER_TIMEOUT
+    )
+    for function in functions(synth.template).values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["OCP_CALLBACK_ATTEMPTS"] == str(settings.get().callback_attempts)
+
+
 def test_every_queue_refuses_plain_http(synth):
     queue_ids = set(resources(synth.template, "AWS::SQS::Queue"))
     secured = set()
@@ -319,6 +346,14 @@ DEFAULTED = {
     # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
     "OCP_SIMULATED_ANSWER_DELAY_SECONDS",
     "OCP_SIMULATED_TALK_SECONDS",
+    # Idempotency-Key tunings (the lease outlasts the API function's 29 s)
+    "OCP_IDEMPOTENCY_TTL_SECONDS",
+    "OCP_IDEMPOTENCY_LEASE_SECONDS",
+    "OCP_IDEMPOTENCY_WAIT_SECONDS",
+    # status callback tunings; no network is exempt from the public-address rule deployed
+    "OCP_CALLBACK_RETRY_SECONDS",
+    "OCP_CALLBACK_TIMEOUT_SECONDS",
+    "OCP_CALLBACK_ALLOWED_NETWORKS",
 }
 
 
@@ -442,8 +477,8 @@ def test_every_dead_letter_queue_has_a_depth_alarm(synth):
         if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     }
     dlqs = {
-        queue(synth.template, f"{PREFIX}{label}-dlq")[0]
-        for label in ("dial", "fanout", "scheduler")
+        queue(synth.template, f"{PREFIX}{name}")[0]
+        for name in ("dial-dlq", "fanout-dlq", "scheduler-dlq", "callbacks-dlq.fifo")
     }
     assert watched == dlqs
 

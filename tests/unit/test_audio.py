@@ -82,6 +82,40 @@ def test_no_text_is_taken_for_audio(text):
     assert audio.kind_of(text.encode()) is None
 
 
+# -- how long an mp3 plays, from its frame headers ------------------------------------
+
+# MPEG-2 Layer III, 80 kbit/s, 22.05 kHz: another stream than FRAME's (MPEG-1, 44.1 kHz)
+MPEG2_FRAME = bytes([0xFF, 0xF3, 0x90, 0x00]) + bytes(72 * 80000 // 22050 - 4)
+SECONDS_A_FRAME = 1152 / 44100  # MPEG-1 Layer III: 1,152 samples a frame
+
+
+@given(
+    frames=st.integers(min_value=2, max_value=40),
+    tag=st.booleans(),
+    junk=st.sampled_from([b"", b"\x00" * 7, b"junk", b"\xff\x00\x12"]),
+)
+def test_every_frame_of_the_stream_is_counted_past_junk_between_them(frames, tag, junk):
+    # Given an mp3 with junk between its two halves, as a damaged file has (its first
+    # frame is taken once the next confirms it)
+    half = max(2, frames // 2)
+    data = (id3_tag() if tag else b"") + FRAME * half + junk + FRAME * (frames - half)
+    # Then every frame counts, and only frames
+    assert audio.mp3_seconds(data) == pytest.approx(frames * SECONDS_A_FRAME)
+
+
+def test_what_ends_the_stream_ends_the_count():
+    id3v1 = b"TAG" + bytes(125)
+    assert audio.mp3_seconds(FRAME * 5 + id3v1) == pytest.approx(5 * SECONDS_A_FRAME)
+    # a decoder stops where another stream starts (libsndfile's mpg123 does)
+    assert audio.mp3_seconds(FRAME * 5 + MPEG2_FRAME * 9) == pytest.approx(5 * SECONDS_A_FRAME)
+    assert audio.mp3_seconds(MPEG2_FRAME * 9) == pytest.approx(9 * 576 / 22050)
+
+
+@pytest.mark.parametrize("data", [b"", b"hello", bytes(5000), wma(), id3_tag()])
+def test_what_is_not_mp3_plays_for_no_time(data):
+    assert audio.mp3_seconds(data) == 0.0
+
+
 def test_the_name_says_what_the_content_is():
     assert audio.check("audioFile", "x", wma(), "hello.mp3").name == "hello.wma"
     assert audio.check("audioFile", "x", wma(), "hello.mp3").content_type == "audio/x-ms-wma"

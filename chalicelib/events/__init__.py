@@ -1,0 +1,78 @@
+"""Status callbacks: signed JSON events about calls, conferences and blasts, POSTed to
+the client's `statusCallback` URL (an addition to the 2008 wire format; README "Status
+callbacks").
+
+    __init__    the subscription a request makes (URL and events), vetted at request time
+    publish     what the stores call when a state changes: the event, onto the queue
+    delivery    the callbacks queue's consumer: vets the URL again, signs, POSTs, retries
+    signing     the `OCP-Signature` header
+
+The stores hook the state changes once (store/calls.py for calls, autoconferences,
+conference legs and blast voice recipients; store/conferences.py; workflows/fanout.py
+for blasts and SMS recipients), so every carrier gets events without knowing of them.
+Publishing is one SQS SendMessage, made only for work that has a subscription; the
+receiver's speed never reaches the API or a call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
+TYPES = (INITIATED, ANSWERED, COMPLETED)
+MAX_URL_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Where to send events, and which (a statusCallback and its statusCallbackEvents)."""
+
+    url: str
+    events: tuple[str, ...] = TYPES
+
+    def wants(self, event_type: str) -> bool:
+        return event_type in self.events
+
+    def sequence(self, event_type: str, happened: tuple[str, ...]) -> int:
+        """The event's number among the events this subscription gets of its object:
+        1 for the first sent, then 2, ... `happened`: the event types before it."""
+        return 1 + sum(1 for t in happened if self.wants(t))
+
+    def to_map(self) -> dict:
+        return {"url": self.url, "events": list(self.events)}
+
+    @classmethod
+    def of(cls, stored) -> Subscription | None:
+        """From a stored map (a models.Callback or a plain dict); None for none."""
+        if stored is None:
+            return None
+        data = stored if isinstance(stored, dict) else stored.as_dict()
+        return cls(str(data["url"]), tuple(str(e) for e in data.get("events") or TYPES))
+
+
+def vet_url(name: str, url: str) -> str:
+    """The URL, if events may be sent to it now: the rules of blast audio URLs
+    (media/fetch.py: http or https, public addresses only); 902 otherwise. Checked again
+    at each delivery, since what the name resolves to may change."""
+    import socket
+
+    from chalicelib.errors import OcpError
+    from chalicelib.media import fetch
+
+    try:
+        fetch.vet(url, fetch.resolve_host, allowed_networks())
+    except (fetch.Refused, ValueError, OSError, socket.gaierror, UnicodeError):
+        raise OcpError(902, name=name, value=url) from None
+    return url
+
+
+def allowed_networks() -> tuple:
+    """Networks exempt from the public-address rule: `make run` allows its loopback
+    receiver (OCP_CALLBACK_ALLOWED_NETWORKS); deployed stages allow none."""
+    import ipaddress
+
+    from chalicelib import settings
+
+    return tuple(
+        ipaddress.ip_network(n, strict=False) for n in settings.get().callback_allowed_networks
+    )

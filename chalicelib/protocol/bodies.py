@@ -1,0 +1,42 @@
+"""Response bodies that more than a route prints: call GET's is also the `data` of a call's
+status callback events (chalicelib/events), so that the two never differ."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from chalicelib.protocol.render import Items
+
+if TYPE_CHECKING:
+    from chalicelib.store.calls import CallStatus
+
+TENTH = Decimal("0.1")
+
+
+def call_body(status: CallStatus) -> dict:
+    """The reference's body. `<attempt>`s are every number tried except the origination
+    number that answered, which is `<callingNumber>` (as in the reference's example,
+    where the one attempt is the destination's)."""
+    from chalicelib.telephony import SUCCESS
+
+    return {
+        "userId": status.user_id,
+        "callId": status.call_id,
+        "mou": status.mou.quantize(TENTH),
+        "success": int(status.success),
+        "timeScheduled": status.time_scheduled,
+        "timeOriginated": status.time_originated,
+        "timeCompleted": status.time_completed,
+        "callingNumber": status.calling_number or None,
+        "attempts": Items(
+            "attempt",
+            [
+                {"number": a.number, "result": a.result}
+                for a in status.attempts
+                if not (a.role == "origination" and a.result == SUCCESS)
+            ],
+        ),
+        "currentState": status.state,
+        "callComplete": int(status.complete),
+    }
