@@ -16,7 +16,9 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.protocol import routes
-from chalicelib.workflows import fire, handlers
+from chalicelib.telephony.chime.entry import sma_handler
+from chalicelib.workflows import handlers
+from chalicelib.workflows.fire import lambda_handler
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -36,4 +38,6 @@ app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
 app.register_blueprint(handlers.bp)
-app.lambda_function(name="fire")(fire.lambda_handler)
+# Chalice names a pure function's handler `app.{its __name__}`: each is imported here.
+app.lambda_function(name="fire")(lambda_handler)
+app.lambda_function(name="sma")(sma_handler)  # the SIP media application (OCP_CARRIER=chime)

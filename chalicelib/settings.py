@@ -74,6 +74,18 @@ class Settings:
     blast_batch_size: int
     fanout_concurrency: int
     blast_max_recipients: int
+    # The Chime SDK PSTN Audio carrier (OCP_CARRIER=chime; telephony/chime/, README
+    # "Real calls"): the SIP media application that places the calls, the account's
+    # numbers presented as caller id (E.164, comma-separated), the most new calls a
+    # second (the service's default quota is 1), how long a bridged leg rings
+    # (CallAndBridge, 1..120 s), the Chime SDK meetings' media region, and, locally,
+    # the fake PSTN's URL (make run) in place of the service's endpoints.
+    chime_sma_id: str
+    chime_numbers: tuple[str, ...]
+    chime_calls_per_second: float
+    chime_ring_seconds: int
+    chime_media_region: str
+    chime_endpoint_url: str | None
     # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
     # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
     # taken over after idempotency_lease_seconds, longer than the API function may run;
@@ -101,9 +113,12 @@ def get() -> Settings:
     env = os.environ
     stage = env.get("OCP_STAGE", "dev")
     presign_get = int(env.get("OCP_PRESIGN_GET_SECONDS", 3600))
+    carrier = env.get("OCP_CARRIER", "simulated")
+    ring_timeout = int(env.get("OCP_RING_TIMEOUT_SECONDS", 150))
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     return Settings(
         stage=stage,
-        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        region=region,
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         table_prefix=env.get("OCP_TABLE_PREFIX", f"ocp-{stage}-"),
         secrets_key_id=env.get("OCP_SECRETS_KEY_ID", f"alias/ocp-{stage}-secrets"),
@@ -121,9 +136,13 @@ def get() -> Settings:
         dial_queue_url=env.get("OCP_DIAL_QUEUE_URL") or None,
         state_machine_name=env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call"),
         state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
-        carrier=env.get("OCP_CARRIER", "simulated"),
-        ring_timeout_seconds=int(env.get("OCP_RING_TIMEOUT_SECONDS", 150)),
-        dial_heartbeat_seconds=int(env.get("OCP_DIAL_HEARTBEAT_SECONDS", 60)),
+        carrier=carrier,
+        ring_timeout_seconds=ring_timeout,
+        # Chime sends no event while a phone rings or an announcement plays: by default
+        # a dial is bounded by its ring timeout alone there.
+        dial_heartbeat_seconds=int(
+            env.get("OCP_DIAL_HEARTBEAT_SECONDS", ring_timeout if carrier == "chime" else 60)
+        ),
         max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
         record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
         simulated_answer_delay_seconds=float(env.get("OCP_SIMULATED_ANSWER_DELAY_SECONDS", 3)),
@@ -144,6 +163,14 @@ def get() -> Settings:
         blast_batch_size=min(100, max(1, int(env.get("OCP_BLAST_BATCH_SIZE", 100)))),
         fanout_concurrency=min(1000, max(2, int(env.get("OCP_FANOUT_CONCURRENCY", 5)))),
         blast_max_recipients=int(env.get("OCP_BLAST_MAX_RECIPIENTS", 10000)),
+        chime_sma_id=env.get("OCP_CHIME_SMA_ID", ""),
+        chime_numbers=tuple(
+            n.strip() for n in env.get("OCP_CHIME_NUMBERS", "").split(",") if n.strip()
+        ),
+        chime_calls_per_second=max(0.01, float(env.get("OCP_CHIME_CALLS_PER_SECOND", 1))),
+        chime_ring_seconds=min(120, max(1, int(env.get("OCP_CHIME_RING_SECONDS", 60)))),
+        chime_media_region=env.get("OCP_CHIME_MEDIA_REGION") or region,
+        chime_endpoint_url=env.get("OCP_CHIME_ENDPOINT_URL") or None,
         idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
         idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),
         idempotency_wait_seconds=float(env.get("OCP_IDEMPOTENCY_WAIT_SECONDS", 5)),

@@ -62,6 +62,9 @@ class Access:
     # Also with the chime carrier only: make the WAV it plays (read and write WAV_PREFIX,
     # and synthesise speech as PCM for it).
     chime_wav: bool = False
+    # Also with the chime carrier only: these tables (the dialer's limiter of new calls
+    # lives on Counters, store/pacing.py).
+    chime_tables: tuple[str, ...] = ()
     timeout_seconds: int = 60
     memory_mb: int = 256
 
@@ -90,6 +93,7 @@ FUNCTIONS: dict[str, Access] = {
     # speaks announcements as WAV, and opens conference rooms.
     "dialer": Access(
         tables=("Calls", "Accounts", "Conferences", "Blasts"),
+        chime_tables=("Counters",),
         report_tasks=True,
         send_to=("callbacks",),
         chime_wav=True,
@@ -302,8 +306,10 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"this stage's queues {sorted(stage.queues.values())}"
             )
         statements.append(Statement(CONSUME_ACTIONS, (Ref("queue", labels[0]),)))
-    if grant.tables:
+    extra = [t for t in grant.chime_tables if t not in grant.tables] if stage.chime else []
+    if grant.tables or extra:
         names = sorted(stage.tables) if grant.tables == ALL_TABLES else list(grant.tables)
+        names += [t for t in extra if t not in names]
         missing = [n for n in names if n not in stage.tables]
         if missing:
             raise ValueError(

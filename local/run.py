@@ -19,11 +19,14 @@ def main() -> int:
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
     signing_secret = os.environ.get("OCP_DEV_SIGNING_SECRET", "whsec_local_56789")
-    for port in (api_port, aws_port):
+    # OCP_CARRIER=chime: the real Chime adapter and handler against the local fake PSTN.
+    pstn_port = int(os.environ.get("OCP_PSTN_PORT", "5001"))
+    chime = os.environ.get("OCP_CARRIER") == "chime"
+    for port in (api_port, aws_port, *((pstn_port,) if chime else ())):
         if _listening(port):
             print(
                 f"port {port} on {HOST} is already in use: stop what uses it, or set "
-                f"OCP_PORT / OCP_AWS_PORT",
+                f"OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT",
                 file=sys.stderr,
             )
             return 1
@@ -31,6 +34,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     env = local_environment(aws_port)
+    if chime:
+        env.update(chime_environment(pstn_port))
     os.environ.update(env)
     children: list[subprocess.Popen] = []
     try:
@@ -54,6 +59,15 @@ def main() -> int:
 
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
+        if chime:
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "local.fake_pstn", "--port", str(pstn_port)],
+                    env=os.environ.copy(),
+                    start_new_session=True,
+                )
+            )
+            _wait_for(pstn_port, children[-1], "fake PSTN")
         children.append(
             subprocess.Popen(
                 [
@@ -132,6 +146,16 @@ def local_environment(aws_port: int) -> dict[str, str]:
     }
 
 
+def chime_environment(pstn_port: int) -> dict[str, str]:
+    """The Chime carrier's settings for the local fake PSTN, unless set already."""
+    defaults = {
+        "OCP_CHIME_ENDPOINT_URL": f"http://{HOST}:{pstn_port}",
+        "OCP_CHIME_SMA_ID": "local-sma",
+        "OCP_CHIME_NUMBERS": "+13035550100,+17205550100",
+    }
+    return {name: os.environ.get(name) or value for name, value in defaults.items()}
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -150,10 +174,14 @@ def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
 
 def _banner(api_port: int, aws_port: int, secret: str, signing_secret: str) -> None:
     base = f"http://{HOST}:{api_port}"
+    carrier = os.environ.get("OCP_CARRIER", "simulated")
+    if carrier == "chime":
+        carrier += f" (fake PSTN at {os.environ['OCP_CHIME_ENDPOINT_URL']})"
     print(
         f"""
 OCP API:    {base}
 local AWS:  http://{HOST}:{aws_port} (moto)
+carrier:    {carrier}
 enterprise: 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
 Open a session:

@@ -13,12 +13,21 @@ def client(service: str) -> Any:
     import boto3  # deferred: keeps cold starts of routes that never need it small
 
     s = settings.get()
+    endpoint = s.aws_endpoint_url
+    if service.startswith("chime") and s.chime_endpoint_url:
+        endpoint = s.chime_endpoint_url  # the local fake PSTN (make run, tests)
     return boto3.client(
-        service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=_config(service)
+        service, region_name=s.region, endpoint_url=endpoint, config=_config(service)
     )
 
 
 def _config(service: str) -> Any:
+    if service.startswith("chime"):
+        from botocore.config import Config
+
+        # The Chime adapter decides what a throttled request means (the dial waits in the
+        # state machine, not inside a Lambda), so botocore does not retry it.
+        return Config(retries={"total_max_attempts": 1})
     if service != "s3":
         return None
     from botocore.config import Config

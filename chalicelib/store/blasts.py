@@ -68,6 +68,7 @@ class BlastInfo:
     state: str
     version: int
     first_call_id: int | None
+    paced_from: float | None = None  # recipient 0's turn, when its carrier paces calls
     callback: Subscription | None = None  # statusCallback of the blast and its recipients
 
     @property
@@ -219,6 +220,20 @@ def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
             return None
         raise
     return _info(item)
+
+
+def pace(blast_id: int, first_turn: float) -> float:
+    """Recipient 0's turn to be dialed, set once (a start that is repeated keeps the turns
+    it reserved first): `first_turn`, or the one set before."""
+    try:
+        Blast(blast_id).update(
+            actions=[Blast.paced_from.set(first_turn)], condition=Blast.paced_from.does_not_exist()
+        )
+        return first_turn
+    except UpdateError as e:
+        if not condition_failed(e):
+            raise
+    return float(Blast.get(blast_id, consistent_read=True).paced_from)
 
 
 def mark_started(blast_id: int) -> None:
@@ -473,6 +488,7 @@ def _info(item: Blast) -> BlastInfo:
             state=item.state,
             version=int(item.version),
             first_call_id=None if item.first_call_id is None else int(item.first_call_id),
+            paced_from=None if item.paced_from is None else float(item.paced_from),
             callback=Subscription.of(item.callback),
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):

@@ -137,6 +137,12 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     return Claim.DUPLICATE
 
 
+def release_dial(call_id: int, key: str) -> bool:
+    """Undo `claim_dial` for a dial the carrier did not place (it was busy), so that the
+    state machine's next try claims it again."""
+    return update_if(call_id, [Call.dialed.delete({key})], _live() & Call.dialed.contains(key))
+
+
 def record_attempts(
     call_id: int,
     key: str,

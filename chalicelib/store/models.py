@@ -232,6 +232,12 @@ class Call(Model):
     seconds = NumberAttribute(null=True)
     mou = DecimalAttribute(null=True)
     schedule_version = NumberAttribute(default=0)
+    # A carrier that reports from its own events (telephony/chime; store/rendezvous.py):
+    # try-all races by attempt key, and the watch task's token meeting the end of the
+    # connected call, whichever comes first.
+    race = MapAttribute(null=True)
+    watch_token = UnicodeAttribute(null=True)
+    ended_after = NumberAttribute(null=True)  # seconds the connected call lasted
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
 
 
@@ -239,6 +245,7 @@ class Counter(Model):
     Meta = _meta("Counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
+    window = NumberAttribute(null=True)  # a rate limiter's current window (store/pacing.py)
 
 
 class Account(Model):
@@ -300,6 +307,8 @@ class Conference(Model):
     schedule_version = NumberAttribute(default=0)
     closed = NumberAttribute(null=True)
     mou = DecimalAttribute(null=True)  # minutes charged to the moderator
+    # The carrier's meeting for the room, made when the first leg joins (telephony/chime).
+    meeting = UnicodeAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: the conference's and its legs' events
 
 
@@ -349,6 +358,8 @@ class Blast(Model):
     first_call_id = NumberAttribute(null=True)  # recipient n is Calls item first_call_id + n
     started = NumberAttribute(null=True)
     created = NumberAttribute()
+    # Unix time of recipient 0's turn when its carrier paces new calls (workflows/fanout.py)
+    paced_from = NumberAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: the blast's and its recipients' events
     # Recipients whose Calls item has ended, and of them those that succeeded: counted
     # only for a blast with a statusCallback, whose last recipient sends "completed".

@@ -8,7 +8,7 @@ None: a real network). The same holds for `watch`, which reports how long a conn
 call lasted.
 
 The adapter is chosen by name in settings (`OCP_CARRIER`): `simulated` for local runs
-and tests; a production adapter (Chime SDK PSTN Audio) registers here when it exists.
+and tests, `chime` for real calls through Amazon Chime SDK PSTN Audio (telephony/chime/).
 """
 
 from __future__ import annotations
@@ -73,6 +73,16 @@ class CarrierError(Exception):
     """The carrier could not place the dial at all (its API failed)."""
 
 
+class CarrierBusy(CarrierError):
+    """The carrier cannot take another call right now (throttled, or at its limit of
+    calls): nothing was rung, and the dial is to be tried again `retry_after` seconds
+    later. Never a result: a throttled dial is not a failed call (STYLE 12)."""
+
+    def __init__(self, message: str, retry_after: float = 1.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Carrier(Protocol):
     def place(self, dial: Dial) -> Outcome | None:
         """Ring the dial's numbers; the Outcome now, or None if it is reported later."""
@@ -88,6 +98,18 @@ class Carrier(Protocol):
         carrier keeps it while legs are in it; a conference that is over just stops
         sending legs to it."""
 
+    def close_room(self, room: str) -> None:
+        """The conference is over: release what the carrier holds for the room."""
+
+    def prepare(self, announcement: dict, text: str | None = None) -> dict:
+        """A blast's announcement as this carrier plays it, made once per blast (not per
+        recipient); `text` is the blast's text when it has no audio of its own."""
+
+    def schedule(self, count: int) -> tuple[float, float] | None:
+        """When `count` bulk dials (a blast's recipients) may begin, paced at the rate the
+        carrier takes new calls: (Unix time of the first, seconds between two), or None
+        when they need no pacing."""
+
 
 def carrier(name: str | None = None) -> Carrier:
     """The adapter named in settings (or `name`)."""
@@ -98,4 +120,8 @@ def carrier(name: str | None = None) -> Carrier:
         from chalicelib.telephony.simulated import SimulatedCarrier
 
         return SimulatedCarrier.from_settings()
+    if name == "chime":
+        from chalicelib.telephony.chime.adapter import ChimeCarrier
+
+        return ChimeCarrier.from_settings()
     raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")

@@ -81,6 +81,7 @@ class SimulatedCarrier:
     sent_digits: list[tuple[str, str]] = field(default_factory=list)
     # room -> references of the answered legs that joined it, in order.
     rooms: dict[str, list[str]] = field(default_factory=dict)
+    closed_rooms: list[str] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls) -> SimulatedCarrier:
@@ -137,6 +138,15 @@ class SimulatedCarrier:
 
     def open_room(self, name: str) -> str:
         return f"sim-room:{name}"
+
+    def close_room(self, room: str) -> None:
+        self.closed_rooms.append(room)
+
+    def prepare(self, announcement: dict, text: str | None = None) -> dict:
+        return announcement  # it plays anything it is given
+
+    def schedule(self, count: int) -> None:
+        return None  # no limit on new calls
 
     def _answer(self, kind: str, dial: Dial) -> tuple[str, float]:
         """(result, seconds until it is known) for one number."""

@@ -140,6 +140,12 @@ def reservation_ended(conference_id: int, version: int) -> None:
     closed = conferences.close_if_over(conference_id, clock.now(), version)
     if closed is None:
         log.info("conference %s: reservation ended, not closed now", conference_id)
+        return
+    from chalicelib import telephony
+
+    # A conference that closes later, with its last leg, has nobody left in its room;
+    # the carrier ends such a room by itself (Chime: five minutes without an attendee).
+    telephony.carrier().close_room(closed.room)
 
 
 def _reachable(destinations: list[Destination], eid: int, at: int, origin) -> list[Reach]:

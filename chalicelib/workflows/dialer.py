@@ -4,6 +4,8 @@ happened on the Calls item and reports back to the state machine with the task t
 
     dial    ring one number, or every number of a try-all leg; report
             {result, answered, reference}, or fail the task with Carrier.Error
+            (it could not be placed) or Carrier.Busy (not now: the state machine
+            waits and dials the same attempt again)
     record  results for a dial that never reported (it timed out)
     watch   the call is connected: report {seconds} when it ends
     finish  the call is over: complete or failed, times, billed minutes
@@ -23,13 +25,23 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chalicelib import clock
-from chalicelib.telephony import FAILED, SUCCESS, Carrier, CarrierError, Dial, Outcome, Target
+from chalicelib.telephony import (
+    FAILED,
+    SUCCESS,
+    Carrier,
+    CarrierBusy,
+    CarrierError,
+    Dial,
+    Outcome,
+    Target,
+)
 
 log = logging.getLogger(__name__)
 
 
 # Errors the state machine catches by name (call.asl.json).
 CARRIER_ERROR = "Carrier.Error"
+CARRIER_BUSY = "Carrier.Busy"
 CALL_ENDED = "Call.Ended"
 
 
@@ -45,6 +57,7 @@ class Ledger(Protocol):
     """What the dialer writes on the Calls item: `chalicelib.store.calls`."""
 
     def claim_dial(self, call_id: int, key: str, at: int) -> Any: ...
+    def release_dial(self, call_id: int, key: str) -> bool: ...
     def record_attempts(
         self, call_id: int, key: str, attempts: list, at: int, calling_number: str | None = None
     ) -> bool: ...
@@ -154,6 +167,13 @@ class Dialer:
             return
         try:
             outcome = self.carrier.place(dial)
+        except CarrierBusy as e:
+            # Nothing rang: give the attempt key back, and let the state machine wait and
+            # dial again with a fresh task (its ring timeout starts again then).
+            log.info("call %s attempt %s: carrier busy: %s", dial.call_id, dial.key, e)
+            self.ledger.release_dial(dial.call_id, dial.key)
+            self.tasks.fail(dial.token, CARRIER_BUSY, str(e))
+            return
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
             self.ledger.record_attempts(

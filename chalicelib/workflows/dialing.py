@@ -69,10 +69,13 @@ def execution_arn(call_id: int, name: str | None = None) -> str:
     return f"{arn}:{name or execution_name(call_id)}"
 
 
-def execution_input(call_id: int, legs: list[Leg]) -> dict:
+def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None) -> dict:
+    """The execution's input. `pace_at`: the Unix time before which nobody is rung (a
+    blast recipient's turn under a carrier that paces new calls, Carrier.schedule)."""
     if not 1 <= len(legs) <= MAX_LEGS:
         raise ValueError(f"a call has 1 to {MAX_LEGS} legs, not {len(legs)}")
     s = settings.get()
+    paced = {} if pace_at is None else {"pace": {"at": timestamp(pace_at), "done": False}}
     return {
         "callId": call_id,
         # Per task, from settings (TimeoutSecondsPath / HeartbeatSecondsPath), so a
@@ -84,10 +87,20 @@ def execution_input(call_id: int, legs: list[Leg]) -> dict:
             "recordSeconds": s.record_timeout_seconds,
         },
         "legs": [leg.to_input() for leg in legs],
+        **paced,
     }
 
 
-def start(call_id: int, legs: list[Leg], name: str | None = None) -> str:
+def timestamp(at: float) -> str:
+    """Unix time as a Step Functions Wait state's TimestampPath reads it (UTC, with ms)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def start(
+    call_id: int, legs: list[Leg], name: str | None = None, pace_at: float | None = None
+) -> str:
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
     finished or different one is left alone."""
@@ -99,7 +112,7 @@ def start(call_id: int, legs: list[Leg], name: str | None = None) -> str:
         return sfn.start_execution(
             stateMachineArn=aws.state_machine_arn(),
             name=name,
-            input=json.dumps(execution_input(call_id, legs)),
+            input=json.dumps(execution_input(call_id, legs, pace_at)),
         )["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return execution_arn(call_id, name)

@@ -9,12 +9,14 @@ batches to one dial execution (voice) or one SNS text per number (SMS) each
 
 Starting a blast happens once per version (store.blasts: scheduled -> starting ->
 started): its callIds are allocated in one block, its text is synthesised once
-(media.tts), its origination resolved once, and its recipients are written to the
-fan-out queue in batches of `blast_batch_size` with SendMessageBatch; nothing else loops
-over all recipients. Each batch's consumer resolves its recipients at that moment
-(domain.recipients), creates their Calls items (one transaction per batch: items that
-exist are left alone), and starts one execution per recipient named
-`blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
+(media.tts), its audio made ready for the carrier once (Carrier.prepare: WAV for Chime),
+its origination resolved once, its recipients' turns reserved once when the carrier paces
+new calls (Carrier.schedule: recipient n may be rung at `from + n * every`), and its
+recipients are written to the fan-out queue in batches of `blast_batch_size` with
+SendMessageBatch; nothing else loops over all recipients. Each batch's consumer resolves
+its recipients at that moment (domain.recipients), creates their Calls items (one
+transaction per batch: items that exist are left alone), and starts one execution per
+recipient named `blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
 An SMS recipient is texted only by the delivery that created its Calls item.
 
 Messages on the fan-out queue:
@@ -22,7 +24,8 @@ Messages on the fan-out queue:
     {"action": "start", "blastId", "version"}
     {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
      "first", "terminations": [...], "origin", "callerId", "callingNumber",
-     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any)}
+     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any),
+     "pace" (voice, optional): {"from", "every"}}
 """
 
 from __future__ import annotations
@@ -161,7 +164,7 @@ def start(blast_id: int, version: int) -> None:
             blast_time=blast.blast_time,
             recipients=blast.recipients,
         )
-    send(batches(blast, _shared(blast)))
+    send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
 
@@ -188,8 +191,11 @@ def _shared(blast: Any) -> dict:
 
 def announcement(blast: Any, caller: Any) -> dict:
     """The audio every recipient hears: the blast's audio, or its text spoken by Polly,
-    synthesised here, once per blast. With allowCallback the carrier offers to connect
-    the recipient to the originator's number by pressing 1."""
+    synthesised here, once per blast, and made playable by the carrier, once. With
+    allowCallback the carrier offers to connect the recipient to the originator's number
+    by pressing 1."""
+    from chalicelib import telephony
+
     if blast.audio is not None:
         key = blast.audio.key
     else:
@@ -199,7 +205,22 @@ def announcement(blast: Any, caller: Any) -> dict:
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
-    return out
+    return telephony.carrier().prepare(out, None if blast.audio is not None else blast.text)
+
+
+def _pace(blast: Any) -> dict:
+    """The recipients' turns, when the carrier paces new calls: reserved once per blast."""
+    from chalicelib import telephony
+    from chalicelib.store import blasts
+
+    if blast.kind == blasts.SMS:
+        return {}
+    # A start repeated after a failure keeps the turns reserved the first time.
+    plan = telephony.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
+    if plan is None:
+        return {}
+    first, every = plan
+    return {"pace": {"from": blasts.pace(blast.blast_id, first), "every": every}}
 
 
 def batches(blast: Any, shared: dict) -> list[dict]:
@@ -310,6 +331,7 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     from chalicelib.workflows import dialing
 
     blasts.create_recipient_calls(batch, numbered)
+    pace = message.get("pace")
     for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
         leg = dialing.Leg(
             "recipient",
@@ -324,7 +346,12 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             announcement=message["announcement"],
             caller_id=message.get("callerId"),
         )
-        dialing.start(call_id, [leg], name=execution_name(batch.blast_id, n))
+        dialing.start(
+            call_id,
+            [leg],
+            name=execution_name(batch.blast_id, n),
+            pace_at=None if pace is None else pace["from"] + n * pace["every"],
+        )
 
 
 def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None:

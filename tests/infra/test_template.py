@@ -346,6 +346,17 @@ DEFAULTED = {
     # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
     "OCP_SIMULATED_ANSWER_DELAY_SECONDS",
     "OCP_SIMULATED_TALK_SECONDS",
+    # the Chime carrier's tunings (calls a second, ring time, media region: the stage's
+    # region) and, local only, the fake PSTN's URL
+    "OCP_CHIME_CALLS_PER_SECOND",
+    "OCP_CHIME_RING_SECONDS",
+    "OCP_CHIME_MEDIA_REGION",
+    "OCP_CHIME_ENDPOINT_URL",
+    # the SIP media application and the account's numbers: set by infra/ with the SIP
+    # media application (issue 11, its infrastructure half); until then the Chime carrier
+    # refuses to dial (CarrierError) and the simulated one ignores them
+    "OCP_CHIME_SMA_ID",
+    "OCP_CHIME_NUMBERS",
     # Idempotency-Key tunings (the lease outlasts the API function's 29 s)
     "OCP_IDEMPOTENCY_TTL_SECONDS",
     "OCP_IDEMPOTENCY_LEASE_SECONDS",

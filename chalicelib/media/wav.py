@@ -1,0 +1,95 @@
+"""Audio a telephone network plays: 8 kHz mono 16-bit PCM WAV in the audio bucket, under
+the `wav/` prefix, each object addressed by what it holds, so it is made once.
+
+    speech(text)        Polly speech of `text` (OutputFormat pcm, 8000 Hz) in a WAV header
+    upload(key, name)   a blast's uploaded mp3, transcoded once per blast (media.transcode)
+    seconds(size)       how long a WAV of `size` bytes plays
+
+Chime SDK PSTN Audio plays "raw, uncompressed PCM .wav files of no more than 50 MB" and
+recommends 8 kHz mono (its PlayAudio action); 5 MB of mp3 becomes about as many of WAV.
+Only the voice connector service reads this prefix (its bucket policy: infra/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+from chalicelib import settings
+from chalicelib.media import storage
+from chalicelib.store import aws
+
+PREFIX = storage.WAV
+RATE = 8000  # Hz: telephone audio (media.transcode.RATE)
+WIDTH = 2  # bytes a sample: signed 16-bit little-endian, as Polly's pcm
+_ENGINE = "standard"
+# Keys known to exist in this process, and since when: a warm function does not ask S3
+# again for every dial. Bounded well below the bucket's expiry of synthesised speech.
+_KNOWN_FOR_SECONDS = 3600
+_known: dict[str, float] = {}
+
+
+def seconds(size: int) -> float:
+    """Playing time of a WAV of `size` bytes at 8 kHz, 16-bit mono (its header aside)."""
+    return max(0, size - 44) / (RATE * WIDTH)
+
+
+def speech_key(text: str, voice: str) -> str:
+    what = json.dumps([_ENGINE, "pcm8k", voice, text], ensure_ascii=False)
+    return f"{PREFIX}/{hashlib.sha256(what.encode()).hexdigest()}.wav"
+
+
+def speech(text: str, voice: str | None = None) -> str:
+    """The key of a WAV of `text` spoken by `voice`, synthesised only if not stored yet.
+    Like media.tts, two first requests at once both synthesise the same bytes."""
+    voice = voice or settings.get().polly_voice
+    key = speech_key(text, voice)
+    if not _exists(key):
+        response = aws.client("polly").synthesize_speech(
+            Text=text,
+            TextType="text",
+            VoiceId=voice,
+            OutputFormat="pcm",
+            SampleRate=str(RATE),
+            Engine=_ENGINE,
+        )
+        from chalicelib.media import transcode  # its WAV header; the decoder stays unloaded
+
+        with response["AudioStream"] as stream:
+            storage.put(key, transcode.wav(stream.read()), "audio/wav")
+        _known[key] = time.monotonic()
+    return key
+
+
+def upload(key: str, filename: str) -> str:
+    """The key of the WAV of an uploaded mp3 or wma (`key` in the bucket), transcoded only
+    if that content has not been already. Called once per blast, when it starts."""
+    from chalicelib.errors import OcpError
+    from chalicelib.media.audio import MAX_BYTES
+
+    data = storage.read(key, MAX_BYTES)
+    if data is None:
+        raise OcpError(902, name="audioKey", value=key)
+    wav_key = f"{PREFIX}/{hashlib.sha256(data).hexdigest()}.wav"
+    if not _exists(wav_key):
+        from chalicelib.media import transcode  # the decoder: imported by the few who need it
+
+        storage.put(wav_key, transcode.to_wav(data, filename), "audio/wav")
+        _known[wav_key] = time.monotonic()
+    return wav_key
+
+
+def _exists(key: str) -> bool:
+    seen = _known.get(key)
+    if seen is not None and time.monotonic() - seen < _KNOWN_FOR_SECONDS:
+        return True
+    if storage.exists(key):
+        _known[key] = time.monotonic()
+        return True
+    return False
+
+
+def forget() -> None:
+    """Tests: a fresh bucket has none of the keys this process has seen."""
+    _known.clear()

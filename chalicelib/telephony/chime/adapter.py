@@ -1,0 +1,396 @@
+"""The Carrier port over Amazon Chime SDK PSTN Audio (README "Real calls").
+
+    place(dial)        one CreateSipMediaApplicationCall per number (a try-all rings each
+                       number in a call of its own); a dial bridged to an answered leg is an
+                       UpdateSipMediaApplicationCall asking that call's handler for a
+                       CallAndBridge. Returns None: the handler (sma.py) reports.
+    watch(ref, token)  the connected call's end meets the watch task (store.rendezvous)
+    hang_up(ref)       UpdateSipMediaApplicationCall asking the handler to hang up
+    open_room / close_room / join   conference rooms: a Chime SDK meeting per room, made
+                       when the first leg joins, deleted when the conference closes
+    prepare            a blast's audio as WAV, once per blast
+    schedule           turns for a blast's recipients at OCP_CHIME_CALLS_PER_SECOND
+
+A reference is `chime:{callId}:{TransactionId}`: the bridged second leg lives in the same
+transaction as the first, so both have the same reference.
+
+Failures: a throttled request, the account's limit of concurrent calls or an unavailable
+service is CarrierBusy (nothing rang: the dial waits and is tried again); a request the
+service refuses is CarrierError (the attempt is Failed). Every CreateSipMediaApplicationCall
+first takes a slot of the shared limiter (store.pacing), so all dialers together stay
+under OCP_CHIME_CALLS_PER_SECOND.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chalicelib.telephony import (
+    FAILED,
+    NO_ANSWER,
+    Attempt,
+    CarrierBusy,
+    CarrierError,
+    Dial,
+    Outcome,
+)
+from chalicelib.telephony.chime import caller, legs, results
+from chalicelib.telephony.chime.actions import E164
+from chalicelib.telephony.chime.legs import Spec
+
+log = logging.getLogger(__name__)
+
+PREFIX = "chime"
+ROOM_PREFIX = "chime-room"
+LIMITER = "chime-calls"  # store.pacing names
+PLAN = "chime-plan"
+# Stock prompts (synthesised once, like any other text).
+PRESS_ONE = "Please press 1 to accept."
+HOLD = "Please hold while we connect your call."
+CALLBACK = "To speak with the sender of this message, press 1 now."
+# Seconds to wait before trying again, by the service's error.
+_BUSY = {
+    "ThrottledClientException": 1.0,
+    "ResourceLimitExceededException": 5.0,  # the account's concurrent calls are all up
+    "ServiceUnavailableException": 2.0,
+}
+_ROOM = re.compile(r"conference-(\d+)")
+
+
+class Gone(CarrierError):
+    """The call the request names is over (NotFoundException)."""
+
+
+def reference(call_id: int, transaction_id: str) -> str:
+    return f"{PREFIX}:{call_id}:{transaction_id}"
+
+
+def parse_reference(ref: str) -> tuple[int, str]:
+    kind, call_id, transaction_id = ref.split(":", 2)
+    if kind != PREFIX:
+        raise CarrierError(f"not a Chime call reference: {kind}")
+    return int(call_id), transaction_id
+
+
+def _client(service: str) -> Callable[[], Any]:
+    def get() -> Any:
+        from chalicelib.store import aws
+
+        return aws.client(service)
+
+    return get
+
+
+def _speech(text: str) -> str:
+    from chalicelib.media import wav
+
+    return wav.speech(text)
+
+
+@dataclass
+class ChimeCarrier:
+    sma_id: str
+    numbers: tuple[str, ...]
+    calls_per_second: float = 1.0
+    ring_seconds: int = 60
+    media_region: str = "us-east-1"
+    stage: str = "dev"
+    voice: Callable[[], Any] = field(default_factory=lambda: _client("chime-sdk-voice"))
+    meetings: Callable[[], Any] = field(default_factory=lambda: _client("chime-sdk-meetings"))
+    speech: Callable[[str], str] = _speech
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    # store.pacing and store.rendezvous (in-memory fakes in unit tests).
+    pacing: Any = None
+    board: Any = None
+
+    def __post_init__(self) -> None:
+        if self.pacing is None:
+            from chalicelib.store import pacing
+
+            self.pacing = pacing
+        if self.board is None:
+            from chalicelib.store import rendezvous
+
+            self.board = rendezvous
+
+    @classmethod
+    def from_settings(cls) -> ChimeCarrier:
+        from chalicelib import settings
+
+        s = settings.get()
+        bad = [n for n in s.chime_numbers if not E164.fullmatch(n)]
+        if bad:
+            raise ValueError(f"OCP_CHIME_NUMBERS: not E.164: {bad}")
+        return cls(
+            sma_id=s.chime_sma_id,
+            numbers=s.chime_numbers,
+            calls_per_second=s.chime_calls_per_second,
+            ring_seconds=min(s.chime_ring_seconds, max(1, s.ring_timeout_seconds - 10)),
+            media_region=s.chime_media_region,
+            stage=s.stage,
+        )
+
+    # -- dialing --------------------------------------------------------------------------
+
+    def place(self, dial: Dial) -> Outcome | None:
+        if not self.sma_id:
+            raise CarrierError("OCP_CHIME_SMA_ID names no SIP media application")
+        spec = self.spec(dial)
+        if dial.bridge_to:
+            return self._bridge(dial, spec)
+        if not spec.race:
+            self._create(spec, dial.token, patience=self._window() * 2)
+            return None
+        return self._race(dial, spec)
+
+    def spec(self, dial: Dial) -> Spec:
+        """The dial as its calls carry it, with its audio made (WAV keys)."""
+        for target in dial.targets:
+            if not E164.fullmatch(target.e164):
+                raise CarrierError(f"not an E.164 number: {target.number}")
+        announcement = dial.announcement or {}
+        if announcement.get("text"):
+            spoken = self.speech(announcement["text"])
+        elif announcement.get("audioKey"):
+            spoken = announcement.get("wavKey") or ""
+            if not spoken:
+                raise CarrierError("blast audio not prepared for Chime (no wavKey)")
+        else:
+            spoken = ""
+        callback = announcement.get("callbackTo") or ""
+        prompt = ""
+        if dial.ask_for_one:
+            prompt = self.speech(PRESS_ONE)
+        elif callback:
+            prompt = self.speech(CALLBACK)
+        held = not (dial.bridge_to or dial.room or dial.role == "recipient")
+        if dial.digits and len(dial.digits) > 46:
+            raise CarrierError("a PIN longer than Chime's 50 DTMF digits (with its pause)")
+        return Spec(
+            call_id=dial.call_id,
+            key=dial.key,
+            role=dial.role,
+            targets=dial.targets,
+            ask_for_one=dial.ask_for_one,
+            accept_machine=dial.accept_machine,
+            announcement=spoken,
+            prompt=prompt,
+            hold=self.speech(HOLD) if held else "",
+            digits=dial.digits,
+            room=dial.room or "",
+            callback=callback,
+            caller=self.caller_for(dial.caller_id, dial.targets[0].e164, dial.call_id),
+            ring_seconds=self.ring_seconds,
+        )
+
+    def caller_for(self, wish: str | None, to: str, spread: int) -> str:
+        try:
+            return caller.choose(self.numbers, wish, to, spread)
+        except ValueError as e:
+            raise CarrierError(str(e)) from None
+
+    def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
+        """Try-all: one call per number, all at once; the race on the Calls item decides."""
+        self.board.open_race(dial.call_id, dial.key, len(dial.targets))
+        placed: dict[int, str] = {}
+        failed: dict[int, str] = {}
+        for n, target in enumerate(dial.targets):
+            leg = replace(
+                spec.at(n), caller=self.caller_for(dial.caller_id, target.e164, dial.call_id)
+            )
+            try:
+                placed[n] = self._create(leg, dial.token, patience=self._window() * (2 + n))
+            except CarrierBusy:
+                if not placed and not failed:
+                    raise  # nothing rang: the whole dial waits
+                failed[n] = NO_ANSWER  # it never rang while the others did
+            except CarrierError as e:
+                log.warning("call %s attempt %s: number %d: %s", dial.call_id, dial.key, n, e)
+                failed[n] = FAILED
+        if not placed:
+            raise CarrierError("no number of the try-all could be placed")
+        race = self.board.placed(dial.call_id, dial.key, placed, failed)
+        if race is not None and race.done:
+            # Every placed call ended before this write: this one reports.
+            ordered = [race.results[n] for n in range(len(dial.targets))]
+            return Outcome(
+                results.overall(ordered),
+                tuple(Attempt(t.number, r) for t, r in zip(dial.targets, ordered, strict=True)),
+            )
+        return None
+
+    def _create(self, spec: Spec, token: str, patience: float) -> str:
+        """One call to `spec.target`; its TransactionId. Waits up to `patience` seconds for
+        a slot of the limiter, and for the service to take it (a 429 is tried again)."""
+        deadline = self.clock() + patience
+        while True:
+            self._slot(deadline - self.clock())
+            try:
+                response = self._request(
+                    self.voice().create_sip_media_application_call,
+                    FromPhoneNumber=spec.caller,
+                    ToPhoneNumber=spec.target.e164,
+                    SipMediaApplicationId=self.sma_id,
+                    ArgumentsMap=legs.arguments("dial", spec, token),
+                )
+                break
+            except CarrierBusy as e:
+                if self.clock() + e.retry_after >= deadline:
+                    raise
+                self.sleep(e.retry_after)
+        transaction_id = response["SipMediaApplicationCall"]["TransactionId"]
+        log.info("call %s attempt %s: placed (%s)", spec.call_id, spec.key, transaction_id)
+        return transaction_id
+
+    def _bridge(self, dial: Dial, spec: Spec) -> Outcome | None:
+        """The next leg, bridged to the answered one: its call's handler rings it."""
+        _call_id, transaction_id = parse_reference(dial.bridge_to or "")
+        self._slot(self._window() * 2)
+        try:
+            self._update(transaction_id, legs.arguments("bridge", spec, dial.token))
+        except Gone:
+            # The answered leg hung up meanwhile: nobody to bridge to, nobody rung.
+            log.info("call %s attempt %s: the held leg is gone", dial.call_id, dial.key)
+            return Outcome(FAILED, tuple(Attempt(t.number, FAILED) for t in dial.targets))
+        return None
+
+    def watch(self, reference_: str, token: str) -> int | None:
+        call_id, _transaction_id = parse_reference(reference_)
+        return self.board.watch(call_id, token)
+
+    def hang_up(self, reference_: str) -> None:
+        _call_id, transaction_id = parse_reference(reference_)
+        for _ in range(3):
+            try:
+                self._update(transaction_id, legs.arguments("hangup", None))
+                return
+            except Gone:
+                return  # already over
+            except CarrierBusy as e:  # UpdateSipMediaApplicationCall: 5 a second
+                self.sleep(e.retry_after)
+            except CarrierError as e:
+                log.warning("hang up %s failed: %s", transaction_id, e)
+                return
+        log.warning("hang up %s failed: the service stayed busy", transaction_id)
+
+    def _update(self, transaction_id: str, arguments: dict[str, str]) -> None:
+        self._request(
+            self.voice().update_sip_media_application_call,
+            SipMediaApplicationId=self.sma_id,
+            TransactionId=transaction_id,
+            Arguments=arguments,
+        )
+
+    # -- pacing ---------------------------------------------------------------------------
+
+    def _window(self) -> float:
+        return self.pacing.window(self.calls_per_second)[0]
+
+    def _slot(self, patience: float) -> None:
+        """Take a slot of the shared limiter, waiting up to `patience` seconds for one."""
+        deadline = self.clock() + patience
+        while True:
+            now = self.clock()
+            wait = self.pacing.take(LIMITER, self.calls_per_second, now)
+            if wait is None:
+                return
+            if now + wait > deadline:
+                raise CarrierBusy("over OCP_CHIME_CALLS_PER_SECOND", retry_after=wait)
+            self.sleep(wait)
+
+    def schedule(self, count: int) -> tuple[float, float] | None:
+        every = 1.0 / self.calls_per_second
+        return self.pacing.reserve(PLAN, count, every, self.clock()), every
+
+    # -- audio ----------------------------------------------------------------------------
+
+    def prepare(self, announcement: dict, text: str | None = None) -> dict:
+        if text:
+            return {**announcement, "wavKey": self.speech(text)}
+        key = announcement.get("audioKey")
+        if not key:
+            return announcement
+        from chalicelib.media import wav
+
+        return {**announcement, "wavKey": wav.upload(key, key.rsplit("/", 1)[-1])}
+
+    # -- conference rooms -------------------------------------------------------------------
+
+    def open_room(self, name: str) -> str:
+        return f"{ROOM_PREFIX}:{name}"  # its meeting is made when the first leg joins
+
+    def join(self, room: str, call_id: int, transaction_id: str) -> tuple[str, str]:
+        """(MeetingId, JoinToken) for a leg joining `room`: the room's meeting, made now if
+        it has none or the service ended it (no attendee for a while, or 24 hours)."""
+        conference_id = self._conference_of(room)
+        meeting = self.board.meeting(conference_id)
+        for _ in range(3):
+            if meeting is None:
+                meeting = self.board.set_meeting(conference_id, self._new_meeting(room), None)
+            try:
+                attendee = self._request(
+                    self.meetings().create_attendee,
+                    MeetingId=meeting,
+                    ExternalUserId=f"call-{call_id}-{transaction_id}"[:64],
+                )
+                return meeting, attendee["Attendee"]["JoinToken"]
+            except Gone:
+                stale = meeting
+                meeting = self.board.set_meeting(conference_id, self._new_meeting(room), stale)
+        raise CarrierError(f"no meeting for {room}")
+
+    def _new_meeting(self, room: str) -> str:
+        import uuid
+
+        response = self._request(
+            self.meetings().create_meeting,
+            ClientRequestToken=uuid.uuid4().hex,
+            MediaRegion=self.media_region,
+            ExternalMeetingId=f"ocp-{self.stage}-{room}"[:64],
+        )
+        return response["Meeting"]["MeetingId"]
+
+    def close_room(self, room: str) -> None:
+        if not room.startswith(f"{ROOM_PREFIX}:"):
+            return
+        meeting = self.board.meeting(self._conference_of(room))
+        if meeting is None:
+            return
+        try:
+            self._request(self.meetings().delete_meeting, MeetingId=meeting)
+        except CarrierError as e:  # Gone: the service ended it already
+            log.info("meeting of %s not deleted: %s", room, e)
+
+    @staticmethod
+    def _conference_of(room: str) -> int:
+        found = _ROOM.search(room)
+        if found is None:
+            raise CarrierError(f"not a conference room: {room}")
+        return int(found.group(1))
+
+    # -- the service's errors ---------------------------------------------------------------
+
+    def _request(self, operation: Callable[..., Any], **parameters: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+        try:
+            return operation(**parameters)
+        except ClientError as e:
+            code = e.response.get("Error", {}).get("Code", "")
+            if code in _BUSY:
+                raise CarrierBusy(code, retry_after=_BUSY[code]) from None
+            if code == "NotFoundException":
+                raise Gone(code) from None
+            raise CarrierError(code or str(e)) from None
+        except EndpointConnectionError as e:
+            # Nothing reached the service: safe to try again. (A request that reached it and
+            # lost its answer is not: it may have rung someone; that one fails the attempt.)
+            raise CarrierBusy(str(e), retry_after=2.0) from None
+        except BotoCoreError as e:
+            raise CarrierError(str(e)) from None
