@@ -16,7 +16,7 @@ ASSEMBLY := infra/cdk.out
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
 
-.PHONY: lock lint format run test bench enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise
+.PHONY: lock lint format run test bench enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise openapi fuzz
 
 $(UV):
 	python3 -m venv .tools
@@ -41,7 +41,13 @@ run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
 	$(PY) -m local.run
 
 test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, the Postman collection
+	$(PY) -m chalicelib.reference --out docs
+
+fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=100 by default
+	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-100} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
 
 lint: $(STAMP)         ## ruff's linter and formatter check
 	$(VENV)/bin/ruff check .

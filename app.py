@@ -11,6 +11,7 @@ from chalicelib.api import (
     groups,
     phones,
     preferences,
+    reference,
     sessions,
     tts,
     users,
@@ -37,6 +38,7 @@ app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
+app.register_blueprint(reference.bp)
 app.register_blueprint(handlers.bp)
 # Chalice names a pure function's handler `app.{its __name__}`: each is imported here.
 app.lambda_function(name="fire")(lambda_handler)

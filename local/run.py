@@ -79,6 +79,9 @@ def main() -> int:
                     HOST,
                     "--port",
                     str(api_port),
+                    # OCP_AUTORELOAD=0: a stack for tests, which must not restart (and drop
+                    # requests) when a file under the project changes, .venv's included.
+                    *(["--no-autoreload"] if os.environ.get("OCP_AUTORELOAD") == "0" else []),
                 ],
                 env={**os.environ, **env},
                 start_new_session=True,

@@ -10,15 +10,37 @@ from chalice import Blueprint
 from chalicelib.protocol.params import Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, TEXT, Each, Leaf, Returns
 
 bp = Blueprint(__name__)
 
 
-@route(bp, "/audioUpload", ["POST"])
+FORM = {
+    "key": Leaf(TEXT, "Name it as `audioKey` on blastvoice POST or PUT."),
+    "url": Leaf(TEXT, "Where to POST the form (multipart, the file last, as `file`)."),
+    "fields": Each("field", {"name": TEXT, "value": TEXT}),
+    "maxBytes": INT,
+    "expires": Leaf(INT, "Unix time after which S3 refuses the form."),
+}
+
+
+@route(
+    bp,
+    "/audioUpload",
+    ["POST"],
+    variables=(Text("filename", max_len=255, doc="The file's name, kept in its key."),),
+    returns=(Returns(201, FORM),),
+    summary="A presigned S3 form to upload blast audio of up to 5 MB",
+    addition=(
+        "API Gateway cannot carry a 5 MB `audioFile` to Lambda once base64-encoded: a "
+        "client uploads the file to S3 with this form and names the key as `audioKey` on "
+        "blastvoice POST or PUT."
+    ),
+)
 def upload_form(req: Request) -> Reply:
     from chalicelib.media import uploads  # S3: imported by the one route using it
 
-    form = uploads.upload_form(req.eid, req.read(Text("filename", max_len=255))["filename"])
+    form = uploads.upload_form(req.eid, req.values["filename"])
     return Reply(
         {
             "key": form.key,

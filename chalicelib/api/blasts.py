@@ -28,10 +28,12 @@ from chalicelib.protocol.params import (
     Id,
     ScheduleTime,
     Text,
+    not_given,
     subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Empty, Leaf, Maybe, Returns, ok
 from chalicelib.store import users
 
 if TYPE_CHECKING:
@@ -45,44 +47,111 @@ bp = Blueprint(__name__)
 # SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
 MAX_SMS_TEXT = 1600
 
-BLAST_ID = Id("blastId", code=308)
-TIME = ScheduleTime("time")
+BLAST_ID = Id("blastId", code=308, doc="As blast POST returned it.")
+TIME = ScheduleTime("time", doc="When to send (Unix time); none, or one not in the future: now.")
 AUDIO_FILE = AudioFile("audioFile")
 # The key of a presigned upload (POST /audioupload): an addition to the reference.
-AUDIO_KEY = Text("audioKey", max_len=300)
-URL = Text("url", max_len=2048)
+AUDIO_KEY = Text(
+    "audioKey", max_len=300, doc="The `key` of a POST /audioupload form, once uploaded."
+).but(addition="Audio uploaded to S3 with a presigned form (POST /audioupload).")
+URL = Text("url", max_len=2048, doc="An http(s) address of an mp3 or wma file, fetched once.")
 AUDIO_NAMES = ("audioFile", "audioKey", "url")
 
 
 def origination(*, required: bool):
-    return Destination("origination", required=required, bad_type_code=302)
+    return Destination(
+        "origination",
+        required=required,
+        bad_type_code=302,
+        doc="Who sends the blast: one `type:value` pair (1 userId, 2 email, 3 phone).",
+    )
 
 
 def destinations(*, required: bool):
-    # At most OCP_BLAST_MAX_RECIPIENTS distinct ones (fanout.check_recipients, 903).
-    return Destinations("destination", required=required, bad_type_code=301)
+    return Destinations(
+        "destination",
+        required=required,
+        bad_type_code=301,
+        doc="The recipients: `type:value` pairs, comma-separated (1 userId, 2 email, 3 phone).",
+    )
+
+
+HIDE_ANI = "1: recipients do not see the origination's number."
+ALLOW_CALLBACK = "1: a recipient may press 1 to be connected to the originator; 0: not."
+# 106 no such requesting user, 922 a destination or origination names nobody visible, 902
+# and 903 audio that is not mp3/wma or too large, 903 too many destinations.
+CREATE_ERRORS = (106, 902, 903, 922)
+# PUT also: 307 it has fired, 308 no such blast of this user, 900 removing the audio of
+# a blast without text.
+CHANGE_ERRORS = (*CREATE_ERRORS, 307, 308, 900)
+CREATED = (
+    Returns(201, {"blastid": INT}, "Started now (no time, or one not in the future)."),
+    Returns(202, {"blastid": INT}, "Scheduled for its time."),
+)
+PAIR = {"type": Leaf(INT, "1 userId, 2 email, 3 phone."), "value": Leaf((INT, TEXT))}
+RECIPIENT = {
+    **PAIR,
+    "callId": Maybe(INT, "Once the blast has started."),
+    "currentState": Maybe(TEXT, "Once the blast has started."),
+    "success": Maybe(INT, "Once the blast has started."),
+    "attempts": Maybe(
+        Each("attempt", {"number": TEXT, "result": TEXT}), "Once the blast has started."
+    ),
+}
+SMS_BODY = {
+    "blastTime": INT,
+    "announcementText": Empty(TEXT),
+    "origination": PAIR,
+    "terminations": Each("termination", RECIPIENT),
+    "currentState": Maybe(Leaf(TEXT, enum=("started", "complete")), "Once it has started."),
+}
+VOICE_BODY = {
+    "allowCallback": INT,
+    "hideAni": INT,
+    "blastTime": INT,
+    "announcementText": Empty(TEXT),
+    "audiofile": Empty({"url": TEXT, "name": TEXT}),
+    **{k: v for k, v in SMS_BODY.items() if k not in ("blastTime", "announcementText")},
+}
+BLAST_IDS = Returns(200, {"blastIds": Each("blastId", INT)}, "Without a blastId: the user's.")
+GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
 
 
 # -- blastvoice ------------------------------------------------------------------------------
 
 
-@route(bp, "/blastVoice", ["POST"], internal_error=304, idempotent=True)
-def create_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
-    v = req.read(
+@route(
+    bp,
+    "/blastVoice",
+    ["POST"],
+    variables=(
         USER_ID,
         origination(required=True),
         destinations(required=True),
-        Text("text", required=not _audio_named(req), max_len=MAX_TEXT),
+        Text(
+            "text",
+            required=not_given(*AUDIO_NAMES),
+            max_len=MAX_TEXT,
+            doc="Spoken to each recipient (by Polly), unless audio is given.",
+        ),
         TIME,
-        Flag("hideAni"),
-        Flag("allowCallback", default=1),
+        Flag("hideAni", doc=HIDE_ANI),
+        Flag("allowCallback", default=1, doc=ALLOW_CALLBACK),
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
         *STATUS_CALLBACK,
-    )
+    ),
+    internal_error=304,
+    errors=CREATE_ERRORS,
+    returns=CREATED,
+    summary="Call a list of recipients with an announcement",
+    idempotent=True,
+)
+def create_voice(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
+    v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
         req.eid,
@@ -100,23 +169,33 @@ def create_voice(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastVoice/{blastId}", ["PUT"], internal_error=304, idempotent=True)
-def change_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
-    v = req.read(
+@route(
+    bp,
+    "/blastVoice/{blastId}",
+    ["PUT"],
+    variables=(
         USER_ID,
         BLAST_ID,
         origination(required=False),
         destinations(required=False),
         Text("text", max_len=MAX_TEXT),
         TIME,
-        Flag("hideAni", default=None),
-        Flag("allowCallback", default=None),
+        Flag("hideAni", default=None, doc=HIDE_ANI),
+        Flag("allowCallback", default=None, doc=ALLOW_CALLBACK),
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
-    )
+    ),
+    internal_error=304,
+    errors=CHANGE_ERRORS,
+    returns=(ok(200, verbose_only=False),),
+    summary="Change a scheduled voice blast (a variable named 0 removes its audio)",
+    idempotent=True,
+)
+def change_voice(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
+    v = req.values
     _check_users(req.eid, v)
     changes = _changes(v)
     for name, field in (("hideAni", "hide_ani"), ("allowCallback", "allow_callback")):
@@ -131,13 +210,40 @@ def change_voice(req: Request) -> Reply:
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/blastVoice", ["GET"], internal_error=304)
-@route(bp, "/blastVoice/{blastId}", ["GET"], internal_error=304)
+@route(
+    bp,
+    "/blastVoice",
+    ["GET"],
+    variables=GET_VARIABLES,
+    internal_error=304,
+    errors=(106, 307, 308),
+    returns=(BLAST_IDS, Returns(200, VOICE_BODY, "With a blastId."), NONE_FOUND),
+    summary="A user's voice blasts, or one",
+)
+@route(
+    bp,
+    "/blastVoice/{blastId}",
+    ["GET"],
+    variables=(USER_ID, BLAST_ID),
+    internal_error=304,
+    errors=(106, 307, 308),
+    returns=(Returns(200, VOICE_BODY),),
+    summary="A voice blast and its recipients' results",
+)
 def get_voice(req: Request) -> Reply:
     return _get(req, VOICE)
 
 
-@route(bp, "/blastVoice/{blastId}", ["DELETE"], internal_error=304)
+@route(
+    bp,
+    "/blastVoice/{blastId}",
+    ["DELETE"],
+    variables=(USER_ID, BLAST_ID),
+    internal_error=304,
+    errors=(307, 308),
+    returns=(ok(200, verbose_only=False),),
+    summary="Cancel a scheduled voice blast",
+)
 def delete_voice(req: Request) -> Reply:
     return _delete(req, VOICE)
 
@@ -145,18 +251,31 @@ def delete_voice(req: Request) -> Reply:
 # -- blastsms ---------------------------------------------------------------------------------
 
 
-@route(bp, "/blastsms", ["POST"], internal_error=304, idempotent=True)
-def create_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
+SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
 
-    v = req.read(
+
+@route(
+    bp,
+    "/blastsms",
+    ["POST"],
+    variables=(
         USER_ID,
         origination(required=True),
         destinations(required=True),
-        Text("text", required=True, max_len=MAX_SMS_TEXT),
+        Text("text", required=True, max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
         *STATUS_CALLBACK,
-    )
+    ),
+    internal_error=304,
+    errors=CREATE_ERRORS,
+    returns=CREATED,
+    summary="Text a list of recipients",
+    idempotent=True,
+)
+def create_sms(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
+    v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
         req.eid,
@@ -174,30 +293,67 @@ def create_sms(req: Request) -> Reply:
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
 
-@route(bp, "/blastsms/{blastId}", ["PUT"], internal_error=304, idempotent=True)
-def change_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
-    v = req.read(
+@route(
+    bp,
+    "/blastsms/{blastId}",
+    ["PUT"],
+    variables=(
         USER_ID,
         BLAST_ID,
         origination(required=False),
         destinations(required=False),
-        Text("text", max_len=MAX_SMS_TEXT),
+        Text("text", max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
-    )
+    ),
+    internal_error=304,
+    errors=(106, 307, 308, 903, 922),
+    returns=(ok(200, verbose_only=False),),
+    summary="Change a scheduled SMS blast",
+    idempotent=True,
+)
+def change_sms(req: Request) -> Reply:
+    from chalicelib.workflows import fanout
+
+    v = req.values
     _check_users(req.eid, v)
     fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/blastsms", ["GET"], internal_error=304)
-@route(bp, "/blastsms/{blastId}", ["GET"], internal_error=304)
+@route(
+    bp,
+    "/blastsms",
+    ["GET"],
+    variables=GET_VARIABLES,
+    internal_error=304,
+    errors=(106, 307, 308),
+    returns=(BLAST_IDS, Returns(200, SMS_BODY, "With a blastId."), NONE_FOUND),
+    summary="A user's SMS blasts, or one",
+)
+@route(
+    bp,
+    "/blastsms/{blastId}",
+    ["GET"],
+    variables=(USER_ID, BLAST_ID),
+    internal_error=304,
+    errors=(106, 307, 308),
+    returns=(Returns(200, SMS_BODY),),
+    summary="An SMS blast and its recipients' results",
+)
 def get_sms(req: Request) -> Reply:
     return _get(req, SMS)
 
 
-@route(bp, "/blastsms/{blastId}", ["DELETE"], internal_error=304)
+@route(
+    bp,
+    "/blastsms/{blastId}",
+    ["DELETE"],
+    variables=(USER_ID, BLAST_ID),
+    internal_error=304,
+    errors=(307, 308),
+    returns=(ok(200, verbose_only=False),),
+    summary="Cancel a scheduled SMS blast",
+)
 def delete_sms(req: Request) -> Reply:
     return _delete(req, SMS)
 
@@ -208,7 +364,7 @@ def delete_sms(req: Request) -> Reply:
 def _get(req: Request, kind: str) -> Reply:
     from chalicelib.store import blasts  # on first use: a cold start of another route skips it
 
-    v = req.read(USER_ID, Id("blastId", required=False, code=308))
+    v = req.values
     if v["blastId"] is None:
         found = blasts.ids_of(req.eid, v["userId"], kind)
         return Reply({"blastIds": Items("blastId", found)}) if found else NO_CONTENT
@@ -219,15 +375,9 @@ def _get(req: Request, kind: str) -> Reply:
 def _delete(req: Request, kind: str) -> Reply:
     from chalicelib.workflows import fanout
 
-    v = req.read(USER_ID, BLAST_ID)
+    v = req.values
     fanout.remove(req.eid, v["userId"], kind, v["blastId"])
     return status_ok(200, verbose_only=False)
-
-
-def _audio_named(req: Request) -> bool:
-    return "audiofile" in req.variables.files or any(
-        (req.variables.get(name) or "").strip() for name in AUDIO_NAMES
-    )
 
 
 def _check_users(eid: int, v: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from chalicelib.protocol.params import (
 )
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Returns
 
 # chalicelib.workflows.calls (resolution, dialing, the carrier port) is imported by the
 # views that use it: every Lambda cold start imports every route module.
@@ -29,18 +30,82 @@ from chalicelib.protocol.routes import Request, route
 bp = Blueprint(__name__)
 
 
-@route(bp, "/call", ["POST"], idempotent=True)
-@route(bp, "/call/{callId}", ["POST"], idempotent=True)
+# RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.
+ATTEMPT_RESULTS = (
+    "Success",
+    "Busy",
+    "NoAnswer",
+    "Machine",
+    "Declined",
+    "Failed",
+    "DND",
+    "Blacklisted",
+)
+CALL_STATES = ("scheduled", "dialing", "connected", "complete", "cancelled", "failed")
+
+PLACE = (
+    USER_ID,
+    Destination(
+        "origination",
+        required=True,
+        bad_type_code=302,
+        doc="Who the call connects the destination to: one `type:value` pair "
+        "(1 userId, 2 email, 3 phone).",
+    ),
+    Destination(
+        "destination",
+        required=True,
+        bad_type_code=301,
+        doc="Who is called first and asked to press 1: one `type:value` pair.",
+    ),
+    Text(
+        "text", required=True, max_len=MAX_TEXT, doc="The announcement spoken to the destination."
+    ),
+    Flag("callOrigination", doc="1: call the origination first."),
+    Flag("disableAMD", doc="1: no answering-machine detection."),
+    *STATUS_CALLBACK,
+)
+# 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
+# call could not be stored or started.
+PLACE_ERRORS = (106, 303, 304, 922)
+CALL_ID = Id("callId", doc="As call POST returned it.")
+CALL = {
+    "userId": INT,
+    "callId": INT,
+    "mou": Leaf(NUM, "Billed minutes, rounded up to the next tenth."),
+    "success": INT,
+    "timeScheduled": INT,
+    "timeOriginated": Empty(INT),
+    "timeCompleted": Empty(INT),
+    "callingNumber": Empty(TEXT),
+    "attempts": Each("attempt", {"number": TEXT, "result": Leaf(TEXT, enum=ATTEMPT_RESULTS)}),
+    "currentState": Leaf(TEXT, enum=CALL_STATES),
+    "callComplete": INT,
+}
+
+
+@route(
+    bp,
+    "/call",
+    ["POST"],
+    variables=PLACE,
+    errors=PLACE_ERRORS,
+    returns=(Returns(201, {"callId": INT}, "Dialing starts after the response."),),
+    summary="Place a call",
+    idempotent=True,
+)
+@route(
+    bp,
+    "/call/{callId}",
+    ["POST"],
+    variables=PLACE,
+    errors=PLACE_ERRORS,
+    returns=(Returns(201, {"callId": INT}, "Dialing starts after the response."),),
+    summary="Place a call (as the reference prints it: the path segment is ignored)",
+    idempotent=True,
+)
 def place_call(req: Request) -> Reply:
-    v = req.read(
-        USER_ID,
-        Destination("origination", required=True, bad_type_code=302),
-        Destination("destination", required=True, bad_type_code=301),
-        Text("text", required=True, max_len=MAX_TEXT),
-        Flag("callOrigination"),
-        Flag("disableAMD"),
-        *STATUS_CALLBACK,
-    )
+    v = req.values
     from chalicelib.workflows.calls import CallRequest, place
 
     call_id = place(
@@ -58,9 +123,25 @@ def place_call(req: Request) -> Reply:
     return Reply({"callId": call_id}, 201)
 
 
-@route(bp, "/call", ["GET"])
-@route(bp, "/call/{callId}", ["GET"])
+@route(
+    bp,
+    "/call",
+    ["GET"],
+    variables=(CALL_ID,),
+    errors=(902,),
+    returns=(Returns(200, CALL),),
+    summary="A call's status",
+)
+@route(
+    bp,
+    "/call/{callId}",
+    ["GET"],
+    variables=(CALL_ID,),
+    errors=(902,),
+    returns=(Returns(200, CALL),),
+    summary="A call's status",
+)
 def get_call(req: Request) -> Reply:
     from chalicelib.workflows.calls import status
 
-    return Reply(call_body(status(req.read(Id("callId"))["callId"], req.eid)))
+    return Reply(call_body(status(req.values["callId"], req.eid)))

@@ -22,46 +22,79 @@ from chalicelib.protocol.params import (
     Termination,
     Text,
     UserId,
+    given,
+    not_given,
     output_options,
+    sent,
     subscription,
 )
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Leaf, Many, Maybe, Returns, ok
 from chalicelib.protocol.types import USER_ID as BY_USER_ID
 from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
 
 INTERNAL = 304
-CALL_ID = Id("callId")
+CALL_ID = Id("callId", doc="As autoconference POST returned it.")
 # A reservation (or an extension) of up to a day at a time.
 MAX_DURATION_SECONDS = 86400
 
 
 def _autoconference_fields(*, required: bool) -> list:
     return [
-        Termination("phoneNumber", required=required),
-        Dtmf("pin"),
-        Destination("origination", bad_type_code=302),
-        Text("text", max_len=MAX_TEXT),
-        Flag("disableAMD", default=None),
+        Termination("phoneNumber", required=required, doc="The conference bridge's number."),
+        Dtmf("pin", doc="Touch tones sent once the bridge answers (0-9, # and *)."),
+        Destination(
+            "origination",
+            bad_type_code=302,
+            doc="Who to connect to the bridge, one `type:value` pair (default: the user).",
+        ),
+        Text("text", max_len=MAX_TEXT, doc="Spoken before connecting."),
+        Flag("disableAMD", default=None, doc="1: no answering-machine detection."),
     ]
+
+
+ORIGINATION = {
+    "type": Leaf(INT, "1 userId, 2 email, 3 phone."),
+    "value": Leaf((INT, TEXT), "The userId, email or phone number."),
+}
+AUTOCONFERENCE = {
+    "conferenceNumber": TEXT,
+    "conferencePin": TEXT,
+    "conferenceTime": INT,
+    "announcementText": TEXT,
+    "origination": ORIGINATION,
+}
+STARTED = Returns(201, {"callId": INT}, "Started now (no time, or one not in the future).")
+SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
 
 
 # -- autoconference ----------------------------------------------------------------
 
 
-@route(bp, "/autoconference", ["POST"], internal_error=INTERNAL, idempotent=True)
+@route(
+    bp,
+    "/autoconference",
+    ["POST"],
+    variables=(
+        USER_ID,
+        *_autoconference_fields(required=True),
+        ScheduleTime("conferenceTime", doc="When to dial (Unix time); none or 0: now."),
+        *STATUS_CALLBACK,
+    ),
+    internal_error=INTERNAL,
+    errors=(106, 922),
+    returns=(STARTED, SCHEDULED),
+    summary="Dial into a conference bridge, now or at a time",
+    idempotent=True,
+)
 def create_autoconference(req: Request) -> Reply:
     from chalicelib.store.autoconferences import Autoconference
     from chalicelib.workflows import autoconference
 
-    v = req.read(
-        USER_ID,
-        *_autoconference_fields(required=True),
-        ScheduleTime("conferenceTime"),
-        *STATUS_CALLBACK,
-    )
+    v = req.values
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
     call_id, started = autoconference.create(
@@ -80,15 +113,37 @@ def create_autoconference(req: Request) -> Reply:
     return Reply({"callId": call_id}, 201 if started else 202)
 
 
-@route(bp, "/autoconference", ["GET"], internal_error=INTERNAL)
-@route(bp, "/autoconference/{callId}", ["GET"], internal_error=INTERNAL)
+LISTED = Returns(200, {"callIds": Each("callId", INT)}, "Without a callId: the user's.")
+ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
+
+
+@route(
+    bp,
+    "/autoconference",
+    ["GET"],
+    variables=(USER_ID, CALL_ID.but(when=sent("callId"), doc="One autoconference.")),
+    internal_error=INTERNAL,
+    errors=(106, 305, 307),
+    returns=(LISTED, ONE, NONE_FOUND),
+    summary="A user's autoconferences, or one",
+)
+@route(
+    bp,
+    "/autoconference/{callId}",
+    ["GET"],
+    variables=(USER_ID, CALL_ID),
+    internal_error=INTERNAL,
+    errors=(305, 307),
+    returns=(ONE,),
+    summary="An autoconference",
+)
 def get_autoconferences(req: Request) -> Reply:
     from chalicelib.store import autoconferences
 
+    v = req.values
     if not req.variables.has("callId"):
-        found = autoconferences.list_ids(req.eid, req.read(USER_ID)["userId"])
+        found = autoconferences.list_ids(req.eid, v["userId"])
         return Reply({"callIds": Items("callId", found)}) if found else NO_CONTENT
-    v = req.read(USER_ID, CALL_ID)
     c = autoconferences.get(v["callId"], req.eid, v["userId"]).conference
     kind, _colon, value = c.origination.partition(":")
     return Reply(
@@ -102,17 +157,29 @@ def get_autoconferences(req: Request) -> Reply:
     )
 
 
-@route(bp, "/autoconference/{callId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
-def change_autoconference(req: Request) -> Reply:
-    from chalicelib.workflows import autoconference
-
-    v = req.read(
+@route(
+    bp,
+    "/autoconference/{callId}",
+    ["PUT"],
+    variables=(
         USER_ID,
         CALL_ID,
         *_autoconference_fields(required=False),
-        ScheduleTime("time"),
-        ScheduleTime("conferenceTime"),
-    )
+        ScheduleTime("time", doc="The new time; none, or one not in the future: now."),
+        ScheduleTime(
+            "conferenceTime", doc="POST's name for `time`, read when `time` is not given."
+        ),
+    ),
+    internal_error=INTERNAL,
+    errors=(305, 307, 922),
+    returns=(ok(202, verbose_only=False),),
+    summary="Change a scheduled autoconference (304 once it has fired)",
+    idempotent=True,
+)
+def change_autoconference(req: Request) -> Reply:
+    from chalicelib.workflows import autoconference
+
+    v = req.values
     # Only what is given changes; `time` as the reference says: none means now. POST's
     # name for it, conferenceTime, is read too.
     changes = {
@@ -131,32 +198,53 @@ def change_autoconference(req: Request) -> Reply:
     return status_ok(202, verbose_only=False)
 
 
-@route(bp, "/autoconference/{callId}", ["DELETE"], internal_error=INTERNAL)
+# The reference's DELETE lists no userId; given, it must be the requester's.
+@route(
+    bp,
+    "/autoconference/{callId}",
+    ["DELETE"],
+    variables=(UserId(required=False, doc="If given, the user who scheduled it."), CALL_ID),
+    internal_error=INTERNAL,
+    errors=(305,),
+    returns=(ok(200, verbose_only=False),),
+    summary="Cancel a scheduled autoconference (304 once it has fired)",
+)
 def delete_autoconference(req: Request) -> Reply:
     from chalicelib.workflows import autoconference
 
-    # The reference's DELETE lists no userId; given, it must be the requester's.
-    v = req.read(UserId(required=False), CALL_ID)
+    v = req.values
     autoconference.cancel(req.eid, v["userId"], v["callId"])
     return status_ok(200, verbose_only=False)
 
 
 # -- conference --------------------------------------------------------------------
 
-DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS)
+DURATION = Int("duration", low=1, high=MAX_DURATION_SECONDS, doc="Seconds to reserve the room for.")
+# conference PUT adds participants, extends, or both: each is optional alone.
+PARTICIPANTS = ("destinationType", "destinationValue")
 
 
-@route(bp, "/conference", ["POST"], internal_error=INTERNAL, idempotent=True)
+@route(
+    bp,
+    "/conference",
+    ["POST"],
+    variables=(
+        USER_ID,
+        DURATION.but(required=True),
+        DestinationByType("destinationType", "destinationValue", required=True, single=True),
+        Text("text", required=True, max_len=MAX_TEXT, doc="Spoken to the moderator."),
+        *STATUS_CALLBACK,
+    ),
+    internal_error=INTERNAL,
+    errors=(106, 303, 922),
+    returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
+    summary="Open a conference room and call its moderator",
+    idempotent=True,
+)
 def create_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
-    v = req.read(
-        USER_ID,
-        Int("duration", required=True, low=1, high=MAX_DURATION_SECONDS),
-        DestinationByType("destinationType", "destinationValue", required=True, single=True),
-        Text("text", required=True, max_len=MAX_TEXT),
-        *STATUS_CALLBACK,
-    )
+    v = req.values
     conference_id, call_id = conference.create(
         req.eid,
         v["userId"],
@@ -168,25 +256,41 @@ def create_conference(req: Request) -> Reply:
     return Reply({"conferenceid": conference_id, "callid": call_id}, 201)
 
 
-@route(bp, "/conference/{conferenceId}", ["PUT"], internal_error=INTERNAL, idempotent=True)
+@route(
+    bp,
+    "/conference/{conferenceId}",
+    ["PUT"],
+    variables=(
+        Id("conferenceId", doc="As conference POST returned it."),
+        UserId(required=False, doc="If given, the conference's moderator."),
+        DURATION.but(required=not_given(*PARTICIPANTS), doc="Seconds to extend by."),
+        DestinationByType(*PARTICIPANTS, max_items=limits.CONFERENCE_LEGS - 1),
+        Text(
+            "text",
+            required=given(*PARTICIPANTS),
+            max_len=MAX_TEXT,
+            doc="Spoken to each new participant.",
+        ),
+    ),
+    internal_error=INTERNAL,
+    errors=(117, 303, 305, 306, 922),
+    returns=(
+        Returns(
+            201,
+            {
+                "callid": Many(INT),
+                "status": Maybe(TEXT, "With verbose=1 and a duration: what was extended."),
+            },
+        ),
+    ),
+    summary="Add participants to a conference and/or extend it",
+    idempotent=True,
+)
 def add_to_conference(req: Request) -> Reply:
     from chalicelib.workflows import conference
 
-    v = req.read(
-        Id("conferenceId"),
-        UserId(required=False),
-        DURATION,
-        DestinationByType(
-            "destinationType", "destinationValue", max_items=limits.CONFERENCE_LEGS - 1
-        ),
-        Text("text", max_len=MAX_TEXT),
-    )
+    v = req.values
     destinations = v["destinationType"] or []
-    if not destinations:
-        # Each is optional alone: the reference's PUT adds participants, extends, or both.
-        req.read(Int("duration", required=True))
-    elif v["text"] is None:
-        req.read(Text("text", required=True))
     call_ids = conference.add(
         req.eid, v["conferenceId"], v["userId"], destinations, v["text"] or "", v["duration"]
     )

@@ -9,34 +9,101 @@ are the same request.
 from chalice import Blueprint
 
 from chalicelib.domain import limits
-from chalicelib.protocol.params import USER_ID, Destinations, Id, Text
+from chalicelib.protocol.params import USER_ID, Destinations, Id, Text, not_sent, sent
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Leaf, Many, Returns, ok
 from chalicelib.store import groups
 
 bp = Blueprint(__name__)
 
 GROUP_ID = Id("groupId", code=923)
 GROUP_NAME = Text("groupName", required=True, max_len=100)
-MEMBERS = Destinations("destination", required=True, max_items=limits.GROUP_MEMBERS)
+MEMBERS = Destinations(
+    "destination",
+    required=True,
+    doc="Members: `type:value` pairs, comma-separated: 1 userId, 2 email, 3 phone.",
+    max_items=limits.GROUP_MEMBERS,
+)
+# A group names its owner: another user's group is 112, an unknown one 115; 106 no user.
+GROUP_ERRORS = (106, 112, 115)
+# Adding members: 117 past limits.GROUP_MEMBERS.
+ADD_ERRORS = (*GROUP_ERRORS, 117)
+# POST /group creates a group; naming a groupId (in the path or as a variable) adds members.
+POST_VARIABLES = (
+    USER_ID,
+    GROUP_NAME.but(when=not_sent("groupId"), doc="Creates a group (when no groupId is sent)."),
+    GROUP_ID.but(when=sent("groupId"), doc="Adds `destination` to this group."),
+    MEMBERS.but(when=sent("groupId")),
+)
 
 
-@route(bp, "/group", ["POST"], idempotent=True)
-@route(bp, "/group/{groupId}", ["POST"], idempotent=True)
-@route(bp, "/group/{groupId}/member/{destination}", ["POST"], idempotent=True)
+@route(
+    bp,
+    "/group",
+    ["POST"],
+    variables=POST_VARIABLES,
+    errors=ADD_ERRORS,
+    returns=(Returns(201, {"groupid": INT}, "A group created."), ok(201)),
+    summary="Create a group, or add members to one",
+    idempotent=True,
+)
+@route(
+    bp,
+    "/group/{groupId}",
+    ["POST"],
+    variables=(USER_ID, GROUP_ID, MEMBERS),
+    errors=ADD_ERRORS,
+    returns=(ok(201),),
+    summary="Add members to a group",
+    idempotent=True,
+)
+@route(
+    bp,
+    "/group/{groupId}/member/{destination}",
+    ["POST"],
+    variables=(USER_ID, GROUP_ID, MEMBERS),
+    errors=ADD_ERRORS,
+    returns=(ok(201),),
+    summary="Add members to a group (named in the path)",
+    idempotent=True,
+)
 def create_group_or_add_members(req: Request) -> Reply:
+    v = req.values
     if not req.variables.has("groupId"):
-        v = req.read(USER_ID, GROUP_NAME)
         return Reply({"groupid": groups.create(req.eid, v["userId"], v["groupName"])}, 201)
-    v = req.read(USER_ID, GROUP_ID, MEMBERS)
     groups.add_members(req.eid, v["userId"], v["groupId"], [d.wire() for d in v["destination"]])
     return status_ok(201)
 
 
-@route(bp, "/group", ["GET"])
-@route(bp, "/group/{groupId}", ["GET"])
+GROUPS = Returns(200, {"group": Many({"id": INT, "name": TEXT})}, "Without a groupId.")
+MEMBER = {
+    "type": Leaf(INT, "1 userId, 2 email, 3 phone."),
+    "id": Leaf((INT, TEXT), "The userId, email or phone number."),
+}
+MEMBERS_FOUND = Returns(200, {"member": Many(MEMBER)}, "With a groupId: its members.")
+
+
+@route(
+    bp,
+    "/group",
+    ["GET"],
+    variables=(USER_ID, GROUP_ID.but(required=False, doc="Lists this group's members.")),
+    errors=GROUP_ERRORS,
+    returns=(GROUPS, MEMBERS_FOUND, NONE_FOUND),
+    summary="A user's groups, or a group's members",
+)
+@route(
+    bp,
+    "/group/{groupId}",
+    ["GET"],
+    variables=(USER_ID, GROUP_ID),
+    errors=GROUP_ERRORS,
+    returns=(MEMBERS_FOUND, NONE_FOUND),
+    summary="A group's members",
+)
 def get_groups_or_members(req: Request) -> Reply:
-    v = req.read(USER_ID, Id("groupId", required=False, code=923))
+    v = req.values
     if v["groupId"] is None:
         found = groups.list_for(req.eid, v["userId"])
         body = {"group": [{"id": g.group_id, "name": g.name} for g in found]}
@@ -46,22 +113,62 @@ def get_groups_or_members(req: Request) -> Reply:
     return Reply(body) if next(iter(body.values())) else NO_CONTENT
 
 
-@route(bp, "/group/{groupId}", ["PUT"], idempotent=True)
+@route(
+    bp,
+    "/group/{groupId}",
+    ["PUT"],
+    variables=(USER_ID, GROUP_ID, GROUP_NAME),
+    errors=GROUP_ERRORS,
+    returns=(ok(200, verbose_only=False),),
+    summary="Rename a group",
+    idempotent=True,
+)
 def rename_group(req: Request) -> Reply:
-    v = req.read(USER_ID, GROUP_ID, GROUP_NAME)
+    v = req.values
     groups.rename(req.eid, v["userId"], v["groupId"], v["groupName"])
     return status_ok(200, verbose_only=False)
 
 
-@route(bp, "/group", ["DELETE"])
-@route(bp, "/group/{groupId}", ["DELETE"])
-@route(bp, "/group/{groupId}/member/{destination}", ["DELETE"])
+# DELETE removes the group, or with `destination` only those members.
+DELETE_VARIABLES = (
+    USER_ID,
+    GROUP_ID,
+    MEMBERS.but(when=sent("destination"), doc="Removes only these members (`type:value` pairs)."),
+)
+
+
+@route(
+    bp,
+    "/group",
+    ["DELETE"],
+    variables=DELETE_VARIABLES,
+    errors=GROUP_ERRORS,
+    returns=(ok(200, verbose_only=False),),
+    summary="Delete a group, or members of it",
+)
+@route(
+    bp,
+    "/group/{groupId}",
+    ["DELETE"],
+    variables=DELETE_VARIABLES,
+    errors=GROUP_ERRORS,
+    returns=(ok(200, verbose_only=False),),
+    summary="Delete a group, or members of it",
+)
+@route(
+    bp,
+    "/group/{groupId}/member/{destination}",
+    ["DELETE"],
+    variables=(USER_ID, GROUP_ID, MEMBERS),
+    errors=GROUP_ERRORS,
+    returns=(ok(200, verbose_only=False),),
+    summary="Remove members from a group (named in the path)",
+)
 def delete_group_or_members(req: Request) -> Reply:
+    v = req.values
     if not req.variables.has("destination"):
-        v = req.read(USER_ID, GROUP_ID)
         groups.delete(req.eid, v["userId"], v["groupId"])
     else:
-        v = req.read(USER_ID, GROUP_ID, MEMBERS)
         groups.remove_members(
             req.eid, v["userId"], v["groupId"], [d.wire() for d in v["destination"]]
         )

@@ -5,10 +5,19 @@ from chalice import Blueprint
 from chalicelib.protocol import auth
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
 
 
-@route(bp, "/session", ["GET"], public=True)
+@route(
+    bp,
+    "/session",
+    ["GET"],
+    public=True,
+    errors=(100, 101, 102, 114),
+    returns=(Returns(200, {"sessionId": Leaf(TEXT, "64 hex characters, valid 24 hours.")}),),
+    summary="Open a session",
+)
 def open_session(req: Request) -> Reply:
     return Reply({"sessionId": auth.open_session(req.headers.get("authorization"))})

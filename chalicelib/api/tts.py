@@ -2,20 +2,33 @@
 
 from chalice import Blueprint
 
+from chalicelib.media import MAX_TEXT, VOICES
 from chalicelib.protocol.params import USER_ID, Choice, Text
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 from chalicelib.store import users
 
 bp = Blueprint(__name__)
 
 
-@route(bp, "/ttspreview", ["POST"], idempotent=True)
+@route(
+    bp,
+    "/ttspreview",
+    ["POST"],
+    variables=(
+        USER_ID,
+        Text("text", required=True, max_len=MAX_TEXT, doc="What to say."),
+        Choice("voice", VOICES, doc="A Polly voice; Joanna by default."),
+    ),
+    errors=(106,),
+    returns=(Returns(201, {"url": Leaf(TEXT, "An HTTPS link to an MP3, valid an hour.")}),),
+    summary="A link to an MP3 of the text as a call speaks it",
+    idempotent=True,
+)
 def preview(req: Request) -> Reply:
     from chalicelib.media import tts  # Polly and S3: imported by the one route using them
 
-    v = req.read(
-        USER_ID, Text("text", required=True, max_len=tts.MAX_TEXT), Choice("voice", tts.VOICES)
-    )
+    v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
     return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)

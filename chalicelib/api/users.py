@@ -14,6 +14,7 @@ from chalicelib.protocol.params import (
 )
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
 from chalicelib.store import users
 
 bp = Blueprint(__name__)
@@ -38,12 +39,17 @@ _WRITABLE = [
     Text("country", max_len=100),
     Choice("gender", ("M", "F")),
 ]
+NAMES_REQUIRED = (
+    Text("firstName", required=True, max_len=100),
+    Text("lastName", required=True, max_len=100),
+)
+USER = {"user": {wire: Empty(TEXT) for wire in _PROFILE}}
 
 
 def phone_fields(*, required: bool) -> list:
     """phoneNumber, phoneType and carrierId, as user POST reads them."""
     return [
-        Phone("phoneNumber", required=required),
+        Phone("phoneNumber", required=required, doc="The user's first (default) number."),
         PhoneType(required=required),
         CarrierId(default=0),
     ]
@@ -54,22 +60,44 @@ def _profile(values: dict) -> dict:
     return {k: v for k, v in out.items() if k in users.PROFILE_FIELDS}
 
 
-@route(bp, "/user/{userId}", ["GET"])
+@route(
+    bp,
+    "/user/{userId}",
+    ["GET"],
+    variables=(USER_ID,),
+    errors=(106,),
+    returns=(Returns(200, USER),),
+    summary="A user's names and address",
+)
 def get_user(req: Request) -> Reply:
-    user = users.get(req.read(USER_ID)["userId"], req.eid)
+    user = users.get(req.values["userId"], req.eid)
     return Reply({"user": {wire: getattr(user, field) for wire, field in _PROFILE.items()}})
 
 
-@route(bp, "/user", ["POST"], idempotent=True)
-def create_user(req: Request) -> Reply:
-    v = req.read(
-        Text("firstName", required=True, max_len=100),
-        Text("lastName", required=True, max_len=100),
-        Email("email", required=True),
+@route(
+    bp,
+    "/user",
+    ["POST"],
+    variables=(
+        *NAMES_REQUIRED,
+        Email("email", required=True, doc="Unique system-wide; a known one answers its userId."),
         *phone_fields(required=True),
         *_WRITABLE,
-        Flag("exclusive"),
-    )
+        Flag("exclusive", doc="1: only this enterprise sees the user."),
+    ),
+    errors=(103,),
+    returns=(
+        Returns(
+            200,
+            {"userId": INT},
+            "Created, or the user that already has this email (safe to retry).",
+        ),
+    ),
+    summary="Create a user",
+    idempotent=True,
+)
+def create_user(req: Request) -> Reply:
+    v = req.values
     user_id, _created = users.create(
         req.eid,
         _profile(v),
@@ -80,25 +108,49 @@ def create_user(req: Request) -> Reply:
     return Reply({"userId": user_id})
 
 
-@route(bp, "/user/{userId}", ["PUT"], idempotent=True)
+@route(
+    bp,
+    "/user/{userId}",
+    ["PUT"],
+    variables=(
+        USER_ID,
+        Text("firstName", max_len=100),
+        Text("lastName", max_len=100),
+        *_WRITABLE,
+    ),
+    errors=(106,),
+    returns=(ok(),),
+    summary="Change a user's names or address",
+    idempotent=True,
+)
 def update_user(req: Request) -> Reply:
-    v = req.read(USER_ID, Text("firstName", max_len=100), Text("lastName", max_len=100), *_WRITABLE)
+    v = dict(req.values)
     users.update(v.pop("userId"), req.eid, _profile(v))
     return status_ok()
 
 
-@route(bp, "/user/{userId}", ["DELETE"])
+@route(
+    bp,
+    "/user/{userId}",
+    ["DELETE"],
+    variables=(USER_ID,),
+    errors=(106,),
+    returns=(ok(),),
+    summary="Delete a user and everything of it",
+)
 def delete_user(req: Request) -> Reply:
-    users.delete(req.read(USER_ID)["userId"], req.eid)
+    users.delete(req.values["userId"], req.eid)
     return status_ok()
 
 
-@route(bp, "/uidbyemail/{email}", ["GET"])
+@route(
+    bp,
+    "/uidbyemail/{email}",
+    ["GET"],
+    variables=(Email("email", required=True, lookup=True),),
+    errors=(106,),
+    returns=(Returns(200, {"id": INT}),),
+    summary="The userId of an email address",
+)
 def uid_by_email(req: Request) -> Reply:
-    return Reply(
-        {
-            "id": users.id_by_email(
-                req.read(Email("email", required=True, lookup=True))["email"], req.eid
-            )
-        }
-    )
+    return Reply({"id": users.id_by_email(req.values["email"], req.eid)})

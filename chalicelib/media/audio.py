@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from chalicelib import settings
 from chalicelib.errors import OcpError
+from chalicelib.media import MAX_AUDIO_BYTES
 
-MAX_BYTES = 5_242_880
+MAX_BYTES = MAX_AUDIO_BYTES
 
 MP3, WMA = "mp3", "wma"
 CONTENT_TYPES = {MP3: "audio/mpeg", WMA: "audio/x-ms-wma"}

@@ -13,27 +13,12 @@ import json
 from chalicelib import settings
 from chalicelib.media import (
     MAX_TEXT,  # noqa: F401 (tts.MAX_TEXT, as callers name it)
+    VOICES,  # noqa: F401 (tts.VOICES, as callers name it)
     storage,
 )
 from chalicelib.store import aws
 
-# Standard-engine voices a caller may choose with `voice` (US and British English, US
-# Spanish); without one, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
-VOICES = (
-    "Joanna",
-    "Matthew",
-    "Ivy",
-    "Justin",
-    "Kendra",
-    "Kimberly",
-    "Salli",
-    "Joey",
-    "Amy",
-    "Brian",
-    "Emma",
-    "Miguel",
-    "Lupe",
-)
+# Without a `voice`, settings.polly_voice (OCP_POLLY_VOICE, "Joanna") speaks.
 _FORMAT = "mp3"
 _ENGINE = "standard"
 

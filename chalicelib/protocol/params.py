@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote
 from chalicelib import clock, settings
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
+from chalicelib.media import MAX_AUDIO_BYTES
 from chalicelib.protocol import types
 
 
@@ -64,6 +65,10 @@ class Variables:
 
     def has(self, name: str) -> bool:
         return name.lower() in self.values
+
+    def given(self, name: str) -> bool:
+        """A value that is not blank, or a file part."""
+        return name.lower() in self.files or (self.get(name) or "").strip() != ""
 
     def kind(self, name: str) -> str:
         return self.kinds.get(name.lower(), STRING)
@@ -179,44 +184,94 @@ def _read_multipart(
 
 # -- fields ------------------------------------------------------------------
 
-_MISSING = object()
+# JSON Schema fragments (the description's types) are plain dicts, built once at import.
+Schema = Mapping[str, Any]
 
 # The largest id (userId, groupId, callId, ...): ids are counters, and a 19-digit one is
 # past any that will ever be handed out (and within DynamoDB's numbers).
 MAX_ID = 10**19 - 1
+# A text variable's length when its field names none (README "Limits").
+MAX_TEXT_LEN = 255
+# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
+# EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
+# covers every yearly event, and a client's typo (a time in milliseconds) is refused.
+SCHEDULE_HORIZON_SECONDS = 366 * 86400
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on a request's other variables: `text` says it in the description."""
+
+    text: str
+    holds: Callable[[Variables], bool]
+
+
+def given(*names: str) -> When:
+    """Any of `names` is given (a value that is not blank, or a file part)."""
+    return When(f"when {_either(names)} is given", lambda v: any(v.given(name) for name in names))
+
+
+def not_given(*names: str) -> When:
+    return When(
+        f"unless {_either(names)} is given", lambda v: not any(v.given(name) for name in names)
+    )
+
+
+def sent(name: str) -> When:
+    """The variable is in the request at all, even blank."""
+    return When(f"when `{name}` is sent", lambda v: v.has(name))
+
+
+def not_sent(name: str) -> When:
+    return When(f"unless `{name}` is sent", lambda v: not v.has(name))
+
+
+def not_set(name: str) -> When:
+    """A flag that is not 1."""
+    return When(f"unless {name}=1", lambda v: (v.get(name) or "").strip() != "1")
+
+
+def _either(names: tuple[str, ...]) -> str:
+    quoted = [f"`{name}`" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 @dataclass(frozen=True)
 class Field:
-    """One variable: its name as printed, how to parse it, and whether required.
+    """One variable, declared once on its route: what validation reads and what the
+    OpenAPI description says come from this object.
 
-    `parse(name, raw)` returns the value or raises OcpError. An optional field
-    that is absent, or empty after sanitising, gets `default`. A JSON number is read
-    by `from_number(name, literal)` when the field takes numbers (else as its text); a
-    JSON boolean only by a field with `booleans`; any other JSON type, or a boolean
-    elsewhere, is error `invalid`.
+    `parse(name, raw)` returns the value or raises OcpError. An optional field that is
+    absent, or empty after sanitising, gets `default`. `required` may be a `When`
+    (required only when it holds); a field with `when` is read only when that holds, and
+    is `default` otherwise. `codes` are the OCP errors a bad value gets (besides 900 for a
+    missing required one); `schema` is its JSON Schema on the wire (its limits among them:
+    README "Limits"), `doc` a short description, `addition` what it adds to the 2008
+    reference, if it is not in it.
 
-    `low`/`high` (a number's range), `max_len` (characters), `max_items` (comma-separated
-    values), `horizon` (seconds past now, for a time) and `choices` declare the field's
-    limits; `parse` enforces them (README "Limits").
+    In a JSON body, a number is read by `from_number(name, literal)` when the field takes
+    numbers (else as its text), a boolean only by a field with `booleans`; any other JSON
+    type, or a boolean elsewhere, is error `invalid`.
     """
 
     name: str
     parse: Callable[[str, str], Any]
-    required: bool = False
+    required: bool | When = False
     default: Any = None
     sanitise: Callable[[str], str] = lambda raw: raw.strip()
+    codes: tuple[int, ...] = ()
+    schema: Schema = field(default_factory=dict)
+    doc: str = ""
+    when: When | None = None
+    # Not in the 2008 reference: what the variable adds (the description marks it).
+    addition: str = ""
     from_number: Callable[[str, str], Any] | None = None
     booleans: bool = False
     invalid: int = 902
-    low: int | Decimal | None = None
-    high: int | Decimal | None = None
-    max_len: int | None = None
-    max_items: int | None = None
-    horizon: int | None = None
-    choices: tuple[str, ...] = ()
 
     def read(self, variables: Variables) -> Any:
+        if self.when is not None and not self.when.holds(variables):
+            return self.default
         raw = variables.get(self.name)
         kind = variables.kind(self.name)
         if kind in (ARRAY, OBJECT) or (kind == BOOLEAN and not self.booleans):
@@ -224,17 +279,35 @@ class Field:
                 self.invalid,
                 name=self.name,
                 value={"1": "true", "0": "false"}.get(raw, raw) if kind == BOOLEAN else raw,
-                choices=", ".join(self.choices),
-                low=self.low,
-                high=self.high,
+                choices=", ".join(str(c) for c in self.schema.get("enum", ())),
+                low=self.schema.get("minimum"),
+                high=self.schema.get("maximum"),
             )
         if kind == NUMBER and self.from_number is not None:
             return self.from_number(self.name, raw)
         if raw is None or self.sanitise(raw) == "":
-            if self.required:
+            if self.is_required(variables):
                 raise OcpError(900, name=self.name)
             return self.default
         return self.parse(self.name, raw)
+
+    def is_required(self, variables: Variables) -> bool:
+        required = self.required
+        return required.holds(variables) if isinstance(required, When) else required
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables this field reads (a few fields read two)."""
+        return (self.name,)
+
+    @property
+    def errors(self) -> tuple[int, ...]:
+        """Every OCP code this field can answer with."""
+        return tuple(sorted({*self.codes, *((900,) if self.required else ())}))
+
+    def but(self, **changes: Any) -> Field:
+        """The same field with some attributes changed (`USER_ID.but(required=False)`)."""
+        return replace(self, **changes)
 
 
 def read(variables: Variables, *fields: Field) -> dict[str, Any]:
@@ -251,53 +324,86 @@ def read(variables: Variables, *fields: Field) -> dict[str, Any]:
     return out
 
 
+def _bounds(low: int | Decimal | None, high: int | Decimal | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if low is not None:
+        out["minimum"] = low if isinstance(low, int) else float(low)
+    if high is not None:
+        out["maximum"] = high if isinstance(high, int) else float(high)
+    return out
+
+
 def Int(
     name: str,
     *,
-    required: bool = False,
+    required: bool | When = False,
     low: int | None = None,
     high: int | None = None,
     default: Any = None,
     code: int = 902,
+    doc: str = "",
+    when: When | None = None,
 ) -> Field:
+    """A numeric variable (the "numeric" sanitiser keeps the digits) within [low, high]."""
     return Field(
         name,
         lambda n, raw: types.to_int(n, raw, low=low, high=high, code=code),
         required,
         default,
         types.numeric,
-        from_number=lambda n, value: types.int_of_number(n, value, low=low, high=high, code=code),
+        codes=(code,),
+        schema={"type": "integer", **_bounds(low, high)},
+        doc=doc,
+        when=when,
+        from_number=lambda n, literal: types.int_of_number(
+            n, literal, low=low, high=high, code=code
+        ),
         invalid=code,
-        low=low,
-        high=high,
     )
 
 
-def Id(name: str, *, required: bool = True, code: int = 902) -> Field:
+def Id(name: str, *, required: bool | When = True, code: int = 902, doc: str = "") -> Field:
     """A positive integer id (RULINGS "IDs")."""
-    return Int(name, required=required, low=1, high=MAX_ID, code=code)
+    return Int(name, required=required, low=1, high=MAX_ID, code=code, doc=doc)
 
 
-def UserId(*, required: bool = True) -> Field:
+def UserId(*, required: bool | When = True, doc: str = "The user the request is about.") -> Field:
     """`userId`, on every route that names a user: 922 when it is not a valid user id."""
-    return Id("userId", required=required, code=922)
+    return Id("userId", required=required, code=922, doc=doc)
 
 
 USER_ID = UserId()
 
 
-def PhoneType(*, required: bool = False) -> Field:
+def PhoneType(*, required: bool | When = False, doc: str = "") -> Field:
     """1 office, 2 mobile, 3 home, 4 other."""
-    return Int("phoneType", required=required, low=min(PHONE_TYPES), high=max(PHONE_TYPES))
+    return Int(
+        "phoneType",
+        required=required,
+        low=min(PHONE_TYPES),
+        high=max(PHONE_TYPES),
+        doc=" ".join(filter(None, ("1 office, 2 mobile, 3 home, 4 other.", doc))),
+    )
 
 
-def CarrierId(*, default: Any = None) -> Field:
+def CarrierId(*, default: Any = None, doc: str = "") -> Field:
     """A carrier of the reference's catalogue (carriers GET)."""
-    return Int("carrierId", low=min(CARRIERS), high=max(CARRIERS), default=default)
+    return Int(
+        "carrierId",
+        low=min(CARRIERS),
+        high=max(CARRIERS),
+        default=default,
+        doc=doc or "A carrier of the catalogue (`GET /carriers?all=1`); 0 unknown.",
+    )
 
 
 def Choice(
-    name: str, choices: tuple[str, ...], *, required: bool = False, default: Any = None
+    name: str,
+    choices: tuple[str, ...],
+    *,
+    required: bool | When = False,
+    default: Any = None,
+    doc: str = "",
 ) -> Field:
     def parse(n: str, raw: str) -> str:
         value = raw.strip()
@@ -306,10 +412,13 @@ def Choice(
                 return choice
         raise OcpError(901, name=n, choices=", ".join(choices))
 
-    return Field(name, parse, required, default, invalid=901, choices=choices)
+    schema = {"type": "string", "enum": list(choices)}
+    if default is not None:
+        schema["default"] = default
+    return Field(name, parse, required, default, codes=(901,), schema=schema, doc=doc, invalid=901)
 
 
-def Flag(name: str, *, default: int = 0) -> Field:
+def Flag(name: str, *, default: int | None = 0, doc: str = "") -> Field:
     """0 or 1 (the reference's optional Boolean variables); in JSON also false or true."""
 
     def parse(n: str, raw: str) -> int:
@@ -323,55 +432,97 @@ def Flag(name: str, *, default: int = 0) -> Field:
             raise OcpError(901, name=n, choices="0, 1")
         return int(Decimal(literal))
 
+    schema: dict[str, Any] = {"type": "integer", "enum": [0, 1]}
+    if default is not None:
+        schema["default"] = default
     return Field(
         name,
         parse,
         False,
         default,
+        codes=(901,),
+        schema=schema,
+        doc=doc,
         from_number=from_number,
         booleans=True,
         invalid=901,
-        choices=("0", "1"),
     )
 
 
-# A text variable's length when its field names none (README "Limits").
-MAX_TEXT_LEN = 255
-
-
 def Text(
-    name: str, *, required: bool = False, max_len: int = MAX_TEXT_LEN, default: Any = None
+    name: str,
+    *,
+    required: bool | When = False,
+    max_len: int = MAX_TEXT_LEN,
+    default: Any = None,
+    doc: str = "",
+    when: When | None = None,
 ) -> Field:
+    """A string: HTML and PHP tags are stripped and the rest trimmed (903 past max_len)."""
+
     def parse(n: str, raw: str) -> str:
         value = types.string(raw)
         if len(value) > max_len:
             raise OcpError(903, name=n, value=raw, low=1 if required else 0, high=max_len)
         return value
 
-    return Field(name, parse, required, default, types.string, max_len=max_len)
+    return Field(
+        name,
+        parse,
+        required,
+        default,
+        types.string,
+        codes=(903,),
+        schema={"type": "string", "maxLength": max_len},
+        doc=doc,
+        when=when,
+    )
 
 
-def Phone(name: str, *, required: bool = False) -> Field:
-    return Field(name, types.phone, required)
+# A phone as the reference writes it: ten digits (domestic), or country code, city code and
+# number separated by spaces ("44 20 77994044"); "+" and E.164 are accepted too.
+_PHONE_SCHEMA = {"type": "string", "examples": ["3035551212", "44 20 77994044"]}
 
 
-def Phones(name: str, *, required: bool = False, max_items: int | None = None) -> Field:
-    """One or more phones, comma-separated."""
+def Phone(name: str, *, required: bool | When = False, doc: str = "", when: When | None = None):
+    return Field(
+        name,
+        types.phone,
+        required,
+        codes=(920,),
+        schema=_PHONE_SCHEMA,
+        doc=doc
+        or "Ten digits (domestic), or country code, city code and number separated by spaces.",
+        when=when,
+    )
+
+
+def _at_most(max_items: int | None) -> str:
+    return "" if max_items is None else f" At most {max_items:,}."
+
+
+def Phones(
+    name: str, *, required: bool | When = False, doc: str = "", max_items: int | None = None
+) -> Field:
+    """One or more phones, comma-separated (903 past `max_items`)."""
     return Field(
         name,
         lambda n, raw: types.phones(n, raw, max_items=max_items),
         required,
-        max_items=max_items,
+        codes=(900, 920, 903) if max_items else (900, 920),
+        schema={"type": "string", "examples": ["3035551212,44 20 77994044"]},
+        doc=(doc or "One or more phone numbers, comma-separated.") + _at_most(max_items),
     )
 
 
 def Ints(
     name: str,
     *,
-    required: bool = False,
+    required: bool | When = False,
     low: int | None = None,
     high: int | None = None,
     code: int = 902,
+    doc: str = "",
     max_items: int | None = None,
 ) -> Field:
     """One or more numeric values, comma-separated (in JSON also one number)."""
@@ -381,20 +532,27 @@ def Ints(
         required,
         None,
         types.numeric,
-        from_number=lambda n, value: [types.int_of_number(n, value, low=low, high=high, code=code)],
+        codes=(900, code, 903) if max_items else (900, code),
+        schema={"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+        doc=doc + _at_most(max_items),
+        from_number=lambda n, literal: [
+            types.int_of_number(n, literal, low=low, high=high, code=code)
+        ],
         invalid=code,
-        low=low,
-        high=high,
-        max_items=max_items,
     )
 
 
-def Email(name: str, *, required: bool = False, lookup: bool = False) -> Field:
+def Email(
+    name: str, *, required: bool | When = False, lookup: bool = False, doc: str = ""
+) -> Field:
     """An email address; `lookup` ones are only looked up, so DNS is never asked."""
     return Field(
         name,
         lambda n, raw: types.email(n, raw, check_dns=settings.get().email_dns_check and not lookup),
         required,
+        codes=(915,),
+        schema={"type": "string", "format": "email"},
+        doc=doc,
     )
 
 
@@ -402,9 +560,10 @@ def Amount(
     name: str,
     *,
     places: int = 2,
-    required: bool = False,
+    required: bool | When = False,
     low: Decimal | None = None,
     high: Decimal | None = None,
+    doc: str = "",
 ) -> Field:
     """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
 
@@ -425,15 +584,21 @@ def Amount(
         required,
         None,
         types.double_text,
+        codes=(902, 912),
+        schema={"type": "number", **_bounds(low, high)},
+        doc=doc or f"At most {places} decimal place{'s' if places > 1 else ''}.",
         from_number=from_number,
-        low=low,
-        high=high,
     )
 
 
 def UnixTime(
-    name: str, *, required: bool = False, default: Any = None, horizon: int | None = None
-) -> Field:
+    name: str,
+    *,
+    required: bool | When = False,
+    default: Any = None,
+    doc: str = "",
+    horizon: int | None = None,
+):
     """A Unix time: 916 unless it names a date (at most year 9999) and, with `horizon`,
     one at most that many seconds from now (how far ahead work may be scheduled)."""
 
@@ -442,33 +607,39 @@ def UnixTime(
             return types.MAX_UNIX_TIME
         return min(types.MAX_UNIX_TIME, clock.now() + horizon)
 
+    ahead = "" if horizon is None else f" At most {horizon // 86400} days from now."
     return Field(
         name,
         lambda n, raw: types.to_int(n, raw, low=0, high=latest(), code=916),
         required,
         default,
         types.unix_time,
-        from_number=lambda n, value: types.int_of_number(n, value, low=0, high=latest(), code=916),
+        codes=(916,),
+        schema={"type": "integer", "minimum": 0, "maximum": types.MAX_UNIX_TIME},
+        doc=(doc or "Seconds since 1970-01-01 UTC.") + ahead,
+        from_number=lambda n, literal: types.int_of_number(
+            n, literal, low=0, high=latest(), code=916
+        ),
         invalid=916,
-        low=0,
-        high=types.MAX_UNIX_TIME,
-        horizon=horizon,
     )
 
 
-# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
-# EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
-# covers every yearly event, and a client's typo (a time in milliseconds) is refused.
-SCHEDULE_HORIZON_SECONDS = 366 * 86400
-
-
-def ScheduleTime(name: str) -> Field:
+def ScheduleTime(name: str, *, doc: str = "") -> Field:
     """When scheduled work starts: a Unix time at most SCHEDULE_HORIZON_SECONDS ahead."""
-    return UnixTime(name, horizon=SCHEDULE_HORIZON_SECONDS)
+    return UnixTime(name, doc=doc, horizon=SCHEDULE_HORIZON_SECONDS)
+
+
+# type:value pairs: 1 userId, 2 email, 3 phone ("Specifying Origination and Destination").
+_PAIRS = "`type:value` pairs, comma-separated: 1 userId, 2 email, 3 phone"
 
 
 def Destinations(
-    name: str, *, required: bool = False, bad_type_code: int = 902, max_items: int | None = None
+    name: str,
+    *,
+    required: bool | When = False,
+    bad_type_code: int = 902,
+    doc: str = "",
+    max_items: int | None = None,
 ) -> Field:
     return Field(
         name,
@@ -480,21 +651,30 @@ def Destinations(
             max_items=max_items,
         ),
         required,
-        max_items=max_items,
+        codes=(900, bad_type_code, 915, 920, 922, *((903,) if max_items else ())),
+        schema={"type": "string", "examples": ["3:3035551212,2:ann@example.com,1:17"]},
+        doc=(doc or f"One or more {_PAIRS}.") + _at_most(max_items),
     )
 
 
-def Destination(name: str, *, required: bool = False, bad_type_code: int = 902) -> Field:
+def Destination(
+    name: str, *, required: bool | When = False, bad_type_code: int = 902, doc: str = ""
+) -> Field:
     return Field(
         name,
         lambda n, raw: types.destination(
             n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
         ),
         required,
+        codes=(900, 902, bad_type_code, 915, 920, 922),
+        schema={"type": "string", "examples": ["3:3035551212"]},
+        doc=doc or f"One {_PAIRS.replace('pairs, comma-separated', 'pair')}.",
     )
 
 
-def Dtmf(name: str, *, required: bool = False, max_len: int = 50, default: Any = None) -> Field:
+def Dtmf(
+    name: str, *, required: bool | When = False, max_len: int = 50, default: Any = None, doc=""
+) -> Field:
     """Touch tones: 0-9, # and * are kept, anything else dropped ("Data Types" table)."""
 
     def parse(n: str, raw: str) -> str:
@@ -503,10 +683,19 @@ def Dtmf(name: str, *, required: bool = False, max_len: int = 50, default: Any =
             raise OcpError(903, name=n, value=raw, low=1, high=max_len)
         return value
 
-    return Field(name, parse, required, default, types.dtmf, max_len=max_len)
+    return Field(
+        name,
+        parse,
+        required,
+        default,
+        types.dtmf,
+        codes=(903,),
+        schema={"type": "string", "maxLength": max_len, "pattern": r"^[0-9#*]*$"},
+        doc=doc or "Touch tones: 0-9, # and * (anything else is dropped).",
+    )
 
 
-def Termination(name: str, *, required: bool = False) -> Field:
+def Termination(name: str, *, required: bool | When = False, doc: str = "") -> Field:
     """A number to dial that only a phone can be (autoconference `phoneNumber`): a phone,
     or the pair "3:phone"; a pair of any other type is 301 (Invalid Termination Type)."""
 
@@ -518,7 +707,14 @@ def Termination(name: str, *, required: bool = False) -> Field:
             raise OcpError(301, name=n, value=raw)
         return found.value
 
-    return Field(name, parse, required)
+    return Field(
+        name,
+        parse,
+        required,
+        codes=(301, 902, 920),
+        schema={"type": "string", "examples": ["3035551212", "3:3035551212"]},
+        doc=doc or "A phone number, or the pair `3:phone`.",
+    )
 
 
 @dataclass(frozen=True)
@@ -529,6 +725,7 @@ class TypedDestinations(Field):
 
     value_name: str = ""
     single: bool = False
+    max_items: int | None = None
 
     def read(self, variables: Variables) -> Any:
         raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
@@ -560,19 +757,32 @@ class TypedDestinations(Field):
         pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values, strict=True))
         return types.destinations(self.value_name, pairs, check_dns=False, bad_type_code=301)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.value_name)
+
+    @property
+    def errors(self) -> tuple[int, ...]:
+        # One of the two given without the other is 900, even when both are optional.
+        return tuple(sorted({*self.codes, 900}))
+
 
 def DestinationByType(
     type_name: str,
     value_name: str,
     *,
-    required: bool = False,
+    required: bool | When = False,
     single: bool = False,
     max_items: int | None = None,
 ) -> Field:
+    many = "" if single else "; several comma-separated, with one type for all or one each"
     return TypedDestinations(
         type_name,
         lambda n, raw: raw,
         required,
+        codes=(301, 902, 915, 920, 922, *((903,) if max_items else ())),
+        schema={"type": "string", "examples": ["3"]},
+        doc=f"1 userId, 2 email, 3 phone: the type of `{value_name}`{many}.{_at_most(max_items)}",
         value_name=value_name,
         single=single,
         max_items=max_items,
@@ -590,12 +800,12 @@ class FilePart(Field):
         raw = variables.get(self.name)
         if raw is not None and raw.strip() != "":
             raise OcpError(902, name=self.name, value=raw)
-        if self.required:
+        if self.is_required(variables):
             raise OcpError(900, name=self.name)
         return self.default
 
 
-def AudioFile(name: str, *, required: bool = False) -> Field:
+def AudioFile(name: str, *, required: bool | When = False) -> Field:
     """An mp3 or wma file part of at most 5 MB, checked by content (blastvoice `audioFile`)."""
 
     def check(n: str, upload: Upload) -> Any:
@@ -603,7 +813,14 @@ def AudioFile(name: str, *, required: bool = False) -> Field:
 
         return audio.check(n, upload.filename, upload.data, upload.filename)
 
-    return FilePart(name, check, required)
+    return FilePart(
+        name,
+        check,
+        required,
+        codes=(902, 903),
+        schema={"type": "string", "format": "binary", "maxLength": MAX_AUDIO_BYTES},
+        doc="An mp3 or wma file of at most 5,242,880 bytes, as a multipart file part.",
+    )
 
 
 # -- status callbacks (an addition to the 2008 wire format: chalicelib/events) ------------
@@ -630,9 +847,25 @@ def _callback_events(n: str, raw: str) -> tuple[str, ...]:
 # `statusCallback`: where to POST signed events about the work a request starts (http or
 # https, a public address: as blast audio URLs); `statusCallbackEvents`: which of them,
 # comma-separated (all three when not given).
+_CALLBACKS = "Addition: signed events about the work this request starts."
 STATUS_CALLBACK = (
-    Field("statusCallback", _callback_url),
-    Field("statusCallbackEvents", _callback_events),
+    Field(
+        "statusCallback",
+        _callback_url,
+        required=given("statusCallbackEvents"),
+        codes=(902, 903),
+        schema={"type": "string", "format": "uri", "maxLength": 2048},
+        doc="Where to POST signed JSON events (http or https, a public address).",
+        addition=_CALLBACKS,
+    ),
+    Field(
+        "statusCallbackEvents",
+        _callback_events,
+        codes=(901,),
+        schema={"type": "string", "examples": ["completed"]},
+        doc="Which events, comma-separated (all when not given).",
+        addition=_CALLBACKS,
+    ),
 )
 
 
@@ -658,15 +891,23 @@ def query_format(query: Mapping[str, str] | None) -> str:
     return requested_format(from_request(query, {}, b"").get("output"))
 
 
+OUTPUT = Choice(
+    "output", ("xml", "json"), default="xml", doc="The response format: XML (default) or JSON."
+)
+VERBOSE = Flag("verbose", doc='1: also send the bodies the reference marks "verbose only".')
+
+
 def output_options(variables: Variables) -> tuple[str, bool]:
     """`output` (xml|json, else 901) and `verbose` (0|1, else 901)."""
-    values = read(variables, Choice("output", ("xml", "json"), default="xml"), Flag("verbose"))
+    values = read(variables, OUTPUT, VERBOSE)
     return values["output"], bool(values["verbose"])
 
 
 __all__ = [
+    "OUTPUT",
     "STATUS_CALLBACK",
     "USER_ID",
+    "VERBOSE",
     "Amount",
     "AudioFile",
     "CarrierId",
@@ -692,8 +933,14 @@ __all__ = [
     "Upload",
     "UserId",
     "Variables",
+    "When",
     "from_request",
+    "given",
+    "not_given",
+    "not_sent",
+    "not_set",
     "output_options",
     "read",
+    "sent",
     "subscription",
 ]

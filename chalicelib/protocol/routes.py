@@ -1,9 +1,19 @@
-"""The one way a route is declared: `@route(bp, "/phoneNumber", ["GET"])`.
+"""The one way a route is declared:
+
+    @route(bp, "/phoneNumber", ["POST"], variables=(USER_ID, ...), errors=(106, 113),
+           returns=(ok(201),), summary="Add a phone number to a user")
 
 It registers the path as printed and in lower case (RULINGS "Paths"), accepts
 any content type (the variables reader decides), checks the session on every
-route but /session, reads `output`/`verbose`, and turns what the view returns
-(a `Reply`) or raises (an `OcpError`, or anything unexpected) into an OCP body.
+route but /session, reads `output`/`verbose` and the declared variables (the view
+gets their values as `req.values`; every bad one is reported at once), and turns
+what the view returns (a `Reply`) or raises (an `OcpError`, or anything unexpected)
+into an OCP body.
+
+The declaration is also what the OpenAPI description is built from (`OPERATIONS`,
+read by chalicelib/openapi.py, which only `make openapi` and GET /openapi.json and
+/docs import): variables with their types, limits and error codes, the route's own
+error codes (`errors`), and its success bodies (`returns`, protocol.shapes).
 """
 
 from __future__ import annotations
@@ -12,8 +22,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
@@ -22,6 +32,7 @@ from chalicelib.errors import OcpError
 from chalicelib.protocol import auth, params
 from chalicelib.protocol.params import Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
+from chalicelib.protocol.shapes import Returns
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +58,52 @@ class App(Chalice):
 
 @dataclass
 class Request:
-    """What a view sees of an HTTP request."""
+    """What a view sees of an HTTP request: `values` are its declared variables, read."""
 
     variables: Variables
     eid: int | None
     headers: Any
     request_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
-    def read(self, *fields: Field) -> dict[str, Any]:
-        return params.read(self.variables, *fields)
+    @property
+    def base_url(self) -> str:
+        """The URL the API is served under, as this request reached it (stage included)."""
+        proto = (self.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+        host = self.headers.get("host") or "localhost"
+        path, route = self.context.get("path") or "", self.context.get("resourcePath") or ""
+        prefix = path[: -len(route)] if route and path.endswith(route) else ""
+        return f"{proto}://{host}{prefix.rstrip('/')}"
 
 
-View = Callable[..., Reply]
+View = Callable[..., Reply | Response]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One declared route (a path and a method): what the description is built from."""
+
+    path: str
+    method: str
+    view: View
+    variables: tuple[Field, ...]
+    public: bool
+    internal_error: int
+    errors: tuple[int, ...]
+    returns: tuple[Returns, ...]
+    summary: str
+    addition: str
+    idempotent: bool = False
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The other spellings of the path that are served (RULINGS "Paths")."""
+        return tuple(p for p in dict.fromkeys([self.path, self.path.lower()]) if p != self.path)
+
+
+# Every route, in the order declared: read by chalicelib/reference and the tests.
+OPERATIONS: list[Operation] = []
 
 # The request header of protocol/idempotency.py (an addition to the 2008 wire format).
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -69,16 +114,45 @@ def route(
     path: str,
     methods: list[str],
     *,
+    variables: Iterable[Field] = (),
     public: bool = False,
     internal_error: int = 105,
+    errors: Iterable[int] = (),
+    returns: Iterable[Returns] = (),
+    summary: str = "",
+    addition: str = "",
     idempotent: bool = False,
 ) -> Callable[[View], View]:
-    """`internal_error`: the code an unexpected failure is reported with, where the
+    """`variables`: every variable the route reads, validated before the view runs.
+    `errors`: the OCP codes the route's own work can answer with (those of its variables,
+    the session and `output`/`verbose` are added). `returns`: its success outcomes.
+    `internal_error`: the code an unexpected failure is reported with, where the
     reference names its own (304 for calls and conferences, instead of 105).
+    `addition`: not in the 2008 reference; says what it adds.
     `idempotent`: the route honours the Idempotency-Key header (protocol/idempotency.py):
     POST and PUT routes that start or change work."""
+    fields = tuple(variables)
+    names = [name.lower() for f in fields for name in f.names]
+    if len(names) != len(set(names)):
+        raise ValueError(f"{path}: a variable is declared twice: {names}")
 
     def register(view: View) -> View:
+        for method in methods:
+            OPERATIONS.append(
+                Operation(
+                    path,
+                    method,
+                    view,
+                    fields,
+                    public,
+                    internal_error,
+                    tuple(errors),
+                    tuple(returns),
+                    summary,
+                    addition,
+                    idempotent,
+                )
+            )
         for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
             bp.route(variant, methods=methods, content_types=["*/*"])(
                 _handler(
@@ -87,6 +161,7 @@ def route(
                     public,
                     f"{view.__name__}_{i}",
                     internal_error,
+                    fields,
                     path if idempotent else None,
                 )
             )
@@ -101,10 +176,13 @@ def _handler(
     public: bool,
     name: str,
     internal_error: int = 105,
+    fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Callable[..., Response]:
     def handler(**path_args: str) -> Response:
-        return handle(bp.current_request, view, path_args, public, internal_error, keyed_route)
+        return handle(
+            bp.current_request, view, path_args, public, internal_error, fields, keyed_route
+        )
 
     handler.__name__ = name
     return handler
@@ -116,12 +194,15 @@ def handle(
     path_args: dict[str, str],
     public: bool,
     internal_error: int = 105,
+    fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
     started = time.perf_counter()
     # Made once: the access log line and an error body quote the same id.
     request_id = _request_id(http)
-    response = _handle(http, view, path_args, public, internal_error, request_id, keyed_route)
+    response = _handle(
+        http, view, path_args, public, internal_error, request_id, fields, keyed_route
+    )
     # The route template, never the concrete path: it may hold a phone number or email.
     log.info(
         "request",
@@ -145,6 +226,7 @@ def _handle(
     public: bool,
     internal_error: int,
     request_id: str,
+    fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
     # A body that cannot be read is still answered in the format the query string asks for.
@@ -156,10 +238,17 @@ def _handle(
         fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
-        request = Request(variables, eid, http.headers, request_id)
+        context = http.context or {}
+
+        def run() -> Response:
+            values = params.read(variables, *fields)
+            reply = view(Request(variables, eid, http.headers, request_id, values, context))
+            # A view may answer with its own response (the HTML of /docs, the description).
+            return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
+
         key = http.headers.get(IDEMPOTENCY_KEY) if keyed_route is not None else None
         if key is None:
-            return render(view(request), fmt, verbose)
+            return run()
         # Imported here: requests without the header never load it.
         from chalicelib.protocol import idempotency
 
@@ -167,9 +256,7 @@ def _handle(
             eid,
             key,
             idempotency.fingerprint(http.method, keyed_route, variables),
-            lambda: _answered(
-                lambda: render(view(request), fmt, verbose), fmt, internal_error, request_id
-            ),
+            lambda: _answered(run, fmt, internal_error, request_id),
         )
     except Exception as e:
         return _error_response(e, fmt, internal_error, request_id)

@@ -322,4 +322,5 @@ def test_validation(api, moderator):
         400,
         900,
     )
-    fails(api.put(f"/conference/{conference_id}", {"destinationType": 1}), 400, 900)
+    # Adding a participant needs destinationValue and text: both are reported.
+    fails(api.put(f"/conference/{conference_id}", {"destinationType": 1}), 400, 900, 900)

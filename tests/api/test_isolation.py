@@ -272,6 +272,8 @@ def requests_of_enterprise_two(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("DELETE", "/blastsms/{blastid}", f"/blastsms/{bs}", {"userId": s}),
         ("POST", "/ttspreview", "/ttspreview", {**of_x, "text": "hello"}),
         ("POST", "/audioupload", "/audioupload", {"filename": "x.mp3"}),
+        ("GET", "/openapi.json", "/openapi.json", {}),
+        ("GET", "/docs", "/docs", {}),
     ]
 
 

@@ -264,3 +264,39 @@ def test_a_schedule_time_is_at_most_the_horizon_ahead():
         with pytest.raises(OcpError) as caught:
             field.read(variables({"time": str(limit + 1)}))
         assert caught.value.code == 916
+
+
+# --- conditions: required only sometimes, read only sometimes ---------------------------
+
+
+def test_a_field_required_unless_another_is_given():
+    field = Text("text", required=params.not_given("audioKey", "url"))
+    with pytest.raises(OcpError) as e:
+        params.read(variables({}), field)
+    assert e.value.code == 900
+    assert params.read(variables({"url": "http://x"}), field) == {"text": None}
+    with pytest.raises(OcpError):  # a blank url is not given
+        params.read(variables({"url": " "}), field)
+    assert field.required.text == "unless `audioKey` or `url` is given"
+
+
+def test_a_field_read_only_when_its_condition_holds():
+    hours = Int("startHour", required=True, low=0, high=23, when=params.not_set("all"))
+    assert params.read(variables({"all": "1", "startHour": "99"}), hours) == {"startHour": None}
+    with pytest.raises(OcpError) as e:
+        params.read(variables({"all": "0", "startHour": "99"}), hours)
+    assert e.value.code == 902
+
+
+def test_sent_counts_a_blank_value_given_does_not():
+    v = variables({"groupId": ""})
+    assert params.sent("groupId").holds(v)
+    assert not params.given("groupId").holds(v)
+    assert params.not_sent("destination").holds(v)
+
+
+def test_fields_carry_their_error_codes_and_schema():
+    assert Id("blastId", code=308).errors == (308, 900)
+    assert Int("day", low=1, high=127).schema == {"type": "integer", "minimum": 1, "maximum": 127}
+    assert Choice("voice", ("Joanna", "Matthew")).errors == (901,)
+    assert Text("city", max_len=100).but(required=True).errors == (900, 903)

@@ -1,0 +1,95 @@
+"""The shape of each route's success bodies, declared beside the route.
+
+A shape mirrors the plain data a view returns for `protocol.render`:
+
+* a dict is a sequence of child elements, in order, each with its shape;
+* `Each("number", shape)` is a container element of repeated children (render's `Items`):
+  `<numbers><number/>...</numbers>`, a JSON array;
+* `Many(shape)` is the element itself repeated (a list under a key: `<contact/>` twice),
+  a JSON array too;
+* `Maybe(shape)` is an element that is sometimes left out; `Empty(shape)` one that may be
+  empty (`<cityCode />`, JSON null);
+* INT, NUM, TEXT are leaves;
+* `Document(media_type)` is a whole body of another kind (the HTML of /docs).
+
+`Returns(status, shape)` is one success outcome. The OpenAPI description turns these into
+schemas (chalicelib/openapi.py); nothing at request time reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+INT = "integer"
+NUM = "number"
+TEXT = "string"
+
+
+@dataclass(frozen=True)
+class Each:
+    """A container element whose children all repeat one name."""
+
+    child: str
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Many:
+    """The element repeated, without a container."""
+
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Maybe:
+    """An element that is sometimes left out."""
+
+    shape: Any
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Empty:
+    """An element that may be empty: `<cityCode />`, JSON null."""
+
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf with a description or a fixed set of values."""
+
+    type: str
+    doc: str = ""
+    enum: tuple = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A body that is not an OCP body: a media type (the HTML of /docs, the description)."""
+
+    media_type: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Returns:
+    """One success outcome: its status, body shape (None: no body) and when it happens.
+
+    `verbose_only`: the body is sent only with verbose=1 (an empty body otherwise).
+    """
+
+    status: int
+    shape: Any = None
+    when: str = ""
+    verbose_only: bool = False
+
+
+NONE_FOUND = Returns(204, None, "None found.")
+STATUS = {"status": TEXT}
+
+
+def ok(status: int = 200, *, verbose_only: bool = True) -> Returns:
+    """The reference's `<status>ok</status>` body (render.status_ok)."""
+    return Returns(status, STATUS, verbose_only=verbose_only)
