@@ -1,10 +1,13 @@
-# Every target creates .venv if it is missing (a fresh machine needs Python 3.11 and make).
-# uv installs it from uv.lock; uv itself comes from PyPI into .tools/ the first time.
+# `make` (or `make help`) lists the targets. Every target creates .venv if it is missing: a
+# fresh machine needs Python (3.11 to 3.13) and make; Node.js 22 or 24 for synth and deploys
+# (`make doctor` checks). uv installs .venv from uv.lock; uv itself comes from PyPI into
+# .tools/ the first time.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 UV     := .tools/bin/uv
+PRE_COMMIT_VERSION := 4.7.0
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
@@ -15,10 +18,26 @@ ASSEMBLY := infra/cdk.out
 # this exact version from the npm registry the first time.
 CDK_CLI := aws-cdk@2.1148.1
 CDK     := npx --yes $(CDK_CLI)
+# Against `make run`'s local AWS.
+LOCAL_AWS := AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local
+# Against a deployed stage, with your AWS credentials.
+DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 
-.PHONY: lock lint format run test bench enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise openapi fuzz
+.DEFAULT_GOAL := help
+.PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
+	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
+	deployed-watch openapi fuzz
+
+help:                  ## this list
+	@echo "OCP REST API v1.1 (README.md). Targets:"
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+doctor:                ## check the prerequisites (Python, Node.js, npx, AWS credentials)
+	@python3 -m local.prerequisites
 
 $(UV):
+	@python3 -m local.prerequisites python
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
@@ -37,11 +56,25 @@ $(LAMBDA_WHEELS): $(STAMP) infra/lambda_platform.py
 lock: $(UV)            ## after editing pyproject.toml's pins: write uv.lock again
 	$(UV) lock
 
-run: $(STAMP)          ## moto server + chalice local on 127.0.0.1:$(OCP_PORT)
+run: $(STAMP)          ## local AWS (moto, OCP_AWS_PORT=5000) + the API on http://127.0.0.1:8000 (OCP_PORT)
 	$(PY) -m local.run
 
-test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+session: $(STAMP)      ## print an Authorization header for `make run`: AUTH=$(make -s session)
+	@$(PY) -m local.session --base http://127.0.0.1:$(OCP_PORT)
+
+watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
+	@$(LOCAL_AWS) $(PY) -m chalicelib.admin watch
+
+show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make run`
+	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
+
+# loadfile: the tests of a file run in one process, so tests/stack starts one stack
+# (xdist 3.8's loadgroup, with pytest 9, still spread an xdist_group over both).
+test: lint $(LAMBDA_WHEELS)  ## the quality gates, then the whole suite (2 processes)
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+test-fast: $(STAMP)    ## unit and API tiers only (no workflows, stack or synthesis)
+	$(PY) -m pytest -n 2 -q tests/unit tests/api
 
 openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, the Postman collection
 	$(PY) -m chalicelib.reference --out docs
@@ -57,25 +90,23 @@ format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixe
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+hooks: $(STAMP)        ## optional: git pre-commit hooks (ruff, from .venv) via pre-commit run by uv
+	.tools/bin/uvx pre-commit@$(PRE_COMMIT_VERSION) install
+
 bench: $(STAMP)        ## cold start and DynamoDB requests per route
 	$(PY) -m bench
 
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
-	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
-	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
-	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(LOCAL_AWS) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
 signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
-	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
-	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
-	$(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
+	$(LOCAL_AWS) $(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
 
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
-	AWS_ENDPOINT_URL=http://127.0.0.1:$(OCP_AWS_PORT) AWS_ACCESS_KEY_ID=local \
-	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 OCP_STAGE=local \
-	$(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
+	$(LOCAL_AWS) $(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
 synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
+	@python3 -m local.prerequisites node
 	$(PY) -m infra --stage $(STAGE) --outdir $(ASSEMBLY) $(INFRA_FLAGS)
 
 bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles
@@ -88,8 +119,10 @@ destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Depl
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
 
 deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
-	env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE) \
-	$(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(DEPLOYED) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
 
-clean:
+deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a deployed stage
+	@$(DEPLOYED) $(PY) -m chalicelib.admin watch
+
+clean:                 ## remove .venv, .tools, caches and build output
 	rm -rf $(VENV) .tools .pytest_cache .hypothesis infra/build $(ASSEMBLY)

@@ -17,6 +17,13 @@ one signs from then on).
 places a call through the dialing state machine, as call POST will, and prints its
 progress until it ends. Against `make run` the carrier is the simulated one: the
 README's test numbers show every path. Elsewhere it rings real telephones.
+
+  python -m chalicelib.admin watch [--once]
+  python -m chalicelib.admin show-call 12
+
+show what the asynchronous half is doing (chalicelib/watch.py): calls with their
+attempts, blasts with their progress, scheduled work with its time to fire; and one
+call's timeline.
 """
 
 from __future__ import annotations
@@ -54,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     dial.add_argument("--origination-first", action="store_true", help="as callOrigination=1")
     dial.add_argument("--eid", type=int, default=1)
     dial.add_argument("--user", type=int, default=0, help="the requesting userId")
+    watch = commands.add_parser("watch", help="live view of calls, blasts and scheduled work")
+    watch.add_argument("--once", action="store_true", help="print the view once and exit")
+    watch.add_argument("--interval", type=float, default=1.0, help="seconds between redraws")
+    show = commands.add_parser("show-call", help="a call's timeline")
+    show.add_argument("call_id", type=int, metavar="ID")
     args = parser.parse_args(argv)
     if args.command == "create-enterprise":
         made = enterprises.create(args.name)
@@ -67,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         return _rotate(args.eid, args.finish)
     elif args.command == "dial":
         return _dial(args)
+    elif args.command == "watch":
+        from chalicelib import watch as view
+
+        return view.watch(once=args.once, interval=args.interval)
+    elif args.command == "show-call":
+        from chalicelib import watch as view
+
+        timeline = view.read_timeline(args.call_id)
+        if timeline is None:
+            print(f"no call {args.call_id}", file=sys.stderr)
+            return 1
+        sys.stdout.write(view.render_timeline(timeline, color=sys.stdout.isatty()))
     return 0
 
 

@@ -1,17 +1,75 @@
-"""`make run`: moto's server as the local AWS, the resources and enterprise 1 in it,
-and `chalice local` serving the API. Ctrl-C stops everything it started."""
+"""`make run`: moto's server as the local AWS, the resources and enterprise 1 in it, the
+API served by local/api_server.py (chalice local's routes behind a server that holds a
+crowd), and the worker (local/worker.py) doing what AWS does after a response. Ctrl-C
+stops everything it started.
+
+Each local service is one line of `services()`: a command and the port it listens on.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 HOST = "127.0.0.1"
+START_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    command: list[str]
+    port: int
+    # Shown in the banner: what it is and where.
+    url: str
+
+
+def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]]:
+    """What runs before the resources are created in the local AWS, and what after."""
+    py = sys.executable
+    # OCP_CARRIER=chime: the real Chime adapter and handler against the local fake PSTN.
+    pstn_port = int(os.environ.get("OCP_PSTN_PORT", "5001"))
+    chime = os.environ.get("OCP_CARRIER") == "chime"
+    before = [
+        Service(
+            "local AWS (moto)",
+            [py, "-m", "local.aws_server", "-H", HOST, "-p", str(aws_port)],
+            aws_port,
+            f"http://{HOST}:{aws_port}",
+        ),
+    ]
+    # OCP_RELOAD=0 (or OCP_AUTORELOAD=0, as tests/contract says it): a stack for tests,
+    # which must not restart (and drop requests) when a file changes.
+    off = "0" in (os.environ.get("OCP_RELOAD"), os.environ.get("OCP_AUTORELOAD"))
+    reload = ["--no-reload"] if off else []
+    after = [
+        *(
+            [
+                Service(
+                    "fake PSTN",
+                    [py, "-m", "local.fake_pstn", "--port", str(pstn_port)],
+                    pstn_port,
+                    f"http://{HOST}:{pstn_port}",
+                )
+            ]
+            if chime
+            else []
+        ),
+        Service(
+            "OCP API",
+            [py, "-m", "local.api_server", "--host", HOST, "--port", str(api_port), *reload],
+            api_port,
+            f"http://{HOST}:{api_port}",
+        ),
+    ]
+    return before, after
 
 
 def main() -> int:
@@ -19,86 +77,48 @@ def main() -> int:
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
     secret = os.environ.get("OCP_DEV_SECRET", "56789")
     signing_secret = os.environ.get("OCP_DEV_SIGNING_SECRET", "whsec_local_56789")
-    # OCP_CARRIER=chime: the real Chime adapter and handler against the local fake PSTN.
-    pstn_port = int(os.environ.get("OCP_PSTN_PORT", "5001"))
-    chime = os.environ.get("OCP_CARRIER") == "chime"
-    for port in (api_port, aws_port, *((pstn_port,) if chime else ())):
-        if _listening(port):
+    before, after = services(api_port, aws_port)
+    for service in before + after:
+        if _listening(service.port):
             print(
-                f"port {port} on {HOST} is already in use: stop what uses it, or set "
-                f"OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT",
+                f"port {service.port} on {HOST} ({service.name}) is already in use: stop "
+                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT",
                 file=sys.stderr,
             )
             return 1
     # Also when started in the background, where SIGINT is ignored by default.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    env = local_environment(aws_port)
-    if chime:
-        env.update(chime_environment(pstn_port))
-    os.environ.update(env)
+    os.environ.update(local_environment(aws_port))
+    if os.environ.get("OCP_CARRIER") == "chime":
+        os.environ.update(chime_environment(int(os.environ.get("OCP_PSTN_PORT", "5001"))))
     children: list[subprocess.Popen] = []
     try:
-        # MOTO_PORT: where moto's Step Functions interpreter sends its own SQS requests.
-        children.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(aws_port)],
-                env={**os.environ, "MOTO_PORT": str(aws_port)},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
-        _wait_for(aws_port, children[-1], "moto server")
+        for service in before:
+            children.append(_start(service))
         _execute_state_machines(aws_port)
-        from chalicelib import settings
+        from chalicelib import logs, settings
 
         settings.reload()
+        logs.configure()
         from chalicelib.store import enterprises
         from local import bootstrap
 
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
-        if chime:
-            children.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "local.fake_pstn", "--port", str(pstn_port)],
-                    env=os.environ.copy(),
-                    start_new_session=True,
-                )
-            )
-            _wait_for(pstn_port, children[-1], "fake PSTN")
-        children.append(
-            subprocess.Popen(
-                [
-                    os.path.join(os.path.dirname(sys.executable), "chalice"),
-                    "local",
-                    "--stage",
-                    "local",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(api_port),
-                    # OCP_AUTORELOAD=0: a stack for tests, which must not restart (and drop
-                    # requests) when a file under the project changes, .venv's included.
-                    *(["--no-autoreload"] if os.environ.get("OCP_AUTORELOAD") == "0" else []),
-                ],
-                env={**os.environ, **env},
-                start_new_session=True,
-            )
-        )
-        _wait_for(api_port, children[-1], "chalice local")
-        _banner(api_port, aws_port, secret, signing_secret)
-        from chalicelib import logs
+        for service in after:
+            children.append(_start(service))
+        _banner(before + after, api_port, aws_port, secret, signing_secret)
         from local import worker
 
-        logs.configure()
         worker.run_forever(children)
     except KeyboardInterrupt:
         pass
     finally:
-        # Each child leads its own process group (chalice local's reloader forks a
-        # server process): signal the whole group.
+        # Work in hand fails once the services are gone: not worth a traceback each.
+        logging.getLogger("chalicelib").setLevel(logging.CRITICAL)
+        # Each child leads its own process group (the API server's reloader starts
+        # the serving process): signal the whole group.
         for child in reversed(children):
             _signal_group(child, signal.SIGINT)
         for child in reversed(children):
@@ -106,8 +126,21 @@ def main() -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 _signal_group(child, signal.SIGKILL)
-        print("\nstopped.")
+        print("\nstopped.", flush=True)
     return 0
+
+
+def _start(service: Service) -> subprocess.Popen:
+    child = subprocess.Popen(service.command, start_new_session=True)
+    deadline = time.monotonic() + START_SECONDS
+    while not _listening(service.port):
+        if child.poll() is not None:
+            raise SystemExit(f"{service.name} exited with code {child.returncode}")
+        if time.monotonic() > deadline:
+            _signal_group(child, signal.SIGKILL)
+            raise SystemExit(f"{service.name} did not start listening on {HOST}:{service.port}")
+        time.sleep(0.2)
+    return child
 
 
 def _execute_state_machines(aws_port: int) -> None:
@@ -136,6 +169,8 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
 
 
 def local_environment(aws_port: int) -> dict[str, str]:
+    """What every local process gets; MOTO_PORT is where moto's Step Functions
+    interpreter sends its own SQS requests."""
     return {
         "AWS_ENDPOINT_URL": f"http://{HOST}:{aws_port}",
         "AWS_ACCESS_KEY_ID": "local",
@@ -144,6 +179,7 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
+        "MOTO_PORT": str(aws_port),
         # Status callbacks may go to a receiver on this machine (README "Status callbacks").
         "OCP_CALLBACK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
     }
@@ -165,32 +201,24 @@ def _listening(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
-def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while not _listening(port):
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited with code {process.returncode}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{what} did not start listening on {HOST}:{port}")
-        time.sleep(0.2)
-
-
-def _banner(api_port: int, aws_port: int, secret: str, signing_secret: str) -> None:
-    base = f"http://{HOST}:{api_port}"
+def _banner(
+    started: list[Service], api_port: int, aws_port: int, secret: str, signing_secret: str
+) -> None:
     carrier = os.environ.get("OCP_CARRIER", "simulated")
-    if carrier == "chime":
-        carrier += f" (fake PSTN at {os.environ['OCP_CHIME_ENDPOINT_URL']})"
+    width = max(len(s.name) for s in started) + 2
+    lines = "\n".join(f"{(s.name + ':').ljust(width)}{s.url}" for s in started)
+    ports = {"OCP_PORT": (api_port, 8000), "OCP_AWS_PORT": (aws_port, 5000)}
+    port = "".join(f" {k}={v}" for k, (v, default) in ports.items() if v != default)
     print(
         f"""
-OCP API:    {base}
-local AWS:  http://{HOST}:{aws_port} (moto)
-carrier:    {carrier}
-enterprise: 1, secret {secret}, signing secret {signing_secret} (status callbacks)
+{lines}
+{"carrier:".ljust(width)}{carrier}
+enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
-Open a session:
-  T=$(date +%s)
-  curl -s -H "Authorization: Basic 1:$T:$(printf '%s' "${{T}}{secret}" | md5sum | cut -d' ' -f1)" \
-       {base}/session
+In another terminal:
+  AUTH=$(make -s session{port})    # Authorization: Basic 1:<sessionId>
+  curl -s -H "$AUTH" http://{HOST}:{api_port}/user/1
+  make watch{port}                # calls, blasts and schedules, live
 
 Ctrl-C stops everything.
 """,

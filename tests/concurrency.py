@@ -2,9 +2,10 @@
 
 DynamoDB applies each request atomically; moto's in-process backend does not (two threads
 can interleave inside one UpdateItem, and a cancelled TransactWriteItems restores a copy of
-the whole table). `atomic_dynamodb` gives moto the service's per-request atomicity by
-serialising its DynamoDB requests, and nothing more: the app's own requests still
-interleave freely, so a read-modify-write in the app still loses updates.
+the tables it touched). `atomic_dynamodb` gives moto the service's per-request atomicity by
+serialising its DynamoDB requests, as `make run`'s local AWS does (local/aws_server.py), and
+nothing more: the app's own requests still interleave freely, so a read-modify-write in the
+app still loses updates.
 """
 
 from __future__ import annotations
@@ -21,22 +22,18 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def atomic_dynamodb(monkeypatch):
-    from moto.dynamodb.responses import DynamoHandler
+def atomic_dynamodb():
+    from local.aws_server import serialise_dynamodb
 
-    lock = threading.Lock()
-    call_action = DynamoHandler.call_action
-
-    def atomic(self, *args, **kwargs):
-        with lock:
-            return call_action(self, *args, **kwargs)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
+    undo = serialise_dynamodb()
     # Switch threads often, so that requests interleave as much as they can.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
-    yield
-    sys.setswitchinterval(interval)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        undo()
 
 
 def at_once(calls: list[Callable[[], T]], threads: int = 16) -> list[T]:

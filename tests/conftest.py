@@ -36,11 +36,12 @@ SECRET = "56789"
 
 @pytest.fixture
 def aws():
+    """moto, with the local resources in it and nothing else (tests/moto_state.py)."""
     with mock_aws():
         from chalicelib.protocol import auth
-        from local import bootstrap
+        from tests import moto_state
 
-        bootstrap.create_resources()
+        moto_state.create_resources()
         auth.forget_cached_sessions()
         yield
 

@@ -200,6 +200,14 @@ def load(blast_id: int) -> BlastInfo | None:
         return None
 
 
+def latest(limit: int) -> list[BlastInfo]:
+    """The newest blasts of every enterprise, newest first (operators' views)."""
+    last = ids.last_id("blast")
+    keys = list(range(last, max(0, last - limit), -1))
+    found = {int(b.blast_id): b for b in Blast.batch_get(keys)} if keys else {}
+    return [_info(found[k]) for k in keys if k in found]
+
+
 def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
     """Move the blast from scheduled to starting at this version, once, with a fresh block
     of callIds for its recipients; the blast as claimed, or None if another firing (or a

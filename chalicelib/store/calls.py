@@ -13,7 +13,7 @@ connects, `completed` when it ends; the item each write returns has what they ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
@@ -37,6 +37,8 @@ class AttemptRecord:
     number: str
     result: str
     role: str = "destination"
+    # When its result was recorded: shown by `admin show-call`, not part of what it is.
+    at: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,35 @@ def find(call_id: int) -> Call | None:
         return None
 
 
+def latest(
+    limit: int, skip: tuple[range, ...] = (), kinds: tuple[str, ...] = (), most_ids: int = 2000
+) -> list[CallStatus]:
+    """The newest calls, newest first (for operators' views: `admin watch`): read by key,
+    100 a request, down from the last callId, passing over the ids in `skip` (blast
+    recipients' blocks) and keeping only `kinds` (all when empty); at most `most_ids` ids
+    are looked at."""
+    from chalicelib.store import ids
+
+    found: list[CallStatus] = []
+    candidates = (
+        call_id
+        for call_id in range(ids.last_id("call"), 0, -1)
+        if not any(call_id in r for r in skip)
+    )
+    looked = 0
+    while len(found) < limit and looked < most_ids:
+        chunk = [c for _, c in zip(range(100), candidates, strict=False)]
+        if not chunk:
+            break
+        looked += len(chunk)
+        items = {int(c.call_id): c for c in Call.batch_get(chunk)}
+        for call_id in chunk:
+            item = items.get(call_id)
+            if item is not None and (not kinds or item.kind in kinds):
+                found.append(_status(item))
+    return found[:limit]
+
+
 def _attempt_map(key: str, attempt: AttemptRecord, at: int) -> AttemptMap:
     return AttemptMap(
         key=key, role=attempt.role, number=attempt.number, result=attempt.result, at=at
@@ -311,7 +342,10 @@ def _status(item: Call) -> CallStatus:
         time_originated=_int_or_none(item.time_originated),
         time_completed=_int_or_none(item.time_completed),
         calling_number=item.calling_number,
-        attempts=tuple(AttemptRecord(a.number, a.result, a.role) for a in item.attempts or ()),
+        attempts=tuple(
+            AttemptRecord(a.number, a.result, a.role, _int_or_none(a.at))
+            for a in item.attempts or ()
+        ),
         request=item.request.as_dict() if item.request is not None else {},
     )
 

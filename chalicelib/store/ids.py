@@ -18,3 +18,11 @@ def next_ids(kind: str, count: int) -> list[int]:
     counter.update(actions=[Counter.value.add(count)])
     last = int(counter.value)
     return list(range(last - count + 1, last + 1))
+
+
+def last_id(kind: str) -> int:
+    """The latest id of `kind` handed out (0: none yet); for operators' views."""
+    try:
+        return int(Counter.get(kind, consistent_read=True).value)
+    except Counter.DoesNotExist:
+        return 0

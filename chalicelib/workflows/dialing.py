@@ -63,10 +63,13 @@ def execution_name(call_id: int) -> str:
 
 def execution_arn(call_id: int, name: str | None = None) -> str:
     """The ARN of the call's execution (started or not)."""
+    return _arn(name or execution_name(call_id))
+
+
+def _arn(name: str) -> str:
     from chalicelib.store import aws
 
-    arn = aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1)
-    return f"{arn}:{name or execution_name(call_id)}"
+    return aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + f":{name}"
 
 
 def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None) -> dict:
@@ -116,3 +119,39 @@ def start(
         )["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return execution_arn(call_id, name)
+
+
+@dataclass(frozen=True)
+class ExecutionEvent:
+    at: float  # Unix time, with fractions
+    type: str  # Step Functions' event type: ExecutionStarted, TaskStateEntered, ...
+    state: str = ""  # the state entered or exited, if any
+
+
+@dataclass(frozen=True)
+class Execution:
+    name: str
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+    events: tuple[ExecutionEvent, ...]
+
+
+def execution(name: str) -> Execution | None:
+    """A dialing execution and its history, oldest event first (operators' views:
+    `admin show-call`); None if there is none of that name."""
+    from chalicelib.store import aws
+
+    sfn = aws.client("stepfunctions")
+    arn = _arn(name)
+    try:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None
+    events: list[ExecutionEvent] = []
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+    for page in pages:
+        for e in page["events"]:
+            details = e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails") or {}
+            events.append(
+                ExecutionEvent(e["timestamp"].timestamp(), e["type"], details.get("name", ""))
+            )
+    return Execution(name, status, tuple(events))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib import settings
@@ -66,29 +67,42 @@ def cancel(kind: str, item_id: int) -> None:
     delete(name(kind, item_id))
 
 
-def due(now: int) -> list[dict]:
-    """The schedules of the stage's group whose time has come, with their target input.
+@dataclass(frozen=True)
+class Pending:
+    name: str
+    at: int  # when it fires, Unix time
+    input: dict  # what `fire` gets: {"kind", "id", "version"}
 
-    Only the local worker asks this: moto's scheduler stores schedules but never fires
-    them, so `make run` fires them itself. Deployed, Scheduler does.
-    """
+
+def pending() -> list[Pending]:
+    """The stage's one-time schedules that have not run, soonest first (the local worker
+    fires the due ones; `admin watch` shows them all)."""
     scheduler = aws.client("scheduler")
     group = settings.get().schedule_group
     found = []
     for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group):
         for summary in page["Schedules"]:
-            item = scheduler.get_schedule(Name=summary["Name"], GroupName=group)
+            try:
+                item = scheduler.get_schedule(Name=summary["Name"], GroupName=group)
+            except scheduler.exceptions.ResourceNotFoundException:
+                continue  # deleted since it was listed (cancelled, or started by a PUT)
             expression = item["ScheduleExpression"]
             if not expression.startswith("at("):
                 continue
-            when = (
-                datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S")
-                .replace(tzinfo=UTC)
-                .timestamp()
+            when = datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+            found.append(
+                Pending(item["Name"], int(when.timestamp()), json.loads(item["Target"]["Input"]))
             )
-            if when <= now:
-                found.append({"name": item["Name"], "input": json.loads(item["Target"]["Input"])})
-    return found
+    return sorted(found, key=lambda p: (p.at, p.name))
+
+
+def due(now: int) -> list[dict]:
+    """The schedules whose time has come, with their target input.
+
+    Only the local worker asks this: moto's scheduler stores schedules but never fires
+    them, so `make run` fires them itself. Deployed, Scheduler does.
+    """
+    return [{"name": p.name, "input": p.input} for p in pending() if p.at <= now]
 
 
 def delete(schedule_name: str) -> None:

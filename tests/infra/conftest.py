@@ -6,6 +6,8 @@ where `unshare -n` can give it an empty network namespace (as root, on the CI
 machine). A subprocess also keeps `chalice package`'s changes to os.environ and
 sys.path, and the CDK's Node.js process, out of the test workers. With xdist,
 the first worker to get the lock synthesises; the others read its output.
+Without Node.js (`local/prerequisites.py`), every test that needs a template is
+skipped with the reason; the others (gateway responses, stage names, bundling) run.
 
 The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
 there, and a small fixture ASL (fixtures/workflows/) until then.
@@ -55,8 +57,13 @@ class Synth:
 
 
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
-    return _shared_synth(tmp_path_factory, worker_id, "infra-synth")
+def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    return _shared_synth(tmp_path_factory, _worker_id(request), "infra-synth")
+
+
+def _worker_id(request: pytest.FixtureRequest) -> str:
+    """xdist's worker id, "master" without xdist (`-p no:xdist` works too)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
 # The chime carrier's stage (infra/chime.py): its caller-id pool, and an app that has the
@@ -74,10 +81,10 @@ if "sma" not in {f.name for f in app.pure_lambda_functions}:
 
 
 @pytest.fixture(scope="session")
-def chime_synth(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synth:
+def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
     return _shared_synth(
         tmp_path_factory,
-        worker_id,
+        _worker_id(request),
         "infra-synth-chime",
         "--carrier",
         "chime",
@@ -106,6 +113,12 @@ def _shared_synth(
     *flags: str,
     project: Any = None,
 ) -> Synth:
+    from local import prerequisites
+
+    node = prerequisites.node()
+    if not node.ok:
+        # The CDK's jsii kernel runs in Node.js: without it nothing can be synthesised.
+        pytest.skip(f"Node.js is needed to synthesise the stack: {node.detail}")
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
     target = shared / name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from xml.etree import ElementTree
 
 from infra.api import access_log_format, gateway_responses
@@ -52,3 +54,13 @@ def test_access_logs_hold_no_query_string_or_headers():
     fmt = access_log_format()
     assert "requestId" in fmt
     assert "querystring" not in fmt.lower() and "authorization" not in fmt.lower()
+
+
+def test_no_gateway_response_can_echo_what_the_client_sent():
+    # API Gateway's default MISSING_AUTHENTICATION_TOKEN message quotes the Authorization
+    # header ($context.error.message); these bodies name no variable but the request id.
+    for kind, response in gateway_responses().items():
+        body = response["responseTemplates"]["application/json"]
+        variables = set(re.findall(r"\$[\w.]+", body))
+        assert variables <= {"$context.requestId"}, (kind, variables)
+        assert "authorization" not in json.dumps(response).lower(), kind

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from infra.nag import flatten_reference
 from tests.infra.conftest import STAGE, function_role_id, listed, resources, role_statements
 
 # Actions that take no resource, or none that OCP has: "*" is their only form.
@@ -63,6 +62,8 @@ def test_no_action_is_a_wildcard(synth):
 def test_every_other_wildcard_is_inside_one_named_resource(synth):
     """`<Table.Arn>/index/*`, `<Bucket.Arn>/previews/*`, `...:execution:ocp-prod-call:*`,
     `...:schedule/ocp-prod/*`: the children of one resource of this stack."""
+    from infra.nag import flatten_reference  # the CDK: Node.js, which `synth` checks for
+
     for where, statement in all_statements(synth.template):
         if statement["Effect"] != "Allow":
             continue
@@ -101,6 +102,7 @@ def test_each_function_assumes_a_role_of_its_own(synth):
 
 def test_the_api_handler_role_names_its_tables_key_bucket_prefixes_and_workflow(synth):
     from infra.access import SPEECH_PREFIX, UPLOADS_PREFIX
+    from infra.nag import flatten_reference
 
     template = synth.template
     statements = role_statements(template, function_role_id(template, "APIHandler"))

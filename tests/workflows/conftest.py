@@ -33,10 +33,11 @@ def target(number: str) -> Target:
 
 @pytest.fixture
 def sfn_aws():
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        from local import bootstrap
+    config = {"stepfunctions": {"execute_state_machine": True}}
+    with mock_aws(config=config):
+        from tests import moto_state
 
-        bootstrap.create_resources()
+        moto_state.create_resources(config)
         yield
         _stop_running_executions()
 

@@ -1,0 +1,69 @@
+"""`make run`'s local AWS: moto's server, with its DynamoDB requests applied one at a time.
+
+DynamoDB applies each request atomically. moto's backends are not safe for concurrent
+requests (its documentation says so), and its server serves each request in a thread of
+its own: two UpdateItems on one item can interleave, and a TransactWriteItems whose
+condition fails restores a copy of every table it touched taken when it began, wiping
+whatever other requests wrote meanwhile (acknowledged writes lost; README "Notes").
+Serialising moto's DynamoDB requests gives it the service's per-request atomicity and
+nothing more: the application's own requests still interleave freely, as on AWS. It also
+keeps a stopped Step Functions execution from turning every task callback into a 500.
+
+  python -m local.aws_server -H 127.0.0.1 -p 5000     (what `make run` starts)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+
+
+def serialise_dynamodb() -> Callable[[], None]:
+    """Make moto's DynamoDB requests take turns, in this process; returns the undo."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.call_action
+    lock = threading.Lock()
+
+    def call_action(self, *args, **kwargs):
+        with lock:
+            return original(self, *args, **kwargs)
+
+    DynamoHandler.call_action = call_action
+
+    def undo() -> None:
+        DynamoHandler.call_action = original
+
+    return undo
+
+
+def skip_executions_without_a_worker() -> None:
+    """moto answers every SendTask* with a 500 while any RUNNING execution has no
+    interpreter (`exec_worker` is None: not started yet, or stopped as it started): it
+    walks all of them to find the task token's. Such an execution holds no task token,
+    so the walk passes it over, and the answer is what Step Functions gives."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    executions = StepFunctionsParserBackend._get_executions
+
+    def with_a_worker(self, *args, **kwargs):
+        return [e for e in executions(self, *args, **kwargs) if e.exec_worker is not None]
+
+    StepFunctionsParserBackend._get_executions = with_a_worker
+
+
+def main(argv: list[str] | None = None) -> None:
+    from moto import server
+
+    serialise_dynamodb()
+    skip_executions_without_a_worker()
+    # No access line per AWS request, no development-server banner: `make run` prints
+    # one line per API request. Errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server.main(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
