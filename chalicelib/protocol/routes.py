@@ -229,7 +229,8 @@ def _handle(
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
-    fmt = "xml"
+    # A body that cannot be read is still answered in the format the query string asks for.
+    fmt = params.query_format(http.query_params)
     try:
         variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
@@ -304,9 +305,7 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         else:
             error = OcpError(105, request_id=_request_id(event))
             log.error("chalice error %s: %s", response.status_code, body.get("Message"))
-        fmt = params.requested_format(
-            params.from_request(event.query_params, {}, b"").get("output")
-        )
+        fmt = params.query_format(event.query_params)
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         return rendered
