@@ -114,8 +114,8 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
     # its destinations, create its calls, start dialing), close a conference whose
-    # reservation ended (charging its moderator), or start a blast (claim it and put its
-    # start message on the fan-out queue).
+    # reservation ended (charging its moderator), or queue a blast's start on the fan-out
+    # queue (blastfanout starts it: speech, audio and pacing need its grants, not these).
     "fire": Access(
         tables=(
             "Users",
