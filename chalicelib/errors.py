@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+BUSY = 116
+FULL = 117
+
 # code -> (message template, HTTP status). Templates use {name}, {value} and,
 # for 901/903, {choices} / {low} / {high}.
 CATALOGUE: dict[int, tuple[str, int]] = {
@@ -28,6 +31,12 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     113: ("Duplicate phone number", 409),
     114: ("Internal error: Authentication system failed", 500),
     115: ("Group not found", 404),
+    # Additions (README "Limits"). BUSY: a change that lost to concurrent changes of the
+    # same item for longer than the contention budget (or, at API Gateway, a request over
+    # the stage's rate); nothing was changed, retry after `Retry-After` seconds. FULL: a
+    # stored list that a change would take past its limit.
+    BUSY: ("Busy: try again later", 503),
+    FULL: ("Too many {name}: at most {high} allowed", 409),
     301: ("Invalid Termination Type supplied", 400),
     302: ("Invalid Origination Type supplied", 400),
     303: ("Blacklisted origination", 403),
@@ -69,6 +78,9 @@ KEY_IN_PROGRESS = 971
 SESSION_INVALID = 102
 
 MAX_VALUE_SHOWN = 100
+
+# Errors a client should retry, and after how many seconds (the `Retry-After` header).
+RETRY_AFTER_SECONDS: dict[int, int] = {BUSY: 1}
 
 
 @dataclass(frozen=True)

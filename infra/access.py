@@ -91,8 +91,8 @@ FUNCTIONS: dict[str, Access] = {
     # conference leg counts it on its Conference (closing it and charging the moderator
     # when it is over); ending a blast recipient with a statusCallback counts it on its
     # Blast; a call with a statusCallback queues its events. With the chime carrier it
-    # dials (a call per number rung), pushes actions into a live call (bridge, hang up),
-    # speaks announcements as WAV, and opens conference rooms.
+    # dials (a call per number rung), pushes actions into a live call (bridge, hang up)
+    # and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
         tables=("Calls", "Accounts", "Conferences", "Blasts"),
         chime_tables=("Counters",),
@@ -100,24 +100,26 @@ FUNCTIONS: dict[str, Access] = {
         send_to=("callbacks",),
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
-        meeting_operations=("CreateMeeting", "CreateAttendee"),
         timeout_seconds=60,
     ),
     # The SIP media application's handler (chime carrier only): answers each call event
     # with actions within the service's 5 s, reports dial outcomes with their task tokens,
     # hangs up the losers of a try-all race, joins conference legs to their meeting.
+    # Its state lives on Calls (races, the watch) and Conferences (the room's meeting),
+    # store.rendezvous; the room's meeting is made when its first leg joins (and ended by
+    # `fire` when the reservation closes).
     "sma": Access(
-        tables=("Calls", "Accounts", "Conferences"),
+        tables=("Calls", "Conferences"),
         report_tasks=True,
         sma_operations=("UpdateSipMediaApplicationCall",),
-        meeting_operations=("CreateMeeting", "CreateAttendee", "DeleteMeeting"),
+        meeting_operations=("CreateMeeting", "CreateAttendee"),
         timeout_seconds=5,
         memory_mb=1024,  # more memory is more CPU: a faster cold start inside the 5 s
     ),
     # What a fired schedule does (workflows/fire.py): start an autoconference (resolve
     # its destinations, create its calls, start dialing), close a conference whose
-    # reservation ended (charging its moderator), or start a blast (claim it and put its
-    # start message on the fan-out queue).
+    # reservation ended (charging its moderator), or queue a blast's start on the fan-out
+    # queue (blastfanout starts it: speech, audio and pacing need its grants, not these).
     "fire": Access(
         tables=(
             "Users",

@@ -24,7 +24,7 @@ API_STAGE = "api"
 
 
 def gateway_responses() -> dict[str, Any]:
-    from chalicelib.errors import OcpError
+    from chalicelib.errors import BUSY, RETRY_AFTER_SECONDS, OcpError
     from chalicelib.protocol.render import XML_TYPE, render_error
 
     # `$context.requestId` is filled in by API Gateway: the id to quote, as the
@@ -38,7 +38,14 @@ def gateway_responses() -> dict[str, Any]:
             XML_TYPE,
             status=404,
         ),
-        "THROTTLED": _response(render_error(internal).body, XML_TYPE, status=429),
+        # Over the stage's rate: the app's retryable "busy" (README "Limits"), with its
+        # Retry-After.
+        "THROTTLED": _response(
+            render_error(OcpError(BUSY, request_id="$context.requestId")).body,
+            XML_TYPE,
+            status=429,
+            retry_after=RETRY_AFTER_SECONDS[BUSY],
+        ),
         # Payload too large, unsupported media type, ...: the original status stays.
         "DEFAULT_4XX": _response(
             render_error(OcpError(902, name="request", value="refused by the API gateway")).body,
@@ -48,13 +55,18 @@ def gateway_responses() -> dict[str, Any]:
     }
 
 
-def _response(body: str, content_type: str, status: int | None = None) -> dict[str, Any]:
+def _response(
+    body: str, content_type: str, status: int | None = None, retry_after: int | None = None
+) -> dict[str, Any]:
+    headers = {
+        "gatewayresponse.header.Content-Type": f"'{content_type}'",
+        # As the app's own responses: the id the body's requestId and the access log quote
+        "gatewayresponse.header.X-Request-Id": "context.requestId",
+    }
+    if retry_after is not None:
+        headers["gatewayresponse.header.Retry-After"] = f"'{retry_after}'"
     response: dict[str, Any] = {
-        "responseParameters": {
-            "gatewayresponse.header.Content-Type": f"'{content_type}'",
-            # As the app's own responses: the id the body's requestId and the access log quote
-            "gatewayresponse.header.X-Request-Id": "context.requestId",
-        },
+        "responseParameters": headers,
         # API Gateway picks the template by content type and falls back to JSON's.
         "responseTemplates": {"application/json": body},
     }

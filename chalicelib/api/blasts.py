@@ -27,8 +27,8 @@ from chalicelib.protocol.params import (
     Destinations,
     Flag,
     Id,
+    ScheduleTime,
     Text,
-    UnixTime,
     not_given,
     subscription,
 )
@@ -49,7 +49,7 @@ users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold sta
 MAX_SMS_TEXT = 1600
 
 BLAST_ID = Id("blastId", code=308, doc="As blast POST returned it.")
-TIME = UnixTime("time", doc="When to send (Unix time); none, or one not in the future: now.")
+TIME = ScheduleTime("time", doc="When to send (Unix time); none, or one not in the future: now.")
 AUDIO_FILE = AudioFile("audioFile")
 # The key of a presigned upload (POST /audioupload): an addition to the reference.
 AUDIO_KEY = Text(

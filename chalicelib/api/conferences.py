@@ -7,6 +7,7 @@ for any other route does not pay for the dialing and scheduling modules.
 
 from chalice import Blueprint
 
+from chalicelib.domain import limits
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     STATUS_CALLBACK,
@@ -17,9 +18,9 @@ from chalicelib.protocol.params import (
     Flag,
     Id,
     Int,
+    ScheduleTime,
     Termination,
     Text,
-    UnixTime,
     UserId,
     given,
     not_given,
@@ -80,7 +81,7 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
     variables=(
         USER_ID,
         *_autoconference_fields(required=True),
-        UnixTime("conferenceTime", doc="When to dial (Unix time); none or 0: now."),
+        ScheduleTime("conferenceTime", doc="When to dial (Unix time); none or 0: now."),
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
@@ -122,7 +123,7 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     ["GET"],
     variables=(USER_ID, CALL_ID.but(when=sent("callId"), doc="One autoconference.")),
     internal_error=INTERNAL,
-    errors=(305, 307),
+    errors=(106, 305, 307),
     returns=(LISTED, ONE, NONE_FOUND),
     summary="A user's autoconferences, or one",
 )
@@ -164,8 +165,10 @@ def get_autoconferences(req: Request) -> Reply:
         USER_ID,
         CALL_ID,
         *_autoconference_fields(required=False),
-        UnixTime("time", doc="The new time; none, or one not in the future: now."),
-        UnixTime("conferenceTime", doc="POST's name for `time`, read when `time` is not given."),
+        ScheduleTime("time", doc="The new time; none, or one not in the future: now."),
+        ScheduleTime(
+            "conferenceTime", doc="POST's name for `time`, read when `time` is not given."
+        ),
     ),
     internal_error=INTERNAL,
     errors=(305, 307, 922),
@@ -261,7 +264,7 @@ def create_conference(req: Request) -> Reply:
         Id("conferenceId", doc="As conference POST returned it."),
         UserId(required=False, doc="If given, the conference's moderator."),
         DURATION.but(required=not_given(*PARTICIPANTS), doc="Seconds to extend by."),
-        DestinationByType(*PARTICIPANTS),
+        DestinationByType(*PARTICIPANTS, max_items=limits.CONFERENCE_LEGS - 1),
         Text(
             "text",
             required=given(*PARTICIPANTS),
@@ -270,7 +273,7 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(303, 305, 306, 922),
+    errors=(117, 303, 305, 306, 922),
     returns=(
         Returns(
             201,

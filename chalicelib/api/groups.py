@@ -9,6 +9,7 @@ are the same request.
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
+from chalicelib.domain import limits
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text, not_sent, sent
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
@@ -23,9 +24,12 @@ MEMBERS = Destinations(
     "destination",
     required=True,
     doc="Members: `type:value` pairs, comma-separated: 1 userId, 2 email, 3 phone.",
+    max_items=limits.GROUP_MEMBERS,
 )
 # A group names its owner: another user's group is 112, an unknown one 115; 106 no user.
 GROUP_ERRORS = (106, 112, 115)
+# Adding members: 117 past limits.GROUP_MEMBERS.
+ADD_ERRORS = (*GROUP_ERRORS, 117)
 # POST /group creates a group; naming a groupId (in the path or as a variable) adds members.
 POST_VARIABLES = (
     USER_ID,
@@ -40,7 +44,7 @@ POST_VARIABLES = (
     "/group",
     ["POST"],
     variables=POST_VARIABLES,
-    errors=GROUP_ERRORS,
+    errors=ADD_ERRORS,
     returns=(Returns(201, {"groupid": INT}, "A group created."), ok(201)),
     summary="Create a group, or add members to one",
     idempotent=True,
@@ -50,7 +54,7 @@ POST_VARIABLES = (
     "/group/{groupId}",
     ["POST"],
     variables=(USER_ID, GROUP_ID, MEMBERS),
-    errors=GROUP_ERRORS,
+    errors=ADD_ERRORS,
     returns=(ok(201),),
     summary="Add members to a group",
     idempotent=True,
@@ -60,7 +64,7 @@ POST_VARIABLES = (
     "/group/{groupId}/member/{destination}",
     ["POST"],
     variables=(USER_ID, GROUP_ID, MEMBERS),
-    errors=GROUP_ERRORS,
+    errors=ADD_ERRORS,
     returns=(ok(201),),
     summary="Add members to a group (named in the path)",
     idempotent=True,

@@ -5,6 +5,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.phones import ADDING, NUMBER_WITH_DEFAULT, number_body
+from chalicelib.domain import limits
 from chalicelib.domain import profile as rules
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.domain.profile import BLOCK_PHONE, BLOCK_USER, Block, NumberRequest
@@ -43,12 +44,14 @@ _HUNT_FIELDS = (
         low=min(PHONE_TYPES),
         high=max(PHONE_TYPES),
         doc="For numbers new to the user: one for all, or one per number (1-4).",
+        max_items=limits.PHONES,
     ),
     Ints(
         "carrierId",
         low=min(CARRIERS),
         high=max(CARRIERS),
         doc="For numbers new to the user: one for all, or one per number.",
+        max_items=limits.PHONES,
     ),
     Flag("tryall", default=None, doc="1: ring every number at once; 0: one after another."),
 )
@@ -78,7 +81,12 @@ def _one_each(name: str, values: list[int] | None, count: int) -> list[int | Non
     ["PUT"],
     variables=(
         USER_ID,
-        Phones("phoneNumber", required=not_given("tryall"), doc=HUNT_NUMBERS),
+        Phones(
+            "phoneNumber",
+            required=not_given("tryall"),
+            doc=HUNT_NUMBERS,
+            max_items=limits.PHONES,
+        ),
         *_HUNT_FIELDS,
     ),
     errors=(*ADDING, 900, 902),
@@ -99,7 +107,11 @@ def extend_hunt_order(req: Request) -> Reply:
     bp,
     "/huntorder",
     ["POST"],
-    variables=(USER_ID, Phones("phoneNumber", required=True, doc=HUNT_NUMBERS), *_HUNT_FIELDS),
+    variables=(
+        USER_ID,
+        Phones("phoneNumber", required=True, doc=HUNT_NUMBERS, max_items=limits.PHONES),
+        *_HUNT_FIELDS,
+    ),
     errors=(*ADDING, 900, 902),
     returns=(ok(201),),
     summary="Replace a user's hunt order",
@@ -312,7 +324,7 @@ def get_exceptions(req: Request) -> Reply:
     "/dnd",
     ["POST"],
     variables=(USER_ID, *_window_fields()),
-    errors=(106,),
+    errors=(106, 117),
     returns=(ok(201),),
     summary="Add do-not-disturb hours",
     idempotent=True,
@@ -365,7 +377,12 @@ _BLOCK_FIELDS = (
     Int(
         "terminationType", required=True, low=1, high=3, code=901, doc="1 userId, 2 email, 3 phone."
     ),
-    Text("terminationValue", required=True, doc="The userId, email or phone number to block."),
+    Text(
+        "terminationValue",
+        required=True,
+        max_len=320,
+        doc="The userId, email or phone number to block.",
+    ),
 )
 # terminationValue is read as the destination "type:value" (922: no such user visible).
 _BLOCK_ERRORS = (106, 902, 915, 920, 922)
@@ -394,7 +411,7 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     "/blacklist",
     ["POST"],
     variables=_BLOCK_FIELDS,
-    errors=(*_BLOCK_ERRORS, 113),
+    errors=(*_BLOCK_ERRORS, 113, 117),
     returns=(ok(201),),
     summary="Block a user or number from calling a user",
     idempotent=True,
@@ -428,15 +445,17 @@ def add_block(req: Request) -> Reply:
     summary="A user's blacklist",
 )
 def get_blacklist(req: Request) -> Reply:
-    """Entries of type 1 and 2 show as type 1 with the userId they resolved to."""
+    """Entries of type 1 and 2 show as type 1 with the userId they resolved to; entries
+    naming a user exclusive to another enterprise are not shown."""
     profile = profiles.load(req.values["userId"], req.eid)
-    if not profile.blacklist:
+    shown = profiles.visible_blacklist(profile.blacklist, req.eid)
+    if not shown:
         return NO_CONTENT
     return Reply(
         {
             "contact": [
                 {"type": b.type, "id": b.value.display if b.type == BLOCK_PHONE else b.value}
-                for b in profile.blacklist
+                for b in shown
             ]
         }
     )
@@ -452,7 +471,11 @@ def get_blacklist(req: Request) -> Reply:
     summary="Unblock a user or number",
 )
 def remove_block(req: Request) -> Reply:
-    # A blocked userId is removable even once that user is gone.
+    # A blocked userId is removable even once that user is gone; one exclusive to another
+    # enterprise is not there for this one (110).
     user_id, block = _block(req, must_exist=False)
+    if not profiles.visible_blacklist((block,), req.eid):
+        profiles.load(user_id, req.eid)  # 106 first, as for any other entry
+        raise OcpError(110)
     profiles.change(user_id, req.eid, rules.remove_block, block)
     return status_ok()

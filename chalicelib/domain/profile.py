@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from chalicelib.domain import windows
+from chalicelib.domain import limits, windows
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.windows import Window
-from chalicelib.errors import OcpError
+from chalicelib.errors import FULL, OcpError
 
 NewId = Callable[[], int]
 
@@ -354,3 +354,29 @@ def remove_block(profile: Profile, block: Block) -> Profile:
 def phone_keys(profile: Profile) -> set[str]:
     """Every phone key the user holds, on either list (each is unique system-wide)."""
     return {n.phone.key for n in profile.phones + profile.sms_phones}
+
+
+# -- limits ----------------------------------------------------------------------------
+
+# Each list of a profile, the name its error gives it, and its limit in domain.limits.
+_LIMITS: tuple[tuple[str, str, str], ...] = (
+    ("phones", "phone numbers", "PHONES"),
+    ("sms_phones", "SMS numbers", "SMS_PHONES"),
+    ("emails", "email addresses", "EMAILS"),
+    ("exceptions", "call-time exceptions", "EXCEPTIONS"),
+    ("dnd", "DND windows", "DND_WINDOWS"),
+    ("blacklist", "blacklist entries", "BLACKLIST"),
+)
+
+
+def check_limits(before: Profile, after: Profile) -> None:
+    """117 for each list that a change made longer than its limit. A list that did not
+    grow passes, so a profile over a limit (one made before it) can still shrink."""
+    full = [
+        OcpError(FULL, name=label, high=getattr(limits, limit))
+        for attr, label, limit in _LIMITS
+        if len(getattr(after, attr)) > getattr(limits, limit)
+        and len(getattr(after, attr)) > len(getattr(before, attr))
+    ]
+    if full:
+        raise OcpError.combine(full)

@@ -8,7 +8,6 @@ base64-encoded, as HTTP clients send Basic credentials.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import logging
@@ -46,7 +45,7 @@ def credentials(header: str | None) -> list[str] | None:
     if ":" not in value:
         try:
             value = base64.b64decode(value, validate=True).decode("ascii")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, a non-ASCII str or result (UnicodeError)
             return None
     return value.split(":")
 

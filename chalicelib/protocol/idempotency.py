@@ -59,6 +59,8 @@ def fingerprint(method: str, route: str, variables: Variables) -> str:
         "method": method.upper(),
         "route": route,
         "values": sorted(variables.values.items()),
+        # A JSON number or boolean is another request than the same text in a string.
+        "kinds": sorted(variables.kinds.items()),
         "files": sorted(
             (name, f.filename, hashlib.sha256(f.data).hexdigest())
             for name, f in variables.files.items()

@@ -2,7 +2,13 @@
 
 Variables come from the query string and from the body (urlencoded form,
 multipart form or a JSON object); the body wins on a clash and path parameters
-win over both. Names are case-insensitive and unknown names are ignored.
+win over both. Names are case-insensitive and unknown names are ignored. Characters
+that XML 1.0 cannot carry are dropped from every name and value as it is read.
+
+A JSON value that is not a string keeps its JSON type (`Variables.kinds`): a number is
+read as the number it is by the fields that take numbers (never through the form
+sanitisers, which would read 1e-07 as 107), a boolean only by a `Flag`, and an array or
+object by no field at all.
 
 `read(variables, Field(...), ...)` sanitises and validates the named fields with
 `protocol.types` and reports every bad variable at once in one OcpError.
@@ -18,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from chalicelib import settings
+from chalicelib import clock, settings
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
 from chalicelib.media import MAX_AUDIO_BYTES
@@ -34,12 +40,25 @@ class Upload:
     data: bytes
 
 
+# The JSON type of a variable (Variables.kinds); form and query values are strings.
+STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array", "object"
+
+# The largest request body read (README "Limits"): a blast naming 10,000 destinations
+# with its text fits in a form or JSON body; a multipart body also carries a 5 MB audio
+# file. Past it: 903 on `body`.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_MULTIPART_BYTES = 6 * 1024 * 1024
+
+
 @dataclass
 class Variables:
     """Case-insensitive variables of one request (names are lower-cased)."""
 
     values: dict[str, str] = field(default_factory=dict)
     files: dict[str, Upload] = field(default_factory=dict)
+    # The JSON type of each value of a JSON body that was not a string; a number's
+    # value is its literal as written ("1e20"), a boolean's "1" or "0".
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> str | None:
         return self.values.get(name.lower())
@@ -51,10 +70,17 @@ class Variables:
         """A value that is not blank, or a file part."""
         return name.lower() in self.files or (self.get(name) or "").strip() != ""
 
+    def kind(self, name: str) -> str:
+        return self.kinds.get(name.lower(), STRING)
+
     def with_path(self, path: Mapping[str, str]) -> Variables:
-        merged = dict(self.values)
-        merged.update({k.lower(): unquote(v) for k, v in path.items() if v is not None})
-        return Variables(merged, self.files)
+        given = {
+            types.xml_chars(k.lower()): types.xml_chars(unquote(v))
+            for k, v in path.items()
+            if v is not None
+        }
+        kinds = {k: kind for k, kind in self.kinds.items() if k not in given}
+        return Variables({**self.values, **given}, self.files, kinds)
 
 
 def from_request(
@@ -62,37 +88,68 @@ def from_request(
 ) -> Variables:
     values: dict[str, str] = {}
     files: dict[str, Upload] = {}
+    kinds: dict[str, str] = {}
     for name, value in (query or {}).items():
         values[name.lower()] = value
     content_type = (headers.get("content-type") or "").lower()
+    multipart = content_type.startswith("multipart/form-data")
+    most = MAX_MULTIPART_BYTES if multipart else MAX_BODY_BYTES
+    if len(raw_body) > most:
+        raise OcpError(903, name="body", value=f"{len(raw_body)} bytes", low=0, high=most)
     if raw_body:
-        if content_type.startswith("multipart/form-data"):
+        if multipart:
             _read_multipart(headers.get("content-type", ""), raw_body, values, files)
         elif content_type.startswith("application/json"):
-            values.update(_read_json(raw_body))
+            found, kinds = _read_json(raw_body)
+            values.update(found)
         else:
             # urlencoded, or no content type at all (curl -d sends urlencoded)
             text = raw_body.decode("utf-8", errors="replace")
             for name, value in parse_qsl(text, keep_blank_values=True):
                 values[name.lower()] = value
-    return Variables(values, files)
+    clean = {types.xml_chars(k): types.xml_chars(v) for k, v in values.items()}
+    return Variables(clean, files, {types.xml_chars(k): v for k, v in kinds.items()})
 
 
-def _read_json(raw_body: bytes) -> dict[str, str]:
+class _NumberLiteral(str):
+    """A JSON number, kept as written: read as a Decimal by the fields that take numbers."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's, not JSON's
+
+
+def _read_json(raw_body: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """The values of a JSON object body, and the JSON type of each that is no string."""
     try:
-        data = json.loads(raw_body)
-    except ValueError:
-        raise OcpError(902, name="body", value="(not JSON)") from None
+        data = json.loads(
+            raw_body,
+            parse_float=_NumberLiteral,
+            parse_int=_NumberLiteral,
+            parse_constant=_refuse_constant,
+        )
+    except RecursionError:
+        raise OcpError(902, name="body", value="nested too deeply") from None
+    except ValueError:  # also a body that is not UTF-8, -16 or -32
+        raise OcpError(902, name="body", value="not JSON") from None
     if not isinstance(data, dict):
-        raise OcpError(902, name="body", value="(not a JSON object)")
-    out = {}
-    for name, value in data.items():
-        if isinstance(value, bool):
-            value = int(value)
+        raise OcpError(902, name="body", value="not a JSON object")
+    values: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for key, value in data.items():
+        name = key.lower()
         if value is None:
             continue
-        out[str(name).lower()] = value if isinstance(value, str) else json.dumps(value)
-    return out
+        if isinstance(value, _NumberLiteral):
+            values[name], kinds[name] = str(value), NUMBER
+        elif isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, bool):
+            values[name], kinds[name] = str(int(value)), BOOLEAN
+        else:
+            kind = ARRAY if isinstance(value, list) else OBJECT
+            values[name], kinds[name] = ("[...]" if kind == ARRAY else "{...}"), kind
+    return values, kinds
 
 
 def _read_multipart(
@@ -122,13 +179,23 @@ def _read_multipart(
             on_file,
         )
     except (FormParserError, ValueError):
-        raise OcpError(902, name="body", value="(malformed multipart form)") from None
+        raise OcpError(902, name="body", value="malformed multipart form") from None
 
 
 # -- fields ------------------------------------------------------------------
 
 # JSON Schema fragments (the description's types) are plain dicts, built once at import.
 Schema = Mapping[str, Any]
+
+# The largest id (userId, groupId, callId, ...): ids are counters, and a 19-digit one is
+# past any that will ever be handed out (and within DynamoDB's numbers).
+MAX_ID = 10**19 - 1
+# A text variable's length when its field names none (README "Limits").
+MAX_TEXT_LEN = 255
+# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
+# EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
+# covers every yearly event, and a client's typo (a time in milliseconds) is refused.
+SCHEDULE_HORIZON_SECONDS = 366 * 86400
 
 
 @dataclass(frozen=True)
@@ -178,8 +245,13 @@ class Field:
     absent, or empty after sanitising, gets `default`. `required` may be a `When`
     (required only when it holds); a field with `when` is read only when that holds, and
     is `default` otherwise. `codes` are the OCP errors a bad value gets (besides 900 for a
-    missing required one); `schema` is its JSON Schema on the wire, `doc` a short
-    description, `addition` what it adds to the 2008 reference, if it is not in it.
+    missing required one); `schema` is its JSON Schema on the wire (its limits among them:
+    README "Limits"), `doc` a short description, `addition` what it adds to the 2008
+    reference, if it is not in it.
+
+    In a JSON body, a number is read by `from_number(name, literal)` when the field takes
+    numbers (else as its text), a boolean only by a field with `booleans`; any other JSON
+    type, or a boolean elsewhere, is error `invalid`.
     """
 
     name: str
@@ -193,11 +265,26 @@ class Field:
     when: When | None = None
     # Not in the 2008 reference: what the variable adds (the description marks it).
     addition: str = ""
+    from_number: Callable[[str, str], Any] | None = None
+    booleans: bool = False
+    invalid: int = 902
 
     def read(self, variables: Variables) -> Any:
         if self.when is not None and not self.when.holds(variables):
             return self.default
         raw = variables.get(self.name)
+        kind = variables.kind(self.name)
+        if kind in (ARRAY, OBJECT) or (kind == BOOLEAN and not self.booleans):
+            raise OcpError(
+                self.invalid,
+                name=self.name,
+                value={"1": "true", "0": "false"}.get(raw, raw) if kind == BOOLEAN else raw,
+                choices=", ".join(str(c) for c in self.schema.get("enum", ())),
+                low=self.schema.get("minimum"),
+                high=self.schema.get("maximum"),
+            )
+        if kind == NUMBER and self.from_number is not None:
+            return self.from_number(self.name, raw)
         if raw is None or self.sanitise(raw) == "":
             if self.is_required(variables):
                 raise OcpError(900, name=self.name)
@@ -268,12 +355,16 @@ def Int(
         schema={"type": "integer", **_bounds(low, high)},
         doc=doc,
         when=when,
+        from_number=lambda n, literal: types.int_of_number(
+            n, literal, low=low, high=high, code=code
+        ),
+        invalid=code,
     )
 
 
 def Id(name: str, *, required: bool | When = True, code: int = 902, doc: str = "") -> Field:
     """A positive integer id (RULINGS "IDs")."""
-    return Int(name, required=required, low=1, code=code, doc=doc)
+    return Int(name, required=required, low=1, high=MAX_ID, code=code, doc=doc)
 
 
 def UserId(*, required: bool | When = True, doc: str = "The user the request is about.") -> Field:
@@ -324,11 +415,11 @@ def Choice(
     schema = {"type": "string", "enum": list(choices)}
     if default is not None:
         schema["default"] = default
-    return Field(name, parse, required, default, codes=(901,), schema=schema, doc=doc)
+    return Field(name, parse, required, default, codes=(901,), schema=schema, doc=doc, invalid=901)
 
 
 def Flag(name: str, *, default: int | None = 0, doc: str = "") -> Field:
-    """0 or 1 (the reference's optional Boolean variables)."""
+    """0 or 1 (the reference's optional Boolean variables); in JSON also false or true."""
 
     def parse(n: str, raw: str) -> int:
         value = raw.strip()
@@ -336,17 +427,33 @@ def Flag(name: str, *, default: int | None = 0, doc: str = "") -> Field:
             raise OcpError(901, name=n, choices="0, 1")
         return int(value)
 
+    def from_number(n: str, literal: str) -> int:
+        if Decimal(literal) not in (0, 1):
+            raise OcpError(901, name=n, choices="0, 1")
+        return int(Decimal(literal))
+
     schema: dict[str, Any] = {"type": "integer", "enum": [0, 1]}
     if default is not None:
         schema["default"] = default
-    return Field(name, parse, False, default, codes=(901,), schema=schema, doc=doc)
+    return Field(
+        name,
+        parse,
+        False,
+        default,
+        codes=(901,),
+        schema=schema,
+        doc=doc,
+        from_number=from_number,
+        booleans=True,
+        invalid=901,
+    )
 
 
 def Text(
     name: str,
     *,
     required: bool | When = False,
-    max_len: int | None = None,
+    max_len: int = MAX_TEXT_LEN,
     default: Any = None,
     doc: str = "",
     when: When | None = None,
@@ -355,21 +462,18 @@ def Text(
 
     def parse(n: str, raw: str) -> str:
         value = types.string(raw)
-        if max_len is not None and len(value) > max_len:
+        if len(value) > max_len:
             raise OcpError(903, name=n, value=raw, low=1 if required else 0, high=max_len)
         return value
 
-    schema: dict[str, Any] = {"type": "string"}
-    if max_len is not None:
-        schema["maxLength"] = max_len
     return Field(
         name,
         parse,
         required,
         default,
         types.string,
-        codes=(903,) if max_len is not None else (),
-        schema=schema,
+        codes=(903,),
+        schema={"type": "string", "maxLength": max_len},
         doc=doc,
         when=when,
     )
@@ -393,15 +497,21 @@ def Phone(name: str, *, required: bool | When = False, doc: str = "", when: When
     )
 
 
-def Phones(name: str, *, required: bool | When = False, doc: str = "") -> Field:
-    """One or more phones, comma-separated."""
+def _at_most(max_items: int | None) -> str:
+    return "" if max_items is None else f" At most {max_items:,}."
+
+
+def Phones(
+    name: str, *, required: bool | When = False, doc: str = "", max_items: int | None = None
+) -> Field:
+    """One or more phones, comma-separated (903 past `max_items`)."""
     return Field(
         name,
-        types.phones,
+        lambda n, raw: types.phones(n, raw, max_items=max_items),
         required,
-        codes=(900, 920),
+        codes=(900, 920, 903) if max_items else (900, 920),
         schema={"type": "string", "examples": ["3035551212,44 20 77994044"]},
-        doc=doc or "One or more phone numbers, comma-separated.",
+        doc=(doc or "One or more phone numbers, comma-separated.") + _at_most(max_items),
     )
 
 
@@ -413,17 +523,22 @@ def Ints(
     high: int | None = None,
     code: int = 902,
     doc: str = "",
+    max_items: int | None = None,
 ) -> Field:
-    """One or more numeric values, comma-separated."""
+    """One or more numeric values, comma-separated (in JSON also one number)."""
     return Field(
         name,
-        lambda n, raw: types.ints(n, raw, low=low, high=high, code=code),
+        lambda n, raw: types.ints(n, raw, low=low, high=high, code=code, max_items=max_items),
         required,
         None,
         types.numeric,
-        codes=(900, code),
+        codes=(900, code, 903) if max_items else (900, code),
         schema={"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
-        doc=doc,
+        doc=doc + _at_most(max_items),
+        from_number=lambda n, literal: [
+            types.int_of_number(n, literal, low=low, high=high, code=code)
+        ],
+        invalid=code,
     )
 
 
@@ -452,11 +567,16 @@ def Amount(
 ) -> Field:
     """A double with at most `places` decimals (912 otherwise), within [low, high] (902)."""
 
-    def parse(n: str, raw: str) -> Decimal:
-        value = types.to_amount(n, raw, places=places)
+    def within(n: str, raw: str, value: Decimal) -> Decimal:
         if (low is not None and value < low) or (high is not None and value > high):
             raise OcpError(902, name=n, value=raw)
         return value
+
+    def parse(n: str, raw: str) -> Decimal:
+        return within(n, raw, types.to_amount(n, raw, places=places))
+
+    def from_number(n: str, literal: str) -> Decimal:
+        return within(n, literal, types.amount_of_number(n, literal, places=places))
 
     return Field(
         name,
@@ -467,20 +587,46 @@ def Amount(
         codes=(902, 912),
         schema={"type": "number", **_bounds(low, high)},
         doc=doc or f"At most {places} decimal place{'s' if places > 1 else ''}.",
+        from_number=from_number,
     )
 
 
-def UnixTime(name: str, *, required: bool | When = False, default: Any = None, doc: str = ""):
+def UnixTime(
+    name: str,
+    *,
+    required: bool | When = False,
+    default: Any = None,
+    doc: str = "",
+    horizon: int | None = None,
+):
+    """A Unix time: 916 unless it names a date (at most year 9999) and, with `horizon`,
+    one at most that many seconds from now (how far ahead work may be scheduled)."""
+
+    def latest() -> int:
+        if horizon is None:
+            return types.MAX_UNIX_TIME
+        return min(types.MAX_UNIX_TIME, clock.now() + horizon)
+
+    ahead = "" if horizon is None else f" At most {horizon // 86400} days from now."
     return Field(
         name,
-        lambda n, raw: types.to_int(n, raw, low=0, code=916),
+        lambda n, raw: types.to_int(n, raw, low=0, high=latest(), code=916),
         required,
         default,
         types.unix_time,
         codes=(916,),
-        schema={"type": "integer", "minimum": 0},
-        doc=doc or "Seconds since 1970-01-01 UTC.",
+        schema={"type": "integer", "minimum": 0, "maximum": types.MAX_UNIX_TIME},
+        doc=(doc or "Seconds since 1970-01-01 UTC.") + ahead,
+        from_number=lambda n, literal: types.int_of_number(
+            n, literal, low=0, high=latest(), code=916
+        ),
+        invalid=916,
     )
+
+
+def ScheduleTime(name: str, *, doc: str = "") -> Field:
+    """When scheduled work starts: a Unix time at most SCHEDULE_HORIZON_SECONDS ahead."""
+    return UnixTime(name, doc=doc, horizon=SCHEDULE_HORIZON_SECONDS)
 
 
 # type:value pairs: 1 userId, 2 email, 3 phone ("Specifying Origination and Destination").
@@ -488,16 +634,23 @@ _PAIRS = "`type:value` pairs, comma-separated: 1 userId, 2 email, 3 phone"
 
 
 def Destinations(
-    name: str, *, required: bool | When = False, bad_type_code: int = 902, doc: str = ""
+    name: str,
+    *,
+    required: bool | When = False,
+    bad_type_code: int = 902,
+    doc: str = "",
+    max_items: int | None = None,
 ) -> Field:
     return Field(
         name,
         # A type 2 email names a user: it is looked up, never checked in DNS.
-        lambda n, raw: types.destinations(n, raw, check_dns=False, bad_type_code=bad_type_code),
+        lambda n, raw: types.destinations(
+            n, raw, check_dns=False, bad_type_code=bad_type_code, max_items=max_items
+        ),
         required,
-        codes=(900, bad_type_code, 915, 920, 922),
+        codes=(900, bad_type_code, 915, 920, 922, *((903,) if max_items else ())),
         schema={"type": "string", "examples": ["3:3035551212,2:ann@example.com,1:17"]},
-        doc=doc or f"One or more {_PAIRS}.",
+        doc=(doc or f"One or more {_PAIRS}.") + _at_most(max_items),
     )
 
 
@@ -568,9 +721,17 @@ class TypedDestinations(Field):
 
     value_name: str = ""
     single: bool = False
+    max_items: int | None = None
 
     def read(self, variables: Variables) -> Any:
         raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
+        wrong = [
+            OcpError(902, name=n, value=variables.get(n))
+            for n in (self.name, self.value_name)
+            if variables.kind(n) not in (STRING, NUMBER)
+        ]
+        if wrong:
+            raise OcpError.combine(wrong)
         missing = [
             OcpError(900, name=n)
             for n, raw in ((self.name, raw_type), (self.value_name, raw_value))
@@ -580,8 +741,8 @@ class TypedDestinations(Field):
             return self.default
         if missing:
             raise OcpError.combine(missing)
-        kinds = [types.numeric(k) for k in raw_type.split(",")]
-        values = [v.strip() for v in raw_value.split(",")]
+        kinds = [types.numeric(k) for k in types.split_list(self.name, raw_type, self.max_items)]
+        values = [v.strip() for v in types.split_list(self.value_name, raw_value, self.max_items)]
         if len(kinds) == 1:
             kinds = kinds * len(values)
         if len(kinds) != len(values) or (self.single and len(values) > 1):
@@ -603,18 +764,24 @@ class TypedDestinations(Field):
 
 
 def DestinationByType(
-    type_name: str, value_name: str, *, required: bool | When = False, single: bool = False
+    type_name: str,
+    value_name: str,
+    *,
+    required: bool | When = False,
+    single: bool = False,
+    max_items: int | None = None,
 ) -> Field:
     many = "" if single else "; several comma-separated, with one type for all or one each"
     return TypedDestinations(
         type_name,
         lambda n, raw: raw,
         required,
-        codes=(301, 902, 915, 920, 922),
+        codes=(301, 902, 915, 920, 922, *((903,) if max_items else ())),
         schema={"type": "string", "examples": ["3"]},
-        doc=f"1 userId, 2 email, 3 phone: the type of `{value_name}`{many}.",
+        doc=f"1 userId, 2 email, 3 phone: the type of `{value_name}`{many}.{_at_most(max_items)}",
         value_name=value_name,
         single=single,
+        max_items=max_items,
     )
 
 
@@ -715,6 +882,11 @@ def requested_format(output: str | None) -> str:
     return "json" if (output or "").strip().lower() == "json" else "xml"
 
 
+def query_format(query: Mapping[str, str] | None) -> str:
+    """The format the query string asks for (before, or without, reading the body)."""
+    return requested_format(from_request(query, {}, b"").get("output"))
+
+
 OUTPUT = Choice(
     "output", ("xml", "json"), default="xml", doc="The response format: XML (default) or JSON."
 )
@@ -750,6 +922,7 @@ __all__ = [
     "Phone",
     "PhoneType",
     "Phones",
+    "ScheduleTime",
     "Termination",
     "Text",
     "UnixTime",

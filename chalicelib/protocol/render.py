@@ -23,7 +23,8 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.errors import OcpError
+from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
+from chalicelib.protocol.types import xml_chars
 
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -67,7 +68,11 @@ def render_error(error: OcpError, fmt: str = "xml", status: int | None = None) -
     if error.request_id:
         for item in errors:
             item["requestId"] = error.request_id
-    return _respond({"errors": Items("error", errors)}, status or error.status, fmt)
+    response = _respond({"errors": Items("error", errors)}, status or error.status, fmt)
+    retry_after = RETRY_AFTER_SECONDS.get(error.code)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _content_type(fmt: str) -> str:
@@ -117,8 +122,10 @@ def _xml_element(name: str, value: Any, lines: list[str], depth: int) -> None:
 
 def escape(text: str) -> str:
     # xml.sax.saxutils.escape would do, but importing it pulls in urllib.request
-    # (about 20 ms of every cold start).
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # (about 20 ms of every cold start). Characters XML 1.0 cannot carry at all (C0
+    # controls, lone surrogates) are dropped: input is filtered the same way, but an
+    # item stored before that, or a value from elsewhere, must not make a body unreadable.
+    return xml_chars(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _text(value: Any) -> str:
@@ -150,4 +157,6 @@ def _json_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str):
+        return xml_chars(value)  # the same text as the XML body
     return value

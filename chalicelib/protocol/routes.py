@@ -233,7 +233,8 @@ def _handle(
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
-    fmt = "xml"
+    # A body that cannot be read is still answered in the format the query string asks for.
+    fmt = params.query_format(http.query_params)
     try:
         variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
@@ -320,9 +321,7 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
                 body.get("Message"),
                 extra={"request_id": request_id},
             )
-        fmt = params.requested_format(
-            params.from_request(event.query_params, {}, b"").get("output")
-        )
+        fmt = params.query_format(event.query_params)
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         response = rendered

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,19 @@ _NOT_DIGIT = re.compile(r"[^0-9]")
 _NOT_DTMF = re.compile(r"[^0-9#*]")
 _DIGITS = re.compile(r"[0-9]+")
 _MINUS_FIRST = re.compile(r"[^0-9]*-")
+# Every character XML 1.0 can carry (its "Char" production); anything else (C0 controls
+# but tab, CR and LF; lone surrogates; U+FFFE, U+FFFF) cannot be written even escaped.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The last second of year 9999: a Unix time past it names no date (916).
+MAX_UNIX_TIME = 253402300799
+# Past this many digits a number is no id, time or amount: DynamoDB keeps 38.
+_MAX_DIGITS = 38
+
+
+def xml_chars(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry: every variable is read through
+    this, and every rendered value written through it, so every body parses."""
+    return _NOT_XML_CHAR.sub("", text)
 
 
 # --- sanitisers ("Data Types" table) -----------------------------------------
@@ -137,6 +150,38 @@ def to_int(
     return value
 
 
+def int_of_number(
+    name: str, literal: str, *, low: int | None = None, high: int | None = None, code: int = 902
+) -> int:
+    """A JSON number (its literal) as an int: a whole number within [low, high]. Unlike a
+    form value nothing is sanitised away, so 1.5, -1 (for a positive id) and 1e30 are
+    refused."""
+    value = Decimal(literal)
+    if (
+        not value.is_finite()
+        or value.adjusted() >= _MAX_DIGITS
+        or value != value.to_integral_value()
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise _out_of_range(name, literal, low, high, code)
+    return int(value)
+
+
+def amount_of_number(name: str, literal: str, *, places: int = 2) -> Decimal:
+    """A JSON number (its literal) as an exact Decimal with at most `places` decimals (912
+    otherwise): 0.0000001 is 912, not the 107 that sanitising its text "1e-07" would give;
+    one with more digits than any amount (1e400) is 902."""
+    value = Decimal(literal)
+    try:
+        exact = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        raise OcpError(902, name=name, value=literal) from None
+    if exact != value:
+        raise OcpError(912, name=name, value=literal)
+    return exact + 0  # "+ 0" turns -0 into 0
+
+
 def _out_of_range(name: str, raw: str, low: int | None, high: int | None, code: int) -> OcpError:
     # 901 lists the choices and 903 the bounds; 902 uses neither.
     if low is not None and high is not None and high - low < 20:
@@ -180,22 +225,38 @@ def phone(name: str, raw: str) -> Phone:
     return parsed
 
 
-def phones(name: str, raw: str) -> list[Phone]:
+def phones(name: str, raw: str, *, max_items: int | None = None) -> list[Phone]:
     """Comma-separated phone variables ("3035551212,44 20 77994044"); every bad
     one is reported. Commas, since spaces belong to international numbers."""
-    return _each(name, raw, phone)
+    return _each(name, raw, phone, max_items)
 
 
 def ints(
-    name: str, raw: str, *, low: int | None = None, high: int | None = None, code: int = 902
+    name: str,
+    raw: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    code: int = 902,
+    max_items: int | None = None,
 ) -> list[int]:
     """Comma-separated numeric variables, each checked against [low, high]."""
-    return _each(name, raw, lambda n, part: to_int(n, part, low=low, high=high, code=code))
+    return _each(
+        name, raw, lambda n, part: to_int(n, part, low=low, high=high, code=code), max_items
+    )
 
 
-def _each(name: str, raw: str, parse) -> list:
+def split_list(name: str, raw: str, max_items: int | None) -> list[str]:
+    """The comma-separated parts of a list variable: 903 past `max_items` of them."""
+    parts = (raw or "").split(",")
+    if max_items is not None and len(parts) > max_items:
+        raise OcpError(903, name=name, value=f"{len(parts)} values", low=1, high=max_items)
+    return parts
+
+
+def _each(name: str, raw: str, parse, max_items: int | None = None) -> list:
     found, errors = [], []
-    for part in (raw or "").split(","):
+    for part in split_list(name, raw, max_items):
         try:
             found.append(parse(name, part))
         except OcpError as error:
@@ -324,7 +385,7 @@ class Destination:
 
 
 def destinations(
-    name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902
+    name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902, max_items: int | None = None
 ) -> list[Destination]:
     """Comma-separated type:value pairs; every bad pair is reported in one OcpError.
 
@@ -335,7 +396,7 @@ def destinations(
         raise OcpError(900, name=name)
     found: list[Destination] = []
     errors: list[OcpError] = []
-    for pair in text.split(","):
+    for pair in split_list(name, text, max_items):
         try:
             found.append(_destination_pair(name, pair.strip(), check_dns, bad_type_code))
         except OcpError as error:

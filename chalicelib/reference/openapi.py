@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.errors import CATALOGUE, SESSION_INVALID
+from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID
 from chalicelib.protocol import params, shapes
 from chalicelib.protocol.params import Field, TypedDestinations, When
 from chalicelib.protocol.render import JSON_TYPE, XML_TYPE
@@ -421,6 +421,7 @@ IDEMPOTENCY_KEY = {
 def error_codes(op: Operation) -> list[int]:
     """Every OCP code the operation can answer with."""
     codes = {*op.errors, op.internal_error, 901, 902}  # 901 output/verbose, 902 a bad body
+    codes |= {903, BUSY}  # a body past its limit; busy (README "Limits")
     if op.idempotent:
         codes |= {903, 970, 971}  # a key too long, used with other variables, in progress
     codes |= {code for f in op.variables for code in f.errors}

@@ -16,14 +16,13 @@ from dataclasses import dataclass, replace
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.errors import OcpError
-from chalicelib.store import calls
+from chalicelib.store import calls, users
 from chalicelib.store.models import Call
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import Backoff, condition_failed
 
 log = logging.getLogger(__name__)
 
 KIND = "autoconference"
-ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -79,14 +78,18 @@ def get(call_id: int, eid: int, user_id: int | None) -> Stored:
 
 
 def list_ids(eid: int, user_id: int) -> list[int]:
-    """The user's autoconferences (deleted ones aside), by callId: one query."""
+    """The user's autoconferences (deleted ones aside), by callId: one query; 106 if the
+    user has none and is not visible to the enterprise (as blast GET)."""
     found = Call.by_user.query(
         user_id,
         Call.kind == KIND,
         filter_condition=(Call.eid == eid) & (Call.state != calls.CANCELLED),
         attributes_to_get=["call_id"],
     )
-    return sorted(int(item.call_id) for item in found)
+    ids = sorted(int(item.call_id) for item in found)
+    if not ids:
+        users.get(user_id, eid)  # none, or no such user (106)
+    return ids
 
 
 def change(
@@ -96,7 +99,8 @@ def change(
     while still scheduled; `start` moves it to dialing in the same write (no future time).
     `before_write(stored_after)` runs first, once per attempt (it moves the schedule, so a
     schedule exists before the item names its version). 305 / 304 as for DELETE."""
-    for _attempt in range(ATTEMPTS):
+    backoff = Backoff(f"autoconference {call_id}")
+    while True:
         current = get(call_id, eid, user_id)
         if current.state != calls.SCHEDULED:
             raise OcpError(304)  # it has fired (RULINGS "Scheduled work")
@@ -117,8 +121,7 @@ def change(
             actions.append(Call.state.set(calls.DIALING))
         if calls.update_if(call_id, actions, Call.call_id.exists() & _scheduled(current.version)):
             return after
-    log.warning("autoconference %s: gave up after %d concurrent changes", call_id, ATTEMPTS)
-    raise OcpError(304)
+        backoff.pause()  # changed meanwhile: read again (116 past the budget)
 
 
 def cancel(call_id: int, eid: int, user_id: int | None) -> None:

@@ -31,7 +31,7 @@ from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import ids, profiles, users
 from chalicelib.store.calls import FINAL_STATES, callback_map
 from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User
-from chalicelib.store.transactions import condition_failed, conflicted
+from chalicelib.store.transactions import Backoff, condition_failed, conflicted
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ SCHEDULED, STARTING, STARTED = "scheduled", "starting", "started"
 CALL_KINDS = {VOICE: "blast", SMS: "blastsms"}
 # What a compressed termination list may take of the item's 400 KB.
 MAX_TERMINATIONS_BYTES = 350_000
-ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,8 @@ def ids_of(eid: int, user_id: int, kind: str) -> list[int]:
 def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> BlastInfo:
     """blast PUT: set the named fields (BlastInfo names) of a scheduled blast and bump its
     version; 308 if there is no such blast, 307 if it has fired."""
-    for _attempt in range(ATTEMPTS):
+    backoff = Backoff(f"blast {blast_id}")
+    while True:
         current = get(blast_id, eid, user_id, kind, consistent=True)
         if current.state != SCHEDULED:
             raise OcpError(307)
@@ -170,8 +170,8 @@ def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> B
         except UpdateError as e:
             if not condition_failed(e):
                 raise
-        # Fired, deleted or changed meanwhile: read again to tell which.
-    raise OcpError(304)
+        # Fired, deleted or changed meanwhile: read again to tell which (116 past the budget).
+        backoff.pause()
 
 
 def delete(blast_id: int, eid: int, user_id: int, kind: str) -> None:

@@ -24,7 +24,7 @@ from chalicelib.errors import OcpError
 from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
 from chalicelib.store import accounts, conferences
 from chalicelib.store.models import AttemptMap, Call, Callback, transaction
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import condition_failed, retrying
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
@@ -207,7 +207,8 @@ def finish(
         ]
         condition &= ~Call.recorded.contains(key)
     conference_id = _conference_of(item)
-    try:
+
+    def end() -> None:
         with transaction() as tx:
             tx.update(Call(call_id), actions=actions, condition=condition)
             if conference_id is not None:
@@ -216,6 +217,11 @@ def finish(
                 conferences.leg_ended(tx, conference_id)
             elif minutes:
                 accounts.add_minutes_used_in(tx, int(item.eid), int(item.user_id), minutes)
+
+    try:
+        # Other calls of the same requester end at the same time: their transactions
+        # touch the same account item.
+        retrying(end)
     except TransactWriteError as e:
         if condition_failed(e):
             return False

@@ -18,19 +18,23 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain import limits
 from chalicelib.domain.billing import billed_minutes, conference_seconds
-from chalicelib.errors import OcpError
+from chalicelib.errors import FULL, OcpError
 from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import accounts
 from chalicelib.store.models import Call, Callback, Conference, transaction
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import condition_failed, retrying
 
 log = logging.getLogger(__name__)
 
 OPEN, CLOSED = "open", "closed"
 LEG_KIND = "conference"  # the kind of a leg's Calls item
+# The longest reservation, extensions included (README "Limits"): a week.
+MAX_RESERVATION_SECONDS = 7 * 86400
 
 
 @dataclass(frozen=True)
@@ -89,18 +93,26 @@ def get(conference_id: int, eid: int) -> Room:
 
 
 def add_legs(conference_id: int, eid: int, call_ids: list[int]) -> None:
-    """Count new legs in, while the conference is open: 305 unknown, 306 over."""
+    """Count new legs in, while the conference is open: 305 unknown, 306 over, 117 when it
+    would pass limits.CONFERENCE_LEGS (its item holds every leg's callId)."""
     _change(
         conference_id,
         eid,
         [Conference.calls.add(set(call_ids)), Conference.legs.add(len(call_ids))],
+        Conference.legs <= limits.CONFERENCE_LEGS - len(call_ids),
+        OcpError(FULL, name="conference participants", high=limits.CONFERENCE_LEGS),
     )
 
 
 def extend(conference_id: int, eid: int, seconds: int) -> Room:
-    """Reserve `seconds` more, while open (305 / 306); the room with its new version."""
+    """Reserve `seconds` more, while open (305 / 306); the room with its new version. A
+    reservation of more than MAX_RESERVATION_SECONDS in all is 306 too."""
     return _change(
-        conference_id, eid, [Conference.duration.add(seconds), Conference.schedule_version.add(1)]
+        conference_id,
+        eid,
+        [Conference.duration.add(seconds), Conference.schedule_version.add(1)],
+        Conference.duration <= MAX_RESERVATION_SECONDS - seconds,
+        OcpError(306),
     )
 
 
@@ -128,7 +140,8 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
     if room.state != OPEN or room.ended_legs < room.legs or now < room.reserved_until:
         return None
     minutes = billed_minutes(conference_seconds(room.started, _legs(item)))
-    try:
+
+    def close() -> None:
         with transaction() as tx:
             tx.update(
                 Conference(conference_id),
@@ -144,6 +157,9 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
             )
             if minutes:
                 accounts.add_minutes_used_in(tx, room.eid, room.moderator, minutes)
+
+    try:
+        retrying(close)
     except TransactWriteError as e:
         if condition_failed(e):
             return None  # a leg was added, the room extended, or it closed meanwhile
@@ -179,15 +195,20 @@ def _legs(item: Conference) -> list[tuple[int | None, int | None, int | None]]:
     ]
 
 
-def _change(conference_id: int, eid: int, actions: list) -> Room:
+def _change(
+    conference_id: int, eid: int, actions: list, limit: Condition, past_limit: OcpError
+) -> Room:
     item = Conference(conference_id)
     try:
-        item.update(actions=actions, condition=(Conference.eid == eid) & (Conference.state == OPEN))
+        item.update(
+            actions=actions, condition=(Conference.eid == eid) & (Conference.state == OPEN) & limit
+        )
     except UpdateError as e:
         if not condition_failed(e):
             raise
-        get(conference_id, eid)  # 305
-        raise OcpError(306) from None
+        if get(conference_id, eid).state != OPEN:  # 305
+            raise OcpError(306) from None
+        raise past_limit from None
     return _room(item)
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
-from chalicelib.errors import OcpError
+from chalicelib.domain import limits
+from chalicelib.errors import FULL, OcpError
 from chalicelib.store import ids, users
 from chalicelib.store.models import Group, User, transaction
-from chalicelib.store.transactions import condition_failed, failed_condition, retrying
+from chalicelib.store.transactions import Backoff, condition_failed, failed_condition, retrying
 
 USER_ID, EMAIL = 1, 2  # destination types that name a user
 
@@ -65,14 +66,16 @@ def list_for(eid: int, user_id: int) -> list[GroupInfo]:
 
 
 def members(eid: int, user_id: int, group_id: int) -> list[tuple[int, int | str]]:
-    """The group's members as (type, value), by type then value; value is an int for type 1."""
-    try:
-        group = Group.get(user_id, group_id, consistent_read=True)
-    except Group.DoesNotExist:
-        raise _why_missing(eid, user_id, group_id) from None
+    """The group's members as (type, value), by type then value; value is an int for type 1.
+    Members naming a user exclusive to another enterprise are left out (`users.hidden`)."""
+    group = _find(user_id, group_id)
+    if group is None:
+        raise _why_missing(eid, user_id, group_id)
     if not users.is_visible(group.exclusive_eid, eid):
         raise OcpError(106)
-    return sorted(_parse(wire) for wire in group.members or ())
+    found = [_parse(wire) for wire in group.members or ()]
+    hidden = users.hidden(eid, [value for kind, value in found if kind in (USER_ID, EMAIL)])
+    return sorted(m for m in found if m[1] not in hidden)
 
 
 def rename(eid: int, user_id: int, group_id: int, name: str) -> None:
@@ -81,19 +84,51 @@ def rename(eid: int, user_id: int, group_id: int, name: str) -> None:
 
 def add_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> None:
     """Adds destinations (wire form); userIds and emails must name users the enterprise
-    sees (922, RULINGS "Destinations"). Members already there stay once."""
+    sees (922, RULINGS "Destinations"). Members already there stay once. A group holds at
+    most limits.GROUP_MEMBERS (117), checked in the same write, so that no concurrent
+    additions take it past the limit."""
     users.require_visible(
         eid,
         [value for kind, value in map(_parse, wires) if kind in (USER_ID, EMAIL)],
         name="destination",
     )
-    _update(eid, user_id, group_id, Group.members.add(set(wires)))
+    new = set(wires)
+    backoff = Backoff(f"group {group_id}")
+    while True:
+        room = Group.members.does_not_exist() | (
+            size(Group.members) <= limits.GROUP_MEMBERS - len(new)
+        )
+        try:
+            Group(user_id, group_id).update(
+                actions=[Group.members.add(new)], condition=_visible_group(eid) & room
+            )
+            return
+        except UpdateError as e:
+            if not condition_failed(e):
+                raise
+        group = _find(user_id, group_id)
+        if group is None or not users.is_visible(group.exclusive_eid, eid):
+            raise _why_missing(eid, user_id, group_id)
+        held = set(group.members or ())
+        if len(held | new) > limits.GROUP_MEMBERS:
+            raise OcpError(FULL, name="group members", high=limits.GROUP_MEMBERS)
+        new -= held  # some were members already: they take no room
+        if not new:
+            return
+        backoff.pause()
 
 
 def remove_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> None:
     """Removes destinations (wire form); ones that are not members are ignored. A member
-    naming a user that no longer exists can still be removed."""
-    _update(eid, user_id, group_id, Group.members.delete(set(wires)))
+    naming a user that no longer exists can still be removed; one naming a user exclusive
+    to another enterprise is not there for this one, so it stays."""
+    named = {w: _parse(w)[1] for w in wires if _parse(w)[0] in (USER_ID, EMAIL)}
+    hidden = users.hidden(eid, list(named.values()))
+    kept = {w for w in wires if named.get(w) not in hidden}
+    if kept:
+        _update(eid, user_id, group_id, Group.members.delete(kept))
+    else:
+        members(eid, user_id, group_id)  # nothing to remove: still 106 / 112 / 115
 
 
 def delete(eid: int, user_id: int, group_id: int) -> None:
@@ -113,6 +148,13 @@ def delete_all(user_id: int) -> None:
             user_id, consistent_read=True, attributes_to_get=["user_id", "group_id"]
         ):
             batch.delete(group)
+
+
+def _find(user_id: int, group_id: int) -> Group | None:
+    try:
+        return Group.get(user_id, group_id, consistent_read=True)
+    except Group.DoesNotExist:
+        return None
 
 
 def _put_checked(group: Group, owner_condition: Condition) -> None:

@@ -24,6 +24,7 @@ from chalicelib.domain.profile import (
     CallTimeException,
     Number,
     Profile,
+    check_limits,
 )
 from chalicelib.domain.windows import Window
 from chalicelib.errors import OcpError
@@ -39,8 +40,6 @@ from chalicelib.store.models import (
 )
 
 log = logging.getLogger(__name__)
-
-ATTEMPTS = 5
 
 
 def load(user_id: int, eid: int) -> Profile:
@@ -116,17 +115,26 @@ def change(
     new_id = _IdBlock(new_phones or 0)
     if new_phones is not None:
         kwargs["new_id"] = new_id
-    for _attempt in range(ATTEMPTS):
+    backoff = transactions.Backoff("a profile change")
+    while True:
         item = users.get(user_id, eid, consistent=True)
         before = profile_of(item)
         new_id.rewind()
         after = rule(before, *args, **kwargs)
         if after == before:
             return after
+        check_limits(before, after)  # 117: the item and its transaction stay in bounds
         if _save(item, before, after):
             return after
-    log.warning("profile change gave up after %d version conflicts", ATTEMPTS)
-    raise OcpError(105)
+        backoff.pause()  # changed meanwhile: read again (116 past the budget)
+
+
+def visible_blacklist(blacklist: tuple[Block, ...], eid: int) -> tuple[Block, ...]:
+    """Blacklist entries as the enterprise may see them: without those naming a user
+    exclusive to another enterprise (one read of the users named, if any)."""
+    named = [b.value for b in blacklist if b.type != BLOCK_PHONE]
+    hidden = users.hidden(eid, named) if named else set()
+    return tuple(b for b in blacklist if b.type == BLOCK_PHONE or b.value not in hidden)
 
 
 def blocked_user(user_id: int, eid: int, name: str) -> int:

@@ -8,10 +8,17 @@ it again is safe; botocore retries neither, hence `retrying`. Each retry is a ne
 with a new idempotency token (botocore's own retries of one request keep theirs).
 Writes of an item that transactions here also touch (a ConditionCheck on the Users item
 is one) should go through `retrying` too.
+
+A read-modify-write that lost to a concurrent change (its version condition failed) is
+contended the same way. Every such loop waits with `Backoff`: a random pause ("full
+jitter") whose cap doubles from BACKOFF_SECONDS to MAX_BACKOFF_SECONDS, for at most
+CONTENTION_BUDGET_SECONDS in all; past that the request is 116 (503 with Retry-After,
+README "Limits"), having changed nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -20,25 +27,51 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.models import Model
 
+from chalicelib.errors import BUSY, OcpError
 from chalicelib.store.models import transaction_get
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-ATTEMPTS = 6
-BACKOFF_SECONDS = 0.02  # the first pause is up to this long; each next one doubles it
+# How long a request keeps trying a contended change: well inside API Gateway's 29 s, and
+# several times what 20 concurrent changes of one user take to all get through (about
+# 2.5 s even in-process over moto, where every request is far slower than DynamoDB's).
+CONTENTION_BUDGET_SECONDS = 10.0
+BACKOFF_SECONDS = 0.02  # the first pause is up to this long; each next cap doubles it
+MAX_BACKOFF_SECONDS = 0.5
 MAX_ITEMS = 100  # per TransactGetItems / TransactWriteItems
 
 
+class Backoff:
+    """The pauses between the attempts at one contended change, within the budget."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._attempt = 0
+        self._deadline = time.monotonic() + CONTENTION_BUDGET_SECONDS
+
+    def pause(self) -> None:
+        """Sleep before the next attempt; OcpError(BUSY) when it would end past the budget."""
+        cap = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**self._attempt)
+        delay = random.uniform(0, cap)
+        self._attempt += 1
+        if time.monotonic() + delay > self._deadline:
+            log.warning("%s: still contended after %d attempts", self._what, self._attempt)
+            raise OcpError(BUSY)
+        time.sleep(delay)
+
+
 def retrying(run: Callable[[], T]) -> T:
-    """`run()`, again after a short random pause while it fails for a conflict."""
-    for attempt in range(ATTEMPTS):
+    """`run()`, again after a pause (`Backoff`) while it fails for a conflict."""
+    backoff = Backoff("a transaction")
+    while True:
         try:
             return run()
         except PynamoDBException as e:
-            if attempt + 1 == ATTEMPTS or not conflicted(e):
+            if not conflicted(e):
                 raise
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
-    raise AssertionError("unreachable")
+            backoff.pause()
 
 
 def conflicted(e: Exception) -> bool:

@@ -101,7 +101,8 @@ def create(
         default_phone_id=phone_id,
         created=clock.now(),
     )
-    try:
+
+    def save() -> None:
         with transaction() as tx:
             tx.save(item, condition=User.user_id.does_not_exist())
             tx.save(
@@ -112,6 +113,9 @@ def create(
                 Unique(phone_key(phone.phone), user_id=user_id, exclusive_eid=exclusive_eid),
                 condition=Unique.key.does_not_exist(),
             )
+
+    try:
+        transactions.retrying(save)
     except TransactWriteError as e:
         if not condition_failed(e):
             raise
@@ -202,17 +206,36 @@ def _phone_map(phone_id: int, new: NewPhone) -> PhoneMap:
     )
 
 
-def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
+Ref = int | str  # a reference to a user: a userId, or an email address
+
+
+def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
     """922 for every reference to a user (a userId, or an email address) that names no user
     visible to the enterprise (RULINGS "Destinations"); one consistent read of up to 100."""
+    found = _named(refs)
+    missing = [ref for ref, item in found.items() if item is None or not _sees(item, eid)]
+    if missing:
+        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+
+
+def hidden(eid: int, refs: list[Ref]) -> set[Ref]:
+    """The references that name a user exclusive to another enterprise. What a shared
+    user's group or blacklist holds of such a user is shown to nobody else, and changed by
+    nobody else (README "Two enterprises, one user"). A reference to no user is not hidden."""
+    return {ref for ref, item in _named(refs).items() if item is not None and not _sees(item, eid)}
+
+
+def _sees(item: User | Unique, eid: int) -> bool:
+    return is_visible(item.exclusive_eid, eid)
+
+
+def _named(refs: list[Ref]) -> dict[Ref, User | Unique | None]:
+    """Each reference -> the Users item (a userId) or Uniques row (an email) that says who
+    it names and whether they are visible; None for nobody. One consistent read per 100."""
     refs = list(dict.fromkeys(refs))
+    if not refs:
+        return {}
     found = transactions.get_items(
         [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
     )
-    missing = [
-        ref
-        for ref, item in zip(refs, found, strict=True)
-        if item is None or not is_visible(item.exclusive_eid, eid)
-    ]
-    if missing:
-        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+    return dict(zip(refs, found, strict=True))

@@ -4,7 +4,7 @@ batches to one dial execution (voice) or one SNS text per number (SMS) each
 
     create / change / remove   what blast POST, PUT and DELETE do besides the Blast item:
                                schedule it (future time), or queue its start (now)
-    fire(blastId, version)     its schedule fired (`fire.KINDS["blast"]`)
+    fire(blastId, version)     its schedule fired (`fire.KINDS["blast"]`): queue its start
     handle(message)            each message of the fan-out queue (`handlers.on_fanout_message`)
 
 Starting a blast happens once per version (store.blasts: scheduled -> starting ->
@@ -131,6 +131,21 @@ def _schedule_or_start(blast: Any, now: int) -> bool:
 
 
 # -- starting -------------------------------------------------------------------------------
+
+
+def fire(blast_id: int, version: int) -> None:
+    """The blast's schedule fired: queue its start, as POST does for a blast due now, so
+    the fan-out consumer (which may synthesise speech, read and write audio, and reserve
+    the carrier's turns) starts it, not the `fire` function. A firing for an older
+    version, a deleted blast or one started already queues nothing; one that finds it
+    claimed but not started (a start that failed half-way) queues the start again."""
+    from chalicelib.store import blasts
+
+    blast = blasts.load(blast_id)
+    if blast is None or blast.version != version or blast.state == blasts.STARTED:
+        log.info("blast %s version %s: deleted, superseded or started", blast_id, version)
+        return
+    send([{"action": "start", "blastId": blast_id, "version": version}])
 
 
 def start(blast_id: int, version: int) -> None:

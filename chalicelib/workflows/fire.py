@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, str] = {
     "autoconference": "chalicelib.workflows.autoconference:fire",
     "conference": "chalicelib.workflows.conference:reservation_ended",
-    "blast": "chalicelib.workflows.fanout:start",
+    "blast": "chalicelib.workflows.fanout:fire",
 }
 
 

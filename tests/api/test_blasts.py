@@ -19,9 +19,17 @@ from tests.examples import assert_matches_example, xml
 MAX = 5_242_880
 EXAMPLE_TIME = 1241133720  # the reference's blastTime
 BEFORE_EXAMPLE = EXAMPLE_TIME - 86400
-LATER = 4102444800  # 2100-01-01: always in the future
+LATER = 4102444800  # 2100-01-01
+# Within the scheduling horizon of "now" (README "Limits"): the clock reads a month before.
+NOW = LATER - 30 * 86400
 
 pytestmark = pytest.mark.usefixtures("api")
+
+
+@pytest.fixture(autouse=True)
+def a_month_before_later():
+    with clock.frozen(NOW):
+        yield
 
 
 def drain() -> None:

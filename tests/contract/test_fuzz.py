@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import pytest
 import schemathesis
@@ -99,19 +98,6 @@ def session_header(stack) -> str:
     return stack.session()
 
 
-# Known defects being fixed elsewhere, each turned off here only where it shows, with the
-# issue that fixes it (remove once it has landed in main):
-# - issue 13, item 7: C0 control characters in a value are echoed raw into XML error
-#   bodies (and stored), which then do not parse.
-_C0 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def known_defect(media: str, body: bytes) -> str | None:
-    if media == "text/xml" and _C0.search(body):
-        return "issue 13 (7): control characters make XML unreadable"
-    return None
-
-
 @schemathesis.check
 def ocp_error_body(ctx, response, case) -> bool | None:
     """Every failure is an OCP error body: `<errors><error><code>` in XML, or JSON's
@@ -120,8 +106,6 @@ def ocp_error_body(ctx, response, case) -> bool | None:
         return None
     media = (response.headers.get("content-type") or [""])[0].split(";")[0]
     body = response.content or b""
-    if known_defect(media, body):
-        return None
     from chalicelib.reference.openapi import error_schema
 
     schema = error_schema(sorted(_all_codes()))
@@ -139,9 +123,6 @@ def ocp_error_body(ctx, response, case) -> bool | None:
 @schemathesis.check
 def described_exactly(ctx, response, case) -> bool | None:
     """The body conforms to the description in XML too, with its elements in order."""
-    media = (response.headers.get("content-type") or [""])[0].split(";")[0]
-    if known_defect(media, response.content or b""):
-        return None
     found = description.problems(
         case.method,
         case.formatted_path,

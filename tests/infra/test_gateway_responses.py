@@ -25,16 +25,21 @@ def test_a_missing_route_is_404_with_an_ocp_error():
     ]
 
 
-def test_throttling_and_gateway_failures_are_internal_errors_with_the_request_id():
+def test_gateway_failures_are_internal_errors_with_the_request_id():
     responses = gateway_responses()
-    assert responses["THROTTLED"]["statusCode"] == "429"
-    for kind in ("THROTTLED", "DEFAULT_5XX"):
-        assert errors(responses[kind]) == [
-            (105, "Internal error: SQL execution failed", "$context.requestId")
-        ]
+    assert errors(responses["DEFAULT_5XX"]) == [
+        (105, "Internal error: SQL execution failed", "$context.requestId")
+    ]
     # Other 4xx keep API Gateway's status (413, 415 ...)
     assert "statusCode" not in responses["DEFAULT_4XX"]
     assert errors(responses["DEFAULT_4XX"])[0][0] == 902
+
+
+def test_throttling_is_the_retryable_busy_error_with_retry_after():
+    throttled = gateway_responses()["THROTTLED"]
+    assert throttled["statusCode"] == "429"
+    assert errors(throttled) == [(116, "Busy: try again later", "$context.requestId")]
+    assert throttled["responseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
 
 
 def test_the_body_is_the_app_s_own_xml():

@@ -2,10 +2,11 @@
 
 import pytest
 
-from chalicelib.errors import CATALOGUE, OcpError
+from chalicelib.errors import BUSY, CATALOGUE, FULL, OcpError
 
-# Additions to the 2008 wire format, with statuses of their own (README "Idempotency-Key").
-ADDITIONS = {422: [970], 409: [971]}
+# Additions to the 2008 wire format, with statuses of their own (README "Idempotency-Key",
+# "Limits").
+ADDITIONS = {422: [970], 409: [971, FULL], 503: [BUSY]}
 RULINGS_STATUS = {
     400: [107, 108, 109, 301, 302]
     + [c for c in CATALOGUE if 900 <= c <= 999 and c not in (970, 971)],
@@ -30,6 +31,15 @@ def test_status_of_the_additions(status, codes):
 def test_every_code_has_a_status():
     listed = [c for table in (RULINGS_STATUS, ADDITIONS) for codes in table.values() for c in codes]
     assert sorted(listed) == sorted(CATALOGUE)
+
+
+def test_busy_is_retryable_after_a_second():
+    from chalicelib.protocol.render import render_error
+
+    response = render_error(OcpError(BUSY))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert "Retry-After" not in render_error(OcpError(105)).headers
 
 
 def test_messages_fill_name_and_value():

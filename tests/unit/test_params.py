@@ -197,6 +197,75 @@ def test_a_single_destination_by_type_refuses_several():
     assert _codes({}, field) == [900, 900]
 
 
+# --- JSON types, XML characters, limits (issue 13) -----------------------------------------
+
+
+def json_variables(body: dict):
+    return variables(body=json.dumps(body).encode(), content_type="application/json")
+
+
+def test_json_values_keep_their_type():
+    v = json_variables({"a": 1e-7, "b": True, "c": [1], "d": {}, "e": "x", "f": None})
+    assert (v.get("a"), v.kind("a")) == ("1e-07", params.NUMBER)
+    assert (v.get("b"), v.kind("b")) == ("1", params.BOOLEAN)
+    assert (v.kind("c"), v.kind("d"), v.kind("e")) == (params.ARRAY, params.OBJECT, params.STRING)
+    assert not v.has("f")
+    # a path parameter of the same name is a string again
+    assert v.with_path({"a": "5"}).kind("a") == params.STRING
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(7, 7), (7.0, 7), (1e1, 10), (1.5, 922), (-7, 922), (True, 922)]
+)
+def test_a_json_number_is_an_id_only_if_it_is_a_positive_whole_number(value, expected):
+    field = Id("userId", code=922)
+    if isinstance(expected, int) and expected != 922:
+        assert field.read(json_variables({"userId": value})) == expected
+    else:
+        with pytest.raises(OcpError) as caught:
+            field.read(json_variables({"userId": value}))
+        assert caught.value.code == 922
+
+
+def test_a_json_boolean_is_a_flag_and_a_number_0_or_1_too():
+    assert Flag("tryall").read(json_variables({"tryall": False})) == 0
+    assert Flag("tryall").read(json_variables({"tryall": 1})) == 1
+    with pytest.raises(OcpError):
+        Flag("tryall").read(json_variables({"tryall": 2}))
+
+
+def test_nan_and_infinity_are_not_json():
+    with pytest.raises(OcpError) as caught:
+        variables(body=b'{"amount": NaN}', content_type="application/json")
+    assert caught.value.code == 902
+
+
+def test_characters_xml_cannot_carry_are_dropped_from_names_and_values():
+    v = variables({"ci\x00ty": "Den\x01ver\ufffe"}, b"zip=8\x0b0202", None)
+    assert (v.get("city"), v.get("zip")) == ("Denver", "80202")
+    assert v.with_path({"x": "a%00b"}).get("x") == "ab"
+
+
+def test_lists_are_limited_where_the_field_says():
+    field = params.Phones("phoneNumber", max_items=2)
+    with pytest.raises(OcpError) as caught:
+        field.read(variables({"phoneNumber": "3035551212,3035551213,3035551214"}))
+    assert caught.value.code == 903
+    assert len(field.read(variables({"phoneNumber": "3035551212,3035551213"}))) == 2
+
+
+def test_a_schedule_time_is_at_most_the_horizon_ahead():
+    from chalicelib import clock
+
+    field = params.ScheduleTime("time")
+    with clock.frozen(1_000_000):
+        limit = 1_000_000 + params.SCHEDULE_HORIZON_SECONDS
+        assert field.read(variables({"time": str(limit)})) == limit
+        with pytest.raises(OcpError) as caught:
+            field.read(variables({"time": str(limit + 1)}))
+        assert caught.value.code == 916
+
+
 # --- conditions: required only sometimes, read only sometimes ---------------------------
 
 

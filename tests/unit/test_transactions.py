@@ -8,6 +8,7 @@ from pynamodb.exceptions import (
     VerboseClientError,
 )
 
+from chalicelib.errors import BUSY, OcpError
 from chalicelib.store import transactions
 
 
@@ -21,9 +22,27 @@ def cancelled(*codes):
     return TransactWriteError("Failed to write transaction items", cause)
 
 
+class FakeTime:
+    """monotonic() and sleep() of a clock that only moves when slept on."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.pauses = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    monkeypatch.setattr(transactions.time, "sleep", lambda seconds: None)
+def fake_time(monkeypatch):
+    fake = FakeTime()
+    monkeypatch.setattr(transactions.time, "sleep", fake.sleep)
+    monkeypatch.setattr(transactions.time, "monotonic", fake.monotonic)
+    return fake
 
 
 def failing(*errors):
@@ -66,11 +85,25 @@ def test_a_failed_condition_is_not_retried():
     assert not transactions.failed_condition(caught.value, 1)
 
 
-def test_conflicts_that_do_not_stop_give_up_after_the_last_attempt():
-    run = failing(*[cancelled("TransactionConflict")] * transactions.ATTEMPTS)
-    with pytest.raises(TransactWriteError):
+def test_conflicts_that_outlast_the_budget_are_116(fake_time):
+    run = failing(*[cancelled("TransactionConflict")] * 10_000)
+    with pytest.raises(OcpError) as caught:
         transactions.retrying(run)
-    assert len(run.calls) == transactions.ATTEMPTS
+    assert (caught.value.code, caught.value.status) == (BUSY, 503)
+    assert fake_time.now <= transactions.CONTENTION_BUDGET_SECONDS
+    assert len(run.calls) == len(fake_time.pauses) + 1
+
+
+def test_pauses_are_jittered_under_a_cap_that_doubles_to_its_maximum(fake_time):
+    backoff = transactions.Backoff("test")
+    for _ in range(12):
+        backoff.pause()
+    caps = [
+        min(transactions.MAX_BACKOFF_SECONDS, transactions.BACKOFF_SECONDS * 2**n)
+        for n in range(12)
+    ]
+    assert all(0 <= p <= cap for p, cap in zip(fake_time.pauses, caps, strict=True))
+    assert len(set(fake_time.pauses)) == 12  # random, so concurrent requests spread out
 
 
 def test_other_errors_pass_through():

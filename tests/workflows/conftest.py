@@ -90,17 +90,16 @@ class Switchboard:
         sqs, sfn, url = aws.client("sqs"), aws.client("stepfunctions"), aws.dial_queue_url()
         dialer = self.dialer
         deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
-        finished = False  # after `finish`, only the execution's own end is left
+        finished = False  # after `finish`, only its redelivery or the execution's end is left
         while (described := sfn.describe_execution(executionArn=execution_arn))[
             "status"
         ] == "RUNNING":
             assert time.monotonic() < deadline, f"execution still running: {execution_arn}"
             if finished:
                 time.sleep(0.02)
-                continue
             # Long polling returns as soon as a message arrives.
             received = sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0 if finished else 1
             ).get("Messages", [])
             for m in received:
                 message = json.loads(m["Body"])

@@ -94,6 +94,16 @@ def queued_batches() -> list[dict]:
     return found
 
 
+def fired(blast_id: int, version: int = 1) -> list[dict]:
+    """Fire the blast's schedule and deliver the start it queues; the recipients' batches
+    that start queues, taken off the queue without handling them."""
+    fire.fire({"kind": "blast", "id": blast_id, "version": version})
+    (start,) = queued_batches()
+    assert start == {"action": "start", "blastId": blast_id, "version": version}
+    fanout.handle(start)
+    return queued_batches()
+
+
 def run_all(switchboard) -> list[str]:
     """Hand dial queue messages to the dialer until no execution runs; their statuses.
     (Switchboard.run follows one execution; a blast has many at once.)"""
@@ -138,9 +148,8 @@ def test_a_thousand_recipients_get_one_execution_each_however_often_it_is_delive
     monkeypatch.setattr(
         "chalicelib.media.tts.speech", lambda text, voice=None: spoken.append(text) or "tts/x.mp3"
     )
-    # When its schedule fires
-    fire.fire({"kind": "blast", "id": blast_id, "version": 1})
-    batches = queued_batches()
+    # When its schedule fires, and the start it queues is delivered
+    batches = fired(blast_id)
     # Then its recipients are on the fan-out queue, 100 a message, and its text was
     # synthesised once
     assert [(b["first"], len(b["terminations"])) for b in batches] == [
@@ -165,6 +174,18 @@ def test_a_thousand_recipients_get_one_execution_each_however_often_it_is_delive
     # Then nothing is queued and no execution is added
     assert drain() == 0 and len(executions()) == 1000
     assert blast.state == "started"
+
+
+@pytest.mark.usefixtures("aws", "now")
+def test_a_fired_schedule_only_queues_the_start(monkeypatch):
+    # Given a scheduled voice blast (the `fire` function may not call Polly or S3)
+    blast_id = new_blast(VOICE, [phone("3035551212")])
+    monkeypatch.setattr("chalicelib.media.tts.speech", lambda *a, **k: pytest.fail("synthesised"))
+    # When its schedule fires
+    fire.fire({"kind": "blast", "id": blast_id, "version": 1})
+    # Then its start is queued for the fan-out consumer, and nothing else happened
+    assert queued_batches() == [{"action": "start", "blastId": blast_id, "version": 1}]
+    assert blasts.load(blast_id).state == "scheduled" and executions() == []
 
 
 @pytest.mark.usefixtures("aws", "now")
@@ -276,8 +297,7 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
     blast_id = new_blast(SMS, recipients, text="Game cancelled")
     assert without_sms
     # When it fires and its batches are delivered twice
-    fire.fire({"kind": "blast", "id": blast_id, "version": 1})
-    batches = queued_batches()
+    batches = fired(blast_id)
     for batch in batches + batches:
         fanout.handle(batch)
     # Then SNS got one text per reachable number, once
