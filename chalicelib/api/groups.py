@@ -8,8 +8,8 @@ are the same request.
 
 from chalice import Blueprint
 
-from chalicelib.imports import on_first_use
 from chalicelib.domain import limits
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text, not_sent, sent
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
