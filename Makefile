@@ -1,5 +1,6 @@
 # `make` (or `make help`) lists the targets. Every target creates .venv if it is missing: a
-# fresh machine needs Python (3.11 to 3.13) and make; Node.js 22 or 24 for synth and deploys
+# fresh machine needs Python 3.12 (.python-version, the Lambda functions' own; uv finds it and
+# never downloads one) and make; Node.js 22 or 24 for synth and deploys
 # (`make doctor` checks). uv installs .venv from uv.lock; uv itself comes from PyPI into
 # .tools/ the first time.
 VENV   := .venv
@@ -11,6 +12,7 @@ PRE_COMMIT_VERSION := 4.7.0
 OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
+export UV_PYTHON_DOWNLOADS := never
 # Deployed stage (infra/): `make deploy STAGE=prod`.
 STAGE   ?= dev
 ASSEMBLY := infra/cdk.out
@@ -41,7 +43,7 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
+$(STAMP): pyproject.toml uv.lock .python-version | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 
@@ -93,7 +95,7 @@ format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixe
 hooks: $(STAMP)        ## optional: git pre-commit hooks (ruff, from .venv) via pre-commit run by uv
 	.tools/bin/uvx pre-commit@$(PRE_COMMIT_VERSION) install
 
-bench: $(STAMP)        ## cold start and DynamoDB requests per route
+bench: $(STAMP) $(LAMBDA_WHEELS)  ## cold start of the staged package, AWS requests per route, their cost
 	$(PY) -m bench
 
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`

@@ -1,9 +1,12 @@
-"""blastvoice and blastsms: AWS requests per route, and a 10,000-recipient blast fanned out
-over moto (time to enqueue its recipients, AWS requests per recipient).
+"""blastvoice and blastsms: AWS requests per route, and big blasts fanned out over moto
+(the time to enqueue their recipients, AWS requests per recipient).
 
-The big blast runs with moto recording Step Functions executions without running them:
-what is measured is the fan-out (POST, start, batches, one execution started per
-recipient), not the dialing (chalicelib/workflows/README.md has the cost of a call).
+The big blasts run with moto recording Step Functions executions without running them:
+what is measured is the fan-out (POST, start, batches, one execution started or one SMS
+sent per recipient). The voice fan-out runs at two sizes, to show that what a recipient
+costs does not grow with the blast (bench/costs.py projects a million recipients from
+it). What each recipient's dial execution then costs is measured on a small blast whose
+executions moto runs, with the dialer and the simulated carrier.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from xml.etree import ElementTree
 
 from bench import harness
 from bench.harness import Scenario
+from bench.scenarios_calls import POLLING
 from bench.scenarios_users import a_user
 
 # A month from now: within the scheduling horizon (README "Limits").
 LATER = int(time.time()) + 30 * 86400
 BIG = 10_000
+SMALL = 1_000
+EXECUTED = 3
 
 
 def _destinations(count: int) -> str:
@@ -42,10 +48,11 @@ def _scheduled(api) -> tuple[int, int]:
 
 
 def _drain() -> None:
+    """Deliver the fan-out queue until it is empty, one invocation of `blastfanout` each."""
     from local import worker
 
-    while worker.drain_fanout_queue():
-        pass
+    while delivered := worker.drain_fanout_queue():
+        harness.invocations[harness.CONSUMERS] += delivered
 
 
 def _started(count: int):
@@ -76,35 +83,71 @@ def _user_destinations(api) -> tuple[int, str]:
     return user_id, ",".join(f"1:{i}" for i in ids)
 
 
-def _big_blast(api, user_id: int):
-    """POST a blast to 10,000 numbers, then play the fan-out queue's trigger until it is
+def _fan_out(kind: str, size: int):
+    """POST a blast to `size` numbers, then play the fan-out queue's trigger until it is
     empty; prints the times and the AWS requests per recipient."""
-    from chalicelib.store import aws
 
-    sqs, url = aws.client("sqs"), aws.fanout_queue_url()
-    started = time.perf_counter()
-    response = api.post("/blastvoice", _voice(user_id, destination=_destinations(BIG)))
-    posted = time.perf_counter()
-    import json
+    def request(api, user_id: int):
+        import json
 
-    from chalicelib.workflows import fanout
+        from chalicelib.store import aws
+        from chalicelib.workflows import fanout
 
-    (start,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
-    fanout.handle(json.loads(start["Body"]))
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=start["ReceiptHandle"])
-    enqueued = time.perf_counter()
-    _drain()
-    done = time.perf_counter()
-    counted = Counter(harness.calls)
-    per_recipient = sum(counted.values()) / BIG
-    top = ", ".join(f"{k} {n / BIG:.3f}" for k, n in counted.most_common(6))
-    print(
-        f"  blast of {BIG:,} numbers: POST {posted - started:.1f} s, start (enqueue "
-        f"{BIG // 100} batches) {enqueued - posted:.2f} s, fan-out to {BIG:,} executions "
-        f"{done - enqueued:.1f} s (moto, one process)"
-    )
-    print(f"    AWS requests per recipient {per_recipient:.3f}: {top}")
-    return response
+        sqs, url = aws.client("sqs"), aws.fanout_queue_url()
+        started = time.perf_counter()
+        response = api.post(f"/blast{kind}", _voice(user_id, destination=_destinations(size)))
+        posted = time.perf_counter()
+        (start,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+        harness.invocations[harness.CONSUMERS] += 1
+        fanout.handle(json.loads(start["Body"]))
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=start["ReceiptHandle"])
+        enqueued = time.perf_counter()
+        _drain()
+        done = time.perf_counter()
+        counted = Counter(harness.calls)
+        per_recipient = sum(counted.values()) / size
+        top = ", ".join(f"{k} {n / size:.3f}" for k, n in counted.most_common(6))
+        work = "executions" if kind == "voice" else "texts"
+        print(
+            f"  blast{kind} of {size:,} numbers: POST {posted - started:.1f} s, start (enqueue "
+            f"{-(-size // 100)} batches) {enqueued - posted:.2f} s, fan-out to {size:,} {work} "
+            f"{done - enqueued:.1f} s ({(done - enqueued) / size * 1000:.1f} ms a recipient; "
+            f"moto, one process)"
+        )
+        print(f"    AWS requests per recipient {per_recipient:.3f}: {top}")
+        return response
+
+    return request
+
+
+def _executed(count: int):
+    """A voice blast whose recipients' executions run to the end: counts what the dialing
+    of its recipients costs, after the fan-out (which the big blasts measure)."""
+
+    def request(api, user_id: int):
+        from chalicelib.telephony.simulated import SimulatedCarrier
+        from chalicelib.workflows import dialing, fanout
+        from tests.workflows.conftest import Switchboard, states_entered
+        from tests.workflows.test_blast_fanout import run_all
+
+        response = api.post("/blastvoice", _voice(user_id, destination=_destinations(count)))
+        blast_id = int(ElementTree.fromstring(response.body).findtext("blastid"))
+        _drain()
+        harness.clear()
+        board = Switchboard(
+            SimulatedCarrier(answer_delay_seconds=0, talk_seconds=12, sleep=lambda seconds: None)
+        )
+        assert run_all(board) == ["SUCCEEDED"] * count
+        arns = [dialing.execution_arn(0, fanout.execution_name(blast_id, n)) for n in range(count)]
+        transitions = sum(len(states_entered(arn)) for arn in arns)
+        for polling in (*POLLING, "stepfunctions:ListExecutions", "sqs:ChangeMessageVisibility"):
+            harness.calls.pop(polling, None)
+        harness.calls["states:transitions"] = transitions
+        harness.calls["sqs:messages"] = len(board.messages)
+        harness.invocations[harness.CONSUMERS] += len(board.messages)
+        return response
+
+    return request
 
 
 SCENARIOS = [
@@ -169,9 +212,32 @@ SCENARIOS = [
         goal=5,
     ),
     Scenario(
-        f"blast of {BIG:,}: POST + fan-out",
-        _big_blast,
+        f"blastvoice of {SMALL:,}: POST + fan-out",
+        _fan_out("voice", SMALL),
         a_user,
         notes="everything from POST to the last execution started",
+        recipients=SMALL,
+    ),
+    Scenario(
+        f"blastvoice of {BIG:,}: POST + fan-out",
+        _fan_out("voice", BIG),
+        a_user,
+        notes="everything from POST to the last execution started",
+        recipients=BIG,
+    ),
+    Scenario(
+        f"blastsms of {BIG:,}: POST + fan-out",
+        _fan_out("sms", BIG),
+        a_user,
+        notes="everything from POST to the last text sent",
+        recipients=BIG,
+    ),
+    Scenario(
+        f"blastvoice of {EXECUTED}: recipients dialed",
+        _executed(EXECUTED),
+        a_user,
+        aws_config={"stepfunctions": {"execute_state_machine": True}},
+        notes="each recipient's execution, dialer and carrier, after the fan-out",
+        recipients=EXECUTED,
     ),
 ]

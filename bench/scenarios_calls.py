@@ -95,6 +95,7 @@ def whole_call(destination: str, **more):
             harness.calls.pop(polling, None)
         harness.calls["states:transitions"] = transitions
         harness.calls["sqs:messages"] = len(board.messages)
+        harness.invocations[harness.CONSUMERS] += len(board.messages)  # the dialer's
         status = api.get(f"/call/{call_id}")
         assert ElementTree.fromstring(status.body).findtext("callComplete") == "1", status.body
         return status

@@ -28,10 +28,22 @@ class Settings:
     table_prefix: str
     secrets_key_id: str
     email_dns_check: bool
+    # The DNS look-up of an email's domain (types.email): one try of each name server,
+    # answers cached for the life of the process.
+    email_dns_timeout_seconds: float
     session_ttl_seconds: int
     session_cache_seconds: int
     clock_skew_seconds: int
     log_level: str
+    # CloudWatch metrics in the embedded metric format on stdout (chalicelib/metrics.py).
+    metrics: bool
+    # Every AWS client (store/aws.py and PynamoDB's): botocore's standard retry mode,
+    # aws_max_attempts attempts in all, each waiting at most aws_connect_timeout_seconds
+    # to connect and aws_read_timeout_seconds for each read. One call gives up after
+    # aws_call_budget_seconds(), well inside API Gateway's 29 s.
+    aws_connect_timeout_seconds: float
+    aws_read_timeout_seconds: float
+    aws_max_attempts: int
     # Private bucket for uploaded blast audio and synthesised speech (infra creates it).
     audio_bucket: str
     polly_voice: str
@@ -107,6 +119,14 @@ class Settings:
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
 
+    def aws_call_budget_seconds(self) -> float:
+        """The longest one AWS call may take, retries included: every attempt stalls as
+        long as it may, and botocore's standard mode waits up to 2**(n-1) s (at most
+        20 s) after the n-th attempt."""
+        waits = sum(min(2 ** (n - 1), 20) for n in range(1, self.aws_max_attempts))
+        per_attempt = self.aws_connect_timeout_seconds + self.aws_read_timeout_seconds
+        return self.aws_max_attempts * per_attempt + waits
+
 
 @lru_cache(maxsize=1)
 def get() -> Settings:
@@ -123,10 +143,15 @@ def get() -> Settings:
         table_prefix=env.get("OCP_TABLE_PREFIX", f"ocp-{stage}-"),
         secrets_key_id=env.get("OCP_SECRETS_KEY_ID", f"alias/ocp-{stage}-secrets"),
         email_dns_check=_flag(env.get("OCP_EMAIL_DNS_CHECK"), default=True),
+        email_dns_timeout_seconds=float(env.get("OCP_EMAIL_DNS_TIMEOUT_SECONDS", 2)),
         session_ttl_seconds=int(env.get("OCP_SESSION_TTL_SECONDS", 24 * 3600)),
         session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
         clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
+        metrics=_flag(env.get("OCP_METRICS"), default=True),
+        aws_connect_timeout_seconds=float(env.get("OCP_AWS_CONNECT_TIMEOUT_SECONDS", 1)),
+        aws_read_timeout_seconds=float(env.get("OCP_AWS_READ_TIMEOUT_SECONDS", 3)),
+        aws_max_attempts=max(1, int(env.get("OCP_AWS_MAX_ATTEMPTS", 3))),
         audio_bucket=env.get("OCP_AUDIO_BUCKET", f"ocp-{stage}-audio"),
         polly_voice=env.get("OCP_POLLY_VOICE", "Joanna"),
         # At least an hour (RULINGS "ttspreview"), at most SigV4's seven days.

@@ -58,7 +58,11 @@ def gateway_responses() -> dict[str, Any]:
 def _response(
     body: str, content_type: str, status: int | None = None, retry_after: int | None = None
 ) -> dict[str, Any]:
-    headers = {"gatewayresponse.header.Content-Type": f"'{content_type}'"}
+    headers = {
+        "gatewayresponse.header.Content-Type": f"'{content_type}'",
+        # As the app's own responses: the id the body's requestId and the access log quote
+        "gatewayresponse.header.X-Request-Id": "context.requestId",
+    }
     if retry_after is not None:
         headers["gatewayresponse.header.Retry-After"] = f"'{retry_after}'"
     response: dict[str, Any] = {

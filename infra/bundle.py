@@ -13,8 +13,14 @@ This is only right for pure-Python distributions (`pure`): for a
 distribution with compiled code the copy here is built for this machine, not for
 Lambda's, so the Lambda platform's build of the same version is copied instead,
 from the cache `make` fills (infra/lambda_wheels.py, infra/lambda_platform.py).
-boto3 and its dependencies come with the Lambda runtime (pyproject.toml says so)
-and are left out.
+boto3 and botocore are shipped too, the versions the tests ran with (the runtime's
+own copy lags behind and may lack newer APIs, such as the Chime SDK's).
+
+Bytecode is shipped with the code (`compile_bytecode`): Lambda's /var/task is
+read-only, so without it every cold start compiles chalicelib, PynamoDB and
+botocore again. It is compiled by this interpreter, which must be the functions'
+Python (infra/lambda_platform.py), with unchecked hashes: a zip's timestamps
+cannot invalidate it.
 
 The build directory keeps `.chalice/deployments/`, chalice's own cache keyed by
 a hash of the app and vendor files, so an unchanged app is not zipped again.
@@ -22,8 +28,11 @@ a hash of the app and vendor files, so an unchanged app is not zipped again.
 
 from __future__ import annotations
 
+import compileall
 import json
+import py_compile
 import shutil
+import sys
 import tomllib
 from email.parser import Parser
 from importlib import metadata
@@ -33,11 +42,6 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-# Provided by the Lambda Python runtime.
-RUNTIME_PROVIDED = frozenset(
-    canonicalize_name(n)
-    for n in ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
-)
 APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 
 
@@ -66,7 +70,38 @@ def stage_project(project_dir: Path, build_dir: Path) -> Path:
     vendor.mkdir()
     for dist in runtime_distributions(project_dir / "pyproject.toml"):
         _copy_distribution(dist, vendor)
+    compile_bytecode(build_dir)
     return build_dir
+
+
+def compile_bytecode(build_dir: Path) -> None:
+    """`__pycache__` for chalicelib, vendor/ and the chalice runtime that `chalice
+    package` adds (chalice/app.py: its bytecode goes in vendor/, which lands at the
+    package root beside it)."""
+    from infra.lambda_platform import TARGET
+
+    if sys.version_info[:2] != TARGET.python:
+        raise BundleError(
+            f"the functions run Python {TARGET.python_version} (infra/lambda_platform.py) "
+            f"but this is {sys.version_info.major}.{sys.version_info.minor}: its bytecode "
+            f"would be ignored; run with the project's .venv"
+        )
+    unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    for tree in ("chalicelib", "vendor"):
+        if not compileall.compile_dir(build_dir / tree, quiet=1, invalidation_mode=unchecked):
+            raise BundleError(f"{tree}/ does not compile")
+    import chalice
+    import chalice.app
+
+    runtime_cache = build_dir / "vendor" / "chalice" / "__pycache__"
+    for module, name in ((chalice, "__init__"), (chalice.app, "app")):
+        py_compile.compile(
+            module.__file__,
+            cfile=str(runtime_cache / f"{name}.{sys.implementation.cache_tag}.pyc"),
+            dfile=f"chalice/{name}.py",
+            doraise=True,
+            invalidation_mode=unchecked,
+        )
 
 
 def add_stage(build_dir: Path, name: str, config: dict) -> None:
@@ -80,8 +115,8 @@ def add_stage(build_dir: Path, name: str, config: dict) -> None:
 def runtime_distributions(
     pyproject: Path, *, lambda_builds: bool = True
 ) -> list[metadata.Distribution]:
-    """The project's runtime pins and what they need, as installed here, minus the runtime's;
-    compiled ones as built for Lambda (or as installed here, without `lambda_builds`)."""
+    """The project's runtime pins and what they need, as installed here; compiled ones as
+    built for Lambda (or as installed here, without `lambda_builds`)."""
     pins = _pins(pyproject)
     found: dict[str, metadata.Distribution] = {}
     pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
@@ -89,7 +124,7 @@ def runtime_distributions(
     while pending:
         requirement = pending.pop()
         name = canonicalize_name(requirement.name)
-        if name in found or name in RUNTIME_PROVIDED:
+        if name in found:
             continue
         try:
             dist = metadata.distribution(requirement.name)

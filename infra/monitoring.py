@@ -1,6 +1,9 @@
-"""Alarms: dead letters waiting, workflow executions failing, API 5xx rate.
+"""Alarms: dead letters waiting, workflow executions failing, API 5xx rate; and the
+stage's CloudWatch dashboard: the alarms, the API, the functions, and the application's
+own metrics (chalicelib/metrics.py: calls, dial attempts, time to answer, blast
+recipients a minute, Polly against its cache, refused URLs, carrier errors and throttles).
 
-They notify one SNS topic per stage; `--alarm-email` subscribes an address.
+The alarms notify one SNS topic per stage; `--alarm-email` subscribes an address.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ def define_alarms(
     stage: Stage,
     dead_letter_queues: dict[str, sqs.IQueue],
     state_machines: dict[str, sfn.StateMachine],
-) -> sns.Topic:
+) -> tuple[sns.Topic, list[cloudwatch.Alarm]]:
     topic = sns.Topic(scope, "AlarmTopic", topic_name=stage.resource("alarms"), enforce_ssl=True)
     nag.acknowledge(
         topic,
@@ -99,4 +102,119 @@ def define_alarms(
     )
     for alarm in alarms:
         alarm.add_alarm_action(notify)
-    return topic
+    return topic, alarms
+
+
+def define_dashboard(
+    scope: Construct, stage: Stage, alarms: list[cloudwatch.Alarm], function_names: list[str]
+) -> cloudwatch.Dashboard:
+    from chalicelib import metrics
+    from chalicelib.telephony import (
+        BLACKLISTED,
+        BUSY,
+        DECLINED,
+        DND,
+        FAILED,
+        MACHINE,
+        NO_ANSWER,
+        SUCCESS,
+    )
+
+    def ocp(name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES, **dimensions):
+        return cloudwatch.Metric(
+            namespace=metrics.NAMESPACE,
+            metric_name=name,
+            dimensions_map={"Stage": stage.name, **dimensions},
+            statistic=statistic,
+            period=period,
+            label=" ".join(dimensions.values()) or (name if statistic == "Sum" else statistic),
+        )
+
+    def graph(title: str, left: list, right: list | None = None, width: int = 8):
+        return cloudwatch.GraphWidget(
+            title=title, left=left, right=right or [], width=width, height=6
+        )
+
+    api = {"ApiName": stage.stack_name, "Stage": API_STAGE}
+
+    def gateway(name: str, statistic: str, label: str):
+        return cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name=name,
+            dimensions_map=api,
+            statistic=statistic,
+            period=FIVE_MINUTES,
+            label=label,
+        )
+
+    def lambda_metric(name: str, statistic: str, function: str):
+        return cloudwatch.Metric(
+            namespace="AWS/Lambda",
+            metric_name=name,
+            dimensions_map={"FunctionName": function},
+            statistic=statistic,
+            period=FIVE_MINUTES,
+            label=function.removeprefix(stage.resource("")),
+        )
+
+    outcomes = (SUCCESS, BUSY, NO_ANSWER, MACHINE, DECLINED, FAILED, DND, BLACKLISTED)
+    dashboard = cloudwatch.Dashboard(
+        scope,
+        "Dashboard",
+        dashboard_name=stage.resource("operations"),
+        default_interval=Duration.hours(6),
+    )
+    dashboard.add_widgets(
+        cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=24, height=3)
+    )
+    dashboard.add_widgets(
+        graph(
+            "API requests and errors",
+            [
+                gateway("Count", "Sum", "requests"),
+                gateway("4XXError", "Sum", "4xx"),
+                gateway("5XXError", "Sum", "5xx"),
+            ],
+        ),
+        graph(
+            "API latency (ms)",
+            [gateway("Latency", "p50", "p50"), gateway("Latency", "p99", "p99")],
+        ),
+        graph(
+            "Function errors and throttles",
+            [lambda_metric("Errors", "Sum", name) for name in function_names]
+            + [lambda_metric("Throttles", "Sum", name) for name in function_names],
+        ),
+    )
+    dashboard.add_widgets(
+        graph("Calls by result", [ocp("Calls", Result=r) for r in ("complete", "failed")]),
+        graph("Dial attempts by outcome", [ocp("DialAttempts", Outcome=o) for o in outcomes]),
+        graph(
+            "Time to answer (s)",
+            [ocp("TimeToAnswer", "p50"), ocp("TimeToAnswer", "p90")],
+        ),
+    )
+    minute = Duration.minutes(1)
+    dashboard.add_widgets(
+        graph(
+            "Blast recipients a minute",
+            [ocp("BlastRecipients", period=minute, Kind=k) for k in ("voice", "sms")],
+        ),
+        graph(
+            "Speech: Polly syntheses and cache hits",
+            [ocp("Speech", Source=source) for source in ("polly", "cache")],
+            [ocp("PollyCharacters")],
+        ),
+        graph(
+            "Refused URLs, carrier errors and throttles",
+            [ocp("RefusedUrls"), ocp("CarrierErrors"), ocp("CarrierThrottles")],
+        ),
+    )
+    dashboard.add_widgets(
+        graph(
+            "Function duration p99 (ms)",
+            [lambda_metric("Duration", "p99", name) for name in function_names],
+            width=24,
+        )
+    )
+    return dashboard

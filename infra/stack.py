@@ -135,8 +135,11 @@ class OcpStack(Stack):
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
         self.chalice = self._chalice_app(project_dir, build_dir)
         self._api_gateway()
-        self.alarm_topic = monitoring.define_alarms(
+        self.alarm_topic, alarms = monitoring.define_alarms(
             self, stage, self.dead_letter_queues, self.state_machines
+        )
+        monitoring.define_dashboard(
+            self, stage, alarms, [stage.resource(f.name) for f in self.functions.values()]
         )
         CfnOutput(self, "TablePrefix", value=stage.table_prefix)
         CfnOutput(self, "SecretsKeyAlias", value=stage.secrets_alias)

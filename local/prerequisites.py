@@ -9,7 +9,7 @@ before installing anything).
 
 | what | needed for | versions |
 |---|---|---|
-| Python | everything | `pyproject.toml` requires-python (3.11 to 3.13) |
+| Python | everything | `.python-version` (3.12), within requires-python |
 | make | everything | any |
 | Node.js | `make synth`, `make deploy`, tests/infra (skipped without it) | 22 or 24 |
 | npx (comes with Node.js) | `make deploy`, `make bootstrap`, `make destroy` | |
@@ -66,12 +66,42 @@ def python_supported() -> tuple[tuple[int, int], tuple[int, int]]:
     )
 
 
+def project_python() -> tuple[str, str | None, tuple[int, int] | None]:
+    """The Python uv makes .venv with: `.python-version`'s, found on PATH as
+    `python{X.Y}` (pyenv's shims included), and its version; uv never downloads one."""
+    with open(os.path.join(os.path.dirname(PYPROJECT), ".python-version"), encoding="utf-8") as f:
+        wanted = f.read().strip()
+    executable = shutil.which(f"python{wanted}")
+    if executable is None:
+        return wanted, None, None
+    run = subprocess.run(
+        [executable, "-c", "import sys; print(*sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+    )
+    if run.returncode != 0:  # a pyenv shim for a version that is not installed
+        return wanted, None, None
+    major, minor = run.stdout.split()
+    return wanted, executable, (int(major), int(minor))
+
+
 def python(version: tuple[int, int] | None = None) -> Check:
-    found = version or (sys.version_info.major, sys.version_info.minor)
+    executable = sys.executable
+    if version is None:
+        wanted, executable, version = project_python()
+        if version is None:
+            return Check(
+                "Python",
+                False,
+                f"python{wanted} not found: this project runs Python {wanted} "
+                f"(.python-version, the Lambda functions' own); install it (pyenv install "
+                f"{wanted}, or the system's package)",
+            )
+    found = version
     low, high = python_supported()
     shown = ".".join(map(str, found))
     if low <= found < high:
-        return Check("Python", True, f"{shown} ({sys.executable})")
+        return Check("Python", True, f"{shown} ({executable})")
     return Check(
         "Python",
         False,

@@ -179,6 +179,9 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
+        # moto's server on a busy laptop answers slower than AWS: more time to read, so
+        # that a slow answer is not retried as a stalled one.
+        "OCP_AWS_READ_TIMEOUT_SECONDS": "10",
         "MOTO_PORT": str(aws_port),
         # Status callbacks may go to a receiver on this machine (README "Status callbacks").
         "OCP_CALLBACK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",

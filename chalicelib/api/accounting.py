@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Amount
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import NUM, Returns, ok
-from chalicelib.store import accounts
 
 bp = Blueprint(__name__)
+accounts = on_first_use("chalicelib.store.accounts")  # with PynamoDB: not at cold start
 
 # A request may move at most this much at once; far inside DynamoDB's 38 digits.
 LIMIT = Decimal("999999999999.99")

@@ -17,6 +17,7 @@ from chalice import Blueprint
 
 from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
 from chalicelib.domain.recipients import USER_ID as BY_USER_ID
+from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     STATUS_CALLBACK,
@@ -34,12 +35,12 @@ from chalicelib.protocol.params import (
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Empty, Leaf, Maybe, Returns, ok
-from chalicelib.store import users
 
 if TYPE_CHECKING:
     from chalicelib.store.blasts import AudioRef, BlastInfo
 
 bp = Blueprint(__name__)
+users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
 # The views import chalicelib.workflows.fanout (the dialing, the carrier port, the blast
 # store) when they need it: every Lambda cold start imports every route module.

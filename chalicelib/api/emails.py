@@ -3,13 +3,14 @@
 from chalice import Blueprint
 
 from chalicelib.domain import profile as rules
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Email
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Many, Returns
-from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
+profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
 
 
 EMAIL = Email("email", required=True, doc="An email address, unique system-wide.")

@@ -9,13 +9,14 @@ are the same request.
 from chalice import Blueprint
 
 from chalicelib.domain import limits
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text, not_sent, sent
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Leaf, Many, Returns, ok
-from chalicelib.store import groups
 
 bp = Blueprint(__name__)
+groups = on_first_use("chalicelib.store.groups")  # with PynamoDB: not at cold start
 
 GROUP_ID = Id("groupId", code=923)
 GROUP_NAME = Text("groupName", required=True, max_len=100)

@@ -8,13 +8,14 @@ from chalicelib.domain.numbers import CARRIERS
 from chalicelib.domain.profile import Number, NumberRequest, Profile
 from chalicelib.domain.resolve import resolve, resolve_sms
 from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, CarrierId, Flag, Phone, PhoneType, UnixTime
 from chalicelib.protocol.render import Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Each, Empty, Leaf, Many, Returns, ok
-from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
+profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
 
 
 NUMBER = {

@@ -11,6 +11,7 @@ from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.domain.profile import BLOCK_PHONE, BLOCK_USER, Block, NumberRequest
 from chalicelib.domain.windows import TIMEZONES, Window
 from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
 from chalicelib.protocol import types
 from chalicelib.protocol.params import (
     USER_ID,
@@ -28,9 +29,9 @@ from chalicelib.protocol.params import (
 from chalicelib.protocol.render import NO_CONTENT, Items, Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Empty, Leaf, Many, Returns, ok
-from chalicelib.store import profiles
 
 bp = Blueprint(__name__)
+profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
 
 
 # -- huntorder ------------------------------------------------------------------------

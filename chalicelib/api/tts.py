@@ -2,14 +2,15 @@
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT, VOICES
 from chalicelib.protocol.params import USER_ID, Choice, Text
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Leaf, Returns
-from chalicelib.store import users
 
 bp = Blueprint(__name__)
+users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
 
 @route(

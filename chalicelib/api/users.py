@@ -2,6 +2,7 @@
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import (
     USER_ID,
     CarrierId,
@@ -15,9 +16,9 @@ from chalicelib.protocol.params import (
 from chalicelib.protocol.render import Reply, status_ok
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
-from chalicelib.store import users
 
 bp = Blueprint(__name__)
+users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
 # wire name -> stored field, in the order user GET prints them
 _PROFILE = {

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
+from chalicelib import metrics
 from chalicelib.errors import OcpError
 from chalicelib.media.audio import MAX_BYTES
 
@@ -106,6 +107,8 @@ def fetch(
         raise OcpError(903, name=variable, value=url, low=1, high=max_bytes) from None
     except (Refused, OSError, ssl.SSLError, http.client.HTTPException, ValueError) as e:
         log.info("audio url not fetched: %s: %s", type(e).__name__, e)
+        if isinstance(e, Refused):
+            metrics.refused_url()
         raise OcpError(902, name=variable, value=url) from None
 
 

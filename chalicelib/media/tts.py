@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from chalicelib import settings
+from chalicelib import metrics, settings
 from chalicelib.media import (
     MAX_TEXT,  # noqa: F401 (tts.MAX_TEXT, as callers name it)
     VOICES,  # noqa: F401 (tts.VOICES, as callers name it)
@@ -39,8 +39,10 @@ def speech(text: str, voice: str | None = None) -> str:
     """
     voice = voice or settings.get().polly_voice
     key = speech_key(text, voice)
-    if not storage.exists(key):
+    cached = storage.exists(key)
+    if not cached:
         storage.put(key, _synthesise(text, voice), "audio/mpeg")
+    metrics.speech(cached, len(text))
     return key
 
 

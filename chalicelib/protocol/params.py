@@ -643,12 +643,9 @@ def Destinations(
 ) -> Field:
     return Field(
         name,
+        # A type 2 email names a user: it is looked up, never checked in DNS.
         lambda n, raw: types.destinations(
-            n,
-            raw,
-            check_dns=settings.get().email_dns_check,
-            bad_type_code=bad_type_code,
-            max_items=max_items,
+            n, raw, check_dns=False, bad_type_code=bad_type_code, max_items=max_items
         ),
         required,
         codes=(900, bad_type_code, 915, 920, 922, *((903,) if max_items else ())),
@@ -662,9 +659,8 @@ def Destination(
 ) -> Field:
     return Field(
         name,
-        lambda n, raw: types.destination(
-            n, raw, check_dns=settings.get().email_dns_check, bad_type_code=bad_type_code
-        ),
+        # A type 2 email names a user: it is looked up, never checked in DNS.
+        lambda n, raw: types.destination(n, raw, check_dns=False, bad_type_code=bad_type_code),
         required,
         codes=(900, 902, bad_type_code, 915, 920, 922),
         schema={"type": "string", "examples": ["3:3035551212"]},

@@ -28,6 +28,7 @@ from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 
+from chalicelib import logs
 from chalicelib.errors import OcpError
 from chalicelib.protocol import auth, params
 from chalicelib.protocol.params import Field, Variables
@@ -35,6 +36,8 @@ from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
 
 log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 class App(Chalice):
@@ -198,24 +201,25 @@ def handle(
     keyed_route: str | None = None,
 ) -> Response:
     started = time.perf_counter()
-    # Made once: the access log line and an error body quote the same id.
-    request_id = _request_id(http)
-    response = _handle(
-        http, view, path_args, public, internal_error, request_id, fields, keyed_route
-    )
-    # The route template, never the concrete path: it may hold a phone number or email.
-    log.info(
-        "request",
-        extra={
-            "request_id": request_id,
-            "fields": {
-                "method": http.method,
-                "route": (http.context or {}).get("resourcePath"),
-                "status": response.status_code,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+    # Made once: the log lines, an error body and the X-Request-Id header quote the same id.
+    request_id = request_id_of(http)
+    with logs.scope(requestId=request_id):
+        response = _handle(
+            http, view, path_args, public, internal_error, request_id, fields, keyed_route
+        )
+        # The route template, never the concrete path: it may hold a phone number or email.
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": http.method,
+                    "route": (http.context or {}).get("resourcePath"),
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             },
-        },
-    )
+        )
+    response.headers[REQUEST_ID_HEADER] = request_id
     return response
 
 
@@ -238,10 +242,13 @@ def _handle(
         fmt = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
+        logs.bind(eid=eid)
         context = http.context or {}
 
         def run() -> Response:
             values = params.read(variables, *fields)
+            # The ids a route reads go on every log line (and metric) of the request.
+            logs.bind(**{name: values[name] for name in logs.IDS if name in values})
             reply = view(Request(variables, eid, http.headers, request_id, values, context))
             # A view may answer with its own response (the HTML of /docs, the description).
             return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
@@ -278,35 +285,45 @@ def _error_response(e: Exception, fmt: str, internal_error: int, request_id: str
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
             e.request_id = request_id
-            log.error(
-                "internal error %s",
-                e.code,
-                exc_info=e.__cause__ or e,
-                extra={"request_id": request_id},
-            )
+            log.error("internal error %s", e.code, exc_info=e.__cause__ or e)
         return render_error(e, fmt)
-    log.error("unhandled error", exc_info=e, extra={"request_id": request_id})
+    log.error("unhandled error", exc_info=e)
     return render_error(OcpError(internal_error, request_id=request_id), fmt)
 
 
-def _request_id(http: Any) -> str:
-    context = getattr(http, "context", None) or {}
-    return context.get("requestId") or uuid.uuid4().hex
+def request_id_of(http: Any) -> str:
+    """API Gateway's id of the request (the one its access log and its own error replies
+    quote), or, where there is none (chalice local, tests), one made for the request and
+    kept on it, so that the route and the middleware agree."""
+    found = getattr(http, "ocp_request_id", None)
+    if found is None:
+        context = getattr(http, "context", None) or {}
+        found = context.get("requestId") or uuid.uuid4().hex
+        http.ocp_request_id = found
+    return found
 
 
 def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
-    """HTTP middleware: Chalice's own error replies (405, 415, ...) in the OCP shape."""
+    """HTTP middleware: Chalice's own error replies (405, 415, ...) in the OCP shape, and
+    X-Request-Id on every response."""
     response = get_response(event)
+    request_id = request_id_of(event)
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         allowed = response.headers.get("Allow")
         if response.status_code == 405 and allowed:
             error = OcpError(901, name="method", choices=allowed)
         else:
-            error = OcpError(105, request_id=_request_id(event))
-            log.error("chalice error %s: %s", response.status_code, body.get("Message"))
+            error = OcpError(105, request_id=request_id)
+            log.error(
+                "chalice error %s: %s",
+                response.status_code,
+                body.get("Message"),
+                extra={"request_id": request_id},
+            )
         fmt = params.query_format(event.query_params)
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
-        return rendered
+        response = rendered
+    response.headers[REQUEST_ID_HEADER] = request_id
     return response

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
 
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
@@ -343,10 +345,28 @@ def email(name: str, raw: str, *, check_dns: bool) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        checked = validate_email(text, check_deliverability=check_dns)
+        checked = validate_email(
+            text, check_deliverability=check_dns, dns_resolver=_resolver() if check_dns else None
+        )
     except EmailNotValidError:
         raise OcpError(915, name=name, value=raw) from None
     return checked.normalized.lower()
+
+
+@cache
+def _resolver() -> Any:
+    """One resolver per process, answers cached (email-validator's `caching_resolver`),
+    each look-up bounded by settings.email_dns_timeout_seconds instead of its 15 s. A
+    look-up that times out lets the address through, as email-validator decides: a slow
+    name server is not a bad address."""
+    from email_validator import caching_resolver
+
+    from chalicelib import settings
+
+    timeout = settings.get().email_dns_timeout_seconds
+    resolver = caching_resolver(timeout=timeout)  # type: ignore[arg-type]
+    resolver.timeout = timeout  # each name server's try, within the lifetime
+    return resolver
 
 
 # --- destinations ("Specifying Origination and Destination") ---------------------

@@ -22,21 +22,28 @@ def client(service: str) -> Any:
 
 
 def _config(service: str) -> Any:
-    if service.startswith("chime"):
-        from botocore.config import Config
-
-        # The Chime adapter decides what a throttled request means (the dial waits in the
-        # state machine, not inside a Lambda), so botocore does not retry it.
-        return Config(retries={"total_max_attempts": 1})
-    if service != "s3":
-        return None
     from botocore.config import Config
 
+    s = settings.get()
+    attempts = s.aws_max_attempts
+    if service.startswith("chime"):
+        # The Chime adapter decides what a throttled request means (the dial waits in the
+        # state machine, not inside a Lambda), so botocore does not retry it.
+        attempts = 1
+    # Bounded waits, so that a request meets a stalled service with an OCP error
+    # long before API Gateway gives up (settings.aws_call_budget_seconds).
+    config = Config(
+        connect_timeout=s.aws_connect_timeout_seconds,
+        read_timeout=s.aws_read_timeout_seconds,
+        retries={"mode": "standard", "total_max_attempts": attempts},
+    )
+    if service != "s3":
+        return config
     # Presigned links: SigV4 (buckets created since 2020 refuse SigV2), and the
     # regional virtual-host name, since botocore's default for presigning is the
     # global name, which redirects outside us-east-1. An IP endpoint (moto's
     # server under `make run`) still gets path-style URLs.
-    return Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    return config.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 
 
 def reset() -> None:

@@ -44,6 +44,10 @@ def _meta(table: str) -> type:
         region = s.region
         host = s.aws_endpoint_url
         billing_mode = "PAY_PER_REQUEST"
+        # PynamoDB's defaults (15 s to connect, 30 s to read) outlast API Gateway.
+        connect_timeout_seconds = s.aws_connect_timeout_seconds
+        read_timeout_seconds = s.aws_read_timeout_seconds
+        max_retry_attempts = s.aws_max_attempts - 1  # retries after the first attempt
 
     return Meta
 
@@ -400,7 +404,13 @@ def create_tables() -> None:
 def _shared_connection() -> Connection:
     """A lazily made connection for transactions, with the models' region and endpoint."""
     s = settings.get()
-    return Connection(region=s.region, host=s.aws_endpoint_url)
+    return Connection(
+        region=s.region,
+        host=s.aws_endpoint_url,
+        connect_timeout_seconds=s.aws_connect_timeout_seconds,
+        read_timeout_seconds=s.aws_read_timeout_seconds,
+        max_retry_attempts=s.aws_max_attempts - 1,
+    )
 
 
 def transaction() -> TransactWrite:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from chalicelib import clock
+from chalicelib import clock, logs, metrics
 from chalicelib.telephony import (
     FAILED,
     SUCCESS,
@@ -147,7 +147,8 @@ class Dialer:
         if handler is None:
             log.error("dial queue message with unknown action %r dropped", action)
             return
-        handler(message)
+        with logs.scope(callId=message.get("callId")):
+            handler(message)
 
     def dial(self, message: dict) -> None:
         dial = dial_from_message(message)
@@ -165,23 +166,30 @@ class Dialer:
         if claim != Claim.CLAIMED:
             self.tasks.fail(dial.token, CALL_ENDED, f"call {dial.call_id} is {claim.value}")
             return
+        placed = time.monotonic()
         try:
             outcome = self.carrier.place(dial)
         except CarrierBusy as e:
             # Nothing rang: give the attempt key back, and let the state machine wait and
             # dial again with a fresh task (its ring timeout starts again then).
             log.info("call %s attempt %s: carrier busy: %s", dial.call_id, dial.key, e)
+            metrics.carrier_throttled()
             self.ledger.release_dial(dial.call_id, dial.key)
             self.tasks.fail(dial.token, CARRIER_BUSY, str(e))
             return
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
-            self.ledger.record_attempts(
+            metrics.carrier_error()
+            if self.ledger.record_attempts(
                 dial.call_id, dial.key, _records(dial, [FAILED] * len(dial.targets)), self.now()
-            )
+            ):
+                metrics.dial_attempts([FAILED] * len(dial.targets))
             self.tasks.fail(dial.token, CARRIER_ERROR, str(e))
             return
         if outcome is not None:
+            if outcome.result == SUCCESS:
+                # A carrier that reports later calls metrics.time_to_answer itself.
+                metrics.time_to_answer(time.monotonic() - placed)
             self.report_dial(dial, outcome)
 
     def report_dial(self, dial: Dial, outcome: Outcome) -> None:
@@ -206,6 +214,7 @@ class Dialer:
             self.tasks.fail(dial.token, CALL_ENDED, "attempt closed before it was reported")
             return
         log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
+        metrics.dial_attempts(a.result for a in outcome.attempts)
         self.tasks.succeed(
             dial.token,
             {
@@ -221,6 +230,8 @@ class Dialer:
             _record(n["number"], message["result"], message["role"]) for n in message["numbers"]
         ]
         recorded = self.ledger.record_attempts(call_id, key, records, self.now())
+        if recorded:
+            metrics.dial_attempts(r.result for r in records)
         self.tasks.succeed(message["token"], {"recorded": recorded})
 
     def watch(self, message: dict) -> None:
@@ -259,6 +270,8 @@ class Dialer:
             attempt=attempt,
         )
         log.info("call %s: %s", call_id, "complete" if success else "failed")
+        if finished:
+            metrics.call_finished(success)
         self.tasks.succeed(message["token"], {"finished": finished})
 
 

@@ -34,7 +34,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import clock, settings
+from chalicelib import clock, logs, metrics, settings
 from chalicelib.events import Subscription
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target
 
@@ -293,12 +293,13 @@ def _send_batch(sqs: Any, url: str, bodies: list[str]) -> None:
 
 def handle(message: dict) -> None:
     action = message.get("action")
-    if action == "start":
-        start(int(message["blastId"]), int(message["version"]))
-    elif action == "recipients":
-        recipients_batch(message)
-    else:
-        log.error("fan-out message with unknown action %r dropped", action)
+    with logs.scope(blastId=message.get("blastId")):
+        if action == "start":
+            start(int(message["blastId"]), int(message["version"]))
+        elif action == "recipients":
+            recipients_batch(message)
+        else:
+            log.error("fan-out message with unknown action %r dropped", action)
 
 
 def recipients_batch(message: dict) -> None:
@@ -330,6 +331,7 @@ def recipients_batch(message: dict) -> None:
         _text(batch, numbered, reaches, message["text"], at)
     else:
         _dial(batch, numbered, reaches, message)
+    metrics.blast_recipients(kind, len(terms))
 
 
 def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:

@@ -44,4 +44,12 @@ def _start(kind: str) -> Callable[[int, int], None]:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
     """`@app.lambda_function(name="fire")`: Scheduler invokes it with the input as event."""
-    fire(event)
+    from chalicelib import logs
+
+    with logs.scope(requestId=getattr(context, "aws_request_id", None)):
+        logs.bind(**{ID_FIELDS.get(event.get("kind"), "id"): event.get("id")})
+        fire(event)
+
+
+# The id a schedule's input names, as log lines name it.
+ID_FIELDS = {"blast": "blastId", "conference": "conferenceId", "autoconference": "conferenceId"}

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib import settings
+from chalicelib import logs, settings
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,22 @@ def on_callback_message(event: Any) -> None:
 
     for record in event:
         attributes = record.to_dict().get("attributes") or {}
-        delivery.handle(
-            record.body, record.receipt_handle, int(attributes.get("ApproximateReceiveCount", 1))
-        )
+        with logs.scope(requestId=logs.lambda_request_id(event)):
+            delivery.handle(
+                record.body,
+                record.receipt_handle,
+                int(attributes.get("ApproximateReceiveCount", 1)),
+            )
 
 
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
     for record in event:
-        message = parse(record.body, queue)
-        if message is not None:
-            handle(message)
+        # Each message's log lines carry the invocation's request id (and the consumer
+        # binds the message's ids).
+        with logs.scope(requestId=logs.lambda_request_id(event)):
+            message = parse(record.body, queue)
+            if message is not None:
+                handle(message)
 
 
 def parse(body: str, queue: str) -> dict | None:

@@ -56,6 +56,12 @@ def test_access_logs_hold_no_query_string_or_headers():
     assert "querystring" not in fmt.lower() and "authorization" not in fmt.lower()
 
 
+def test_api_gateway_s_own_replies_carry_x_request_id_as_the_app_s_do():
+    for kind, response in gateway_responses().items():
+        parameters = response["responseParameters"]
+        assert parameters["gatewayresponse.header.X-Request-Id"] == "context.requestId", kind
+
+
 def test_no_gateway_response_can_echo_what_the_client_sent():
     # API Gateway's default MISSING_AUTHENTICATION_TOKEN message quotes the Authorization
     # header ($context.error.message); these bodies name no variable but the request id.

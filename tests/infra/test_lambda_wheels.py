@@ -29,7 +29,7 @@ def wheel(filename: str, digest: str = "ab" * 32) -> dict:
 
 def test_the_platform_is_the_one_the_stack_deploys_today():
     assert (TARGET.architecture, TARGET.python_version) == (ARCHITECTURE, "3.12")
-    assert (TARGET.runtime, TARGET.machine, TARGET.glibc) == ("python3.12", "x86_64", (2, 34))
+    assert (TARGET.runtime, TARGET.machine, TARGET.glibc) == ("python3.12", "aarch64", (2, 34))
     assert PY312_ARM.machine == "aarch64" and PY311_X86.glibc == (2, 26)
     with pytest.raises(ValueError, match="x86_64 or arm64"):
         Platform("aarch64", "3.11")

@@ -346,6 +346,12 @@ DEFAULTED = {
     # the simulated carrier's behaviour, only read when OCP_CARRIER=simulated
     "OCP_SIMULATED_ANSWER_DELAY_SECONDS",
     "OCP_SIMULATED_TALK_SECONDS",
+    # timeouts and retries (tests/unit/test_timeouts.py checks the defaults), metrics on
+    "OCP_AWS_CONNECT_TIMEOUT_SECONDS",
+    "OCP_AWS_READ_TIMEOUT_SECONDS",
+    "OCP_AWS_MAX_ATTEMPTS",
+    "OCP_EMAIL_DNS_TIMEOUT_SECONDS",
+    "OCP_METRICS",
     # the Chime carrier's tunings (calls a second, ring time, media region: the stage's
     # region) and, local only, the fake PSTN's URL
     "OCP_CHIME_CALLS_PER_SECOND",

@@ -1,5 +1,6 @@
 """The dialer's decisions, with in-memory fakes for the Calls item and the task API."""
 
+import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -333,3 +334,26 @@ def test_finish_twice_finishes_once(dialer, tasks, ledger):
 def test_a_message_with_an_unknown_action_is_dropped(dialer, tasks):
     dialer.handle({"action": "teleport", "token": "x"})
     assert tasks.reports == []
+
+
+def test_a_throttled_carrier_is_a_metric_not_an_attempt(tasks, capsys):
+    from chalicelib.telephony import CarrierBusy
+
+    class Throttled(SimulatedCarrier):
+        def place(self, dial):
+            raise CarrierBusy("Rate exceeded", retry_after=1.0)
+
+    class Releasing(FakeLedger):
+        def release_dial(self, call_id, key):
+            return True
+
+    ledger = Releasing()
+
+    carrier = Throttled(answer_delay_seconds=0, talk_seconds=12, sleep=lambda s: None)
+    Dialer(carrier=carrier, tasks=tasks, ledger=ledger, now=lambda: NOW).handle(
+        dial_message("3035551212")
+    )
+    points = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [p.get("CarrierThrottles") for p in points] == [1]
+    assert points[0]["callId"] == 9
+    assert ledger.attempts == []

@@ -382,7 +382,7 @@ def test_email_missing_is_900():
 def test_email_dns_check_is_the_callers_setting(monkeypatch, check_dns):
     seen = []
 
-    def fake_validate(address, *, check_deliverability):
+    def fake_validate(address, *, check_deliverability, dns_resolver=None):
         seen.append(check_deliverability)
         raise EmailUndeliverableError("no MX")
 

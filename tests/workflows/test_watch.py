@@ -26,6 +26,7 @@ def test_show_call_prints_the_states_dials_results_and_minutes(switchboard, caps
     execution = switchboard.run(place(41, "3035550101", "7209814345"))
     assert execution["status"] == "SUCCEEDED"
     # When an operator asks for its timeline
+    capsys.readouterr()  # the dialing's own output (its metrics, as EMF lines)
     assert admin.main(["show-call", "41"]) == 0
     text = capsys.readouterr().out
     # Then it shows the call, each state its execution entered, each number with its

@@ -11,6 +11,8 @@ from typing import Any
 
 
 def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import logs
     from chalicelib.telephony.chime import sma
 
-    return sma.default().handle(event)
+    with logs.scope(requestId=getattr(context, "aws_request_id", None)):
+        return sma.default().handle(event)

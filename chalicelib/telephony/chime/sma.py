@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import clock
+from chalicelib import clock, logs
 from chalicelib.telephony import (
     DECLINED,
     FAILED,
@@ -96,7 +96,8 @@ class Handler:
             ev.CALL_UPDATE_REQUESTED: self._update,
             ev.INVALID_LAMBDA_RESPONSE: self._invalid,
         }.get(event.type, self._ignored)
-        return act.response(step(event, state), state.attributes())
+        with logs.scope(callId=state.dial.call_id):
+            return act.response(step(event, state), state.attributes())
 
     # -- the call starts ---------------------------------------------------------------
 

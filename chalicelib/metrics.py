@@ -1,0 +1,89 @@
+"""CloudWatch metrics in the embedded metric format: one JSON line on stdout per data
+point, which CloudWatch Logs turns into a metric of namespace `OCP` (no SDK, no request:
+the Lambda function's log is the transport). Each metric has the dimension Stage and at
+most one more, so that the number of metrics (each one billed) stays small; the ids of
+the log context (requestId, callId, blastId, ...) ride along as properties, so a data
+point leads back to its log lines. `make run` prints them among its logs.
+
+    metrics.call_finished(success)          Calls, by Result (complete, failed)
+    metrics.dial_attempts(results)          DialAttempts, by Outcome (Success, Busy, ...)
+    metrics.time_to_answer(seconds)         TimeToAnswer
+    metrics.blast_recipients(kind, count)   BlastRecipients, by Kind (voice, sms)
+    metrics.speech(cached, characters)      Speech, by Source (polly, cache); PollyCharacters
+    metrics.refused_url()                   RefusedUrls
+    metrics.carrier_error()                 CarrierErrors
+    metrics.carrier_throttled()             CarrierThrottles: a carrier adapter calls it
+                                            when the carrier refuses a call for its rate
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable
+
+from chalicelib import logs, settings
+
+NAMESPACE = "OCP"
+COUNT, SECONDS = "Count", "Seconds"
+
+
+def put(name: str, value: float, unit: str = COUNT, **dimensions: str) -> None:
+    """One data point of `name`, with the Stage dimension and `dimensions`."""
+    s = settings.get()
+    if not s.metrics:
+        return
+    dimensions = {"Stage": s.stage, **dimensions}
+    line = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [list(dimensions)],
+                    "Metrics": [{"Name": name, "Unit": unit}],
+                }
+            ],
+        },
+        **logs.context(),
+        **dimensions,
+        name: value,
+    }
+    sys.stdout.write(json.dumps(line, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def call_finished(success: bool) -> None:
+    put("Calls", 1, Result="complete" if success else "failed")
+
+
+def dial_attempts(results: Iterable[str]) -> None:
+    for result in results:
+        put("DialAttempts", 1, Outcome=result)
+
+
+def time_to_answer(seconds: float) -> None:
+    put("TimeToAnswer", round(seconds, 3), SECONDS)
+
+
+def blast_recipients(kind: str, count: int) -> None:
+    put("BlastRecipients", count, Kind=kind)
+
+
+def speech(cached: bool, characters: int) -> None:
+    put("Speech", 1, Source="cache" if cached else "polly")
+    if not cached:
+        put("PollyCharacters", characters)
+
+
+def refused_url() -> None:
+    put("RefusedUrls", 1)
+
+
+def carrier_error() -> None:
+    put("CarrierErrors", 1)
+
+
+def carrier_throttled() -> None:
+    put("CarrierThrottles", 1)
