@@ -43,14 +43,18 @@ def skip_executions_without_a_worker() -> None:
     """moto answers every SendTask* with a 500 while any RUNNING execution has no
     interpreter (`exec_worker` is None: not started yet, or stopped as it started): it
     walks all of them to find the task token's. Such an execution holds no task token,
-    so the walk passes it over, and the answer is what Step Functions gives."""
+    so the walk passes it over, and the answer is what Step Functions gives. The tests
+    that execute state machines in process apply it too (tests/workflows/conftest.py)."""
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
     executions = StepFunctionsParserBackend._get_executions
+    if getattr(executions, "skips_unstarted", False):
+        return  # applied already in this process
 
     def with_a_worker(self, *args, **kwargs):
         return [e for e in executions(self, *args, **kwargs) if e.exec_worker is not None]
 
+    with_a_worker.skips_unstarted = True  # type: ignore[attr-defined]
     StepFunctionsParserBackend._get_executions = with_a_worker
 
 

@@ -34,6 +34,11 @@ def target(number: str) -> Target:
 @pytest.fixture
 def sfn_aws():
     config = {"stepfunctions": {"execute_state_machine": True}}
+    # As under `make run`: a task callback made while another execution has no interpreter
+    # yet is not a moto 500 (an AttributeError in process).
+    from local.aws_server import skip_executions_without_a_worker
+
+    skip_executions_without_a_worker()
     with mock_aws(config=config):
         from tests import moto_state
 
