@@ -17,9 +17,9 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.protocol import routes
-from chalicelib.telephony.chime.entry import sma_handler
 from chalicelib.workflows import handlers
 from chalicelib.workflows.fire import lambda_handler
+from chalicelib.workflows.handlers import sma_handler
 
 app = routes.App(app_name="ocp")
 logs.configure(app)

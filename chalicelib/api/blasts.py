@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.domain.recipients import EMAIL, SMS, VOICE, Termination
-from chalicelib.domain.recipients import USER_ID as BY_USER_ID
+from chalicelib.domain.kinds import EMAIL, SMS, VOICE
+from chalicelib.domain.kinds import USER_ID as BY_USER_ID
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -37,10 +37,13 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Empty, Leaf, Maybe, Returns, ok
 
 if TYPE_CHECKING:
+    from chalicelib.domain.recipients import Termination
     from chalicelib.store.blasts import AudioRef, BlastInfo
 
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
+
 
 # The views import chalicelib.workflows.fanout (the dialing, the carrier port, the blast
 # store) when they need it: every Lambda cold start imports every route module.
@@ -427,7 +430,7 @@ def _changes(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def _termination(d: Any) -> Termination:
-    return Termination(d.type, d.value)
+    return recipients.Termination(d.type, d.value)
 
 
 def _terminations(found: list) -> list[Termination]:

@@ -2,7 +2,6 @@
 
 from chalice import Blueprint
 
-from chalicelib.domain import profile as rules
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Email
 from chalicelib.protocol.render import Reply
@@ -11,6 +10,7 @@ from chalicelib.protocol.shapes import TEXT, Many, Returns
 
 bp = Blueprint(__name__)
 profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+rules = on_first_use("chalicelib.domain.profile")  # only the views use it
 
 
 EMAIL = Email("email", required=True, doc="An email address, unique system-wide.")

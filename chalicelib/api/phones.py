@@ -1,12 +1,13 @@
 """phonenumber GET, POST, PUT, DELETE; smsphone GET, POST, DELETE; carriers GET."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib import clock
-from chalicelib.domain import profile as rules
 from chalicelib.domain.numbers import CARRIERS
-from chalicelib.domain.profile import Number, NumberRequest, Profile
-from chalicelib.domain.resolve import resolve, resolve_sms
 from chalicelib.errors import OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, CarrierId, Flag, Phone, PhoneType, UnixTime
@@ -15,7 +16,13 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Each, Empty, Leaf, Many, Returns, ok
 
 bp = Blueprint(__name__)
+if TYPE_CHECKING:
+    from chalicelib.domain.profile import Number, Profile
+
 profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+# The rules, used by the views only: not at cold start either.
+rules = on_first_use("chalicelib.domain.profile")
+resolution = on_first_use("chalicelib.domain.resolve")
 
 
 NUMBER = {
@@ -71,7 +78,7 @@ def _numbers_now(req: Request, *, sms: bool) -> Reply:
     if v["all"]:
         return _all_numbers(profile, sms=sms)
     at = clock.now() if v["time"] is None else v["time"]
-    found = (resolve_sms if sms else resolve)(profile, at)
+    found = (resolution.resolve_sms if sms else resolution.resolve)(profile, at)
     if not found.numbers and not found.dnd:
         raise OcpError(110)
     return Reply(
@@ -126,7 +133,7 @@ def get_numbers(req: Request) -> Reply:
 )
 def add_number(req: Request) -> Reply:
     v = req.values
-    wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
+    wanted = rules.NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, new_phones=1)
     return status_ok(201)
 
@@ -150,7 +157,7 @@ def set_default_number(req: Request) -> Reply:
     """RULINGS: /phonenumber sets the number as default (phoneType/carrierId, if
     given, update it; a new number is added when its phoneType comes along)."""
     v = req.values
-    wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
+    wanted = rules.NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.set_default_number, wanted, new_phones=1)
     return status_ok()
 
@@ -226,7 +233,7 @@ def get_sms_numbers(req: Request) -> Reply:
 )
 def add_sms_number(req: Request) -> Reply:
     v = req.values
-    wanted = NumberRequest(v["phonenumber"], v["phoneType"], v["carrierId"])
+    wanted = rules.NumberRequest(v["phonenumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_number, wanted, sms=True, new_phones=1)
     return status_ok(201)
 

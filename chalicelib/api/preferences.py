@@ -1,14 +1,14 @@
 """huntorder, calltimeexception, dnd and blacklist: the find-me/follow-me preferences."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.phones import ADDING, NUMBER_WITH_DEFAULT, number_body
 from chalicelib.domain import limits
-from chalicelib.domain import profile as rules
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
-from chalicelib.domain.profile import BLOCK_PHONE, BLOCK_USER, Block, NumberRequest
 from chalicelib.domain.windows import TIMEZONES, Window
 from chalicelib.errors import OcpError
 from chalicelib.imports import on_first_use
@@ -31,7 +31,11 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Each, Empty, Leaf, Many, Returns, ok
 
 bp = Blueprint(__name__)
+if TYPE_CHECKING:
+    from chalicelib.domain.profile import Block, NumberRequest
+
 profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+rules = on_first_use("chalicelib.domain.profile")  # the views' only: not at cold start
 
 
 # -- huntorder ------------------------------------------------------------------------
@@ -62,7 +66,7 @@ def _number_requests(v: dict) -> list[NumberRequest]:
     phones = v["phoneNumber"] or []
     kinds = _one_each("phoneType", v["phoneType"], len(phones))
     carriers = _one_each("carrierId", v["carrierId"], len(phones))
-    return [NumberRequest(*item) for item in zip(phones, kinds, carriers, strict=True)]
+    return [rules.NumberRequest(*item) for item in zip(phones, kinds, carriers, strict=True)]
 
 
 def _one_each(name: str, values: list[int] | None, count: int) -> list[int | None]:
@@ -257,7 +261,7 @@ def _window_body(window: Window) -> dict:
 )
 def add_exception(req: Request) -> Reply:
     v = req.values
-    wanted = NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
+    wanted = rules.NumberRequest(v["phoneNumber"], v["phoneType"], v["carrierId"])
     profiles.change(v["userId"], req.eid, rules.add_exception, _window(v), wanted, new_phones=1)
     return status_ok(201, verbose_only=False)
 
@@ -398,12 +402,16 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
         name, f"{v['terminationType']}:{v['terminationValue']}", check_dns=False
     )
     if target.type == types.PHONE:
-        return v["userId"], Block(BLOCK_PHONE, target.value)
+        return v["userId"], rules.Block(rules.BLOCK_PHONE, target.value)
     if target.type == types.EMAIL:
-        return v["userId"], Block(BLOCK_USER, profiles.user_with_email(target.value, req.eid, name))
+        return v["userId"], rules.Block(
+            rules.BLOCK_USER, profiles.user_with_email(target.value, req.eid, name)
+        )
     if must_exist:
-        return v["userId"], Block(BLOCK_USER, profiles.blocked_user(target.value, req.eid, name))
-    return v["userId"], Block(BLOCK_USER, target.value)
+        return v["userId"], rules.Block(
+            rules.BLOCK_USER, profiles.blocked_user(target.value, req.eid, name)
+        )
+    return v["userId"], rules.Block(rules.BLOCK_USER, target.value)
 
 
 @route(
@@ -454,7 +462,7 @@ def get_blacklist(req: Request) -> Reply:
     return Reply(
         {
             "contact": [
-                {"type": b.type, "id": b.value.display if b.type == BLOCK_PHONE else b.value}
+                {"type": b.type, "id": b.value.display if b.type == rules.BLOCK_PHONE else b.value}
                 for b in shown
             ]
         }

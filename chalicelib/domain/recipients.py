@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.domain.kinds import PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve, resolve_sms
-
-USER_ID, EMAIL, PHONE = 1, 2, 3
-VOICE, SMS = "voice", "sms"  # the kinds of blast
 
 
 @dataclass(frozen=True)

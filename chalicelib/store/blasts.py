@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.domain.recipients import EMAIL, PHONE, SMS, USER_ID, VOICE, Termination
+from chalicelib.domain.kinds import EMAIL, PHONE, SMS, USER_ID, VOICE
+from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.events import COMPLETED, Subscription

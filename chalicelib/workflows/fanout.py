@@ -106,7 +106,7 @@ def check_recipients(terminations: list) -> None:
 
 def check_text(kind: str, text: str | None) -> None:
     """SNS publishes at most 1,600 bytes of SMS text: 903 beyond, counted in UTF-8."""
-    from chalicelib.domain.recipients import SMS
+    from chalicelib.domain.kinds import SMS
     from chalicelib.errors import OcpError
 
     if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:

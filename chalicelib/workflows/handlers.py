@@ -55,6 +55,18 @@ def on_callback_message(event: Any) -> None:
             )
 
 
+def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `sma` Lambda function (`app.lambda_function(name="sma")`, OCP_CARRIER=chime):
+    the SIP media application invokes it with each call event and waits 5 s for the
+    actions. Here, not in chalicelib.telephony, so that app.py imports nothing of the
+    carrier: the handler and what it needs are imported on the first event. (Chalice
+    names a pure function's handler `app.{its __name__}`: app.py imports it as is.)"""
+    from chalicelib.telephony.chime import sma
+
+    with logs.scope(requestId=getattr(context, "aws_request_id", None)):
+        return sma.default().handle(event)
+
+
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
     for record in event:
         # Each message's log lines carry the invocation's request id (and the consumer

@@ -45,11 +45,9 @@ def test_the_api_function_stops_after_one_stalled_call_and_before_api_gateway(de
 
 def test_the_budget_counts_every_attempt_and_the_waits_between_them():
     s = settings.reload()
-    from dataclasses import replace
-
-    one = replace(s, aws_max_attempts=1, aws_connect_timeout_seconds=1, aws_read_timeout_seconds=2)
+    one = s._replace(aws_max_attempts=1, aws_connect_timeout_seconds=1, aws_read_timeout_seconds=2)
     assert one.aws_call_budget_seconds() == 3
-    assert replace(one, aws_max_attempts=4).aws_call_budget_seconds() == 4 * 3 + 1 + 2 + 4
+    assert one._replace(aws_max_attempts=4).aws_call_budget_seconds() == 4 * 3 + 1 + 2 + 4
 
 
 @pytest.mark.parametrize("service", ["dynamodb", "s3", "stepfunctions", "sqs", "polly", "kms"])

@@ -24,6 +24,7 @@ from chalicelib.protocol.types import (
     to_amount,
     to_int,
     unix_time,
+    xml_chars,
 )
 
 # Per test, not a global profile: other test modules keep their own settings.
@@ -518,3 +519,17 @@ def test_destinations_fails_only_with_ocp_errors(raw):
     assert (
         destinations("destination", ",".join(d.wire() for d in parsed), check_dns=False) == parsed
     )
+
+
+def test_xml_chars_keeps_exactly_the_characters_of_xml_1_0():
+    # XML 1.0 "Char": #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    def is_xml_char(c: int) -> bool:
+        return (
+            c in (0x9, 0xA, 0xD)
+            or 0x20 <= c <= 0xD7FF
+            or 0xE000 <= c <= 0xFFFD
+            or 0x10000 <= c <= 0x10FFFF
+        )
+
+    every = "".join(map(chr, range(0x110000)))
+    assert xml_chars(every) == "".join(chr(c) for c in range(0x110000) if is_xml_char(c))
