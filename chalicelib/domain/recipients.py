@@ -65,7 +65,8 @@ def origin(origination: Termination, profile: Profile | None) -> Origin:
     if isinstance(origination.value, Phone):
         return Origin.of_phone(origination.value, profile.user_id if profile else None)
     if profile is None:
-        return Origin(origination.value if origination.type == USER_ID else None)
+        named = origination.value
+        return Origin(named if isinstance(named, int) else None)  # a userId, not an email
     return Origin(profile.user_id, frozenset(n.phone.key for n in profile.phones))
 
 

@@ -21,10 +21,13 @@ import logging
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from pynamodb.attributes import Attribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.domain.kinds import EMAIL, PHONE, SMS, USER_ID, VOICE
+from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
@@ -397,14 +400,16 @@ def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]
     enterprise sees it, or of the user holding its number (phone); else None. A few
     batched reads, whatever the number of terminations."""
     terms = list(terms)
-    unique_keys = {users.email_key(t.value) for t in terms if t.type == EMAIL}
-    unique_keys |= {users.phone_key(t.value) for t in terms if t.type == PHONE}
+    # A termination's type (1 userId, 2 email, 3 phone) is its value's: int, str or Phone.
+    unique_keys = {users.email_key(t.value) for t in terms if isinstance(t.value, str)}
+    unique_keys |= {users.phone_key(t.value) for t in terms if isinstance(t.value, Phone)}
     holders = {u.key: u for u in Unique.batch_get(list(unique_keys))} if unique_keys else {}
 
     def user_of(term: Termination) -> int | None:
-        if term.type == USER_ID:
-            return int(term.value)
-        key = users.email_key(term.value) if term.type == EMAIL else users.phone_key(term.value)
+        named = term.value
+        if isinstance(named, int):
+            return named
+        key = users.email_key(named) if isinstance(named, str) else users.phone_key(named)
         holder = holders.get(key)
         if holder is None or (
             term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)
@@ -505,7 +510,7 @@ def _info(item: Blast) -> BlastInfo:
         raise OcpError(307) from None
 
 
-_FIELDS = {
+_FIELDS: dict[str, Attribute[Any]] = {
     "text": Blast.text,
     "blast_time": Blast.blast_time,
     "hide_ani": Blast.hide_ani,
@@ -521,7 +526,8 @@ def _actions(changes: dict) -> list:
         elif name == "origination":
             actions.append(Blast.origination.set(_dump(value)))
         elif name == "audio":
-            actions.append(Blast.audio.set(_audio_map(value)) if value else Blast.audio.remove())
+            audio = _audio_map(value)
+            actions.append(Blast.audio.set(audio) if audio is not None else Blast.audio.remove())
         elif name == "text" and value is None:
             actions.append(Blast.text.remove())
         else:

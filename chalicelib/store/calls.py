@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
@@ -131,10 +132,10 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     except UpdateError as e:
         if not condition_failed(e):
             raise
-    item = find(call_id)
-    if item is None:
+    found = find(call_id)
+    if found is None:
         return Claim.MISSING
-    if item.state not in LIVE_STATES:
+    if found.state not in LIVE_STATES:
         return Claim.ENDED
     return Claim.DUPLICATE
 
@@ -191,7 +192,7 @@ def finish(
     if item is None or item.state not in LIVE_STATES:
         return False
     minutes = billed_minutes(seconds) if success and seconds is not None else Decimal("0.0")
-    actions = [
+    actions: list[Action] = [
         Call.state.set(COMPLETE if success else FAILED),
         Call.success.set(success),
         Call.time_completed.set(at),

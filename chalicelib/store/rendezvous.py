@@ -48,9 +48,11 @@ def open_race(call_id: int, key: str, count: int) -> None:
     _update(call_id, [Call.race[key].set(fresh)], Call.race.exists())
 
 
-def placed(call_id: int, key: str, references: dict[int, str], failed: dict[int, str]) -> Race:
+def placed(
+    call_id: int, key: str, references: dict[int, str], failed: dict[int, str]
+) -> Race | None:
     """The legs placed (index -> the carrier's id) and those that could not be (index ->
-    result); the race after."""
+    result); the race after (None if it is gone)."""
     actions = [Call.race[key]["placed"][str(n)].set(ref) for n, ref in references.items()]
     actions += [Call.race[key]["results"][str(n)].set(r) for n, r in failed.items()]
     return _race(_updated(call_id, actions, Call.race[key].exists()), key)

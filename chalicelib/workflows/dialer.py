@@ -126,7 +126,7 @@ class StepFunctionsTasks:
 def _default_ledger() -> Ledger:
     from chalicelib.store import calls
 
-    return calls  # type: ignore[return-value]
+    return calls
 
 
 @dataclass
@@ -143,7 +143,7 @@ class Dialer:
             "record": self.record,
             "watch": self.watch,
             "finish": self.finish,
-        }.get(action)
+        }.get(str(action))
         if handler is None:
             log.error("dial queue message with unknown action %r dropped", action)
             return
