@@ -485,7 +485,9 @@ def Text(
 _PHONE_SCHEMA = {"type": "string", "examples": ["3035551212", "44 20 77994044"]}
 
 
-def Phone(name: str, *, required: bool | When = False, doc: str = "", when: When | None = None):
+def Phone(
+    name: str, *, required: bool | When = False, doc: str = "", when: When | None = None
+) -> Field:
     return Field(
         name,
         types.phone,
@@ -599,7 +601,7 @@ def UnixTime(
     default: Any = None,
     doc: str = "",
     horizon: int | None = None,
-):
+) -> Field:
     """A Unix time: 916 unless it names a date (at most year 9999) and, with `horizon`,
     one at most that many seconds from now (how far ahead work may be scheduled)."""
 
@@ -670,7 +672,12 @@ def Destination(
 
 
 def Dtmf(
-    name: str, *, required: bool | When = False, max_len: int = 50, default: Any = None, doc=""
+    name: str,
+    *,
+    required: bool | When = False,
+    max_len: int = 50,
+    default: Any = None,
+    doc: str = "",
 ) -> Field:
     """Touch tones: 0-9, # and * are kept, anything else dropped ("Data Types" table)."""
 

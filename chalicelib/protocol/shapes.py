@@ -62,7 +62,7 @@ class Leaf:
 
     type: str | tuple[str, ...]  # a JSON type, or several: (INT, TEXT)
     doc: str = ""
-    enum: tuple = ()
+    enum: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pynamodb.attributes import Attribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.numbers import Phone
@@ -150,7 +151,7 @@ def ids_of(eid: int, user_id: int, kind: str) -> list[int]:
     return found
 
 
-def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> BlastInfo:
+def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict[str, Any]) -> BlastInfo:
     """blast PUT: set the named fields (BlastInfo names) of a scheduled blast and bump its
     version; 308 if there is no such blast, 307 if it has fired."""
     backoff = Backoff(f"blast {blast_id}")
@@ -518,8 +519,8 @@ _FIELDS: dict[str, Attribute[Any]] = {
 }
 
 
-def _actions(changes: dict) -> list:
-    actions = []
+def _actions(changes: dict[str, Any]) -> list[Action]:
+    actions: list[Action] = []
     for name, value in changes.items():
         if name == "terminations":
             actions += [Blast.terminations.set(encode(value)), Blast.recipients.set(len(value))]

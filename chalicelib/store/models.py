@@ -105,14 +105,14 @@ class IdempotentResponse(Model):
     expires = TTLAttribute()
 
 
-class Callback(MapAttribute):
+class Callback(MapAttribute[str, Any]):
     """A statusCallback subscription (chalicelib/events): where, and which events."""
 
     url = UnicodeAttribute()
     events = ListAttribute(of=UnicodeAttribute)
 
 
-class PhoneMap(MapAttribute):
+class PhoneMap(MapAttribute[str, Any]):
     id = NumberAttribute()
     country_code = UnicodeAttribute()
     city_code = UnicodeAttribute(default="")
@@ -122,7 +122,7 @@ class PhoneMap(MapAttribute):
     validation_status = NumberAttribute(default=2)
 
 
-class WindowMap(MapAttribute):
+class WindowMap(MapAttribute[str, Any]):
     """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
 
     start_hour = NumberAttribute()
@@ -137,7 +137,7 @@ class ExceptionMap(WindowMap):
     phone_id = NumberAttribute()
 
 
-class BlockMap(MapAttribute):
+class BlockMap(MapAttribute[str, Any]):
     """A blacklist entry: type 1 with a userId (types 1 and 2 are stored resolved)
     or type 3 with a number's parts."""
 
@@ -192,7 +192,7 @@ class Unique(Model):
     exclusive_eid = NumberAttribute(null=True)
 
 
-class AttemptMap(MapAttribute):
+class AttemptMap(MapAttribute[str, Any]):
     """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
 
     key = UnicodeAttribute()  # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
@@ -202,7 +202,7 @@ class AttemptMap(MapAttribute):
     at = NumberAttribute()
 
 
-class CallsByUser(GlobalSecondaryIndex):
+class CallsByUser(GlobalSecondaryIndex["Call"]):
     class Meta:
         index_name = "userId-kind"
         projection = AllProjection()
@@ -268,7 +268,7 @@ class Account(Model):
     mou_used = DecimalAttribute(null=True)
 
 
-class GroupsByIdIndex(GlobalSecondaryIndex):
+class GroupsByIdIndex(GlobalSecondaryIndex["Group"]):
     """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
 
     class Meta:
@@ -320,7 +320,7 @@ class Conference(Model):
     callback = Callback(null=True)  # statusCallback: the conference's and its legs' events
 
 
-class BlastsByUser(GlobalSecondaryIndex):
+class BlastsByUser(GlobalSecondaryIndex["Blast"]):
     """blast GET without a blastId: a user's blasts of one kind (filtered by enterprise)."""
 
     class Meta:
@@ -331,7 +331,7 @@ class BlastsByUser(GlobalSecondaryIndex):
     kind = UnicodeAttribute(range_key=True)
 
 
-class AudioMap(MapAttribute):
+class AudioMap(MapAttribute[str, Any]):
     """Blast audio in the private bucket (media.uploads.StoredAudio)."""
 
     key = UnicodeAttribute()

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.store.models import Call, Conference
 from chalicelib.store.transactions import condition_failed
@@ -164,11 +166,11 @@ def _race(item: Call | None, key: str) -> Race | None:
     )
 
 
-def _update(call_id: int, actions: list, condition) -> bool:
+def _update(call_id: int, actions: list[Action], condition: Condition) -> bool:
     return _updated(call_id, actions, condition) is not None
 
 
-def _updated(call_id: int, actions: list, condition) -> Call | None:
+def _updated(call_id: int, actions: list[Action], condition: Condition) -> Call | None:
     """The item after the update (UpdateItem returns it), or None if `condition` failed."""
     item = Call(call_id)
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
@@ -49,7 +50,7 @@ def phone_key(phone: Phone) -> str:
     return f"phone#{phone.key}"
 
 
-def visible_condition(eid: int):
+def visible_condition(eid: int) -> Condition:
     return User.exclusive_eid.does_not_exist() | (User.exclusive_eid == eid)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
@@ -182,7 +182,7 @@ def legs(request: CallRequest, origination: Reach, destination: Reach) -> list[L
     ]
 
 
-def _leg(role: str, side: Reach, **options) -> Leg:
+def _leg(role: str, side: Reach, **options: Any) -> Leg:
     return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd, **options)
 
 

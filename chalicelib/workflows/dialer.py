@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
 from chalicelib.telephony import (
@@ -35,6 +35,9 @@ from chalicelib.telephony import (
     Outcome,
     Target,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.store.calls import AttemptRecord
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +297,7 @@ def dial_from_message(message: dict) -> Dial:
     )
 
 
-def _record(number: str, result: str, role: str):
+def _record(number: str, result: str, role: str) -> AttemptRecord:
     from chalicelib.store.calls import AttemptRecord
 
     return AttemptRecord(number=number, result=result, role=role)
