@@ -373,6 +373,7 @@ def _resolver() -> Any:
     from chalicelib import settings
 
     timeout = settings.get().email_dns_timeout_seconds
+    # email-validator annotates `timeout` as int; it only sets dnspython's float lifetime.
     resolver = caching_resolver(timeout=timeout)  # type: ignore[arg-type]
     resolver.timeout = timeout  # each name server's try, within the lifetime
     return resolver
