@@ -179,9 +179,6 @@ def local_environment(aws_port: int) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "OCP_STAGE": "local",
         "OCP_EMAIL_DNS_CHECK": "0",
-        # No embedded-metric-format lines between the access lines (`OCP_METRICS=1 make run`
-        # shows them): CloudWatch reads them from a function's log, here nothing does.
-        "OCP_METRICS": os.environ.get("OCP_METRICS", "0"),
         # moto's server on a busy laptop answers slower than AWS: more time to read, so
         # that a slow answer is not retried as a stalled one.
         "OCP_AWS_READ_TIMEOUT_SECONDS": "10",
