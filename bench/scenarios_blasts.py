@@ -22,8 +22,8 @@ from bench.scenarios_users import a_user
 
 # A month from now: within the scheduling horizon (README "Limits").
 LATER = int(time.time()) + 30 * 86400
-BIG = 10_000
-SMALL = 1_000
+BIG = harness.RECIPIENTS
+SMALL = BIG // 10
 EXECUTED = 3
 
 

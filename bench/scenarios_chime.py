@@ -24,7 +24,7 @@ from bench.harness import Scenario
 from bench.scenarios_calls import EXECUTE, POLLING, john_and_jane
 from bench.scenarios_users import a_user
 
-BIG = 10_000
+BIG = harness.RECIPIENTS
 
 
 @contextlib.contextmanager

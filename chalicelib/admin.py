@@ -181,5 +181,27 @@ def _dial(args: argparse.Namespace) -> int:
         time.sleep(0.5)
 
 
+def _unreachable(e: BaseException) -> str | None:
+    """What stopped a command from reaching AWS (no credentials, no endpoint), if that was
+    it: said in a line rather than a traceback."""
+    from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
+
+    while e is not None:
+        if isinstance(e, NoCredentialsError | NoRegionError | EndpointConnectionError):
+            return str(e)
+        e = e.__cause__ or e.__context__
+    return None
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as e:
+        if (reason := _unreachable(e)) is None:
+            raise
+        sys.exit(
+            f"cannot reach AWS: {reason}.\nAgainst `make run`: `make watch`, "
+            "`make show-call ID=...` and `make enterprise NAME=...` point at its local AWS "
+            "(or set AWS_ENDPOINT_URL=http://127.0.0.1:5000 with any credentials); against a "
+            "deployed stage, your AWS credentials, region and OCP_STAGE."
+        )

@@ -78,6 +78,13 @@ class CrowdServer(ThreadingHTTPServer):
         self._gateway: LocalGateway | None = None
         self._gateway_lock = threading.Lock()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (reset, broken pipe) is not the server's error: no
+        traceback for it. Anything else is printed as socketserver does."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
     def gateway(self, app: Any, config: Any) -> LocalGateway:
         with self._gateway_lock:
             if self._gateway is None:

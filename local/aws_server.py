@@ -68,7 +68,26 @@ def main(argv: list[str] | None = None) -> None:
     # No access line per AWS request, no development-server banner: `make run` prints
     # one line per API request. Errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    quiet_moto_absent_paths()
     server.main(argv)
+
+
+# moto's state machine interpreter logs an ERROR for each JSONPath it finds absent, even
+# under `IsPresent` (call.asl.json's `$.pace`, on every call that is not paced), where the
+# absence is the answer and the execution goes on. An execution that fails on an absent
+# path still shows as failed (`make watch`, `make show-call`).
+ASL_LOGGER = "moto.stepfunctions.parser.asl.component.eval_component"
+
+
+def quiet_absent_paths(record: logging.LogRecord) -> bool:
+    return "Exception=NoSuchJsonPathError" not in record.getMessage()
+
+
+def quiet_moto_absent_paths() -> None:
+    """In this process (moto's server, or `make bench` running moto in process)."""
+    logger = logging.getLogger(ASL_LOGGER)
+    if quiet_absent_paths not in logger.filters:
+        logger.addFilter(quiet_absent_paths)
 
 
 if __name__ == "__main__":

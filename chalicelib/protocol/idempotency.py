@@ -4,10 +4,11 @@
 The first request with a key claims it (store/idempotency.py) before the work and keeps
 its response for 24 hours; the same key with the same method, route and variables gets
 that response again, byte for byte, without the work being done; with anything else it
-is 970. A second request while the first is still working waits for its response, up to
-`idempotency_wait_seconds`, then is 971 (retry later with the same key). A 5xx response
-is not kept: the key is released, and a retry does the work. A request that died with
-the key claimed holds it only until its lease passes.
+is 970. Variables that fail reading are refused before the key is claimed (nothing was
+done; the corrected request may use the key). A second request while the first is still
+working waits for its response, up to `idempotency_wait_seconds`, then is 971 (retry later
+with the same key). A 5xx response is not kept: the key is released, and a retry does the
+work. A request that died with the key claimed holds it only until its lease passes.
 """
 
 from __future__ import annotations

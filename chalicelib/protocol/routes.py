@@ -296,10 +296,13 @@ def _handle(
         logs.bind(eid=eid)
         context = http.context or {}
 
+        # Read before any Idempotency-Key is claimed: a request whose variables are
+        # wrong did nothing, so its key stays free for the corrected request.
+        values = params.read(variables, *fields)
+        # The ids a route reads go on every log line (and metric) of the request.
+        logs.bind(**{name: values[name] for name in logs.IDS if name in values})
+
         def run() -> Response:
-            values = params.read(variables, *fields)
-            # The ids a route reads go on every log line (and metric) of the request.
-            logs.bind(**{name: values[name] for name in logs.IDS if name in values})
             seen = (
                 PublicRequest(variables, http.headers, request_id, values, context)
                 if eid is None

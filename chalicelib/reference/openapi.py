@@ -411,7 +411,8 @@ IDEMPOTENCY_KEY = {
     "chosen by the client: the first response to a key is kept for 24 hours and a retry with "
     "the same key and variables gets it again (header `Idempotent-Replayed: true`) without "
     "doing the work twice. The same key with other variables is 970; while the first "
-    "request is still running, 971 (retry later). Errors: 902, 903, 970, 971.",
+    "request is still running, 971 (retry later). Variables that fail reading (9xx) "
+    "claim nothing: the corrected request may reuse the key. Errors: 902, 903, 970, 971.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "x-ocp-addition": "Retries that do not repeat the work.",
     "x-ocp-errors": [902, 903, 970, 971],

@@ -22,3 +22,27 @@ def test_create_enterprise_prints_a_working_id_and_secret_once(aws, app_client, 
     )
     assert response.status_code == 200
     assert len(xml(response.body).findtext("sessionId")) == 64
+
+
+def test_without_credentials_a_command_says_so_in_a_line_not_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",  # never ask an instance for credentials
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "chalicelib.admin", "show-call", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("cannot reach AWS: Unable to locate credentials.")
+    assert "Traceback" not in run.stderr

@@ -5,10 +5,12 @@ enterprises; a 5xx or a crashed request does not hold the key."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from chalicelib import clock, settings
-from tests.api.people import fails, new_user, ok, other_enterprise
+from tests.api.people import JOHN, fails, new_user, ok, other_enterprise
 from tests.concurrency import at_once, atomic_dynamodb  # noqa: F401 (fixture)
 from tests.examples import xml
 
@@ -95,11 +97,30 @@ def test_a_user_post_retried_creates_one_user(api):
     assert (first.status_code, again.body) == (200, first.body)
 
 
-def test_a_client_error_is_kept_and_replayed_too(api):
+def test_a_client_error_of_the_work_is_kept_and_replayed_too(api, john):
+    # Given a call to a destination who blacklisted John: the work refuses it (303)
+    jane = new_user(api, email="jane@example.com", phoneNumber="7209814345")
+    listing = {"userId": jane, "terminationType": "1", "terminationValue": john}
+    ok(api.post("/blacklist", listing), 201)
+    first = call(api, john, destination=f"1:{jane}")
+    fails(first, 403, 303)
+    # When Jane lifts the blacklist and the client retries with the same key
+    ok(api.delete(f"/blacklist?{urlencode(listing)}"))
+    again = call(api, john, destination=f"1:{jane}")
+    # Then it gets the first answer again: the same request fails the same way
+    assert (again.status_code, again.body) == (403, first.body)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+
+
+def test_variables_that_fail_reading_claim_nothing_so_the_corrected_request_works(api):
+    # Given a user POST missing its required variables, with a key
     first = api.post("/user", {"firstName": "Ann"}, headers=keyed())
     fails(first, 400, 900, 900, 900, 900)
-    again = api.post("/user", {"firstName": "Ann"}, headers=keyed())
-    assert (again.status_code, again.body) == (400, first.body)
+    # When the client corrects it and retries with the same key
+    again = api.post("/user", {**JOHN, "firstName": "Ann"}, headers=keyed())
+    # Then the corrected request does the work (no 970): nothing was done the first time
+    ok(again)
+    assert xml(again.body).findtext("userId")
 
 
 def test_a_retried_blast_rings_its_recipients_once(api, john):
