@@ -84,15 +84,16 @@ openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, th
 fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=100 by default
 	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-100} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
 
-lint: $(STAMP)         ## ruff's linter and formatter check
+lint: $(STAMP)         ## ruff's linter and formatter check, mypy's type check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-hooks: $(STAMP)        ## optional: git pre-commit hooks (ruff, from .venv) via pre-commit run by uv
+hooks: $(STAMP)        ## optional: git pre-commit hooks (ruff and mypy, from .venv) via pre-commit run by uv
 	.tools/bin/uvx pre-commit@$(PRE_COMMIT_VERSION) install
 
 bench: $(STAMP) $(LAMBDA_WHEELS)  ## cold start of the staged package, AWS requests per route, their cost
@@ -127,4 +128,4 @@ deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a d
 	@$(DEPLOYED) $(PY) -m chalicelib.admin watch
 
 clean:                 ## remove .venv, .tools, caches and build output
-	rm -rf $(VENV) .tools .pytest_cache .hypothesis infra/build $(ASSEMBLY)
+	rm -rf $(VENV) .tools .pytest_cache .hypothesis .mypy_cache .ruff_cache infra/build $(ASSEMBLY)

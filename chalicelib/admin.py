@@ -181,7 +181,7 @@ def _dial(args: argparse.Namespace) -> int:
         time.sleep(0.5)
 
 
-def _unreachable(e: BaseException) -> str | None:
+def _unreachable(e: BaseException | None) -> str | None:
     """What stopped a command from reaching AWS (no credentials, no endpoint), if that was
     it: said in a line rather than a traceback."""
     from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError

@@ -66,7 +66,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure(app=None) -> None:
+def configure(app: Any = None) -> None:
     """JSON lines on stderr for chalicelib's loggers (and the Chalice app's, if given)."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())

@@ -17,6 +17,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_cdk import App
 
 ROOT = Path(__file__).resolve().parent.parent
 # CDK behaviours a new project gets; set here rather than in a cdk.json so that
@@ -39,7 +43,7 @@ def build(
     chime_numbers: tuple[str, ...] = (),
     chime_calls_per_second: float = 1.0,
     project_dir: Path = ROOT,
-):
+) -> App:
     """The CDK app of one stage, not yet synthesised."""
     from infra.stage import Stage
 

@@ -38,7 +38,6 @@ from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -95,6 +94,8 @@ def compile_bytecode(build_dir: Path) -> None:
 
     runtime_cache = build_dir / "vendor" / "chalice" / "__pycache__"
     for module, name in ((chalice, "__init__"), (chalice.app, "app")):
+        if module.__file__ is None:
+            raise BundleError(f"{module.__name__} has no source file to compile")
         py_compile.compile(
             module.__file__,
             cfile=str(runtime_cache / f"{name}.{sys.implementation.cache_tag}.pyc"),
@@ -120,7 +121,6 @@ def runtime_distributions(
     pins = _pins(pyproject)
     found: dict[str, metadata.Distribution] = {}
     pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
-    environment = default_environment()
     while pending:
         requirement = pending.pop()
         name = canonicalize_name(requirement.name)
@@ -142,14 +142,15 @@ def runtime_distributions(
         found[name] = dist
         for text in dist.requires or ():
             dependency = Requirement(text)
-            if dependency.marker and not dependency.marker.evaluate({**environment, "extra": ""}):
+            # This interpreter's environment, and no extra (packaging's default).
+            if dependency.marker and not dependency.marker.evaluate():
                 continue
             pending.append(dependency)
     return [found[name] for name in sorted(found)]
 
 
 def _pins(pyproject: Path) -> dict[str, str]:
-    pins = {}
+    pins: dict[str, str] = {}
     for line in tomllib.loads(pyproject.read_text())["project"]["dependencies"]:
         requirement = Requirement(line)
         specifiers = list(requirement.specifier)
@@ -190,7 +191,7 @@ def _copy_distribution(dist: metadata.Distribution, vendor: Path) -> None:
         parts = Path(file).parts
         if parts[0] in ("..", "bin") or "__pycache__" in parts or file.suffix == ".pyc":
             continue  # console scripts (outside site-packages, or bin/ of a --target install)
-        source = Path(dist.locate_file(file))
+        source = Path(str(dist.locate_file(file)))
         target = vendor / file
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)

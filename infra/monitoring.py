@@ -8,6 +8,8 @@ The alarms notify one SNS topic per stage; `--alarm-email` subscribes an address
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -120,7 +122,9 @@ def define_dashboard(
         SUCCESS,
     )
 
-    def ocp(name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES, **dimensions):
+    def ocp(
+        name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES, **dimensions: str
+    ) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace=metrics.NAMESPACE,
             metric_name=name,
@@ -130,14 +134,19 @@ def define_dashboard(
             label=" ".join(dimensions.values()) or (name if statistic == "Sum" else statistic),
         )
 
-    def graph(title: str, left: list, right: list | None = None, width: int = 8):
+    def graph(
+        title: str,
+        left: Sequence[cloudwatch.IMetric],
+        right: Sequence[cloudwatch.IMetric] | None = None,
+        width: int = 8,
+    ) -> cloudwatch.GraphWidget:
         return cloudwatch.GraphWidget(
             title=title, left=left, right=right or [], width=width, height=6
         )
 
     api = {"ApiName": stage.stack_name, "Stage": API_STAGE}
 
-    def gateway(name: str, statistic: str, label: str):
+    def gateway(name: str, statistic: str, label: str) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace="AWS/ApiGateway",
             metric_name=name,
@@ -147,7 +156,7 @@ def define_dashboard(
             label=label,
         )
 
-    def lambda_metric(name: str, statistic: str, function: str):
+    def lambda_metric(name: str, statistic: str, function: str) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace="AWS/Lambda",
             metric_name=name,

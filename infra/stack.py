@@ -119,7 +119,11 @@ class OcpStack(Stack):
             "whose target failed every retry (its depth raises an alarm).",
         )
         self.dead_letter_queues = {
-            **{label: queue.dead_letter_queue.queue for label, queue in self.queues.items()},
+            **{
+                label: queue.dead_letter_queue.queue
+                for label, queue in self.queues.items()
+                if queue.dead_letter_queue is not None  # every one: _queue() gives it one
+            },
             "scheduler": self.scheduler_dlq,
         }
         self.schedule_group = scheduler.CfnScheduleGroup(

@@ -134,6 +134,8 @@ def define_tables(scope: Any, stage: Stage, specs: list[TableSpec]) -> dict[str,
                 non_key_attributes=list(index.non_key_attributes) or None,
             )
         for index in spec.local_indexes:
+            if index.range_key is None:  # DynamoDB requires one
+                raise ValueError(f"{spec.name}: local index {index.name} has no range key")
             table.add_local_secondary_index(
                 index_name=index.name,
                 sort_key=attribute(index.range_key),

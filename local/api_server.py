@@ -98,7 +98,9 @@ class Handler(ChaliceRequestHandler):
 
     server: CrowdServer
 
-    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config):
+    def __init__(
+        self, request: Any, client_address: Any, server: Any, app_object: Any, config: Any
+    ) -> None:
         self.local_gateway = server.gateway(app_object, config)
         # Skip ChaliceRequestHandler.__init__: it builds a LocalGateway per connection.
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
@@ -141,7 +143,7 @@ class Handler(ChaliceRequestHandler):
         body = self._handle_binary(response)["body"]
         self._send_http_response(response["statusCode"], headers, body)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (request line or header over 64 KB, bad syntax, an
         unknown method) as the gateway's OCP body instead of HTML."""
         self.close_connection = True

@@ -18,6 +18,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 
 def serialise_dynamodb() -> Callable[[], None]:
@@ -27,7 +28,7 @@ def serialise_dynamodb() -> Callable[[], None]:
     original = DynamoHandler.call_action
     lock = threading.Lock()
 
-    def call_action(self, *args, **kwargs):
+    def call_action(self: DynamoHandler, *args: Any, **kwargs: Any) -> Any:
         with lock:
             return original(self, *args, **kwargs)
 
@@ -51,9 +52,10 @@ def skip_executions_without_a_worker() -> None:
     if getattr(executions, "skips_unstarted", False):
         return  # applied already in this process
 
-    def with_a_worker(self, *args, **kwargs):
+    def with_a_worker(self: StepFunctionsParserBackend, *args: Any, **kwargs: Any) -> list[Any]:
         return [e for e in executions(self, *args, **kwargs) if e.exec_worker is not None]
 
+    # A mark on the function, which mypy does not model: it types functions as callables.
     with_a_worker.skips_unstarted = True  # type: ignore[attr-defined]
     StepFunctionsParserBackend._get_executions = with_a_worker
 

@@ -323,7 +323,7 @@ class Transaction:
 
     def event(self, kind: str, action: dict | None = None, **more: Any) -> list | None:
         self.sequence += 1
-        details = {
+        details: dict[str, Any] = {
             "TransactionId": self.tx,
             "AwsAccountId": ACCOUNT,
             "AwsRegion": REGION,
@@ -437,13 +437,15 @@ class Transaction:
         talk = self._talk_left()
         if talk is None:
             return self._next_update(timeout=None)
-        if talk > 0 and self.pstn.timing.talk_clock is None:
-            found = self._next_update(timeout=talk)
-            if found:
-                return found
-        elif talk > 0:
-            self.pstn.timing.talk_clock(talk)
-            self.talking_since = -1e12  # the talk is over
+        if talk > 0:
+            talk_clock = self.pstn.timing.talk_clock
+            if talk_clock is None:
+                found = self._next_update(timeout=talk)
+                if found:
+                    return found
+            else:
+                talk_clock(talk)
+                self.talking_since = -1e12  # the talk is over
         return self._far_end_hangs_up()
 
     def _next_update(self, timeout: float | None) -> list:

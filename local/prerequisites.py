@@ -86,7 +86,7 @@ def project_python() -> tuple[str, str | None, tuple[int, int] | None]:
 
 
 def python(version: tuple[int, int] | None = None) -> Check:
-    executable = sys.executable
+    executable: str | None = sys.executable
     if version is None:
         wanted, executable, version = project_python()
         if version is None:

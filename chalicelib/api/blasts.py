@@ -25,6 +25,7 @@ from chalicelib.protocol.params import (
     AudioFile,
     Destination,
     Destinations,
+    Field,
     Flag,
     Id,
     ScheduleTime,
@@ -62,7 +63,7 @@ URL = Text("url", max_len=2048, doc="An http(s) address of an mp3 or wma file, f
 AUDIO_NAMES = ("audioFile", "audioKey", "url")
 
 
-def origination(*, required: bool):
+def origination(*, required: bool) -> Field:
     return Destination(
         "origination",
         required=required,
@@ -71,7 +72,7 @@ def origination(*, required: bool):
     )
 
 
-def destinations(*, required: bool):
+def destinations(*, required: bool) -> Field:
     return Destinations(
         "destination",
         required=required,

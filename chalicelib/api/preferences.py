@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
@@ -69,7 +70,7 @@ def _number_requests(v: dict) -> list[NumberRequest]:
     return [rules.NumberRequest(*item) for item in zip(phones, kinds, carriers, strict=True)]
 
 
-def _one_each(name: str, values: list[int] | None, count: int) -> list[int | None]:
+def _one_each(name: str, values: list[int] | None, count: int) -> Sequence[int | None]:
     if values is None:
         return [None] * count
     if len(values) == 1:

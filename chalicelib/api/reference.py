@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from chalice import Blueprint, Response
 
-from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.routes import PublicRequest, route
 from chalicelib.protocol.shapes import Document, Returns
 
 bp = Blueprint(__name__)
@@ -30,7 +30,7 @@ CACHE = "public, max-age=300"
     summary="This description (OpenAPI 3.1)",
     addition="The API describes itself: every operation, variable, body and error code.",
 )
-def openapi_json(req: Request) -> Response:
+def openapi_json(req: PublicRequest) -> Response:
     return Response(
         body=_description_json(req.base_url),
         status_code=200,
@@ -47,7 +47,7 @@ def openapi_json(req: Request) -> Response:
     summary="The API reference page",
     addition="A browsable reference (Redoc, served with the API: no internet needed).",
 )
-def docs(req: Request) -> Response:
+def docs(req: PublicRequest) -> Response:
     return Response(
         body=_page(req.base_url),
         status_code=200,

@@ -4,7 +4,7 @@ from chalice import Blueprint
 
 from chalicelib.protocol import auth
 from chalicelib.protocol.render import Reply
-from chalicelib.protocol.routes import Request, route
+from chalicelib.protocol.routes import PublicRequest, route
 from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
@@ -19,5 +19,5 @@ bp = Blueprint(__name__)
     returns=(Returns(200, {"sessionId": Leaf(TEXT, "64 hex characters, valid 24 hours.")}),),
     summary="Open a session",
 )
-def open_session(req: Request) -> Reply:
+def open_session(req: PublicRequest) -> Reply:
     return Reply({"sessionId": auth.open_session(req.headers.get("authorization"))})

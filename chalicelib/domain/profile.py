@@ -100,7 +100,9 @@ def _numbers(profile: Profile, sms: bool) -> tuple[Number, ...]:
 
 
 def _with_numbers(profile: Profile, numbers: Iterable[Number], sms: bool) -> Profile:
-    return replace(profile, **{"sms_phones" if sms else "phones": tuple(numbers)})
+    if sms:
+        return replace(profile, sms_phones=tuple(numbers))
+    return replace(profile, phones=tuple(numbers))
 
 
 def _require(profile: Profile, phone: Phone, sms: bool = False) -> Number:

@@ -17,6 +17,7 @@ that no longer exists or is no longer visible reaches no number: its leg fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.kinds import PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
@@ -35,13 +36,13 @@ class Termination:
         """`<value>` in blast GET, and the number printed for a leg-level result."""
         return self.value.display if isinstance(self.value, Phone) else self.value
 
-    def to_json(self) -> list:
+    def to_json(self) -> list[Any]:
         if isinstance(self.value, Phone):
             return [PHONE, [self.value.country_code, self.value.city_code, self.value.digits]]
         return [self.type, self.value]
 
     @classmethod
-    def from_json(cls, data: list) -> Termination:
+    def from_json(cls, data: list[Any]) -> Termination:
         kind, value = int(data[0]), data[1]
         if kind == PHONE:
             return cls(PHONE, Phone(*value))
@@ -65,7 +66,8 @@ def origin(origination: Termination, profile: Profile | None) -> Origin:
     if isinstance(origination.value, Phone):
         return Origin.of_phone(origination.value, profile.user_id if profile else None)
     if profile is None:
-        return Origin(origination.value if origination.type == USER_ID else None)
+        named = origination.value
+        return Origin(named if isinstance(named, int) else None)  # a userId, not an email
     return Origin(profile.user_id, frozenset(n.phone.key for n in profile.phones))
 
 

@@ -17,6 +17,7 @@ receiver's speed never reaches the API or a call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
 TYPES = (INITIATED, ANSWERED, COMPLETED)
@@ -42,7 +43,7 @@ class Subscription:
         return {"url": self.url, "events": list(self.events)}
 
     @classmethod
-    def of(cls, stored) -> Subscription | None:
+    def of(cls, stored: Any) -> Subscription | None:
         """From a stored map (a models.Callback or a plain dict); None for none."""
         if stored is None:
             return None

@@ -68,7 +68,7 @@ class Target:
 class Response(Protocol):
     status: int
 
-    def getheader(self, name: str, default: str | None = None) -> str | None: ...
+    def getheader(self, name: str) -> str | None: ...
     def read1(self, amt: int) -> bytes: ...
     def close(self) -> None: ...
 
@@ -273,7 +273,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 def resolve_host(name: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -291,14 +291,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """Connects to the checked address; SNI and the certificate check use the name."""
 
     def __init__(self, target: Target, timeout: float) -> None:
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
+        self._tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
         self._ip = target.ip
 
     def connect(self) -> None:
         sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def connect(target: Target, timeout: float) -> http.client.HTTPConnection:

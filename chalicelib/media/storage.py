@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib import clock, settings
 from chalicelib.store import aws
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 # Key prefixes: infra/ grants each function its prefixes and expires SPEECH objects
 # (a cache: tts.speech() synthesises again what has expired).
@@ -114,6 +118,6 @@ def _bucket() -> str:
     return settings.get().audio_bucket
 
 
-def _missing(error: Exception) -> bool:
+def _missing(error: ClientError) -> bool:
     # HEAD answers a bare 404; GET names NoSuchKey.
     return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")

@@ -4,7 +4,7 @@ status callback events (chalicelib/events), so that the two never differ."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.protocol.render import Items
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 TENTH = Decimal("0.1")
 
 
-def call_body(status: CallStatus) -> dict:
+def call_body(status: CallStatus) -> dict[str, Any]:
     """The reference's body. `<attempt>`s are every number tried except the origination
     number that answered, which is `<callingNumber>` (as in the reference's example,
     where the one attempt is the destination's)."""

@@ -99,11 +99,18 @@ def _keep(eid: int, key: str, token: str, response: Response) -> None:
     if keeping fails, the client still gets its answer, and the key stays claimed until
     its lease passes."""
     body = response.body if isinstance(response.body, str) else None
+    # One value: Chalice also allows a list of them per header; the routes set one.
+    content_type = response.headers.get("Content-Type", "")
     try:
-        if response.status_code >= 500 or body is None or len(body) > MAX_KEPT_BODY:
+        if (
+            response.status_code >= 500
+            or body is None
+            or len(body) > MAX_KEPT_BODY
+            or not isinstance(content_type, str)
+        ):
             idempotency.release(eid, key, token)
             return
-        kept = Recorded(response.status_code, body, response.headers.get("Content-Type", ""))
+        kept = Recorded(response.status_code, body, content_type)
         if not idempotency.record(eid, key, token, kept):
             log.warning("idempotency key outlived its lease: its response was not kept")
     except Exception:

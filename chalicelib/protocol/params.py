@@ -173,7 +173,8 @@ def _read_multipart(
 
     try:
         python_multipart.parse_form(
-            {"Content-Type": content_type, "Content-Length": str(len(raw_body))},
+            # Annotated as bytes, but python-multipart reads both headers as str too.
+            {"Content-Type": content_type, "Content-Length": str(len(raw_body))},  # type: ignore[dict-item]
             io.BytesIO(raw_body),
             on_field,
             on_file,
@@ -255,7 +256,7 @@ class Field:
     """
 
     name: str
-    parse: Callable[[str, str], Any]
+    parse: Callable[[str, Any], Any]  # (name, the raw text; a FilePart's Upload)
     required: bool | When = False
     default: Any = None
     sanitise: Callable[[str], str] = lambda raw: raw.strip()
@@ -278,12 +279,12 @@ class Field:
             raise OcpError(
                 self.invalid,
                 name=self.name,
-                value={"1": "true", "0": "false"}.get(raw, raw) if kind == BOOLEAN else raw,
+                value={"1": "true", "0": "false"}.get(raw or "", raw) if kind == BOOLEAN else raw,
                 choices=", ".join(str(c) for c in self.schema.get("enum", ())),
                 low=self.schema.get("minimum"),
                 high=self.schema.get("maximum"),
             )
-        if kind == NUMBER and self.from_number is not None:
+        if kind == NUMBER and self.from_number is not None and raw is not None:
             return self.from_number(self.name, raw)
         if raw is None or self.sanitise(raw) == "":
             if self.is_required(variables):
@@ -484,7 +485,9 @@ def Text(
 _PHONE_SCHEMA = {"type": "string", "examples": ["3035551212", "44 20 77994044"]}
 
 
-def Phone(name: str, *, required: bool | When = False, doc: str = "", when: When | None = None):
+def Phone(
+    name: str, *, required: bool | When = False, doc: str = "", when: When | None = None
+) -> Field:
     return Field(
         name,
         types.phone,
@@ -598,7 +601,7 @@ def UnixTime(
     default: Any = None,
     doc: str = "",
     horizon: int | None = None,
-):
+) -> Field:
     """A Unix time: 916 unless it names a date (at most year 9999) and, with `horizon`,
     one at most that many seconds from now (how far ahead work may be scheduled)."""
 
@@ -669,7 +672,12 @@ def Destination(
 
 
 def Dtmf(
-    name: str, *, required: bool | When = False, max_len: int = 50, default: Any = None, doc=""
+    name: str,
+    *,
+    required: bool | When = False,
+    max_len: int = 50,
+    default: Any = None,
+    doc: str = "",
 ) -> Field:
     """Touch tones: 0-9, # and * are kept, anything else dropped ("Data Types" table)."""
 
@@ -724,7 +732,7 @@ class TypedDestinations(Field):
     max_items: int | None = None
 
     def read(self, variables: Variables) -> Any:
-        raw_type, raw_value = variables.get(self.name), variables.get(self.value_name)
+        raw_type, raw_value = variables.get(self.name) or "", variables.get(self.value_name) or ""
         wrong = [
             OcpError(902, name=n, value=variables.get(n))
             for n in (self.name, self.value_name)
@@ -735,7 +743,7 @@ class TypedDestinations(Field):
         missing = [
             OcpError(900, name=n)
             for n, raw in ((self.name, raw_type), (self.value_name, raw_value))
-            if raw is None or raw.strip() == ""
+            if raw.strip() == ""
         ]
         if len(missing) == 2 and not self.required:
             return self.default

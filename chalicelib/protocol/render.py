@@ -35,14 +35,14 @@ class Items:
     """A container element of repeated children (`<numbers><number>...`)."""
 
     child: str
-    items: list = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Reply:
     """What a route returns: a body, its status, and whether it is verbose-only."""
 
-    body: dict | None
+    body: dict[str, Any] | None
     status: int = 200
     verbose_only: bool = False
 
@@ -79,7 +79,7 @@ def _content_type(fmt: str) -> str:
     return JSON_TYPE if fmt == "json" else XML_TYPE
 
 
-def _respond(body: dict, status: int, fmt: str) -> Response:
+def _respond(body: dict[str, Any], status: int, fmt: str) -> Response:
     text = to_json(body) if fmt == "json" else to_xml(body)
     return Response(body=text, status_code=status, headers={"Content-Type": _content_type(fmt)})
 
@@ -87,14 +87,14 @@ def _respond(body: dict, status: int, fmt: str) -> Response:
 # -- XML ---------------------------------------------------------------------
 
 
-def to_xml(body: dict) -> str:
+def to_xml(body: dict[str, Any]) -> str:
     lines = ['<?xml version="1.0" ?>', "<ResponseData>"]
     _xml_children(body, lines, 1)
     lines.append("</ResponseData>")
     return "\n".join(lines) + "\n"
 
 
-def _xml_children(node: dict, lines: list[str], depth: int) -> None:
+def _xml_children(node: dict[str, Any], lines: list[str], depth: int) -> None:
     for name, value in node.items():
         if isinstance(value, list):
             for item in value:
@@ -137,11 +137,11 @@ def _text(value: Any) -> str:
 # -- JSON --------------------------------------------------------------------
 
 
-def to_json(body: dict) -> str:
+def to_json(body: dict[str, Any]) -> str:
     return json.dumps(json_data(body), separators=(",", ":"))
 
 
-def json_data(body: dict) -> Any:
+def json_data(body: dict[str, Any]) -> Any:
     """The body as the JSON output holds it (lists, numbers), before it is serialised."""
     return _json_value(body)
 

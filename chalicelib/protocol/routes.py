@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 from chalice import Blueprint, Chalice, Response
 
@@ -50,7 +50,7 @@ class App(Chalice):
 
     _served = threading.local()
 
-    @property  # type: ignore[override]
+    @property
     def current_request(self) -> Any:
         return getattr(self._served, "request", None)
 
@@ -59,12 +59,12 @@ class App(Chalice):
         self._served.request = request
 
 
-@dataclass
-class Request:
-    """What a view sees of an HTTP request: `values` are its declared variables, read."""
+@dataclass(frozen=True)
+class PublicRequest:
+    """What a public view (/session, /openapi.json, /docs) sees of an HTTP request:
+    `values` are its declared variables, read. No enterprise: nobody is signed in."""
 
     variables: Variables
-    eid: int | None
     headers: Any
     request_id: str
     values: dict[str, Any] = field(default_factory=dict)
@@ -80,7 +80,21 @@ class Request:
         return f"{proto}://{host}{prefix.rstrip('/')}"
 
 
-View = Callable[..., Reply | Response]
+@dataclass(frozen=True)
+class Request(PublicRequest):
+    """What every other view sees: the request of a valid session, `eid` its enterprise."""
+
+    eid: int = field(kw_only=True)
+
+
+# route() pairs them (its overloads): a public route's view takes a PublicRequest, any
+# other a Request. A view taking a PublicRequest also serves a Request.
+View = Callable[[Request], Reply | Response]
+PublicView = Callable[[PublicRequest], Reply | Response]
+V = TypeVar("V", bound=View)
+PV = TypeVar("PV", bound=PublicView)
+# Either, as the route's `public` says: what the seam below holds and calls.
+SomeView = Callable[[Any], Reply | Response]
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ class Operation:
 
     path: str
     method: str
-    view: View
+    view: View | PublicView
     variables: tuple[Field, ...]
     public: bool
     internal_error: int
@@ -112,6 +126,39 @@ OPERATIONS: list[Operation] = []
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
+@overload
+def route(
+    bp: Blueprint,
+    path: str,
+    methods: list[str],
+    *,
+    variables: Iterable[Field] = (),
+    public: Literal[True],
+    internal_error: int = 105,
+    errors: Iterable[int] = (),
+    returns: Iterable[Returns] = (),
+    summary: str = "",
+    addition: str = "",
+) -> Callable[[PV], PV]: ...
+
+
+@overload
+def route(
+    bp: Blueprint,
+    path: str,
+    methods: list[str],
+    *,
+    variables: Iterable[Field] = (),
+    public: Literal[False] = False,
+    internal_error: int = 105,
+    errors: Iterable[int] = (),
+    returns: Iterable[Returns] = (),
+    summary: str = "",
+    addition: str = "",
+    idempotent: bool = False,
+) -> Callable[[V], V]: ...
+
+
 def route(
     bp: Blueprint,
     path: str,
@@ -125,7 +172,7 @@ def route(
     summary: str = "",
     addition: str = "",
     idempotent: bool = False,
-) -> Callable[[View], View]:
+) -> Callable[[SomeView], SomeView]:
     """`variables`: every variable the route reads, validated before the view runs.
     `errors`: the OCP codes the route's own work can answer with (those of its variables,
     the session and `output`/`verbose` are added). `returns`: its success outcomes.
@@ -133,13 +180,17 @@ def route(
     reference names its own (304 for calls and conferences, instead of 105).
     `addition`: not in the 2008 reference; says what it adds.
     `idempotent`: the route honours the Idempotency-Key header (protocol/idempotency.py):
-    POST and PUT routes that start or change work."""
+    POST and PUT routes that start or change work (never a public one: keys are kept per
+    enterprise).
+    `public`: no session; the view takes a PublicRequest, where any other takes a Request."""
     fields = tuple(variables)
     names = [name.lower() for f in fields for name in f.names]
     if len(names) != len(set(names)):
         raise ValueError(f"{path}: a variable is declared twice: {names}")
+    if public and idempotent:
+        raise ValueError(f"{path}: a public route has no enterprise to keep its keys under")
 
-    def register(view: View) -> View:
+    def register(view: SomeView) -> SomeView:
         for method in methods:
             OPERATIONS.append(
                 Operation(
@@ -175,7 +226,7 @@ def route(
 
 def _handler(
     bp: Blueprint,
-    view: View,
+    view: SomeView,
     public: bool,
     name: str,
     internal_error: int = 105,
@@ -193,7 +244,7 @@ def _handler(
 
 def handle(
     http: Any,
-    view: View,
+    view: SomeView,
     path_args: dict[str, str],
     public: bool,
     internal_error: int = 105,
@@ -225,7 +276,7 @@ def handle(
 
 def _handle(
     http: Any,
-    view: View,
+    view: SomeView,
     path_args: dict[str, str],
     public: bool,
     internal_error: int,
@@ -252,12 +303,18 @@ def _handle(
         logs.bind(**{name: values[name] for name in logs.IDS if name in values})
 
         def run() -> Response:
-            reply = view(Request(variables, eid, http.headers, request_id, values, context))
+            seen = (
+                PublicRequest(variables, http.headers, request_id, values, context)
+                if eid is None
+                else Request(variables, http.headers, request_id, values, context, eid=eid)
+            )
+            reply = view(seen)
             # A view may answer with its own response (the HTML of /docs, the description).
             return reply if isinstance(reply, Response) else render(reply, fmt, verbose)
 
-        key = http.headers.get(IDEMPOTENCY_KEY) if keyed_route is not None else None
-        if key is None:
+        key = http.headers.get(IDEMPOTENCY_KEY)
+        # A keyed route is never public (route()): its requests have an enterprise.
+        if keyed_route is None or key is None or eid is None:
             return run()
         # Imported here: requests without the header never load it.
         from chalicelib.protocol import idempotency

@@ -60,9 +60,9 @@ class Empty:
 class Leaf:
     """A leaf with a description or a fixed set of values."""
 
-    type: str
+    type: str | tuple[str, ...]  # a JSON type, or several: (INT, TEXT)
     doc: str = ""
-    enum: tuple = ()
+    enum: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

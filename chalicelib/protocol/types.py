@@ -11,14 +11,17 @@ they cost about 40 ms of every cold start, and most requests need neither.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.domain.kinds import EMAIL, PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
+
+T = TypeVar("T")
 
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _NOT_DTMF = re.compile(r"[^0-9#*]")
@@ -257,8 +260,11 @@ def split_list(name: str, raw: str, max_items: int | None) -> list[str]:
     return parts
 
 
-def _each(name: str, raw: str, parse, max_items: int | None = None) -> list:
-    found, errors = [], []
+def _each(
+    name: str, raw: str, parse: Callable[[str, str], T], max_items: int | None = None
+) -> list[T]:
+    found: list[T] = []
+    errors: list[OcpError] = []
     for part in split_list(name, raw, max_items):
         try:
             found.append(parse(name, part))
@@ -367,6 +373,7 @@ def _resolver() -> Any:
     from chalicelib import settings
 
     timeout = settings.get().email_dns_timeout_seconds
+    # email-validator annotates `timeout` as int; it only sets dnspython's float lifetime.
     resolver = caching_resolver(timeout=timeout)  # type: ignore[arg-type]
     resolver.timeout = timeout  # each name server's try, within the lifetime
     return resolver

@@ -363,10 +363,10 @@ def _request_body(fields: list[Field], schemas: Schemas, name: str) -> dict[str,
             required.append(f.name)
         if schema.get("format") == "binary":
             files.add(f.name)
-    form = {"type": "object", "properties": properties}
+    form: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         form["required"] = required
-    urlencoded = {
+    urlencoded: dict[str, Any] = {
         **form,
         "properties": {k: v for k, v in properties.items() if k not in files},
     }
@@ -374,7 +374,7 @@ def _request_body(fields: list[Field], schemas: Schemas, name: str) -> dict[str,
         **urlencoded,
         "properties": {k: _json_property(v) for k, v in urlencoded["properties"].items()},
     }
-    content = {
+    content: dict[str, dict[str, Any]] = {
         FORM: {"schema": schemas.ref(f"{name}_form", urlencoded)},
         MULTIPART: {"schema": schemas.ref(f"{name}_multipart", form)},
         JSON: {"schema": schemas.ref(f"{name}_json", json_body)},

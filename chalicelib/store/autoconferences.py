@@ -11,11 +11,16 @@ A cancelled item stays (so a late delivery finds it) but is gone for the routes 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.errors import OcpError
+from chalicelib.events import Subscription
 from chalicelib.store import calls, users
 from chalicelib.store.models import Call
 from chalicelib.store.transactions import Backoff, condition_failed
@@ -36,7 +41,7 @@ class Autoconference:
     time: int  # conferenceTime: when it is (or was) dialed
     disable_amd: bool = False
 
-    def request(self) -> dict:
+    def request(self) -> dict[str, Any]:
         return {
             "conferenceNumber": self.number,
             "conferencePin": self.pin,
@@ -56,8 +61,14 @@ class Stored:
     conference: Autoconference
 
 
-def create(call_id: int, eid: int, user_id: int, conference: Autoconference, callback=None) -> None:
-    """Scheduled, version 0. `callback`: its statusCallback (an events.Subscription)."""
+def create(
+    call_id: int,
+    eid: int,
+    user_id: int,
+    conference: Autoconference,
+    callback: Subscription | None = None,
+) -> None:
+    """Scheduled, version 0. `callback`: its statusCallback."""
     calls.create(
         call_id,
         eid=eid,
@@ -93,7 +104,13 @@ def list_ids(eid: int, user_id: int) -> list[int]:
 
 
 def change(
-    call_id: int, eid: int, user_id: int, changes: dict, *, start: bool, before_write=None
+    call_id: int,
+    eid: int,
+    user_id: int,
+    changes: dict[str, Any],
+    *,
+    start: bool,
+    before_write: Callable[[Stored], None] | None = None,
 ) -> Stored:
     """PUT: the stored request with `changes` (Autoconference fields) and a new version,
     while still scheduled; `start` moves it to dialing in the same write (no future time).
@@ -112,7 +129,7 @@ def change(
         )
         if before_write is not None:
             before_write(after)
-        actions = [
+        actions: list[Action] = [
             Call.request.set(after.conference.request()),
             Call.time_scheduled.set(after.conference.time),
             Call.schedule_version.set(after.version),
@@ -170,7 +187,7 @@ def claim(call_id: int, version: int) -> Stored | None:
     return None
 
 
-def _scheduled(version: int):
+def _scheduled(version: int) -> Condition:
     return (Call.state == calls.SCHEDULED) & (Call.schedule_version == version)
 
 

@@ -21,10 +21,14 @@ import logging
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from pynamodb.attributes import Attribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
-from chalicelib.domain.kinds import EMAIL, PHONE, SMS, USER_ID, VOICE
+from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
@@ -147,7 +151,7 @@ def ids_of(eid: int, user_id: int, kind: str) -> list[int]:
     return found
 
 
-def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict) -> BlastInfo:
+def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict[str, Any]) -> BlastInfo:
     """blast PUT: set the named fields (BlastInfo names) of a scheduled blast and bump its
     version; 308 if there is no such blast, 307 if it has fired."""
     backoff = Backoff(f"blast {blast_id}")
@@ -397,14 +401,16 @@ def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]
     enterprise sees it, or of the user holding its number (phone); else None. A few
     batched reads, whatever the number of terminations."""
     terms = list(terms)
-    unique_keys = {users.email_key(t.value) for t in terms if t.type == EMAIL}
-    unique_keys |= {users.phone_key(t.value) for t in terms if t.type == PHONE}
+    # A termination's type (1 userId, 2 email, 3 phone) is its value's: int, str or Phone.
+    unique_keys = {users.email_key(t.value) for t in terms if isinstance(t.value, str)}
+    unique_keys |= {users.phone_key(t.value) for t in terms if isinstance(t.value, Phone)}
     holders = {u.key: u for u in Unique.batch_get(list(unique_keys))} if unique_keys else {}
 
     def user_of(term: Termination) -> int | None:
-        if term.type == USER_ID:
-            return int(term.value)
-        key = users.email_key(term.value) if term.type == EMAIL else users.phone_key(term.value)
+        named = term.value
+        if isinstance(named, int):
+            return named
+        key = users.email_key(named) if isinstance(named, str) else users.phone_key(named)
         holder = holders.get(key)
         if holder is None or (
             term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)
@@ -505,7 +511,7 @@ def _info(item: Blast) -> BlastInfo:
         raise OcpError(307) from None
 
 
-_FIELDS = {
+_FIELDS: dict[str, Attribute[Any]] = {
     "text": Blast.text,
     "blast_time": Blast.blast_time,
     "hide_ani": Blast.hide_ani,
@@ -513,15 +519,16 @@ _FIELDS = {
 }
 
 
-def _actions(changes: dict) -> list:
-    actions = []
+def _actions(changes: dict[str, Any]) -> list[Action]:
+    actions: list[Action] = []
     for name, value in changes.items():
         if name == "terminations":
             actions += [Blast.terminations.set(encode(value)), Blast.recipients.set(len(value))]
         elif name == "origination":
             actions.append(Blast.origination.set(_dump(value)))
         elif name == "audio":
-            actions.append(Blast.audio.set(_audio_map(value)) if value else Blast.audio.remove())
+            audio = _audio_map(value)
+            actions.append(Blast.audio.set(audio) if audio is not None else Blast.audio.remove())
         elif name == "text" and value is None:
             actions.append(Blast.text.remove())
         else:

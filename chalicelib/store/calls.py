@@ -16,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
@@ -57,7 +60,7 @@ class CallStatus:
     time_completed: int | None
     calling_number: str
     attempts: tuple[AttemptRecord, ...]
-    request: dict
+    request: dict[str, Any]
 
     @property
     def complete(self) -> bool:
@@ -79,7 +82,7 @@ def create(
     kind: str,
     time_scheduled: int,
     calling_number: str = "",
-    request: dict | None = None,
+    request: dict[str, Any] | None = None,
     callback: Subscription | None = None,
 ) -> None:
     Call(
@@ -131,10 +134,10 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
     except UpdateError as e:
         if not condition_failed(e):
             raise
-    item = find(call_id)
-    if item is None:
+    found = find(call_id)
+    if found is None:
         return Claim.MISSING
-    if item.state not in LIVE_STATES:
+    if found.state not in LIVE_STATES:
         return Claim.ENDED
     return Claim.DUPLICATE
 
@@ -154,7 +157,7 @@ def record_attempts(
 ) -> bool:
     """Append the numbers tried by attempt `key`, once; False if already recorded or the
     call has ended. `calling_number`: the origination number that answered."""
-    actions = [
+    actions: list[Action] = [
         Call.attempts.set(Call.attempts.append([_attempt_map(key, a, at) for a in attempts])),
         Call.recorded.add({key}),
     ]
@@ -191,7 +194,7 @@ def finish(
     if item is None or item.state not in LIVE_STATES:
         return False
     minutes = billed_minutes(seconds) if success and seconds is not None else Decimal("0.0")
-    actions = [
+    actions: list[Action] = [
         Call.state.set(COMPLETE if success else FAILED),
         Call.success.set(success),
         Call.time_completed.set(at),
@@ -233,7 +236,15 @@ def finish(
     return True
 
 
-def _publish_end(item: Call, success: bool, at: int, minutes, seconds, key, attempt) -> None:
+def _publish_end(
+    item: Call,
+    success: bool,
+    at: int,
+    minutes: Decimal,
+    seconds: int | None,
+    key: str | None,
+    attempt: AttemptRecord | None,
+) -> None:
     """`completed`, with the call as the write above left it; a blast recipient also counts
     towards its blast's end."""
     happened = (INITIATED,) * (item.time_originated is not None) + (ANSWERED,) * (
@@ -271,11 +282,11 @@ def _conference_of(item: Call) -> int | None:
     return None if found is None else int(found)
 
 
-def _live():
+def _live() -> Condition:
     return Call.call_id.exists() & Call.state.is_in(*LIVE_STATES)
 
 
-def update_if(call_id: int, actions: list, condition) -> bool:
+def update_if(call_id: int, actions: list[Action], condition: Condition) -> bool:
     """Apply `actions` to the Calls item if `condition` holds; False if it did not."""
     try:
         Call(call_id).update(actions=actions, condition=condition)
@@ -350,5 +361,5 @@ def _status(item: Call) -> CallStatus:
     )
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: float | None) -> int | None:
     return None if value is None else int(value)

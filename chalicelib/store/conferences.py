@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import limits
@@ -196,7 +197,7 @@ def _legs(item: Conference) -> list[tuple[int | None, int | None, int | None]]:
 
 
 def _change(
-    conference_id: int, eid: int, actions: list, limit: Condition, past_limit: OcpError
+    conference_id: int, eid: int, actions: list[Action], limit: Condition, past_limit: OcpError
 ) -> Room:
     item = Conference(conference_id)
     try:
@@ -236,5 +237,5 @@ def _room(item: Conference) -> Room:
     )
 
 
-def _int(value) -> int | None:
+def _int(value: float | None) -> int | None:
     return None if value is None else int(value)

@@ -8,6 +8,7 @@ import secrets as random_source
 from dataclasses import dataclass
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.store import ids, secrets
@@ -122,7 +123,9 @@ def rotate_signing_secret(eid: int) -> str:
     `finish_signing_rotation` (events carry both signatures meanwhile)."""
     item = _get(eid)
     made = new_signing_secret()
-    actions = [Enterprise.signing_secret.set(secrets.encrypt(eid, made, secrets.SIGNING))]
+    actions: list[Action] = [
+        Enterprise.signing_secret.set(secrets.encrypt(eid, made, secrets.SIGNING))
+    ]
     if item.signing_secret is not None:
         actions.append(Enterprise.previous_signing_secret.set(item.signing_secret))
     # Conditioned on the secret read: two rotations at once cannot both keep one old secret.

@@ -10,6 +10,7 @@ them are atomic ADD and DELETE updates, so concurrent changes are never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition, size
@@ -42,7 +43,7 @@ def create(eid: int, user_id: int, name: str) -> int:
         group = Group(user_id, group_id, name=name, exclusive_eid=exclusive_eid)
         condition = User.user_id.exists() & owner
         try:
-            retrying(lambda group=group, condition=condition: _put_checked(group, condition))
+            retrying(partial(_put_checked, group, condition))
             return group_id
         except TransactWriteError as e:
             if not failed_condition(e, 0):

@@ -65,9 +65,9 @@ def claim(eid: int, key: str, fingerprint: str, token: str, now: int) -> Holder 
     # PynamoDB's save() cannot ask for the item that failed the condition: the request is
     # made with the model's own connection and serialisation.
     table = IdempotentResponse._get_connection()
-    args, kwargs = item._get_save_args(condition=free)
+    (hash_key,), kwargs = item._get_save_args(condition=free)
     request = table.get_operation_kwargs(
-        *args, key=ITEM, return_values_on_condition_failure="ALL_OLD", **kwargs
+        hash_key, key=ITEM, return_values_on_condition_failure="ALL_OLD", **kwargs
     )
     for _attempt in range(3):
         try:

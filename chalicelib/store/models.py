@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
@@ -30,13 +31,13 @@ from pynamodb.indexes import (
     IncludeProjection,
     KeysOnlyProjection,
 )
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import settings
 
 
-def _meta(table: str) -> type:
+def _meta(table: str) -> MetaProtocol:
     s = settings.get()
 
     class Meta:
@@ -49,7 +50,9 @@ def _meta(table: str) -> type:
         read_timeout_seconds = s.aws_read_timeout_seconds
         max_retry_attempts = s.aws_max_attempts - 1  # retries after the first attempt
 
-    return Meta
+    # PynamoDB reads the settings a Meta leaves out with hasattr (capacity units, tags, ...),
+    # but its MetaProtocol lists every one of them as required.
+    return Meta  # type: ignore[return-value]
 
 
 class DecimalAttribute(Attribute[Decimal]):
@@ -102,14 +105,14 @@ class IdempotentResponse(Model):
     expires = TTLAttribute()
 
 
-class Callback(MapAttribute):
+class Callback(MapAttribute[str, Any]):
     """A statusCallback subscription (chalicelib/events): where, and which events."""
 
     url = UnicodeAttribute()
     events = ListAttribute(of=UnicodeAttribute)
 
 
-class PhoneMap(MapAttribute):
+class PhoneMap(MapAttribute[str, Any]):
     id = NumberAttribute()
     country_code = UnicodeAttribute()
     city_code = UnicodeAttribute(default="")
@@ -119,7 +122,7 @@ class PhoneMap(MapAttribute):
     validation_status = NumberAttribute(default=2)
 
 
-class WindowMap(MapAttribute):
+class WindowMap(MapAttribute[str, Any]):
     """A dnd or call-time exception window as the client gave it (domain.windows.Window)."""
 
     start_hour = NumberAttribute()
@@ -134,7 +137,7 @@ class ExceptionMap(WindowMap):
     phone_id = NumberAttribute()
 
 
-class BlockMap(MapAttribute):
+class BlockMap(MapAttribute[str, Any]):
     """A blacklist entry: type 1 with a userId (types 1 and 2 are stored resolved)
     or type 3 with a number's parts."""
 
@@ -162,14 +165,15 @@ class User(Model):
     created_by = NumberAttribute()
     # The enterprise the user is exclusive to; absent for users every enterprise sees.
     exclusive_eid = NumberAttribute(null=True)
-    emails = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types a list of scalars as a list of their attributes (PynamoDB#1246).
+    emails: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     default_email = UnicodeAttribute()
     phones = ListAttribute(of=PhoneMap, default=list)
     default_phone_id = NumberAttribute()
     sms_phones = ListAttribute(of=PhoneMap, default=list)
     # find-me/follow-me preferences (store/profiles.py)
     default_sms_phone_id = NumberAttribute(null=True)
-    hunt_order = ListAttribute(of=NumberAttribute, default=list)
+    hunt_order: ListAttribute[int] = ListAttribute(of=NumberAttribute, default=list)  # type: ignore[arg-type]
     tryall = BooleanAttribute(default=False)
     call_time_exceptions = ListAttribute(of=ExceptionMap, default=list)
     dnd = ListAttribute(of=WindowMap, default=list)
@@ -188,7 +192,7 @@ class Unique(Model):
     exclusive_eid = NumberAttribute(null=True)
 
 
-class AttemptMap(MapAttribute):
+class AttemptMap(MapAttribute[str, Any]):
     """One number tried, as call GET prints it (<attempt><number/><result/></attempt>)."""
 
     key = UnicodeAttribute()  # the dial attempt it belongs to: "{leg}.{n}", "{leg}.all"
@@ -198,7 +202,7 @@ class AttemptMap(MapAttribute):
     at = NumberAttribute()
 
 
-class CallsByUser(GlobalSecondaryIndex):
+class CallsByUser(GlobalSecondaryIndex["Call"]):
     class Meta:
         index_name = "userId-kind"
         projection = AllProjection()
@@ -220,7 +224,7 @@ class Call(Model):
     kind = UnicodeAttribute()  # call, autoconference, conference, blast
     by_user = CallsByUser()
     # The request as the API read it, for GET routes that print it back.
-    request = MapAttribute(default=dict)
+    request: MapAttribute[str, Any] = MapAttribute(default=dict)
     # scheduled, dialing, connected, complete, cancelled, failed
     state = UnicodeAttribute(default="scheduled")
     success = BooleanAttribute(default=False)
@@ -239,7 +243,7 @@ class Call(Model):
     # A carrier that reports from its own events (telephony/chime; store/rendezvous.py):
     # try-all races by attempt key, and the watch task's token meeting the end of the
     # connected call, whichever comes first.
-    race = MapAttribute(null=True)
+    race: MapAttribute[str, Any] = MapAttribute(null=True)
     watch_token = UnicodeAttribute(null=True)
     ended_after = NumberAttribute(null=True)  # seconds the connected call lasted
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
@@ -264,7 +268,7 @@ class Account(Model):
     mou_used = DecimalAttribute(null=True)
 
 
-class GroupsByIdIndex(GlobalSecondaryIndex):
+class GroupsByIdIndex(GlobalSecondaryIndex["Group"]):
     """groupId -> owner; read only to tell another user's group (112) from no group (115)."""
 
     class Meta:
@@ -316,7 +320,7 @@ class Conference(Model):
     callback = Callback(null=True)  # statusCallback: the conference's and its legs' events
 
 
-class BlastsByUser(GlobalSecondaryIndex):
+class BlastsByUser(GlobalSecondaryIndex["Blast"]):
     """blast GET without a blastId: a user's blasts of one kind (filtered by enterprise)."""
 
     class Meta:
@@ -327,7 +331,7 @@ class BlastsByUser(GlobalSecondaryIndex):
     kind = UnicodeAttribute(range_key=True)
 
 
-class AudioMap(MapAttribute):
+class AudioMap(MapAttribute[str, Any]):
     """Blast audio in the private bucket (media.uploads.StoredAudio)."""
 
     key = UnicodeAttribute()

@@ -13,6 +13,8 @@ adding up. Both are one or two conditional UpdateItems; times are Unix seconds (
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.store.models import Counter
 from chalicelib.store.transactions import condition_failed
@@ -60,7 +62,7 @@ def reserve(name: str, count: int, every: float, now: float) -> float:
     return float(item.value) - span
 
 
-def _update(item: Counter, actions: list, condition) -> bool:
+def _update(item: Counter, actions: list[Action], condition: Condition) -> bool:
     try:
         item.update(actions=actions, condition=condition)
         return True

@@ -132,7 +132,7 @@ def change(
 def visible_blacklist(blacklist: tuple[Block, ...], eid: int) -> tuple[Block, ...]:
     """Blacklist entries as the enterprise may see them: without those naming a user
     exclusive to another enterprise (one read of the users named, if any)."""
-    named = [b.value for b in blacklist if b.type != BLOCK_PHONE]
+    named = [b.value for b in blacklist if not isinstance(b.value, Phone)]  # users
     hidden = users.hidden(eid, named) if named else set()
     return tuple(b for b in blacklist if b.type == BLOCK_PHONE or b.value not in hidden)
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.store.models import Call, Conference
 from chalicelib.store.transactions import condition_failed
@@ -48,9 +50,11 @@ def open_race(call_id: int, key: str, count: int) -> None:
     _update(call_id, [Call.race[key].set(fresh)], Call.race.exists())
 
 
-def placed(call_id: int, key: str, references: dict[int, str], failed: dict[int, str]) -> Race:
+def placed(
+    call_id: int, key: str, references: dict[int, str], failed: dict[int, str]
+) -> Race | None:
     """The legs placed (index -> the carrier's id) and those that could not be (index ->
-    result); the race after."""
+    result); the race after (None if it is gone)."""
     actions = [Call.race[key]["placed"][str(n)].set(ref) for n, ref in references.items()]
     actions += [Call.race[key]["results"][str(n)].set(r) for n, r in failed.items()]
     return _race(_updated(call_id, actions, Call.race[key].exists()), key)
@@ -162,11 +166,11 @@ def _race(item: Call | None, key: str) -> Race | None:
     )
 
 
-def _update(call_id: int, actions: list, condition) -> bool:
+def _update(call_id: int, actions: list[Action], condition: Condition) -> bool:
     return _updated(call_id, actions, condition) is not None
 
 
-def _updated(call_id: int, actions: list, condition) -> Call | None:
+def _updated(call_id: int, actions: list[Action], condition: Condition) -> Call | None:
     """The item after the update (UpdateItem returns it), or None if `condition` failed."""
     item = Call(call_id)
     try:

@@ -22,6 +22,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
@@ -108,7 +109,7 @@ def get_items(keys: list[tuple[Any, ...]]) -> list[Any]:
     found: list[Model | None] = []
     for start in range(0, len(keys), MAX_ITEMS):
         chunk = keys[start : start + MAX_ITEMS]
-        found += retrying(lambda chunk=chunk: _get_chunk(chunk))
+        found += retrying(partial(_get_chunk, chunk))
     return found
 
 

@@ -7,9 +7,12 @@ which is the same answer as "no such user" (106).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
@@ -47,11 +50,11 @@ def phone_key(phone: Phone) -> str:
     return f"phone#{phone.key}"
 
 
-def visible_condition(eid: int):
+def visible_condition(eid: int) -> Condition:
     return User.exclusive_eid.does_not_exist() | (User.exclusive_eid == eid)
 
 
-def is_visible(exclusive_eid: int | None, eid: int) -> bool:
+def is_visible(exclusive_eid: float | None, eid: int) -> bool:
     """Whether a user with this exclusive_eid (or an item carrying a copy of it) is visible."""
     return exclusive_eid is None or int(exclusive_eid) == eid
 
@@ -90,9 +93,13 @@ def create(
     user_id = ids.next_id("user")
     phone_id = ids.next_id("phone")
     exclusive_eid = eid if exclusive else None
+    # Any: the profile's fields are the model's text attributes, not Model's own arguments.
+    fields: dict[str, Any] = {
+        k: v for k, v in profile.items() if k in PROFILE_FIELDS and v is not None
+    }
     item = User(
         user_id,
-        **{k: v for k, v in profile.items() if k in PROFILE_FIELDS and v is not None},
+        **fields,
         created_by=eid,
         exclusive_eid=exclusive_eid,
         emails=[email],
@@ -218,7 +225,7 @@ def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
         raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
 
 
-def hidden(eid: int, refs: list[Ref]) -> set[Ref]:
+def hidden(eid: int, refs: Iterable[Ref]) -> set[Ref]:
     """The references that name a user exclusive to another enterprise. What a shared
     user's group or blacklist holds of such a user is shown to nobody else, and changed by
     nobody else (README "Two enterprises, one user"). A reference to no user is not hidden."""
@@ -229,7 +236,7 @@ def _sees(item: User | Unique, eid: int) -> bool:
     return is_visible(item.exclusive_eid, eid)
 
 
-def _named(refs: list[Ref]) -> dict[Ref, User | Unique | None]:
+def _named(refs: Iterable[Ref]) -> dict[Ref, User | Unique | None]:
     """Each reference -> the Users item (a userId) or Uniques row (an email) that says who
     it names and whether they are visible; None for nobody. One consistent read per 100."""
     refs = list(dict.fromkeys(refs))

@@ -15,8 +15,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalicelib import clock
+from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
-from chalicelib.protocol.types import EMAIL, USER_ID, Destination, destination, phone
+from chalicelib.protocol.types import USER_ID, Destination, destination, phone
 from chalicelib.store import autoconferences, ids, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
@@ -130,9 +131,9 @@ def _origination(eid: int, wire: str, at: int) -> Reach:
 
 
 def _require_origination(eid: int, wire: str) -> None:
-    who = _parse(wire)
-    if who.type in (USER_ID, EMAIL):
-        users.require_visible(eid, [who.value], name="origination")
+    named = _parse(wire).value
+    if not isinstance(named, Phone):  # a userId or an email
+        users.require_visible(eid, [named], name="origination")
 
 
 def _parse(wire: str) -> Destination:

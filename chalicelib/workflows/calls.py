@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import clock
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
 from chalicelib.errors import OcpError
-from chalicelib.protocol.types import EMAIL, PHONE, USER_ID, Destination
+from chalicelib.protocol.types import PHONE, Destination
 from chalicelib.store import calls, ids, profiles
 from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing
@@ -89,17 +90,14 @@ def place(eid: int, request: CallRequest) -> int:
 
 
 def _look_up(eid: int, request: CallRequest) -> Directory:
-    sides = (request.origination, request.destination)
+    sides = (request.origination.value, request.destination.value)
     # A phone origination's holder matters only for a user destination's blacklist.
-    holders = (
-        [request.origination.value]
-        if (request.origination.type == PHONE and request.destination.type != PHONE)
-        else []
-    )
+    holders = [sides[0]] if isinstance(sides[0], Phone) and not isinstance(sides[1], Phone) else []
+    # A pair's type (1 userId, 2 email, 3 phone) is its value's: int, str or Phone.
     directory = profiles.look_up(
         eid,
-        user_ids=[request.user_id] + [s.value for s in sides if s.type == USER_ID],
-        emails=[s.value for s in sides if s.type == EMAIL],
+        user_ids=[request.user_id, *(v for v in sides if isinstance(v, int))],
+        emails=[v for v in sides if isinstance(v, str)],
         phones=holders,
     )
     if request.user_id not in directory.profiles:
@@ -115,16 +113,17 @@ def _look_up(eid: int, request: CallRequest) -> Directory:
 
 
 def _user_of(destination: Destination, directory: Directory) -> Profile | None:
-    if destination.type == USER_ID:
-        return directory.profiles.get(destination.value)
-    if destination.type == EMAIL:
-        return directory.profiles.get(directory.emails.get(destination.value, 0))
-    return None
+    named = destination.value
+    if isinstance(named, Phone):
+        return None
+    if isinstance(named, str):  # an email
+        return directory.profiles.get(directory.emails.get(named, 0))
+    return directory.profiles.get(named)
 
 
 def side(destination: Destination, directory: Directory, at: int, name: str) -> Reach:
     """A phone is rung as it is; a user on the numbers its preferences give at `at`."""
-    if destination.type == PHONE:
+    if isinstance(destination.value, Phone):
         return of_phone(destination.value)
     profile = _user_of(destination, directory)
     if profile is None:
@@ -135,8 +134,8 @@ def side(destination: Destination, directory: Directory, at: int, name: str) -> 
 def origin(origination: Destination, directory: Directory) -> Origin:
     """Who the call comes from, for blacklists: a user and every number it holds, or a
     number and the user holding it, if any (a blacklisted user blocks all its numbers)."""
-    if origination.type == PHONE:
-        phone = origination.value
+    phone = origination.value
+    if isinstance(phone, Phone):
         return Origin.of_phone(phone, directory.phones.get(phone.key))
     profile = _user_of(origination, directory)
     return Origin(profile.user_id, frozenset(phone_keys(profile))) if profile else Origin()
@@ -183,7 +182,7 @@ def legs(request: CallRequest, origination: Reach, destination: Reach) -> list[L
     ]
 
 
-def _leg(role: str, side: Reach, **options) -> Leg:
+def _leg(role: str, side: Reach, **options: Any) -> Leg:
     return Leg(role, side.targets, label=side.label, tryall=side.tryall, dnd=side.dnd, **options)
 
 

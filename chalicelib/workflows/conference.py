@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from chalicelib import clock
+from chalicelib.domain.resolve import Origin
 from chalicelib.errors import OcpError
 from chalicelib.events import INITIATED, Subscription, publish
 from chalicelib.protocol.types import USER_ID, Destination
@@ -148,7 +149,7 @@ def reservation_ended(conference_id: int, version: int) -> None:
     telephony.carrier().close_room(closed.room)
 
 
-def _reachable(destinations: list[Destination], eid: int, at: int, origin) -> list[Reach]:
+def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origin) -> list[Reach]:
     """Each destination reached; every bad one reported (922), and 303 if the origin is
     on a destination user's blacklist."""
     found, errors = [], []

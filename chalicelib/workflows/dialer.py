@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
 from chalicelib.telephony import (
@@ -35,6 +35,9 @@ from chalicelib.telephony import (
     Outcome,
     Target,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.store.calls import AttemptRecord
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ class StepFunctionsTasks:
 def _default_ledger() -> Ledger:
     from chalicelib.store import calls
 
-    return calls  # type: ignore[return-value]
+    return calls
 
 
 @dataclass
@@ -143,7 +146,7 @@ class Dialer:
             "record": self.record,
             "watch": self.watch,
             "finish": self.finish,
-        }.get(action)
+        }.get(str(action))
         if handler is None:
             log.error("dial queue message with unknown action %r dropped", action)
             return
@@ -294,7 +297,7 @@ def dial_from_message(message: dict) -> Dial:
     )
 
 
-def _record(number: str, result: str, role: str):
+def _record(number: str, result: str, role: str) -> AttemptRecord:
     from chalicelib.store.calls import AttemptRecord
 
     return AttemptRecord(number=number, result=result, role=role)

@@ -47,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> None:
     from chalicelib import logs
 
     with logs.scope(requestId=getattr(context, "aws_request_id", None)):
-        logs.bind(**{ID_FIELDS.get(event.get("kind"), "id"): event.get("id")})
+        logs.bind(**{ID_FIELDS.get(str(event.get("kind")), "id"): event.get("id")})
         fire(event)
 
 

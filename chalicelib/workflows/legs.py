@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve
 from chalicelib.errors import OcpError
-from chalicelib.protocol.types import EMAIL, USER_ID, Destination
+from chalicelib.protocol.types import Destination
 from chalicelib.telephony import Target
 
 
@@ -44,9 +44,10 @@ class Reach:
 
 def reach(destination: Destination, eid: int, at: int, *, name: str) -> Reach:
     """922 (`name`) for a userId or email that names no user visible to the enterprise."""
-    if destination.type not in (USER_ID, EMAIL):
-        return of_phone(destination.value)
-    return of_user(_user_id(destination, eid, name), eid, at, name=name)
+    named = destination.value
+    if isinstance(named, Phone):
+        return of_phone(named)
+    return of_user(_user_id(named, eid, name), eid, at, name=name)
 
 
 def of_user(user_id: int, eid: int, at: int, *, name: str) -> Reach:
@@ -85,12 +86,13 @@ def origin_of(profile: Profile | None, user_id: int) -> tuple[Origin, str | None
     return Origin.of_phone(default.phone, user_id), default.phone.e164
 
 
-def _user_id(destination: Destination, eid: int, name: str) -> int:
-    if destination.type == USER_ID:
-        return int(destination.value)
+def _user_id(named: int | str, eid: int, name: str) -> int:
+    """The user a userId (int) or an email (str) names."""
+    if isinstance(named, int):
+        return named
     from chalicelib.store import users
 
     try:
-        return users.id_by_email(str(destination.value), eid)
+        return users.id_by_email(named, eid)
     except OcpError:
-        raise OcpError(922, name=name, value=destination.value) from None
+        raise OcpError(922, name=name, value=named) from None

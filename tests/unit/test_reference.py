@@ -1,12 +1,12 @@
 """The reference page and the base URL the description names (no IO)."""
 
 from chalicelib.protocol.params import Variables
-from chalicelib.protocol.routes import Request
+from chalicelib.protocol.routes import PublicRequest
 from chalicelib.reference import page
 
 
 def request(headers, context):
-    return Request(Variables(), None, headers, "rid", {}, context)
+    return PublicRequest(Variables(), headers, "rid", {}, context)
 
 
 def test_the_base_url_is_the_one_the_request_came_in_on():
