@@ -42,8 +42,8 @@ def serialise_dynamodb() -> Callable[[], None]:
 
 def skip_executions_without_a_worker() -> None:
     """moto answers every SendTask* with a 500 while any RUNNING execution has no
-    interpreter (`exec_worker` is None: not started yet, or stopped as it started): it
-    walks all of them to find the task token's. Such an execution holds no task token,
+    interpreter (`exec_worker`, or its `env`, is None: not started yet, or stopped as it
+    started): it walks all of them to find the task token's. Such an execution holds no task token,
     so the walk passes it over, and the answer is what Step Functions gives. The tests
     that execute state machines in process apply it too (tests/workflows/conftest.py)."""
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
@@ -53,7 +53,12 @@ def skip_executions_without_a_worker() -> None:
         return  # applied already in this process
 
     def with_a_worker(self: StepFunctionsParserBackend, *args: Any, **kwargs: Any) -> list[Any]:
-        return [e for e in executions(self, *args, **kwargs) if e.exec_worker is not None]
+        return [
+            e
+            for e in executions(self, *args, **kwargs)
+            # The worker's thread makes its environment a moment after it starts.
+            if e.exec_worker is not None and e.exec_worker.env is not None
+        ]
 
     # A mark on the function, which mypy does not model: it types functions as callables.
     with_a_worker.skips_unstarted = True  # type: ignore[attr-defined]

@@ -29,3 +29,20 @@ def test_moto_absent_paths_are_quiet_and_its_other_errors_are_not():
     absent = "Exception=NoSuchJsonPathError, Details=None-Available at '$.pace'"
     assert not quiet_absent_paths(record(absent))
     assert quiet_absent_paths(record("Exception=FailureEventException, Error=States.Timeout"))
+
+
+def test_executions_whose_interpreter_is_not_ready_are_passed_over_by_task_callbacks():
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    from local.aws_server import skip_executions_without_a_worker
+
+    skip_executions_without_a_worker()
+    ready = SimpleNamespace(status="RUNNING", exec_worker=SimpleNamespace(env=object()))
+    starting = SimpleNamespace(status="RUNNING", exec_worker=SimpleNamespace(env=None))
+    created = SimpleNamespace(status="RUNNING", exec_worker=None)
+    backend = SimpleNamespace(
+        state_machines=[SimpleNamespace(executions=[created, starting, ready])]
+    )
+    assert StepFunctionsParserBackend._get_executions(backend, "RUNNING") == [ready]
