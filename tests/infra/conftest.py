@@ -66,18 +66,9 @@ def _worker_id(request: pytest.FixtureRequest) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
-# The chime carrier's stage (infra/chime.py): its caller-id pool, and an app that has the
-# SIP media application handler (a stand-in until the app has its own `sma` function).
+# The chime carrier's stage (infra/chime.py): its caller-id pool and pace.
 CHIME_NUMBERS = ("+13035550100", "+13035550101")
 CHIME_CALLS_PER_SECOND = 2
-SMA_STAND_IN = """
-
-if "sma" not in {f.name for f in app.pure_lambda_functions}:
-
-    @app.lambda_function(name="sma")
-    def sma(event, context):  # tests/infra's stand-in for the SIP media application handler
-        return {"SchemaVersion": "1.0", "Actions": []}
-"""
 
 
 @pytest.fixture(scope="session")
@@ -92,18 +83,7 @@ def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
         ",".join(CHIME_NUMBERS),
         "--chime-calls-per-second",
         str(CHIME_CALLS_PER_SECOND),
-        project=project_with_sma,
     )
-
-
-def project_with_sma(target: Path) -> Path:
-    """This repository's app, plus the stand-in `sma` function when it has none."""
-    project = target / "project"
-    project.mkdir(parents=True, exist_ok=True)
-    (project / "app.py").write_text((ROOT / "app.py").read_text() + SMA_STAND_IN)
-    for name in ("chalicelib", ".chalice", "pyproject.toml"):
-        (project / name).symlink_to(ROOT / name)
-    return project
 
 
 def _shared_synth(
@@ -111,7 +91,6 @@ def _shared_synth(
     worker_id: str,
     name: str,
     *flags: str,
-    project: Any = None,
 ) -> Synth:
     from local import prerequisites
 
@@ -127,8 +106,6 @@ def _shared_synth(
         result_file = target / "result.json"
         if not result_file.exists():
             target.mkdir(parents=True, exist_ok=True)
-            if project:
-                flags = (*flags, "--project-dir", str(project(target)))
             result_file.write_text(json.dumps(_synthesise(target, flags)))
     result = json.loads(result_file.read_text())
     if result["returncode"] != 0:
