@@ -50,6 +50,7 @@ class BundleError(RuntimeError):
 
 def stage_project(project_dir: Path, build_dir: Path) -> Path:
     """Fill `build_dir` with what chalice packages; returns it."""
+    _check_python()  # before seconds of copying
     build_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("app.py", "chalicelib", "vendor", "requirements.txt", ".chalice/config.json"):
         target = build_dir / stale
@@ -73,10 +74,8 @@ def stage_project(project_dir: Path, build_dir: Path) -> Path:
     return build_dir
 
 
-def compile_bytecode(build_dir: Path) -> None:
-    """`__pycache__` for chalicelib, vendor/ and the chalice runtime that `chalice
-    package` adds (chalice/app.py: its bytecode goes in vendor/, which lands at the
-    package root beside it)."""
+def _check_python() -> None:
+    """Bytecode is only used by the Python that wrote it: this must be the functions'."""
     from infra.lambda_platform import TARGET
 
     if sys.version_info[:2] != TARGET.python:
@@ -85,6 +84,13 @@ def compile_bytecode(build_dir: Path) -> None:
             f"but this is {sys.version_info.major}.{sys.version_info.minor}: its bytecode "
             f"would be ignored; run with the project's .venv"
         )
+
+
+def compile_bytecode(build_dir: Path) -> None:
+    """`__pycache__` for chalicelib, vendor/ and the chalice runtime that `chalice
+    package` adds (chalice/app.py: its bytecode goes in vendor/, which lands at the
+    package root beside it)."""
+    _check_python()
     unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
     for tree in ("chalicelib", "vendor"):
         if not compileall.compile_dir(build_dir / tree, quiet=1, invalidation_mode=unchecked):

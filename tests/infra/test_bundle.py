@@ -89,8 +89,14 @@ def test_compiled_code_comes_from_the_lambda_build_not_this_machine():
     assert not str(dists["phonenumbers"].locate_file("")).startswith(str(CACHE))
 
 
-def test_the_staged_project_has_the_app_and_vendor_but_no_requirements(tmp_path):
-    staged = stage_project(ROOT, tmp_path / "project")
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory):
+    """One staging for the tests that only read it (a staging copies and compiles the whole
+    vendor tree: seconds)."""
+    return stage_project(ROOT, tmp_path_factory.mktemp("bundle") / "project")
+
+
+def test_the_staged_project_has_the_app_and_vendor_but_no_requirements(staged):
     assert (staged / "app.py").read_text() == (ROOT / "app.py").read_text()
     assert (staged / "chalicelib" / "settings.py").exists()
     assert (staged / "vendor" / "phonenumbers" / "__init__.py").exists()
@@ -115,12 +121,11 @@ def test_a_generated_stage_goes_into_the_staged_config_only(tmp_path):
     assert "ocp-dev" not in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]
 
 
-def test_the_package_has_the_chime_sdk_apis_and_bytecode_for_the_functions_python(tmp_path):
+def test_the_package_has_the_chime_sdk_apis_and_bytecode_for_the_functions_python(staged):
     import sys
 
     from infra.lambda_platform import TARGET
 
-    staged = stage_project(ROOT, tmp_path / "project")
     data = staged / "vendor" / "botocore" / "data"
     assert (data / "chime-sdk-voice").is_dir()
     assert (data / "chime-sdk-meetings").is_dir()
