@@ -66,7 +66,6 @@ class PublicRequest:
 
     variables: Variables
     headers: Any
-    request_id: str
     values: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -304,9 +303,9 @@ def _handle(
 
         def run() -> Response:
             seen = (
-                PublicRequest(variables, http.headers, request_id, values, context)
+                PublicRequest(variables, http.headers, values, context)
                 if eid is None
-                else Request(variables, http.headers, request_id, values, context, eid=eid)
+                else Request(variables, http.headers, values, context, eid=eid)
             )
             reply = view(seen)
             # A view may answer with its own response (the HTML of /docs, the description).
