@@ -88,11 +88,13 @@ class Stack:
 
 
 @contextlib.contextmanager
-def started(env: dict[str, str] | None = None) -> Iterator[Stack]:
+def started(env: dict[str, str] | None = None, *, free_ports: bool = False) -> Iterator[Stack]:
     """`python -m local.run` on its own ports, ready (banner printed), with a session of
-    enterprise 1 opened; stopped (its whole process group) afterwards."""
-    api_port = int(os.environ.get("OCP_TEST_PORT") or free_port())
-    aws_port = int(os.environ.get("OCP_TEST_AWS_PORT") or free_port())
+    enterprise 1 opened; stopped (its whole process group) afterwards. `free_ports`: never
+    OCP_TEST_PORT / OCP_TEST_AWS_PORT (tests/stack's)."""
+    fixed = {} if free_ports else os.environ
+    api_port = int(fixed.get("OCP_TEST_PORT") or free_port())
+    aws_port = int(fixed.get("OCP_TEST_AWS_PORT") or free_port())
     log = Path(tempfile.mkstemp(prefix="ocp-stack-", suffix=".log")[1])
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_"))},

@@ -66,7 +66,6 @@ class PublicRequest:
 
     variables: Variables
     headers: Any
-    request_id: str
     values: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -284,13 +283,13 @@ def _handle(
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
-    # A body that cannot be read is still answered in the format the query string asks for.
-    fmt = params.query_format(http.query_params)
+    # The format an error is answered in: None until the variables are read.
+    asked: str | None = None
     try:
         variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
         # An error in `output` itself is still answered in the format asked for, if any.
-        fmt = params.requested_format(variables.get("output"))
+        asked = params.requested_format(variables.get("output"))
         fmt, verbose = params.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
         logs.bind(eid=eid)
@@ -304,9 +303,9 @@ def _handle(
 
         def run() -> Response:
             seen = (
-                PublicRequest(variables, http.headers, request_id, values, context)
+                PublicRequest(variables, http.headers, values, context)
                 if eid is None
-                else Request(variables, http.headers, request_id, values, context, eid=eid)
+                else Request(variables, http.headers, values, context, eid=eid)
             )
             reply = view(seen)
             # A view may answer with its own response (the HTML of /docs, the description).
@@ -326,6 +325,8 @@ def _handle(
             lambda: _answered(run, fmt, internal_error, request_id),
         )
     except Exception as e:
+        # A body that cannot be read: the format the query string asks for.
+        fmt = asked or params.query_format(http.query_params)
         return _error_response(e, fmt, internal_error, request_id)
 
 

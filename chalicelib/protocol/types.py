@@ -402,16 +402,12 @@ def destinations(
     text = (raw or "").strip()
     if not text:
         raise OcpError(900, name=name)
-    found: list[Destination] = []
-    errors: list[OcpError] = []
-    for pair in split_list(name, text, max_items):
-        try:
-            found.append(_destination_pair(name, pair.strip(), check_dns, bad_type_code))
-        except OcpError as error:
-            errors.append(error)
-    if errors:
-        raise OcpError.combine(errors)
-    return found
+    return _each(
+        name,
+        text,
+        lambda n, pair: _destination_pair(n, pair.strip(), check_dns, bad_type_code),
+        max_items,
+    )
 
 
 def destination(name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902) -> Destination:

@@ -19,7 +19,6 @@ import re
 from typing import Any
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-METHODS = ("get", "post", "put", "delete")
 
 # Runs before every request of the collection.
 PREREQUEST = r"""
@@ -143,21 +142,16 @@ TRY_IT: list[tuple[str, str, dict, dict, dict, list[str]]] = [
 
 
 def build(document: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.reference.openapi import inlined
+    from chalicelib.reference.openapi import inlined, operations
 
     document = inlined(document)
-    operations = {
-        op["operationId"]: (path, method, op)
-        for path, item in document["paths"].items()
-        for method, op in item.items()
-        if method in METHODS
-    }
+    by_id = {op["operationId"]: (path, method, op) for path, method, op in operations(document)}
     try_it = [
-        _request(name, *operations[operation_id], path_values, query, body, checks)
+        _request(name, *by_id[operation_id], path_values, query, body, checks)
         for name, operation_id, path_values, query, body, checks in TRY_IT
     ]
     folders: dict[str, list[dict[str, Any]]] = {}
-    for path, method, op in operations.values():
+    for path, method, op in by_id.values():
         folders.setdefault(op["tags"][0], []).append(
             _request(op["summary"], path, method, op, {}, {}, {}, [], explicit=False)
         )

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 from jsonschema import Draft202012Validator
 
-METHODS = ("get", "post", "put", "delete")
+from chalicelib.reference.openapi import operations
 
 
 @lru_cache(maxsize=1)
@@ -222,9 +222,8 @@ def _close(node: Any) -> None:
 def strict_responses(document: dict[str, Any]) -> dict[str, Any]:
     """The description with every response schema strict (request schemas unchanged)."""
     document = copy.deepcopy(document)
-    for item in document["paths"].values():
-        for method in METHODS:
-            for response in item.get(method, {}).get("responses", {}).values():
-                for media in response.get("content", {}).values():
-                    _close(media["schema"])
+    for _path, _method, op in operations(document):
+        for response in op.get("responses", {}).values():
+            for media in response.get("content", {}).values():
+                _close(media["schema"])
     return document

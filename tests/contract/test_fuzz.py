@@ -47,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from chalicelib.reference.openapi import operations
 from tests.contract import description
 
 FUZZ_EXAMPLES = int(os.environ.get("OCP_FUZZ_EXAMPLES", "8"))
@@ -144,9 +145,7 @@ def _all_codes() -> set[int]:
 def _operations() -> list:
     return [
         pytest.param(path, method, id=f"{method.upper()} {path}")
-        for path, item in description.document()["paths"].items()
-        for method in description.METHODS
-        if method in item
+        for path, method, _ in operations(description.document())
     ]
 
 

@@ -6,7 +6,7 @@ from chalicelib.reference import page
 
 
 def request(headers, context):
-    return PublicRequest(Variables(), headers, "rid", {}, context)
+    return PublicRequest(Variables(), headers, {}, context)
 
 
 def test_the_base_url_is_the_one_the_request_came_in_on():
