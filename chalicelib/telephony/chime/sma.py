@@ -40,6 +40,8 @@ from chalicelib.telephony import (
     Attempt,
     CarrierError,
     Outcome,
+    attempts,
+    unanswered,
 )
 from chalicelib.telephony.chime import actions as act
 from chalicelib.telephony.chime import events as ev
@@ -294,8 +296,7 @@ class Handler:
             # Nothing is waiting to be bridged any more (the leg is being hung up).
             log.info("call %s attempt %s: no held leg to bridge", spec.call_id, spec.key)
             self.dialer.report_dial(
-                spec.dial(token),
-                Outcome(FAILED, tuple(Attempt(t.number, FAILED) for t in spec.targets)),
+                spec.dial(token), unanswered(spec.targets, [FAILED] * len(spec.targets))
             )
             return None
         state.bridge, state.bridge_token = spec.at(0), token
@@ -425,13 +426,15 @@ class Handler:
             race = self.board.won(d.call_id, d.key, d.index)
             if race is None:
                 return False  # another number won
-            attempts = tuple(
-                Attempt(t.number, SUCCESS if n == d.index else race.results.get(n, NO_ANSWER))
-                for n, t in enumerate(d.targets)
-            )
+            tried = [
+                SUCCESS if n == d.index else race.results.get(n, NO_ANSWER)
+                for n in range(len(d.targets))
+            ]
             sent = self._send(
                 d.dial(state.token),
-                Outcome(SUCCESS, attempts, answered=d.target.number, reference=ref),
+                Outcome(
+                    SUCCESS, attempts(d.targets, tried), answered=d.target.number, reference=ref
+                ),
                 state.alive,
             )
             if sent:
@@ -442,13 +445,7 @@ class Handler:
         race = self.board.lost(d.call_id, d.key, d.index, result)
         if race is not None and race.done:
             ordered = [race.results.get(n, NO_ANSWER) for n in range(len(d.targets))]
-            self._send(
-                d.dial(state.token),
-                Outcome(
-                    results.overall(ordered),
-                    tuple(Attempt(t.number, r) for t, r in zip(d.targets, ordered, strict=True)),
-                ),
-            )
+            self._send(d.dial(state.token), unanswered(d.targets, ordered))
         return True
 
     def _report_bridge(self, event: Event, state: State, result: str | None) -> None:
@@ -462,13 +459,15 @@ class Handler:
         if result is not None:
             tried = [*tried[: b.index], result]
         tried += [NO_ANSWER] * (len(b.targets) - len(tried))
-        won = result == SUCCESS
-        outcome = Outcome(
-            SUCCESS if won else results.overall(tried),
-            tuple(Attempt(t.number, r) for t, r in zip(b.targets, tried, strict=True)),
-            answered=b.target.number if won else None,
-            reference=reference(b.call_id, event.transaction_id) if won else None,
-        )
+        if result == SUCCESS:
+            outcome = Outcome(
+                SUCCESS,
+                attempts(b.targets, tried),
+                answered=b.target.number,
+                reference=reference(b.call_id, event.transaction_id),
+            )
+        else:
+            outcome = unanswered(b.targets, tried)
         self._send(b.dial(state.bridge_token), outcome)
 
     def _send(self, dial: Any, outcome: Outcome, alive: bool = False) -> bool:
