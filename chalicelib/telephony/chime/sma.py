@@ -88,7 +88,7 @@ class Handler:
                 return act.response([])
             return act.response([act.hang_up(c) for c in event.connected()])
         step = {
-            ev.RINGING: self._ringing,
+            ev.RINGING: self._ignored,
             ev.CALL_ANSWERED: self._answered,
             ev.ACTION_SUCCESSFUL: self._succeeded,
             ev.ACTION_FAILED: self._failed,
@@ -112,9 +112,6 @@ class Handler:
             return act.response([])
         state = State(dial=Spec.from_json(arguments["dial"]), token=arguments.get("tok", ""))
         return act.response([], state.attributes())
-
-    def _ringing(self, event: Event, state: State) -> list | None:
-        return None
 
     def _ignored(self, event: Event, state: State) -> list | None:
         return None
