@@ -118,7 +118,7 @@ class Handler:
 
     def _answered(self, event: Event, state: State) -> list | None:
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if state.stage != legs.RINGING:
             return None  # a repeated event
         if d.race:
@@ -151,7 +151,7 @@ class Handler:
         """A blast recipient: answered is enough (person or machine); reported now, then
         the message, then the callback question or the end of the call."""
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if not self._report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
@@ -173,12 +173,12 @@ class Handler:
         d = state.dial
         if d.digits:
             state.stage = legs.OUTPULSING
-            return [act.send_digits(event.call_id(act.LEG_A) or "", PIN_PAUSE + d.digits)]
+            return [act.send_digits(event.leg_a, PIN_PAUSE + d.digits)]
         return self._ready(event, state)
 
     def _ready(self, event: Event, state: State) -> list:
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if d.room:
             try:
                 meeting, token = self.carrier.join(d.room, d.call_id, event.transaction_id)
@@ -195,7 +195,7 @@ class Handler:
         """Leg A is answered as its dial requires: report Success, then wait in the room or
         for the next leg."""
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if not self._report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
@@ -211,7 +211,7 @@ class Handler:
 
     def _succeeded(self, event: Event, state: State) -> list | None:
         kind, stage = event.action_type, state.stage
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if kind == "Pause" and stage == legs.HELD:
             return [act.pause(a, HOLD_MS)]
         if kind == "PlayAudio" and stage == legs.ANNOUNCING:
@@ -241,7 +241,7 @@ class Handler:
 
     def _failed(self, event: Event, state: State) -> list | None:
         kind, stage = event.action_type, state.stage
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         log.info("call %s: %s failed (%s)", state.dial.call_id, kind, event.error_type)
         if kind == "CallAndBridge" and stage == legs.BRIDGING:
             return self._not_bridged(event, state)
@@ -256,7 +256,7 @@ class Handler:
         if stage == legs.BRIDGE_OUTPULSING:
             self._report_bridge(event, state, FAILED)
             state.stage = legs.HELD
-            b = event.call_id(act.LEG_B)
+            b = event.leg_b
             return [*([act.hang_up(b)] if b else []), act.pause(a, HOLD_MS)]
         if stage == legs.PLAYING:
             return self._end(event, state)
@@ -267,7 +267,7 @@ class Handler:
     def _declined(self, event: Event, state: State) -> list:
         self._report(event, state, DECLINED)
         state.stage = legs.ENDED
-        return [act.hang_up(event.call_id(act.LEG_A) or "")]
+        return [act.hang_up(event.leg_a)]
 
     def _call_back(self, event: Event, state: State) -> list:
         """A blast recipient pressed 1: bridge them to the originator."""
@@ -312,7 +312,7 @@ class Handler:
         state.connected_at = self.now()
         if b.digits:
             state.stage = legs.BRIDGE_OUTPULSING
-            return [act.send_digits(event.call_id(act.LEG_B) or "", PIN_PAUSE + b.digits)]
+            return [act.send_digits(event.leg_b, PIN_PAUSE + b.digits)]
         self._report_bridge(event, state, SUCCESS)
         state.stage = legs.CONNECTED
         return []
@@ -328,7 +328,7 @@ class Handler:
             return [self._ring(state.bridge)]
         self._report_bridge(event, state, None)
         state.stage = legs.HELD  # for the next number of the hunt, or the release
-        return [act.pause(event.call_id(act.LEG_A) or "", HOLD_MS)]
+        return [act.pause(event.leg_a, HOLD_MS)]
 
     # -- hang ups ----------------------------------------------------------------------------
 
@@ -347,7 +347,7 @@ class Handler:
             if tag == act.LEG_B:
                 self._report_bridge(event, state, FAILED)
                 state.stage = legs.HELD
-                return [act.pause(event.call_id(act.LEG_A) or "", HOLD_MS)]
+                return [act.pause(event.leg_a, HOLD_MS)]
             self._report_bridge(event, state, NO_ANSWER)  # the held leg gave up
             state.stage = legs.ENDED
             return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
