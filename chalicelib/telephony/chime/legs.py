@@ -36,6 +36,10 @@ PLAYING = "playing"  # a blast's message (leg A reported at answer)
 CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
 CONNECTED = "connected"  # the call is up; its end is reported
 ENDED = "ended"
+# Leg A answered, its dial not yet decided (a hang up is Declined).
+ANSWERING = (ASKING, ANNOUNCING, OUTPULSING, JOINING)
+BRIDGE = (BRIDGING, BRIDGE_OUTPULSING)  # leg B's dial not yet decided
+UP = (HELD, PLAYING, CONNECTED, CALLING_BACK)  # leg A reported: its end is reported
 
 
 @dataclass(frozen=True)

@@ -249,7 +249,7 @@ class Handler:
             return self._end(event, state)  # the originator did not answer the callback
         if stage == legs.ASKING:
             return self._declined(event, state)  # no 1 (or no key at all)
-        if stage in (legs.ANNOUNCING, legs.OUTPULSING, legs.JOINING):
+        if stage in legs.ANSWERING:  # ASKING is above
             self._report(event, state, FAILED)
             state.stage = legs.ENDED
             return [act.hang_up(a)]
@@ -281,7 +281,7 @@ class Handler:
         arguments = event.arguments
         op = arguments.get("op")
         if op == "hangup":
-            if state.stage in (legs.CONNECTED, legs.PLAYING, legs.CALLING_BACK, legs.HELD):
+            if state.stage in legs.UP:
                 self._ended(state)
             state.stage = legs.ENDED
             return [act.hang_up(c) for c in event.connected()]
@@ -338,12 +338,12 @@ class Handler:
             self._report(event, state, results.of_hangup(event.sip_code))
             state.stage = legs.ENDED
             return []
-        if stage in (legs.ASKING, legs.ANNOUNCING, legs.OUTPULSING, legs.JOINING):
+        if stage in legs.ANSWERING:
             # Answered, then gone before the call was put through.
             self._report(event, state, DECLINED)
             state.stage = legs.ENDED
             return []
-        if stage in (legs.BRIDGING, legs.BRIDGE_OUTPULSING):
+        if stage in legs.BRIDGE:
             if tag == act.LEG_B:
                 self._report_bridge(event, state, FAILED)
                 state.stage = legs.HELD
@@ -353,7 +353,7 @@ class Handler:
             return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
         if stage == legs.HELD and tag == act.LEG_B:
             return None  # a leg B we hung up (its PIN failed); leg A still waits
-        if stage in (legs.HELD, legs.PLAYING, legs.CONNECTED, legs.CALLING_BACK):
+        if stage in legs.UP:
             self._ended(state)
             state.stage = legs.ENDED
             # The other leg stays up (and billed) until hung up.
@@ -385,17 +385,11 @@ class Handler:
             event.error_message,
         )
         state.invalid += 1
-        if state.stage in (
-            legs.RINGING,
-            legs.ASKING,
-            legs.ANNOUNCING,
-            legs.OUTPULSING,
-            legs.JOINING,
-        ):
+        if state.stage == legs.RINGING or state.stage in legs.ANSWERING:
             self._report(event, state, FAILED)
-        elif state.stage in (legs.BRIDGING, legs.BRIDGE_OUTPULSING):
+        elif state.stage in legs.BRIDGE:
             self._report_bridge(event, state, FAILED)
-        elif state.stage in (legs.HELD, legs.PLAYING, legs.CONNECTED, legs.CALLING_BACK):
+        elif state.stage in legs.UP:
             self._ended(state)
         state.stage = legs.ENDED
         return [act.hang_up(c) for c in event.connected()]
