@@ -40,7 +40,7 @@ from chalicelib.telephony import (
     unanswered,
 )
 from chalicelib.telephony.chime import caller, legs
-from chalicelib.telephony.chime.actions import E164
+from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
 from chalicelib.telephony.chime.legs import Spec
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ class ChimeCarrier:
         elif callback:
             prompt = self.speech(CALLBACK)
         held = not (dial.bridge_to or dial.room or dial.role == "recipient")
-        if dial.digits and len(dial.digits) > 46:
+        if len(dial.digits) > MAX_DIGITS - len(PIN_PAUSE):
             raise CarrierError("a PIN longer than Chime's 50 DTMF digits (with its pause)")
         return Spec(
             call_id=dial.call_id,

@@ -52,7 +52,6 @@ from chalicelib.telephony.chime.legs import Spec, State
 
 log = logging.getLogger(__name__)
 
-PIN_PAUSE = ",,,,"  # 2 s (0.5 s a comma) for the conference engine's greeting to start
 HOLD_MS = 30_000  # a held leg waits in Pauses of this length (an invocation each)
 LEAD_MS = 500  # silence before the first words, while the phone reaches the ear
 CALLBACK_WAIT_MS = 5_000
@@ -173,7 +172,7 @@ class Handler:
         d = state.dial
         if d.digits:
             state.stage = legs.OUTPULSING
-            return [act.send_digits(event.leg_a, PIN_PAUSE + d.digits)]
+            return [act.send_digits(event.leg_a, act.PIN_PAUSE + d.digits)]
         return self._ready(event, state)
 
     def _ready(self, event: Event, state: State) -> list:
@@ -312,7 +311,7 @@ class Handler:
         state.connected_at = self.now()
         if b.digits:
             state.stage = legs.BRIDGE_OUTPULSING
-            return [act.send_digits(event.leg_b, PIN_PAUSE + b.digits)]
+            return [act.send_digits(event.leg_b, act.PIN_PAUSE + b.digits)]
         self._report_bridge(event, state, SUCCESS)
         state.stage = legs.CONNECTED
         return []
