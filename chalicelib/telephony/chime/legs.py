@@ -158,16 +158,10 @@ class State:
             state["br"] = self.bridge_results
         if self.connected_at is not None:
             state["at"] = self.connected_at
-        state.update(
-            {
-                k: 1
-                for k, v in (
-                    ("rep", self.reported),
-                    ("brep", self.bridge_reported),
-                )
-                if v
-            }
-        )
+        if self.reported:
+            state["rep"] = 1
+        if self.bridge_reported:
+            state["brep"] = 1
         if self.invalid:
             state["inv"] = self.invalid
         out = {"v": VERSION, "ocp": json.dumps(state, separators=(",", ":")), "tok": self.token}
