@@ -39,6 +39,7 @@ from chalicelib.telephony import (
     SUCCESS,
     Attempt,
     CarrierError,
+    Dial,
     Outcome,
     attempts,
     unanswered,
@@ -460,7 +461,7 @@ class Handler:
             outcome = unanswered(b.targets, tried)
         self._send(b.dial(state.bridge_token), outcome)
 
-    def _send(self, dial: Any, outcome: Outcome, alive: bool = False) -> bool:
+    def _send(self, dial: Dial, outcome: Outcome, alive: bool = False) -> bool:
         """Through the dialer. A Success whose task no longer waits is either this report
         made before (the service repeated the event: go on) or a late one (stop).
         `alive`: the task was found waiting earlier in this invocation."""
