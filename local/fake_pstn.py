@@ -60,7 +60,6 @@ _CALL = re.compile(r"^/sip-media-applications/([^/]+)/calls/([^/]+)/?$")
 _MEETINGS = re.compile(r"^/meetings/?$")
 _MEETING = re.compile(r"^/meetings/([^/]+)/?$")
 _ATTENDEES = re.compile(r"^/meetings/([^/]+)/attendees/?$")
-_INTERRUPTIBLE = {"Pause", "PlayAudio", "RecordAudio"}
 
 
 class ServiceError(Exception):
@@ -513,13 +512,9 @@ class Transaction:
             if party is not None and party.connected:
                 return "ok", {}, self._hang_up_party(party, by_network=False)
             return "ok", {}, None
-        if kind_ == "Pause":
-            replaced = self._wait(int(p.get("DurationInMilliseconds", 0)) / 1000, True)
-            if replaced is not None:
-                self.event("ACTION_INTERRUPTED", _data(action))
-            return "ok", {}, replaced
-        if kind_ == "PlayAudio":
-            replaced = self._wait(t.play, True)
+        if kind_ in ("Pause", "PlayAudio"):  # an update interrupts them
+            paused = int(p.get("DurationInMilliseconds", 0)) / 1000
+            replaced = self._wait(t.play if kind_ == "PlayAudio" else paused, True)
             if replaced is not None:
                 self.event("ACTION_INTERRUPTED", _data(action))
             return "ok", {}, replaced

@@ -17,12 +17,10 @@ import json
 import time
 
 from chalicelib import settings
-from chalicelib.media import storage
+from chalicelib.media import storage, transcode  # (its compiled decoder loads on first use)
 from chalicelib.store import aws
 
 PREFIX = storage.WAV
-RATE = 8000  # Hz: telephone audio (media.transcode.RATE)
-WIDTH = 2  # bytes a sample: signed 16-bit little-endian, as Polly's pcm
 _ENGINE = "standard"
 # Keys known to exist in this process, and since when: a warm function does not ask S3
 # again for every dial. Bounded well below the bucket's expiry of synthesised speech.
@@ -32,7 +30,7 @@ _known: dict[str, float] = {}
 
 def seconds(size: int) -> float:
     """Playing time of a WAV of `size` bytes at 8 kHz, 16-bit mono (its header aside)."""
-    return max(0, size - 44) / (RATE * WIDTH)
+    return max(0, size - 44) / (transcode.RATE * transcode.SAMPLE_BYTES)
 
 
 def speech_key(text: str, voice: str) -> str:
@@ -51,11 +49,9 @@ def speech(text: str, voice: str | None = None) -> str:
             TextType="text",
             VoiceId=voice,
             OutputFormat="pcm",
-            SampleRate=str(RATE),
+            SampleRate=str(transcode.RATE),  # Polly's pcm: signed 16-bit mono
             Engine=_ENGINE,
         )
-        from chalicelib.media import transcode  # its WAV header; the decoder stays unloaded
-
         with response["AudioStream"] as stream:
             storage.put(key, transcode.wav(stream.read()), "audio/wav")
         _known[key] = time.monotonic()
@@ -73,8 +69,6 @@ def upload(key: str, filename: str) -> str:
         raise OcpError(902, name="audioKey", value=key)
     wav_key = f"{PREFIX}/{hashlib.sha256(data).hexdigest()}.wav"
     if not _exists(wav_key):
-        from chalicelib.media import transcode  # the decoder: imported by the few who need it
-
         storage.put(wav_key, transcode.to_wav(data, filename), "audio/wav")
         _known[wav_key] = time.monotonic()
     return wav_key

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from chalicelib.store.models import Call, Conference
 from chalicelib.store.transactions import condition_failed
@@ -43,11 +44,11 @@ class Race:
 def open_race(call_id: int, key: str, count: int) -> None:
     """Before its legs are placed (so that none can end before the race exists)."""
     fresh = {"count": count, "results": {}, "placed": {}}
-    if _update(call_id, [Call.race[key].set(fresh)], Call.race.exists()):
+    if _update(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists()):
         return
-    if _update(call_id, [Call.race.set({key: fresh})], Call.race.does_not_exist()):
+    if _update(Call(call_id), [Call.race.set({key: fresh})], Call.race.does_not_exist()):
         return
-    _update(call_id, [Call.race[key].set(fresh)], Call.race.exists())
+    _update(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists())
 
 
 def placed(
@@ -139,16 +140,12 @@ def set_meeting(conference_id: int, meeting_id: str, replacing: str | None) -> s
         if replacing is None
         else Conference.meeting == replacing
     )
-    item = Conference(conference_id)
-    try:
-        item.update(
-            actions=[Conference.meeting.set(meeting_id)],
-            condition=Conference.conference_id.exists() & condition,
-        )
+    if _update(
+        Conference(conference_id),
+        [Conference.meeting.set(meeting_id)],
+        Conference.conference_id.exists() & condition,
+    ):
         return meeting_id
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
     return meeting(conference_id)
 
 
@@ -166,17 +163,18 @@ def _race(item: Call | None, key: str) -> Race | None:
     )
 
 
-def _update(call_id: int, actions: list[Action], condition: Condition) -> bool:
-    return _updated(call_id, actions, condition) is not None
-
-
 def _updated(call_id: int, actions: list[Action], condition: Condition) -> Call | None:
     """The item after the update (UpdateItem returns it), or None if `condition` failed."""
     item = Call(call_id)
+    return item if _update(item, actions, condition) else None
+
+
+def _update(item: Model, actions: list[Action], condition: Condition) -> bool:
+    """False if `condition` failed (nothing changed)."""
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as e:
         if condition_failed(e):
-            return None
+            return False
         raise
-    return item
+    return True

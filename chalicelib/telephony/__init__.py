@@ -69,6 +69,22 @@ class Outcome:
     reference: str | None = None  # the carrier's id of the live leg (Success only)
 
 
+def attempts(targets: tuple[Target, ...], results: list[str]) -> tuple[Attempt, ...]:
+    """One Attempt per number rung, in the dial's order."""
+    return tuple(Attempt(t.number, r) for t, r in zip(targets, results, strict=True))
+
+
+def overall(results: list[str]) -> str:
+    """The result of a dial that no number answered as required: the one result all
+    numbers share, else NoAnswer."""
+    return results[0] if results and len(set(results)) == 1 else NO_ANSWER
+
+
+def unanswered(targets: tuple[Target, ...], results: list[str]) -> Outcome:
+    """The Outcome of a dial that no number answered as required (`results`: each one's)."""
+    return Outcome(overall(results), attempts(targets, results))
+
+
 class CarrierError(Exception):
     """The carrier could not place the dial at all (its API failed)."""
 

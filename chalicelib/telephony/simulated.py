@@ -31,11 +31,11 @@ from chalicelib.telephony import (
     MACHINE,
     NO_ANSWER,
     SUCCESS,
-    Attempt,
     CarrierError,
     Dial,
     Outcome,
-    Target,
+    attempts,
+    unanswered,
 )
 
 log = logging.getLogger(__name__)
@@ -104,9 +104,7 @@ class SimulatedCarrier:
             (delay, i) for i, (result, delay) in enumerate(answers) if result == SUCCESS
         )
         if not winners:
-            results = [result for result, _delay in answers]
-            overall = results[0] if len(set(results)) == 1 else NO_ANSWER
-            return Outcome(overall, _attempts(dial.targets, results))
+            return unanswered(dial.targets, [result for result, _delay in answers])
         delay, won = winners[0]
         if delay:
             self.sleep(delay)
@@ -125,7 +123,7 @@ class SimulatedCarrier:
             log.info("%s: joined %s", reference, dial.room)
         return Outcome(
             SUCCESS,
-            _attempts(dial.targets, results),
+            attempts(dial.targets, results),
             answered=dial.targets[won].number,
             reference=reference,
         )
@@ -166,7 +164,3 @@ class SimulatedCarrier:
         if kind == SLOW_HUMAN:
             return SUCCESS, self.answer_delay_seconds
         return SUCCESS, 0
-
-
-def _attempts(targets: tuple[Target, ...], results: list[str]) -> tuple[Attempt, ...]:
-    return tuple(Attempt(t.number, r) for t, r in zip(targets, results, strict=True))

@@ -191,7 +191,7 @@ class Dialer:
             return
         if outcome is not None:
             if outcome.result == SUCCESS:
-                # A carrier that reports later calls metrics.time_to_answer itself.
+                # Timed only here: a carrier that reports later (chime) is not timed yet.
                 metrics.time_to_answer(time.monotonic() - placed)
             self.report_dial(dial, outcome)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chalicelib.media import wav
 from chalicelib.store.pacing import window
-from chalicelib.telephony import BUSY, FAILED, NO_ANSWER
+from chalicelib.telephony import BUSY, FAILED, NO_ANSWER, overall
 from chalicelib.telephony.chime import actions, caller, results
 from chalicelib.workflows.dialing import timestamp
 
@@ -108,8 +108,8 @@ def test_bridge_failures(error_type, message, result):
 
 
 def test_a_dial_nobody_answered():
-    assert results.overall([BUSY, BUSY]) == BUSY
-    assert results.overall([BUSY, FAILED]) == NO_ANSWER
+    assert overall([BUSY, BUSY]) == BUSY
+    assert overall([BUSY, FAILED]) == NO_ANSWER
 
 
 # --- caller id --------------------------------------------------------------------------------

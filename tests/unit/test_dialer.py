@@ -55,6 +55,12 @@ class FakeLedger:
         self.state = "dialing"
         return Claim.CLAIMED
 
+    def release_dial(self, call_id, key):
+        if not self.live or key not in self.dialed:
+            return False
+        self.dialed.discard(key)
+        return True
+
     def record_attempts(self, call_id, key, attempts, at, calling_number=None):
         if not self.live or key in self.recorded:
             return False
@@ -336,18 +342,12 @@ def test_a_message_with_an_unknown_action_is_dropped(dialer, tasks):
     assert tasks.reports == []
 
 
-def test_a_throttled_carrier_is_a_metric_not_an_attempt(tasks, capsys):
+def test_a_throttled_carrier_is_a_metric_not_an_attempt(tasks, ledger, capsys):
     from chalicelib.telephony import CarrierBusy
 
     class Throttled(SimulatedCarrier):
         def place(self, dial):
             raise CarrierBusy("Rate exceeded", retry_after=1.0)
-
-    class Releasing(FakeLedger):
-        def release_dial(self, call_id, key):
-            return True
-
-    ledger = Releasing()
 
     carrier = Throttled(answer_delay_seconds=0, talk_seconds=12, sleep=lambda s: None)
     Dialer(carrier=carrier, tasks=tasks, ledger=ledger, now=lambda: NOW).handle(
@@ -357,3 +357,4 @@ def test_a_throttled_carrier_is_a_metric_not_an_attempt(tasks, capsys):
     assert [p.get("CarrierThrottles") for p in points] == [1]
     assert points[0]["callId"] == 9
     assert ledger.attempts == []
+    assert ledger.dialed == set()  # the key is given back for the next try

@@ -14,6 +14,7 @@ import re
 SCHEMA_VERSION = "1.0"
 MAX_ACTIONS = 10
 MAX_DIGITS = 50
+PIN_PAUSE = ",,,,"  # 2 s (0.5 s a comma) before a PIN, for the conference engine's greeting
 LEG_A, LEG_B = "LEG-A", "LEG-B"
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 _DIGITS = re.compile(rf"[0-9*#A-D,]{{1,{MAX_DIGITS}}}")
@@ -36,11 +37,8 @@ def audio(bucket: str, key: str) -> dict:
     return {"Type": "S3", "BucketName": bucket, "Key": key}
 
 
-def play(call_id: str, source: dict, terminators: list[str] | None = None) -> dict:
-    parameters: dict = {"CallId": call_id, "AudioSource": source}
-    if terminators:
-        parameters["PlaybackTerminators"] = terminators
-    return {"Type": "PlayAudio", "Parameters": parameters}
+def play(call_id: str, source: dict) -> dict:
+    return {"Type": "PlayAudio", "Parameters": {"CallId": call_id, "AudioSource": source}}
 
 
 def play_and_get_digit(
@@ -48,11 +46,10 @@ def play_and_get_digit(
     source: dict,
     failure: dict,
     *,
-    digit: str = "1",
     repeat: int = 2,
     wait_ms: int = 6000,
 ) -> dict:
-    """Play `source` and wait for one key, `digit`; on a wrong key or none, play `failure`
+    """Play `source` and wait for one key, 1; on a wrong key or none, play `failure`
     and ask again, `repeat` times in all. ACTION_SUCCESSFUL carries ReceivedDigits."""
     return {
         "Type": "PlayAudioAndGetDigits",
@@ -60,7 +57,7 @@ def play_and_get_digit(
             "CallId": call_id,
             "AudioSource": source,
             "FailureAudioSource": failure,
-            "InputDigitsRegex": f"^{re.escape(digit)}$",
+            "InputDigitsRegex": "^1$",
             "MinNumberOfDigits": 1,
             "MaxNumberOfDigits": 1,
             "TerminatorDigits": ["#"],
@@ -71,12 +68,12 @@ def play_and_get_digit(
     }
 
 
-def send_digits(call_id: str, digits: str, tone_ms: int = 250) -> dict:
+def send_digits(call_id: str, digits: str) -> dict:
     if not _DIGITS.fullmatch(digits):
         raise ValueError(f"SendDigits takes 1 to {MAX_DIGITS} of 0-9 * # A-D and ','")
     return {
         "Type": "SendDigits",
-        "Parameters": {"CallId": call_id, "Digits": digits, "ToneDurationInMilliseconds": tone_ms},
+        "Parameters": {"CallId": call_id, "Digits": digits, "ToneDurationInMilliseconds": 250},
     }
 
 
@@ -114,5 +111,5 @@ def pause(call_id: str, milliseconds: int) -> dict:
     }
 
 
-def hang_up(call_id: str, sip_code: str = "0") -> dict:
-    return {"Type": "Hangup", "Parameters": {"CallId": call_id, "SipResponseCode": sip_code}}
+def hang_up(call_id: str) -> dict:
+    return {"Type": "Hangup", "Parameters": {"CallId": call_id, "SipResponseCode": "0"}}

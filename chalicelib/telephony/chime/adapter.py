@@ -33,14 +33,14 @@ from typing import Any
 from chalicelib.telephony import (
     FAILED,
     NO_ANSWER,
-    Attempt,
     CarrierBusy,
     CarrierError,
     Dial,
     Outcome,
+    unanswered,
 )
-from chalicelib.telephony.chime import caller, legs, results
-from chalicelib.telephony.chime.actions import E164
+from chalicelib.telephony.chime import caller, legs
+from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
 from chalicelib.telephony.chime.legs import Spec
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ class ChimeCarrier:
         elif callback:
             prompt = self.speech(CALLBACK)
         held = not (dial.bridge_to or dial.room or dial.role == "recipient")
-        if dial.digits and len(dial.digits) > 46:
+        if len(dial.digits) > MAX_DIGITS - len(PIN_PAUSE):
             raise CarrierError("a PIN longer than Chime's 50 DTMF digits (with its pause)")
         return Spec(
             call_id=dial.call_id,
@@ -218,11 +218,7 @@ class ChimeCarrier:
         race = self.board.placed(dial.call_id, dial.key, placed, failed)
         if race is not None and race.done:
             # Every placed call ended before this write: this one reports.
-            ordered = [race.results[n] for n in range(len(dial.targets))]
-            return Outcome(
-                results.overall(ordered),
-                tuple(Attempt(t.number, r) for t, r in zip(dial.targets, ordered, strict=True)),
-            )
+            return unanswered(dial.targets, [race.results[n] for n in range(len(dial.targets))])
         return None
 
     def _create(self, spec: Spec, token: str, patience: float) -> str:
@@ -257,7 +253,7 @@ class ChimeCarrier:
         except Gone:
             # The answered leg hung up meanwhile: nobody to bridge to, nobody rung.
             log.info("call %s attempt %s: the held leg is gone", dial.call_id, dial.key)
-            return Outcome(FAILED, tuple(Attempt(t.number, FAILED) for t in dial.targets))
+            return unanswered(dial.targets, [FAILED] * len(dial.targets))
         return None
 
     def watch(self, reference_: str, token: str) -> int | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.telephony.chime.actions import LEG_A, LEG_B
+
 NEW_OUTBOUND_CALL = "NEW_OUTBOUND_CALL"
 RINGING = "RINGING"
 CALL_ANSWERED = "CALL_ANSWERED"
@@ -18,7 +20,6 @@ HANGUP = "HANGUP"
 DIGITS_RECEIVED = "DIGITS_RECEIVED"
 CALL_UPDATE_REQUESTED = "CALL_UPDATE_REQUESTED"
 INVALID_LAMBDA_RESPONSE = "INVALID_LAMBDA_RESPONSE"
-NEW_INBOUND_CALL = "NEW_INBOUND_CALL"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,16 @@ class Event:
             if _tag(p) == tag:
                 return p.get("CallId")
         return None
+
+    @property
+    def leg_a(self) -> str:
+        """The CallId of the leg the application placed ("" if the event has none)."""
+        return self.call_id(LEG_A) or ""
+
+    @property
+    def leg_b(self) -> str:
+        """The CallId of the leg bridged to it ("" if none)."""
+        return self.call_id(LEG_B) or ""
 
     def connected(self, but: str = "") -> list[str]:
         """CallIds of the legs still up (a leg whose status is not given counts as up),

@@ -36,6 +36,10 @@ PLAYING = "playing"  # a blast's message (leg A reported at answer)
 CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
 CONNECTED = "connected"  # the call is up; its end is reported
 ENDED = "ended"
+# Leg A answered, its dial not yet decided (a hang up is Declined).
+ANSWERING = (ASKING, ANNOUNCING, OUTPULSING, JOINING)
+BRIDGE = (BRIDGING, BRIDGE_OUTPULSING)  # leg B's dial not yet decided
+UP = (HELD, PLAYING, CONNECTED, CALLING_BACK)  # leg A reported: its end is reported
 
 
 @dataclass(frozen=True)
@@ -154,16 +158,10 @@ class State:
             state["br"] = self.bridge_results
         if self.connected_at is not None:
             state["at"] = self.connected_at
-        state.update(
-            {
-                k: 1
-                for k, v in (
-                    ("rep", self.reported),
-                    ("brep", self.bridge_reported),
-                )
-                if v
-            }
-        )
+        if self.reported:
+            state["rep"] = 1
+        if self.bridge_reported:
+            state["brep"] = 1
         if self.invalid:
             state["inv"] = self.invalid
         out = {"v": VERSION, "ocp": json.dumps(state, separators=(",", ":")), "tok": self.token}

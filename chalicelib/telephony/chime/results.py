@@ -47,9 +47,3 @@ def of_bridge_failure(error_type: str | None, message: str | None = None) -> str
     if error_type == "CallNotAnswered":
         return NO_ANSWER
     return FAILED
-
-
-def overall(results: list[str]) -> str:
-    """A dial that nobody answered as required (the simulated carrier's rule): the one
-    result all numbers share, else NoAnswer."""
-    return results[0] if results and len(set(results)) == 1 else NO_ANSWER

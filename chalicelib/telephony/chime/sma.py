@@ -39,7 +39,10 @@ from chalicelib.telephony import (
     SUCCESS,
     Attempt,
     CarrierError,
+    Dial,
     Outcome,
+    attempts,
+    unanswered,
 )
 from chalicelib.telephony.chime import actions as act
 from chalicelib.telephony.chime import events as ev
@@ -50,7 +53,6 @@ from chalicelib.telephony.chime.legs import Spec, State
 
 log = logging.getLogger(__name__)
 
-PIN_PAUSE = ",,,,"  # 2 s (0.5 s a comma) for the conference engine's greeting to start
 HOLD_MS = 30_000  # a held leg waits in Pauses of this length (an invocation each)
 LEAD_MS = 500  # silence before the first words, while the phone reaches the ear
 CALLBACK_WAIT_MS = 5_000
@@ -86,7 +88,7 @@ class Handler:
                 return act.response([])
             return act.response([act.hang_up(c) for c in event.connected()])
         step = {
-            ev.RINGING: self._ringing,
+            ev.RINGING: self._ignored,
             ev.CALL_ANSWERED: self._answered,
             ev.ACTION_SUCCESSFUL: self._succeeded,
             ev.ACTION_FAILED: self._failed,
@@ -111,15 +113,12 @@ class Handler:
         state = State(dial=Spec.from_json(arguments["dial"]), token=arguments.get("tok", ""))
         return act.response([], state.attributes())
 
-    def _ringing(self, event: Event, state: State) -> list | None:
-        return None
-
     def _ignored(self, event: Event, state: State) -> list | None:
         return None
 
     def _answered(self, event: Event, state: State) -> list | None:
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if state.stage != legs.RINGING:
             return None  # a repeated event
         if d.race:
@@ -152,7 +151,7 @@ class Handler:
         """A blast recipient: answered is enough (person or machine); reported now, then
         the message, then the callback question or the end of the call."""
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if not self._report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
@@ -174,12 +173,12 @@ class Handler:
         d = state.dial
         if d.digits:
             state.stage = legs.OUTPULSING
-            return [act.send_digits(event.call_id(act.LEG_A) or "", PIN_PAUSE + d.digits)]
+            return [act.send_digits(event.leg_a, act.PIN_PAUSE + d.digits)]
         return self._ready(event, state)
 
     def _ready(self, event: Event, state: State) -> list:
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if d.room:
             try:
                 meeting, token = self.carrier.join(d.room, d.call_id, event.transaction_id)
@@ -196,7 +195,7 @@ class Handler:
         """Leg A is answered as its dial requires: report Success, then wait in the room or
         for the next leg."""
         d = state.dial
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if not self._report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
@@ -212,7 +211,7 @@ class Handler:
 
     def _succeeded(self, event: Event, state: State) -> list | None:
         kind, stage = event.action_type, state.stage
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         if kind == "Pause" and stage == legs.HELD:
             return [act.pause(a, HOLD_MS)]
         if kind == "PlayAudio" and stage == legs.ANNOUNCING:
@@ -242,7 +241,7 @@ class Handler:
 
     def _failed(self, event: Event, state: State) -> list | None:
         kind, stage = event.action_type, state.stage
-        a = event.call_id(act.LEG_A) or ""
+        a = event.leg_a
         log.info("call %s: %s failed (%s)", state.dial.call_id, kind, event.error_type)
         if kind == "CallAndBridge" and stage == legs.BRIDGING:
             return self._not_bridged(event, state)
@@ -250,14 +249,14 @@ class Handler:
             return self._end(event, state)  # the originator did not answer the callback
         if stage == legs.ASKING:
             return self._declined(event, state)  # no 1 (or no key at all)
-        if stage in (legs.ANNOUNCING, legs.OUTPULSING, legs.JOINING):
+        if stage in legs.ANSWERING:  # ASKING is above
             self._report(event, state, FAILED)
             state.stage = legs.ENDED
             return [act.hang_up(a)]
         if stage == legs.BRIDGE_OUTPULSING:
             self._report_bridge(event, state, FAILED)
             state.stage = legs.HELD
-            b = event.call_id(act.LEG_B)
+            b = event.leg_b
             return [*([act.hang_up(b)] if b else []), act.pause(a, HOLD_MS)]
         if stage == legs.PLAYING:
             return self._end(event, state)
@@ -268,7 +267,7 @@ class Handler:
     def _declined(self, event: Event, state: State) -> list:
         self._report(event, state, DECLINED)
         state.stage = legs.ENDED
-        return [act.hang_up(event.call_id(act.LEG_A) or "")]
+        return [act.hang_up(event.leg_a)]
 
     def _call_back(self, event: Event, state: State) -> list:
         """A blast recipient pressed 1: bridge them to the originator."""
@@ -282,7 +281,7 @@ class Handler:
         arguments = event.arguments
         op = arguments.get("op")
         if op == "hangup":
-            if state.stage in (legs.CONNECTED, legs.PLAYING, legs.CALLING_BACK, legs.HELD):
+            if state.stage in legs.UP:
                 self._ended(state)
             state.stage = legs.ENDED
             return [act.hang_up(c) for c in event.connected()]
@@ -294,8 +293,7 @@ class Handler:
             # Nothing is waiting to be bridged any more (the leg is being hung up).
             log.info("call %s attempt %s: no held leg to bridge", spec.call_id, spec.key)
             self.dialer.report_dial(
-                spec.dial(token),
-                Outcome(FAILED, tuple(Attempt(t.number, FAILED) for t in spec.targets)),
+                spec.dial(token), unanswered(spec.targets, [FAILED] * len(spec.targets))
             )
             return None
         state.bridge, state.bridge_token = spec.at(0), token
@@ -314,7 +312,7 @@ class Handler:
         state.connected_at = self.now()
         if b.digits:
             state.stage = legs.BRIDGE_OUTPULSING
-            return [act.send_digits(event.call_id(act.LEG_B) or "", PIN_PAUSE + b.digits)]
+            return [act.send_digits(event.leg_b, act.PIN_PAUSE + b.digits)]
         self._report_bridge(event, state, SUCCESS)
         state.stage = legs.CONNECTED
         return []
@@ -330,7 +328,7 @@ class Handler:
             return [self._ring(state.bridge)]
         self._report_bridge(event, state, None)
         state.stage = legs.HELD  # for the next number of the hunt, or the release
-        return [act.pause(event.call_id(act.LEG_A) or "", HOLD_MS)]
+        return [act.pause(event.leg_a, HOLD_MS)]
 
     # -- hang ups ----------------------------------------------------------------------------
 
@@ -340,22 +338,22 @@ class Handler:
             self._report(event, state, results.of_hangup(event.sip_code))
             state.stage = legs.ENDED
             return []
-        if stage in (legs.ASKING, legs.ANNOUNCING, legs.OUTPULSING, legs.JOINING):
+        if stage in legs.ANSWERING:
             # Answered, then gone before the call was put through.
             self._report(event, state, DECLINED)
             state.stage = legs.ENDED
             return []
-        if stage in (legs.BRIDGING, legs.BRIDGE_OUTPULSING):
+        if stage in legs.BRIDGE:
             if tag == act.LEG_B:
                 self._report_bridge(event, state, FAILED)
                 state.stage = legs.HELD
-                return [act.pause(event.call_id(act.LEG_A) or "", HOLD_MS)]
+                return [act.pause(event.leg_a, HOLD_MS)]
             self._report_bridge(event, state, NO_ANSWER)  # the held leg gave up
             state.stage = legs.ENDED
             return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
         if stage == legs.HELD and tag == act.LEG_B:
             return None  # a leg B we hung up (its PIN failed); leg A still waits
-        if stage in (legs.HELD, legs.PLAYING, legs.CONNECTED, legs.CALLING_BACK):
+        if stage in legs.UP:
             self._ended(state)
             state.stage = legs.ENDED
             # The other leg stays up (and billed) until hung up.
@@ -387,17 +385,11 @@ class Handler:
             event.error_message,
         )
         state.invalid += 1
-        if state.stage in (
-            legs.RINGING,
-            legs.ASKING,
-            legs.ANNOUNCING,
-            legs.OUTPULSING,
-            legs.JOINING,
-        ):
+        if state.stage == legs.RINGING or state.stage in legs.ANSWERING:
             self._report(event, state, FAILED)
-        elif state.stage in (legs.BRIDGING, legs.BRIDGE_OUTPULSING):
+        elif state.stage in legs.BRIDGE:
             self._report_bridge(event, state, FAILED)
-        elif state.stage in (legs.HELD, legs.PLAYING, legs.CONNECTED, legs.CALLING_BACK):
+        elif state.stage in legs.UP:
             self._ended(state)
         state.stage = legs.ENDED
         return [act.hang_up(c) for c in event.connected()]
@@ -425,13 +417,15 @@ class Handler:
             race = self.board.won(d.call_id, d.key, d.index)
             if race is None:
                 return False  # another number won
-            attempts = tuple(
-                Attempt(t.number, SUCCESS if n == d.index else race.results.get(n, NO_ANSWER))
-                for n, t in enumerate(d.targets)
-            )
+            tried = [
+                SUCCESS if n == d.index else race.results.get(n, NO_ANSWER)
+                for n in range(len(d.targets))
+            ]
             sent = self._send(
                 d.dial(state.token),
-                Outcome(SUCCESS, attempts, answered=d.target.number, reference=ref),
+                Outcome(
+                    SUCCESS, attempts(d.targets, tried), answered=d.target.number, reference=ref
+                ),
                 state.alive,
             )
             if sent:
@@ -442,13 +436,7 @@ class Handler:
         race = self.board.lost(d.call_id, d.key, d.index, result)
         if race is not None and race.done:
             ordered = [race.results.get(n, NO_ANSWER) for n in range(len(d.targets))]
-            self._send(
-                d.dial(state.token),
-                Outcome(
-                    results.overall(ordered),
-                    tuple(Attempt(t.number, r) for t, r in zip(d.targets, ordered, strict=True)),
-                ),
-            )
+            self._send(d.dial(state.token), unanswered(d.targets, ordered))
         return True
 
     def _report_bridge(self, event: Event, state: State, result: str | None) -> None:
@@ -462,16 +450,18 @@ class Handler:
         if result is not None:
             tried = [*tried[: b.index], result]
         tried += [NO_ANSWER] * (len(b.targets) - len(tried))
-        won = result == SUCCESS
-        outcome = Outcome(
-            SUCCESS if won else results.overall(tried),
-            tuple(Attempt(t.number, r) for t, r in zip(b.targets, tried, strict=True)),
-            answered=b.target.number if won else None,
-            reference=reference(b.call_id, event.transaction_id) if won else None,
-        )
+        if result == SUCCESS:
+            outcome = Outcome(
+                SUCCESS,
+                attempts(b.targets, tried),
+                answered=b.target.number,
+                reference=reference(b.call_id, event.transaction_id),
+            )
+        else:
+            outcome = unanswered(b.targets, tried)
         self._send(b.dial(state.bridge_token), outcome)
 
-    def _send(self, dial: Any, outcome: Outcome, alive: bool = False) -> bool:
+    def _send(self, dial: Dial, outcome: Outcome, alive: bool = False) -> bool:
         """Through the dialer. A Success whose task no longer waits is either this report
         made before (the service repeated the event: go on) or a late one (stop).
         `alive`: the task was found waiting earlier in this invocation."""
