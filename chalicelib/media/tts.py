@@ -25,10 +25,15 @@ _ENGINE = "standard"
 
 def speech_key(text: str, voice: str) -> str:
     """Where the speech for (voice, text) lives: changes to engine or format get new keys."""
+    return key_for(storage.SPEECH, _FORMAT, voice, text, "mp3")
+
+
+def key_for(prefix: str, output: str, voice: str, text: str, extension: str) -> str:
+    """The key of speech in one output format (`output` names it in the digest)."""
     # JSON, not "a|b|c": no text can make two different requests read the same
-    what = json.dumps([_ENGINE, _FORMAT, voice, text], ensure_ascii=False)
+    what = json.dumps([_ENGINE, output, voice, text], ensure_ascii=False)
     digest = hashlib.sha256(what.encode()).hexdigest()
-    return f"{storage.SPEECH}/{digest}.mp3"
+    return f"{prefix}/{digest}.{extension}"
 
 
 def speech(text: str, voice: str | None = None) -> str:
@@ -52,8 +57,13 @@ def preview_url(text: str, voice: str | None = None) -> str:
 
 
 def _synthesise(text: str, voice: str) -> bytes:
+    return synthesise(text, voice, OutputFormat=_FORMAT)
+
+
+def synthesise(text: str, voice: str, **output: str) -> bytes:
+    """Polly's standard engine speaking `text`; `output`: OutputFormat (and SampleRate)."""
     response = aws.client("polly").synthesize_speech(
-        Text=text, TextType="text", VoiceId=voice, OutputFormat=_FORMAT, Engine=_ENGINE
+        Text=text, TextType="text", VoiceId=voice, Engine=_ENGINE, **output
     )
     with response["AudioStream"] as stream:
         return stream.read()

@@ -13,15 +13,12 @@ Only the voice connector service reads this prefix (its bucket policy: infra/).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 
-from chalicelib import settings
-from chalicelib.media import storage, transcode  # (its compiled decoder loads on first use)
-from chalicelib.store import aws
+from chalicelib import metrics, settings
+from chalicelib.media import storage, transcode, tts  # (transcode's decoder loads on first use)
 
 PREFIX = storage.WAV
-_ENGINE = "standard"
 # Keys known to exist in this process, and since when: a warm function does not ask S3
 # again for every dial. Bounded well below the bucket's expiry of synthesised speech.
 _KNOWN_FOR_SECONDS = 3600
@@ -34,8 +31,7 @@ def seconds(size: int) -> float:
 
 
 def speech_key(text: str, voice: str) -> str:
-    what = json.dumps([_ENGINE, "pcm8k", voice, text], ensure_ascii=False)
-    return f"{PREFIX}/{hashlib.sha256(what.encode()).hexdigest()}.wav"
+    return tts.key_for(PREFIX, "pcm8k", voice, text, "wav")
 
 
 def speech(text: str, voice: str | None = None) -> str:
@@ -43,18 +39,13 @@ def speech(text: str, voice: str | None = None) -> str:
     Like media.tts, two first requests at once both synthesise the same bytes."""
     voice = voice or settings.get().polly_voice
     key = speech_key(text, voice)
-    if not _exists(key):
-        response = aws.client("polly").synthesize_speech(
-            Text=text,
-            TextType="text",
-            VoiceId=voice,
-            OutputFormat="pcm",
-            SampleRate=str(transcode.RATE),  # Polly's pcm: signed 16-bit mono
-            Engine=_ENGINE,
-        )
-        with response["AudioStream"] as stream:
-            storage.put(key, transcode.wav(stream.read()), "audio/wav")
+    cached = _exists(key)
+    if not cached:
+        # Polly's pcm: signed 16-bit mono at the rate asked for
+        pcm = tts.synthesise(text, voice, OutputFormat="pcm", SampleRate=str(transcode.RATE))
+        storage.put(key, transcode.wav(pcm), "audio/wav")
         _known[key] = time.monotonic()
+    metrics.speech(cached, len(text))
     return key
 
 
