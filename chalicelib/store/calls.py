@@ -26,7 +26,7 @@ from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
 from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
 from chalicelib.store import accounts, conferences
-from chalicelib.store.models import AttemptMap, Call, Callback, transaction
+from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
@@ -96,11 +96,6 @@ def create(
         state=SCHEDULED,
         callback=callback_map(callback),
     ).save(condition=Call.call_id.does_not_exist())
-
-
-def callback_map(subscription: Subscription | None) -> Callback | None:
-    """A statusCallback as items keep it."""
-    return None if subscription is None else Callback(**subscription.to_map())
 
 
 def get(call_id: int, eid: int) -> CallStatus:
