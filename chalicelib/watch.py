@@ -105,10 +105,9 @@ def read_timeline(call_id: int) -> Timeline | None:
     from chalicelib.store import calls
     from chalicelib.workflows import dialing, fanout
 
-    item = calls.find(call_id)
-    if item is None:
+    call = calls.find_status(call_id)
+    if call is None:
         return None
-    call = calls.get(call_id, int(item.eid))
     request = call.request
     if "blastId" in request and "n" in request:
         name = fanout.execution_name(int(request["blastId"]), int(request["n"]))

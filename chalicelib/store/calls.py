@@ -300,6 +300,12 @@ def find(call_id: int) -> Call | None:
         return None
 
 
+def find_status(call_id: int) -> CallStatus | None:
+    """The call's status whatever its enterprise (operators' views), or None."""
+    item = find(call_id)
+    return None if item is None else _status(item)
+
+
 def latest(
     limit: int, skip: tuple[range, ...] = (), kinds: tuple[str, ...] = (), most_ids: int = 2000
 ) -> list[CallStatus]:
