@@ -247,10 +247,9 @@ def render_timeline(timeline: Timeline, color: bool = False) -> str:
             elif e.type.startswith("Execution"):
                 events.append((e.at, 2, f"execution {e.type.removeprefix('Execution').lower()}"))
     for a in c.attempts:
-        at = getattr(a, "at", None)
         events.append(
             (
-                at if at is not None else c.time_completed or c.time_scheduled,
+                a.at if a.at is not None else c.time_completed or c.time_scheduled,
                 3,
                 f"{a.role:<12} {a.number:<16} {a.result}",
             )
