@@ -22,8 +22,7 @@ from chalicelib.store.calls import CallStatus
 from chalicelib.workflows.dialing import Execution
 from chalicelib.workflows.schedule import Pending
 
-# Blast recipients are shown as their blast's progress, not as calls.
-RECIPIENT_KINDS = ("blast", "blastsms")
+# Blast recipients ("blast", "blastsms") are shown as their blast's progress, not as calls.
 CALL_KINDS = ("call", "autoconference", "conference")
 CALLS_SHOWN = 12
 BLASTS_SHOWN = 5
