@@ -28,7 +28,7 @@ _context: ContextVar[dict[str, Any]] = ContextVar("ocp_log_context", default={})
 
 def bind(**fields: Any) -> None:
     """Add fields (None values are skipped) to the current context."""
-    given = {k: v for k, v in fields.items() if v is not None}
+    given = _given(fields)
     if given:
         _context.set({**_context.get(), **given})
 
@@ -41,11 +41,15 @@ def context() -> dict[str, Any]:
 def scope(**fields: Any) -> Iterator[None]:
     """A context for one request or message (what is bound now, and `fields`), closed
     after it: nothing bound inside leaks into the next."""
-    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
+    token = _context.set({**_context.get(), **_given(fields)})
     try:
         yield
     finally:
         _context.reset(token)
+
+
+def _given(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def lambda_request_id(event: Any) -> str | None:

@@ -22,8 +22,7 @@ from chalicelib.store.calls import CallStatus
 from chalicelib.workflows.dialing import Execution
 from chalicelib.workflows.schedule import Pending
 
-# Blast recipients are shown as their blast's progress, not as calls.
-RECIPIENT_KINDS = ("blast", "blastsms")
+# Blast recipients ("blast", "blastsms") are shown as their blast's progress, not as calls.
 CALL_KINDS = ("call", "autoconference", "conference")
 CALLS_SHOWN = 12
 BLASTS_SHOWN = 5
@@ -105,10 +104,9 @@ def read_timeline(call_id: int) -> Timeline | None:
     from chalicelib.store import calls
     from chalicelib.workflows import dialing, fanout
 
-    item = calls.find(call_id)
-    if item is None:
+    call = calls.find_status(call_id)
+    if call is None:
         return None
-    call = calls.get(call_id, int(item.eid))
     request = call.request
     if "blastId" in request and "n" in request:
         name = fanout.execution_name(int(request["blastId"]), int(request["n"]))
@@ -248,10 +246,9 @@ def render_timeline(timeline: Timeline, color: bool = False) -> str:
             elif e.type.startswith("Execution"):
                 events.append((e.at, 2, f"execution {e.type.removeprefix('Execution').lower()}"))
     for a in c.attempts:
-        at = getattr(a, "at", None)
         events.append(
             (
-                at if at is not None else c.time_completed or c.time_scheduled,
+                a.at if a.at is not None else c.time_completed or c.time_scheduled,
                 3,
                 f"{a.role:<12} {a.number:<16} {a.result}",
             )

@@ -393,7 +393,7 @@ _BLOCK_FIELDS = (
 _BLOCK_ERRORS = (106, 902, 915, 920, 922)
 
 
-def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
+def _block(req: Request, *, must_exist: bool) -> Block:
     """The entry named by terminationType/terminationValue: a user (type 1, or 2
     resolved by email; 922 when not visible) or a number (type 3)."""
     v = req.values
@@ -403,16 +403,12 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
         name, f"{v['terminationType']}:{v['terminationValue']}", check_dns=False
     )
     if target.type == types.PHONE:
-        return v["userId"], rules.Block(rules.BLOCK_PHONE, target.value)
+        return rules.Block(rules.BLOCK_PHONE, target.value)
     if target.type == types.EMAIL:
-        return v["userId"], rules.Block(
-            rules.BLOCK_USER, profiles.user_with_email(target.value, req.eid, name)
-        )
+        return rules.Block(rules.BLOCK_USER, profiles.user_with_email(target.value, req.eid, name))
     if must_exist:
-        return v["userId"], rules.Block(
-            rules.BLOCK_USER, profiles.blocked_user(target.value, req.eid, name)
-        )
-    return v["userId"], rules.Block(rules.BLOCK_USER, target.value)
+        return rules.Block(rules.BLOCK_USER, profiles.blocked_user(target.value, req.eid, name))
+    return rules.Block(rules.BLOCK_USER, target.value)
 
 
 @route(
@@ -426,8 +422,8 @@ def _block(req: Request, *, must_exist: bool) -> tuple[int, Block]:
     idempotent=True,
 )
 def add_block(req: Request) -> Reply:
-    user_id, block = _block(req, must_exist=True)
-    profiles.change(user_id, req.eid, rules.add_block, block)
+    block = _block(req, must_exist=True)
+    profiles.change(req.values["userId"], req.eid, rules.add_block, block)
     return status_ok(201)
 
 
@@ -482,7 +478,8 @@ def get_blacklist(req: Request) -> Reply:
 def remove_block(req: Request) -> Reply:
     # A blocked userId is removable even once that user is gone; one exclusive to another
     # enterprise is not there for this one (110).
-    user_id, block = _block(req, must_exist=False)
+    user_id = req.values["userId"]
+    block = _block(req, must_exist=False)
     if not profiles.visible_blacklist((block,), req.eid):
         profiles.load(user_id, req.eid)  # 106 first, as for any other entry
         raise OcpError(110)

@@ -63,7 +63,7 @@ def call(
         CALL_OBJECTS.get(status.kind, "call"),
         f"call-{status.call_id}",
         event_type,
-        subscription.sequence(event_type, happened),
+        happened,
         data,
     )
 
@@ -94,14 +94,13 @@ def conference(
         "mou": None if mou is None else float(mou),
         "currentState": "closed" if event_type == COMPLETED else "open",
     }
-    happened = (INITIATED,) if event_type == COMPLETED else ()
     _publish(
         eid,
         subscription,
         "conference",
         f"conference-{conference_id}",
         event_type,
-        subscription.sequence(event_type, happened),
+        _opened_before(event_type),
         data,
     )
 
@@ -134,16 +133,21 @@ def blast(
     if succeeded is not None:
         data["succeeded"] = succeeded
         data["failed"] = recipients - succeeded
-    happened = (INITIATED,) if event_type == COMPLETED else ()
     _publish(
         eid,
         subscription,
         "blast",
         f"blast-{blast_id}",
         event_type,
-        subscription.sequence(event_type, happened),
+        _opened_before(event_type),
         data,
     )
+
+
+def _opened_before(event_type: str) -> tuple[str, ...]:
+    """What a conference or a blast sent before `event_type`: its `completed` follows its
+    `initiated`."""
+    return (INITIATED,) if event_type == COMPLETED else ()
 
 
 def _publish(
@@ -152,14 +156,15 @@ def _publish(
     kind: str,
     group: str,
     event_type: str,
-    sequence: int,
+    happened: tuple[str, ...],
     data: dict,
 ) -> None:
+    """`happened`: the event types of the object before this one (its sequence)."""
     event = {
         "id": f"{group}-{event_type}",
         "type": event_type,
         "object": kind,
-        "sequence": sequence,
+        "sequence": subscription.sequence(event_type, happened),
         "timestamp": clock.now(),
         "enterpriseId": eid,
         "data": data,

@@ -34,8 +34,8 @@ from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import ids, profiles, users
-from chalicelib.store.calls import FINAL_STATES, callback_map
-from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User
+from chalicelib.store.calls import FINAL_STATES
+from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User, callback_map
 from chalicelib.store.transactions import Backoff, condition_failed, conflicted
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from itertools import batched, islice
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -26,13 +27,14 @@ from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
 from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
 from chalicelib.store import accounts, conferences
-from chalicelib.store.models import AttemptMap, Call, Callback, transaction
+from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
 LIVE_STATES = (SCHEDULED, DIALING, CONNECTED)
 FINAL_STATES = (COMPLETE, CANCELLED, FAILED)
+LATEST_IDS_LOOKED = 2000  # `latest` reads no further back than this many callIds
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,6 @@ def create(
         state=SCHEDULED,
         callback=callback_map(callback),
     ).save(condition=Call.call_id.does_not_exist())
-
-
-def callback_map(subscription: Subscription | None) -> Callback | None:
-    """A statusCallback as items keep it."""
-    return None if subscription is None else Callback(**subscription.to_map())
 
 
 def get(call_id: int, eid: int) -> CallStatus:
@@ -305,32 +302,30 @@ def find(call_id: int) -> Call | None:
         return None
 
 
+def find_status(call_id: int) -> CallStatus | None:
+    """The call's status whatever its enterprise (operators' views), or None."""
+    item = find(call_id)
+    return None if item is None else _status(item)
+
+
 def latest(
-    limit: int, skip: tuple[range, ...] = (), kinds: tuple[str, ...] = (), most_ids: int = 2000
+    limit: int, skip: tuple[range, ...] = (), kinds: tuple[str, ...] = ()
 ) -> list[CallStatus]:
     """The newest calls, newest first (for operators' views: `admin watch`): read by key,
     100 a request, down from the last callId, passing over the ids in `skip` (blast
-    recipients' blocks) and keeping only `kinds` (all when empty); at most `most_ids` ids
-    are looked at."""
+    recipients' blocks) and keeping only `kinds` (all when empty); at most
+    LATEST_IDS_LOOKED ids are looked at."""
     from chalicelib.store import ids
 
+    candidates = (c for c in range(ids.last_id("call"), 0, -1) if not any(c in r for r in skip))
     found: list[CallStatus] = []
-    candidates = (
-        call_id
-        for call_id in range(ids.last_id("call"), 0, -1)
-        if not any(call_id in r for r in skip)
-    )
-    looked = 0
-    while len(found) < limit and looked < most_ids:
-        chunk = [c for _, c in zip(range(100), candidates, strict=False)]
-        if not chunk:
+    for chunk in batched(islice(candidates, LATEST_IDS_LOOKED), 100):
+        items = {int(item.call_id): item for item in Call.batch_get(list(chunk))}
+        found += [
+            _status(items[c]) for c in chunk if c in items and (not kinds or items[c].kind in kinds)
+        ]
+        if len(found) >= limit:
             break
-        looked += len(chunk)
-        items = {int(c.call_id): c for c in Call.batch_get(chunk)}
-        for call_id in chunk:
-            item = items.get(call_id)
-            if item is not None and (not kinds or item.kind in kinds):
-                found.append(_status(item))
     return found[:limit]
 
 

@@ -27,7 +27,7 @@ from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.errors import FULL, OcpError
 from chalicelib.events import COMPLETED, Subscription
 from chalicelib.store import accounts
-from chalicelib.store.models import Call, Callback, Conference, transaction
+from chalicelib.store.models import Call, Conference, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def create(
         legs=1,
         ended_legs=0,
         schedule_version=0,
-        callback=None if callback is None else Callback(**callback.to_map()),
+        callback=callback_map(callback),
     ).save(condition=Conference.conference_id.does_not_exist())
 
 

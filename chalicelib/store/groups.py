@@ -9,6 +9,7 @@ them are atomic ADD and DELETE updates, so concurrent changes are never lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -75,7 +76,7 @@ def members(eid: int, user_id: int, group_id: int) -> list[tuple[int, int | str]
     if not users.is_visible(group.exclusive_eid, eid):
         raise OcpError(106)
     found = [_parse(wire) for wire in group.members or ()]
-    hidden = users.hidden(eid, [value for kind, value in found if kind in (USER_ID, EMAIL)])
+    hidden = users.hidden(eid, _users_named(found))
     return sorted(m for m in found if m[1] not in hidden)
 
 
@@ -88,11 +89,7 @@ def add_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> None
     sees (922, RULINGS "Destinations"). Members already there stay once. A group holds at
     most limits.GROUP_MEMBERS (117), checked in the same write, so that no concurrent
     additions take it past the limit."""
-    users.require_visible(
-        eid,
-        [value for kind, value in map(_parse, wires) if kind in (USER_ID, EMAIL)],
-        name="destination",
-    )
+    users.require_visible(eid, _users_named(map(_parse, wires)), name="destination")
     new = set(wires)
     backoff = Backoff(f"group {group_id}")
     while True:
@@ -123,9 +120,9 @@ def remove_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> N
     """Removes destinations (wire form); ones that are not members are ignored. A member
     naming a user that no longer exists can still be removed; one naming a user exclusive
     to another enterprise is not there for this one, so it stays."""
-    named = {w: _parse(w)[1] for w in wires if _parse(w)[0] in (USER_ID, EMAIL)}
-    hidden = users.hidden(eid, list(named.values()))
-    kept = {w for w in wires if named.get(w) not in hidden}
+    pairs = {w: _parse(w) for w in wires}
+    hidden = users.hidden(eid, _users_named(pairs.values()))
+    kept = {w for w, (_kind, value) in pairs.items() if value not in hidden}
     if kept:
         _update(eid, user_id, group_id, Group.members.delete(kept))
     else:
@@ -185,6 +182,11 @@ def _why_missing(eid: int, user_id: int, group_id: int) -> OcpError:
     users.get(user_id, eid)  # raises 106 for a user the enterprise does not see
     owned_by_another = next(iter(Group.by_group_id.query(group_id, limit=1)), None)
     return OcpError(112 if owned_by_another is not None else 115)
+
+
+def _users_named(members: Iterable[tuple[int, int | str]]) -> list[int | str]:
+    """The references to users (userIds and emails) among members as (type, value)."""
+    return [value for kind, value in members if kind in (USER_ID, EMAIL)]
 
 
 def _parse(wire: str) -> tuple[int, int | str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     Attribute,
@@ -35,6 +35,9 @@ from pynamodb.models import MetaProtocol, Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import settings
+
+if TYPE_CHECKING:
+    from chalicelib.events import Subscription
 
 
 def _meta(table: str) -> MetaProtocol:
@@ -110,6 +113,11 @@ class Callback(MapAttribute[str, Any]):
 
     url = UnicodeAttribute()
     events = ListAttribute(of=UnicodeAttribute)
+
+
+def callback_map(subscription: Subscription | None) -> Callback | None:
+    """A statusCallback as items keep it."""
+    return None if subscription is None else Callback(**subscription.to_map())
 
 
 class PhoneMap(MapAttribute[str, Any]):

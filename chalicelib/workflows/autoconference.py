@@ -22,9 +22,10 @@ from chalicelib.store import autoconferences, ids, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing, schedule
-from chalicelib.workflows.legs import Reach, reach
+from chalicelib.workflows.legs import Reach, of_profile, reach
 
 if TYPE_CHECKING:
+    from chalicelib.domain.resolve import Profile
     from chalicelib.events import Subscription
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,11 @@ def create(
     eid: int, user_id: int, conference: Autoconference, callback: Subscription | None = None
 ) -> tuple[int, bool]:
     """(callId, whether it started now). `callback`: its statusCallback."""
-    users.get(user_id, eid)  # 106
-    if conference.origination != f"{USER_ID}:{user_id}":
+    from chalicelib.store import profiles
+
+    requester = profiles.load(user_id, eid)  # 106
+    dials_requester = conference.origination == f"{USER_ID}:{user_id}"
+    if not dials_requester:
         _require_origination(eid, conference.origination)
     call_id = ids.next_id("call")
     now = clock.now()
@@ -48,7 +52,10 @@ def create(
         autoconferences.create(call_id, eid, user_id, conference, callback)
         return call_id, False
     autoconferences.create(call_id, eid, user_id, replace(conference, time=now), callback)
-    fire(call_id, 0)
+    stored = autoconferences.claim(call_id, 0)
+    if stored is not None:
+        # Dialed now: the requester's profile, just read, is the one to resolve.
+        _start(stored, requester if dials_requester else None)
     return call_id, True
 
 
@@ -84,9 +91,15 @@ def fire(call_id: int, version: int) -> None:
         _start(stored)
 
 
-def _start(stored: Stored) -> None:
+def _start(stored: Stored, origination: Profile | None = None) -> None:
+    """Dial it; `origination`: the profile of the user it names, if already read."""
     c = stored.conference
-    user = _origination(stored.eid, c.origination, clock.now())
+    at = clock.now()
+    user = (
+        _origination(stored.eid, c.origination, at)
+        if origination is None
+        else of_profile(origination, at)
+    )
     bridge = phone("phoneNumber", c.number)
     dialing.start(
         stored.call_id,

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from tests.api.people import new_user
 from tests.examples import error_codes, xml
 
 REQUEST_ID = "X-Request-Id"
@@ -37,22 +38,8 @@ def json_logs():
     logger.setLevel(level)
 
 
-def a_user(api) -> int:
-    body = api.post(
-        "/user",
-        {
-            "firstName": "Ann",
-            "lastName": "Lee",
-            "email": "ann@example.com",
-            "phoneNumber": "3035551212",
-            "phoneType": "2",
-        },
-    ).body
-    return int(xml(body).findtext("userId"))
-
-
 def test_every_response_has_a_request_id(api, app_client):
-    user_id = a_user(api)
+    user_id = new_user(api)
     responses = [
         api.get(f"/user/{user_id}"),  # 200
         api.get("/user/999"),  # an OCP error
@@ -83,7 +70,7 @@ def test_the_request_id_of_a_105_is_the_header_and_the_logs(api, monkeypatch, js
 
 
 def test_each_log_line_of_a_request_carries_its_ids(api, json_logs):
-    user_id = a_user(api)
+    user_id = new_user(api)
     json_logs.clear()
     response = api.get(f"/user/{user_id}")
     (line,) = [line for line in json_logs if line["message"] == "request"]
@@ -92,7 +79,7 @@ def test_each_log_line_of_a_request_carries_its_ids(api, json_logs):
 
 
 def test_the_context_of_one_request_does_not_leak_into_the_next(api, json_logs):
-    user_id = a_user(api)
+    user_id = new_user(api)
     api.get(f"/user/{user_id}")
     json_logs.clear()
     api.get("/session", headers={"Authorization": "Basic 1:1:bad"})
@@ -101,7 +88,7 @@ def test_the_context_of_one_request_does_not_leak_into_the_next(api, json_logs):
 
 
 def test_a_refused_url_is_a_metric(api, capsys):
-    user_id = a_user(api)
+    user_id = new_user(api)
     capsys.readouterr()
     response = api.post(
         "/blastvoice",
@@ -123,7 +110,7 @@ def test_a_refused_url_is_a_metric(api, capsys):
 
 
 def test_speech_counts_polly_syntheses_and_cache_hits(api, capsys):
-    user_id = a_user(api)
+    user_id = new_user(api)
     capsys.readouterr()
     for _ in range(2):
         api.post("/ttspreview", {"userId": user_id, "text": "Hello there"})

@@ -261,21 +261,33 @@ def test_a_conference_reports_its_opening_its_legs_and_its_close(api, john, inbo
 # -- blasts ------------------------------------------------------------------------------------
 
 
-def test_a_voice_blast_reports_each_recipient_and_its_end(api, john, switchboard, inbox):
+def start_blast(api, kind: str, user_id: int, destination: str, text: str, **more) -> int:
+    """A blast POSTed now and its recipients queued (fanned out); its blastId."""
     response = api.post(
-        "/blastvoice",
+        f"/{kind}",
         {
-            "userId": john,
+            "userId": user_id,
             "origination": "3:7202108298",
-            "destination": "3:3035551212,3:3035550101,3:3035550103",
-            "text": "Practice moved",
-            "statusCallback": URL,
+            "destination": destination,
+            "text": text,
+            **more,
         },
     )
     ok(response, 201)
-    blast_id = int(xml(response.body).findtext("blastid"))
     while worker.drain_fanout_queue():
         pass
+    return int(xml(response.body).findtext("blastid"))
+
+
+def test_a_voice_blast_reports_each_recipient_and_its_end(api, john, switchboard, inbox):
+    blast_id = start_blast(
+        api,
+        "blastvoice",
+        john,
+        "3:3035551212,3:3035550101,3:3035550103",
+        "Practice moved",
+        statusCallback=URL,
+    )
     assert run_all(switchboard) == ["SUCCEEDED"] * 3
     deliver_all()
     # The blast started, then each recipient's events, in order for each; then its end
@@ -309,20 +321,9 @@ def end_of(inbox: Inbox, blast_id: int) -> dict:
 
 
 def test_an_sms_blast_reports_each_text_and_its_end(api, john, inbox):
-    response = api.post(
-        "/blastsms",
-        {
-            "userId": john,
-            "origination": "3:7202108298",
-            "destination": "3:3035551212,3:7205551212",
-            "text": "Game cancelled",
-            "statusCallback": URL,
-        },
+    blast_id = start_blast(
+        api, "blastsms", john, "3:3035551212,3:7205551212", "Game cancelled", statusCallback=URL
     )
-    ok(response, 201)
-    blast_id = int(xml(response.body).findtext("blastid"))
-    while worker.drain_fanout_queue():
-        pass
     deliver_all()
     assert sorted(inbox.kinds(blastId=blast_id)) == sorted(
         [
@@ -338,20 +339,10 @@ def test_an_sms_blast_reports_each_text_and_its_end(api, john, inbox):
 def test_a_blast_without_a_callback_sends_nothing_and_counts_nothing(api, john, inbox):
     from chalicelib.store.models import Blast
 
-    response = api.post(
-        "/blastsms",
-        {
-            "userId": john,
-            "origination": "3:7202108298",
-            "destination": "3:3035551212",
-            "text": "Hi",
-        },
-    )
-    while worker.drain_fanout_queue():
-        pass
+    blast_id = start_blast(api, "blastsms", john, "3:3035551212", "Hi")
     deliver_all()
     assert inbox.posts == []
-    blast = Blast.get(int(xml(response.body).findtext("blastid")))
+    blast = Blast.get(blast_id)
     assert (blast.callback, blast.ended) == (None, None)
 
 
