@@ -6,6 +6,7 @@ answering-machine detection, so a machine asked to press 1 is Declined, not Mach
 
 import itertools
 import json
+import time
 from datetime import UTC
 from decimal import Decimal
 
@@ -293,8 +294,17 @@ def test_the_busy_retry_is_a_new_dial_of_the_same_attempt(monkeypatch):
         arn = place_call(31, [destination("3035551212"), origination()])
         import threading
 
-        # The quota frees after a moment
-        threading.Timer(1.5, lambda: setattr(net.pstn.quota, "concurrent_calls", None)).start()
+        def free_after_the_first_refusal() -> None:
+            # Once the carrier has refused a dial (not after a set time: a slow machine
+            # may not have dialed yet), the account's calls end and the quota frees.
+            deadline = time.monotonic() + 60
+            while not net.pstn.refused["ResourceLimitExceededException"]:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.02)
+            net.pstn.quota.concurrent_calls = None
+
+        threading.Thread(target=free_after_the_first_refusal, daemon=True).start()
         net.board.run(arn)
         dials = [m for m in net.board.messages if m["action"] == "dial"]
         assert [m["key"] for m in dials][:2] == ["0.0", "0.0"]  # tried again, same key
