@@ -80,7 +80,7 @@ def whole_call(destination: str, **more):
     def request(api, users):
         from chalicelib.telephony.simulated import SimulatedCarrier
         from chalicelib.workflows import dialing
-        from tests.workflows.conftest import Switchboard, states_entered
+        from tests.workflows.conftest import Switchboard
 
         john, jane = users
         response = call(api, john, destination.format(jane=jane), **more)
@@ -90,17 +90,30 @@ def whole_call(destination: str, **more):
         )
         arn = dialing.execution_arn(call_id)
         board.run(arn)
-        transitions = len(states_entered(arn))
-        for polling in POLLING:
-            harness.calls.pop(polling, None)
-        harness.calls["states:transitions"] = transitions
+        count_transitions(arn)
         harness.calls["sqs:messages"] = len(board.messages)
         harness.invocations[harness.CONSUMERS] += len(board.messages)  # the dialer's
-        status = api.get(f"/call/{call_id}")
-        assert ElementTree.fromstring(status.body).findtext("callComplete") == "1", status.body
-        return status
+        return completed(api, call_id)
 
     return request
+
+
+def count_transitions(arn: str) -> None:
+    """The execution's state transitions (what Step Functions bills) in place of the
+    requests that polled it to its end here."""
+    from tests.workflows.conftest import states_entered
+
+    transitions = len(states_entered(arn))
+    for polling in POLLING:
+        harness.calls.pop(polling, None)
+    harness.calls["states:transitions"] = transitions
+
+
+def completed(api, call_id: int):
+    """GET /call/{id}, which must say the call is over."""
+    status = api.get(f"/call/{call_id}")
+    assert ElementTree.fromstring(status.body).findtext("callComplete") == "1", status.body
+    return status
 
 
 SCENARIOS = [

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 
 from bench import harness
 from bench.harness import Scenario
-from bench.scenarios_calls import EXECUTE, POLLING, john_and_jane
+from bench.scenarios_calls import EXECUTE, call, completed, count_transitions, john_and_jane
 from bench.scenarios_users import a_user
 
 BIG = harness.RECIPIENTS
@@ -58,33 +58,19 @@ def whole_call(destination: str):
     def request(api, users):
         from chalicelib import clock
         from chalicelib.workflows import dialing
-        from tests.workflows.conftest import states_entered
 
         john, jane = users
         with clock.frozen(int(time.time())), chime() as net:
             harness.calls.clear()
-            response = api.post(
-                "/call",
-                {
-                    "userId": john,
-                    "origination": f"1:{john}",
-                    "destination": destination.format(jane=jane),
-                    "text": "John Doe is calling. Press 1 to accept.",
-                },
-            )
+            response = call(api, john, destination.format(jane=jane))
             call_id = int(ElementTree.fromstring(response.body).findtext("callId"))
             arn = dialing.execution_arn(call_id)
             net.board.run(arn)
             net.pstn.idle(10)
-            transitions = len(states_entered(arn))
-            for polling in POLLING:
-                harness.calls.pop(polling, None)
-            harness.calls["states:transitions"] = transitions
+            count_transitions(arn)
             harness.calls["lambda:dialer"] = len(net.board.messages)
             harness.calls["lambda:sma"] = net.pstn.invocations
-            status = api.get(f"/call/{call_id}")
-        assert ElementTree.fromstring(status.body).findtext("callComplete") == "1", status.body
-        return status
+            return completed(api, call_id)
 
     return request
 

@@ -5,21 +5,8 @@ A read is one GetItem; a change is a consistent GetItem and one TransactWriteIte
 the request may add a number.
 """
 
-from xml.etree import ElementTree
-
 from bench.harness import Scenario
-
-JOHN = {
-    "firstName": "John",
-    "lastName": "Doe",
-    "email": "john@example.com",
-    "phoneNumber": "3035551212",
-    "phoneType": "2",
-}
-
-
-def a_user(api) -> int:
-    return int(ElementTree.fromstring(api.post("/user", JOHN).body).findtext("userId"))
+from bench.scenarios_users import JOHN, a_user
 
 
 def a_full_user(api) -> int:

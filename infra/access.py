@@ -48,8 +48,9 @@ class Access:
     report_tasks: bool = False
     # SendMessage to these queues: "dial", "fanout", "callbacks".
     send_to: tuple[str, ...] = ()
-    # Create, update, delete and read schedules in the stage's group (and pass
-    # the scheduler role to EventBridge Scheduler).
+    # Create, update and delete schedules in the stage's group (and pass the scheduler
+    # role to EventBridge Scheduler). Reading them (schedule.pending) is the local
+    # worker's and `admin watch`'s, with their own credentials.
     schedules: bool = False
     # EventBridge Scheduler may invoke this function as a schedule's target.
     scheduler_target: bool = False
@@ -183,7 +184,6 @@ SCHEDULE_ACTIONS = (
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
     "scheduler:DeleteSchedule",
-    "scheduler:GetSchedule",
 )
 # The API each Access field's operations belong to (botocore service names).
 CHIME_SERVICES = {"sma_operations": "chime-sdk-voice", "meeting_operations": "chime-sdk-meetings"}

@@ -28,6 +28,20 @@ FIVE_MINUTES = Duration.minutes(5)
 SERVER_ERROR_RATE = 0.05
 
 
+def api_metric(
+    stage: Stage, name: str, statistic: str, label: str | None = None
+) -> cloudwatch.Metric:
+    """One of API Gateway's metrics of the stage's API, over five minutes."""
+    return cloudwatch.Metric(
+        namespace="AWS/ApiGateway",
+        metric_name=name,
+        dimensions_map={"ApiName": stage.stack_name, "Stage": API_STAGE},
+        statistic=statistic,
+        period=FIVE_MINUTES,
+        label=label,
+    )
+
+
 def define_alarms(
     scope: Construct,
     stage: Stage,
@@ -88,13 +102,7 @@ def define_alarms(
             "ApiServerErrorsAlarm",
             alarm_name=stage.resource("api-5xx-rate"),
             alarm_description=f"More than {SERVER_ERROR_RATE:.0%} of API requests answered 5xx.",
-            metric=cloudwatch.Metric(
-                namespace="AWS/ApiGateway",
-                metric_name="5XXError",
-                dimensions_map={"ApiName": stage.stack_name, "Stage": API_STAGE},
-                period=FIVE_MINUTES,
-                statistic="Average",
-            ),
+            metric=api_metric(stage, "5XXError", "Average"),
             threshold=SERVER_ERROR_RATE,
             evaluation_periods=3,
             datapoints_to_alarm=2,
@@ -144,17 +152,8 @@ def define_dashboard(
             title=title, left=left, right=right or [], width=width, height=6
         )
 
-    api = {"ApiName": stage.stack_name, "Stage": API_STAGE}
-
     def gateway(name: str, statistic: str, label: str) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name=name,
-            dimensions_map=api,
-            statistic=statistic,
-            period=FIVE_MINUTES,
-            label=label,
-        )
+        return api_metric(stage, name, statistic, label)
 
     def lambda_metric(name: str, statistic: str, function: str) -> cloudwatch.Metric:
         return cloudwatch.Metric(

@@ -61,6 +61,8 @@ SPEECH_DAYS = 30
 # event source wants at least six times the function's timeout.
 VISIBILITY_PER_TIMEOUT = 6
 MAX_RECEIVES = 5
+# Queues (by label) that are FIFO, with FIFO dead-letter queues: _queue() and the
+# queue names access.plan() matches consumers against both follow this.
 FIFO_QUEUES = ("callbacks",)
 
 
@@ -107,7 +109,6 @@ class OcpStack(Stack):
             "callbacks": self._queue(
                 "callbacks",
                 consumer=FUNCTIONS["callbacks"],
-                fifo=True,
                 max_receives=settings.get().callback_attempts,
             ),
         }
@@ -247,9 +248,8 @@ class OcpStack(Stack):
             retention_period=Duration.days(14),
         )
 
-    def _queue(
-        self, label: str, consumer: Access, fifo: bool = False, max_receives: int = MAX_RECEIVES
-    ) -> sqs.Queue:
+    def _queue(self, label: str, consumer: Access, max_receives: int = MAX_RECEIVES) -> sqs.Queue:
+        fifo = label in FIFO_QUEUES
         dlq = self._dead_letter_queue(label, fifo)
         return sqs.Queue(
             self,

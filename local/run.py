@@ -34,9 +34,7 @@ class Service:
 def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]]:
     """What runs before the resources are created in the local AWS, and what after."""
     py = sys.executable
-    # OCP_CARRIER=chime: the real Chime adapter and handler against the local fake PSTN.
-    pstn_port = int(os.environ.get("OCP_PSTN_PORT", "5001"))
-    chime = os.environ.get("OCP_CARRIER") == "chime"
+    pstn_port = _pstn_port()
     before = [
         Service(
             "local AWS (moto)",
@@ -59,7 +57,7 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
                     f"http://{HOST}:{pstn_port}",
                 )
             ]
-            if chime
+            if pstn_port is not None
             else []
         ),
         Service(
@@ -70,6 +68,14 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
         ),
     ]
     return before, after
+
+
+def _pstn_port() -> int | None:
+    """With OCP_CARRIER=chime, the real Chime adapter and handler run against the local
+    fake PSTN, on this port; None for the simulated carrier."""
+    if os.environ.get("OCP_CARRIER") != "chime":
+        return None
+    return int(os.environ.get("OCP_PSTN_PORT", "5001"))
 
 
 def main() -> int:
@@ -90,8 +96,9 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     os.environ.update(local_environment(aws_port))
-    if os.environ.get("OCP_CARRIER") == "chime":
-        os.environ.update(chime_environment(int(os.environ.get("OCP_PSTN_PORT", "5001"))))
+    pstn_port = _pstn_port()
+    if pstn_port is not None:
+        os.environ.update(chime_environment(pstn_port))
     children: list[subprocess.Popen] = []
     try:
         for service in before:

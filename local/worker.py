@@ -193,10 +193,6 @@ def drain(consumer: Consumer, workers: Workers | None, wait_seconds: int = 0) ->
     return len(messages)
 
 
-def drain_dial_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
-    return drain(_consumer("dial queue"), workers, wait_seconds)
-
-
 def drain_fanout_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
     return drain(_consumer("fan-out queue"), workers, wait_seconds)
 

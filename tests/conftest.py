@@ -29,13 +29,13 @@ os.environ.update(
     }
 )
 
-import hashlib  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib import clock  # noqa: E402
+from local.session import login_header  # noqa: E402
 
 SECRET = "56789"
 
@@ -85,9 +85,8 @@ def tuned(monkeypatch):
 
 
 def session_header(eid: int, secret: str, at: int | None = None) -> str:
-    at = clock.now() if at is None else at
-    digest = hashlib.md5(f"{at}{secret}".encode()).hexdigest()
-    return f"Basic {eid}:{at}:{digest}"
+    """`GET /session`'s header (local/session.py's), at the tests' clock by default."""
+    return login_header(eid, secret, clock.now() if at is None else at)
 
 
 @dataclass
