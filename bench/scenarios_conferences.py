@@ -44,8 +44,8 @@ SCENARIOS = [
         "POST /autoconference (now)",
         lambda api, u: api.post("/autoconference", {"userId": u, **CONFERENCE}),
         a_user,
-        goal=5,
-        notes="user, id, create, claim, resolve the user",
+        goal=4,
+        notes="user (read once: it is also whom to dial), id, create, claim",
     ),
     Scenario(
         "POST /autoconference (scheduled)",

@@ -43,9 +43,9 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
             f"http://{HOST}:{aws_port}",
         ),
     ]
-    # OCP_RELOAD=0 (or OCP_AUTORELOAD=0, as tests/contract says it): a stack for tests,
-    # which must not restart (and drop requests) when a file changes.
-    off = "0" in (os.environ.get("OCP_RELOAD"), os.environ.get("OCP_AUTORELOAD"))
+    # OCP_RELOAD=0: a stack for tests, which must not restart (and drop requests) when a
+    # file changes.
+    off = os.environ.get("OCP_RELOAD") == "0"
     reload = ["--no-reload"] if off else []
     after = [
         *(
