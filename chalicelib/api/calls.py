@@ -125,16 +125,7 @@ def place_call(req: Request) -> Reply:
 
 @route(
     bp,
-    "/call",
-    ["GET"],
-    variables=(CALL_ID,),
-    errors=(902,),
-    returns=(Returns(200, CALL),),
-    summary="A call's status",
-)
-@route(
-    bp,
-    "/call/{callId}",
+    ("/call/{callId}", "/call"),
     ["GET"],
     variables=(CALL_ID,),
     errors=(902,),

@@ -140,16 +140,7 @@ DELETE_VARIABLES = (
 
 @route(
     bp,
-    "/group",
-    ["DELETE"],
-    variables=DELETE_VARIABLES,
-    errors=GROUP_ERRORS,
-    returns=(ok(200, verbose_only=False),),
-    summary="Delete a group, or members of it",
-)
-@route(
-    bp,
-    "/group/{groupId}",
+    ("/group/{groupId}", "/group"),
     ["DELETE"],
     variables=DELETE_VARIABLES,
     errors=GROUP_ERRORS,

@@ -128,7 +128,7 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 @overload
 def route(
     bp: Blueprint,
-    path: str,
+    path: str | tuple[str, ...],
     methods: list[str],
     *,
     variables: Iterable[Field] = (),
@@ -144,7 +144,7 @@ def route(
 @overload
 def route(
     bp: Blueprint,
-    path: str,
+    path: str | tuple[str, ...],
     methods: list[str],
     *,
     variables: Iterable[Field] = (),
@@ -160,7 +160,7 @@ def route(
 
 def route(
     bp: Blueprint,
-    path: str,
+    path: str | tuple[str, ...],
     methods: list[str],
     *,
     variables: Iterable[Field] = (),
@@ -181,19 +181,23 @@ def route(
     `idempotent`: the route honours the Idempotency-Key header (protocol/idempotency.py):
     POST and PUT routes that start or change work (never a public one: keys are kept per
     enterprise).
-    `public`: no session; the view takes a PublicRequest, where any other takes a Request."""
+    `public`: no session; the view takes a PublicRequest, where any other takes a Request.
+    `path`: or several paths that share the whole declaration (the reference prints some
+    with and without a segment that a variable also carries)."""
+    paths = (path,) if isinstance(path, str) else path
     fields = tuple(variables)
     names = [name.lower() for f in fields for name in f.names]
     if len(names) != len(set(names)):
-        raise ValueError(f"{path}: a variable is declared twice: {names}")
+        raise ValueError(f"{paths[0]}: a variable is declared twice: {names}")
     if public and idempotent:
-        raise ValueError(f"{path}: a public route has no enterprise to keep its keys under")
+        raise ValueError(f"{paths[0]}: a public route has no enterprise to keep its keys under")
 
     def register(view: SomeView) -> SomeView:
-        for method in methods:
-            OPERATIONS.append(
+        for one in paths:
+            _register(bp, one, methods, view, fields, public, internal_error, idempotent)
+            OPERATIONS.extend(
                 Operation(
-                    path,
+                    one,
                     method,
                     view,
                     fields,
@@ -205,22 +209,36 @@ def route(
                     addition,
                     idempotent,
                 )
-            )
-        for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
-            bp.route(variant, methods=methods, content_types=["*/*"])(
-                _handler(
-                    bp,
-                    view,
-                    public,
-                    f"{view.__name__}_{i}",
-                    internal_error,
-                    fields,
-                    path if idempotent else None,
-                )
+                for method in methods
             )
         return view
 
     return register
+
+
+def _register(
+    bp: Blueprint,
+    path: str,
+    methods: list[str],
+    view: SomeView,
+    fields: tuple[Field, ...],
+    public: bool,
+    internal_error: int,
+    idempotent: bool,
+) -> None:
+    """Chalice's routes for `path` as printed and in lower case (RULINGS "Paths")."""
+    for i, variant in enumerate(dict.fromkeys([path, path.lower()])):
+        bp.route(variant, methods=methods, content_types=["*/*"])(
+            _handler(
+                bp,
+                view,
+                public,
+                f"{view.__name__}_{i}",
+                internal_error,
+                fields,
+                path if idempotent else None,
+            )
+        )
 
 
 def _handler(
