@@ -1,4 +1,4 @@
-"""Status callbacks (README "Status callbacks"): statusCallback on call, autoconference,
+"""Status callbacks (docs/callbacks-and-idempotency.md): statusCallback on call, autoconference,
 conference, blastvoice and blastsms; signed events in order for every outcome, retries
 with backoff, the dead-letter queue, and the URL vetted at the request and at delivery.
 

@@ -1,4 +1,4 @@
-"""The simulated carrier: outcomes by test number (README "Test numbers")."""
+"""The simulated carrier: outcomes by test number (docs/carriers.md "Test numbers")."""
 
 import pytest
 
