@@ -48,6 +48,10 @@ class Access:
     report_tasks: bool = False
     # SendMessage to these queues: "dial", "fanout", "callbacks".
     send_to: tuple[str, ...] = ()
+    # The tables whose streams this function consumes (infra/stack.py maps each to it):
+    # read them, and put what fails past the mapping's retries on the stage's streams
+    # dead-letter queue (its on-failure destination).
+    streams: tuple[str, ...] = ()
     # Create, update and delete schedules in the stage's group (and pass the scheduler
     # role to EventBridge Scheduler). Reading them (schedule.pending) is the local
     # worker's and `admin watch`'s, with their own credentials.
@@ -153,6 +157,15 @@ FUNCTIONS: dict[str, Access] = {
         send_to=("fanout", "callbacks"),
         timeout_seconds=300,
     ),
+    # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
+    # Calls, Conferences and Blasts, queues the status events they make, and counts an
+    # ended blast recipient on its Blast, marking its Calls item counted.
+    "events": Access(
+        tables=("Calls", "Blasts"),
+        send_to=("callbacks",),
+        streams=("Calls", "Conferences", "Blasts"),
+        timeout_seconds=60,
+    ),
     # Status callbacks (chalicelib/events/delivery.py): reads the enterprise's signing
     # secrets (and makes the first of an enterprise older than callbacks), POSTs with
     # short timeouts. One delivery attempt per invocation.
@@ -174,6 +187,14 @@ TABLE_ACTIONS = (
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 )
+STREAM_ACTIONS = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
+# The dead-letter queue of what the stream consumers could not handle (infra/stack.py).
+STREAMS_DLQ = "streams"
 CONSUME_ACTIONS = (
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
@@ -225,11 +246,12 @@ class Function:
 class Ref:
     """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
 
-    kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
-    label: dial, fanout, callbacks), log-group (a function), state-machine, executions
-    (a workflow stem), schedules, scheduler-role, any-topic, sip-media-application
-    (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
-    and "*" for actions that take no resource.
+    kinds: table, table-indexes, table-stream, secrets-key, bucket, objects (a key
+    prefix), queue (a label: dial, fanout, callbacks), dead-letter-queue (a label:
+    streams), log-group (a function), state-machine, executions (a workflow stem),
+    schedules, scheduler-role, any-topic, sip-media-application (the stage's), meetings
+    (the account's Chime SDK meetings in the stage's region), and "*" for actions that
+    take no resource.
     """
 
     kind: str
@@ -379,6 +401,14 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         statements.append(
             Statement(("sqs:SendMessage",), tuple(Ref("queue", q) for q in grant.send_to))
         )
+    if grant.streams:
+        missing = [n for n in grant.streams if n not in stage.tables]
+        if missing:
+            raise ValueError(f"{function.name}: streams of {missing}, tables no model has")
+        statements.append(
+            Statement(STREAM_ACTIONS, tuple(Ref("table-stream", n) for n in grant.streams))
+        )
+        statements.append(Statement(("sqs:SendMessage",), (Ref("dead-letter-queue", STREAMS_DLQ),)))
     if stage.chime and grant.chime_wav:
         wav = (Ref("objects", WAV_PREFIX),)
         statements.append(Statement(("s3:GetObject", "s3:PutObject"), wav))
