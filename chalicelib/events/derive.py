@@ -16,6 +16,11 @@ new image, so the same change read again makes the same event, with the same id:
 
 A blast recipient with a statusCallback that ends is counted on its blast
 (`RecipientEnded`), whose count reaching the last recipient is the blast's `completed`.
+
+An event's `timestamp` is the time the item records for what happened (the call's first
+dial and its end, the conference's start and close, the blast's start), so an event made
+late, after SQS was unavailable, says when it happened, and a repeat is the same bytes;
+`answered` and a blast's `completed` have no such time, and say when they were made.
 """
 
 from __future__ import annotations
@@ -69,14 +74,14 @@ def _of_call(old: CallImage | None, new: CallImage) -> list[Follow | None]:
     before = old.status if old is not None else None
     found: list[Follow | None] = []
     if (old.dialed if old is not None else 0) < new.dialed == 1:
-        found.append(publish.call(status, callback, INITIATED))
+        found.append(publish.call(status, callback, INITIATED, at=status.time_originated))
     if status.state == CONNECTED and (before is None or before.state != CONNECTED):
         found.append(publish.call(status, callback, ANSWERED, (INITIATED,)))
     if status.state in (COMPLETE, FAILED) and before is not None and before.state in LIVE_STATES:
         happened = (INITIATED,) * (before.time_originated is not None) + (ANSWERED,) * (
             before.state == CONNECTED
         )
-        found.append(publish.call(status, callback, COMPLETED, happened))
+        found.append(publish.call(status, callback, COMPLETED, happened, status.time_completed))
         if callback is not None and new.blast_id is not None:
             found.append(RecipientEnded(new.blast_id, status.call_id, status.success))
     return found
@@ -85,9 +90,9 @@ def _of_call(old: CallImage | None, new: CallImage) -> list[Follow | None]:
 def _of_conference(old: ConferenceImage | None, new: ConferenceImage) -> list[Follow | None]:
     room, was = new.room, None if old is None else old.room.state
     if was is None and room.state == conferences.OPEN:
-        event, closed, mou = INITIATED, None, None
+        event, closed, mou, at = INITIATED, None, None, room.started
     elif was == conferences.OPEN and room.state == conferences.CLOSED:
-        event, closed, mou = COMPLETED, new.closed, room.mou
+        event, closed, mou, at = COMPLETED, new.closed, room.mou, new.closed
     else:
         return []
     return [
@@ -102,6 +107,7 @@ def _of_conference(old: ConferenceImage | None, new: ConferenceImage) -> list[Fo
             duration=room.duration,
             closed=closed,
             mou=mou,
+            at=at,
         )
     ]
 
@@ -110,9 +116,9 @@ def _of_blast(old: BlastImage | None, new: BlastImage) -> list[Follow | None]:
     if old is None:
         return []
     if old.state == blasts.SCHEDULED and new.state == blasts.STARTING:
-        event, succeeded = INITIATED, None
+        event, succeeded, at = INITIATED, None, new.started
     elif old.ended < new.recipients <= new.ended:
-        event, succeeded = COMPLETED, new.succeeded
+        event, succeeded, at = COMPLETED, new.succeeded, None
     else:
         return []
     return [
@@ -126,5 +132,6 @@ def _of_blast(old: BlastImage | None, new: BlastImage) -> list[Follow | None]:
             blast_time=new.blast_time,
             recipients=new.recipients,
             succeeded=succeeded,
+            at=at,
         )
     ]

@@ -63,6 +63,7 @@ def call(
     subscription: Subscription | None,
     event_type: str,
     happened: tuple[str, ...] = (),
+    at: int | None = None,
 ) -> Message | None:
     """An event of a call, autoconference, conference leg or blast recipient: its data is
     call GET's body (with its conference or its blast and recipient number)."""
@@ -83,6 +84,7 @@ def call(
         event_type,
         happened,
         data,
+        at,
     )
 
 
@@ -98,6 +100,7 @@ def conference(
     duration: int,
     closed: int | None = None,
     mou: Any = None,
+    at: int | None = None,
 ) -> Message | None:
     """A conference was opened (initiated) or closed (completed)."""
     if subscription is None or not subscription.wants(event_type):
@@ -120,6 +123,7 @@ def conference(
         event_type,
         _opened_before(event_type),
         data,
+        at,
     )
 
 
@@ -134,6 +138,7 @@ def blast(
     blast_time: int,
     recipients: int,
     succeeded: int | None = None,
+    at: int | None = None,
 ) -> Message | None:
     """A blast started (initiated: its recipients are being dialed or texted) or every
     recipient has ended (completed, with how many succeeded). Each recipient's own events
@@ -159,6 +164,7 @@ def blast(
         event_type,
         _opened_before(event_type),
         data,
+        at,
     )
 
 
@@ -176,15 +182,17 @@ def _message(
     event_type: str,
     happened: tuple[str, ...],
     data: dict,
+    at: int | None,
 ) -> Message:
-    """`happened`: the event types of the object before this one (its sequence)."""
+    """`happened`: the event types of the object before this one (its sequence); `at`:
+    when it happened, as the item records it (now when it does not)."""
     event_id = f"{group}-{event_type}"
     event = {
         "id": event_id,
         "type": event_type,
         "object": kind,
         "sequence": subscription.sequence(event_type, happened),
-        "timestamp": clock.now(),
+        "timestamp": clock.now() if at is None else at,
         "enterpriseId": eid,
         "data": data,
     }

@@ -56,6 +56,7 @@ class BlastImage:
     blast_time: int
     recipients: int
     state: str
+    started: int | None  # when it was claimed to start (blasts.claim_start)
     callback: Subscription | None
     ended: int  # recipients counted as ended (only with a callback)
     succeeded: int
@@ -121,6 +122,7 @@ def _image(table: str, raw: dict[str, Any] | None) -> Image | None:
         blast_time=int(blast.blast_time),
         recipients=int(blast.recipients),
         state=blast.state,
+        started=_int(blast.started),
         callback=Subscription.of(blast.callback),
         ended=int(blast.ended or 0),
         succeeded=int(blast.succeeded or 0),

@@ -105,8 +105,9 @@ def test_a_call_s_writes_queue_nothing_and_its_stream_makes_its_events_in_order(
     # Then its three events are queued, in order, each made from the item as committed
     events = queued()
     assert ids(events) == [f"call-{call_id}-{t}" for t in ("initiated", "answered", "completed")]
+    status = calls.find_status(call_id)
     completed = publish.call(
-        calls.find_status(call_id), EVERY, "completed", ("initiated", "answered")
+        status, EVERY, "completed", ("initiated", "answered"), at=status.time_completed
     )
     assert completed is not None and events[-1]["body"] == json.loads(completed.body)["body"]
     # And reading the stream again makes nothing more
