@@ -89,6 +89,7 @@ def _of_call(old: CallImage | None, new: CallImage) -> list[Follow | None]:
 
 def _of_conference(old: ConferenceImage | None, new: ConferenceImage) -> list[Follow | None]:
     room, was = new.room, None if old is None else old.room.state
+    at: int | None
     if was is None and room.state == conferences.OPEN:
         event, closed, mou, at = INITIATED, None, None, room.started
     elif was == conferences.OPEN and room.state == conferences.CLOSED:
