@@ -86,23 +86,21 @@ FUNCTIONS: dict[str, Access] = {
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         schedules=True,
         timeout_seconds=28,
         memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
     # minutes to Accounts in the same transaction, reports with the task token. Ending a
-    # conference leg counts it on its Conference (closing it and charging the moderator
-    # when it is over); ending a blast recipient with a statusCallback counts it on its
-    # Blast; a call with a statusCallback queues its events. With the chime carrier it
-    # dials (a call per number rung), pushes actions into a live call (bridge, hang up)
-    # and speaks announcements as WAV; conference rooms are the sma function's.
+    # conference leg counts it on its Conference in that transaction (what follows from
+    # its writes, events, counts and closing, is the `events` function's). With the chime
+    # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
+    # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        tables=("Calls", "Accounts", "Conferences", "Blasts"),
+        tables=("Calls", "Accounts", "Conferences"),
         chime_tables=("Counters",),
         report_tasks=True,
-        send_to=("callbacks",),
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
         timeout_seconds=60,
@@ -137,7 +135,7 @@ FUNCTIONS: dict[str, Access] = {
             "Blasts",
         ),
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         scheduler_target=True,
         # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
         meeting_operations=("DeleteMeeting",),
@@ -154,14 +152,15 @@ FUNCTIONS: dict[str, Access] = {
         polly=True,
         sms=True,
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         timeout_seconds=300,
     ),
     # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
-    # Calls, Conferences and Blasts, queues the status events they make, and counts an
-    # ended blast recipient on its Blast, marking its Calls item counted.
+    # Calls, Conferences and Blasts, queues the status events they make, counts an
+    # ended blast recipient on its Blast (marking its Calls item counted), and closes a
+    # conference whose last leg ended, charging its moderator (reading its legs' Calls).
     "events": Access(
-        tables=("Calls", "Blasts"),
+        tables=("Calls", "Blasts", "Conferences", "Accounts"),
         send_to=("callbacks",),
         streams=("Calls", "Conferences", "Blasts"),
         timeout_seconds=60,

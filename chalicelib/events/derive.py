@@ -16,6 +16,9 @@ new image, so the same change read again makes the same event, with the same id:
 
 A blast recipient with a statusCallback that ends is counted on its blast
 (`RecipientEnded`), whose count reaching the last recipient is the blast's `completed`.
+A conference whose count of ended legs reaches its legs is closed if its reservation
+has passed (`LegsEnded`: conferences.close_if_over, which closes once); one still
+reserved closes when its reservation's schedule fires.
 
 An event's `timestamp` is the time the item records for what happened (the call's first
 dial and its end, the conference's start and close, the blast's start), so an event made
@@ -50,7 +53,14 @@ class RecipientEnded:
     succeeded: bool
 
 
-Follow = publish.Message | RecipientEnded
+@dataclass(frozen=True)
+class LegsEnded:
+    """Every leg of an open conference has ended: close it if it is over."""
+
+    conference_id: int
+
+
+Follow = publish.Message | RecipientEnded | LegsEnded
 
 
 def follows(change: Change) -> list[Follow]:
@@ -89,6 +99,12 @@ def _of_call(old: CallImage | None, new: CallImage) -> list[Follow | None]:
 
 def _of_conference(old: ConferenceImage | None, new: ConferenceImage) -> list[Follow | None]:
     room, was = new.room, None if old is None else old.room.state
+    if (
+        old is not None
+        and room.state == conferences.OPEN
+        and old.room.ended_legs < room.ended_legs >= room.legs
+    ):
+        return [LegsEnded(room.conference_id)]
     at: int | None
     if was is None and room.state == conferences.OPEN:
         event, closed, mou, at = INITIATED, None, None, room.started

@@ -1,7 +1,7 @@
 """The consumer of the Calls, Conferences and Blasts streams (Lambda `events`, and
 `make run`'s worker through local/streams.py): each committed change becomes what
-events/derive.py says follows from it, its status events queued on the callbacks queue
-and a blast recipient's end counted on its blast.
+events/derive.py says follows from it: its status events queued on the callbacks queue,
+a blast recipient's end counted on its blast, a conference whose last leg ended closed.
 
 Records are handled in order. The first that fails (SQS refused, DynamoDB throttled) is
 reported back with the ones after it (Lambda's partial batch response), so that the
@@ -9,7 +9,8 @@ stream hands them over again, and again, until they go through or grow older tha
 event source mapping's maximum record age (infra/stack.py: hours, so an hour without
 SQS loses nothing); then their metadata goes to the stream's dead-letter queue. A
 record handled twice does no harm: an event's id is the queue's deduplication id and
-the receiver's, and a recipient is counted once (blasts.count_recipient_end).
+the receiver's, a recipient is counted once (blasts.count_recipient_end) and a
+conference closed once (conferences.close_if_over).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.events import derive, publish
-from chalicelib.store import blasts, changes
+from chalicelib.store import blasts, changes, conferences
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ def handle_one(record: dict[str, Any]) -> None:
     for follow in derive.follows(change):
         if isinstance(follow, derive.RecipientEnded):
             blasts.count_recipient_end(follow.blast_id, follow.call_id, follow.succeeded)
+        elif isinstance(follow, derive.LegsEnded):
+            conferences.close_if_over(follow.conference_id, clock.now())
         else:
             publish.queue(follow)
 

@@ -6,10 +6,12 @@ timeCompleted and the billed minutes). Every change after `create` is conditione
 the call still being live, so a late or redelivered message never rewrites an ended
 call, and on its attempt key, so nothing is dialed or recorded twice.
 
-Only the item is written here. A call's status events (`initiated` when its first
-number is dialed, `answered` when it connects, `completed` when it ends) and a blast
-recipient's count on its blast follow from the committed change, read from the table's
-stream (chalicelib/events/derive.py).
+Only the item is written here (with what its end changes in the same transaction: the
+requester's mouused, a conference's count of ended legs). A call's status events
+(`initiated` when its first number is dialed, `answered` when it connects, `completed`
+when it ends), a blast recipient's count on its blast and the close of a conference whose
+last leg ended follow from the committed change, read from the table's stream
+(chalicelib/events/derive.py).
 """
 
 from __future__ import annotations
@@ -216,8 +218,6 @@ def finish(
         if condition_failed(e):
             return False
         raise
-    if conference_id is not None:
-        conferences.close_if_over(conference_id, at)
     return True
 
 

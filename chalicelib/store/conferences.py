@@ -5,7 +5,8 @@ of kind "conference" each) and extends the reservation. The conference may run p
 reservation while legs are connected: it is over once the reservation has passed and
 every leg has ended. Then it closes, once, and its moderator's mouused is charged the
 minutes it lasted, in the same transaction. Who notices: the reservation's schedule
-(workflows/conference.py) and the end of each leg (`calls.finish` counts it here).
+(workflows/conference.py) and the end of each leg (`calls.finish` counts it here, and
+the count reaching its legs, read from the table's stream, closes it: events/derive.py).
 
 Legs are counted (`legs`, `ended_legs`) rather than looked up, so that closing is one
 conditional write that fails if a leg was added or the room extended meanwhile. Its

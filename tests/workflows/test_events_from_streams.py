@@ -288,3 +288,28 @@ def test_a_blast_recipient_read_twice_is_counted_once_and_the_blast_ends_once():
             (f"blast-{blast.blast_id}-completed", 2),
         ]
     )
+
+
+def test_a_last_leg_ended_by_a_dialer_that_dies_right_after_still_closes_its_conference(
+    monkeypatch,
+):
+    # Given a conference whose reservation has passed while its one leg was still on
+    conferences.create(6, 1, 235, "room-6", NOW, 60, 41, EVERY)
+    calls.create(41, 1, 235, conferences.LEG_KIND, NOW, "", {"conferenceId": 6}, EVERY)
+    assert conferences.close_if_over(6, NOW + 60) is None
+    commit = calls.retrying
+
+    def commit_then_die(run):
+        commit(run)
+        raise Died
+
+    # When the leg's end is committed and the dialer dies at once
+    monkeypatch.setattr(calls, "retrying", commit_then_die)
+    with pytest.raises(Died):
+        calls.finish(41, False, NOW + 90)
+    assert conferences.get(6, 1).state == conferences.OPEN
+    # Then the stream closes the conference, and its close is an event
+    streams.drain()
+    assert conferences.get(6, 1).state == conferences.CLOSED
+    streams.drain()
+    assert "conference-6-completed" in ids(queued())
