@@ -12,6 +12,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from chalicelib.events import stream
+from chalicelib.store import aws, changes
+
 # Records read per shard per drain (GetRecords takes at most 1,000).
 BATCH = 1000
 
@@ -31,20 +34,14 @@ class Reader:
     def drain(self) -> int:
         """Hand every record not handled yet to the stream consumer; the number handled.
         Stops at a shard's first failure (its records come again next time)."""
-        from chalicelib.store import changes
-
         with self._lock:
             return sum(self._drain_table(t) for t in changes.STREAMED)
 
     def _drain_table(self, table: str) -> int:
-        from chalicelib.events import stream
-        from chalicelib.store import aws
-        from chalicelib.store.changes import STREAMED
-
         streams = aws.client("dynamodbstreams")
         arn = (
             aws.client("dynamodb")
-            .describe_table(TableName=STREAMED[table].Meta.table_name)["Table"]
+            .describe_table(TableName=changes.STREAMED[table].Meta.table_name)["Table"]
             .get("LatestStreamArn")
         )
         if arn is None:
@@ -52,14 +49,17 @@ class Reader:
         handled = 0
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             key = (arn, shard["ShardId"])
-            records = _records(streams, arn, shard["ShardId"], self._after.get(key))
-            for record in records:
-                record["eventSourceARN"] = arn  # as Lambda's event has it
-            failed = stream.handle(records)
-            done = records if failed is None else _before(records, failed)
-            if done:
-                self._after[key] = done[-1]["dynamodb"]["SequenceNumber"]
-            handled += len(done)
+            while True:
+                records = _records(streams, arn, shard["ShardId"], self._after.get(key))
+                for record in records:
+                    record["eventSourceARN"] = arn  # as Lambda's event has it
+                failed = stream.handle(records)
+                done = records if failed is None else _before(records, failed)
+                if done:
+                    self._after[key] = done[-1]["dynamodb"]["SequenceNumber"]
+                handled += len(done)
+                if failed is not None or len(records) < BATCH:
+                    break
         return handled
 
 
