@@ -161,7 +161,11 @@ class OcpStack(Stack):
         self.stream_mappings = self._stream_mappings()
         self._api_gateway()
         self.alarm_topic, alarms = monitoring.define_alarms(
-            self, stage, self.dead_letter_queues, self.state_machines
+            self,
+            stage,
+            self.dead_letter_queues,
+            self.state_machines,
+            [stage.resource(f.name) for f in self.functions.values() if f.access.streams],
         )
         monitoring.define_dashboard(
             self, stage, alarms, [stage.resource(f.name) for f in self.functions.values()]

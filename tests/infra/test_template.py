@@ -249,6 +249,17 @@ def test_each_stream_is_mapped_to_the_events_function_with_retries_and_a_dead_le
         listed(s["Action"]) == ["sqs:SendMessage"] and listed(s["Resource"]) == [get_att(dlq_id)]
         for s in statements
     )
+    # And a consumer falling behind (SQS down) raises an alarm long before records expire
+    from infra.monitoring import STREAM_LAG
+
+    [behind] = [
+        a["Properties"]
+        for a in alarms(template)
+        if a["Properties"].get("MetricName") == "IteratorAge"
+    ]
+    assert behind["Dimensions"] == [{"Name": "FunctionName", "Value": f"{PREFIX}events"}]
+    assert behind["Statistic"] == "Maximum"
+    assert behind["Threshold"] == STREAM_LAG.to_milliseconds() < STREAM_RECORD_AGE.to_milliseconds()
 
 
 def test_every_queue_refuses_plain_http(synth):
