@@ -17,6 +17,10 @@ from chalicelib.store import aws, changes
 
 # Records read per shard per drain (GetRecords takes at most 1,000).
 BATCH = 1000
+# Passes over the streams per drain while a pass still finds records: what one change
+# makes can be a change of another table read before it (a conference's last leg
+# closes the conference, whose close is an event).
+PASSES = 5
 
 
 class Reader:
@@ -34,8 +38,14 @@ class Reader:
     def drain(self) -> int:
         """Hand every record not handled yet to the stream consumer; the number handled.
         Stops at a shard's first failure (its records come again next time)."""
+        handled = 0
         with self._lock:
-            return sum(self._drain_table(t) for t in changes.STREAMED)
+            for _ in range(PASSES):
+                found = sum(self._drain_table(t) for t in changes.STREAMED)
+                handled += found
+                if not found:
+                    break
+        return handled
 
     def _drain_table(self, table: str) -> int:
         streams = aws.client("dynamodbstreams")

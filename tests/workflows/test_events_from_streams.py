@@ -311,5 +311,4 @@ def test_a_last_leg_ended_by_a_dialer_that_dies_right_after_still_closes_its_con
     # Then the stream closes the conference, and its close is an event
     streams.drain()
     assert conferences.get(6, 1).state == conferences.CLOSED
-    streams.drain()
     assert "conference-6-completed" in ids(queued())
