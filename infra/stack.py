@@ -33,6 +33,9 @@ from aws_cdk import (
     aws_kms as kms,
 )
 from aws_cdk import (
+    aws_lambda as lambda_,
+)
+from aws_cdk import (
     aws_logs as logs,
 )
 from aws_cdk import (
@@ -50,7 +53,7 @@ from aws_cdk import (
 from constructs import Construct
 
 from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
-from infra.access import FUNCTIONS, Access, Function, Ref
+from infra.access import FUNCTIONS, STREAMS_DLQ, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
@@ -64,6 +67,13 @@ MAX_RECEIVES = 5
 # Queues (by label) that are FIFO, with FIFO dead-letter queues: _queue() and the
 # queue names access.plan() matches consumers against both follow this.
 FIFO_QUEUES = ("callbacks",)
+# A table's stream record (a committed change) is handed to its consumer again and again
+# while the consumer fails (SQS down, a throttled table), until it is this old: then its
+# metadata goes to the streams dead-letter queue and its events are lost. Sized for an
+# outage of SQS of several hours; DynamoDB keeps stream records 24 hours.
+STREAM_RECORD_AGE = Duration.hours(6)
+# Records a stream consumer gets per invocation (each change makes at most three events).
+STREAM_BATCH = 100
 
 
 class OcpStack(Stack):
@@ -119,6 +129,14 @@ class OcpStack(Stack):
             "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "
             "whose target failed every retry (its depth raises an alarm).",
         )
+        self.streams_dlq = self._dead_letter_queue(STREAMS_DLQ)
+        nag.acknowledge(
+            self.streams_dlq,
+            "AwsSolutions-SQS3",
+            "This is a dead-letter queue itself: the on-failure destination of the table "
+            "streams' event source mappings, for records older than STREAM_RECORD_AGE "
+            "(its depth raises an alarm).",
+        )
         self.dead_letter_queues = {
             **{
                 label: queue.dead_letter_queue.queue
@@ -126,6 +144,7 @@ class OcpStack(Stack):
                 if queue.dead_letter_queue is not None  # every one: _queue() gives it one
             },
             "scheduler": self.scheduler_dlq,
+            STREAMS_DLQ: self.streams_dlq,
         }
         self.schedule_group = scheduler.CfnScheduleGroup(
             self, "ScheduleGroup", name=stage.settings_literals()["OCP_SCHEDULE_GROUP"]
@@ -139,9 +158,14 @@ class OcpStack(Stack):
         }
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
         self.chalice = self._chalice_app(project_dir, build_dir)
+        self.stream_mappings = self._stream_mappings()
         self._api_gateway()
         self.alarm_topic, alarms = monitoring.define_alarms(
-            self, stage, self.dead_letter_queues, self.state_machines
+            self,
+            stage,
+            self.dead_letter_queues,
+            self.state_machines,
+            [stage.resource(f.name) for f in self.functions.values() if f.access.streams],
         )
         monitoring.define_dashboard(
             self, stage, alarms, [stage.resource(f.name) for f in self.functions.values()]
@@ -437,6 +461,10 @@ class OcpStack(Stack):
             return "*"
         if kind == "table":
             return self.tables[name].table_arn
+        if kind == "table-stream":
+            return self.tables[name].table_stream_arn
+        if kind == "dead-letter-queue":
+            return self.dead_letter_queues[name].queue_arn
         if kind == "table-indexes":
             return f"{self.tables[name].table_arn}/index/*"
         if kind == "secrets-key":
@@ -479,6 +507,36 @@ class OcpStack(Stack):
                 arn_format=ArnFormat.SLASH_RESOURCE_NAME,
             )
         raise ValueError(f"no ARN for {ref}")
+
+    def _stream_mappings(self) -> dict[str, lambda_.CfnEventSourceMapping]:
+        """Each stream a function consumes (its Access `streams`), mapped to it: in order
+        per item, retried from the first failed record (the function's partial batch
+        response), bisected on an error, until STREAM_RECORD_AGE; then to the streams
+        dead-letter queue."""
+        mappings = {}
+        for function in self.functions.values():
+            for table in function.access.streams:
+                mapping = lambda_.CfnEventSourceMapping(
+                    self,
+                    f"{table}Stream{function.logical_id}Mapping",
+                    function_name=self.stage.resource(function.name),
+                    event_source_arn=self.tables[table].table_stream_arn,
+                    starting_position="TRIM_HORIZON",
+                    batch_size=STREAM_BATCH,
+                    bisect_batch_on_function_error=True,
+                    function_response_types=["ReportBatchItemFailures"],
+                    maximum_retry_attempts=-1,  # bounded by the record's age
+                    maximum_record_age_in_seconds=int(STREAM_RECORD_AGE.to_seconds()),
+                    destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+                        on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
+                            destination=self.streams_dlq.queue_arn
+                        )
+                    ),
+                )
+                # Lambda checks the role's stream permissions when the mapping is made.
+                mapping.add_dependency(self.chalice.get_resource(function.logical_id))
+                mappings[table] = mapping
+        return mappings
 
     def settings_environment(self) -> dict[str, str]:
         """Every setting the functions read (chalicelib/settings.py), for this stage."""

@@ -1,6 +1,7 @@
 """The local stand-in for what AWS does by itself after a response: each queue's Lambda
 trigger (the dial queue's hands each message to the dialer, the fan-out queue's to the
-blast fan-out, the callbacks queue's delivers status events) and EventBridge Scheduler,
+blast fan-out, the callbacks queue's delivers status events), the tables' stream trigger
+(committed changes become status events: local/streams.py) and EventBridge Scheduler,
 which fires due schedules. Runs in `make run`'s
 process until Ctrl-C or until a service stops.
 
@@ -144,10 +145,12 @@ def run_forever(children: list[subprocess.Popen]) -> None:
 
 
 def run_round(workers: dict[str, Workers] | None, wait_seconds: int = WAIT_SECONDS) -> bool:
-    """Fire due schedules, then drain each queue once (the last one long-polls) onto its
+    """Fire due schedules, read the tables' streams (their events go onto the callbacks
+    queue), then drain each queue once (the last one long-polls) onto its
     consumer's workers (or here and now without them); False if any step failed (logged).
     A step's failure never stops the others."""
     healthy = _step("schedules", fire_due_schedules)
+    healthy = _step(STREAMS, drain_event_streams) and healthy
     callbacks = None if workers is None else workers[CALLBACKS]
     healthy = _step(CALLBACKS, drain_callback_queue, callbacks) and healthy
     for i, consumer in enumerate(CONSUMERS):
@@ -198,6 +201,15 @@ def drain_fanout_queue(workers: Workers | None = None, wait_seconds: int = 0) ->
 
 
 CALLBACKS = "callbacks queue"
+STREAMS = "table streams"
+
+
+def drain_event_streams() -> int:
+    """Hand the Calls, Conferences and Blasts streams' new records to the `events`
+    function's code, in order (local/streams.py); the number handled."""
+    from local import streams
+
+    return streams.drain()
 
 
 def drain_callback_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:

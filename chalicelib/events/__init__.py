@@ -3,15 +3,19 @@ the client's `statusCallback` URL (an addition to the 2008 wire format; README "
 callbacks").
 
     __init__    the subscription a request makes (URL and events), vetted at request time
-    publish     what the stores call when a state changes: the event, onto the queue
+    derive      what follows from a committed change: its events (and blast counts)
+    stream      the consumer of the tables' streams (Lambda `events`): derives, queues
+    publish     an event made whole, and queued
     delivery    the callbacks queue's consumer: vets the URL again, signs, POSTs, retries
     signing     the `OCP-Signature` header
 
-The stores hook the state changes once (store/calls.py for calls, autoconferences,
-conference legs and blast voice recipients; store/conferences.py; workflows/fanout.py
-for blasts and SMS recipients), so every carrier gets events without knowing of them.
-Publishing is one SQS SendMessage, made only for work that has a subscription; the
-receiver's speed never reaches the API or a call.
+Events follow committed state: the stores only write, and the streams of Calls,
+Conferences and Blasts hand each committed change to `stream`, which queues the events
+it makes (store/changes.py reads the records), so every carrier gets events without
+knowing of them, an event survives SQS refusing for hours or the writer dying right
+after its write, and a write that did not commit makes none. Queuing is one SQS
+SendMessage, made only for work that has a subscription; the receiver's speed never
+reaches the API or a call.
 """
 
 from __future__ import annotations

@@ -37,6 +37,10 @@ def _config(service: str) -> Any:
         read_timeout=s.aws_read_timeout_seconds,
         retries={"mode": "standard", "total_max_attempts": attempts},
     )
+    if service == "dynamodbstreams":
+        # Read by the local stand-in of the stream trigger (local/streams.py): botocore's
+        # account-based endpoint (`{account}.streams-ddb...`) is one moto does not serve.
+        return config.merge(Config(account_id_endpoint_mode="disabled"))
     if service != "s3":
         return config
     # Presigned links: SigV4 (buckets created since 2020 refuse SigV2), and the

@@ -12,6 +12,10 @@ is the Calls item `first_call_id + n` (kind `blast` for voice, `blastsms` for SM
 the ids are one block allocated when the blast starts, so results are read by key
 (BatchGetItem, 100 a request) with no index, and a voice recipient's item is the one
 the dialer already writes for every call. Its `request` names the blast and `n`.
+
+The blast's status events, and the count of its recipients that ended (for a blast with
+a statusCallback), follow from committed changes, read from the tables' streams
+(chalicelib/events/derive.py): nothing here publishes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import Attribute
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
@@ -32,11 +36,20 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
-from chalicelib.events import COMPLETED, Subscription
+from chalicelib.events import Subscription
 from chalicelib.store import ids, profiles, users
 from chalicelib.store.calls import FINAL_STATES
-from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User, callback_map
-from chalicelib.store.transactions import Backoff, condition_failed, conflicted
+from chalicelib.store.models import (
+    AttemptMap,
+    AudioMap,
+    Blast,
+    Call,
+    Unique,
+    User,
+    callback_map,
+    transaction,
+)
+from chalicelib.store.transactions import Backoff, condition_failed, conflicted, retrying
 
 log = logging.getLogger(__name__)
 
@@ -310,20 +323,10 @@ class SmsResult:
 
 def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
     """The outcome of texting recipients this delivery claimed (created as `dialing`):
-    complete if any message was accepted, else failed. Written whole, 25 a request. With
-    a statusCallback, each recipient's `completed` follows, and the count to the blast's."""
-    items = [_sms_item(batch, r, at) for r in results]
+    complete if any message was accepted, else failed. Written whole, 25 a request."""
     with Call.batch_write() as writer:
-        for item in items:
-            writer.save(item)
-    if batch.callback is not None:
-        from chalicelib.store import calls
-
-        for item in items:
-            calls.publish_event(item, COMPLETED, ())
-        recipients_ended(
-            batch.blast_id, ended=len(items), succeeded=sum(1 for i in items if i.success)
-        )
+        for r in results:
+            writer.save(_sms_item(batch, r, at))
 
 
 def _sms_item(batch: Batch, r: SmsResult, at: int) -> Call:
@@ -339,34 +342,32 @@ def _sms_item(batch: Batch, r: SmsResult, at: int) -> Call:
     return item
 
 
-def recipients_ended(blast_id: int, *, ended: int, succeeded: int) -> None:
-    """Count recipients of a blast with a statusCallback whose Calls item has ended; the
-    update that counts the last of them publishes the blast's `completed`, once."""
-    item = Blast(blast_id)
-    try:
-        item.update(
-            actions=[Blast.ended.add(ended), Blast.succeeded.add(succeeded)],
-            condition=Blast.blast_id.exists(),
-        )
-    except UpdateError as e:
-        if condition_failed(e):
-            return
-        raise
-    total, recipients = int(item.ended), int(item.recipients)
-    if total >= recipients > total - ended:
-        from chalicelib.events import publish
+def count_recipient_end(blast_id: int, call_id: int, succeeded: bool) -> bool:
+    """Count an ended recipient (its Calls item `call_id`) on its blast, once: the Calls
+    item is marked counted in the same transaction, so a change read twice from the
+    stream counts once. False if it was counted before (or the blast is gone)."""
 
-        publish.blast(
-            Subscription.of(item.callback),
-            COMPLETED,
-            eid=int(item.eid),
-            blast_id=blast_id,
-            kind=item.kind,
-            user_id=int(item.user_id),
-            blast_time=int(item.blast_time),
-            recipients=recipients,
-            succeeded=int(item.succeeded),
-        )
+    def count() -> None:
+        with transaction() as tx:
+            tx.update(
+                Call(call_id),
+                actions=[Call.counted.set(True)],
+                condition=Call.call_id.exists() & Call.counted.does_not_exist(),
+            )
+            tx.update(
+                Blast(blast_id),
+                actions=[Blast.ended.add(1), Blast.succeeded.add(int(succeeded))],
+                condition=Blast.blast_id.exists(),
+            )
+
+    try:
+        # The recipients of one blast end together: their transactions touch one item.
+        retrying(count)
+    except TransactWriteError as e:
+        if condition_failed(e):
+            return False
+        raise
+    return True
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ timeCompleted and the billed minutes). Every change after `create` is conditione
 the call still being live, so a late or redelivered message never rewrites an ended
 call, and on its attempt key, so nothing is dialed or recorded twice.
 
-A call with a statusCallback publishes its events here, where its state changes
-(chalicelib/events): `initiated` when its first number is dialed, `answered` when it
-connects, `completed` when it ends; the item each write returns has what they need.
+Only the item is written here (with what its end changes in the same transaction: the
+requester's mouused, a conference's count of ended legs). A call's status events
+(`initiated` when its first number is dialed, `answered` when it connects, `completed`
+when it ends), a blast recipient's count on its blast and the close of a conference whose
+last leg ended follow from the committed change, read from the table's stream
+(chalicelib/events/derive.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
-from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
+from chalicelib.events import Subscription
 from chalicelib.store import accounts, conferences
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
@@ -125,8 +128,6 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
             ],
             condition=_live() & ~Call.dialed.contains(key),
         )
-        if item.callback is not None and len(item.dialed or ()) == 1:
-            publish_event(item, INITIATED, ())
         return Claim.CLAIMED
     except UpdateError as e:
         if not condition_failed(e):
@@ -164,16 +165,7 @@ def record_attempts(
 
 
 def mark_connected(call_id: int) -> bool:
-    item = Call(call_id)
-    try:
-        item.update(actions=[Call.state.set(CONNECTED)], condition=_live())
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-    if item.callback is not None:
-        publish_event(item, ANSWERED, (INITIATED,))
-    return True
+    return update_if(call_id, [Call.state.set(CONNECTED)], _live())
 
 
 def finish(
@@ -226,50 +218,12 @@ def finish(
         if condition_failed(e):
             return False
         raise
-    if item.callback is not None:
-        _publish_end(item, success, at, minutes, seconds, key, attempt)
-    if conference_id is not None:
-        conferences.close_if_over(conference_id, at)
     return True
 
 
-def _publish_end(
-    item: Call,
-    success: bool,
-    at: int,
-    minutes: Decimal,
-    seconds: int | None,
-    key: str | None,
-    attempt: AttemptRecord | None,
-) -> None:
-    """`completed`, with the call as the write above left it; a blast recipient also counts
-    towards its blast's end."""
-    happened = (INITIATED,) * (item.time_originated is not None) + (ANSWERED,) * (
-        item.state == CONNECTED
-    )
-    item.state, item.success, item.time_completed, item.mou = (
-        COMPLETE if success else FAILED,
-        success,
-        at,
-        minutes,
-    )
-    if seconds is not None:
-        item.seconds = seconds
-    if attempt is not None and key is not None:
-        item.attempts = [*(item.attempts or []), _attempt_map(key, attempt, at)]
-    publish_event(item, COMPLETED, happened)
-    blast_id = (item.request.as_dict() if item.request is not None else {}).get("blastId")
-    if blast_id is not None:
-        from chalicelib.store import blasts
-
-        blasts.recipients_ended(int(blast_id), ended=1, succeeded=int(success))
-
-
-def publish_event(item: Call, event_type: str, happened: tuple[str, ...]) -> None:
-    """Publish a status event of the call as `item` holds it (chalicelib/events)."""
-    from chalicelib.events import publish
-
-    publish.call(_status(item), Subscription.of(item.callback), event_type, happened)
+def status_of(item: Call) -> CallStatus:
+    """What a Calls item says (one read, or a stream record's image: store/changes.py)."""
+    return _status(item)
 
 
 def _conference_of(item: Call) -> int | None:

@@ -16,7 +16,7 @@ import logging
 from chalicelib import clock
 from chalicelib.domain.resolve import Origin
 from chalicelib.errors import OcpError
-from chalicelib.events import INITIATED, Subscription, publish
+from chalicelib.events import Subscription
 from chalicelib.protocol.types import USER_ID, Destination
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
@@ -52,16 +52,6 @@ def create(
     # The schedule first: a delivery for a conference that was never saved is dropped.
     schedule.put(KIND, conference_id, 0, now + duration)
     conferences.create(conference_id, eid, moderator, room, now, duration, call_id, callback)
-    publish.conference(
-        callback,
-        INITIATED,
-        eid=eid,
-        conference_id=conference_id,
-        moderator=moderator,
-        call_ids=[call_id],
-        started=now,
-        duration=duration,
-    )
     _dial(
         call_id,
         eid,

@@ -166,19 +166,6 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
-    if blast.callback is not None:
-        from chalicelib.events import INITIATED, publish
-
-        publish.blast(
-            blast.callback,
-            INITIATED,
-            eid=blast.eid,
-            blast_id=blast_id,
-            kind=blast.kind,
-            user_id=blast.user_id,
-            blast_time=blast.blast_time,
-            recipients=blast.recipients,
-        )
     send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)

@@ -67,6 +67,16 @@ def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return sma.default().handle(event)
 
 
+def events_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `events` Lambda function (`app.lambda_function(name="events")`): the consumer
+    of the Calls, Conferences and Blasts streams (infra/stack.py maps them to it), whose
+    committed changes become status events (chalicelib/events/stream.py)."""
+    from chalicelib.events import stream
+
+    with logs.scope(requestId=getattr(context, "aws_request_id", None)):
+        return stream.lambda_handler(event)
+
+
 def _each_message(event: Any, queue: str, handle: Callable[[dict], None]) -> None:
     for record in event:
         # Each message's log lines carry the invocation's request id (and the consumer
