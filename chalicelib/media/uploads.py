@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio, storage
+from chalicelib.media import audio, formats, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class StoredAudio:
 
     @property
     def content_type(self) -> str:
-        return audio.CONTENT_TYPES[self.kind]
+        return formats.CONTENT_TYPES[self.kind]
 
     def url(self) -> str:
         """A presigned link to play or download it, served with its checked type."""
@@ -63,7 +63,7 @@ def upload_form(eid: int, filename: str | None) -> storage.UploadForm:
     Lambda's 6 MB payload limit), so large audio goes to S3 directly.
     """
     name = filename or "audio.mp3"
-    kind = audio.WMA if name.lower().endswith(".wma") else audio.MP3
+    kind = formats.WMA if name.lower().endswith(".wma") else formats.MP3
     key = storage.new_upload_key(eid, audio.safe_filename(name, kind))
     return storage.presigned_post(key, MAX_BYTES)
 
