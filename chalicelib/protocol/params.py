@@ -49,6 +49,10 @@ STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array",
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MULTIPART_BYTES = 6 * 1024 * 1024
 
+# The request header of protocol/idempotency.py (an addition to the 2008 wire format):
+# here, below both it and protocol/routes.py, which reads it on every request.
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
 
 @dataclass
 class Variables:

@@ -30,12 +30,16 @@ from chalice import Blueprint, Chalice, Response
 
 from chalicelib import logs
 from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
 from chalicelib.protocol import auth, params
-from chalicelib.protocol.params import Field, Variables
+from chalicelib.protocol.params import IDEMPOTENCY_KEY, Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
 
 log = logging.getLogger(__name__)
+
+# With the store under it (PynamoDB): requests without the header never load it.
+idempotency = on_first_use("chalicelib.protocol.idempotency")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -120,9 +124,6 @@ class Operation:
 
 # Every route, in the order declared: read by chalicelib/reference and the tests.
 OPERATIONS: list[Operation] = []
-
-# The request header of protocol/idempotency.py (an addition to the 2008 wire format).
-IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @overload
@@ -333,15 +334,13 @@ def _handle(
         # A keyed route is never public (route()): its requests have an enterprise.
         if keyed_route is None or key is None or eid is None:
             return run()
-        # Imported here: requests without the header never load it.
-        from chalicelib.protocol import idempotency
-
-        return idempotency.respond_once(
+        once: Response = idempotency.respond_once(
             eid,
             key,
             idempotency.fingerprint(http.method, keyed_route, variables),
             lambda: _answered(run, fmt, internal_error, request_id),
         )
+        return once
     except Exception as e:
         # A body that cannot be read: the format the query string asks for.
         fmt = asked or params.query_format(http.query_params)

@@ -20,9 +20,9 @@ from typing import Any
 
 from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID
 from chalicelib.protocol import params, shapes
+from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.params import Field, TypedDestinations, When
 from chalicelib.protocol.render import JSON_TYPE, XML_TYPE
-from chalicelib.protocol.routes import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.routes import OPERATIONS, Operation
 
 XML = XML_TYPE.split(";")[0]
