@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio, formats, storage
+from chalicelib.media import audio, fetch, formats, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
 
 if TYPE_CHECKING:
@@ -49,8 +49,6 @@ def store_from_url(
 ) -> StoredAudio:
     """Fetch `url` safely (media.fetch), check it like an upload, keep a copy: the
     blast then plays what was checked, whatever the URL serves later."""
-    from chalicelib.media import fetch  # deferred: http.client and ssl cost cold-start time
-
     fetched = fetch.fetch(url, variable=variable, resolve=resolve, open_=open_)
     filename = fetched.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return store(eid, audio.check(variable, url, fetched.data, filename))

@@ -4,24 +4,30 @@ The input is `{"kind": ..., "id": ..., "version": ...}` (workflows/schedule.py).
 names the function that starts that work; it must be idempotent: it moves the item from
 scheduled to started with a conditional write on `version`, so a second delivery, a
 delivery for an item moved since (older version) or one deleted meanwhile does nothing
-but log. Kinds are named as "module:function" and imported on first use, so firing an
+but log. Each kind's module is imported on first use (chalicelib/imports.py), so firing an
 autoconference does not import the blast code (and no module registers itself at import).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import logs
+from chalicelib.imports import on_first_use
+
 log = logging.getLogger(__name__)
 
-# kind -> "module:function(item_id: int, version: int) -> None"
-KINDS: dict[str, str] = {
-    "autoconference": "chalicelib.workflows.autoconference:fire",
-    "conference": "chalicelib.workflows.conference:reservation_ended",
-    "blast": "chalicelib.workflows.fanout:fire",
+autoconference = on_first_use("chalicelib.workflows.autoconference")
+conference = on_first_use("chalicelib.workflows.conference")
+fanout = on_first_use("chalicelib.workflows.fanout")
+
+# kind -> (module, its function(item_id: int, version: int) -> None)
+KINDS: dict[str, tuple[Any, str]] = {
+    "autoconference": (autoconference, "fire"),
+    "conference": (conference, "reservation_ended"),
+    "blast": (fanout, "fire"),
 }
 
 
@@ -38,14 +44,12 @@ def fire(event: dict[str, Any]) -> None:
 
 
 def _start(kind: str) -> Callable[[int, int], None]:
-    module, _, function = KINDS[kind].partition(":")
-    return getattr(importlib.import_module(module), function)
+    module, function = KINDS[kind]
+    return getattr(module, function)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
     """`@app.lambda_function(name="fire")`: Scheduler invokes it with the input as event."""
-    from chalicelib import logs
-
     with logs.scope(requestId=getattr(context, "aws_request_id", None)):
         logs.bind(**{ID_FIELDS.get(str(event.get("kind")), "id"): event.get("id")})
         fire(event)
