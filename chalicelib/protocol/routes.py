@@ -29,7 +29,7 @@ from typing import Any, Literal, TypeVar, overload
 from chalice import Blueprint, Chalice, Response
 
 from chalicelib import logs
-from chalicelib.errors import OcpError
+from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol import auth, params
 from chalicelib.protocol.params import IDEMPOTENCY_KEY, Field, Variables
@@ -363,7 +363,12 @@ def _error_response(e: Exception, fmt: str, internal_error: int, request_id: str
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
             e.request_id = request_id
-            log.error("internal error %s", e.code, exc_info=e.__cause__ or e)
+            if e.code in RETRY_AFTER_SECONDS:
+                # Back-pressure by design (116: contention past its budget): the client
+                # retries; a warning, with no traceback, not an internal error.
+                log.warning("error %s: retry after %d s", e.code, RETRY_AFTER_SECONDS[e.code])
+            else:
+                log.error("internal error %s", e.code, exc_info=e.__cause__ or e)
         return render_error(e, fmt)
     log.error("unhandled error", exc_info=e)
     return render_error(OcpError(internal_error, request_id=request_id), fmt)
