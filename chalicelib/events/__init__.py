@@ -23,7 +23,11 @@ from typing import Any
 
 from chalicelib import settings
 from chalicelib.errors import OcpError
-from chalicelib.media import fetch
+from chalicelib.imports import on_first_use
+
+# http.client and ssl: only a request that names a callback vets its URL (the stores
+# import this module for `Subscription`).
+fetch = on_first_use("chalicelib.media.fetch")
 
 INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
 TYPES = (INITIATED, ANSWERED, COMPLETED)

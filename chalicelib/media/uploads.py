@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio, fetch, formats, storage
+from chalicelib.imports import on_first_use
+from chalicelib.media import audio, formats, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
 
 if TYPE_CHECKING:
     from chalicelib.media.fetch import Opener, Resolver
+
+# http.client and ssl: only a blast whose audio comes from a URL needs them.
+fetch = on_first_use("chalicelib.media.fetch")
 
 
 @dataclass(frozen=True)

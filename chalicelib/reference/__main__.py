@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import app  # noqa: F401 (registers every route)
 from chalicelib.reference import collection, openapi, page
 
 
