@@ -34,7 +34,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from chalicelib import settings
-from chalicelib.media import wav
+from chalicelib.imports import on_first_use
 from chalicelib.store import aws, pacing, rendezvous
 from chalicelib.telephony import (
     FAILED,
@@ -50,6 +50,9 @@ from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
 from chalicelib.telephony.chime.legs import Spec
 
 log = logging.getLogger(__name__)
+
+# A blast's audio, made once by the fan-out: the sma function never loads it.
+wav = on_first_use("chalicelib.media.wav")
 
 PREFIX = "chime"
 ROOM_PREFIX = "chime-room"
