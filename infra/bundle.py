@@ -36,9 +36,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from infra import lambda_wheels
+from infra import lambda_platform, lambda_wheels
 from infra.distributions import BundleError, installed_runtime, pure
-from infra.lambda_platform import TARGET
 
 APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
 
@@ -71,9 +70,10 @@ def stage_project(project_dir: Path, build_dir: Path) -> Path:
 
 def _check_python() -> None:
     """Bytecode is only used by the Python that wrote it: this must be the functions'."""
-    if sys.version_info[:2] != TARGET.python:
+    target = lambda_platform.TARGET
+    if sys.version_info[:2] != target.python:
         raise BundleError(
-            f"the functions run Python {TARGET.python_version} (infra/lambda_platform.py) "
+            f"the functions run Python {target.python_version} (infra/lambda_platform.py) "
             f"but this is {sys.version_info.major}.{sys.version_info.minor}: its bytecode "
             f"would be ignored; run with the project's .venv"
         )
