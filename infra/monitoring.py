@@ -20,6 +20,17 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from chalicelib import metrics
+from chalicelib.telephony import (
+    BLACKLISTED,
+    BUSY,
+    DECLINED,
+    DND,
+    FAILED,
+    MACHINE,
+    NO_ANSWER,
+    SUCCESS,
+)
 from infra import nag
 from infra.api import API_STAGE
 from infra.stage import Stage
@@ -148,18 +159,6 @@ def define_alarms(
 def define_dashboard(
     scope: Construct, stage: Stage, alarms: list[cloudwatch.Alarm], function_names: list[str]
 ) -> cloudwatch.Dashboard:
-    from chalicelib import metrics
-    from chalicelib.telephony import (
-        BLACKLISTED,
-        BUSY,
-        DECLINED,
-        DND,
-        FAILED,
-        MACHINE,
-        NO_ANSWER,
-        SUCCESS,
-    )
-
     def ocp(
         name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES, **dimensions: str
     ) -> cloudwatch.Metric:

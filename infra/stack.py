@@ -50,10 +50,12 @@ from aws_cdk import (
 from aws_cdk import (
     aws_stepfunctions as sfn,
 )
+from chalice.cdk import Chalice
 from constructs import Construct
 
-from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
-from infra.access import FUNCTIONS, STREAMS_DLQ, Access, Function, Ref
+from chalicelib import settings
+from infra import access, api, bundle, chime, lambda_platform, monitoring, nag, workflows
+from infra.access import FUNCTIONS, SPEECH_PREFIX, STREAMS_DLQ, WAV_PREFIX, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
@@ -94,8 +96,9 @@ class OcpStack(Stack):
             description=f"OCP REST API v1.1, stage {stage.name}",
         )
         self.stage = stage
+        # After infra/__main__.py has set the stage's settings: the app's decorators and
+        # the models' table names read them at import.
         from app import app as chalice_app
-        from chalicelib import settings
         from chalicelib.store.models import ALL_MODELS
 
         self.functions = access.app_functions(chalice_app)
@@ -196,8 +199,6 @@ class OcpStack(Stack):
     # -- data ------------------------------------------------------------------
 
     def _audio_bucket(self) -> s3.Bucket:
-        from infra.access import SPEECH_PREFIX, WAV_PREFIX
-
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
         access_logs = s3.Bucket(
@@ -251,8 +252,6 @@ class OcpStack(Stack):
         or None for the simulated carrier."""
         if self.stage.carrier != "chime":
             return None
-        from infra import chime
-
         return chime.define(
             self,
             self.functions,
@@ -540,8 +539,6 @@ class OcpStack(Stack):
 
     def settings_environment(self) -> dict[str, str]:
         """Every setting the functions read (chalicelib/settings.py), for this stage."""
-        from chalicelib import settings
-
         env = {
             **self.stage.settings_literals(),
             "OCP_SECRETS_KEY_ID": self.secrets_key.key_arn,
@@ -563,8 +560,6 @@ class OcpStack(Stack):
         for stem, machine in self.state_machines.items():
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
         if self.carrier:
-            from infra import chime
-
             env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
         return env
 
@@ -575,8 +570,6 @@ class OcpStack(Stack):
         timeout, memory) only from a stage in .chalice/config.json, so that
         stage is written into the packaged copy of the project, never into the
         committed file."""
-        from chalice.cdk import Chalice
-
         stage_config = {
             "api_gateway_stage": api.API_STAGE,
             "api_gateway_endpoint_type": "REGIONAL",
@@ -594,8 +587,6 @@ class OcpStack(Stack):
             for f in self.functions.values()
         }
         if self.carrier:
-            from infra import chime
-
             for name, config in functions.items():
                 config["environment_variables"] = chime.application_settings(self.carrier, name)
         source = bundle.stage_project(project_dir, build_dir / "project")
@@ -612,8 +603,6 @@ class OcpStack(Stack):
             resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
         if self.carrier:
-            from infra import chime
-
             chime.after_functions(self.carrier, chalice)
         return chalice
 

@@ -29,6 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
+from chalicelib.events import delivery
+from chalicelib.queues import parse
+from chalicelib.store import aws
+from chalicelib.workflows import dialer, fanout, fire, schedule
+
 log = logging.getLogger("chalicelib.local.worker")
 
 WAIT_SECONDS = 1  # SQS long poll: an idle loop costs one request a second
@@ -45,32 +51,22 @@ PAUSE_AFTER_FAILURE_SECONDS = 1.0
 
 
 def _dial_queue_url() -> str:
-    from chalicelib.store import aws
-
     return aws.dial_queue_url()
 
 
 def _dial(message: dict) -> None:
-    from chalicelib.workflows import dialer
-
     dialer.default().handle(message)
 
 
 def _fanout_queue_url() -> str:
-    from chalicelib.store import aws
-
     return aws.fanout_queue_url()
 
 
 def _fan_out(message: dict) -> None:
-    from chalicelib.workflows import fanout
-
     fanout.handle(message)
 
 
 def _dialing_busy() -> bool:
-    from chalicelib.store import aws
-
     running = aws.client("stepfunctions").list_executions(
         stateMachineArn=aws.state_machine_arn(),
         statusFilter="RUNNING",
@@ -131,8 +127,6 @@ class Workers:
 
 
 def run_forever(children: list[subprocess.Popen]) -> None:
-    from chalicelib.workflows import dialer
-
     dialer.default()  # made once, before the threads share it
     workers = {c.queue: Workers(c.threads) for c in CONSUMERS}
     workers[CALLBACKS] = Workers(CONCURRENCY)
@@ -177,8 +171,6 @@ def drain(consumer: Consumer, workers: Workers | None, wait_seconds: int = 0) ->
     """Receive what is on the consumer's queue, as many messages as there are free
     workers, and hand each to its handler (on a worker, or here and now without them);
     the number received."""
-    from chalicelib.store import aws
-
     room = 10 if workers is None else min(10, workers.free())
     if room == 0:
         return 0
@@ -215,8 +207,6 @@ def drain_event_streams() -> int:
 def drain_callback_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
     """Deliver what is on the status callbacks queue, each message group in order
     (events/delivery.py); the number received."""
-    from chalicelib.events import delivery
-
     if workers is not None and not workers.free():
         return 0
     messages = delivery.receive(wait_seconds)
@@ -235,9 +225,6 @@ def _consumer(queue: str) -> Consumer:
 def fire_due_schedules() -> int:
     """Fire the schedules whose time has come, as EventBridge Scheduler would (moto's
     stores them but never fires), then delete them (`ActionAfterCompletion: DELETE`)."""
-    from chalicelib import clock
-    from chalicelib.workflows import fire, schedule
-
     fired = schedule.due(clock.now())
     for item in fired:
         try:
@@ -252,9 +239,6 @@ def fire_due_schedules() -> int:
 def _deliver(url: str, message: dict[str, Any], consumer: Consumer) -> None:
     """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
     redelivery (after the visibility timeout) when the handler raises."""
-    from chalicelib.store import aws
-    from chalicelib.workflows.handlers import parse
-
     try:
         body = parse(message["Body"], consumer.queue)
         if body is not None:

@@ -44,10 +44,12 @@ if TYPE_CHECKING:
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
+# The dialing, the carrier port, the blast store: every Lambda cold start imports every
+# route module, and only these views need them.
+fanout = on_first_use("chalicelib.workflows.fanout")
+blasts = on_first_use("chalicelib.store.blasts")
+uploads = on_first_use("chalicelib.media.uploads")
 
-
-# The views import chalicelib.workflows.fanout (the dialing, the carrier port, the blast
-# store) when they need it: every Lambda cold start imports every route module.
 
 # SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
 MAX_SMS_TEXT = 1600
@@ -154,8 +156,6 @@ GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
     idempotent=True,
 )
 def create_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -198,8 +198,6 @@ def create_voice(req: Request) -> Reply:
     idempotent=True,
 )
 def change_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     changes = _changes(v)
@@ -278,8 +276,6 @@ SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
     idempotent=True,
 )
 def create_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -317,8 +313,6 @@ def create_sms(req: Request) -> Reply:
     idempotent=True,
 )
 def change_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
@@ -367,8 +361,6 @@ def delete_sms(req: Request) -> Reply:
 
 
 def _get(req: Request, kind: str) -> Reply:
-    from chalicelib.store import blasts  # on first use: a cold start of another route skips it
-
     v = req.values
     if v["blastId"] is None:
         found = blasts.ids_of(req.eid, v["userId"], kind)
@@ -378,8 +370,6 @@ def _get(req: Request, kind: str) -> Reply:
 
 
 def _delete(req: Request, kind: str) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     fanout.remove(req.eid, v["userId"], kind, v["blastId"])
     return status_ok(200, verbose_only=False)
@@ -388,8 +378,6 @@ def _delete(req: Request, kind: str) -> Reply:
 def _check_users(eid: int, v: dict[str, Any]) -> None:
     """106 for a requesting user the enterprise does not see; 922 for each destination or
     origination naming such a user (RULINGS "Destinations")."""
-    from chalicelib.store import blasts
-
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)
@@ -402,9 +390,6 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
     """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
     key, or a copy of what `url` serves (the first of these given)."""
-    from chalicelib.media import uploads  # S3 and URL fetching: only when audio is sent
-    from chalicelib.store.blasts import AudioRef
-
     if v["audioFile"] is not None:
         stored = uploads.store(eid, v["audioFile"])
     elif v["audioKey"]:
@@ -413,7 +398,7 @@ def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
         stored = uploads.store_from_url(eid, v["url"])
     else:
         return None
-    return AudioRef(stored.key, stored.kind, stored.name, stored.size)
+    return blasts.AudioRef(stored.key, stored.kind, stored.name, stored.size)
 
 
 def _changes(v: dict[str, Any]) -> dict[str, Any]:
@@ -442,8 +427,6 @@ def _terminations(found: list) -> list[Termination]:
 def body(blast: BlastInfo, results: list) -> dict[str, Any]:
     """blast GET: the reference's body; once the blast has started, each termination also
     shows its recipient's callId, state and attempts, and the blast its state."""
-    from chalicelib.media import uploads
-
     out: dict[str, Any] = {}
     if blast.kind == VOICE:
         out["allowCallback"] = int(blast.allow_callback)

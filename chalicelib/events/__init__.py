@@ -20,8 +20,18 @@ reaches the API or a call.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from typing import Any
+
+from chalicelib import settings
+from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
+
+# http.client and ssl: only a request that names a callback vets its URL (the stores
+# import this module for `Subscription`).
+fetch = on_first_use("chalicelib.media.fetch")
 
 INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
 TYPES = (INITIATED, ANSWERED, COMPLETED)
@@ -59,11 +69,6 @@ def vet_url(name: str, url: str) -> str:
     """The URL, if events may be sent to it now: the rules of blast audio URLs
     (media/fetch.py: http or https, public addresses only); 902 otherwise. Checked again
     at each delivery, since what the name resolves to may change."""
-    import socket
-
-    from chalicelib.errors import OcpError
-    from chalicelib.media import fetch
-
     try:
         fetch.vet(url, fetch.resolve_host, allowed_networks())
     except (fetch.Refused, ValueError, OSError, socket.gaierror, UnicodeError):
@@ -74,10 +79,6 @@ def vet_url(name: str, url: str) -> str:
 def allowed_networks() -> tuple:
     """Networks exempt from the public-address rule: `make run` allows its loopback
     receiver (OCP_CALLBACK_ALLOWED_NETWORKS); deployed stages allow none."""
-    import ipaddress
-
-    from chalicelib import settings
-
     return tuple(
         ipaddress.ip_network(n, strict=False) for n in settings.get().callback_allowed_networks
     )

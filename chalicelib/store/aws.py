@@ -56,7 +56,6 @@ def reset() -> None:
     dial_queue_url.cache_clear()
     fanout_queue_url.cache_clear()
     callback_queue_url.cache_clear()
-    state_machine_arn.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -85,12 +84,7 @@ def callback_queue_url() -> str:
     )
 
 
-@lru_cache(maxsize=1)
 def state_machine_arn() -> str:
-    """The dialing state machine's ARN: from settings when deployed, else built from its
-    name and the caller's account (one STS request, once)."""
-    s = settings.get()
-    if s.state_machine_arn:
-        return s.state_machine_arn
-    account = client("sts").get_caller_identity()["Account"]
-    return f"arn:aws:states:{s.region}:{account}:stateMachine:{s.state_machine_name}"
+    """The dialing state machine's ARN (settings: infra passes it; made from its name
+    locally, so no request looks the account up)."""
+    return settings.get().state_machine_arn

@@ -29,7 +29,8 @@ from pynamodb.expressions.update import Action
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
 from chalicelib.events import Subscription
-from chalicelib.store import accounts, conferences
+from chalicelib.store import accounts, conferences, ids
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
@@ -143,7 +144,9 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
 def release_dial(call_id: int, key: str) -> bool:
     """Undo `claim_dial` for a dial the carrier did not place (it was busy), so that the
     state machine's next try claims it again."""
-    return update_if(call_id, [Call.dialed.delete({key})], _live() & Call.dialed.contains(key))
+    return update_if(
+        Call(call_id), [Call.dialed.delete({key})], _live() & Call.dialed.contains(key)
+    )
 
 
 def record_attempts(
@@ -161,11 +164,11 @@ def record_attempts(
     ]
     if calling_number:
         actions.append(Call.calling_number.set(calling_number))
-    return update_if(call_id, actions, _live() & ~Call.recorded.contains(key))
+    return update_if(Call(call_id), actions, _live() & ~Call.recorded.contains(key))
 
 
 def mark_connected(call_id: int) -> bool:
-    return update_if(call_id, [Call.state.set(CONNECTED)], _live())
+    return update_if(Call(call_id), [Call.state.set(CONNECTED)], _live())
 
 
 def finish(
@@ -237,17 +240,6 @@ def _live() -> Condition:
     return Call.call_id.exists() & Call.state.is_in(*LIVE_STATES)
 
 
-def update_if(call_id: int, actions: list[Action], condition: Condition) -> bool:
-    """Apply `actions` to the Calls item if `condition` holds; False if it did not."""
-    try:
-        Call(call_id).update(actions=actions, condition=condition)
-        return True
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-
-
 def find(call_id: int) -> Call | None:
     """The Calls item, read consistently, or None."""
     try:
@@ -269,8 +261,6 @@ def latest(
     100 a request, down from the last callId, passing over the ids in `skip` (blast
     recipients' blocks) and keeping only `kinds` (all when empty); at most
     LATEST_IDS_LOOKED ids are looked at."""
-    from chalicelib.store import ids
-
     candidates = (c for c in range(ids.last_id("call"), 0, -1) if not any(c in r for r in skip))
     found: list[CallStatus] = []
     for chunk in batched(islice(candidates, LATEST_IDS_LOOKED), 100):

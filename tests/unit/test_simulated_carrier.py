@@ -12,8 +12,8 @@ from chalicelib.telephony import (
     CarrierError,
     Dial,
     Target,
-    carrier,
 )
+from chalicelib.telephony.carriers import carrier
 from chalicelib.telephony.simulated import SimulatedCarrier, behaviour
 
 
