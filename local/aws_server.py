@@ -85,7 +85,7 @@ def keep_task_failure_causes() -> None:
         return EmptyResult()
 
     send_task_failure.keeps_cause = True  # type: ignore[attr-defined]
-    StepFunctionResponse.send_task_failure = send_task_failure  # type: ignore[method-assign]
+    StepFunctionResponse.send_task_failure = send_task_failure
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,7 +41,7 @@ POLL_SECONDS = 2.0
 # The longest a refused dial is told to wait (a very slow rate still gets a turn).
 MAX_WAIT_SECONDS = 300.0
 
-_EMPTY: MappingProxyType = MappingProxyType({})
+_EMPTY: MappingProxyType[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
             return _refuse(board, request, now, wait, why)
         return Decision(_place(board, request, slots, now, limits))
     share = request.share or ""
-    served = dict(board.served)
+    served: dict[str, int] = dict(board.served)
     # A share coming (back) starts level with the least served share waiting.
     served.setdefault(share, min((served.get(s, 0) for s in board.blasts), default=0))
     board = replace(board, served=MappingProxyType(served))
@@ -221,7 +221,7 @@ def _refuse(board: Board, request: Request, now: float, wait: float, why: str) -
 # -- the board as stored (store/pacing.py keeps it as JSON on one item) --------------------
 
 
-def to_json(board: Board) -> dict:
+def to_json(board: Board) -> dict[str, Any]:
     return {
         "leases": {
             h: {"slots": lease.slots, "expires": lease.expires, "share": lease.share}
@@ -234,7 +234,7 @@ def to_json(board: Board) -> dict:
     }
 
 
-def from_json(data: dict | None) -> Board:
+def from_json(data: dict[str, Any] | None) -> Board:
     if not data:
         return Board()
     return Board(
@@ -245,9 +245,7 @@ def from_json(data: dict | None) -> Board:
             }
         ),
         next_at=float(data.get("nextAt", 0.0)),
-        interactive=MappingProxyType(
-            {h: float(t) for h, t in data.get("interactive", {}).items()}
-        ),
+        interactive=MappingProxyType({h: float(t) for h, t in data.get("interactive", {}).items()}),
         blasts=MappingProxyType({s: float(t) for s, t in data.get("blasts", {}).items()}),
         served=MappingProxyType({s: int(n) for s, n in data.get("served", {}).items()}),
     )

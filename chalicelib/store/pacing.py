@@ -78,9 +78,7 @@ def _change(change: Callable[[rules.Board], rules.Board]) -> bool:
         after = change(board)
         if after == board:
             return True
-        condition = (
-            Counter.value.does_not_exist() if version == 0 else Counter.value == version
-        )
+        condition = Counter.value.does_not_exist() if version == 0 else Counter.value == version
         if _update(
             Counter(BOARD),
             [

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
-from chalicelib.workflows import pacing
 from chalicelib.telephony import (
     FAILED,
     SUCCESS,
@@ -43,6 +42,7 @@ from chalicelib.telephony import (
     Outcome,
     Target,
 )
+from chalicelib.workflows import pacing
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import AttemptRecord

@@ -98,4 +98,3 @@ def plan(share: str, count: int, now: float) -> tuple[float, float]:
 
     every = 1.0 / limits().blast_throughput(settings.get().blast_dial_seconds)
     return pacing.reserve(f"pacing-plan-{share}", count, every, now), every
-

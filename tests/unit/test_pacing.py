@@ -3,6 +3,8 @@ interactive dials go first, and blasts of different enterprises share fairly."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,9 +50,8 @@ step_st = st.tuples(
 @settings(max_examples=200, deadline=None)
 @given(limits_st, st.lists(step_st, max_size=80))
 def test_neither_limit_is_ever_exceeded(limits, steps):
-    board, now, placed_at, n = Board(), 1000.0, [], 0
-    for kind, slots, dt in steps:
-        n += 1
+    board, now, placed_at = Board(), 1000.0, []
+    for n, (kind, slots, dt) in enumerate(steps):
         if kind == "end":
             if board.leases:
                 board = release(board, sorted(board.leases)[0])
@@ -65,7 +66,7 @@ def test_neither_limit_is_ever_exceeded(limits, steps):
         assert board.in_use(share_only=True) <= limits.blast_slots
         now += dt
     # ... and new calls spaced at least 1/per_second apart.
-    gaps = [b - a for a, b in zip(placed_at, placed_at[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(placed_at)]
     assert all(g >= limits.spacing - 1e-9 for g in gaps)
 
 

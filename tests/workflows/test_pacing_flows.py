@@ -133,9 +133,9 @@ def run_all(carrier: HeldLines, executions: list[str], arrivals=()) -> list[dict
         if not running and not pending:
             return handled
         assert time.monotonic() - began < DEADLINE_SECONDS, "executions still running"
-        for m in sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-        ).get("Messages", []):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        ):
             message = json.loads(m["Body"])
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             handled.append({**message, "at": time.monotonic()})
