@@ -1,6 +1,8 @@
 """The carrier's secret (docs/twilio-deploy.md "Rotation"): `{"authToken": ...,
 "signingKey": ...}` read from AWS Secrets Manager by its name (OCP_TWILIO_SECRET_NAME),
-never from the environment, the template or a log.
+never from the environment, the template or a log. During a rotation it may also hold
+`"previousAuthToken"`: webhooks signed with it are still accepted (Twilio signs with its
+primary token, which becomes the new one only when the console promotes it).
 
     get(now)       the secret, read at most once per OCP_CARRIER_SECRET_TTL_SECONDS per
                    container (a rotated token reaches every container within the TTL)
@@ -9,9 +11,10 @@ never from the environment, the template or a log.
                    per REFRESH_SECONDS, so that forged webhooks cannot make every
                    request a Secrets Manager call
 
-Rotation: the console's secondary token is promoted (Twilio) or a new signing key made
-(SignalWire), `put-secret-value` stores it; within the TTL, or at the first 401, every
-container uses the new one.
+Rotation: the console's secondary token is stored as authToken with the old one as
+previousAuthToken; within the TTL every container calls with the new one and accepts
+webhooks signed with either; the console then promotes the secondary token, and a last
+`put-secret-value` drops previousAuthToken.
 """
 
 from __future__ import annotations
@@ -32,11 +35,21 @@ class CarrierSecret:
     # repr=False: a secret printed by accident (a log line, a traceback) shows nothing.
     auth_token: str = field(repr=False)
     signing_key: str | None = field(default=None, repr=False)
+    previous_auth_token: str | None = field(default=None, repr=False)
 
     @property
     def webhook_key(self) -> str:
         """What webhooks are signed with: SignalWire's signing key, else the auth token."""
         return self.signing_key or self.auth_token
+
+    @property
+    def webhook_keys(self) -> tuple[str, ...]:
+        """Every key a genuine webhook may be signed with now: the current one, and the
+        previous auth token while a rotation is under way."""
+        previous = (
+            () if self.signing_key or not self.previous_auth_token else (self.previous_auth_token,)
+        )
+        return (self.webhook_key, *previous)
 
 
 class SecretUnavailable(RuntimeError):
@@ -93,5 +106,9 @@ def _read() -> CarrierSecret:
         raise SecretUnavailable(f"secret {name}: not JSON with an authToken") from None
     if not isinstance(token, str) or not token:
         raise SecretUnavailable(f"secret {name}: authToken is empty")
-    key = data.get("signingKey")
-    return CarrierSecret(token, key if isinstance(key, str) and key else None)
+    key, previous = data.get("signingKey"), data.get("previousAuthToken")
+    return CarrierSecret(
+        token,
+        key if isinstance(key, str) and key else None,
+        previous if isinstance(previous, str) and previous else None,
+    )

@@ -75,3 +75,11 @@ def test_a_malformed_secret_is_refused_without_its_value(value):
 def test_a_missing_secret_is_refused_by_name():
     with pytest.raises(carrier_secret.SecretUnavailable, match=NAME):
         carrier_secret.get(0.0)
+
+
+def test_during_a_rotation_webhooks_signed_with_the_previous_token_are_accepted():
+    put({"authToken": "secondary", "previousAuthToken": "primary"}, create=True)
+    secret = carrier_secret.get(0.0)
+    assert secret.auth_token == "secondary"  # REST calls use the new one
+    assert secret.webhook_keys == ("secondary", "primary")
+    assert "primary" not in repr(secret)
