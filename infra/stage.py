@@ -71,7 +71,7 @@ class Stage:
             raise ValueError("chime numbers are for --carrier chime")
         if carrier == "twilio":
             if twilio is None:
-                raise ValueError("--carrier twilio needs the account: --twilio-account-sid ...")
+                raise ValueError("carrier 'twilio' needs the account: --twilio-account-sid ...")
             twilio.check()
             if not 0 < chime_calls_per_second <= 1000:
                 raise ValueError("--calls-per-second: more than 0, at most 1000")
