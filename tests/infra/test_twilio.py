@@ -166,7 +166,7 @@ def account(**changes) -> TwilioAccount:
 
 
 def test_a_twilio_stage_needs_its_account_numbers_and_public_url():
-    with pytest.raises(ValueError, match="carrier .twilio. needs"):
+    with pytest.raises(ValueError, match="carrier 'twilio' needs"):
         DeployedStage.named("dev", carrier="twilio")
     with pytest.raises(ValueError, match="--twilio-numbers"):
         DeployedStage.named("dev", carrier="twilio", twilio=account(numbers=()))
