@@ -166,14 +166,19 @@ def test_a_click_to_call_is_not_starved_by_a_blast():
     carrier = HeldLines()
     executions = [start(200 + n, [blast_recipient(200 + n, eid=7)], eid=7) for n in range(8)]
 
+    started: list[str] = []
+
     def click_to_call() -> str:
-        return start(
-            300,
-            [
-                Leg("origination", (target("7202108298"),), ask_for_one=False),
-                Leg("destination", (target("3035550100"),), ask_for_one=False),
-            ],
+        started.append(
+            start(
+                300,
+                [
+                    Leg("origination", (target("7202108298"),), ask_for_one=False),
+                    Leg("destination", (target("3035550100"),), ask_for_one=False),
+                ],
+            )
         )
+        return started[0]
 
     # When a click-to-call arrives a second later
     run_all(carrier, executions, arrivals=[(1.0, click_to_call)])
@@ -187,6 +192,8 @@ def test_a_click_to_call_is_not_starved_by_a_blast():
     assert len(between) <= 1
     assert carrier.peak <= CONCURRENT
     assert {a.result for a in calls.get(300, 1).attempts} == {SUCCESS}
+    # It did have to wait (the blast held every other line): in Backoff, not as a failure
+    assert "Backoff" in states_entered(started[0])
 
 
 def _board():
