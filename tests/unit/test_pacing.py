@@ -194,3 +194,28 @@ def test_the_board_survives_its_json():
 )
 def test_blast_throughput(limits, hold, expected):
     assert limits.blast_throughput(hold) == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(limits_st, st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=12), st.integers(1, 3))
+def test_once_an_interactive_dial_waits_no_blast_dial_goes_before_it(limits, blasts, slots):
+    # Given blasts holding what they may (and no line kept for interactive dials, maybe)
+    board, now = Board(), 1000.0
+    for n, share in enumerate(blasts):
+        board = admit(board, blast(share, n), limits, now).board
+        now += limits.spacing
+    decision = admit(board, call(0, slots), limits, now)
+    board, blast_dials = decision.board, 0
+    # When blast calls end one by one, and everyone keeps asking
+    while not decision.admitted:
+        now += decision.wait
+        held = sorted(h for h, lease in board.leases.items() if lease.share)
+        if held:
+            board = release(board, held[0])
+        for share in "ab":
+            d = admit(board, blast(share, int(now * 1000)), limits, now)
+            board, blast_dials = d.board, blast_dials + d.admitted
+        decision = admit(board, call(0, slots), limits, now)
+        board = decision.board
+    # Then the interactive dial went first
+    assert blast_dials == 0
