@@ -190,6 +190,7 @@ class Dialer:
         wait = self.pacing.admit(dial, message["leg"].get("share"))
         if wait is not None:
             log.info("call %s attempt %s: waits: %s", dial.call_id, dial.key, wait.why)
+            metrics.paced("blast" if message["leg"].get("share") else "interactive")
             self.ledger.release_dial(dial.call_id, dial.key)
             self.tasks.fail(dial.token, CARRIER_BUSY, busy_cause(wait.why, wait.wait or 0))
             return

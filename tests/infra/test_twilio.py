@@ -229,3 +229,13 @@ def test_the_command_takes_the_twilio_flags(tmp_path, monkeypatch):
     assert seen["carrier"] == "twilio"
     assert seen["twilio"] == account(secret_name="ocp-dev-twilio")
     assert (seen["chime_calls_per_second"], seen["concurrent_calls"]) == (2.0, 10)
+
+
+def test_the_dashboard_shows_the_dials_that_waited_for_the_limits(twilio_synth):
+    from tests.infra.test_operations import dashboard_body
+
+    text = dashboard_body(twilio_synth.template)
+    for kind in ("interactive", "blast"):
+        assert f'["OCP","PacedWaits","Kind","{kind}"' in text or (
+            '["OCP","PacedWaits"' in text and f'"{kind}"' in text
+        )

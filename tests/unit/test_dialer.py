@@ -392,7 +392,7 @@ def paced(carrier, pacing, tasks, ledger):
     return Dialer(carrier=carrier, tasks=tasks, ledger=ledger, now=lambda: NOW, pacing=pacing)
 
 
-def test_a_dial_over_the_limits_waits_in_the_state_machine_and_rings_nobody(ledger):
+def test_a_dial_over_the_limits_waits_in_the_state_machine_and_rings_nobody(ledger, capsys):
     class Untouchable(SimulatedCarrier):
         def place(self, dial):
             raise AssertionError("rang over the limits")
@@ -408,6 +408,8 @@ def test_a_dial_over_the_limits_waits_in_the_state_machine_and_rings_nobody(ledg
     assert (kind, error) == ("failure", "Carrier.Busy")
     assert json.loads(cause) == {"retryAfter": 2, "why": "over the limit"}
     assert pacing.log == [("admit", "0.0", "7", 1)]
+    points = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [(p.get("PacedWaits"), p.get("Kind")) for p in points] == [(1, "blast")]
 
 
 def test_an_unanswered_dial_frees_its_slot_and_an_answered_one_keeps_it(sim, tasks, ledger):
