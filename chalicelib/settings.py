@@ -99,10 +99,6 @@ class Settings(NamedTuple):
     chime_ring_seconds: int
     chime_media_region: str
     chime_endpoint_url: str | None
-    # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
-    # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
-    # taken over after idempotency_lease_seconds, longer than the API function may run;
-    # a second request with a key in progress waits up to idempotency_wait_seconds.
     # The carrier account's limits, shared by every dialer (domain/pacing.py,
     # docs/limits-pacing.md): new calls a second (OCP_CALLS_PER_SECOND, or chime's older
     # OCP_CHIME_CALLS_PER_SECOND) and calls at once, interactive_calls of them never
@@ -128,6 +124,10 @@ class Settings(NamedTuple):
     twilio_signature: str
     public_base_url: str
     carrier_secret_ttl_seconds: int
+    # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
+    # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
+    # taken over after idempotency_lease_seconds, longer than the API function may run;
+    # a second request with a key in progress waits up to idempotency_wait_seconds.
     idempotency_ttl_seconds: int
     idempotency_lease_seconds: int
     idempotency_wait_seconds: float
