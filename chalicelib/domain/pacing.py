@@ -11,8 +11,8 @@ a dialer that crashed keeps a slot for at most its lease (ring timeout, or longe
 
 Priorities:
 
-- interactive dials (a call, autoconference or conference leg, a blast's press-1
-  callback: `share` None) go first. A refused interactive dial leaves a claim, and while
+- interactive dials (a call, autoconference or conference leg: `share` None) go
+  first. A refused interactive dial leaves a claim, and while
   a claim is live no blast dial is placed; `reserved` slots are never taken by a blast.
   So an interactive dial waits behind at most one blast dial: the one that took the
   current turn of the rate.
