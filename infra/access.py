@@ -63,9 +63,12 @@ class Access:
     # Also with the chime carrier only: make the WAV it plays (read and write WAV_PREFIX,
     # and synthesise speech as PCM for it).
     chime_wav: bool = False
-    # Also with the chime carrier only: these tables (the dialer's limiter of new calls
-    # lives on Counters, store/pacing.py).
+    # With a real carrier only (chime, twilio: calls are paced, workflows/pacing.py):
+    # these tables (the account's pacing board lives on Counters, store/pacing.py).
     chime_tables: tuple[str, ...] = ()
+    # With the twilio carrier only: read its one secret, the auth token
+    # (secretsmanager:GetSecretValue on OCP_TWILIO_SECRET_NAME, docs/twilio-deploy.md).
+    carrier_secret: bool = False
     timeout_seconds: int = 60
     memory_mb: int = 256
 
@@ -84,6 +87,8 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout", "callbacks"),
         schedules=True,
+        # the /twilio/* webhooks check each request's signature with the auth token
+        carrier_secret=True,
         timeout_seconds=28,
         memory_mb=512,
     ),
@@ -101,6 +106,7 @@ FUNCTIONS: dict[str, Access] = {
         send_to=("callbacks",),
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
+        carrier_secret=True,  # Twilio's REST API: create, redirect and end calls
         timeout_seconds=60,
     ),
     # The SIP media application's handler (chime carrier only): answers each call event
@@ -111,6 +117,7 @@ FUNCTIONS: dict[str, Access] = {
     # `fire` when the reservation closes).
     "sma": Access(
         tables=("Calls", "Conferences"),
+        chime_tables=("Counters",),  # a leg's outcome frees or keeps its pacing slot
         report_tasks=True,
         sma_operations=("UpdateSipMediaApplicationCall",),
         meeting_operations=("CreateMeeting", "CreateAttendee"),
@@ -135,8 +142,10 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout", "callbacks"),
         scheduler_target=True,
-        # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
+        # a conference whose reservation ended: its room (a Chime SDK meeting, a Twilio
+        # conference through the REST API) ends too
         meeting_operations=("DeleteMeeting",),
+        carrier_secret=True,
         timeout_seconds=60,
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
@@ -229,7 +238,8 @@ class Ref:
     label: dial, fanout, callbacks), log-group (a function), state-machine, executions
     (a workflow stem), schedules, scheduler-role, any-topic, sip-media-application
     (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
-    and "*" for actions that take no resource.
+    carrier-secret (the twilio carrier's auth token in Secrets Manager), and "*" for
+    actions that take no resource.
     """
 
     kind: str
@@ -260,6 +270,12 @@ class Stage:
     workflows: frozenset[str]  # state machine stems
     queues: dict[str, str]  # label -> queue name
     chime: bool = False  # the stage has a SIP media application (infra/chime.py)
+    twilio: bool = False  # the stage calls through a Twilio-compatible carrier (infra/twilio.py)
+
+    @property
+    def paced(self) -> bool:
+        """New calls are paced on the account's limits (a real carrier)."""
+        return self.chime or self.twilio
 
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
@@ -310,7 +326,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"this stage's queues {sorted(stage.queues.values())}"
             )
         statements.append(Statement(CONSUME_ACTIONS, (Ref("queue", labels[0]),)))
-    extra = [t for t in grant.chime_tables if t not in grant.tables] if stage.chime else []
+    extra = [t for t in grant.chime_tables if t not in grant.tables] if stage.paced else []
     if grant.tables or extra:
         names = sorted(stage.tables) if grant.tables == ALL_TABLES else list(grant.tables)
         names += [t for t in extra if t not in names]
@@ -393,6 +409,9 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     if stage.chime and grant.meeting_operations:
         # A meeting is made per conference room at run time, its id chosen by the service.
         statements.append(Statement(chime_actions(grant.meeting_operations), (Ref("meetings"),)))
+    if stage.twilio and grant.carrier_secret:
+        # The one secret, by name: its ARN ends in six characters of the service's choosing.
+        statements.append(Statement(("secretsmanager:GetSecretValue",), (Ref("carrier-secret"),)))
     if grant.schedules:
         statements.append(Statement(SCHEDULE_ACTIONS, (Ref("schedules"),)))
         statements.append(

@@ -262,6 +262,8 @@ class Counter(Model):
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
     window = NumberAttribute(null=True)  # a rate limiter's current window (store/pacing.py)
+    # The pacing board (domain/pacing.py) as JSON; `value` is then its version.
+    board = UnicodeAttribute(null=True)
 
 
 class Account(Model):

@@ -231,7 +231,13 @@ def _pace(blast: Any) -> dict:
     if blast.kind == blasts.SMS:
         return {}
     # A start repeated after a failure keeps the turns reserved the first time.
-    plan = telephony.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
+    count = 0 if blast.paced_from is not None else blast.recipients
+    if settings.get().pacing:
+        from chalicelib.workflows import pacing
+
+        plan: tuple[float, float] | None = pacing.plan(str(blast.eid), count, float(clock.now()))
+    else:
+        plan = telephony.carrier().schedule(count)
     if plan is None:
         return {}
     first, every = plan
@@ -362,6 +368,7 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             accept_machine=True,
             announcement=message["announcement"],
             caller_id=message.get("callerId"),
+            share=str(message["eid"]),
         )
         dialing.start(
             call_id,
