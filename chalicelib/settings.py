@@ -99,6 +99,23 @@ class Settings(NamedTuple):
     chime_ring_seconds: int
     chime_media_region: str
     chime_endpoint_url: str | None
+    # The Twilio-compatible carrier (OCP_CARRIER=twilio; telephony/twilio/, docs/twilio.md):
+    # the REST API's base (Twilio's, or a SignalWire space's LaML API), the account SID
+    # (SignalWire: the project id), the Secrets Manager secret holding {"authToken": ...,
+    # "signingKey": ...} (read once per container, never logged), the numbers presented
+    # as caller id (E.164, comma-separated), whose webhook signature is checked (twilio:
+    # X-Twilio-Signature with the auth token; signalwire: X-SignalWire-Signature with the
+    # signing key), the most new calls a second, how long a number rings, and the public
+    # base URL the carrier calls (API Gateway's stage URL or the custom domain): webhooks
+    # are signed over it.
+    twilio_api_base: str
+    twilio_account_sid: str
+    twilio_secret_name: str
+    twilio_numbers: tuple[str, ...]
+    twilio_signature: str
+    twilio_calls_per_second: float
+    twilio_ring_seconds: int
+    public_base_url: str
     # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
     # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
     # taken over after idempotency_lease_seconds, longer than the API function may run;
@@ -164,10 +181,13 @@ def get() -> Settings:
         state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
         carrier=carrier,
         ring_timeout_seconds=ring_timeout,
-        # Chime sends no event while a phone rings or an announcement plays: by default
-        # a dial is bounded by its ring timeout alone there.
+        # Chime and Twilio send no event while a phone rings or an announcement plays: by
+        # default a dial is bounded by its ring timeout alone there.
         dial_heartbeat_seconds=int(
-            env.get("OCP_DIAL_HEARTBEAT_SECONDS", ring_timeout if carrier == "chime" else 60)
+            env.get(
+                "OCP_DIAL_HEARTBEAT_SECONDS",
+                ring_timeout if carrier in ("chime", "twilio") else 60,
+            )
         ),
         max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
         record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
@@ -197,6 +217,19 @@ def get() -> Settings:
         chime_ring_seconds=min(120, max(1, int(env.get("OCP_CHIME_RING_SECONDS", 60)))),
         chime_media_region=env.get("OCP_CHIME_MEDIA_REGION") or region,
         chime_endpoint_url=env.get("OCP_CHIME_ENDPOINT_URL") or None,
+        twilio_api_base=env.get(
+            "OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01"
+        ).rstrip("/"),
+        twilio_account_sid=env.get("OCP_TWILIO_ACCOUNT_SID", ""),
+        twilio_secret_name=env.get("OCP_TWILIO_SECRET_NAME", f"ocp-{stage}-twilio"),
+        twilio_numbers=tuple(
+            n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
+        ),
+        twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio").strip().lower(),
+        twilio_calls_per_second=max(0.01, float(env.get("OCP_TWILIO_CALLS_PER_SECOND", 1))),
+        # Calls.create's Timeout: 5..600 s (Twilio's default, 60).
+        twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
+        public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
         idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
         idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),
         idempotency_wait_seconds=float(env.get("OCP_IDEMPOTENCY_WAIT_SECONDS", 5)),
