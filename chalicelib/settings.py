@@ -217,9 +217,9 @@ def get() -> Settings:
         chime_ring_seconds=min(120, max(1, int(env.get("OCP_CHIME_RING_SECONDS", 60)))),
         chime_media_region=env.get("OCP_CHIME_MEDIA_REGION") or region,
         chime_endpoint_url=env.get("OCP_CHIME_ENDPOINT_URL") or None,
-        twilio_api_base=env.get(
-            "OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01"
-        ).rstrip("/"),
+        twilio_api_base=env.get("OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01").rstrip(
+            "/"
+        ),
         twilio_account_sid=env.get("OCP_TWILIO_ACCOUNT_SID", ""),
         twilio_secret_name=env.get("OCP_TWILIO_SECRET_NAME", f"ocp-{stage}-twilio"),
         twilio_numbers=tuple(

@@ -236,9 +236,7 @@ def webhook(bp: Blueprint, path: str) -> Callable[[Hook], Hook]:
             request_id = request_id_of(http)
             with logs.scope(requestId=request_id):
                 try:
-                    status, body, content_type = view(
-                        path_args, http.headers, http.raw_body or b""
-                    )
+                    status, body, content_type = view(path_args, http.headers, http.raw_body or b"")
                 except Exception:
                     # The carrier retries a 5xx; nothing here may answer with a trace.
                     log.exception("webhook failed")

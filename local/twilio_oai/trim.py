@@ -32,7 +32,11 @@ def refs(node: object) -> set[str]:
 
 def trim(doc: dict) -> dict:
     paths = {
-        path: {k: v for k, v in doc["paths"][path].items() if k in methods or k in ("servers", "description")}
+        path: {
+            k: v
+            for k, v in doc["paths"][path].items()
+            if k in methods or k in ("servers", "description")
+        }
         for path, methods in KEPT.items()
     }
     wanted: set[str] = set()
@@ -60,5 +64,6 @@ def trim(doc: dict) -> dict:
 
 
 if __name__ == "__main__":
-    json.dump(trim(json.load(open(sys.argv[1]))), sys.stdout, indent=1, sort_keys=True)
+    with open(sys.argv[1]) as f:
+        json.dump(trim(json.load(f)), sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

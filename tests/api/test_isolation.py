@@ -360,7 +360,6 @@ def test_enterprise_two_sees_the_shared_users_other_entries(world):
 
 def test_every_route_of_the_app_is_in_the_matrix():
     from app import app
-
     from chalicelib.protocol.routes import WEBHOOKS
 
     routes = {
