@@ -236,6 +236,10 @@ class Handler:
         return self._ready(step, spec, kept)
 
     def _hold(self, step: Step, spec: Spec, kept: Any) -> str:
+        if spec.bridged:
+            # Held after a <Dial> that put nobody through: until the next dial redirects
+            # the call, or the release hangs it up.
+            return self._held(spec, first=False, step=step)
         return self._current(step, spec)
 
     def _amd(self, step: Step, spec: Spec, kept: Any) -> str:
@@ -346,7 +350,12 @@ class Handler:
         if not self.legs.once(spec.call_id, spec.key, WON):
             return t.response(t.verb("Hangup"))  # another number won (or a repeat)
         self._move(step, WON, RINGING)
-        tried = [SUCCESS if n == step.index else NO_ANSWER for n in range(len(spec.targets))]
+        tried = [
+            SUCCESS
+            if n == step.index
+            else (DECLINED if kept.stages.get(n) == DECLINED_STAGE else NO_ANSWER)
+            for n in range(len(spec.targets))
+        ]
         parent = step.param("ParentCallSid") or step.param("CallSid")
         outcome = Outcome(
             SUCCESS,
@@ -373,7 +382,7 @@ class Handler:
             ]
             self._send(spec.dial(kept.token), unanswered(spec.targets, tried))
         # Leg A waits again: for the next number of the hunt, or to be released.
-        return self._held(spec, first=False)
+        return self._held(spec, first=False, step=step)
 
     # -- TwiML of a stage -------------------------------------------------------------------
 
