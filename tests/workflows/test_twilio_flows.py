@@ -4,11 +4,17 @@ description; the fake requests each step's TwiML from the real webhooks, signed,
 carries it out; the webhooks report to the task tokens. The same results as the simulated
 carrier (tests/workflows/test_call_workflow.py): Twilio detects answering machines."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from chalicelib.store import calls
+from chalicelib import clock
+from chalicelib.protocol.types import Destination
+from chalicelib.store import calls, conferences
+from chalicelib.telephony.twilio.hooks import EMPTY
+from chalicelib.workflows import conference, fire
+from tests.workflows.conftest import NOW, QUICK_TIMEOUTS
 from tests.workflows.test_call_workflow import (
     ORIGINATION,
     assert_failed,
@@ -17,7 +23,14 @@ from tests.workflows.test_call_workflow import (
     place_call,
     results,
 )
-from tests.workflows.twilio import twilio  # noqa: F401 (the fixture)
+from tests.workflows.test_conference_workflow import (
+    PIN,
+    a_user,
+    an_autoconference,
+    execution_of,
+    minutes_used,
+)
+from tests.workflows.twilio import QUICK, network, twilio  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")
 
@@ -179,4 +192,154 @@ def test_a_try_all_origination_rings_in_one_dial_and_a_decliner_cannot_win(twili
         ("7205550105", "Success", "origination"),
     ]
     assert twilio.twilio.bridged == ["+17205550104", "+17205550105"]
+    clean(twilio)
+
+
+# --- timeouts and faults -------------------------------------------------------------
+
+
+def test_an_answer_after_the_dial_timed_out_is_hung_up(monkeypatch):
+    # Given a destination who answers only after the dial's ring timeout (3 s)
+    net = network(monkeypatch, timing=replace(QUICK, slow=4.5))
+    try:
+        arn = place_call(11, [destination("3035550105"), origination()], timeouts=QUICK_TIMEOUTS)
+        net.board.run(arn)
+        # Then the attempt is NoAnswer, the call failed
+        assert results(11) == [("3035550105", "NoAnswer", "destination")]
+        assert_failed(11)
+        # and when the phone is picked up at last, the webhook hangs up on it
+        assert net.twilio.idle(10)
+        assert net.twilio.bridged == [] and net.twilio.errors == []
+        [call] = net.twilio.calls.values()
+        assert call.status == "completed" and call.talked == 0
+    finally:
+        net.close()
+
+
+def test_a_lost_status_callback_is_the_state_machines_timeout(monkeypatch):
+    # Given a busy number whose status callback never arrives (lost on the way)
+    net = network(monkeypatch)
+    try:
+        net.twilio.lose = lambda url, params: "/status/" in url
+        arn = place_call(12, [destination("3035550101"), origination()], timeouts=QUICK_TIMEOUTS)
+        net.board.run(arn)
+        # Then the dial's timeout records it NoAnswer, and the call fails cleanly
+        assert results(12) == [("3035550101", "NoAnswer", "destination")]
+        assert_failed(12)
+    finally:
+        net.close()
+
+
+def test_a_late_and_a_replayed_status_callback_change_nothing(twilio):
+    arn = place_call(13, [destination("3035550101"), origination()])
+    twilio.board.run(arn)
+    assert results(13) == [("3035550101", "Busy", "destination")]
+    # When Twilio delivers the status callback again, late (its retry)
+    [(url, params)] = [(u, p) for u, p in twilio.twilio.webhooks if "/status/" in u]
+    assert twilio.twilio.webhook(url, params) == EMPTY
+    # and one for a call we never placed arrives
+    unknown = url.replace("/13/", "/999/")
+    assert twilio.twilio.webhook(unknown, {**params, "CallStatus": "completed"}) == EMPTY
+    # Then nothing changed
+    assert results(13) == [("3035550101", "Busy", "destination")]
+    assert_failed(13)
+    assert twilio.twilio.errors == []
+
+
+def test_a_replayed_answer_webhook_reports_once_and_answers_the_same_twiml(twilio):
+    from chalicelib.store import legs
+
+    arn = place_call(14, [destination("7209814345"), origination()])
+    twilio.board.run(arn)
+    [(url, params)] = [(u, p) for u, p in twilio.twilio.webhooks if "/gather/" in u]
+    before = calls.get(14, 1)
+    again = twilio.twilio.webhook(url, params)
+    # The number is past the question: the replay is answered with its stage's TwiML
+    assert again is not None and "<Gather" not in again
+    after = calls.get(14, 1)
+    assert after.attempts == before.attempts and after.state == "complete"
+    assert legs.kept(14, "0.0").stages == {0: "done"}
+
+
+# --- autoconference and conference -----------------------------------------------------
+
+
+def test_the_autoconference_pin_is_sent_down_the_bridged_leg(twilio):
+    john = a_user("7205551212", "john@example.com")
+    call_id = an_autoconference(john)
+    twilio.board.run(execution_of(call_id))
+    assert twilio.board.actions() == ["dial 0.0", "dial 1.0", "watch", "finish"]
+    # <Number sendDigits>: a 2 s pause for the engine's greeting, then the PIN
+    assert [digits for _sid, digits in twilio.twilio.sent_digits] == ["wwww" + PIN]
+    status = calls.get(call_id, 1)
+    assert (status.state, status.mou) == ("complete", Decimal("0.2"))
+    assert minutes_used(john) == Decimal("0.2")
+    clean(twilio)
+
+
+def test_conference_legs_join_one_room_ended_when_the_reservation_closes(twilio):
+    john = a_user("7205551212", "john@example.com")
+    jane = a_user("3035551212", "jane@example.com")
+    conference_id, john_call = conference.create(1, john, Destination(1, john), "Join", 60)
+    twilio.board.run(execution_of(john_call))
+    [jane_call] = conference.add(1, conference_id, None, [Destination(1, jane)], "Join", None)
+    twilio.board.run(execution_of(jane_call))
+    room = f"ocp-test-conference-{conference_id}"
+    assert conferences.get(conference_id, 1).room == room
+    assert len(twilio.twilio.conferences[room]["members"]) == 2
+    clock.advance(60)
+    fire.fire({"kind": "conference", "id": conference_id, "version": 0})
+    assert conferences.get(conference_id, 1).state == "closed"
+    assert twilio.twilio.conferences[room]["status"] == "completed"
+    assert [calls.get(c, 1).mou for c in (john_call, jane_call)] == [Decimal("0.2")] * 2
+    clean(twilio)
+
+
+def test_a_participant_who_does_not_press_1_never_joins(twilio):
+    john = a_user("7205550104", "john@example.com")
+    _conference_id, call_id = conference.create(1, john, Destination(1, john), "Join", 60)
+    twilio.board.run(execution_of(call_id))
+    assert twilio.twilio.conferences == {}
+    assert [(a.number, a.result) for a in calls.get(call_id, 1).attempts] == [
+        ("7205550104", "Declined")
+    ]
+    clean(twilio)
+
+
+# --- blasts ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_message(monkeypatch):
+    # The message plays longer than detection takes to hear the machine's beep
+    net = network(monkeypatch, timing=replace(QUICK, play=0.3, amd=0.02))
+    yield net
+    net.close()
+
+
+def test_a_voice_blast_waits_for_the_beep_and_a_recipient_calls_back(slow_message):
+    twilio = slow_message
+    from chalicelib.store import blasts
+    from chalicelib.store.blasts import VOICE
+    from tests.workflows.test_blast_fanout import drain, new_blast, phone, run_all
+
+    blast_id = new_blast(
+        VOICE, [phone("3035551212"), phone("3035550103"), phone("3035550101")], when=NOW + 60
+    )
+    fire.fire({"kind": "blast", "id": blast_id, "version": 1})
+    drain()
+    assert run_all(twilio.board) == ["SUCCEEDED"] * 3
+    got = [(r.state, r.attempts) for r in blasts.results(blasts.load(blast_id))]
+    assert got == [
+        ("complete", (("3035551212", "Success"),)),
+        ("complete", (("3035550103", "Success"),)),
+        ("failed", (("3035550101", "Busy"),)),
+    ]
+    creates = [dict(p) for _m, path, p in twilio.twilio.requests if path.endswith("/Calls.json")]
+    assert {c["MachineDetection"] for c in creates} == {"DetectMessageEnd"}
+    assert {c["AsyncAmd"] for c in creates} == {"true"}
+    # The machine's message started again once its greeting was over (a redirect)
+    assert any("/message/" in u for u, _p in twilio.twilio.webhooks)
+    # and the person pressed 1 and was put through to the originator
+    assert twilio.twilio.bridged == ["+17202108298"]
     clean(twilio)

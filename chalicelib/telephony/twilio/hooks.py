@@ -249,7 +249,10 @@ class Handler:
         if spec.role == "recipient":
             # The message started while detection ran: a machine hears it again from the
             # start once its greeting is over, so that the recording holds all of it.
-            if answered_by.startswith("machine_end") and self._move(step, AFTER_BEEP, (UP,)):
+            # (Answered: the answer's webhook is still reporting; it plays the message.)
+            if answered_by.startswith("machine_end") and self._move(
+                step, AFTER_BEEP, (ANSWERED, UP)
+            ):
                 self._redirect(step, dials.MESSAGE)
             return EMPTY
         if spec.accept_machine:
