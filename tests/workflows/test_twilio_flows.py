@@ -343,3 +343,48 @@ def test_a_voice_blast_waits_for_the_beep_and_a_recipient_calls_back(slow_messag
     # and the person pressed 1 and was put through to the originator
     assert twilio.twilio.bridged == ["+17202108298"]
     clean(twilio)
+
+
+# --- REST errors, SignalWire -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [21210, 21215, 13224])
+def test_a_number_twilio_refuses_is_a_failed_attempt_and_the_hunt_goes_on(twilio, code):
+    twilio.twilio.refuse["+13035557777"] = (400, code)
+    arn = place_call(40, [destination("3035557777", "3035551212"), origination()])
+    twilio.board.run(arn)
+    assert results(40) == [
+        ("3035557777", "Failed", "destination"),
+        ("3035551212", "Success", "destination"),
+        (ORIGINATION, "Success", "origination"),
+    ]
+    clean(twilio)
+
+
+@pytest.mark.parametrize("status, code", [(429, 20429), (503, 20500), (500, None)])
+def test_throttling_and_server_errors_are_tried_again_never_failed(twilio, status, code):
+    twilio.twilio.fail_next = [(status, code or 0), (status, code or 0)]
+    arn = place_call(41, [destination("3035551212"), origination()])
+    twilio.board.run(arn)
+    assert results(41) == [
+        ("3035551212", "Success", "destination"),
+        (ORIGINATION, "Success", "origination"),
+    ]
+    assert twilio.twilio.fail_next == []
+    assert twilio.twilio.dialed == ["+13035551212"]
+    clean(twilio)
+
+
+def test_signalwire_signs_with_its_signing_key_under_its_header(monkeypatch):
+    net = network(monkeypatch, flavour="signalwire")
+    try:
+        arn = place_call(42, [destination("3035550101", "7209814345"), origination()])
+        net.board.run(arn)
+        assert results(42) == [
+            ("3035550101", "Busy", "destination"),
+            ("7209814345", "Success", "destination"),
+            (ORIGINATION, "Success", "origination"),
+        ]
+        clean(net)
+    finally:
+        net.close()
