@@ -236,7 +236,9 @@ def webhook(bp: Blueprint, path: str) -> Callable[[Hook], Hook]:
             request_id = request_id_of(http)
             with logs.scope(requestId=request_id):
                 try:
-                    status, body, content_type = view(path_args, http.headers, http.raw_body or b"")
+                    raw = http.raw_body or b""
+                    raw = raw.encode() if isinstance(raw, str) else raw
+                    status, body, content_type = view(path_args, http.headers, raw)
                 except Exception:
                     # The carrier retries a 5xx; nothing here may answer with a trace.
                     log.exception("webhook failed")

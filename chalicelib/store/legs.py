@@ -72,7 +72,7 @@ def once(call_id: int, key: str, flag: str) -> bool:
     return _update(call_id, [path.set(1)], Call.legs[key].exists() & path.does_not_exist())
 
 
-def _update(call_id: int, actions: list, condition: Any) -> bool:
+def _update(call_id: int, actions: list[Any], condition: Any) -> bool:
     try:
         Call(call_id).update(actions=actions, condition=condition)
     except UpdateError as e:

@@ -371,6 +371,17 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # the Twilio-compatible carrier (docs/twilio.md): set by infra/ with `--carrier twilio`
+    # (branch w-pacing: the secret's grant, the numbers, the rate, the public URL); until
+    # then a stage runs the simulated or chime carrier and these keep their defaults
+    "OCP_TWILIO_API_BASE",
+    "OCP_TWILIO_ACCOUNT_SID",
+    "OCP_TWILIO_SECRET_NAME",
+    "OCP_TWILIO_NUMBERS",
+    "OCP_TWILIO_SIGNATURE",
+    "OCP_TWILIO_CALLS_PER_SECOND",
+    "OCP_TWILIO_RING_SECONDS",
+    "OCP_PUBLIC_BASE_URL",
 }
 
 

@@ -94,9 +94,9 @@ def _answer(status: int, data: bytes, retry_after: str | None = None) -> dict:
     code = found.get("code")
     code = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
     if status == 429 or code == TOO_MANY or status >= 500:
-        wait = (
-            float(retry_after) if (retry_after or "").isdigit() else (1.0 if status == 429 else 2.0)
-        )
+        wait = 1.0 if status == 429 else 2.0
+        if retry_after and retry_after.isdigit():
+            wait = float(retry_after)
         raise CarrierBusy(f"HTTP {status} {code or ''}".strip(), retry_after=wait)
     if status == 404 or code == NOT_FOUND:
         raise Gone(f"HTTP 404 {code or ''}".strip())
