@@ -234,6 +234,7 @@ class FakeTwilio:
         self.dialed: list[str] = []  # To of every call created
         self.bridged: list[str] = []  # every <Number> of every <Dial>
         self.sent_digits: list[tuple[str, str]] = []  # (CallSid, digits)
+        self.played: list[str] = []  # every <Play> URL
         self.requests: list[tuple[str, str, list]] = []  # (method, path, params)
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
@@ -573,9 +574,11 @@ class Call:
         if name == "Hangup":
             raise Hangup
         if name in ("Play", "Say"):
-            if a.get("digits"):
-                with self.twilio.lock:
+            with self.twilio.lock:
+                if a.get("digits"):
                     self.twilio.sent_digits.append((self.sid, a["digits"]))
+                elif name == "Play":
+                    self.twilio.played.append((verb.text or "").strip())
             self._wait(t.play)
             return None
         if name == "Pause":
@@ -587,7 +590,7 @@ class Call:
         if name == "Gather":
             for child in verb:
                 self._verb(child, kind)
-            digits = _presses(kind)
+            digits = _presses(kind)  # (after the prompts: a person waits for the question)
             if digits or a.get("actionOnEmptyResult") == "true":
                 return self.twilio.twiml(a["action"], self.params(Digits=digits))
             return None

@@ -388,3 +388,39 @@ def test_signalwire_signs_with_its_signing_key_under_its_header(monkeypatch):
         clean(net)
     finally:
         net.close()
+
+
+def test_a_blast_with_audio_plays_the_upload_and_hidden_caller_id_is_a_pool_number(twilio):
+    from chalicelib.media import storage
+    from chalicelib.store import blasts
+    from chalicelib.store.blasts import VOICE, AudioRef
+    from chalicelib.workflows import fanout
+    from tests.audio_samples import tone_mp3
+    from tests.workflows.test_blast_fanout import ORIGINATION as BLAST_ORIGIN
+    from tests.workflows.test_blast_fanout import REQUESTER, drain, phone, run_all
+
+    key = "uploads/1/" + "a" * 32 + "/hello.mp3"
+    mp3 = tone_mp3()
+    storage.put(key, mp3, "audio/mpeg")
+    blast_id, _scheduled = fanout.create(
+        1,
+        REQUESTER,
+        VOICE,
+        when=NOW + 60,
+        text=None,
+        audio=AudioRef(key, "mp3", "hello.mp3", len(mp3)),
+        hide_ani=True,
+        allow_callback=False,
+        origination=BLAST_ORIGIN,
+        terminations=[phone("3035551212"), phone("7205551212")],
+    )
+    fire.fire({"kind": "blast", "id": blast_id, "version": 1})
+    drain()
+    assert run_all(twilio.board) == ["SUCCEEDED"] * 2
+    # hideAni: never the originator's number; a number of the account's pool
+    assert sorted(c.frm for c in twilio.twilio.calls.values()) == ["+13035550100", "+17205550100"]
+    assert [r.state for r in blasts.results(blasts.load(blast_id))] == ["complete"] * 2
+    # The upload itself plays (mp3, no transcoding), from a presigned URL
+    assert len(twilio.twilio.played) == 2
+    assert all("/hello.mp3?" in url and "Signature" in url for url in twilio.twilio.played)
+    clean(twilio)
