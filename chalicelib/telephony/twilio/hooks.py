@@ -240,7 +240,7 @@ class Handler:
             # Held after a <Dial> that put nobody through: until the next dial redirects
             # the call, or the release hangs it up.
             return self._held(spec, first=False, step=step)
-        return self._current(step, spec)
+        return self._current(step, spec, kept)  # read just now: no second read
 
     def _amd(self, step: Step, spec: Spec, kept: Any) -> str:
         answered_by = step.param("AnsweredBy")
@@ -389,9 +389,10 @@ class Handler:
 
     # -- TwiML of a stage -------------------------------------------------------------------
 
-    def _current(self, step: Step, spec: Spec) -> str:
-        """What a number at its stage hears (a repeated webhook gets it again)."""
-        stage = self.legs.kept(step.call_id, step.key)
+    def _current(self, step: Step, spec: Spec, kept: Any = None) -> str:
+        """What a number at its stage hears (a repeated webhook gets it again); `kept`: the
+        dial as read in this request, else read again (a conditional move just failed)."""
+        stage = kept or self.legs.kept(step.call_id, step.key)
         at = None if stage is None else stage.stages.get(step.index)
         if at == ASKING:
             return self._question(step, spec)
