@@ -220,3 +220,17 @@ def test_twilio_plays_mp3_as_it_is_and_refuses_wma_at_upload(tuned):
     with pytest.raises(OcpError) as raised:
         audio.check("audioFile", "x", wma(), "a.wma")
     assert raised.value.code == 901
+
+
+def test_the_app_imports_nothing_of_the_twilio_carrier_until_a_webhook_comes():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app; "
+        "print(sorted(m for m in sys.modules if m.startswith('chalicelib.telephony.twilio')))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"
