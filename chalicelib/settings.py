@@ -110,18 +110,22 @@ class Settings(NamedTuple):
     concurrent_calls: int
     interactive_calls: int
     blast_dial_seconds: float
-    # A Twilio-compatible carrier (OCP_CARRIER=twilio; docs/twilio-deploy.md): the REST
-    # base (SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01), the account
-    # SID (SignalWire: project id), the Secrets Manager secret holding
-    # {"authToken", "signingKey"} read by name (never the token itself), the numbers
-    # presented as caller id, which signature header webhooks carry (twilio or
-    # signalwire), the public URL Twilio calls the webhooks at, and how long a container
-    # keeps the secret before reading it again (rotation).
+    # A Twilio-compatible carrier (OCP_CARRIER=twilio; telephony/twilio/, docs/twilio.md):
+    # the REST base (SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01), the
+    # account SID (SignalWire: project id), the Secrets Manager secret holding
+    # {"authToken", "signingKey"} read by name (store/carrier_secret.py; never the token
+    # itself), the numbers presented as caller id (E.164, comma-separated), which
+    # signature webhooks carry (twilio: X-Twilio-Signature with the auth token;
+    # signalwire: X-SignalWire-Signature with the signing key), how long a number rings,
+    # the public base URL the carrier calls (webhooks are signed over it), and how long a
+    # container keeps the secret before reading it again (rotation).
     twilio_api_base: str
     twilio_account_sid: str
     twilio_secret_name: str
     twilio_numbers: tuple[str, ...]
     twilio_signature: str
+    twilio_calls_per_second: float
+    twilio_ring_seconds: int
     public_base_url: str
     carrier_secret_ttl_seconds: int
     # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
@@ -194,10 +198,13 @@ def get() -> Settings:
         state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
         carrier=carrier,
         ring_timeout_seconds=ring_timeout,
-        # Chime sends no event while a phone rings or an announcement plays: by default
-        # a dial is bounded by its ring timeout alone there.
+        # Chime and Twilio send no event while a phone rings or an announcement plays: by
+        # default a dial is bounded by its ring timeout alone there.
         dial_heartbeat_seconds=int(
-            env.get("OCP_DIAL_HEARTBEAT_SECONDS", ring_timeout if carrier == "chime" else 60)
+            env.get(
+                "OCP_DIAL_HEARTBEAT_SECONDS",
+                ring_timeout if carrier in ("chime", "twilio") else 60,
+            )
         ),
         max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
         record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
@@ -234,14 +241,19 @@ def get() -> Settings:
             concurrent_calls - 1, max(0, int(env.get("OCP_INTERACTIVE_CALLS", 1)))
         ),
         blast_dial_seconds=max(1.0, float(env.get("OCP_BLAST_DIAL_SECONDS", 45))),
-        twilio_api_base=env.get("OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01"),
+        twilio_api_base=env.get("OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01").rstrip(
+            "/"
+        ),
         twilio_account_sid=env.get("OCP_TWILIO_ACCOUNT_SID", ""),
         twilio_secret_name=env.get("OCP_TWILIO_SECRET_NAME", f"ocp-{stage}-twilio"),
         twilio_numbers=tuple(
             n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
         ),
-        twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio"),
-        public_base_url=env.get("OCP_PUBLIC_BASE_URL", ""),
+        twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio").strip().lower(),
+        twilio_calls_per_second=max(0.01, float(env.get("OCP_TWILIO_CALLS_PER_SECOND", 1))),
+        # Calls.create's Timeout: 5..600 s (Twilio's default, 60).
+        twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
+        public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
         carrier_secret_ttl_seconds=max(0, int(env.get("OCP_CARRIER_SECRET_TTL_SECONDS", 300))),
         idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
         idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),

@@ -254,6 +254,9 @@ class Call(Model):
     race: MapAttribute[str, Any] = MapAttribute(null=True)
     watch_token = UnicodeAttribute(null=True)
     ended_after = NumberAttribute(null=True)  # seconds the connected call lasted
+    # A carrier whose calls keep no state of their own (telephony/twilio; store/legs.py):
+    # each dial by attempt key, its task token and the stage each of its numbers reached.
+    legs: MapAttribute[str, Any] = MapAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
 
 

@@ -8,7 +8,8 @@ None: a real network). The same holds for `watch`, which reports how long a conn
 call lasted.
 
 The adapter is chosen by name in settings (`OCP_CARRIER`): `simulated` for local runs
-and tests, `chime` for real calls through Amazon Chime SDK PSTN Audio (telephony/chime/).
+and tests, `chime` for real calls through Amazon Chime SDK PSTN Audio (telephony/chime/),
+`twilio` for real calls through Twilio or SignalWire (telephony/twilio/).
 """
 
 from __future__ import annotations
@@ -140,4 +141,8 @@ def carrier(name: str | None = None) -> Carrier:
         from chalicelib.telephony.chime.adapter import ChimeCarrier
 
         return ChimeCarrier.from_settings()
+    if name == "twilio":
+        from chalicelib.telephony.twilio.adapter import TwilioCarrier
+
+        return TwilioCarrier.from_settings()
     raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")
