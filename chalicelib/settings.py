@@ -118,13 +118,13 @@ class Settings(NamedTuple):
     # signature webhooks carry (twilio: X-Twilio-Signature with the auth token;
     # signalwire: X-SignalWire-Signature with the signing key), how long a number rings,
     # the public base URL the carrier calls (webhooks are signed over it), and how long a
-    # container keeps the secret before reading it again (rotation).
+    # container keeps the secret before reading it again (rotation). Its rate and
+    # concurrency are the account's limits above (OCP_CALLS_PER_SECOND, ...).
     twilio_api_base: str
     twilio_account_sid: str
     twilio_secret_name: str
     twilio_numbers: tuple[str, ...]
     twilio_signature: str
-    twilio_calls_per_second: float
     twilio_ring_seconds: int
     public_base_url: str
     carrier_secret_ttl_seconds: int
@@ -250,7 +250,6 @@ def get() -> Settings:
             n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
         ),
         twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio").strip().lower(),
-        twilio_calls_per_second=max(0.01, float(env.get("OCP_TWILIO_CALLS_PER_SECOND", 1))),
         # Calls.create's Timeout: 5..600 s (Twilio's default, 60).
         twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
         public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),

@@ -69,6 +69,12 @@ class Access:
     # With the twilio carrier only: read its one secret, the auth token
     # (secretsmanager:GetSecretValue on OCP_TWILIO_SECRET_NAME, docs/twilio-deploy.md).
     carrier_secret: bool = False
+    # Also with the twilio carrier only: its webhooks (routes.webhook, in this function)
+    # report dial outcomes with their task tokens (SendTaskSuccess/Failure/Heartbeat).
+    carrier_hooks: bool = False
+    # Also with the twilio carrier only: speak announcements and prompts as the mp3 it
+    # plays (synthesise speech, read and write SPEECH_PREFIX).
+    carrier_speech: bool = False
     timeout_seconds: int = 60
     memory_mb: int = 256
 
@@ -87,8 +93,10 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout", "callbacks"),
         schedules=True,
-        # the /twilio/* webhooks check each request's signature with the auth token
+        # the /twilio/* webhooks check each request's signature with the auth token,
+        # report dial outcomes with their task tokens and redirect or end calls (REST)
         carrier_secret=True,
+        carrier_hooks=True,
         timeout_seconds=28,
         memory_mb=512,
     ),
@@ -107,6 +115,7 @@ FUNCTIONS: dict[str, Access] = {
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
         carrier_secret=True,  # Twilio's REST API: create, redirect and end calls
+        carrier_speech=True,  # the dial's announcement and prompts, as mp3 in speech/
         timeout_seconds=60,
     ),
     # The SIP media application's handler (chime carrier only): answers each call event
@@ -409,6 +418,18 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     if stage.chime and grant.meeting_operations:
         # A meeting is made per conference room at run time, its id chosen by the service.
         statements.append(Statement(chime_actions(grant.meeting_operations), (Ref("meetings"),)))
+    if stage.twilio and grant.carrier_hooks and not grant.report_tasks:
+        statements.append(Statement(TASK_REPORT_ACTIONS, (ANY,)))
+    if stage.twilio and grant.carrier_speech:
+        speech = (Ref("objects", SPEECH_PREFIX),)
+        if SPEECH_PREFIX not in grant.read_audio:
+            statements.append(Statement(("s3:GetObject",), speech))
+            if not grant.read_audio:  # a missing key is then a 404, not a 403
+                statements.append(Statement(("s3:ListBucket",), (Ref("bucket"),)))
+        if SPEECH_PREFIX not in grant.write_audio:
+            statements.append(Statement(("s3:PutObject",), speech))
+        if not grant.polly:
+            statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
     if stage.twilio and grant.carrier_secret:
         # The one secret, by name: its ARN ends in six characters of the service's choosing.
         statements.append(Statement(("secretsmanager:GetSecretValue",), (Ref("carrier-secret"),)))

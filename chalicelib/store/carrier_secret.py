@@ -44,12 +44,18 @@ class CarrierSecret:
 
     @property
     def webhook_keys(self) -> tuple[str, ...]:
-        """Every key a genuine webhook may be signed with now: the current one, and the
-        previous auth token while a rotation is under way."""
-        previous = (
-            () if self.signing_key or not self.previous_auth_token else (self.previous_auth_token,)
-        )
-        return (self.webhook_key, *previous)
+        """Every key a genuine webhook may be signed with now, the signature told by the
+        secret itself (a signing key: SignalWire's)."""
+        return self.keys_for("signalwire" if self.signing_key else "twilio")
+
+    def keys_for(self, signature: str) -> tuple[str, ...]:
+        """Every key a genuine webhook may be signed with now under OCP_TWILIO_SIGNATURE:
+        SignalWire's signing key; else the auth token, and the previous one while a
+        rotation is under way."""
+        if signature == "signalwire":
+            return (self.signing_key,) if self.signing_key else ()
+        previous = (self.previous_auth_token,) if self.previous_auth_token else ()
+        return (self.auth_token, *previous)
 
 
 class SecretUnavailable(RuntimeError):

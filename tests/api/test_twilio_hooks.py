@@ -21,7 +21,8 @@ PARAMS = [("CallSid", "CA" + "1" * 32), ("CallStatus", "busy"), ("CallDuration",
 def twilio_stage(aws, tuned, monkeypatch):
     from chalicelib import settings
     from chalicelib.store import aws as clients
-    from chalicelib.telephony.twilio import adapter, hooks
+    from chalicelib.store import carrier_secret
+    from chalicelib.telephony.twilio import hooks
 
     tuned(
         OCP_CARRIER="twilio",
@@ -33,10 +34,10 @@ def twilio_stage(aws, tuned, monkeypatch):
         Name=settings.get().twilio_secret_name,
         SecretString=json.dumps({"authToken": TOKEN, "signingKey": "sw-key"}),
     )
-    adapter.forget()
+    carrier_secret.forget()
     monkeypatch.setattr(hooks, "_handler", None)
     yield
-    adapter.forget()
+    carrier_secret.forget()
 
 
 def post(client, path: str, params, headers: dict | None = None):

@@ -384,7 +384,6 @@ DEFAULTED = {
     "OCP_TWILIO_NUMBERS",
     "OCP_TWILIO_SIGNATURE",
     "OCP_PUBLIC_BASE_URL",
-    "OCP_TWILIO_CALLS_PER_SECOND",
     "OCP_TWILIO_RING_SECONDS",
     "OCP_CARRIER_SECRET_TTL_SECONDS",
     # status callback tunings; no network is exempt from the public-address rule deployed

@@ -154,6 +154,34 @@ def test_the_secret_grant_follows_the_stage_s_carrier():
     }
 
 
+def test_the_webhooks_report_task_tokens_only_in_a_twilio_stage():
+    import dataclasses
+
+    from infra.access import ANY, TASK_REPORT_ACTIONS
+
+    api = Function("api_handler", None)
+    report = {a for s in plan(api, PLAN_STAGE) if ANY in s.resources for a in s.actions}
+    assert set(TASK_REPORT_ACTIONS) <= report
+    without = plan(api, dataclasses.replace(PLAN_STAGE, twilio=False))
+    assert not [s for s in without if set(TASK_REPORT_ACTIONS) & set(s.actions)]
+
+
+def test_the_dialer_speaks_mp3_in_speech_only_in_a_twilio_stage():
+    import dataclasses
+
+    from infra.access import SPEECH_PREFIX
+
+    dialer = Function("dialer", None)
+    speech = Ref("objects", SPEECH_PREFIX)
+    granted = {a for s in plan(dialer, PLAN_STAGE) if speech in s.resources for a in s.actions}
+    assert granted == {"s3:GetObject", "s3:PutObject"}
+    assert "polly:SynthesizeSpeech" in {a for s in plan(dialer, PLAN_STAGE) for a in s.actions}
+    without = plan(dialer, dataclasses.replace(PLAN_STAGE, twilio=False))
+    assert not [
+        s for s in without if speech in s.resources or "polly:SynthesizeSpeech" in s.actions
+    ]
+
+
 def account(**changes) -> TwilioAccount:
     fields = {
         "account_sid": TWILIO_ACCOUNT_SID,

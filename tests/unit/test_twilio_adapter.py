@@ -36,17 +36,6 @@ class FakeRest:
         return {"conferences": self.conferences}
 
 
-class Pacing:
-    def window(self, per_second):
-        return 1.0, 1
-
-    def take(self, name, per_second, now):
-        return None
-
-    def reserve(self, name, count, every, now):
-        return now
-
-
 @dataclass
 class Legs:
     kept: dict = field(default_factory=dict)
@@ -75,7 +64,6 @@ def carrier(rest: FakeRest | None = None, now: list | None = None) -> TwilioCarr
         speech=lambda text: f"speech/{len(text)}.mp3",
         clock=lambda: clock[0],
         sleep=lambda s: clock.__setitem__(0, clock[0] + s),
-        pacing=Pacing(),
         board=Board(),
         legs=Legs(),
     )
@@ -160,7 +148,7 @@ def test_a_held_call_that_is_gone_fails_the_bridged_dial_without_ringing():
 
 
 def test_a_throttled_create_is_tried_again_then_given_back_to_the_state_machine():
-    # Tried again within its patience (twice the limiter's window: 2 s here)
+    # Tried again within its patience (RETRY_SECONDS: 2 s)
     c = carrier(FakeRest(answers=[CarrierBusy("429", retry_after=0.5)]))
     c.place(dial("7209814345"))
     assert len(c.rest.posts) == 2

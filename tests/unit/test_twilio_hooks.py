@@ -89,7 +89,7 @@ def handler(spec: Spec) -> Handler:
     h = Handler(
         carrier=c,
         dialer=Dialer(),
-        signing_key=lambda: KEY,
+        signing_keys=lambda refreshed=False: (KEY,),
         presign=lambda key: f"https://s3.example/{key}?sig=1&x=2",
         board=Board(),
     )
@@ -229,3 +229,30 @@ def test_a_signature_over_another_url_is_403_before_anything_is_read():
     assert h.respond({**path, "call": "seven"}, {}, body) == (403, "")
     right = signature.sign(KEY, BASE + "/twilio/nosuch/7/0.0/0", params)
     assert h.respond({**path, "step": "nosuch"}, {"X-Twilio-Signature": right}, body) == (404, "")
+
+
+def test_a_webhook_signed_with_any_key_of_the_secret_passes_and_a_rotation_is_read_once():
+    # During a rotation the secret holds the new token and the previous one
+    # (store.carrier_secret.keys_for); a signature matching neither reads it again.
+    reads: list[bool] = []
+    current = [("new-token", "old-token")]
+
+    def keys(refreshed: bool = False) -> tuple[str, ...]:
+        reads.append(refreshed)
+        return current[0]
+
+    h = handler(destination())
+    h.signing_keys = keys
+    path = {"step": "nosuch", "call": "7", "key": "0.0", "index": "0"}
+    body = b"CallSid=CA1"
+    params = signature.form(body)
+    url = BASE + "/twilio/nosuch/7/0.0/0"
+    for key in ("new-token", "old-token"):
+        given = signature.sign(key, url, params)
+        assert h.respond(path, {"X-Twilio-Signature": given}, body) == (404, "")  # signed
+    assert reads == [False, False]
+    newest = signature.sign("newest-token", url, params)
+    assert h.respond(path, {"X-Twilio-Signature": newest}, body) == (403, "")
+    assert reads == [False, False, False, True]  # read again once, nothing newer: refused
+    current[0] = ("newest-token",)
+    assert h.respond(path, {"X-Twilio-Signature": newest}, body) == (404, "")

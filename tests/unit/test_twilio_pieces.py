@@ -138,6 +138,63 @@ def test_a_throttled_request_waits_what_twilio_asks():
     assert raised.value.retry_after == 3.0
 
 
+class Answer:
+    def __init__(self, status: int, data: bytes = b"{}"):
+        self.status, self.data, self.headers = status, data, {}
+
+
+class Http:
+    def __init__(self, *statuses: int):
+        self.statuses = list(statuses)
+        self.tokens: list[str] = []
+
+    def request(self, method, url, body=None, headers=None):
+        import base64
+
+        basic = base64.b64decode(headers["Authorization"].split()[1]).decode()
+        self.tokens.append(basic.split(":", 1)[1])
+        return Answer(self.statuses.pop(0), b'{"sid": "CA1"}')
+
+
+def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it():
+    http = Http(401, 201)
+    client = rest.Rest(
+        "https://api.test/2010-04-01",
+        "AC1",
+        lambda: "old",
+        http=lambda: http,
+        refreshed_token=lambda: "new",
+    )
+    assert client.post("Calls.json", [("To", "+1")]) == {"sid": "CA1"}
+    assert http.tokens == ["old", "new"]
+    # Nothing newer to try: the 401 is the CarrierError, sent once
+    http = Http(401)
+    client = rest.Rest(
+        "https://api.test/2010-04-01",
+        "AC1",
+        lambda: "old",
+        http=lambda: http,
+        refreshed_token=lambda: "old",
+    )
+    with pytest.raises(CarrierError, match="401"):
+        client.post("Calls.json", [("To", "+1")])
+    assert http.tokens == ["old"]
+
+
+def test_a_missing_secret_is_a_carrier_error(aws, tuned):
+    from chalicelib.store import carrier_secret
+    from chalicelib.telephony.twilio import adapter
+
+    tuned(OCP_TWILIO_SECRET_NAME="ocp-test-nosuch")
+    carrier_secret.forget()
+    try:
+        with pytest.raises(CarrierError, match="no secret named ocp-test-nosuch"):
+            adapter.auth_token()
+        assert adapter.webhook_keys() == ()  # every webhook refused (403)
+    finally:
+        carrier_secret.forget()
+
+
 def test_a_body_that_is_not_json_is_still_mapped():
     with pytest.raises(CarrierBusy):
         rest._answer(502, b"<html>Bad gateway</html>")

@@ -32,8 +32,7 @@ class Network:
     monkeypatch: Any
 
     def close(self) -> None:
-        from chalicelib.store import aws
-        from chalicelib.telephony.twilio import adapter
+        from chalicelib.store import aws, carrier_secret
 
         self.twilio.hang_up_everyone()
         self.twilio.idle(5)
@@ -42,7 +41,7 @@ class Network:
         self.monkeypatch.undo()
         settings.reload()
         aws.reset()
-        adapter.forget()
+        carrier_secret.forget()
 
 
 def path_of(url: str) -> dict[str, str]:
@@ -60,7 +59,7 @@ def network(
     flavour: str = "twilio",
 ) -> Network:
     """Settings for the Twilio carrier pointing at a fake Twilio serving on a free port."""
-    from chalicelib.store import aws
+    from chalicelib.store import aws, carrier_secret
     from chalicelib.telephony.twilio import adapter, signature
     from chalicelib.telephony.twilio.adapter import TwilioCarrier
     from chalicelib.telephony.twilio.hooks import Handler
@@ -82,26 +81,25 @@ def network(
     )
     monkeypatch.setenv("OCP_TWILIO_ACCOUNT_SID", ACCOUNT_SID)
     monkeypatch.setenv("OCP_TWILIO_NUMBERS", POOL)
-    monkeypatch.setenv("OCP_TWILIO_CALLS_PER_SECOND", str(per_second))
+    monkeypatch.setenv("OCP_CALLS_PER_SECOND", str(per_second))
+    # The account's concurrency is unbounded here, as tests/workflows/chime.py's (the
+    # pacing board's own tests are tests/workflows/test_pacing_flows.py's).
+    monkeypatch.setenv("OCP_CONCURRENT_CALLS", "10000")
+    monkeypatch.setenv("OCP_BLAST_DIAL_SECONDS", "1")
     monkeypatch.setenv("OCP_TWILIO_SIGNATURE", flavour)
     monkeypatch.setenv("OCP_PUBLIC_BASE_URL", PUBLIC)
     settings.reload()
     aws.reset()
-    adapter.forget()
+    carrier_secret.forget()
     aws.client("secretsmanager").create_secret(
         Name=settings.get().twilio_secret_name,
         SecretString=json.dumps({"authToken": AUTH_TOKEN, "signingKey": signing_key}),
     )
     carrier = TwilioCarrier.from_settings()
-
-    def key() -> str:
-        found = adapter.secret()
-        return found.signing_key if flavour == "signalwire" else found.auth_token
-
     holder["handler"] = Handler(
         carrier=carrier,
         dialer=Dialer(carrier=carrier, tasks=StepFunctionsTasks()),
-        signing_key=key,
+        signing_keys=adapter.webhook_keys,
         header=header,
     )
     return Network(fake, Switchboard(carrier), holder["handler"], server, monkeypatch)

@@ -9,20 +9,25 @@
     open_room / close_room   a conference is a named <Conference>: made when its first leg
                        joins, ended by Conferences update Status=completed
     prepare            a blast's audio plays as it is (mp3; wma is refused at upload)
-    schedule           turns for a blast's recipients at OCP_TWILIO_CALLS_PER_SECOND
+    schedule           None: a blast's turns are planned by workflows/pacing.py
 
 A reference is `twilio:{callId}:{CallSid}` (the CallSid of leg A: a bridged leg lives in
 its <Dial>). The dial itself is kept on the Calls item (store.legs) before anything rings,
 for the webhooks to read.
 
-Failures (rest.py): throttled, 5xx or no connection is CarrierBusy (the dial waits and is
-tried again); a request Twilio refuses is CarrierError (the attempt is Failed). Every
-Calls.create first takes a slot of the shared limiter (store.pacing), as Chime's do.
+Failures (rest.py): throttled, 5xx or no connection is CarrierBusy with the seconds to
+wait (tried again here for a moment, then the dial's Backoff waits them); a request Twilio
+refuses is CarrierError (the attempt is Failed). The account's limits (calls a second,
+calls at once) are not this adapter's: the dialer admits every dial on the shared
+pacing board before it calls place (workflows/pacing.py, docs/limits-pacing.md).
+
+The auth token and the webhooks' keys come from store.carrier_secret (read by name with
+a TTL, read again after a 401 or a signature that matches no key); a secret missing or
+malformed is a CarrierError (the attempt fails, visibly).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -46,8 +51,9 @@ from chalicelib.telephony.twilio.rest import Gone, Rest
 log = logging.getLogger(__name__)
 
 PREFIX = "twilio"
-LIMITER = "twilio-calls"  # store.pacing names
-PLAN = "twilio-plan"
+# How long a Calls.create throttled by the carrier (429) is tried again within place()
+# before the dial is handed back to the state machine's Backoff.
+RETRY_SECONDS = 2.0
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 # Stock prompts (synthesised once, like any other text).
 PRESS_ONE = "Please press 1 to accept."
@@ -69,36 +75,30 @@ def parse_reference(ref: str) -> tuple[int, str]:
     return int(call_id), sid
 
 
-@dataclass(frozen=True)
-class Secret:
-    auth_token: str
-    signing_key: str  # SignalWire's; empty for Twilio
+def auth_token(refreshed: bool = False) -> str:
+    """The account's auth token (store.carrier_secret; never logged). `refreshed`: read
+    again now (the carrier refused the one we had)."""
+    from chalicelib.store import carrier_secret
+
+    try:
+        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
+    except carrier_secret.SecretUnavailable as e:
+        raise CarrierError(str(e)) from None
+    return found.auth_token
 
 
-_secret: Secret | None = None
+def webhook_keys(refreshed: bool = False) -> tuple[str, ...]:
+    """Every key a genuine webhook may be signed with now (a rotation's previous token
+    too); `refreshed`: read again first. Empty when the secret cannot be read."""
+    from chalicelib import settings
+    from chalicelib.store import carrier_secret
 
-
-def secret() -> Secret:
-    """The secret named by OCP_TWILIO_SECRET_NAME, read once per container (never logged)."""
-    global _secret
-    if _secret is None:
-        from chalicelib import settings
-        from chalicelib.store import aws
-
-        name = settings.get().twilio_secret_name
-        try:
-            raw = aws.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
-            found = json.loads(raw)
-        except Exception as e:  # any failure: say which secret, never what it holds
-            raise CarrierError(f"secret {name} unreadable: {type(e).__name__}") from None
-        _secret = Secret(str(found.get("authToken") or ""), str(found.get("signingKey") or ""))
-    return _secret
-
-
-def forget() -> None:
-    """Tests: the secret is read again."""
-    global _secret
-    _secret = None
+    try:
+        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
+    except carrier_secret.SecretUnavailable as e:
+        log.error("webhook keys: %s", e)
+        return ()
+    return found.keys_for(settings.get().twilio_signature)
 
 
 def _speech(text: str) -> str:
@@ -118,22 +118,16 @@ class TwilioCarrier:
     rest: Rest
     numbers: tuple[str, ...]
     public_base_url: str
-    calls_per_second: float = 1.0
     ring_seconds: int = 60
     stage: str = "dev"
     speech: Callable[[str], str] = _speech
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
-    # store.pacing, store.rendezvous and store.legs (in-memory fakes in unit tests).
-    pacing: Any = None
+    # store.rendezvous and store.legs (in-memory fakes in unit tests).
     board: Any = None
     legs: Any = field(default_factory=_default_legs)
 
     def __post_init__(self) -> None:
-        if self.pacing is None:
-            from chalicelib.store import pacing
-
-            self.pacing = pacing
         if self.board is None:
             from chalicelib.store import rendezvous
 
@@ -148,10 +142,14 @@ class TwilioCarrier:
         if bad:
             raise ValueError(f"OCP_TWILIO_NUMBERS: not E.164: {bad}")
         return cls(
-            rest=Rest(s.twilio_api_base, s.twilio_account_sid, lambda: secret().auth_token),
+            rest=Rest(
+                s.twilio_api_base,
+                s.twilio_account_sid,
+                auth_token,
+                refreshed_token=lambda: auth_token(refreshed=True),
+            ),
             numbers=s.twilio_numbers,
             public_base_url=s.public_base_url,
-            calls_per_second=s.twilio_calls_per_second,
             ring_seconds=min(s.twilio_ring_seconds, max(5, s.ring_timeout_seconds - 10)),
             stage=s.stage,
         )
@@ -171,7 +169,7 @@ class TwilioCarrier:
         if dial.bridge_to:
             return self._bridge(dial)
         if len(spec.targets) == 1:
-            self._create(spec, 0, patience=self._window() * 2)
+            self._create(spec, 0)
             return None
         return self._race(dial, spec)
 
@@ -230,7 +228,7 @@ class TwilioCarrier:
         failed: dict[int, str] = {}
         for n in range(len(dial.targets)):
             try:
-                placed[n] = self._create(spec, n, patience=self._window() * (2 + n))
+                placed[n] = self._create(spec, n)
             except CarrierBusy:
                 if not placed and not failed:
                     raise  # nothing rang: the whole dial waits
@@ -245,9 +243,9 @@ class TwilioCarrier:
             return unanswered(dial.targets, [race.results[n] for n in range(len(dial.targets))])
         return None
 
-    def _create(self, spec: Spec, index: int, patience: float) -> str:
-        """Calls.create for number `index`; its CallSid. Waits up to `patience` seconds for
-        a slot of the limiter, and for the API to take it (a 429 is tried again)."""
+    def _create(self, spec: Spec, index: int) -> str:
+        """Calls.create for number `index`; its CallSid. A 429 is tried again for up to
+        RETRY_SECONDS; past that the CarrierBusy goes to the dialer (Carrier.Busy)."""
         target = spec.at(index)
         caller = self.caller_for(spec.caller or None, target.e164, spec.call_id)
         params = [
@@ -260,9 +258,8 @@ class TwilioCarrier:
             ("Timeout", str(spec.ring_seconds)),
             *self._detection(spec, index),
         ]
-        deadline = self.clock() + patience
+        deadline = self.clock() + RETRY_SECONDS
         while True:
-            self._slot(deadline - self.clock())
             try:
                 created = self.rest.post("Calls.json", params)
                 break
@@ -339,24 +336,8 @@ class TwilioCarrier:
 
     # -- pacing ---------------------------------------------------------------------------
 
-    def _window(self) -> float:
-        return self.pacing.window(self.calls_per_second)[0]
-
-    def _slot(self, patience: float) -> None:
-        """Take a slot of the shared limiter, waiting up to `patience` seconds for one."""
-        deadline = self.clock() + patience
-        while True:
-            now = self.clock()
-            wait = self.pacing.take(LIMITER, self.calls_per_second, now)
-            if wait is None:
-                return
-            if now + wait > deadline:
-                raise CarrierBusy("over OCP_TWILIO_CALLS_PER_SECOND", retry_after=wait)
-            self.sleep(wait)
-
-    def schedule(self, count: int) -> tuple[float, float] | None:
-        every = 1.0 / self.calls_per_second
-        return self.pacing.reserve(PLAN, count, every, self.clock()), every
+    def schedule(self, count: int) -> None:
+        """No plan of the adapter's own: workflows/pacing.py plans every carrier's blasts."""
 
     # -- audio ----------------------------------------------------------------------------
 

@@ -105,7 +105,10 @@ class Step:
 class Handler:
     carrier: TwilioCarrier
     dialer: Any  # workflows.dialer.Dialer: report_dial, report_end, and its tasks
-    signing_key: Callable[[], str]
+    # The keys a genuine webhook may be signed with (adapter.webhook_keys: the current
+    # one, and the previous auth token during a rotation); called with refreshed=True
+    # when a signature matches none of them, in case the secret was rotated meanwhile.
+    signing_keys: Callable[..., tuple[str, ...]]
     header: str = signature.TWILIO_HEADER
     presign: Callable[[str], str] = lambda key: _presign(key)
     board: Any = None  # store.rendezvous
@@ -135,13 +138,25 @@ class Handler:
             return 403, ""
         key = path.get("key", "")
         url = self.carrier.public_base_url + dials.path(step, call_id, key, index)
-        if not signature.valid(self.signing_key(), url, params, headers.get(self.header)):
+        if not self.signed(url, params, headers.get(self.header)):
             log.warning("webhook %s refused: bad or missing signature", step)
             return 403, ""
         if step not in dials.STEPS:
             return 404, ""
         with logs.scope(callId=call_id):
             return 200, self.handle(Step(step, call_id, key, index, dict(params)))
+
+    def signed(self, url: str, params: list[tuple[str, str]], given: str | None) -> bool:
+        """Signed with any key of the secret; else with any of the secret read again now
+        (a rotation this container has not seen yet: carrier_secret.refresh reads at most
+        once in a while, so forged requests cannot make each one a Secrets Manager call)."""
+        if not given:
+            return False
+        keys = self.signing_keys()
+        if any(signature.valid(k, url, params, given) for k in keys):
+            return True
+        newer = self.signing_keys(refreshed=True)
+        return newer != keys and any(signature.valid(k, url, params, given) for k in newer)
 
     def handle(self, step: Step) -> str:
         kept = self.legs.kept(step.call_id, step.key)
@@ -582,15 +597,10 @@ def default() -> Handler:
 
         s = settings.get()
         carrier = TwilioCarrier.from_settings()
-
-        def key() -> str:
-            found = adapter.secret()
-            return found.signing_key if s.twilio_signature == "signalwire" else found.auth_token
-
         _handler = Handler(
             carrier=carrier,
             dialer=Dialer(carrier=carrier),
-            signing_key=key,
+            signing_keys=adapter.webhook_keys,
             header=signature.HEADERS.get(s.twilio_signature, signature.TWILIO_HEADER),
         )
     return _handler

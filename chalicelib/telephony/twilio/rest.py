@@ -8,6 +8,10 @@ Errors (twilio.com/docs/api/errors), as the Carrier port needs them (STYLE 12):
 
     429, 20429 (too many requests), 5xx, no connection   CarrierBusy: nothing is known to
                                                           have rung; tried again later
+    401 (the auth token was refused)                     the secret is read again
+                                                          (store.carrier_secret.refresh:
+                                                          a rotation) and the request
+                                                          sent once more; then CarrierError
     404, 20404 (the call is over)                        Gone
     21210 (caller id not verified), 21215 (no geographic permission), 21211 / 13224
     (not a valid number), any other 4xx                  CarrierError, with the reason
@@ -34,6 +38,7 @@ CONNECT_SECONDS = 2.0
 READ_SECONDS = 6.0
 # Twilio error codes (twilio.com/docs/api/errors) and what they mean here.
 TOO_MANY = 20429
+UNAUTHORIZED = 401
 NOT_FOUND = 20404
 REASONS = {
     21210: "the caller id is not a number of the account or a verified caller id",
@@ -55,6 +60,8 @@ class Rest:
     account_sid: str
     auth_token: Callable[[], str]
     http: Callable[[], Any] = field(default=lambda: _pool())
+    # After a 401: the token read again (None: nothing newer to try).
+    refreshed_token: Callable[[], str] | None = None
 
     def post(self, path: str, params: Iterable[tuple[str, str]]) -> dict:
         return self._request("POST", path, body=urlencode(list(params)))
@@ -67,9 +74,21 @@ class Rest:
         return f"{self.base}/Accounts/{self.account_sid}/{path}"
 
     def _request(self, method: str, path: str, body: str | None = None) -> dict:
+        token = self.auth_token()
+        status, data, retry_after = self._send(method, path, body, token)
+        if status == UNAUTHORIZED and self.refreshed_token is not None:
+            newer = self.refreshed_token()
+            if newer != token:
+                log.info("the carrier refused the auth token; sent again with the one re-read")
+                status, data, retry_after = self._send(method, path, body, newer)
+        return _answer(status, data, retry_after)
+
+    def _send(
+        self, method: str, path: str, body: str | None, token: str
+    ) -> tuple[int, bytes, str | None]:
         import urllib3
 
-        basic = base64.b64encode(f"{self.account_sid}:{self.auth_token()}".encode()).decode()
+        basic = base64.b64encode(f"{self.account_sid}:{token}".encode()).decode()
         headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -79,7 +98,7 @@ class Rest:
             raise CarrierBusy(f"no connection: {type(e).__name__}", retry_after=2.0) from None
         except urllib3.exceptions.HTTPError as e:
             raise CarrierError(f"request failed: {type(e).__name__}") from None
-        return _answer(response.status, response.data, response.headers.get("Retry-After"))
+        return response.status, response.data, response.headers.get("Retry-After")
 
 
 def _answer(status: int, data: bytes, retry_after: str | None = None) -> dict:
