@@ -6,6 +6,7 @@ from chalicelib.api import (
     audio,
     blasts,
     calls,
+    carrier_hooks,
     conferences,
     emails,
     groups,
@@ -39,6 +40,7 @@ app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
 app.register_blueprint(reference.bp)
+app.register_blueprint(carrier_hooks.bp)  # Twilio's webhooks (OCP_CARRIER=twilio)
 app.register_blueprint(handlers.bp)
 # Chalice names a pure function's handler `app.{its __name__}`: each is imported here.
 app.lambda_function(name="fire")(lambda_handler)

@@ -47,10 +47,18 @@ def cold_import_seconds(module: str, path: list[Path]) -> float:
     return float(run.stdout)
 
 
-def cold_start() -> None:
+# The Twilio webhook's path: app.py (the API function's handler module), the route's
+# handler and what it makes on the first webhook (the dialer, the stores it writes).
+TWILIO_HOOK = (
+    "app, chalicelib.telephony.twilio.hooks, chalicelib.workflows.dialer, "
+    "chalicelib.store.legs, chalicelib.store.rendezvous, chalicelib.store.calls, urllib3"
+)
+
+
+def cold_start(only: tuple[str, ...] = (), pairs: int = PAIRS) -> None:
     """`import app` from the deployment package as infra/bundle.py stages it (vendored
     dependencies, boto3 included, and their bytecode), against a bare Chalice app that
-    imports the same boto3."""
+    imports the same boto3. `only`: these subjects (and the bare app)."""
     from infra.bundle import stage_project
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,12 +81,16 @@ def cold_start() -> None:
             # The `sma` function: app.py (Chalice's handler module) and what its first call
             # event imports; the SIP media application waits 5 s for its answer.
             "sma": ("app, chalicelib.telephony.chime.sma", ours_path),
+            # Twilio's webhooks: the API function's routes; Twilio waits 15 s in all.
+            "twilio": (TWILIO_HOOK, ours_path),
             "bare": ("bare_app", bare_path),
         }
+        if only:
+            subjects = {k: v for k, v in subjects.items() if k in (*only, "bare")}
         for module, path in subjects.values():
             cold_import_seconds(module, path)  # the page cache, not the measure
         samples: dict[str, list[float]] = {name: [] for name in subjects}
-        for n in range(PAIRS):
+        for n in range(pairs):
             for name in subjects if n % 2 else reversed(subjects):
                 samples[name].append(cold_import_seconds(*subjects[name]))
 
@@ -92,7 +104,7 @@ def cold_start() -> None:
         return statistics.median(samples[name][part]) / statistics.median(samples["bare"][part])
 
     def verdict(name: str) -> str:
-        half = PAIRS // 2
+        half = pairs // 2
         lowest = min(samples[name]) / min(samples["bare"])
         met = "met" if ratio(name) <= GOAL else "NOT MET"
         return (
@@ -101,19 +113,28 @@ def cold_start() -> None:
         )
 
     print(
-        f"cold import of the package as staged for Lambda, CPU time in {PAIRS} fresh "
+        f"cold import of the package as staged for Lambda, CPU time in {pairs} fresh "
         f"interpreters each (Python {sys.version.split()[0]})"
     )
+    if only:
+        for name in only:
+            print(f"  {name:36} {ms(name)}")
+        print(f"  bare Chalice app + boto3             {ms('bare')}")
+        return
     print(f"  app.py                               {ms('app')}")
     print(f"  app.py + the store every route uses  {ms('first')}   (a first request's imports)")
     print(f"  bare Chalice app + boto3             {ms('bare')}")
     print(f"  sma (app.py + its handler)           {ms('sma')}   (the service waits 5 s)")
+    print(f"  twilio webhook (app.py + its path)   {ms('twilio')}   (Twilio waits 15 s)")
     print(f"  app.py / bare          {verdict('app')}")
     print(f"  app.py + store / bare  {verdict('first')}")
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bench` runs everything; `python -m bench cold` only the cold start."""
+    """`python -m bench` runs everything; `python -m bench cold` only the cold start;
+    `python -m bench twilio` only the Twilio webhook's cold import and scenarios."""
+    if argv == ["twilio"]:
+        return twilio_only()
     cold_start()
     if argv == ["cold"]:
         return 0
@@ -125,8 +146,23 @@ def main(argv: list[str]) -> int:
                 scenarios.append(scenario)
     print()
     run_scenarios(scenarios)
+    from bench import scenarios_twilio
+
+    scenarios_twilio.report_handling()
     print()
     costs.report(scenarios)
+    return 0
+
+
+def twilio_only() -> int:
+    from bench import scenarios_twilio
+
+    cold_start(only=("app", "twilio"), pairs=10)
+    print()
+    for scenario in scenarios_twilio.SCENARIOS:
+        scenario.family = "twilio"
+    run_scenarios(scenarios_twilio.SCENARIOS)
+    scenarios_twilio.report_handling()
     return 0
 
 

@@ -146,6 +146,15 @@ def report(scenarios: list[Scenario]) -> None:
                 f"  {what}: {dollars(cost.total)} ({transitions} state transitions; {cost.top()})"
             )
     _blasts(scenarios)
+    telephony()
+
+
+def telephony() -> None:
+    """The carriers' own prices, chime beside twilio (bench/telephony_prices.py)."""
+    from bench import telephony_prices
+
+    print()
+    print(telephony_prices.comparison_table())
 
 
 HTTP_METHODS = ("GET", "POST", "PUT", "DELETE")

@@ -1,5 +1,6 @@
 """What a real call costs on the chime carrier, per answered minute (README "What real
-calls cost"). `python -m bench.telephony_prices` prints the table the README shows.
+calls cost"), and beside it on the twilio carrier (issue 20 item 8: `comparison()`, which
+`make bench` prints). `python -m bench.telephony_prices` prints both.
 
 Telephony only: the AWS services each call also uses (Lambda, Step Functions, DynamoDB,
 SQS) are priced with the rest of the stack in bench/'s cost model. US dollars, US
@@ -60,6 +61,73 @@ FLOWS = (
 )
 
 
+# -- the twilio carrier (Twilio Programmable Voice; SignalWire charges less, not priced here) --
+
+TWILIO_AS_OF = "2026-12-06"
+TWILIO_SOURCE = (
+    "../shared/telephony/twilio-compatible.md: third-party quotes of 2026-06 to 2026-10, "
+    "second-hand; not read on twilio.com/en-us/voice/pricing/us"
+)
+# Every figure UNCONFIRMED (TWILIO_SOURCE), re-check on Twilio's own page before quoting.
+TWILIO_US_OUTBOUND_PER_MINUTE = 0.0140  # each leg the app dials out, US destination
+TWILIO_AMD_PER_CALL = 0.0075  # answering machine detection, per call it is asked on
+# From memory, least sure: a participant-minute of a <Conference>, on top of its leg.
+TWILIO_CONFERENCE_PER_PARTICIPANT_MINUTE = 0.0018
+TWILIO_PHONE_NUMBER_PER_MONTH = 1.15  # a US local number (from memory)
+# Twilio bills voice by the minute, each leg's time rounded up (UNCONFIRMED as above);
+# the chime figures are per minute as AWS quotes them.
+
+# What "a call" and "a blast recipient" are, for the per-call columns.
+TYPICAL_CALL_MINUTES = 3  # an answered click-to-call's conversation
+BLAST_MESSAGE_MINUTES = 1  # an answered blast recipient: a message under a minute
+
+
+def twilio_per_answered_minute(flow: Flow) -> float:
+    conference = TWILIO_CONFERENCE_PER_PARTICIPANT_MINUTE if flow.attendees else 0.0
+    return flow.legs * TWILIO_US_OUTBOUND_PER_MINUTE + flow.attendees * conference
+
+
+def comparison() -> list[tuple[str, float, float]]:
+    """(what, chime, twilio) in dollars, US destinations."""
+    by_name = {f.name: f for f in FLOWS}
+    call, participant = by_name["call (click-to-call)"], by_name["conference, per participant"]
+    recipient = by_name["blastvoice, per recipient"]
+    return [
+        ("call, per answered minute", call.per_answered_minute, twilio_per_answered_minute(call)),
+        (
+            f"call, per answered call ({TYPICAL_CALL_MINUTES} min)",
+            TYPICAL_CALL_MINUTES * call.per_answered_minute,
+            TYPICAL_CALL_MINUTES * twilio_per_answered_minute(call),
+        ),
+        (
+            "conference participant, per minute",
+            participant.per_answered_minute,
+            twilio_per_answered_minute(participant),
+        ),
+        (
+            f"blast recipient, machine detection on ({BLAST_MESSAGE_MINUTES} min)",
+            # The chime carrier's detection is the SIP media application's own: no fee
+            # of its own in the chime figures above.
+            BLAST_MESSAGE_MINUTES * recipient.per_answered_minute,
+            BLAST_MESSAGE_MINUTES * twilio_per_answered_minute(recipient) + TWILIO_AMD_PER_CALL,
+        ),
+        ("each caller-id number, a month", PHONE_NUMBER_PER_MONTH, TWILIO_PHONE_NUMBER_PER_MONTH),
+    ]
+
+
+def comparison_table() -> str:
+    rows = [
+        f"Telephony, US destinations: chime as of {AS_OF}, twilio as of {TWILIO_AS_OF}; "
+        "every price UNCONFIRMED (bench/telephony_prices.py names the sources)",
+        f"  {'':52} {'chime':>9} {'twilio':>9}",
+        *(
+            f"  {what:52} {f'${chime:.4f}':>9} {f'${twilio:.4f}':>9}"
+            for what, chime, twilio in comparison()
+        ),
+    ]
+    return "\n".join(rows)
+
+
 def table() -> str:
     """The README's table, from the prices above."""
     rows = [
@@ -74,3 +142,6 @@ if __name__ == "__main__":
     print(f"US destinations, prices as of {AS_OF} (UNCONFIRMED: {SOURCE})")
     print(table())
     print(f"plus ${PHONE_NUMBER_PER_MONTH:.2f} a month for each caller-id number")
+    print()
+    print(f"twilio: UNCONFIRMED, {TWILIO_SOURCE}")
+    print(comparison_table())

@@ -14,6 +14,9 @@ point leads back to its log lines. `make run` prints them among its logs.
     metrics.carrier_error()                 CarrierErrors
     metrics.carrier_throttled()             CarrierThrottles: a carrier adapter calls it
                                             when the carrier refuses a call for its rate
+    metrics.paced(kind)                     PacedWaits, by Kind (interactive, blast): a dial
+                                            waited for the account's limits
+                                            (workflows/pacing.py)
 """
 
 from __future__ import annotations
@@ -87,3 +90,7 @@ def carrier_error() -> None:
 
 def carrier_throttled() -> None:
     put("CarrierThrottles", 1)
+
+
+def paced(kind: str) -> None:
+    put("PacedWaits", 1, Kind=kind)

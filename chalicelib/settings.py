@@ -99,10 +99,39 @@ class Settings(NamedTuple):
     # the fake PSTN's URL (make run) in place of the service's endpoints.
     chime_sma_id: str
     chime_numbers: tuple[str, ...]
-    chime_calls_per_second: float
+    chime_calls_per_second: float  # calls_per_second, under the name chime had first
     chime_ring_seconds: int
     chime_media_region: str
     chime_endpoint_url: str | None
+    # The carrier account's limits, shared by every dialer (domain/pacing.py,
+    # docs/limits-pacing.md): new calls a second (OCP_CALLS_PER_SECOND, or chime's older
+    # OCP_CHIME_CALLS_PER_SECOND) and calls at once, interactive_calls of them never
+    # taken by blasts; blast_dial_seconds is how long a blast dial typically holds a
+    # line (ring, machine detection, message), which spaces a blast's recipients. Off
+    # (pacing False) for the simulated carrier, which has no limits.
+    pacing: bool
+    calls_per_second: float
+    concurrent_calls: int
+    interactive_calls: int
+    blast_dial_seconds: float
+    # A Twilio-compatible carrier (OCP_CARRIER=twilio; telephony/twilio/, docs/twilio.md):
+    # the REST base (SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01), the
+    # account SID (SignalWire: project id), the Secrets Manager secret holding
+    # {"authToken", "signingKey"} read by name (store/carrier_secret.py; never the token
+    # itself), the numbers presented as caller id (E.164, comma-separated), which
+    # signature webhooks carry (twilio: X-Twilio-Signature with the auth token;
+    # signalwire: X-SignalWire-Signature with the signing key), how long a number rings,
+    # the public base URL the carrier calls (webhooks are signed over it), and how long a
+    # container keeps the secret before reading it again (rotation). Its rate and
+    # concurrency are the account's limits above (OCP_CALLS_PER_SECOND, ...).
+    twilio_api_base: str
+    twilio_account_sid: str
+    twilio_secret_name: str
+    twilio_numbers: tuple[str, ...]
+    twilio_signature: str
+    twilio_ring_seconds: int
+    public_base_url: str
+    carrier_secret_ttl_seconds: int
     # Idempotency-Key (protocol/idempotency.py): a stored response is replayed for
     # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
     # taken over after idempotency_lease_seconds, longer than the API function may run;
@@ -142,6 +171,11 @@ def get() -> Settings:
     ring_timeout = int(env.get("OCP_RING_TIMEOUT_SECONDS", 150))
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     machine = env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call")
+    calls_per_second = max(
+        0.01,
+        float(env.get("OCP_CALLS_PER_SECOND") or env.get("OCP_CHIME_CALLS_PER_SECOND") or 1),
+    )
+    concurrent_calls = max(1, int(env.get("OCP_CONCURRENT_CALLS", 3)))
     return Settings(
         stage=stage,
         region=region,
@@ -172,10 +206,13 @@ def get() -> Settings:
         or f"arn:aws:states:{region}:{LOCAL_ACCOUNT}:stateMachine:{machine}",
         carrier=carrier,
         ring_timeout_seconds=ring_timeout,
-        # Chime sends no event while a phone rings or an announcement plays: by default
-        # a dial is bounded by its ring timeout alone there.
+        # Chime and Twilio send no event while a phone rings or an announcement plays: by
+        # default a dial is bounded by its ring timeout alone there.
         dial_heartbeat_seconds=int(
-            env.get("OCP_DIAL_HEARTBEAT_SECONDS", ring_timeout if carrier == "chime" else 60)
+            env.get(
+                "OCP_DIAL_HEARTBEAT_SECONDS",
+                ring_timeout if carrier in ("chime", "twilio") else 60,
+            )
         ),
         max_call_seconds=int(env.get("OCP_MAX_CALL_SECONDS", 4 * 3600)),
         record_timeout_seconds=int(env.get("OCP_RECORD_TIMEOUT_SECONDS", 60)),
@@ -201,10 +238,30 @@ def get() -> Settings:
         chime_numbers=tuple(
             n.strip() for n in env.get("OCP_CHIME_NUMBERS", "").split(",") if n.strip()
         ),
-        chime_calls_per_second=max(0.01, float(env.get("OCP_CHIME_CALLS_PER_SECOND", 1))),
+        chime_calls_per_second=calls_per_second,
         chime_ring_seconds=min(120, max(1, int(env.get("OCP_CHIME_RING_SECONDS", 60)))),
         chime_media_region=env.get("OCP_CHIME_MEDIA_REGION") or region,
         chime_endpoint_url=env.get("OCP_CHIME_ENDPOINT_URL") or None,
+        pacing=_flag(env.get("OCP_PACING"), default=carrier != "simulated"),
+        calls_per_second=calls_per_second,
+        concurrent_calls=concurrent_calls,
+        interactive_calls=min(
+            concurrent_calls - 1, max(0, int(env.get("OCP_INTERACTIVE_CALLS", 1)))
+        ),
+        blast_dial_seconds=max(1.0, float(env.get("OCP_BLAST_DIAL_SECONDS", 45))),
+        twilio_api_base=env.get("OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01").rstrip(
+            "/"
+        ),
+        twilio_account_sid=env.get("OCP_TWILIO_ACCOUNT_SID", ""),
+        twilio_secret_name=env.get("OCP_TWILIO_SECRET_NAME", f"ocp-{stage}-twilio"),
+        twilio_numbers=tuple(
+            n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
+        ),
+        twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio").strip().lower(),
+        # Calls.create's Timeout: 5..600 s (Twilio's default, 60).
+        twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
+        public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
+        carrier_secret_ttl_seconds=max(0, int(env.get("OCP_CARRIER_SECRET_TTL_SECONDS", 300))),
         idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
         idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),
         idempotency_wait_seconds=float(env.get("OCP_IDEMPOTENCY_WAIT_SECONDS", 5)),

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aws_cdk import App
 
+    from infra.stage import TwilioAccount
+
 ROOT = Path(__file__).resolve().parent.parent
 # CDK behaviours a new project gets; set here rather than in a cdk.json so that
 # `make synth`, the tests and `cdk deploy --app infra/cdk.out` agree.
@@ -42,6 +44,8 @@ def build(
     carrier: str = "simulated",
     chime_numbers: tuple[str, ...] = (),
     chime_calls_per_second: float = 1.0,
+    concurrent_calls: int = 3,
+    twilio: TwilioAccount | None = None,
     project_dir: Path = ROOT,
 ) -> App:
     """The CDK app of one stage, not yet synthesised."""
@@ -54,6 +58,8 @@ def build(
         carrier=carrier,
         chime_numbers=chime_numbers,
         chime_calls_per_second=chime_calls_per_second,
+        concurrent_calls=concurrent_calls,
+        twilio=twilio,
     )
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
@@ -108,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--carrier",
         default=os.environ.get("CARRIER", "simulated"),
-        choices=("simulated", "chime"),
+        choices=("simulated", "chime", "twilio"),
         help="telephony adapter, OCP_CARRIER (default simulated: no real calls; chime: "
-        'Amazon Chime SDK PSTN Audio, README "Real telephone calls")',
+        'Amazon Chime SDK PSTN Audio, README "Real telephone calls"; twilio: Twilio or '
+        "SignalWire, docs/twilio-deploy.md)",
     )
     parser.add_argument(
         "--chime-numbers",
@@ -119,11 +126,49 @@ def main(argv: list[str] | None = None) -> int:
         "comma-separated (or CHIME_NUMBERS)",
     )
     parser.add_argument(
+        "--calls-per-second",
         "--chime-calls-per-second",
+        dest="calls_per_second",
         type=float,
-        default=float(os.environ.get("CHIME_CALLS_PER_SECOND", 1)),
-        help="with --carrier chime: new calls a second at most, the account's "
-        "CreateSipMediaApplicationCall quota (default 1, AWS's default)",
+        default=float(
+            os.environ.get("CALLS_PER_SECOND") or os.environ.get("CHIME_CALLS_PER_SECOND") or 1
+        ),
+        help="with a real carrier: new calls a second at most, the account's quota "
+        "(default 1: chime's CreateSipMediaApplicationCall default, a new Twilio account's)",
+    )
+    parser.add_argument(
+        "--concurrent-calls",
+        type=int,
+        default=int(os.environ.get("CONCURRENT_CALLS", 3)),
+        help="with a real carrier: calls at once at most (default 3: a Twilio account with "
+        "an Individual profile; docs/limits-pacing.md)",
+    )
+    twilio = parser.add_argument_group("--carrier twilio (docs/twilio-deploy.md)")
+    twilio.add_argument("--twilio-account-sid", default=os.environ.get("TWILIO_ACCOUNT_SID", ""))
+    twilio.add_argument(
+        "--twilio-numbers",
+        default=os.environ.get("TWILIO_NUMBERS", ""),
+        help="the account's E.164 numbers to call from, comma-separated",
+    )
+    twilio.add_argument(
+        "--twilio-api-base",
+        default=os.environ.get("TWILIO_API_BASE", "https://api.twilio.com/2010-04-01"),
+        help="SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01",
+    )
+    twilio.add_argument(
+        "--twilio-secret-name",
+        default=os.environ.get("TWILIO_SECRET_NAME") or None,
+        help="the Secrets Manager secret holding the auth token (default ocp-{stage}-twilio)",
+    )
+    twilio.add_argument(
+        "--twilio-signature",
+        default=os.environ.get("TWILIO_SIGNATURE", "twilio"),
+        choices=("twilio", "signalwire"),
+    )
+    twilio.add_argument(
+        "--public-base-url",
+        default=os.environ.get("PUBLIC_BASE_URL", ""),
+        help="the URL Twilio calls the webhooks at: a custom domain, or the stage's ApiUrl",
     )
     parser.add_argument(
         "--project-dir",
@@ -140,6 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
     numbers = tuple(n.strip() for n in args.chime_numbers.split(",") if n.strip())
+    account = None
+    if args.carrier == "twilio":
+        from infra.stage import TwilioAccount
+
+        account = TwilioAccount(
+            account_sid=args.twilio_account_sid,
+            numbers=tuple(n.strip() for n in args.twilio_numbers.split(",") if n.strip()),
+            public_base_url=args.public_base_url,
+            secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
+            api_base=args.twilio_api_base,
+            signature=args.twilio_signature,
+        )
     try:
         app = build(
             args.stage,
@@ -150,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
             api_gateway_logging_role=not args.no_api_gateway_logging_role,
             carrier=args.carrier,
             chime_numbers=numbers,
-            chime_calls_per_second=args.chime_calls_per_second,
+            chime_calls_per_second=args.calls_per_second,
+            concurrent_calls=args.concurrent_calls,
+            twilio=account,
             project_dir=args.project_dir.resolve(),
         )
     except ValueError as error:  # a stage that cannot be (infra/stage.py, infra/chime.py)

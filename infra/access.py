@@ -67,9 +67,18 @@ class Access:
     # Also with the chime carrier only: make the WAV it plays (read and write WAV_PREFIX,
     # and synthesise speech as PCM for it).
     chime_wav: bool = False
-    # Also with the chime carrier only: these tables (the dialer's limiter of new calls
-    # lives on Counters, store/pacing.py).
+    # With a real carrier only (chime, twilio: calls are paced, workflows/pacing.py):
+    # these tables (the account's pacing board lives on Counters, store/pacing.py).
     chime_tables: tuple[str, ...] = ()
+    # With the twilio carrier only: read its one secret, the auth token
+    # (secretsmanager:GetSecretValue on OCP_TWILIO_SECRET_NAME, docs/twilio-deploy.md).
+    carrier_secret: bool = False
+    # Also with the twilio carrier only: its webhooks (routes.webhook, in this function)
+    # report dial outcomes with their task tokens (SendTaskSuccess/Failure/Heartbeat).
+    carrier_hooks: bool = False
+    # Also with the twilio carrier only: speak announcements and prompts as the mp3 it
+    # plays (synthesise speech, read and write SPEECH_PREFIX).
+    carrier_speech: bool = False
     timeout_seconds: int = 60
     memory_mb: int = 256
 
@@ -88,6 +97,10 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout",),
         schedules=True,
+        # the /twilio/* webhooks check each request's signature with the auth token,
+        # report dial outcomes with their task tokens and redirect or end calls (REST)
+        carrier_secret=True,
+        carrier_hooks=True,
         timeout_seconds=28,
         memory_mb=512,
     ),
@@ -103,6 +116,8 @@ FUNCTIONS: dict[str, Access] = {
         report_tasks=True,
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
+        carrier_secret=True,  # Twilio's REST API: create, redirect and end calls
+        carrier_speech=True,  # the dial's announcement and prompts, as mp3 in speech/
         timeout_seconds=60,
     ),
     # The SIP media application's handler (chime carrier only): answers each call event
@@ -113,6 +128,7 @@ FUNCTIONS: dict[str, Access] = {
     # `fire` when the reservation closes).
     "sma": Access(
         tables=("Calls", "Conferences"),
+        chime_tables=("Counters",),  # a leg's outcome frees or keeps its pacing slot
         report_tasks=True,
         sma_operations=("UpdateSipMediaApplicationCall",),
         meeting_operations=("CreateMeeting", "CreateAttendee"),
@@ -137,8 +153,10 @@ FUNCTIONS: dict[str, Access] = {
         start_workflows=("call",),
         send_to=("fanout",),
         scheduler_target=True,
-        # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
+        # a conference whose reservation ended: its room (a Chime SDK meeting, a Twilio
+        # conference through the REST API) ends too
         meeting_operations=("DeleteMeeting",),
+        carrier_secret=True,
         timeout_seconds=60,
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
@@ -249,8 +267,8 @@ class Ref:
     prefix), queue (a label: dial, fanout, callbacks), dead-letter-queue (a label:
     streams), log-group (a function), state-machine, executions (a workflow stem),
     schedules, scheduler-role, any-topic, sip-media-application (the stage's), meetings
-    (the account's Chime SDK meetings in the stage's region), and "*" for actions that
-    take no resource.
+    (the account's Chime SDK meetings in the stage's region), carrier-secret (the twilio
+    carrier's auth token in Secrets Manager), and "*" for actions that take no resource.
     """
 
     kind: str
@@ -281,6 +299,12 @@ class Stage:
     workflows: frozenset[str]  # state machine stems
     queues: dict[str, str]  # label -> queue name
     chime: bool = False  # the stage has a SIP media application (infra/chime.py)
+    twilio: bool = False  # the stage calls through a Twilio-compatible carrier (infra/twilio.py)
+
+    @property
+    def paced(self) -> bool:
+        """New calls are paced on the account's limits (a real carrier)."""
+        return self.chime or self.twilio
 
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
@@ -331,7 +355,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"this stage's queues {sorted(stage.queues.values())}"
             )
         statements.append(Statement(CONSUME_ACTIONS, (Ref("queue", labels[0]),)))
-    extra = [t for t in grant.chime_tables if t not in grant.tables] if stage.chime else []
+    extra = [t for t in grant.chime_tables if t not in grant.tables] if stage.paced else []
     if grant.tables or extra:
         names = sorted(stage.tables) if grant.tables == ALL_TABLES else list(grant.tables)
         names += [t for t in extra if t not in names]
@@ -422,6 +446,21 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     if stage.chime and grant.meeting_operations:
         # A meeting is made per conference room at run time, its id chosen by the service.
         statements.append(Statement(chime_actions(grant.meeting_operations), (Ref("meetings"),)))
+    if stage.twilio and grant.carrier_hooks and not grant.report_tasks:
+        statements.append(Statement(TASK_REPORT_ACTIONS, (ANY,)))
+    if stage.twilio and grant.carrier_speech:
+        speech = (Ref("objects", SPEECH_PREFIX),)
+        if SPEECH_PREFIX not in grant.read_audio:
+            statements.append(Statement(("s3:GetObject",), speech))
+            if not grant.read_audio:  # a missing key is then a 404, not a 403
+                statements.append(Statement(("s3:ListBucket",), (Ref("bucket"),)))
+        if SPEECH_PREFIX not in grant.write_audio:
+            statements.append(Statement(("s3:PutObject",), speech))
+        if not grant.polly:
+            statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
+    if stage.twilio and grant.carrier_secret:
+        # The one secret, by name: its ARN ends in six characters of the service's choosing.
+        statements.append(Statement(("secretsmanager:GetSecretValue",), (Ref("carrier-secret"),)))
     if grant.schedules:
         statements.append(Statement(SCHEDULE_ACTIONS, (Ref("schedules"),)))
         statements.append(

@@ -245,6 +245,8 @@ def define_dashboard(
         graph(
             "Refused URLs, carrier errors and throttles",
             [ocp("RefusedUrls"), ocp("CarrierErrors"), ocp("CarrierThrottles")],
+            # dials that waited for the account's limits (docs/limits-pacing.md)
+            [ocp("PacedWaits", Kind=k) for k in ("interactive", "blast")],
         ),
     )
     dashboard.add_widgets(

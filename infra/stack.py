@@ -416,6 +416,7 @@ class OcpStack(Stack):
                 label: self.stage.queue_name(label, label in FIFO_QUEUES) for label in self.queues
             },
             chime=self.carrier is not None,
+            twilio=self.stage.twilio is not None,
         )
 
     def _function_role(self, function: Function) -> iam.Role:
@@ -496,6 +497,12 @@ class OcpStack(Stack):
             return self.scheduler_role.role_arn
         if kind == "any-topic":
             return self.format_arn(service="sns", region="*", account="*", resource="*")
+        if kind == "carrier-secret" and self.stage.twilio is not None:
+            from infra import twilio
+
+            return twilio.secret_arn_pattern(
+                self.partition, self.region, self.account, self.stage.twilio.secret_name
+            )
         if kind == "sip-media-application":
             return self.carrier.arn
         if kind == "meetings":
@@ -561,6 +568,11 @@ class OcpStack(Stack):
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
         if self.carrier:
             env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
+        if self.stage.carrier != "simulated":
+            from infra import twilio
+
+            env.update(twilio.limits(self.stage))
+            env.update(twilio.settings(self.stage))
         return env
 
     def _chalice_app(self, project_dir: Path, build_dir: Path) -> Any:

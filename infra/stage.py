@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-CARRIERS = ("simulated", "chime")
+CARRIERS = ("simulated", "chime", "twilio")
+SIGNATURES = ("twilio", "signalwire")
 # chime-sdk-voice's E164PhoneNumber, with the leading + required.
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -34,7 +35,19 @@ class Stage:
     # (OCP_CHIME_NUMBERS), and how many new calls a second it may start (the account's
     # CreateSipMediaApplicationCall quota: 1 unless raised).
     chime_numbers: tuple[str, ...] = ()
-    chime_calls_per_second: float = 1.0
+    # The carrier account's limits (OCP_CALLS_PER_SECOND, OCP_CONCURRENT_CALLS;
+    # domain/pacing.py): a new account's 1 call a second, and 3 calls at once.
+    calls_per_second: float = 1.0
+    concurrent_calls: int = 3
+    # A Twilio-compatible carrier (infra/twilio.py): the account, its numbers, the REST
+    # base, the secret holding the auth token (by name), the signature header and the
+    # public URL Twilio calls the webhooks at.
+    twilio: TwilioAccount | None = None
+
+    @property
+    def chime_calls_per_second(self) -> float:
+        """The name the chime carrier's pace had first."""
+        return self.calls_per_second
 
     @classmethod
     def named(
@@ -45,6 +58,8 @@ class Stage:
         carrier: str = "simulated",
         chime_numbers: tuple[str, ...] = (),
         chime_calls_per_second: float = 1.0,
+        concurrent_calls: int = 3,
+        twilio: TwilioAccount | None = None,
     ) -> Stage:
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
@@ -54,6 +69,16 @@ class Stage:
             _check_chime(chime_numbers, chime_calls_per_second)
         elif chime_numbers:
             raise ValueError("chime numbers are for --carrier chime")
+        if carrier == "twilio":
+            if twilio is None:
+                raise ValueError("carrier 'twilio' needs the account: --twilio-account-sid ...")
+            twilio.check()
+            if not 0 < chime_calls_per_second <= 1000:
+                raise ValueError("--calls-per-second: more than 0, at most 1000")
+        elif twilio is not None:
+            raise ValueError("a Twilio account is for --carrier twilio")
+        if not 1 <= concurrent_calls <= 10000:
+            raise ValueError("--concurrent-calls: 1 to 10000")
         prod = name == "prod"
         return cls(
             name=name,
@@ -65,7 +90,9 @@ class Stage:
             api_gateway_logging_role=api_gateway_logging_role,
             carrier=carrier,
             chime_numbers=tuple(chime_numbers),
-            chime_calls_per_second=chime_calls_per_second,
+            calls_per_second=chime_calls_per_second,
+            concurrent_calls=concurrent_calls,
+            twilio=twilio,
         )
 
     @property
@@ -103,6 +130,42 @@ class Stage:
             "OCP_SCHEDULE_GROUP": self.stack_name,
             "OCP_STATE_MACHINE_NAME": self.resource("call"),
         }
+
+
+@dataclass(frozen=True)
+class TwilioAccount:
+    """`--carrier twilio`'s account (docs/twilio-deploy.md). The auth token is never here:
+    only the name of the Secrets Manager secret that holds it."""
+
+    account_sid: str
+    numbers: tuple[str, ...]
+    public_base_url: str
+    secret_name: str
+    api_base: str = "https://api.twilio.com/2010-04-01"
+    signature: str = "twilio"
+
+    def check(self) -> None:
+        if not self.account_sid or not re.fullmatch(r"[A-Za-z0-9-]{2,64}", self.account_sid):
+            raise ValueError(
+                "--twilio-account-sid: the account SID (AC...) or SignalWire project id"
+            )
+        if not self.numbers:
+            raise ValueError("--carrier twilio calls from the account's numbers: --twilio-numbers")
+        bad = [n for n in self.numbers if not _E164.match(n)]
+        if bad or len(set(self.numbers)) != len(self.numbers):
+            raise ValueError(f"--twilio-numbers: E.164 numbers, each once, not {bad}")
+        for flag, url in (
+            ("--public-base-url", self.public_base_url),
+            ("--twilio-api-base", self.api_base),
+        ):
+            if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", url):
+                raise ValueError(f"{flag}: an https:// URL without query, not {url!r}")
+        if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", self.secret_name):
+            raise ValueError(
+                f"--twilio-secret-name: a Secrets Manager name, not {self.secret_name!r}"
+            )
+        if self.signature not in SIGNATURES:
+            raise ValueError(f"--twilio-signature: one of {', '.join(SIGNATURES)}")
 
 
 def _check_chime(numbers: tuple[str, ...], calls_per_second: float) -> None:

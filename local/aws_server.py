@@ -65,11 +65,35 @@ def skip_executions_without_a_worker() -> None:
     StepFunctionsParserBackend._get_executions = with_a_worker
 
 
+def keep_task_failure_causes() -> None:
+    """moto's SendTaskFailure handler passes the error on and drops the cause; Step
+    Functions keeps both, and call.asl.json's Backoff reads Carrier.Busy's cause (its
+    retryAfter). The tests that execute state machines in process apply it too."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    if getattr(StepFunctionResponse.send_task_failure, "keeps_cause", False):
+        return  # applied already in this process
+
+    def send_task_failure(self: Any) -> Any:
+        from moto.core.responses import EmptyResult
+
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"),
+            error=self._get_param("error"),
+            cause=self._get_param("cause"),
+        )
+        return EmptyResult()
+
+    send_task_failure.keeps_cause = True  # type: ignore[attr-defined]
+    StepFunctionResponse.send_task_failure = send_task_failure
+
+
 def main(argv: list[str] | None = None) -> None:
     from moto import server
 
     serialise_dynamodb()
     skip_executions_without_a_worker()
+    keep_task_failure_causes()
     # No access line per AWS request, no development-server banner: `make run` prints
     # one line per API request. Errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -37,6 +37,7 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
     """What runs before the resources are created in the local AWS, and what after."""
     py = sys.executable
     pstn_port = _pstn_port()
+    twilio_port = _twilio_port()
     before = [
         Service(
             "local AWS (moto)",
@@ -62,6 +63,18 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
             if pstn_port is not None
             else []
         ),
+        *(
+            [
+                Service(
+                    "fake Twilio",
+                    [py, "-m", "local.fake_twilio", "--port", str(twilio_port)],
+                    twilio_port,
+                    f"http://{HOST}:{twilio_port}",
+                )
+            ]
+            if twilio_port is not None
+            else []
+        ),
         Service(
             "OCP API",
             [py, "-m", "local.api_server", "--host", HOST, "--port", str(api_port), *reload],
@@ -80,6 +93,14 @@ def _pstn_port() -> int | None:
     return int(os.environ.get("OCP_PSTN_PORT", "5001"))
 
 
+def _twilio_port() -> int | None:
+    """With OCP_CARRIER=twilio, the real Twilio adapter and webhooks run against the
+    local fake Twilio, on this port; None otherwise."""
+    if os.environ.get("OCP_CARRIER") != "twilio":
+        return None
+    return int(os.environ.get("OCP_TWILIO_PORT", "5002"))
+
+
 def main() -> int:
     api_port = int(os.environ.get("OCP_PORT", "8000"))
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
@@ -90,7 +111,7 @@ def main() -> int:
         if _listening(service.port):
             print(
                 f"port {service.port} on {HOST} ({service.name}) is already in use: stop "
-                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT",
+                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT / OCP_TWILIO_PORT",
                 file=sys.stderr,
             )
             return 1
@@ -101,6 +122,9 @@ def main() -> int:
     pstn_port = _pstn_port()
     if pstn_port is not None:
         os.environ.update(chime_environment(pstn_port))
+    twilio_port = _twilio_port()
+    if twilio_port is not None:
+        os.environ.update(twilio_environment(twilio_port, api_port))
     children: list[subprocess.Popen] = []
     try:
         for service in before:
@@ -115,6 +139,8 @@ def main() -> int:
 
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
+        if twilio_port is not None:
+            _twilio_secret()
         for service in after:
             children.append(_start(service))
         _banner(before + after, api_port, aws_port, secret, signing_secret)
@@ -202,6 +228,35 @@ def chime_environment(pstn_port: int) -> dict[str, str]:
         "OCP_CHIME_NUMBERS": "+13035550100,+17205550100",
     }
     return {name: os.environ.get(name) or value for name, value in defaults.items()}
+
+
+def twilio_environment(twilio_port: int, api_port: int) -> dict[str, str]:
+    """The Twilio carrier's settings for the local fake Twilio, unless set already: the
+    fake calls the webhooks on the local API, and signs them with the secret's token."""
+    from local import fake_twilio
+
+    defaults = {
+        "OCP_TWILIO_API_BASE": f"http://{HOST}:{twilio_port}/2010-04-01",
+        "OCP_TWILIO_ACCOUNT_SID": fake_twilio.ACCOUNT_SID,
+        "OCP_TWILIO_NUMBERS": "+13035550100,+17205550100",
+        "OCP_PUBLIC_BASE_URL": f"http://{HOST}:{api_port}",
+    }
+    return {name: os.environ.get(name) or value for name, value in defaults.items()}
+
+
+def _twilio_secret() -> None:
+    """The secret the adapter reads (OCP_TWILIO_SECRET_NAME), in the local AWS."""
+    import json
+
+    from chalicelib import settings
+    from chalicelib.store import aws
+    from local import fake_twilio
+
+    token = fake_twilio.AUTH_TOKEN
+    aws.client("secretsmanager").create_secret(
+        Name=settings.get().twilio_secret_name,
+        SecretString=json.dumps({"authToken": token, "signingKey": token}),
+    )
 
 
 def _listening(port: int) -> bool:

@@ -8,7 +8,7 @@ verdict out; storing is `media.storage`'s job.
 
 A carrier that plays only WAV (chime) takes only what `media.transcode` decodes:
 there, wma is 901 and an mp3 that does not decode (or plays too long) is refused at
-upload, not when the blast starts.
+upload, not when the blast starts. Twilio plays the mp3 as it is and no wma (901).
 """
 
 from __future__ import annotations
@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from chalicelib import settings
 from chalicelib.errors import OcpError
 from chalicelib.media import MAX_AUDIO_BYTES, transcode
-from chalicelib.media.formats import CONTENT_TYPES, kind_of
+from chalicelib.media.formats import CONTENT_TYPES, MP3, WMA, kind_of
 from chalicelib.media.formats import mp3_seconds as mp3_seconds  # tests/unit/test_audio.py
 
 MAX_BYTES = MAX_AUDIO_BYTES
 
 # Carriers that play 8 kHz WAV made by media.transcode, not the upload itself.
 WAV_CARRIERS = frozenset({"chime"})
+# Carriers that play the upload itself, which <Play> cannot when it is wma (Twilio plays
+# mp3, wav, aiff, gsm, ulaw): refused at upload (901), as on Chime, not when the blast
+# starts (docs/twilio.md).
+MP3_CARRIERS = frozenset({"twilio"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,10 @@ def check(variable: str, value: str, data: bytes, filename: str = "") -> Audio:
     kind = kind_of(data)
     if kind is None:
         raise OcpError(902, name=variable, value=value)
-    if settings.get().carrier in WAV_CARRIERS:
+    carrier = settings.get().carrier
+    if kind == WMA and carrier in MP3_CARRIERS:
+        raise OcpError(901, name=variable, choices=MP3)
+    if carrier in WAV_CARRIERS:
         transcode.probe(data, value, variable=variable)
     return Audio(data, kind, safe_filename(filename, kind))
 

@@ -217,6 +217,57 @@ def route(
     return register
 
 
+# Paths of carrier webhooks (`webhook`): served, but no part of the OCP API or its
+# description, and never behind the session guard.
+WEBHOOKS: list[str] = []
+
+# A webhook view: (path variables, headers, raw body) -> (status, body, content type).
+Hook = Callable[[dict[str, str], Any, bytes], tuple[int, str, str]]
+
+
+def webhook(bp: Blueprint, path: str) -> Callable[[Hook], Hook]:
+    """A carrier's webhook (POST): no session, no OCP variables or body; the view checks
+    the carrier's signature itself (STYLE 15) and answers the carrier's format. Logged
+    and given an X-Request-Id like every route."""
+
+    def register(view: Hook) -> Hook:
+        def handler(**path_args: str) -> Response:
+            http = bp.current_request
+            started = time.perf_counter()
+            request_id = request_id_of(http)
+            with logs.scope(requestId=request_id):
+                try:
+                    raw = http.raw_body or b""
+                    raw = raw.encode() if isinstance(raw, str) else raw
+                    status, body, content_type = view(path_args, http.headers, raw)
+                except Exception:
+                    # The carrier retries a 5xx; nothing here may answer with a trace.
+                    log.exception("webhook failed")
+                    status, body, content_type = 500, "", "text/plain"
+                log.info(
+                    "webhook",
+                    extra={
+                        "fields": {
+                            "route": path,
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 1),
+                        }
+                    },
+                )
+            return Response(
+                body,
+                status_code=status,
+                headers={"Content-Type": content_type, REQUEST_ID_HEADER: request_id},
+            )
+
+        handler.__name__ = f"webhook_{view.__name__}"
+        bp.route(path, methods=["POST"], content_types=["*/*"])(handler)
+        WEBHOOKS.append(path)
+        return view
+
+    return register
+
+
 def _register(
     bp: Blueprint,
     path: str,

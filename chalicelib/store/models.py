@@ -262,6 +262,9 @@ class Call(Model):
     race: MapAttribute[str, Any] = MapAttribute(null=True)
     watch_token = UnicodeAttribute(null=True)
     ended_after = NumberAttribute(null=True)  # seconds the connected call lasted
+    # A carrier whose calls keep no state of their own (telephony/twilio; store/legs.py):
+    # each dial by attempt key, its task token and the stage each of its numbers reached.
+    legs: MapAttribute[str, Any] = MapAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
     # A blast recipient's end has been counted on its Blast (store/blasts.py
     # count_recipient_end, from the Calls stream): counted once however often it is read.
@@ -273,6 +276,8 @@ class Counter(Model):
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
     window = NumberAttribute(null=True)  # a rate limiter's current window (store/pacing.py)
+    # The pacing board (domain/pacing.py) as JSON; `value` is then its version.
+    board = UnicodeAttribute(null=True)
 
 
 class Account(Model):

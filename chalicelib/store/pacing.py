@@ -1,19 +1,93 @@
 """Shared pacing of new calls, on one Counters item per name, for every function at once
-(the carrier's quota is per account, not per Lambda instance):
+(the carrier's limits are per account, not per Lambda instance):
 
+    admit(request, limits, now)      place a dial now (None) or the Decision to wait
+    answered(holder, slots, expires) an answered dial keeps `slots` until the call ends
+    release(call_id, key=None)       a dial (or every dial of a call) holds nothing any more
     take(name, per_second, now)      a slot in the current window, or the seconds to wait
     reserve(name, count, every, now) the start of a block of `count` turns `every` s apart
 
-`take` is a fixed-window limiter: at most `per_second` takes a second (windows of
-1/per_second seconds with one take each below 1 a second). `reserve` hands out turns on a
-timeline that never goes back, so concurrent blasts queue one after the other instead of
-adding up. Both are one or two conditional UpdateItems; times are Unix seconds (floats).
+`admit`, `answered` and `release` read the board (domain/pacing.py: the calls placed and
+not ended, the next turn of the rate, who waits) and write it back on condition that its
+version is unchanged: a few tries on a conflict, then the dial is told to wait. `take` is
+a fixed-window limiter: at most `per_second` takes a second (windows of 1/per_second
+seconds with one take each below 1 a second). `reserve` hands out turns on a timeline that
+never goes back. Times are Unix seconds (floats).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.domain import pacing as rules
 from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Counter
+
+log = logging.getLogger(__name__)
+
+BOARD = "pacing-board"
+# Read-modify-write tries of the board before a dial is told to wait its turn instead.
+ATTEMPTS = 4
+
+
+def admit(request: rules.Request, limits: rules.Limits, now: float) -> rules.Decision:
+    """The request placed (Decision.admitted) or told how long to wait; recorded either way."""
+    decision: rules.Decision | None = None
+
+    def change(board: rules.Board) -> rules.Board:
+        nonlocal decision
+        decision = rules.admit(board, request, limits, now)
+        return decision.board
+
+    if not _change(change) or decision is None:
+        return rules.Decision(rules.Board(), rules.POLL_SECONDS, "the pacing board is contended")
+    return decision
+
+
+def answered(holder: str, slots: int, expires: float) -> None:
+    _change(lambda board: rules.answered(board, holder, slots, expires))
+
+
+def release(call_id: int, key: str | None = None) -> None:
+    """Free the slots of one dial of the call (`key`) or of all its dials."""
+    if key is not None:
+        _change(lambda board: rules.release(board, holder(call_id, key)))
+    else:
+        prefix = f"{call_id}:"
+        _change(lambda board: rules.release(board, lambda h: h.startswith(prefix)))
+
+
+def holder(call_id: int, key: str) -> str:
+    return f"{call_id}:{key}"
+
+
+def _change(change: Callable[[rules.Board], rules.Board]) -> bool:
+    for _ in range(ATTEMPTS):
+        try:
+            item = Counter.get(BOARD, consistent_read=True)
+            version = int(item.value)
+            board = rules.from_json(json.loads(item.board) if item.board else None)
+        except DoesNotExist:
+            version, board = 0, rules.Board()
+        after = change(board)
+        if after == board:
+            return True
+        condition = Counter.value.does_not_exist() if version == 0 else Counter.value == version
+        if update_if(
+            Counter(BOARD),
+            [
+                Counter.value.set(version + 1),
+                Counter.board.set(json.dumps(rules.to_json(after), separators=(",", ":"))),
+            ],
+            condition,
+        ):
+            return True
+    log.warning("pacing board contended %d times; not changed", ATTEMPTS)
+    return False
 
 
 def window(per_second: float) -> tuple[float, int]:

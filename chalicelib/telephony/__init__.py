@@ -9,7 +9,8 @@ call lasted.
 
 The adapter is chosen by name in settings (`OCP_CARRIER`, telephony/carriers.py):
 `simulated` for local runs and tests, `chime` for real calls through Amazon Chime SDK
-PSTN Audio (telephony/chime/). This module names no adapter: they import it.
+PSTN Audio (telephony/chime/), `twilio` for real calls through Twilio or SignalWire
+(telephony/twilio/). This module names no adapter: they import it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from chalicelib.telephony import Carrier
 
 simulated = on_first_use("chalicelib.telephony.simulated")
 chime = on_first_use("chalicelib.telephony.chime.adapter")
+twilio = on_first_use("chalicelib.telephony.twilio.adapter")
 
 
 def carrier(name: str | None = None) -> Carrier:
@@ -23,4 +24,6 @@ def carrier(name: str | None = None) -> Carrier:
         return simulated.SimulatedCarrier.from_settings()
     if name == "chime":
         return chime.ChimeCarrier.from_settings()
+    if name == "twilio":
+        return twilio.TwilioCarrier.from_settings()
     raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")

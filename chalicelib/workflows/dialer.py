@@ -4,11 +4,17 @@ happened on the Calls item and reports back to the state machine with the task t
 
     dial    ring one number, or every number of a try-all leg; report
             {result, answered, reference}, or fail the task with Carrier.Error
-            (it could not be placed) or Carrier.Busy (not now: the state machine
-            waits and dials the same attempt again)
+            (it could not be placed) or Carrier.Busy (not now: over the account's
+            limits (workflows/pacing.py) or the carrier refused for the moment; the
+            state machine waits the seconds the cause names and dials the same
+            attempt again)
     record  results for a dial that never reported (it timed out)
     watch   the call is connected: report {seconds} when it ends
     finish  the call is over: complete or failed, times, billed minutes
+
+Every dial placed holds the account's slots (workflows/pacing.py) until it ends: its
+outcome is not Success, it timed out (record), or the call finishes (finish, which every
+ending of an execution goes through).
 
 A message may be delivered more than once: a dial is placed only by the delivery that
 claims its attempt key on the Calls item, and a dial whose task is no longer waiting
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +45,7 @@ from chalicelib.telephony import (
     Target,
     carriers,
 )
+from chalicelib.workflows import pacing
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import AttemptRecord
@@ -49,6 +57,8 @@ log = logging.getLogger(__name__)
 CARRIER_ERROR = "Carrier.Error"
 CARRIER_BUSY = "Carrier.Busy"
 CALL_ENDED = "Call.Ended"
+# The longest Backoff a Carrier.Busy asks for (domain/pacing.py caps its own waits lower).
+MAX_BACKOFF_SECONDS = 300
 
 
 class Tasks(Protocol):
@@ -131,12 +141,20 @@ def _default_ledger() -> Ledger:
     return calls
 
 
+def busy_cause(why: str, retry_after: float) -> str:
+    """Carrier.Busy's cause: the state machine's Backoff waits `retryAfter` seconds
+    (whole, 1..MAX_BACKOFF_SECONDS) before it sends the same dial again."""
+    seconds = min(MAX_BACKOFF_SECONDS, max(1, math.ceil(retry_after)))
+    return json.dumps({"retryAfter": seconds, "why": why})
+
+
 @dataclass
 class Dialer:
     carrier: Carrier
     tasks: Tasks = field(default_factory=StepFunctionsTasks)
     ledger: Ledger = field(default_factory=_default_ledger)
     now: Callable[[], int] = clock.now
+    pacing: pacing.Pacing = field(default_factory=pacing.default)
 
     def handle(self, message: dict) -> None:
         action = message.get("action")
@@ -166,20 +184,29 @@ class Dialer:
         if claim != Claim.CLAIMED:
             self.tasks.fail(dial.token, CALL_ENDED, f"call {dial.call_id} is {claim.value}")
             return
+        wait = self.pacing.admit(dial, message["leg"].get("share"))
+        if wait is not None:
+            log.info("call %s attempt %s: waits: %s", dial.call_id, dial.key, wait.why)
+            metrics.paced("blast" if message["leg"].get("share") else "interactive")
+            self.ledger.release_dial(dial.call_id, dial.key)
+            self.tasks.fail(dial.token, CARRIER_BUSY, busy_cause(wait.why, wait.wait or 0))
+            return
         placed = time.monotonic()
         try:
             outcome = self.carrier.place(dial)
         except CarrierBusy as e:
-            # Nothing rang: give the attempt key back, and let the state machine wait and
-            # dial again with a fresh task (its ring timeout starts again then).
+            # Nothing rang: give the attempt key and the slot back, and let the state
+            # machine wait and dial again with a fresh task (its ring timeout starts again).
             log.info("call %s attempt %s: carrier busy: %s", dial.call_id, dial.key, e)
             metrics.carrier_throttled()
+            self.pacing.release(dial.call_id, dial.key)
             self.ledger.release_dial(dial.call_id, dial.key)
-            self.tasks.fail(dial.token, CARRIER_BUSY, str(e))
+            self.tasks.fail(dial.token, CARRIER_BUSY, busy_cause(str(e), e.retry_after))
             return
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
             metrics.carrier_error()
+            self.pacing.release(dial.call_id, dial.key)
             if self.ledger.record_attempts(
                 dial.call_id, dial.key, _records(dial, [FAILED] * len(dial.targets)), self.now()
             ):
@@ -196,6 +223,10 @@ class Dialer:
         """Record a dial's outcome and hand it to the state machine. A carrier that
         reports later (place returned None) calls this from its event handler."""
         answered = outcome.result == SUCCESS
+        if answered:
+            self.pacing.answered(dial)
+        else:
+            self.pacing.release(dial.call_id, dial.key)
         calling = outcome.answered if answered and dial.role == "origination" else None
         recorded = self.ledger.record_attempts(
             dial.call_id,
@@ -211,6 +242,7 @@ class Dialer:
             # NoAnswer) or the call ended: nobody will bridge this leg.
             if answered and outcome.reference:
                 self.carrier.hang_up(outcome.reference)
+            self.pacing.release(dial.call_id, dial.key)
             self.tasks.fail(dial.token, CALL_ENDED, "attempt closed before it was reported")
             return
         log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
@@ -230,6 +262,7 @@ class Dialer:
             _record(n["number"], message["result"], message["role"]) for n in message["numbers"]
         ]
         recorded = self.ledger.record_attempts(call_id, key, records, self.now())
+        self.pacing.release(call_id, key)  # it never reported: nobody is on the line
         if recorded:
             metrics.dial_attempts(r.result for r in records)
         self.tasks.succeed(message["token"], {"recorded": recorded})
@@ -239,6 +272,7 @@ class Dialer:
         if not self.ledger.mark_connected(call_id):
             if reference:
                 self.carrier.hang_up(reference)
+            self.pacing.release(call_id)
             self.tasks.fail(token, CALL_ENDED, f"call {call_id} ended before it connected")
             return
         seconds = self.carrier.watch(reference, token)
@@ -269,6 +303,7 @@ class Dialer:
             key=leg["key"] if leg else None,
             attempt=attempt,
         )
+        self.pacing.release(call_id)  # every leg of the call has ended
         log.info("call %s: %s", call_id, "complete" if success else "failed")
         if finished:
             metrics.call_finished(success)

@@ -39,6 +39,10 @@ class Leg:
     caller_id: str | None = None  # e164 presented to this leg; None: withheld (hideAni)
     digits: str = ""  # DTMF sent once answered (conference PIN)
     room: str | None = None  # conference room (Carrier.open_room) joined once answered
+    # The pacing share (workflows/pacing.py): a blast recipient's enterprise, whose
+    # dials take turns with other enterprises' and give way to interactive ones; None:
+    # an interactive leg (a call, conference or autoconference), dialed first.
+    share: str | None = None
 
     def to_input(self) -> dict:
         return {
@@ -55,6 +59,7 @@ class Leg:
             "callerId": self.caller_id,
             "digits": self.digits,
             "room": self.room,
+            **({} if self.share is None else {"share": self.share}),
         }
 
 

@@ -46,7 +46,7 @@ from chalicelib.events import Subscription
 from chalicelib.media import tts
 from chalicelib.store import aws, blasts
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target, carriers
-from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows import dialing, pacing, schedule
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,11 @@ def _pace(blast: Any) -> dict:
     if blast.kind == blasts.SMS:
         return {}
     # A start repeated after a failure keeps the turns reserved the first time.
-    plan = carriers.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
+    count = 0 if blast.paced_from is not None else blast.recipients
+    if settings.get().pacing:
+        plan: tuple[float, float] | None = pacing.plan(str(blast.eid), count, float(clock.now()))
+    else:
+        plan = carriers.carrier().schedule(count)
     if plan is None:
         return {}
     first, every = plan
@@ -316,6 +320,7 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             accept_machine=True,
             announcement=message["announcement"],
             caller_id=message.get("callerId"),
+            share=str(message["eid"]),
         )
         dialing.start(
             call_id,

@@ -73,7 +73,14 @@ def test_every_route_of_the_app_is_described_with_its_aliases():
     from app import app
 
     doc = description.document()
-    served = {(path, method.lower()) for path, entry in app.routes.items() for method in entry}
+    from chalicelib.protocol.routes import WEBHOOKS
+
+    served = {
+        (path, method.lower())
+        for path, entry in app.routes.items()
+        if path not in WEBHOOKS  # a carrier's webhooks are no part of the OCP API
+        for method in entry
+    }
     listed = set()
     for path, method, _ in operations(doc):
         for spelling in [path, *doc["paths"][path].get("x-ocp-aliases", [])]:

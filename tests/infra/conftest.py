@@ -86,6 +86,36 @@ def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     )
 
 
+# The twilio carrier's stage (infra/twilio.py, docs/twilio-deploy.md).
+TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+TWILIO_NUMBERS = ("+13035550110", "+13035550111")
+TWILIO_SECRET_NAME = "ocp-prod-twilio"
+PUBLIC_BASE_URL = "https://voice.example.com"
+TWILIO_CALLS_PER_SECOND = 5
+TWILIO_CONCURRENT_CALLS = 20
+
+
+@pytest.fixture(scope="session")
+def twilio_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
+    return _shared_synth(
+        tmp_path_factory,
+        _worker_id(request),
+        "infra-synth-twilio",
+        "--carrier",
+        "twilio",
+        "--twilio-account-sid",
+        TWILIO_ACCOUNT_SID,
+        "--twilio-numbers",
+        ",".join(TWILIO_NUMBERS),
+        "--public-base-url",
+        PUBLIC_BASE_URL,
+        "--calls-per-second",
+        str(TWILIO_CALLS_PER_SECOND),
+        "--concurrent-calls",
+        str(TWILIO_CONCURRENT_CALLS),
+    )
+
+
 def _shared_synth(
     tmp_path_factory: pytest.TempPathFactory,
     worker_id: str,

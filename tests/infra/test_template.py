@@ -444,6 +444,25 @@ DEFAULTED = {
     "OCP_IDEMPOTENCY_TTL_SECONDS",
     "OCP_IDEMPOTENCY_LEASE_SECONDS",
     "OCP_IDEMPOTENCY_WAIT_SECONDS",
+    # the carrier account's limits and the pacing tunings: set by infra/ for a real
+    # carrier (--calls-per-second, --concurrent-calls; tests/infra/test_twilio.py), the
+    # code's defaults otherwise (no pacing with the simulated carrier)
+    "OCP_PACING",
+    "OCP_CALLS_PER_SECOND",
+    "OCP_CONCURRENT_CALLS",
+    "OCP_INTERACTIVE_CALLS",
+    "OCP_BLAST_DIAL_SECONDS",
+    # the twilio carrier's account: set by infra/twilio.py in a --carrier twilio stage
+    # (tests/infra/test_twilio.py); the ring time and the secret's cache lifetime are
+    # tunings
+    "OCP_TWILIO_API_BASE",
+    "OCP_TWILIO_ACCOUNT_SID",
+    "OCP_TWILIO_SECRET_NAME",
+    "OCP_TWILIO_NUMBERS",
+    "OCP_TWILIO_SIGNATURE",
+    "OCP_PUBLIC_BASE_URL",
+    "OCP_TWILIO_RING_SECONDS",
+    "OCP_CARRIER_SECRET_TTL_SECONDS",
     # status callback tunings; no network is exempt from the public-address rule deployed
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",

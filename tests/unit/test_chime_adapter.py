@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from chalicelib.telephony import FAILED, CarrierBusy, CarrierError, Dial, Target
-from chalicelib.telephony.chime import caller, legs
+from chalicelib.telephony import FAILED, CarrierBusy, CarrierError, Dial, Target, caller
+from chalicelib.telephony.chime import legs
 from chalicelib.telephony.chime.adapter import ChimeCarrier, parse_reference, reference
 from chalicelib.telephony.chime.legs import Spec
 from tests.unit.chime_fakes import FakeBoard, FakePacing
@@ -434,3 +434,22 @@ def test_the_arguments_map_is_json_strings():
     spec = Spec(1, "0.0", "destination", (Target("3035551212", "+13035551212"),), digits="12#")
     args = legs.arguments("dial", spec, "tok")
     assert json.loads(args["dial"])["x"] == "12#" and Spec.from_json(args["dial"]) == spec
+
+
+def test_with_the_dialers_pacing_on_the_adapter_takes_no_slot_of_its_own(carrier, voice, pacing):
+    # workflows/pacing.py admitted the dial: the adapter's own limiter is not asked
+    _client, stub = voice
+    carrier.limited = False
+    pacing.waits = [5.0]  # would refuse
+    created(stub, "+17209814345")
+    assert carrier.place(dial("7209814345")) is None
+    assert pacing.waits == [5.0]
+
+
+def test_the_adapter_limits_itself_only_when_the_dialer_does_not_pace(tuned):
+    from chalicelib.telephony.chime.adapter import ChimeCarrier
+
+    tuned(OCP_CARRIER="chime", OCP_CHIME_SMA_ID="sma-1", OCP_CHIME_NUMBERS="+13035550100")
+    assert ChimeCarrier.from_settings().limited is False
+    tuned(OCP_PACING="false")
+    assert ChimeCarrier.from_settings().limited is True

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from chalicelib.media import wav
 from chalicelib.store.pacing import window
-from chalicelib.telephony import BUSY, FAILED, NO_ANSWER, overall
-from chalicelib.telephony.chime import actions, caller, results
+from chalicelib.telephony import BUSY, FAILED, NO_ANSWER, caller, overall
+from chalicelib.telephony.chime import actions, results
 from chalicelib.workflows.dialing import timestamp
 
 # --- actions -------------------------------------------------------------------------------

@@ -358,3 +358,86 @@ def test_a_throttled_carrier_is_a_metric_not_an_attempt(tasks, ledger, capsys):
     assert points[0]["callId"] == 9
     assert ledger.attempts == []
     assert ledger.dialed == set()  # the key is given back for the next try
+
+
+# --- the account's limits (workflows/pacing.py) ---------------------------------------
+
+
+@dataclass
+class FakePacing:
+    """The board's answers, in memory: refuse while `wait` is set; what was asked."""
+
+    wait: float | None = None
+    log: list = field(default_factory=list)
+
+    def admit(self, dial, share):
+        from chalicelib.domain.pacing import Board, Decision
+
+        self.log.append(("admit", dial.key, share, len(dial.targets)))
+        return None if self.wait is None else Decision(Board(), self.wait, "over the limit")
+
+    def answered(self, dial):
+        self.log.append(("answered", dial.key))
+
+    def release(self, call_id, key=None):
+        self.log.append(("release", key))
+
+
+class CausedTasks(FakeTasks):
+    def fail(self, token, error, cause):
+        self.reports.append(("failure", token, error, cause))
+
+
+def paced(carrier, pacing, tasks, ledger):
+    return Dialer(carrier=carrier, tasks=tasks, ledger=ledger, now=lambda: NOW, pacing=pacing)
+
+
+def test_a_dial_over_the_limits_waits_in_the_state_machine_and_rings_nobody(ledger, capsys):
+    class Untouchable(SimulatedCarrier):
+        def place(self, dial):
+            raise AssertionError("rang over the limits")
+
+    # Given an account at its limit, When a dial comes
+    pacing, tasks = FakePacing(wait=1.2), CausedTasks()
+    carrier = Untouchable(answer_delay_seconds=0, talk_seconds=12, sleep=lambda s: None)
+    paced(carrier, pacing, tasks, ledger).handle(dial_message("3035551212", share="7"))
+    # Then nobody rang, nothing is recorded, the key is given back, and the state
+    # machine is told to wait 2 whole seconds (Backoff's SecondsPath)
+    assert ledger.attempts == [] and ledger.dialed == set()
+    ((kind, _, error, cause),) = tasks.reports
+    assert (kind, error) == ("failure", "Carrier.Busy")
+    assert json.loads(cause) == {"retryAfter": 2, "why": "over the limit"}
+    assert pacing.log == [("admit", "0.0", "7", 1)]
+    points = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [(p.get("PacedWaits"), p.get("Kind")) for p in points] == [(1, "blast")]
+
+
+def test_an_unanswered_dial_frees_its_slot_and_an_answered_one_keeps_it(sim, tasks, ledger):
+    pacing = FakePacing()
+    dialer = paced(sim, pacing, tasks, ledger)
+    dialer.handle(dial_message("3035550101", key="0.0"))  # busy
+    dialer.handle(dial_message("3035551212", key="0.1"))  # answered
+    assert pacing.log == [
+        ("admit", "0.0", None, 1),
+        ("release", "0.0"),
+        ("admit", "0.1", None, 1),
+        ("answered", "0.1"),
+    ]
+    # and the end of the call frees every slot of the call
+    dialer.handle(finish_message(True, ended={"seconds": 12}))
+    assert pacing.log[-1] == ("release", None)
+
+
+def test_a_carrier_that_refuses_for_now_gives_the_slot_back(tasks, ledger):
+    from chalicelib.telephony import CarrierBusy
+
+    class Throttled(SimulatedCarrier):
+        def place(self, dial):
+            raise CarrierBusy("20429 Too Many Requests", retry_after=3.0)
+
+    pacing, caused = FakePacing(), CausedTasks()
+    carrier = Throttled(answer_delay_seconds=0, talk_seconds=12, sleep=lambda s: None)
+    paced(carrier, pacing, caused, ledger).handle(dial_message("3035551212"))
+    assert pacing.log == [("admit", "0.0", None, 1), ("release", "0.0")]
+    ((_, _, error, cause),) = caused.reports
+    assert error == "Carrier.Busy" and json.loads(cause)["retryAfter"] == 3

@@ -59,6 +59,10 @@ def network(
     monkeypatch.setenv("OCP_CHIME_SMA_ID", pstn.sma_id)
     monkeypatch.setenv("OCP_CHIME_NUMBERS", POOL)
     monkeypatch.setenv("OCP_CHIME_CALLS_PER_SECOND", str(per_second))
+    # The account's concurrency is the fake PSTN's `quota` here (workflows/pacing.py's
+    # own limit is tests/workflows/test_pacing_flows.py's): blasts paced at the rate alone.
+    monkeypatch.setenv("OCP_CONCURRENT_CALLS", "10000")
+    monkeypatch.setenv("OCP_BLAST_DIAL_SECONDS", "1")
     monkeypatch.setenv("OCP_CHIME_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
     settings.reload()
     aws.reset()

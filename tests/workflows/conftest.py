@@ -36,9 +36,10 @@ def sfn_aws():
     config = {"stepfunctions": {"execute_state_machine": True}}
     # As under `make run`: a task callback made while another execution has no interpreter
     # yet is not a moto 500 (an AttributeError in process).
-    from local.aws_server import skip_executions_without_a_worker
+    from local.aws_server import keep_task_failure_causes, skip_executions_without_a_worker
 
     skip_executions_without_a_worker()
+    keep_task_failure_causes()
     with mock_aws(config=config):
         from tests import moto_state
 

@@ -9,16 +9,21 @@
     open_room / close_room / join   conference rooms: a Chime SDK meeting per room, made
                        when the first leg joins, deleted when the conference closes
     prepare            a blast's audio as WAV, once per blast
-    schedule           turns for a blast's recipients at OCP_CHIME_CALLS_PER_SECOND
+    schedule           turns for a blast's recipients at the calls a second (only with
+                       OCP_PACING=false: else workflows/pacing.py plans every carrier's)
 
 A reference is `chime:{callId}:{TransactionId}`: the bridged second leg lives in the same
 transaction as the first, so both have the same reference.
 
 Failures: a throttled request, the account's limit of concurrent calls or an unavailable
 service is CarrierBusy (nothing rang: the dial waits and is tried again); a request the
-service refuses is CarrierError (the attempt is Failed). Every CreateSipMediaApplicationCall
-first takes a slot of the shared limiter (store.pacing), so all dialers together stay
-under OCP_CHIME_CALLS_PER_SECOND.
+service refuses is CarrierError (the attempt is Failed).
+
+Pacing: the account's limits are the dialer's (workflows/pacing.py admits every dial, of
+every carrier, on one shared board before place is called; docs/limits-pacing.md). Only
+with OCP_PACING=false (`limited`) does every CreateSipMediaApplicationCall first take a
+slot of the adapter's own fixed-window limiter (store.pacing.take), so that all dialers
+together stay under OCP_CALLS_PER_SECOND (or OCP_CHIME_CALLS_PER_SECOND) all the same.
 """
 
 from __future__ import annotations
@@ -43,9 +48,10 @@ from chalicelib.telephony import (
     CarrierError,
     Dial,
     Outcome,
+    caller,
     unanswered,
 )
-from chalicelib.telephony.chime import caller, legs
+from chalicelib.telephony.chime import legs
 from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
 from chalicelib.telephony.chime.legs import Spec
 
@@ -113,6 +119,9 @@ class ChimeCarrier:
     # store.pacing and store.rendezvous (in-memory fakes in unit tests).
     pacing: Any = None
     board: Any = None
+    # The adapter's own limiter of new calls: only when the dialer does not pace
+    # (OCP_PACING=false); with pacing on, a second limiter would only add waits.
+    limited: bool = True
 
     def __post_init__(self) -> None:
         if self.pacing is None:
@@ -133,6 +142,7 @@ class ChimeCarrier:
             ring_seconds=min(s.chime_ring_seconds, max(1, s.ring_timeout_seconds - 10)),
             media_region=s.chime_media_region,
             stage=s.stage,
+            limited=not s.pacing,
         )
 
     # -- dialing --------------------------------------------------------------------------
@@ -288,7 +298,10 @@ class ChimeCarrier:
         return self.pacing.window(self.calls_per_second)[0]
 
     def _slot(self, patience: float) -> None:
-        """Take a slot of the shared limiter, waiting up to `patience` seconds for one."""
+        """Take a slot of the shared limiter, waiting up to `patience` seconds for one
+        (nothing to take when the dialer paces: not `limited`)."""
+        if not self.limited:
+            return
         deadline = self.clock() + patience
         while True:
             now = self.clock()

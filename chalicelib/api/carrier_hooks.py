@@ -1,0 +1,34 @@
+"""The carriers' webhooks (routes.webhook: no session, their own signature): Twilio's and
+SignalWire's TwiML requests and status callbacks (telephony/twilio/hooks.py, imported on
+the first webhook, so that no other request pays for it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib import settings
+from chalicelib.imports import on_first_use
+from chalicelib.protocol import routes
+
+# The first webhook imports the carrier: no other request pays for it.
+hooks = on_first_use("chalicelib.telephony.twilio.hooks")
+twiml = on_first_use("chalicelib.telephony.twilio.twiml")
+dialer = on_first_use("chalicelib.workflows.dialer")
+
+bp = Blueprint(__name__)
+
+TWILIO = "/twilio/{step}/{call}/{key}/{index}"
+
+
+@routes.webhook(bp, TWILIO)
+def twilio(path: dict[str, str], headers: Any, body: bytes) -> tuple[int, str, str]:
+    if settings.get().carrier != "twilio":
+        return 404, "", "text/plain"  # no Twilio account behind this stage
+    status, answer = hooks.default(_dialer).respond(path, headers, body)
+    return status, answer, twiml.CONTENT_TYPE if status == 200 else "text/plain"
+
+
+def _dialer(carrier: Any) -> Any:
+    return dialer.Dialer(carrier=carrier)

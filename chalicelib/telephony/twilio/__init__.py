@@ -1,0 +1,16 @@
+"""The Twilio-compatible carrier (`OCP_CARRIER=twilio`; docs/twilio.md): Twilio
+Programmable Voice, and SignalWire through the same REST API and TwiML ("cXML").
+
+    adapter.py    TwilioCarrier: the Carrier port over the REST API (calls placed,
+                  redirected to the next step, hung up; conferences ended)
+    hooks.py      the webhooks: each step's TwiML, and every dial's outcome reported to
+                  its task token through the dialer's report functions
+    dials.py      what a dial's webhooks need (kept on the Calls item, store/legs.py) and
+                  the URLs they are reached at (state in path segments, never a query)
+    rest.py       the REST client: form-encoded POSTs with HTTP Basic, errors mapped
+    signature.py  X-Twilio-Signature / X-SignalWire-Signature, computed and checked
+    twiml.py      the TwiML written
+
+Nothing is imported here, nor by `app.py`: the webhook route (api/carrier_hooks.py)
+imports `hooks` when a webhook arrives.
+"""

@@ -1,0 +1,93 @@
+"""The account's limits applied to every dial, whatever the carrier (domain/pacing.py has
+the rules, store/pacing.py the board every dialer shares; docs/limits-pacing.md):
+
+    admit(dial, share)   None: place the dial now; else the seconds to wait (Carrier.Busy)
+    answered(dial)       the dial was answered: one slot held until the call ends
+    release(call_id, key) the dial `key` (or every dial of the call) ended
+    plan(share, count)   (first, every): a blast's recipients' turns, spaced at what the
+                         blast slots turn over, so that few of them wait at once
+
+Off (`Unpaced`) when settings say so: the simulated carrier has no limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from chalicelib import settings
+from chalicelib.domain import pacing as rules
+from chalicelib.store import pacing
+from chalicelib.telephony import Dial
+
+# A ringing dial's slots are held this much longer than its ring timeout if nobody
+# releases them (a crashed dialer); an answered one's, this much longer than the longest call.
+LEASE_MARGIN_SECONDS = 60
+
+
+class Pacing(Protocol):
+    def admit(self, dial: Dial, share: str | None) -> rules.Decision | None: ...
+    def answered(self, dial: Dial) -> None: ...
+    def release(self, call_id: int, key: str | None = None) -> None: ...
+
+
+class Unpaced:
+    def admit(self, dial: Dial, share: str | None) -> rules.Decision | None:
+        return None
+
+    def answered(self, dial: Dial) -> None:
+        return None
+
+    def release(self, call_id: int, key: str | None = None) -> None:
+        return None
+
+
+@dataclass
+class SharedPacing:
+    limits: rules.Limits
+    ring_seconds: float
+    call_seconds: float
+    # Fractions of a second matter at a rate of calls a second (clock.now is whole seconds).
+    clock: Callable[[], float] = field(default=time.time)
+
+    @classmethod
+    def from_settings(cls) -> SharedPacing:
+        s = settings.get()
+        return cls(limits(), s.ring_timeout_seconds, s.max_call_seconds)
+
+    def admit(self, dial: Dial, share: str | None) -> rules.Decision | None:
+        """None: placed now. Else the Decision to wait (its `retry_after`, `why`)."""
+        request = rules.Request(
+            pacing.holder(dial.call_id, dial.key),
+            len(dial.targets),
+            self.ring_seconds + LEASE_MARGIN_SECONDS,
+            share=share,
+        )
+        decision = pacing.admit(request, self.limits, self.clock())
+        return None if decision.admitted else decision
+
+    def answered(self, dial: Dial) -> None:
+        expires = self.clock() + self.call_seconds + LEASE_MARGIN_SECONDS
+        pacing.answered(pacing.holder(dial.call_id, dial.key), 1, expires)
+
+    def release(self, call_id: int, key: str | None = None) -> None:
+        pacing.release(call_id, key)
+
+
+def limits() -> rules.Limits:
+    s = settings.get()
+    return rules.Limits(s.calls_per_second, s.concurrent_calls, s.interactive_calls)
+
+
+def default() -> Pacing:
+    return SharedPacing.from_settings() if settings.get().pacing else Unpaced()
+
+
+def plan(share: str, count: int, now: float) -> tuple[float, float]:
+    """A blast's recipients' turns: (Unix time of the first, seconds between two). Each
+    enterprise has a timeline of its own (its blasts queue one after the other), so two
+    enterprises' blasts run side by side and share the account at the gate (admit)."""
+    every = 1.0 / limits().blast_throughput(settings.get().blast_dial_seconds)
+    return pacing.reserve(f"pacing-plan-{share}", count, every, now), every

@@ -1,0 +1,44 @@
+"""A Twilio-compatible carrier's deployment (`python -m infra --carrier twilio`;
+docs/twilio-deploy.md). Twilio and SignalWire live outside AWS, so the stage creates no
+carrier resource: it passes the account's settings to every function and lets the
+functions that talk to the carrier read its one secret.
+
+* the settings: the account SID, its numbers, the REST base, the secret's NAME, the
+  signature header, the public base URL of the webhooks, the account's limits;
+* the secret (`{"authToken": ..., "signingKey": ...}`) is created by the operator
+  (`aws secretsmanager create-secret`), never by the template: its value is never in the
+  template, an environment variable or a log. Its ARN ends in a dash and six random
+  characters, so the grant names `NAME-??????`, which matches that one secret only.
+"""
+
+from __future__ import annotations
+
+from infra.stage import Stage
+
+
+def settings(stage: Stage) -> dict[str, str]:
+    """What every function of a twilio stage reads (chalicelib/settings.py)."""
+    account = stage.twilio
+    if account is None:
+        return {}
+    return {
+        "OCP_TWILIO_ACCOUNT_SID": account.account_sid,
+        "OCP_TWILIO_NUMBERS": ",".join(account.numbers),
+        "OCP_TWILIO_API_BASE": account.api_base,
+        "OCP_TWILIO_SECRET_NAME": account.secret_name,
+        "OCP_TWILIO_SIGNATURE": account.signature,
+        "OCP_PUBLIC_BASE_URL": account.public_base_url,
+    }
+
+
+def limits(stage: Stage) -> dict[str, str]:
+    """The account's limits, for any real carrier (workflows/pacing.py)."""
+    return {
+        "OCP_CALLS_PER_SECOND": f"{stage.calls_per_second:g}",
+        "OCP_CONCURRENT_CALLS": str(stage.concurrent_calls),
+    }
+
+
+def secret_arn_pattern(partition: str, region: str, account: str, name: str) -> str:
+    """The secret's ARN as IAM matches it: Secrets Manager appends `-` and six characters."""
+    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-??????"
