@@ -45,10 +45,12 @@ def aws():
     """moto, with the local resources in it and nothing else (tests/moto_state.py)."""
     with mock_aws():
         from chalicelib.protocol import auth
+        from chalicelib.workflows import texting
         from tests import moto_state
 
         moto_state.create_resources()
         auth.forget_cached_sessions()
+        texting.default.cache_clear()  # the simulated messenger's outbox, fresh
         yield
 
 

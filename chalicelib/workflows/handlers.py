@@ -55,6 +55,16 @@ def on_callback_message(event: Any) -> None:
             )
 
 
+@bp.on_sns_message(topic=settings.get().sms_receipt_topic, name="smsreceipts")
+def on_sms_receipt(event: Any) -> None:
+    """End User Messaging's delivery events (its configuration set's SNS destination):
+    each moves a text's recipient from Sent to its outcome (workflows/texting.py)."""
+    from chalicelib.workflows import texting
+
+    with logs.scope(requestId=logs.lambda_request_id(event)):
+        texting.receipt_message(event.message)
+
+
 def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `sma` Lambda function (`app.lambda_function(name="sma")`, OCP_CARRIER=chime):
     the SIP media application invokes it with each call event and waits 5 s for the
