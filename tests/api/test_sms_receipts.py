@@ -58,7 +58,7 @@ def test_each_text_ends_as_its_receipt_says_and_opted_out_numbers_are_not_texted
 def test_a_receipt_twice_or_for_no_such_message_changes_nothing(api, john, inbox):
     blast_id = start_blast(api, "blastsms", john, "3:3035550115", "Hi", statusCallback=URL)
     [call_id] = [t["callId"] for t in results(api, john, blast_id)["terminations"]]
-    [sent_id] = [a for a in _message_ids(call_id)]
+    [sent_id] = _message_ids(call_id)
     context = {"blastId": str(blast_id), "n": "0", "callId": str(call_id), "attempt": "0"}
     assert texting.receipt(Receipt("not-this-one", messaging.DELIVERED, context)) is False
     assert (
