@@ -103,11 +103,11 @@ SMS_RESULT = Leaf(
 SMS_REASON = Maybe(
     Leaf(
         TEXT,
-        "Addition: why the text failed: invalid, unreachable, blocked, optedOut (replied "
-        "STOP: not texted), expired, rejected, or unknown (no receipt within 72 h).",
         enum=("invalid", "unreachable", "blocked", "optedOut", "expired", "rejected", "unknown"),
     ),
-    "On a text that failed.",
+    "Addition, on a text that failed: why, as its receipt said: invalid, unreachable, "
+    "blocked, optedOut (replied STOP: not texted), expired, rejected, or unknown (no "
+    "receipt within 72 h).",
 )
 
 
