@@ -241,7 +241,7 @@ def get() -> Settings:
         sms_time_to_live_seconds=min(
             259200, max(5, int(env.get("OCP_SMS_TIME_TO_LIVE_SECONDS", 24 * 3600)))
         ),
-        sms_max_price=env.get("OCP_SMS_MAX_PRICE", "0.05"),
+        sms_max_price=env.get("OCP_SMS_MAX_PRICE", "0.20"),
         sms_unknown_after_seconds=int(env.get("OCP_SMS_UNKNOWN_AFTER_SECONDS", 72 * 3600)),
         sms_endpoint_url=env.get("OCP_SMS_ENDPOINT_URL") or None,
         sms_batch_seconds=float(env.get("OCP_SMS_BATCH_SECONDS", 240)),

@@ -41,6 +41,8 @@ class Access:
     read_audio: tuple[str, ...] = ()
     write_audio: tuple[str, ...] = ()
     polly: bool = False
+    # End User Messaging SendTextMessage from the stage's origination identity, through
+    # its configuration set (and the identity's opt-out list): docs/sms.md.
     sms: bool = False
     # Start, describe and stop executions of the named state machines ("call").
     start_workflows: tuple[str, ...] = ()
@@ -141,7 +143,8 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
     # execution each; voice text synthesised, or uploaded audio transcoded to WAV for the
-    # chime carrier, once per blast; SMS through SNS.
+    # chime carrier, once per blast; SMS through End User Messaging, paced on Counters,
+    # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
@@ -151,7 +154,16 @@ FUNCTIONS: dict[str, Access] = {
         sms=True,
         start_workflows=("call",),
         send_to=("fanout", "callbacks"),
+        schedules=True,
         timeout_seconds=300,
+    ),
+    # End User Messaging's delivery events, through the configuration set's SNS topic
+    # (workflows/texting.py): a text's result, and its recipient's end (`calls.finish`:
+    # its status event, the count on its Blast).
+    "smsreceipts": Access(
+        tables=("Calls", "Blasts"),
+        send_to=("callbacks",),
+        timeout_seconds=30,
     ),
     # Status callbacks (chalicelib/events/delivery.py): reads the enterprise's signing
     # secrets (and makes the first of an enterprise older than callbacks), POSTs with
@@ -227,7 +239,8 @@ class Ref:
 
     kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
     label: dial, fanout, callbacks), log-group (a function), state-machine, executions
-    (a workflow stem), schedules, scheduler-role, any-topic, sip-media-application
+    (a workflow stem), schedules, scheduler-role, any-topic, sms-identity,
+    sms-configuration-set, sms-opt-out-list (End User Messaging), sip-media-application
     (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
     and "*" for actions that take no resource.
     """
@@ -264,12 +277,16 @@ class Stage:
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
     """The Lambda functions `chalice package` will make of the app."""
-    from chalice.app import SQSEventConfig
+    from chalice.app import SNSEventConfig, SQSEventConfig
 
     found: dict[str, Function] = {}
     if chalice_app.routes:
         found["api_handler"] = Function("api_handler", None)
     for source in chalice_app.event_sources:
+        if isinstance(source, SNSEventConfig):
+            # Its topic is the stack's (infra/stack.py `_sms`), subscribed by chalice.
+            found[source.name] = Function(source.name, None)
+            continue
         if not isinstance(source, SQSEventConfig):
             raise ValueError(
                 f"{source.name}: {type(source).__name__} handlers are not wired by "
@@ -358,9 +375,14 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         # SynthesizeSpeech names no resource (only lexicons, which OCP does not use).
         statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
     if grant.sms:
-        # An SMS is published to a phone number, which has no ARN; topics are denied.
-        statements.append(Statement(("sns:Publish",), (ANY,)))
-        statements.append(Statement(("sns:Publish",), (Ref("any-topic"),), deny=True))
+        # IAM checks SendTextMessage against every resource it names: the origination
+        # identity, the configuration set and the identity's opt-out list.
+        statements.append(
+            Statement(
+                ("sms-voice:SendTextMessage",),
+                (Ref("sms-identity"), Ref("sms-configuration-set"), Ref("sms-opt-out-list")),
+            )
+        )
     stems = [stem for stem in grant.start_workflows if stem in stage.workflows]
     if stems:
         statements.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 CARRIERS = ("simulated", "chime")
+MESSAGING = ("eum", "simulated")
 # chime-sdk-voice's E164PhoneNumber, with the leading + required.
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -35,6 +36,13 @@ class Stage:
     # CreateSipMediaApplicationCall quota: 1 unless raised).
     chime_numbers: tuple[str, ...] = ()
     chime_calls_per_second: float = 1.0
+    # Texts (chalicelib/messaging, OCP_MESSAGING; docs/sms.md "Deploy"): End User
+    # Messaging by default, from this origination identity (a phone number's or pool's
+    # id or ARN; "" lets the service choose one of the account's), at this many messages
+    # a second (None: 3 for a toll-free number, else 1).
+    messaging: str = "eum"
+    sms_identity: str = ""
+    sms_messages_per_second: float | None = None
 
     @classmethod
     def named(
@@ -45,6 +53,9 @@ class Stage:
         carrier: str = "simulated",
         chime_numbers: tuple[str, ...] = (),
         chime_calls_per_second: float = 1.0,
+        messaging: str = "eum",
+        sms_identity: str = "",
+        sms_messages_per_second: float | None = None,
     ) -> Stage:
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
@@ -54,6 +65,10 @@ class Stage:
             _check_chime(chime_numbers, chime_calls_per_second)
         elif chime_numbers:
             raise ValueError("chime numbers are for --carrier chime")
+        if messaging not in MESSAGING:
+            raise ValueError(f"messaging {messaging!r}: one of {', '.join(MESSAGING)}")
+        if sms_messages_per_second is not None and not 0 < sms_messages_per_second <= 1000:
+            raise ValueError("--sms-messages-per-second: more than 0, at most 1000")
         prod = name == "prod"
         return cls(
             name=name,
@@ -66,6 +81,9 @@ class Stage:
             carrier=carrier,
             chime_numbers=tuple(chime_numbers),
             chime_calls_per_second=chime_calls_per_second,
+            messaging=messaging,
+            sms_identity=sms_identity,
+            sms_messages_per_second=sms_messages_per_second,
         )
 
     @property
@@ -102,6 +120,15 @@ class Stage:
             "OCP_CALLBACK_QUEUE_NAME": self.queue_name("callbacks", fifo=True),
             "OCP_SCHEDULE_GROUP": self.stack_name,
             "OCP_STATE_MACHINE_NAME": self.resource("call"),
+            "OCP_MESSAGING": self.messaging,
+            "OCP_SMS_ORIGINATION_IDENTITY": self.sms_identity,
+            "OCP_SMS_CONFIGURATION_SET": self.resource("sms"),
+            "OCP_SMS_RECEIPT_TOPIC": self.resource("sms-receipts"),
+            **(
+                {"OCP_SMS_MESSAGES_PER_SECOND": str(self.sms_messages_per_second)}
+                if self.sms_messages_per_second
+                else {}
+            ),
         }
 
 

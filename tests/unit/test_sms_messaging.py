@@ -17,7 +17,7 @@ TEXT = Text("+13035551212", "Game cancelled", CONTEXT)
 
 
 def adapter(client) -> eum.EumMessenger:
-    return eum.EumMessenger(client, "+18005550100", 3.0, "ocp-test-sms", 86400, "0.05")
+    return eum.EumMessenger(client, "+18005550100", 3.0, "ocp-test-sms", 86400, "0.20")
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_text_is_one_send_text_message_with_its_context(client):
             "ConfigurationSetName": "ocp-test-sms",
             "Context": CONTEXT,
             "TimeToLive": 86400,
-            "MaxPrice": "0.05",
+            "MaxPrice": "0.20",
         },
     )
     assert adapter(made).send(TEXT) == Sent("m-1")
