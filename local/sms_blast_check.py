@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
                 "fake": stats,
                 "textsAccepted": stats["accepted"],
                 "sendingSeconds": round(sending, 1),
-                "acceptedPerSecond": round(stats["accepted"] / sending, 2) if sending else None,
+                "sendsPerSecond": round((stats["accepted"] + stats["refused"]) / sending, 2)
+                if sending
+                else None,
                 "recipientsEnded": outcomes,
                 "recipientCallbacks": sum(per_recipient.values()),
                 "recipientsWithMoreThanOneCallback": sum(

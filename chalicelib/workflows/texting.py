@@ -142,6 +142,10 @@ def _record(call_id: int, attempts: list, sent: list[Sent]) -> None:
             receipt(s.receipt)
 
 
+class ReceiptTooEarly(Exception):
+    """A receipt for a recipient whose texts are not recorded yet: to be delivered again."""
+
+
 def receipt_message(body: str) -> bool:
     """One End User Messaging event, as its SNS destination publishes it."""
     import json
@@ -170,6 +174,11 @@ def receipt(r: Receipt) -> bool:
     at = clock.now()
     state = blasts.record_receipt(call_id, attempt, r.message_id, _result(r), r.outcome, at)
     if state is None:
+        current = blasts.texts_of(call_id)
+        if current is not None and current.live and not current.attempts:
+            # Faster than the write of the send itself: come again (SNS retries the
+            # function, the local worker the message), by then the text is recorded.
+            raise ReceiptTooEarly(f"receipt for message {r.message_id} before its send")
         log.info("receipt for message %s (%s) changed nothing", r.message_id, r.detail)
         return False
     if state.done:

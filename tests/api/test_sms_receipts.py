@@ -140,3 +140,18 @@ def test_a_throttled_send_waits_and_is_sent_never_failed(api, john, monkeypatch,
         ("complete", [{"number": "3035551212", "result": "Success"}])
     ]
     assert len([w for w in waits if w == 0.01]) == busy_times
+
+
+def test_a_receipt_before_its_send_is_recorded_comes_again(api, john):
+    from chalicelib.domain.numbers import Phone
+    from chalicelib.domain.recipients import Termination
+    from chalicelib.store import blasts
+
+    batch = blasts.Batch(99, 1, john, "blastsms", clock.now(), "")
+    assert blasts.claim_recipient(batch, 5000, 0, Termination(3, Phone("1", "", "3035551212")))
+    context = {"blastId": "99", "n": "0", "callId": "5000", "attempt": "0"}
+    with pytest.raises(texting.ReceiptTooEarly):
+        texting.receipt(Receipt("m-early", messaging.DELIVERED, context))
+    # once the send is recorded, the same receipt lands
+    blasts.record_texts(5000, [blasts.TextAttempt("3035551212", blasts.SENT, "m-early")], 1)
+    assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True
