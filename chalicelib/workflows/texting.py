@@ -29,7 +29,7 @@ from functools import cache
 from typing import Any
 
 from chalicelib import clock, messaging, settings
-from chalicelib.messaging import MessagingBusy, Messenger, Receipt, Sent, Text
+from chalicelib.messaging import MessagingBusy, MessagingError, Messenger, Receipt, Sent, Text
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,14 @@ def text_batch(
         sent: list[Sent] = []
         for i, phone in enumerate(reach.numbers):
             text = Text(phone.e164, body, context(batch.blast_id, n, call_id, i))
-            done = _send(messenger, text, deadline if not sent else None, sleep)
+            try:
+                done = _send(messenger, text, deadline if not sent else None, sleep)
+            except MessagingError:
+                # The provider failed for a reason of its own: the batch comes again,
+                # and this recipient with it if nothing reached it.
+                if not sent:
+                    blasts.release_recipient(call_id)
+                raise
             if done is None:
                 # Nothing sent to this recipient, and no time left: give it back.
                 blasts.release_recipient(call_id)

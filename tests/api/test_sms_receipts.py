@@ -155,3 +155,32 @@ def test_a_receipt_before_its_send_is_recorded_comes_again(api, john):
     # once the send is recorded, the same receipt lands
     blasts.record_texts(5000, [blasts.TextAttempt("3035551212", blasts.SENT, "m-early")], 1)
     assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True
+
+
+def test_a_provider_failure_leaves_the_recipient_to_the_batchs_next_delivery(
+    api, john, monkeypatch
+):
+    from chalicelib.messaging import MessagingError
+
+    messenger = texting.default()
+    real = messenger.send
+    failures = iter([MessagingError("AccessDeniedException")])
+
+    def failing(text):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(text)
+
+    from chalicelib.store import aws
+
+    monkeypatch.setattr(messenger, "send", failing)
+    # A failed message comes back at once (its visibility timeout passes in no time).
+    aws.client("sqs").set_queue_attributes(
+        QueueUrl=aws.fanout_queue_url(), Attributes={"VisibilityTimeout": "0"}
+    )
+    blast_id = start_blast(api, "blastsms", john, "3:3035551212", "Hi")
+    # the first delivery failed and released its claim; the queue's redelivery texts it
+    assert attempts(results(api, john, blast_id)) == [
+        ("complete", [{"number": "3035551212", "result": "Success"}])
+    ]
