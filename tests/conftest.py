@@ -26,6 +26,8 @@ os.environ.update(
         "OCP_AWS_READ_TIMEOUT_SECONDS": "0.3",
         "OCP_AWS_MAX_ATTEMPTS": "2",
         "OCP_EMAIL_DNS_TIMEOUT_SECONDS": "0.3",
+        # Texts are not paced in tests (tests/api/test_sms_pacing.py tests the limiter).
+        "OCP_SMS_MESSAGES_PER_SECOND": "1000",
     }
 )
 

@@ -70,8 +70,8 @@ def text_batch(
 
     messenger, sleep = default(), sleep or time.sleep
     deadline = time.monotonic() + settings.get().sms_batch_seconds
-    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
-        if time.monotonic() > deadline:
+    for i, ((call_id, n, term), reach) in enumerate(zip(numbered, reaches, strict=True)):
+        if i and time.monotonic() > deadline:  # one recipient at least: progress
             requeue(n)
             return
         if not blasts.claim_recipient(batch, call_id, n, term):
@@ -81,8 +81,8 @@ def text_batch(
             _record(call_id, [blasts.TextAttempt(str(term.label), why)], [])
             continue
         sent: list[Sent] = []
-        for i, phone in enumerate(reach.numbers):
-            text = Text(phone.e164, body, context(batch.blast_id, n, call_id, i))
+        for j, phone in enumerate(reach.numbers):
+            text = Text(phone.e164, body, context(batch.blast_id, n, call_id, j))
             try:
                 done = _send(messenger, text, deadline if not sent else None, sleep)
             except MessagingError:

@@ -184,3 +184,14 @@ def test_a_provider_failure_leaves_the_recipient_to_the_batchs_next_delivery(
     assert attempts(results(api, john, blast_id)) == [
         ("complete", [{"number": "3035551212", "result": "Success"}])
     ]
+
+
+def test_a_batch_out_of_time_hands_its_rest_back_and_everyone_is_texted_once(api, john, tuned):
+    tuned(OCP_SMS_BATCH_SECONDS="0")  # each delivery texts one recipient, then requeues
+    texting.default.cache_clear()  # an outbox of this test's texts only
+    numbers = [f"3:303555{1200 + i}" for i in range(5)]
+    blast_id = start_blast(api, "blastsms", john, ",".join(numbers), "Hi")
+    body = results(api, john, blast_id)
+    assert [t["currentState"] for t in body["terminations"]] == ["complete"] * 5
+    sent = [t.to for t in texting.default().sent]
+    assert sorted(sent) == sorted(f"+1303555{1200 + i}" for i in range(5))
