@@ -84,10 +84,11 @@ openapi: $(STAMP)      ## docs/: the OpenAPI description, the reference page, th
 fuzz: $(STAMP)         ## schemathesis, deeper than make test's pass: OCP_FUZZ_EXAMPLES=100 by default
 	OCP_FUZZ_EXAMPLES=$${OCP_FUZZ_EXAMPLES:-100} $(PY) -m pytest -p no:xdist -q tests/contract/test_fuzz.py
 
-lint: $(STAMP)         ## ruff's linter and formatter check, mypy's type check
+lint: $(STAMP)         ## ruff's linter and formatter check, mypy's type check, the import graph (no circles)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) -m tests.import_graph
 
 format: $(STAMP)       ## ruff: format the code and apply the linter's safe fixes
 	$(VENV)/bin/ruff format .

@@ -19,7 +19,7 @@ from chalicelib.api import (
 from chalicelib.protocol import routes
 from chalicelib.workflows import handlers
 from chalicelib.workflows.fire import lambda_handler
-from chalicelib.workflows.handlers import sma_handler
+from chalicelib.workflows.handlers import events_handler, sma_handler
 
 app = routes.App(app_name="ocp")
 logs.configure(app)
@@ -43,3 +43,4 @@ app.register_blueprint(handlers.bp)
 # Chalice names a pure function's handler `app.{its __name__}`: each is imported here.
 app.lambda_function(name="fire")(lambda_handler)
 app.lambda_function(name="sma")(sma_handler)  # the SIP media application (OCP_CARRIER=chime)
+app.lambda_function(name="events")(events_handler)  # the tables' streams: status events

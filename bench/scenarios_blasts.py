@@ -11,6 +11,7 @@ executions moto runs, with the dialer and the simulated carrier.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from xml.etree import ElementTree
@@ -88,8 +89,6 @@ def _fan_out(kind: str, size: int):
     empty; prints the times and the AWS requests per recipient."""
 
     def request(api, user_id: int):
-        import json
-
         from chalicelib.store import aws
         from chalicelib.workflows import fanout, texting
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from bench import harness
@@ -30,8 +32,6 @@ BIG = harness.RECIPIENTS
 @contextlib.contextmanager
 def chime(**settings: str) -> Iterator:
     """The Chime carrier's settings, and a fake PSTN for it, for one scenario."""
-    import os
-
     import pytest
 
     from chalicelib import settings as app_settings
@@ -119,8 +119,6 @@ def _drain_rate(per_second: str):
 
 
 def _seconds(stamp: str) -> float:
-    from datetime import UTC, datetime
-
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 

@@ -32,7 +32,15 @@ import argparse
 import sys
 import time
 
-from chalicelib.store import enterprises
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
+
+from chalicelib import clock
+from chalicelib import watch as view
+from chalicelib.errors import OcpError
+from chalicelib.protocol.types import phone
+from chalicelib.store import calls, enterprises, ids
+from chalicelib.telephony import Target
+from chalicelib.workflows import dialing
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,12 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "dial":
         return _dial(args)
     elif args.command == "watch":
-        from chalicelib import watch as view
-
         return view.watch(once=args.once, interval=args.interval)
     elif args.command == "show-call":
-        from chalicelib import watch as view
-
         timeline = view.read_timeline(args.call_id)
         if timeline is None:
             print(f"no call {args.call_id}", file=sys.stderr)
@@ -118,13 +122,6 @@ def _rotate(eid: int, finish: bool) -> int:
 
 
 def _dial(args: argparse.Namespace) -> int:
-    from chalicelib import clock
-    from chalicelib.errors import OcpError
-    from chalicelib.protocol.types import phone
-    from chalicelib.store import calls, ids
-    from chalicelib.telephony import Target
-    from chalicelib.workflows import dialing
-
     def targets(text: str) -> tuple[Target, ...]:
         return tuple(
             Target(p.display, p.e164)
@@ -184,8 +181,6 @@ def _dial(args: argparse.Namespace) -> int:
 def _unreachable(e: BaseException | None) -> str | None:
     """What stopped a command from reaching AWS (no credentials, no endpoint), if that was
     it: said in a line rather than a traceback."""
-    from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
-
     while e is not None:
         if isinstance(e, NoCredentialsError | NoRegionError | EndpointConnectionError):
             return str(e)

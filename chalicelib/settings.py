@@ -12,6 +12,10 @@ import os
 from functools import lru_cache
 from typing import NamedTuple
 
+# The account of the local and test stand-ins (moto's): the ARNs a deployed stage gets from
+# infra are made from it here, not looked up on a request.
+LOCAL_ACCOUNT = "123456789012"
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -68,7 +72,7 @@ class Settings(NamedTuple):
     # unset and store/aws.py finds them from the names.
     dial_queue_url: str | None
     state_machine_name: str
-    state_machine_arn: str | None
+    state_machine_arn: str
     carrier: str
     # A dial attempt (ring, announcement, waiting for 1) must report within
     # ring_timeout_seconds, and the dialer or carrier must heartbeat at least every
@@ -170,6 +174,7 @@ def get() -> Settings:
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     # The simulated adapter's sender: a toll-free test number (docs/sms.md).
     identity = env.get("OCP_SMS_ORIGINATION_IDENTITY", "+18005550100")
+    machine = env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call")
     return Settings(
         stage=stage,
         region=region,
@@ -193,8 +198,11 @@ def get() -> Settings:
         presign_post_seconds=int(env.get("OCP_PRESIGN_POST_SECONDS", 900)),
         dial_queue_name=env.get("OCP_DIAL_QUEUE_NAME", f"ocp-{stage}-dial"),
         dial_queue_url=env.get("OCP_DIAL_QUEUE_URL") or None,
-        state_machine_name=env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call"),
-        state_machine_arn=env.get("OCP_STATE_MACHINE_ARN") or None,
+        state_machine_name=machine,
+        # Deployed, infra passes it; locally and in tests, moto's account holds it. Never
+        # looked up on a request (an STS GetCallerIdentity on call POST, once per process).
+        state_machine_arn=env.get("OCP_STATE_MACHINE_ARN")
+        or f"arn:aws:states:{region}:{LOCAL_ACCOUNT}:stateMachine:{machine}",
         carrier=carrier,
         ring_timeout_seconds=ring_timeout,
         # Chime sends no event while a phone rings or an announcement plays: by default
@@ -210,10 +218,10 @@ def get() -> Settings:
         # Local and test stand-ins: moto's scheduler stores ARNs without invoking them.
         fire_target_arn=env.get(
             "OCP_FIRE_TARGET_ARN",
-            f"arn:aws:lambda:us-east-1:123456789012:function:ocp-{stage}-fire",
+            f"arn:aws:lambda:us-east-1:{LOCAL_ACCOUNT}:function:ocp-{stage}-fire",
         ),
         scheduler_role_arn=env.get(
-            "OCP_SCHEDULER_ROLE_ARN", f"arn:aws:iam::123456789012:role/ocp-{stage}-scheduler"
+            "OCP_SCHEDULER_ROLE_ARN", f"arn:aws:iam::{LOCAL_ACCOUNT}:role/ocp-{stage}-scheduler"
         ),
         scheduler_dlq_arn=env.get("OCP_SCHEDULER_DLQ_ARN") or None,
         fanout_queue_name=env.get("OCP_FANOUT_QUEUE_NAME", f"ocp-{stage}-fanout"),

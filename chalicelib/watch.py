@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
+from chalicelib import clock as clocks
+from chalicelib.store import blasts, calls
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import CallStatus
+from chalicelib.workflows import dialing, fanout, schedule
 from chalicelib.workflows.dialing import Execution
 from chalicelib.workflows.schedule import Pending
 
@@ -65,10 +68,6 @@ class Board:
 
 
 def read_board() -> Board:
-    from chalicelib import clock
-    from chalicelib.store import blasts, calls
-    from chalicelib.workflows import schedule
-
     recent = blasts.latest(BLASTS_READ)
     recipients = tuple(
         range(b.first_call_id, b.first_call_id + b.recipients)
@@ -76,7 +75,7 @@ def read_board() -> Board:
         if b.first_call_id is not None
     )
     return Board(
-        at=clock.now(),
+        at=clocks.now(),
         calls=tuple(calls.latest(CALLS_SHOWN, skip=recipients, kinds=CALL_KINDS)),
         blasts=tuple(progress(b) for b in recent[:BLASTS_SHOWN]),
         scheduled=tuple(schedule.pending()),
@@ -84,8 +83,6 @@ def read_board() -> Board:
 
 
 def progress(blast: BlastInfo) -> BlastProgress:
-    from chalicelib.store import blasts
-
     if blast.first_call_id is None:  # not started: every recipient is still to come
         return BlastProgress(blast, 0, 0, blast.recipients)
     results = blasts.results(blast)
@@ -101,9 +98,6 @@ class Timeline:
 
 
 def read_timeline(call_id: int) -> Timeline | None:
-    from chalicelib.store import calls
-    from chalicelib.workflows import dialing, fanout
-
     call = calls.find_status(call_id)
     if call is None:
         return None

@@ -50,6 +50,10 @@ class Access:
     report_tasks: bool = False
     # SendMessage to these queues: "dial", "fanout", "callbacks".
     send_to: tuple[str, ...] = ()
+    # The tables whose streams this function consumes (infra/stack.py maps each to it):
+    # read them, and put what fails past the mapping's retries on the stage's streams
+    # dead-letter queue (its on-failure destination).
+    streams: tuple[str, ...] = ()
     # Create, update and delete schedules in the stage's group (and pass the scheduler
     # role to EventBridge Scheduler). Reading them (schedule.pending) is the local
     # worker's and `admin watch`'s, with their own credentials.
@@ -84,23 +88,21 @@ FUNCTIONS: dict[str, Access] = {
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         schedules=True,
         timeout_seconds=28,
         memory_mb=512,
     ),
     # The dial-queue consumer (workflows/dialer.py): writes the Calls item, adds billed
     # minutes to Accounts in the same transaction, reports with the task token. Ending a
-    # conference leg counts it on its Conference (closing it and charging the moderator
-    # when it is over); ending a blast recipient with a statusCallback counts it on its
-    # Blast; a call with a statusCallback queues its events. With the chime carrier it
-    # dials (a call per number rung), pushes actions into a live call (bridge, hang up)
-    # and speaks announcements as WAV; conference rooms are the sma function's.
+    # conference leg counts it on its Conference in that transaction (what follows from
+    # its writes, events, counts and closing, is the `events` function's). With the chime
+    # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
+    # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        tables=("Calls", "Accounts", "Conferences", "Blasts"),
+        tables=("Calls", "Accounts", "Conferences"),
         chime_tables=("Counters",),
         report_tasks=True,
-        send_to=("callbacks",),
         chime_wav=True,
         sma_operations=("CreateSipMediaApplicationCall", "UpdateSipMediaApplicationCall"),
         timeout_seconds=60,
@@ -135,7 +137,7 @@ FUNCTIONS: dict[str, Access] = {
             "Blasts",
         ),
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         scheduler_target=True,
         # a conference whose reservation ended: its room (a Chime SDK meeting) ends too
         meeting_operations=("DeleteMeeting",),
@@ -153,17 +155,26 @@ FUNCTIONS: dict[str, Access] = {
         polly=True,
         sms=True,
         start_workflows=("call",),
-        send_to=("fanout", "callbacks"),
+        send_to=("fanout",),
         schedules=True,
         timeout_seconds=300,
     ),
     # End User Messaging's delivery events, through the configuration set's SNS topic
-    # (workflows/texting.py): a text's result, and its recipient's end (`calls.finish`:
-    # its status event, the count on its Blast).
+    # (workflows/texting.py): a text's result, and its recipient's end (`calls.finish`);
+    # the status event and the count on its Blast follow from the Calls stream (`events`).
     "smsreceipts": Access(
-        tables=("Calls", "Blasts"),
-        send_to=("callbacks",),
+        tables=("Calls",),
         timeout_seconds=30,
+    ),
+    # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
+    # Calls, Conferences and Blasts, queues the status events they make, counts an
+    # ended blast recipient on its Blast (marking its Calls item counted), and closes a
+    # conference whose last leg ended, charging its moderator (reading its legs' Calls).
+    "events": Access(
+        tables=("Calls", "Blasts", "Conferences", "Accounts"),
+        send_to=("callbacks",),
+        streams=("Calls", "Conferences", "Blasts"),
+        timeout_seconds=60,
     ),
     # Status callbacks (chalicelib/events/delivery.py): reads the enterprise's signing
     # secrets (and makes the first of an enterprise older than callbacks), POSTs with
@@ -186,6 +197,14 @@ TABLE_ACTIONS = (
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 )
+STREAM_ACTIONS = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
+# The dead-letter queue of what the stream consumers could not handle (infra/stack.py).
+STREAMS_DLQ = "streams"
 CONSUME_ACTIONS = (
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
@@ -237,12 +256,13 @@ class Function:
 class Ref:
     """A resource of the stage, by kind and name; infra/stack.py knows its ARN.
 
-    kinds: table, table-indexes, secrets-key, bucket, objects (a key prefix), queue (a
-    label: dial, fanout, callbacks), log-group (a function), state-machine, executions
-    (a workflow stem), schedules, scheduler-role, any-topic, sms-identity,
-    sms-configuration-set, sms-opt-out-list (End User Messaging), sip-media-application
-    (the stage's), meetings (the account's Chime SDK meetings in the stage's region),
-    and "*" for actions that take no resource.
+    kinds: table, table-indexes, table-stream, secrets-key, bucket, objects (a key
+    prefix), queue (a label: dial, fanout, callbacks), dead-letter-queue (a label:
+    streams), log-group (a function), state-machine, executions (a workflow stem),
+    schedules, scheduler-role, any-topic, sms-identity, sms-configuration-set,
+    sms-opt-out-list (End User Messaging), sip-media-application (the stage's), meetings
+    (the account's Chime SDK meetings in the stage's region), and "*" for actions that
+    take no resource.
     """
 
     kind: str
@@ -401,6 +421,14 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         statements.append(
             Statement(("sqs:SendMessage",), tuple(Ref("queue", q) for q in grant.send_to))
         )
+    if grant.streams:
+        missing = [n for n in grant.streams if n not in stage.tables]
+        if missing:
+            raise ValueError(f"{function.name}: streams of {missing}, tables no model has")
+        statements.append(
+            Statement(STREAM_ACTIONS, tuple(Ref("table-stream", n) for n in grant.streams))
+        )
+        statements.append(Statement(("sqs:SendMessage",), (Ref("dead-letter-queue", STREAMS_DLQ),)))
     if stage.chime and grant.chime_wav:
         wav = (Ref("objects", WAV_PREFIX),)
         statements.append(Statement(("s3:GetObject", "s3:PutObject"), wav))

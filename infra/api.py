@@ -18,15 +18,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.errors import BUSY, RETRY_AFTER_SECONDS, OcpError
+from chalicelib.protocol.render import XML_TYPE, render_error
 from infra.stage import Stage
 
 API_STAGE = "api"
 
 
 def gateway_responses() -> dict[str, Any]:
-    from chalicelib.errors import BUSY, RETRY_AFTER_SECONDS, OcpError
-    from chalicelib.protocol.render import XML_TYPE, render_error
-
     # `$context.requestId` is filled in by API Gateway: the id to quote, as the
     # app's own 105 carries its request id.
     internal = OcpError(105, request_id="$context.requestId")

@@ -33,19 +33,13 @@ import json
 import py_compile
 import shutil
 import sys
-import tomllib
-from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from infra import lambda_platform, lambda_wheels
+from infra.distributions import BundleError, installed_runtime, pure
 
 APP_FILES = ("app.py", "chalicelib", ".chalice/config.json")
-
-
-class BundleError(RuntimeError):
-    pass
 
 
 def stage_project(project_dir: Path, build_dir: Path) -> Path:
@@ -76,11 +70,10 @@ def stage_project(project_dir: Path, build_dir: Path) -> Path:
 
 def _check_python() -> None:
     """Bytecode is only used by the Python that wrote it: this must be the functions'."""
-    from infra.lambda_platform import TARGET
-
-    if sys.version_info[:2] != TARGET.python:
+    target = lambda_platform.TARGET
+    if sys.version_info[:2] != target.python:
         raise BundleError(
-            f"the functions run Python {TARGET.python_version} (infra/lambda_platform.py) "
+            f"the functions run Python {target.python_version} (infra/lambda_platform.py) "
             f"but this is {sys.version_info.major}.{sys.version_info.minor}: its bytecode "
             f"would be ignored; run with the project's .venv"
         )
@@ -124,51 +117,13 @@ def runtime_distributions(
 ) -> list[metadata.Distribution]:
     """The project's runtime pins and what they need, as installed here; compiled ones as
     built for Lambda (or as installed here, without `lambda_builds`)."""
-    pins = _pins(pyproject)
-    found: dict[str, metadata.Distribution] = {}
-    pending = [Requirement(f"{name}=={version}") for name, version in pins.items()]
-    while pending:
-        requirement = pending.pop()
-        name = canonicalize_name(requirement.name)
-        if name in found:
-            continue
-        try:
-            dist = metadata.distribution(requirement.name)
-        except metadata.PackageNotFoundError:
-            raise BundleError(
-                f"{requirement.name} is not installed: run `make` to install the project"
-            ) from None
-        if name in pins and dist.version != pins[name]:
-            raise BundleError(
-                f"{requirement.name} {dist.version} is installed but pyproject.toml "
-                f"pins {pins[name]}: reinstall the venv"
-            )
-        if lambda_builds and not pure(dist):
-            dist = _lambda_build(dist)
-        found[name] = dist
-        for text in dist.requires or ():
-            dependency = Requirement(text)
-            # This interpreter's environment, and no extra (packaging's default).
-            if dependency.marker and not dependency.marker.evaluate():
-                continue
-            pending.append(dependency)
-    return [found[name] for name in sorted(found)]
-
-
-def _pins(pyproject: Path) -> dict[str, str]:
-    pins: dict[str, str] = {}
-    for line in tomllib.loads(pyproject.read_text())["project"]["dependencies"]:
-        requirement = Requirement(line)
-        specifiers = list(requirement.specifier)
-        if len(specifiers) != 1 or specifiers[0].operator != "==":
-            raise BundleError(f"pyproject.toml: {line!r} is not an exact pin")
-        pins[canonicalize_name(requirement.name)] = specifiers[0].version
-    return pins
+    return [
+        _lambda_build(dist) if lambda_builds and not pure(dist) else dist
+        for dist in installed_runtime(pyproject)
+    ]
 
 
 def _lambda_build(dist: metadata.Distribution) -> metadata.Distribution:
-    from infra import lambda_wheels
-
     try:
         return lambda_wheels.installed(dist.metadata["Name"], dist.version)
     except lambda_wheels.LambdaWheelError as error:
@@ -176,20 +131,6 @@ def _lambda_build(dist: metadata.Distribution) -> metadata.Distribution:
             f"{dist.metadata['Name']} has compiled code, so the package needs its Lambda "
             f"build: {error}"
         ) from None
-
-
-def pure(dist: metadata.Distribution) -> bool:
-    """Pure Python, the same on every platform: Root-Is-Purelib and every tag `-any`. A
-    platform wheel may carry a C library beside pure Python (soundfile's libsndfile),
-    so Root-Is-Purelib alone does not say."""
-    wheel = dist.read_text("WHEEL")
-    if wheel is None:
-        return False
-    fields = Parser().parsestr(wheel)
-    tags = fields.get_all("Tag") or []
-    return fields.get("Root-Is-Purelib", "").strip().lower() == "true" and all(
-        tag.strip().endswith("-any") for tag in tags
-    )
 
 
 def _copy_distribution(dist: metadata.Distribution, vendor: Path) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from infra.distributions import installed_runtime, pure
 from infra.lambda_platform import TARGET, Platform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,14 +119,8 @@ def required(
 ) -> list[Wheel]:
     """The Lambda wheels of the runtime's compiled distributions (pinned in pyproject.toml,
     and what they need, as installed here)."""
-    from infra import bundle
-
     compiled = [
-        dist
-        for dist in bundle.runtime_distributions(
-            pyproject or ROOT / "pyproject.toml", lambda_builds=False
-        )
-        if not bundle.pure(dist)
+        dist for dist in installed_runtime(pyproject or ROOT / "pyproject.toml") if not pure(dist)
     ]
     wheels = []
     for dist in compiled:

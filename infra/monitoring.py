@@ -1,4 +1,5 @@
-"""Alarms: dead letters waiting, workflow executions failing, API 5xx rate; and the
+"""Alarms: dead letters waiting, workflow executions failing, API 5xx rate, a table
+stream's consumer falling behind (its events late); and the
 stage's CloudWatch dashboard: the alarms, the API, the functions, and the application's
 own metrics (chalicelib/metrics.py: calls, dial attempts, time to answer, blast
 recipients a minute, Polly against its cache, refused URLs, carrier errors and throttles).
@@ -19,6 +20,17 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from chalicelib import metrics
+from chalicelib.telephony import (
+    BLACKLISTED,
+    BUSY,
+    DECLINED,
+    DND,
+    FAILED,
+    MACHINE,
+    NO_ANSWER,
+    SUCCESS,
+)
 from infra import nag
 from infra.api import API_STAGE
 from infra.stage import Stage
@@ -26,6 +38,10 @@ from infra.stage import Stage
 FIVE_MINUTES = Duration.minutes(5)
 # API Gateway's 5XXError averages to the share of requests that failed.
 SERVER_ERROR_RATE = 0.05
+# A stream consumer this far behind (the oldest record it was handed, Lambda's
+# IteratorAge) is failing, SQS down most likely: well before its records expire
+# (infra/stack.py STREAM_RECORD_AGE) and their events are lost.
+STREAM_LAG = Duration.minutes(15)
 
 
 def api_metric(
@@ -47,7 +63,9 @@ def define_alarms(
     stage: Stage,
     dead_letter_queues: dict[str, sqs.IQueue],
     state_machines: dict[str, sfn.StateMachine],
+    stream_consumers: Sequence[str] = (),
 ) -> tuple[sns.Topic, list[cloudwatch.Alarm]]:
+    """`stream_consumers`: the names of the functions a table stream is mapped to."""
     topic = sns.Topic(scope, "AlarmTopic", topic_name=stage.resource("alarms"), enforce_ssl=True)
     nag.acknowledge(
         topic,
@@ -96,6 +114,29 @@ def define_alarms(
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+    for name in stream_consumers:
+        alarms.append(
+            cloudwatch.Alarm(
+                scope,
+                f"{name.title().replace('-', '')}IteratorAgeAlarm",
+                alarm_name=f"{name}-behind",
+                alarm_description=(
+                    f"{name} is over {STREAM_LAG.to_minutes():.0f} minutes behind its table "
+                    "streams: status events are late, and lost if it stays behind for hours."
+                ),
+                metric=cloudwatch.Metric(
+                    namespace="AWS/Lambda",
+                    metric_name="IteratorAge",
+                    dimensions_map={"FunctionName": name},
+                    statistic="Maximum",
+                    period=FIVE_MINUTES,
+                ),
+                threshold=STREAM_LAG.to_milliseconds(),
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
     alarms.append(
         cloudwatch.Alarm(
             scope,
@@ -118,18 +159,6 @@ def define_alarms(
 def define_dashboard(
     scope: Construct, stage: Stage, alarms: list[cloudwatch.Alarm], function_names: list[str]
 ) -> cloudwatch.Dashboard:
-    from chalicelib import metrics
-    from chalicelib.telephony import (
-        BLACKLISTED,
-        BUSY,
-        DECLINED,
-        DND,
-        FAILED,
-        MACHINE,
-        NO_ANSWER,
-        SUCCESS,
-    )
-
     def ocp(
         name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES, **dimensions: str
     ) -> cloudwatch.Metric:

@@ -33,6 +33,9 @@ from aws_cdk import (
     aws_kms as kms,
 )
 from aws_cdk import (
+    aws_lambda as lambda_,
+)
+from aws_cdk import (
     aws_logs as logs,
 )
 from aws_cdk import (
@@ -53,10 +56,12 @@ from aws_cdk import (
 from aws_cdk import (
     aws_stepfunctions as sfn,
 )
+from chalice.cdk import Chalice
 from constructs import Construct
 
-from infra import access, api, bundle, lambda_platform, monitoring, nag, workflows
-from infra.access import FUNCTIONS, Access, Function, Ref
+from chalicelib import settings
+from infra import access, api, bundle, chime, lambda_platform, monitoring, nag, workflows
+from infra.access import FUNCTIONS, SPEECH_PREFIX, STREAMS_DLQ, WAV_PREFIX, Access, Function, Ref
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
@@ -70,6 +75,13 @@ MAX_RECEIVES = 5
 # Queues (by label) that are FIFO, with FIFO dead-letter queues: _queue() and the
 # queue names access.plan() matches consumers against both follow this.
 FIFO_QUEUES = ("callbacks",)
+# A table's stream record (a committed change) is handed to its consumer again and again
+# while the consumer fails (SQS down, a throttled table), until it is this old: then its
+# metadata goes to the streams dead-letter queue and its events are lost. Sized for an
+# outage of SQS of several hours; DynamoDB keeps stream records 24 hours.
+STREAM_RECORD_AGE = Duration.hours(6)
+# Records a stream consumer gets per invocation (each change makes at most three events).
+STREAM_BATCH = 100
 
 
 class OcpStack(Stack):
@@ -90,8 +102,9 @@ class OcpStack(Stack):
             description=f"OCP REST API v1.1, stage {stage.name}",
         )
         self.stage = stage
+        # After infra/__main__.py has set the stage's settings: the app's decorators and
+        # the models' table names read them at import.
         from app import app as chalice_app
-        from chalicelib import settings
         from chalicelib.store.models import ALL_MODELS
 
         self.functions = access.app_functions(chalice_app)
@@ -126,6 +139,14 @@ class OcpStack(Stack):
             "This is a dead-letter queue itself: EventBridge Scheduler's, for schedules "
             "whose target failed every retry (its depth raises an alarm).",
         )
+        self.streams_dlq = self._dead_letter_queue(STREAMS_DLQ)
+        nag.acknowledge(
+            self.streams_dlq,
+            "AwsSolutions-SQS3",
+            "This is a dead-letter queue itself: the on-failure destination of the table "
+            "streams' event source mappings, for records older than STREAM_RECORD_AGE "
+            "(its depth raises an alarm).",
+        )
         self.dead_letter_queues = {
             **{
                 label: queue.dead_letter_queue.queue
@@ -133,6 +154,7 @@ class OcpStack(Stack):
                 if queue.dead_letter_queue is not None  # every one: _queue() gives it one
             },
             "scheduler": self.scheduler_dlq,
+            STREAMS_DLQ: self.streams_dlq,
         }
         self.schedule_group = scheduler.CfnScheduleGroup(
             self, "ScheduleGroup", name=stage.settings_literals()["OCP_SCHEDULE_GROUP"]
@@ -152,9 +174,14 @@ class OcpStack(Stack):
             self.chalice.get_resource(receipts.logical_id).add_resource_dependency(
                 self.sms_topic.node.default_child
             )
+        self.stream_mappings = self._stream_mappings()
         self._api_gateway()
         self.alarm_topic, alarms = monitoring.define_alarms(
-            self, stage, self.dead_letter_queues, self.state_machines
+            self,
+            stage,
+            self.dead_letter_queues,
+            self.state_machines,
+            [stage.resource(f.name) for f in self.functions.values() if f.access.streams],
         )
         monitoring.define_dashboard(
             self, stage, alarms, [stage.resource(f.name) for f in self.functions.values()]
@@ -187,8 +214,6 @@ class OcpStack(Stack):
     # -- data ------------------------------------------------------------------
 
     def _audio_bucket(self) -> s3.Bucket:
-        from infra.access import SPEECH_PREFIX, WAV_PREFIX
-
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
         # objects in it (README "Deploy" says how to remove them).
         access_logs = s3.Bucket(
@@ -328,8 +353,6 @@ class OcpStack(Stack):
         or None for the simulated carrier."""
         if self.stage.carrier != "chime":
             return None
-        from infra import chime
-
         return chime.define(
             self,
             self.functions,
@@ -545,6 +568,10 @@ class OcpStack(Stack):
             return "*"
         if kind == "table":
             return self.tables[name].table_arn
+        if kind == "table-stream":
+            return self.tables[name].table_stream_arn
+        if kind == "dead-letter-queue":
+            return self.dead_letter_queues[name].queue_arn
         if kind == "table-indexes":
             return f"{self.tables[name].table_arn}/index/*"
         if kind == "secrets-key":
@@ -588,10 +615,38 @@ class OcpStack(Stack):
             )
         raise ValueError(f"no ARN for {ref}")
 
+    def _stream_mappings(self) -> dict[str, lambda_.CfnEventSourceMapping]:
+        """Each stream a function consumes (its Access `streams`), mapped to it: in order
+        per item, retried from the first failed record (the function's partial batch
+        response), bisected on an error, until STREAM_RECORD_AGE; then to the streams
+        dead-letter queue."""
+        mappings = {}
+        for function in self.functions.values():
+            for table in function.access.streams:
+                mapping = lambda_.CfnEventSourceMapping(
+                    self,
+                    f"{table}Stream{function.logical_id}Mapping",
+                    function_name=self.stage.resource(function.name),
+                    event_source_arn=self.tables[table].table_stream_arn,
+                    starting_position="TRIM_HORIZON",
+                    batch_size=STREAM_BATCH,
+                    bisect_batch_on_function_error=True,
+                    function_response_types=["ReportBatchItemFailures"],
+                    maximum_retry_attempts=-1,  # bounded by the record's age
+                    maximum_record_age_in_seconds=int(STREAM_RECORD_AGE.to_seconds()),
+                    destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+                        on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
+                            destination=self.streams_dlq.queue_arn
+                        )
+                    ),
+                )
+                # Lambda checks the role's stream permissions when the mapping is made.
+                mapping.add_dependency(self.chalice.get_resource(function.logical_id))
+                mappings[table] = mapping
+        return mappings
+
     def settings_environment(self) -> dict[str, str]:
         """Every setting the functions read (chalicelib/settings.py), for this stage."""
-        from chalicelib import settings
-
         env = {
             **self.stage.settings_literals(),
             "OCP_SECRETS_KEY_ID": self.secrets_key.key_arn,
@@ -613,8 +668,6 @@ class OcpStack(Stack):
         for stem, machine in self.state_machines.items():
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
         if self.carrier:
-            from infra import chime
-
             env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
         return env
 
@@ -625,8 +678,6 @@ class OcpStack(Stack):
         timeout, memory) only from a stage in .chalice/config.json, so that
         stage is written into the packaged copy of the project, never into the
         committed file."""
-        from chalice.cdk import Chalice
-
         stage_config = {
             "api_gateway_stage": api.API_STAGE,
             "api_gateway_endpoint_type": "REGIONAL",
@@ -644,8 +695,6 @@ class OcpStack(Stack):
             for f in self.functions.values()
         }
         if self.carrier:
-            from infra import chime
-
             for name, config in functions.items():
                 config["environment_variables"] = chime.application_settings(self.carrier, name)
         source = bundle.stage_project(project_dir, build_dir / "project")
@@ -662,8 +711,6 @@ class OcpStack(Stack):
             resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
         if self.carrier:
-            from infra import chime
-
             chime.after_functions(self.carrier, chalice)
         return chalice
 

@@ -1,8 +1,8 @@
 """DynamoDB tables derived from the PynamoDB models (`store.models.ALL_MODELS`).
 
 A model added to ALL_MODELS gets its table here with no change to infra: keys,
-secondary indexes and TTL come from the model itself, as `create_table` would
-make them locally.
+secondary indexes, TTL and the stream (its Meta's `stream_view_type`) come from the
+model itself, as `create_table` would make them locally.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class TableSpec:
     global_indexes: tuple[IndexSpec, ...]
     local_indexes: tuple[IndexSpec, ...]
     ttl_attribute: str | None
+    stream_view_type: str | None = None  # the table's stream, if its changes are read
 
 
 def table_specs(models: Iterable[Any], prefix: str) -> list[TableSpec]:
@@ -67,6 +68,7 @@ def table_specs(models: Iterable[Any], prefix: str) -> list[TableSpec]:
                 global_indexes=tuple(_index(i, types) for i in schema["global_secondary_indexes"]),
                 local_indexes=tuple(_index(i, types) for i in schema["local_secondary_indexes"]),
                 ttl_attribute=ttl[0] if ttl else None,
+                stream_view_type=getattr(model.Meta, "stream_view_type", None),
             )
         )
     return specs
@@ -122,6 +124,9 @@ def define_tables(scope: Any, stage: Stage, specs: list[TableSpec]) -> dict[str,
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=spec.ttl_attribute,
+            stream=dynamodb.StreamViewType(spec.stream_view_type)
+            if spec.stream_view_type
+            else None,
             deletion_protection=stage.prod,
             removal_policy=RemovalPolicy.RETAIN if stage.prod else RemovalPolicy.DESTROY,
         )

@@ -9,6 +9,7 @@ Each local service is one line of `services()`: a command and the port it listen
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 
 HOST = "127.0.0.1"
@@ -177,9 +179,6 @@ def _start(service: Service) -> subprocess.Popen:
 def _execute_state_machines(aws_port: int) -> None:
     """moto's server only records Step Functions executions unless told to run them;
     there is no environment variable for it, only its config endpoint."""
-    import json
-    import urllib.request
-
     request = urllib.request.Request(
         f"http://{HOST}:{aws_port}/moto-api/config",
         method="POST",

@@ -1,6 +1,7 @@
 """The local stand-in for what AWS does by itself after a response: each queue's Lambda
 trigger (the dial queue's hands each message to the dialer, the fan-out queue's to the
-blast fan-out, the callbacks queue's delivers status events) and EventBridge Scheduler,
+blast fan-out, the callbacks queue's delivers status events), the tables' stream trigger
+(committed changes become status events: local/streams.py) and EventBridge Scheduler,
 which fires due schedules. Runs in `make run`'s
 process until Ctrl-C or until a service stops.
 
@@ -28,6 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
+from chalicelib.events import delivery
+from chalicelib.queues import parse
+from chalicelib.store import aws
+from chalicelib.workflows import dialer, fanout, fire, schedule
+
 log = logging.getLogger("chalicelib.local.worker")
 
 WAIT_SECONDS = 1  # SQS long poll: an idle loop costs one request a second
@@ -44,26 +51,18 @@ PAUSE_AFTER_FAILURE_SECONDS = 1.0
 
 
 def _dial_queue_url() -> str:
-    from chalicelib.store import aws
-
     return aws.dial_queue_url()
 
 
 def _dial(message: dict) -> None:
-    from chalicelib.workflows import dialer
-
     dialer.default().handle(message)
 
 
 def _fanout_queue_url() -> str:
-    from chalicelib.store import aws
-
     return aws.fanout_queue_url()
 
 
 def _fan_out(message: dict) -> None:
-    from chalicelib.workflows import fanout
-
     fanout.handle(message)
 
 
@@ -82,8 +81,6 @@ def _sms_receipt(message: dict) -> None:
 
 
 def _dialing_busy() -> bool:
-    from chalicelib.store import aws
-
     running = aws.client("stepfunctions").list_executions(
         stateMachineArn=aws.state_machine_arn(),
         statusFilter="RUNNING",
@@ -113,9 +110,8 @@ CONSUMERS = (
 # fake publishes to the topic; deployed, the topic invokes `smsreceipts`). Two at a time:
 # each receipt that ends a recipient is a TransactWriteItems (calls.finish), which moto
 # applies one at a time, copying the whole Calls table for each; eight at once outlasted
-# the client's read timeout, and the retried conditional write then read as "already
-# ended", so the recipient's status event was never published (2 of 857 in a
-# 1,000-recipient run).
+# the client's read timeout in a 1,000-recipient run, and the retried conditional write
+# then read as "already ended".
 SMS_RECEIPT_THREADS = 2
 SMS_RECEIPTS = Consumer(
     "sms receipts queue", _sms_receipt_queue_url, _sms_receipt, SMS_RECEIPT_THREADS
@@ -163,8 +159,6 @@ class Workers:
 
 
 def run_forever(children: list[subprocess.Popen]) -> None:
-    from chalicelib.workflows import dialer
-
     dialer.default()  # made once, before the threads share it
     workers = {c.queue: Workers(c.threads) for c in consumers()}
     workers[CALLBACKS] = Workers(CONCURRENCY)
@@ -177,10 +171,12 @@ def run_forever(children: list[subprocess.Popen]) -> None:
 
 
 def run_round(workers: dict[str, Workers] | None, wait_seconds: int = WAIT_SECONDS) -> bool:
-    """Fire due schedules, then drain each queue once (the last one long-polls) onto its
+    """Fire due schedules, read the tables' streams (their events go onto the callbacks
+    queue), then drain each queue once (the last one long-polls) onto its
     consumer's workers (or here and now without them); False if any step failed (logged).
     A step's failure never stops the others."""
     healthy = _step("schedules", fire_due_schedules)
+    healthy = _step(STREAMS, drain_event_streams) and healthy
     callbacks = None if workers is None else workers[CALLBACKS]
     healthy = _step(CALLBACKS, drain_callback_queue, callbacks) and healthy
     every = consumers()
@@ -208,8 +204,6 @@ def drain(consumer: Consumer, workers: Workers | None, wait_seconds: int = 0) ->
     """Receive what is on the consumer's queue, as many messages as there are free
     workers, and hand each to its handler (on a worker, or here and now without them);
     the number received."""
-    from chalicelib.store import aws
-
     room = 10 if workers is None else min(10, workers.free())
     if room == 0:
         return 0
@@ -232,13 +226,20 @@ def drain_fanout_queue(workers: Workers | None = None, wait_seconds: int = 0) ->
 
 
 CALLBACKS = "callbacks queue"
+STREAMS = "table streams"
+
+
+def drain_event_streams() -> int:
+    """Hand the Calls, Conferences and Blasts streams' new records to the `events`
+    function's code, in order (local/streams.py); the number handled."""
+    from local import streams
+
+    return streams.drain()
 
 
 def drain_callback_queue(workers: Workers | None = None, wait_seconds: int = 0) -> int:
     """Deliver what is on the status callbacks queue, each message group in order
     (events/delivery.py); the number received."""
-    from chalicelib.events import delivery
-
     if workers is not None and not workers.free():
         return 0
     messages = delivery.receive(wait_seconds)
@@ -257,9 +258,6 @@ def _consumer(queue: str) -> Consumer:
 def fire_due_schedules() -> int:
     """Fire the schedules whose time has come, as EventBridge Scheduler would (moto's
     stores them but never fires), then delete them (`ActionAfterCompletion: DELETE`)."""
-    from chalicelib import clock
-    from chalicelib.workflows import fire, schedule
-
     fired = schedule.due(clock.now())
     for item in fired:
         try:
@@ -274,9 +272,6 @@ def fire_due_schedules() -> int:
 def _deliver(url: str, message: dict[str, Any], consumer: Consumer) -> None:
     """One message, as Lambda's SQS trigger delivers it: deleted when handled, left for
     redelivery (after the visibility timeout) when the handler raises."""
-    from chalicelib.store import aws
-    from chalicelib.workflows.handlers import parse
-
     try:
         body = parse(message["Body"], consumer.queue)
         if body is not None:

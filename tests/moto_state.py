@@ -46,6 +46,9 @@ def create_resources(config: dict | None = None) -> None:
     """Inside `mock_aws(config=config)`: the local resources, as
     `local.bootstrap.create_resources` makes them (for real the first time in each process
     for each configuration)."""
+    from local import streams
+
+    streams.READER.forget()  # the tables' streams start empty again
     key = repr(sorted((config or {}).items()))
     snapshot = _snapshots.get(key)
     if snapshot is None:

@@ -7,12 +7,14 @@ S3 directly and name the returned key on blastvoice POST/PUT instead.
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import Text
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Each, Leaf, Returns
 
 bp = Blueprint(__name__)
+uploads = on_first_use("chalicelib.media.uploads")  # S3: for the one route using it
 
 
 FORM = {
@@ -38,8 +40,6 @@ FORM = {
     ),
 )
 def upload_form(req: Request) -> Reply:
-    from chalicelib.media import uploads  # S3: imported by the one route using it
-
     form = uploads.upload_form(req.eid, req.values["filename"])
     return Reply(
         {

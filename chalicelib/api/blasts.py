@@ -44,10 +44,12 @@ if TYPE_CHECKING:
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
+# The dialing, the carrier port, the blast store: every Lambda cold start imports every
+# route module, and only these views need them.
+fanout = on_first_use("chalicelib.workflows.fanout")
+blasts = on_first_use("chalicelib.store.blasts")
+uploads = on_first_use("chalicelib.media.uploads")
 
-
-# The views import chalicelib.workflows.fanout (the dialing, the carrier port, the blast
-# store) when they need it: every Lambda cold start imports every route module.
 
 # A text is at most 1,600 bytes (End User Messaging's MessageBody; fanout.check_text).
 MAX_SMS_TEXT = 1600
@@ -177,8 +179,6 @@ GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
     idempotent=True,
 )
 def create_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -221,8 +221,6 @@ def create_voice(req: Request) -> Reply:
     idempotent=True,
 )
 def change_voice(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     changes = _changes(v)
@@ -301,8 +299,6 @@ SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
     idempotent=True,
 )
 def create_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     blast_id, scheduled = fanout.create(
@@ -340,8 +336,6 @@ def create_sms(req: Request) -> Reply:
     idempotent=True,
 )
 def change_sms(req: Request) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     _check_users(req.eid, v)
     fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
@@ -390,8 +384,6 @@ def delete_sms(req: Request) -> Reply:
 
 
 def _get(req: Request, kind: str) -> Reply:
-    from chalicelib.store import blasts  # on first use: a cold start of another route skips it
-
     v = req.values
     if v["blastId"] is None:
         found = blasts.ids_of(req.eid, v["userId"], kind)
@@ -401,8 +393,6 @@ def _get(req: Request, kind: str) -> Reply:
 
 
 def _delete(req: Request, kind: str) -> Reply:
-    from chalicelib.workflows import fanout
-
     v = req.values
     fanout.remove(req.eid, v["userId"], kind, v["blastId"])
     return status_ok(200, verbose_only=False)
@@ -411,8 +401,6 @@ def _delete(req: Request, kind: str) -> Reply:
 def _check_users(eid: int, v: dict[str, Any]) -> None:
     """106 for a requesting user the enterprise does not see; 922 for each destination or
     origination naming such a user (RULINGS "Destinations")."""
-    from chalicelib.store import blasts
-
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)
@@ -425,9 +413,6 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
     """The blast's audio, stored privately: a multipart audioFile, a presigned upload's
     key, or a copy of what `url` serves (the first of these given)."""
-    from chalicelib.media import uploads  # S3 and URL fetching: only when audio is sent
-    from chalicelib.store.blasts import AudioRef
-
     if v["audioFile"] is not None:
         stored = uploads.store(eid, v["audioFile"])
     elif v["audioKey"]:
@@ -436,7 +421,7 @@ def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:
         stored = uploads.store_from_url(eid, v["url"])
     else:
         return None
-    return AudioRef(stored.key, stored.kind, stored.name, stored.size)
+    return blasts.AudioRef(stored.key, stored.kind, stored.name, stored.size)
 
 
 def _changes(v: dict[str, Any]) -> dict[str, Any]:
@@ -465,8 +450,6 @@ def _terminations(found: list) -> list[Termination]:
 def body(blast: BlastInfo, results: list) -> dict[str, Any]:
     """blast GET: the reference's body; once the blast has started, each termination also
     shows its recipient's callId, state and attempts, and the blast its state."""
-    from chalicelib.media import uploads
-
     out: dict[str, Any] = {}
     if blast.kind == VOICE:
         out["allowCallback"] = int(blast.allow_callback)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.bodies import call_body
 from chalicelib.protocol.params import (
@@ -24,10 +25,10 @@ from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Returns
 
-# chalicelib.workflows.calls (resolution, dialing, the carrier port) is imported by the
-# views that use it: every Lambda cold start imports every route module.
-
 bp = Blueprint(__name__)
+# Resolution, dialing, the carrier port: every Lambda cold start imports every route
+# module, and only these views need them.
+calls = on_first_use("chalicelib.workflows.calls")
 
 
 # RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.
@@ -106,11 +107,9 @@ CALL = {
 )
 def place_call(req: Request) -> Reply:
     v = req.values
-    from chalicelib.workflows.calls import CallRequest, place
-
-    call_id = place(
+    call_id = calls.place(
         req.eid,
-        CallRequest(
+        calls.CallRequest(
             v["userId"],
             v["origination"],
             v["destination"],
@@ -133,6 +132,4 @@ def place_call(req: Request) -> Reply:
     summary="A call's status",
 )
 def get_call(req: Request) -> Reply:
-    from chalicelib.workflows.calls import status
-
-    return Reply(call_body(status(req.values["callId"], req.eid)))
+    return Reply(call_body(calls.status(req.values["callId"], req.eid)))

@@ -8,6 +8,7 @@ for any other route does not pay for the dialing and scheduling modules.
 from chalice import Blueprint
 
 from chalicelib.domain import limits
+from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
     STATUS_CALLBACK,
@@ -35,6 +36,9 @@ from chalicelib.protocol.types import USER_ID as BY_USER_ID
 from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
+autoconference = on_first_use("chalicelib.workflows.autoconference")
+autoconferences = on_first_use("chalicelib.store.autoconferences")
+conference = on_first_use("chalicelib.workflows.conference")
 
 INTERNAL = 304
 CALL_ID = Id("callId", doc="As autoconference POST returned it.")
@@ -91,16 +95,13 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
     idempotent=True,
 )
 def create_autoconference(req: Request) -> Reply:
-    from chalicelib.store.autoconferences import Autoconference
-    from chalicelib.workflows import autoconference
-
     v = req.values
     # The user is dialed; an origination names someone else (or a number) to dial instead.
     origination = v["origination"] or Dest(BY_USER_ID, v["userId"])
     call_id, started = autoconference.create(
         req.eid,
         v["userId"],
-        Autoconference(
+        autoconferences.Autoconference(
             number=v["phoneNumber"].display,
             pin=v["pin"] or "",
             text=v["text"] or "",
@@ -138,8 +139,6 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     summary="An autoconference",
 )
 def get_autoconferences(req: Request) -> Reply:
-    from chalicelib.store import autoconferences
-
     v = req.values
     if not req.variables.has("callId"):
         found = autoconferences.list_ids(req.eid, v["userId"])
@@ -177,8 +176,6 @@ def get_autoconferences(req: Request) -> Reply:
     idempotent=True,
 )
 def change_autoconference(req: Request) -> Reply:
-    from chalicelib.workflows import autoconference
-
     v = req.values
     # Only what is given changes; `time` as the reference says: none means now. POST's
     # name for it, conferenceTime, is read too.
@@ -210,8 +207,6 @@ def change_autoconference(req: Request) -> Reply:
     summary="Cancel a scheduled autoconference (304 once it has fired)",
 )
 def delete_autoconference(req: Request) -> Reply:
-    from chalicelib.workflows import autoconference
-
     v = req.values
     autoconference.cancel(req.eid, v["userId"], v["callId"])
     return status_ok(200, verbose_only=False)
@@ -242,8 +237,6 @@ PARTICIPANTS = ("destinationType", "destinationValue")
     idempotent=True,
 )
 def create_conference(req: Request) -> Reply:
-    from chalicelib.workflows import conference
-
     v = req.values
     conference_id, call_id = conference.create(
         req.eid,
@@ -287,8 +280,6 @@ def create_conference(req: Request) -> Reply:
     idempotent=True,
 )
 def add_to_conference(req: Request) -> Reply:
-    from chalicelib.workflows import conference
-
     v = req.values
     destinations = v["destinationType"] or []
     call_ids = conference.add(

@@ -12,10 +12,13 @@ from functools import lru_cache
 
 from chalice import Blueprint, Response
 
+from chalicelib.imports import on_first_use
 from chalicelib.protocol.routes import PublicRequest, route
 from chalicelib.protocol.shapes import Document, Returns
 
 bp = Blueprint(__name__)
+openapi = on_first_use("chalicelib.reference.openapi")
+page = on_first_use("chalicelib.reference.page")
 
 # The description changes only with a deployment: caches may keep it a few minutes.
 CACHE = "public, max-age=300"
@@ -57,13 +60,9 @@ def docs(req: PublicRequest) -> Response:
 
 @lru_cache(maxsize=8)
 def _description_json(base_url: str) -> str:
-    from chalicelib.reference import openapi
-
     return openapi.dump(openapi.build(base_url))
 
 
 @lru_cache(maxsize=8)
 def _page(base_url: str) -> str:
-    from chalicelib.reference import openapi, page
-
     return page.html(openapi.build(base_url))

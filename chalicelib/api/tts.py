@@ -11,6 +11,7 @@ from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
 
 
 @route(
@@ -28,8 +29,6 @@ users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold sta
     idempotent=True,
 )
 def preview(req: Request) -> Reply:
-    from chalicelib.media import tts  # Polly and S3: imported by the one route using them
-
     v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
     return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)

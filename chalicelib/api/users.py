@@ -19,6 +19,7 @@ from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
 
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+user_deletion = on_first_use("chalicelib.store.user_deletion")
 
 # wire name -> stored field, in the order user GET prints them
 _PROFILE = {
@@ -140,7 +141,7 @@ def update_user(req: Request) -> Reply:
     summary="Delete a user and everything of it",
 )
 def delete_user(req: Request) -> Reply:
-    users.delete(req.values["userId"], req.eid)
+    user_deletion.delete(req.values["userId"], req.eid)
     return status_ok()
 
 

@@ -3,21 +3,35 @@ the client's `statusCallback` URL (an addition to the 2008 wire format; README "
 callbacks").
 
     __init__    the subscription a request makes (URL and events), vetted at request time
-    publish     what the stores call when a state changes: the event, onto the queue
+    derive      what follows from a committed change: its events (and blast counts)
+    stream      the consumer of the tables' streams (Lambda `events`): derives, queues
+    publish     an event made whole, and queued
     delivery    the callbacks queue's consumer: vets the URL again, signs, POSTs, retries
     signing     the `OCP-Signature` header
 
-The stores hook the state changes once (store/calls.py for calls, autoconferences,
-conference legs and blast voice recipients; store/conferences.py; workflows/fanout.py
-for blasts and SMS recipients), so every carrier gets events without knowing of them.
-Publishing is one SQS SendMessage, made only for work that has a subscription; the
-receiver's speed never reaches the API or a call.
+Events follow committed state: the stores only write, and the streams of Calls,
+Conferences and Blasts hand each committed change to `stream`, which queues the events
+it makes (store/changes.py reads the records), so every carrier gets events without
+knowing of them, an event survives SQS refusing for hours or the writer dying right
+after its write, and a write that did not commit makes none. Queuing is one SQS
+SendMessage, made only for work that has a subscription; the receiver's speed never
+reaches the API or a call.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from typing import Any
+
+from chalicelib import settings
+from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
+
+# http.client and ssl: only a request that names a callback vets its URL (the stores
+# import this module for `Subscription`).
+fetch = on_first_use("chalicelib.media.fetch")
 
 INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
 TYPES = (INITIATED, ANSWERED, COMPLETED)
@@ -55,11 +69,6 @@ def vet_url(name: str, url: str) -> str:
     """The URL, if events may be sent to it now: the rules of blast audio URLs
     (media/fetch.py: http or https, public addresses only); 902 otherwise. Checked again
     at each delivery, since what the name resolves to may change."""
-    import socket
-
-    from chalicelib.errors import OcpError
-    from chalicelib.media import fetch
-
     try:
         fetch.vet(url, fetch.resolve_host, allowed_networks())
     except (fetch.Refused, ValueError, OSError, socket.gaierror, UnicodeError):
@@ -70,10 +79,6 @@ def vet_url(name: str, url: str) -> str:
 def allowed_networks() -> tuple:
     """Networks exempt from the public-address rule: `make run` allows its loopback
     receiver (OCP_CALLBACK_ALLOWED_NETWORKS); deployed stages allow none."""
-    import ipaddress
-
-    from chalicelib import settings
-
     return tuple(
         ipaddress.ip_network(n, strict=False) for n in settings.get().callback_allowed_networks
     )

@@ -29,6 +29,9 @@ from urllib.parse import urlsplit
 
 from chalicelib import clock, settings
 from chalicelib.events import allowed_networks, signing
+from chalicelib.media import fetch
+from chalicelib.queues import parse
+from chalicelib.store import aws, enterprises
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,6 @@ class DeliveryFailed(Exception):
 def deliver(message: dict, *, resolve: Any = None, send: Sender | None = None) -> bool:
     """One attempt: True if the receiver took the event, False if it is refused for good
     (not sent); DeliveryFailed to try again later."""
-    from chalicelib.media import fetch
-
     url, event_id = str(message["url"]), str(message["id"])
     host = urlsplit(url).hostname or "?"
     try:
@@ -82,8 +83,6 @@ def deliver(message: dict, *, resolve: Any = None, send: Sender | None = None) -
 
 def post(target: Any, timeout: float, body: bytes, headers: dict[str, str]) -> int:
     """POST to the checked address of `target`; the status (the answer's body is not read)."""
-    from chalicelib.media import fetch
-
     connection = fetch.connect(target, timeout)
     try:
         connection.request(
@@ -105,8 +104,6 @@ def handle(body: str, receipt_handle: str, receive_count: int) -> None:
     attempt the message is made to come back after `retry_delay` and DeliveryFailed
     raised, so that Lambda leaves it on the queue; after the last attempt it comes back
     at once, and the queue moves it to the dead-letter queue."""
-    from chalicelib.workflows.handlers import parse
-
     message = parse(body, "callbacks queue")
     if message is None:
         return
@@ -132,8 +129,6 @@ def handle_received(messages: list[dict]) -> None:
     with their MessageGroupId and ApproximateReceiveCount attributes: each group's in
     order, each deleted once handled; a group stops at a failure, and the rest of it is
     released to wait behind the failed one (a FIFO group waits while one is in flight)."""
-    from chalicelib.store import aws
-
     sqs, url = aws.client("sqs"), aws.callback_queue_url()
     groups: dict[str, list[dict]] = {}
     for m in messages:
@@ -156,8 +151,6 @@ def handle_received(messages: list[dict]) -> None:
 def receive(wait_seconds: int = 0) -> list[dict]:
     """Up to ten messages of the callbacks queue, with the attributes `handle_received`
     needs (a poller other than Lambda's)."""
-    from chalicelib.store import aws
-
     return (
         aws.client("sqs")
         .receive_message(
@@ -175,8 +168,6 @@ def _receive_count(message: dict) -> int:
 
 
 def _come_back_after(receipt_handle: str, seconds: int) -> None:
-    from chalicelib.store import aws
-
     aws.client("sqs").change_message_visibility(
         QueueUrl=aws.callback_queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
     )
@@ -196,8 +187,6 @@ def signing_secrets(eid: int) -> list[str]:
         cached = _secrets.get(eid)
     if cached is not None and cached[1] > now:
         return cached[0]
-    from chalicelib.store import enterprises
-
     found = enterprises.signing_secrets(eid)
     with _secrets_lock:
         _secrets[eid] = (found, now + SECRETS_CACHE_SECONDS)

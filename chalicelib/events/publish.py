@@ -1,7 +1,7 @@
-"""Publishing status events: what the stores call once a state has changed.
+"""Status events made whole, and queued: what events/derive.py makes of a committed change.
 
-Each event is made here, whole, and queued with one SendMessage on the callbacks FIFO
-queue; the consumer (events/delivery.py) signs and POSTs it as it is:
+Each event is made here and queued with one SendMessage on the callbacks FIFO queue;
+the consumer (events/delivery.py) signs and POSTs it as it is:
 
     {"id": "call-17-completed", "type": "completed", "object": "call", "sequence": 3,
      "timestamp": 1212186144, "enterpriseId": 1, "data": {... call GET's body ...}}
@@ -10,22 +10,24 @@ The id is the same whenever the same change is published again (a redelivered di
 message, a repeated start): the queue drops a copy sent within 5 minutes (it is the
 deduplication id) and a receiver drops later ones by id. The events of one object are
 one message group: the queue hands them over in order, one at a time. A failure to
-queue is logged, never raised: an event never fails a call.
+queue raises: the stream record it came from is read again (events/stream.py), and a
+call never waits for it, since nothing here runs where the call is written.
 """
 
 from __future__ import annotations
 
 import json
-import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.events import COMPLETED, INITIATED, Subscription
+from chalicelib.protocol.bodies import call_body
+from chalicelib.protocol.render import json_data
+from chalicelib.store import aws
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import CallStatus
-
-log = logging.getLogger(__name__)
 
 # A Calls item's kind -> the object its events are about.
 CALL_OBJECTS = {
@@ -37,19 +39,36 @@ CALL_OBJECTS = {
 }
 
 
+@dataclass(frozen=True)
+class Message:
+    """One event, as the callbacks queue carries it."""
+
+    group: str  # the object's: its events are one FIFO message group
+    id: str  # the event's id: the queue's deduplication id and the receiver's
+    body: str  # the queue message: {"eid", "url", "id", "body"}
+
+
+def queue(message: Message) -> None:
+    """SendMessage; raises when SQS refuses (the caller reads its change again later)."""
+    aws.client("sqs").send_message(
+        QueueUrl=aws.callback_queue_url(),
+        MessageBody=message.body,
+        MessageGroupId=message.group,
+        MessageDeduplicationId=message.id,
+    )
+
+
 def call(
     status: CallStatus,
     subscription: Subscription | None,
     event_type: str,
     happened: tuple[str, ...] = (),
-) -> None:
+    at: int | None = None,
+) -> Message | None:
     """An event of a call, autoconference, conference leg or blast recipient: its data is
     call GET's body (with its conference or its blast and recipient number)."""
     if subscription is None or not subscription.wants(event_type):
-        return
-    from chalicelib.protocol.bodies import call_body
-    from chalicelib.protocol.render import json_data
-
+        return None
     data = json_data(call_body(status))
     request = status.request
     if status.kind == "conference" and "conferenceId" in request:
@@ -57,7 +76,7 @@ def call(
     if "blastId" in request:
         data["blastId"] = int(request["blastId"])
         data["recipient"] = int(request["n"])
-    _publish(
+    return _message(
         status.eid,
         subscription,
         CALL_OBJECTS.get(status.kind, "call"),
@@ -65,6 +84,7 @@ def call(
         event_type,
         happened,
         data,
+        at,
     )
 
 
@@ -80,10 +100,11 @@ def conference(
     duration: int,
     closed: int | None = None,
     mou: Any = None,
-) -> None:
+    at: int | None = None,
+) -> Message | None:
     """A conference was opened (initiated) or closed (completed)."""
     if subscription is None or not subscription.wants(event_type):
-        return
+        return None
     data = {
         "conferenceId": conference_id,
         "userId": moderator,
@@ -94,7 +115,7 @@ def conference(
         "mou": None if mou is None else float(mou),
         "currentState": "closed" if event_type == COMPLETED else "open",
     }
-    _publish(
+    return _message(
         eid,
         subscription,
         "conference",
@@ -102,6 +123,7 @@ def conference(
         event_type,
         _opened_before(event_type),
         data,
+        at,
     )
 
 
@@ -116,12 +138,13 @@ def blast(
     blast_time: int,
     recipients: int,
     succeeded: int | None = None,
-) -> None:
+    at: int | None = None,
+) -> Message | None:
     """A blast started (initiated: its recipients are being dialed or texted) or every
     recipient has ended (completed, with how many succeeded). Each recipient's own events
     come as `blastRecipient`."""
     if subscription is None or not subscription.wants(event_type):
-        return
+        return None
     data: dict[str, Any] = {
         "blastId": blast_id,
         "kind": kind,
@@ -133,7 +156,7 @@ def blast(
     if succeeded is not None:
         data["succeeded"] = succeeded
         data["failed"] = recipients - succeeded
-    _publish(
+    return _message(
         eid,
         subscription,
         "blast",
@@ -141,6 +164,7 @@ def blast(
         event_type,
         _opened_before(event_type),
         data,
+        at,
     )
 
 
@@ -150,7 +174,7 @@ def _opened_before(event_type: str) -> tuple[str, ...]:
     return (INITIATED,) if event_type == COMPLETED else ()
 
 
-def _publish(
+def _message(
     eid: int,
     subscription: Subscription,
     kind: str,
@@ -158,32 +182,25 @@ def _publish(
     event_type: str,
     happened: tuple[str, ...],
     data: dict,
-) -> None:
-    """`happened`: the event types of the object before this one (its sequence)."""
+    at: int | None,
+) -> Message:
+    """`happened`: the event types of the object before this one (its sequence); `at`:
+    when it happened, as the item records it (now when it does not)."""
+    event_id = f"{group}-{event_type}"
     event = {
-        "id": f"{group}-{event_type}",
+        "id": event_id,
         "type": event_type,
         "object": kind,
         "sequence": subscription.sequence(event_type, happened),
-        "timestamp": clock.now(),
+        "timestamp": clock.now() if at is None else at,
         "enterpriseId": eid,
         "data": data,
     }
     message = {
         "eid": eid,
         "url": subscription.url,
-        "id": event["id"],
+        "id": event_id,
         # The exact bytes that are signed and sent.
         "body": json.dumps(event, separators=(",", ":")),
     }
-    try:
-        from chalicelib.store import aws
-
-        aws.client("sqs").send_message(
-            QueueUrl=aws.callback_queue_url(),
-            MessageBody=json.dumps(message, separators=(",", ":")),
-            MessageGroupId=group,
-            MessageDeduplicationId=event["id"],
-        )
-    except Exception:
-        log.exception("event %s not queued", event["id"])
+    return Message(group, event_id, json.dumps(message, separators=(",", ":")))

@@ -16,6 +16,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from chalicelib import clock, settings
 from chalicelib.store import aws
 
@@ -57,8 +59,6 @@ def put(key: str, data: bytes, content_type: str) -> None:
 
 
 def exists(key: str) -> bool:
-    from botocore.exceptions import ClientError
-
     try:
         aws.client("s3").head_object(Bucket=_bucket(), Key=key)
     except ClientError as e:
@@ -72,8 +72,6 @@ def read(key: str, max_bytes: int) -> bytes | None:
     """The object's bytes, or None if there is no such object. Reads at most
     `max_bytes` + 1, so that the caller can tell an oversized object without
     downloading all of it."""
-    from botocore.exceptions import ClientError
-
     try:
         response = aws.client("s3").get_object(Bucket=_bucket(), Key=key)
     except ClientError as e:

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio
+from chalicelib.media import formats
 
 RATE = 8000  # Hz: the rate PSTN Audio recommends, and the telephone network's
 CHANNELS = 1
@@ -45,7 +45,7 @@ SAMPLE_BYTES = 2  # signed 16-bit little-endian PCM
 MAX_WAV_BYTES = 50_000_000
 MAX_SECONDS = (MAX_WAV_BYTES - 44) // (RATE * CHANNELS * SAMPLE_BYTES) // 60 * 60  # 3120
 # The kinds `to_wav` decodes, and so the kinds a carrier that plays WAV accepts.
-DECODABLE = frozenset({audio.MP3})
+DECODABLE = frozenset({formats.MP3})
 # Decoded frames handled at a time: 0.5 MB of float stereo, whatever the file's length.
 BLOCK_FRAMES = 65536
 # libsoxr's "high quality": 20-bit precision, its passband to 91% of 4 kHz.
@@ -97,12 +97,12 @@ def to_wav(data: bytes, filename: str, *, variable: str = "audioFile") -> bytes:
 def probe(data: bytes, filename: str, *, variable: str = "audioFile") -> float:
     """Seconds of audio, after checking that `to_wav` will take it (same errors).
 
-    Walks the frame headers only (media.audio.mp3_seconds: about 30 ms for five minutes
+    Walks the frame headers only (media.formats.mp3_seconds: about 30 ms for five minutes
     of mp3, with no compiled code to import), so an upload can be checked without
     decoding it.
     """
     _decodable_kind(data, filename, variable)
-    seconds = audio.mp3_seconds(bytes(data))
+    seconds = formats.mp3_seconds(bytes(data))
     if seconds == 0:
         raise OcpError(902, name=variable, value=filename)
     if seconds > MAX_SECONDS:
@@ -122,7 +122,7 @@ def wav(pcm: bytes) -> bytes:
 
 
 def _decodable_kind(data: bytes, filename: str, variable: str) -> str:
-    kind = audio.kind_of(data)
+    kind = formats.kind_of(data)
     if kind is None:
         raise OcpError(902, name=variable, value=filename)
     if kind not in DECODABLE:

@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import OcpError
-from chalicelib.media import audio, storage
+from chalicelib.imports import on_first_use
+from chalicelib.media import audio, formats, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
 
 if TYPE_CHECKING:
     from chalicelib.media.fetch import Opener, Resolver
+
+# http.client and ssl: only a blast whose audio comes from a URL needs them.
+fetch = on_first_use("chalicelib.media.fetch")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class StoredAudio:
 
     @property
     def content_type(self) -> str:
-        return audio.CONTENT_TYPES[self.kind]
+        return formats.CONTENT_TYPES[self.kind]
 
     def url(self) -> str:
         """A presigned link to play or download it, served with its checked type."""
@@ -49,8 +53,6 @@ def store_from_url(
 ) -> StoredAudio:
     """Fetch `url` safely (media.fetch), check it like an upload, keep a copy: the
     blast then plays what was checked, whatever the URL serves later."""
-    from chalicelib.media import fetch  # deferred: http.client and ssl cost cold-start time
-
     fetched = fetch.fetch(url, variable=variable, resolve=resolve, open_=open_)
     filename = fetched.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return store(eid, audio.check(variable, url, fetched.data, filename))
@@ -63,7 +65,7 @@ def upload_form(eid: int, filename: str | None) -> storage.UploadForm:
     Lambda's 6 MB payload limit), so large audio goes to S3 directly.
     """
     name = filename or "audio.mp3"
-    kind = audio.WMA if name.lower().endswith(".wma") else audio.MP3
+    kind = formats.WMA if name.lower().endswith(".wma") else formats.MP3
     key = storage.new_upload_key(eid, audio.safe_filename(name, kind))
     return storage.presigned_post(key, MAX_BYTES)
 

@@ -16,7 +16,9 @@ import hashlib
 import time
 
 from chalicelib import metrics, settings
+from chalicelib.errors import OcpError
 from chalicelib.media import storage, transcode, tts  # (transcode's decoder loads on first use)
+from chalicelib.media.audio import MAX_BYTES
 
 PREFIX = storage.WAV
 # Keys known to exist in this process, and since when: a warm function does not ask S3
@@ -52,9 +54,6 @@ def speech(text: str, voice: str | None = None) -> str:
 def upload(key: str, filename: str) -> str:
     """The key of the WAV of an uploaded mp3 or wma (`key` in the bucket), transcoded only
     if that content has not been already. Called once per blast, when it starts."""
-    from chalicelib.errors import OcpError
-    from chalicelib.media.audio import MAX_BYTES
-
     data = storage.read(key, MAX_BYTES)
     if data is None:
         raise OcpError(902, name="audioKey", value=key)

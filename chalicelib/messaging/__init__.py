@@ -22,6 +22,8 @@ failed recipient (STYLE 12); anything else raises `MessagingError`.
 
 from __future__ import annotations
 
+from chalicelib import settings
+from chalicelib.imports import on_first_use
 from chalicelib.messaging.port import (
     ATTEMPT,
     BLAST_ID,
@@ -43,6 +45,10 @@ from chalicelib.messaging.port import (
     Sent,
     Text,
 )
+
+simulated = on_first_use("chalicelib.messaging.simulated")
+eum = on_first_use("chalicelib.messaging.eum")
+twilio = on_first_use("chalicelib.messaging.twilio")
 
 __all__ = [
     "ATTEMPT",
@@ -69,20 +75,13 @@ __all__ = [
 
 
 def messenger(name: str | None = None) -> Messenger:
-    """The adapter named in settings (or `name`)."""
-    from chalicelib import settings
-
+    """The adapter named in settings (or `name`); its module is imported when chosen, so
+    a function loads no other adapter's code (chalicelib/imports.py)."""
     name = name or settings.get().messaging
     if name == "simulated":
-        from chalicelib.messaging.simulated import SimulatedMessenger
-
-        return SimulatedMessenger.from_settings()
+        return simulated.SimulatedMessenger.from_settings()
     if name == "eum":
-        from chalicelib.messaging.eum import EumMessenger
-
-        return EumMessenger.from_settings()
+        return eum.EumMessenger.from_settings()
     if name == "twilio":
-        from chalicelib.messaging.twilio import TwilioMessenger
-
-        return TwilioMessenger.from_settings()
+        return twilio.TwilioMessenger.from_settings()
     raise ValueError(f"unknown messaging adapter {name!r} (OCP_MESSAGING)")

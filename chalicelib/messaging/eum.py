@@ -22,6 +22,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from chalicelib import settings
 from chalicelib.messaging.port import (
     BLOCKED,
     DELIVERED,
@@ -37,6 +40,7 @@ from chalicelib.messaging.port import (
     Sent,
     Text,
 )
+from chalicelib.store import aws
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +91,6 @@ class EumMessenger:
 
     @classmethod
     def from_settings(cls) -> EumMessenger:
-        from chalicelib import settings
-        from chalicelib.store import aws
-
         s = settings.get()
         return cls(
             aws.client(SERVICE),
@@ -115,8 +116,6 @@ class EumMessenger:
         return request
 
     def send(self, text: Text) -> Sent:
-        from botocore.exceptions import ClientError
-
         try:
             response = self.client.send_text_message(**self.request(text))
         except ClientError as e:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from chalicelib import settings
 from chalicelib.messaging.port import (
     BLOCKED,
     DELIVERED,
@@ -60,8 +61,6 @@ class SimulatedMessenger:
 
     @classmethod
     def from_settings(cls) -> SimulatedMessenger:
-        from chalicelib import settings
-
         s = settings.get()
         return cls(s.sms_origination_identity, s.sms_messages_per_second)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.protocol.render import Items
+from chalicelib.telephony import SUCCESS
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import CallStatus
@@ -18,8 +19,6 @@ def call_body(status: CallStatus) -> dict[str, Any]:
     """The reference's body. `<attempt>`s are every number tried except the origination
     number that answered, which is `<callingNumber>` (as in the reference's example,
     where the one attempt is the destination's)."""
-    from chalicelib.telephony import SUCCESS
-
     return {
         "userId": status.user_id,
         "callId": status.call_id,

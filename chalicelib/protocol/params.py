@@ -27,8 +27,13 @@ from urllib.parse import parse_qsl, unquote
 from chalicelib import clock, settings
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
+from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_AUDIO_BYTES
 from chalicelib.protocol import types
+
+# Only requests with a file part check audio; only those that name a callback vet its URL.
+audio = on_first_use("chalicelib.media.audio")
+events = on_first_use("chalicelib.events")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array",
 # file. Past it: 903 on `body`.
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MULTIPART_BYTES = 6 * 1024 * 1024
+
+# The request header of protocol/idempotency.py (an addition to the 2008 wire format):
+# here, below both it and protocol/routes.py, which reads it on every request.
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @dataclass
@@ -813,8 +822,6 @@ def AudioFile(name: str, *, required: bool | When = False) -> Field:
     """An mp3 or wma file part of at most 5 MB, checked by content (blastvoice `audioFile`)."""
 
     def check(n: str, upload: Upload) -> Any:
-        from chalicelib.media import audio  # only requests with a file part need it
-
         return audio.check(n, upload.filename, upload.data, upload.filename)
 
     return FilePart(
@@ -831,21 +838,18 @@ def AudioFile(name: str, *, required: bool | When = False) -> Field:
 
 
 def _callback_url(n: str, raw: str) -> str:
-    from chalicelib import events  # only requests that name a callback load it
-
     url = raw.strip()
     if len(url) > events.MAX_URL_LENGTH:
         raise OcpError(903, name=n, value=raw, low=1, high=events.MAX_URL_LENGTH)
-    return events.vet_url(n, url)
+    vetted: str = events.vet_url(n, url)
+    return vetted
 
 
 def _callback_events(n: str, raw: str) -> tuple[str, ...]:
-    from chalicelib.events import TYPES
-
     named = {part.strip().lower() for part in raw.split(",") if part.strip()}
-    if not named or named - set(TYPES):
-        raise OcpError(901, name=n, choices=", ".join(TYPES))
-    return tuple(t for t in TYPES if t in named)
+    if not named or named - set(events.TYPES):
+        raise OcpError(901, name=n, choices=", ".join(events.TYPES))
+    return tuple(t for t in events.TYPES if t in named)
 
 
 # `statusCallback`: where to POST signed events about the work a request starts (http or
@@ -880,9 +884,7 @@ def subscription(values: dict[str, Any]) -> Any:
         if chosen is not None:
             raise OcpError(900, name="statusCallback")
         return None
-    from chalicelib.events import Subscription
-
-    return Subscription(url, chosen) if chosen else Subscription(url)
+    return events.Subscription(url, chosen) if chosen else events.Subscription(url)
 
 
 def requested_format(output: str | None) -> str:

@@ -29,13 +29,17 @@ from typing import Any, Literal, TypeVar, overload
 from chalice import Blueprint, Chalice, Response
 
 from chalicelib import logs
-from chalicelib.errors import OcpError
+from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
+from chalicelib.imports import on_first_use
 from chalicelib.protocol import auth, params
-from chalicelib.protocol.params import Field, Variables
+from chalicelib.protocol.params import IDEMPOTENCY_KEY, Field, Variables
 from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
 
 log = logging.getLogger(__name__)
+
+# With the store under it (PynamoDB): requests without the header never load it.
+idempotency = on_first_use("chalicelib.protocol.idempotency")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -120,9 +124,6 @@ class Operation:
 
 # Every route, in the order declared: read by chalicelib/reference and the tests.
 OPERATIONS: list[Operation] = []
-
-# The request header of protocol/idempotency.py (an addition to the 2008 wire format).
-IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @overload
@@ -333,15 +334,13 @@ def _handle(
         # A keyed route is never public (route()): its requests have an enterprise.
         if keyed_route is None or key is None or eid is None:
             return run()
-        # Imported here: requests without the header never load it.
-        from chalicelib.protocol import idempotency
-
-        return idempotency.respond_once(
+        once: Response = idempotency.respond_once(
             eid,
             key,
             idempotency.fingerprint(http.method, keyed_route, variables),
             lambda: _answered(run, fmt, internal_error, request_id),
         )
+        return once
     except Exception as e:
         # A body that cannot be read: the format the query string asks for.
         fmt = asked or params.query_format(http.query_params)
@@ -364,7 +363,12 @@ def _error_response(e: Exception, fmt: str, internal_error: int, request_id: str
             # An internal failure reported with its own code (304, ...): logged here with
             # its cause, under the request id the client is given to quote.
             e.request_id = request_id
-            log.error("internal error %s", e.code, exc_info=e.__cause__ or e)
+            if e.code in RETRY_AFTER_SECONDS:
+                # Back-pressure by design (116: contention past its budget): the client
+                # retries; a warning, with no traceback, not an internal error.
+                log.warning("error %s: retry after %d s", e.code, RETRY_AFTER_SECONDS[e.code])
+            else:
+                log.error("internal error %s", e.code, exc_info=e.__cause__ or e)
         return render_error(e, fmt)
     log.error("unhandled error", exc_info=e)
     return render_error(OcpError(internal_error, request_id=request_id), fmt)

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, TypeVar
 
+from chalicelib import settings
 from chalicelib.domain.kinds import EMAIL, PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
@@ -369,8 +370,6 @@ def _resolver() -> Any:
     look-up that times out lets the address through, as email-validator decides: a slow
     name server is not a bad address."""
     from email_validator import caching_resolver
-
-    from chalicelib import settings
 
     timeout = settings.get().email_dns_timeout_seconds
     # email-validator annotates `timeout` as int; it only sets dnspython's float lifetime.

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import app  # noqa: F401 (registers every route)
+from chalicelib.reference import collection, openapi, page
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs"))
     args = parser.parse_args(argv)
-    import app  # noqa: F401 (registers every route)
-    from chalicelib.reference import openapi
-
     document = openapi.build()
     args.out.mkdir(parents=True, exist_ok=True)
     for name, text in files(document, args.out).items():
@@ -31,8 +31,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def files(document: dict[str, Any], out: Path) -> dict[str, str]:
     """The generated files of `out`, by name (tests compare docs/ with these)."""
-    from chalicelib.reference import collection, openapi, page
-
     # The static page loads the vendored Redoc by a relative path: it opens from a clone.
     redoc = Path(os.path.relpath(page.REDOC, out.resolve())).as_posix()
     return {

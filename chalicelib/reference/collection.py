@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chalicelib.reference.openapi import inlined, operations
+
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 # Runs before every request of the collection.
@@ -142,8 +144,6 @@ TRY_IT: list[tuple[str, str, dict, dict, dict, list[str]]] = [
 
 
 def build(document: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.reference.openapi import inlined, operations
-
     document = inlined(document)
     by_id = {op["operationId"]: (path, method, op) for path, method, op in operations(document)}
     try_it = [

@@ -20,9 +20,9 @@ from typing import Any
 
 from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID
 from chalicelib.protocol import params, shapes
+from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.params import Field, TypedDestinations, When
 from chalicelib.protocol.render import JSON_TYPE, XML_TYPE
-from chalicelib.protocol.routes import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.routes import OPERATIONS, Operation
 
 XML = XML_TYPE.split(";")[0]
@@ -58,6 +58,10 @@ TAGS: dict[str, tuple[str, str]] = {
     "docs": ("Reference", ""),
 }
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
+# The terms the description is published under (`info.license`, which OpenAPI linters ask
+# for): the project declares no open licence, so none is claimed; an SPDX LicenseRef names
+# its own terms.
+LICENSE = {"name": "Proprietary: all rights reserved", "identifier": "LicenseRef-Proprietary"}
 
 OVERVIEW = """\
 The Open Communications Platform REST API v1.1 (2008): users with find-me/follow-me
@@ -158,6 +162,7 @@ def _document() -> dict[str, Any]:
             "version": "1.1",
             "summary": "The Open Communications Platform REST API v1.1 on AWS serverless.",
             "description": OVERVIEW,
+            "license": LICENSE,
         },
         "tags": [
             {"name": name, "description": text}

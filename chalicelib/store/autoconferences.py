@@ -22,6 +22,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.errors import OcpError
 from chalicelib.events import Subscription
 from chalicelib.store import calls, users
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call
 from chalicelib.store.transactions import Backoff, condition_failed
 
@@ -136,7 +137,7 @@ def change(
         ]
         if start:
             actions.append(Call.state.set(calls.DIALING))
-        if calls.update_if(call_id, actions, Call.call_id.exists() & _scheduled(current.version)):
+        if update_if(Call(call_id), actions, Call.call_id.exists() & _scheduled(current.version)):
             return after
         backoff.pause()  # changed meanwhile: read again (116 past the budget)
 
@@ -144,8 +145,8 @@ def change(
 def cancel(call_id: int, eid: int, user_id: int | None) -> None:
     """DELETE: scheduled -> cancelled. 305 if unknown or already deleted, 304 if it fired."""
     current = get(call_id, eid, user_id)
-    if current.state == calls.SCHEDULED and calls.update_if(
-        call_id,
+    if current.state == calls.SCHEDULED and update_if(
+        Call(call_id),
         [Call.state.set(calls.CANCELLED)],
         Call.call_id.exists() & (Call.state == calls.SCHEDULED),
     ):

@@ -40,6 +40,10 @@ def _config(service: str) -> Any:
         read_timeout=s.aws_read_timeout_seconds,
         retries={"mode": "standard", "total_max_attempts": attempts},
     )
+    if service == "dynamodbstreams":
+        # Read by the local stand-in of the stream trigger (local/streams.py): botocore's
+        # account-based endpoint (`{account}.streams-ddb...`) is one moto does not serve.
+        return config.merge(Config(account_id_endpoint_mode="disabled"))
     if service != "s3":
         return config
     # Presigned links: SigV4 (buckets created since 2020 refuse SigV2), and the
@@ -55,7 +59,6 @@ def reset() -> None:
     dial_queue_url.cache_clear()
     fanout_queue_url.cache_clear()
     callback_queue_url.cache_clear()
-    state_machine_arn.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -84,12 +87,7 @@ def callback_queue_url() -> str:
     )
 
 
-@lru_cache(maxsize=1)
 def state_machine_arn() -> str:
-    """The dialing state machine's ARN: from settings when deployed, else built from its
-    name and the caller's account (one STS request, once)."""
-    s = settings.get()
-    if s.state_machine_arn:
-        return s.state_machine_arn
-    account = client("sts").get_caller_identity()["Account"]
-    return f"arn:aws:states:{s.region}:{account}:stateMachine:{s.state_machine_name}"
+    """The dialing state machine's ARN (settings: infra passes it; made from its name
+    locally, so no request looks the account up)."""
+    return settings.get().state_machine_arn

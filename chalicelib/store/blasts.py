@@ -12,6 +12,10 @@ is the Calls item `first_call_id + n` (kind `blast` for voice, `blastsms` for SM
 the ids are one block allocated when the blast starts, so results are read by key
 (BatchGetItem, 100 a request) with no index, and a voice recipient's item is the one
 the dialer already writes for every call. Its `request` names the blast and `n`.
+
+The blast's status events, and the count of its recipients that ended (for a blast with
+a statusCallback), follow from committed changes, read from the tables' streams
+(chalicelib/events/derive.py): nothing here publishes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import Attribute
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
@@ -32,11 +36,20 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
-from chalicelib.events import COMPLETED, Subscription
+from chalicelib.events import Subscription
 from chalicelib.store import ids, profiles, users
-from chalicelib.store.calls import FINAL_STATES
-from chalicelib.store.models import AttemptMap, AudioMap, Blast, Call, Unique, User, callback_map
-from chalicelib.store.transactions import Backoff, condition_failed, conflicted
+from chalicelib.store.calls import DIALING, FINAL_STATES, LIVE_STATES, find
+from chalicelib.store.models import (
+    AttemptMap,
+    AudioMap,
+    Blast,
+    Call,
+    Unique,
+    User,
+    callback_map,
+    transaction,
+)
+from chalicelib.store.transactions import Backoff, condition_failed, conflicted, retrying
 
 log = logging.getLogger(__name__)
 
@@ -346,8 +359,6 @@ def claim_recipient(batch: Batch, call_id: int, n: int, term: Termination) -> bo
 def release_recipient(call_id: int) -> None:
     """Undo `claim_recipient` for a recipient nothing was sent to (the provider was busy
     past the batch's time), so that the batch's next delivery claims it again."""
-    from chalicelib.store.calls import DIALING
-
     try:
         Call(call_id).delete(condition=(Call.state == DIALING) & Call.recorded.does_not_exist())
     except DeleteError as e:
@@ -359,8 +370,6 @@ def record_texts(call_id: int, attempts: list[TextAttempt], at: int) -> TextsSta
     """The texts sent to a recipient this delivery claimed, written once (`recorded`
     holds "texts" after): each SENT awaiting its receipt, or final already (refused,
     DND, Blacklisted)."""
-    from chalicelib.store.calls import LIVE_STATES
-
     item = Call(call_id)
     try:
         item.update(
@@ -383,8 +392,6 @@ def record_receipt(
     """A text's receipt: its attempt's result and reason, if that attempt is this message
     and still awaits one; None (nothing changed) for a receipt delivered twice, a late one
     for an ended recipient, or one for a message this recipient never had."""
-    from chalicelib.store.calls import LIVE_STATES
-
     if attempt < 0:
         return None
     slot: Any = Call.attempts[attempt]  # a list element's map: PynamoDB types it as a Path
@@ -405,8 +412,6 @@ def record_receipt(
 
 def texts_of(call_id: int) -> TextsState | None:
     """The SMS recipient's texts as they stand (None: no such item)."""
-    from chalicelib.store.calls import LIVE_STATES, find
-
     item = find(call_id)
     if item is None:
         return None
@@ -430,8 +435,6 @@ def _text_map(i: int, a: TextAttempt, at: int) -> AttemptMap:
 
 
 def _texts_state(item: Call) -> TextsState:
-    from chalicelib.store.calls import LIVE_STATES
-
     return TextsState(
         item.state in LIVE_STATES,
         tuple(
@@ -447,34 +450,32 @@ def _no_such_attempt(e: UpdateError) -> bool:
     return cause == "ValidationException"
 
 
-def recipients_ended(blast_id: int, *, ended: int, succeeded: int) -> None:
-    """Count recipients of a blast with a statusCallback whose Calls item has ended; the
-    update that counts the last of them publishes the blast's `completed`, once."""
-    item = Blast(blast_id)
-    try:
-        item.update(
-            actions=[Blast.ended.add(ended), Blast.succeeded.add(succeeded)],
-            condition=Blast.blast_id.exists(),
-        )
-    except UpdateError as e:
-        if condition_failed(e):
-            return
-        raise
-    total, recipients = int(item.ended), int(item.recipients)
-    if total >= recipients > total - ended:
-        from chalicelib.events import publish
+def count_recipient_end(blast_id: int, call_id: int, succeeded: bool) -> bool:
+    """Count an ended recipient (its Calls item `call_id`) on its blast, once: the Calls
+    item is marked counted in the same transaction, so a change read twice from the
+    stream counts once. False if it was counted before (or the blast is gone)."""
 
-        publish.blast(
-            Subscription.of(item.callback),
-            COMPLETED,
-            eid=int(item.eid),
-            blast_id=blast_id,
-            kind=item.kind,
-            user_id=int(item.user_id),
-            blast_time=int(item.blast_time),
-            recipients=recipients,
-            succeeded=int(item.succeeded),
-        )
+    def count() -> None:
+        with transaction() as tx:
+            tx.update(
+                Call(call_id),
+                actions=[Call.counted.set(True)],
+                condition=Call.call_id.exists() & Call.counted.does_not_exist(),
+            )
+            tx.update(
+                Blast(blast_id),
+                actions=[Blast.ended.add(1), Blast.succeeded.add(int(succeeded))],
+                condition=Blast.blast_id.exists(),
+            )
+
+    try:
+        # The recipients of one blast end together: their transactions touch one item.
+        retrying(count)
+    except TransactWriteError as e:
+        if condition_failed(e):
+            return False
+        raise
+    return True
 
 
 @dataclass(frozen=True)

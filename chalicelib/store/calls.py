@@ -6,9 +6,12 @@ timeCompleted and the billed minutes). Every change after `create` is conditione
 the call still being live, so a late or redelivered message never rewrites an ended
 call, and on its attempt key, so nothing is dialed or recorded twice.
 
-A call with a statusCallback publishes its events here, where its state changes
-(chalicelib/events): `initiated` when its first number is dialed, `answered` when it
-connects, `completed` when it ends; the item each write returns has what they need.
+Only the item is written here (with what its end changes in the same transaction: the
+requester's mouused, a conference's count of ended legs). A call's status events
+(`initiated` when its first number is dialed, `answered` when it connects, `completed`
+when it ends), a blast recipient's count on its blast and the close of a conference whose
+last leg ended follow from the committed change, read from the table's stream
+(chalicelib/events/derive.py).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.errors import OcpError
-from chalicelib.events import ANSWERED, COMPLETED, INITIATED, Subscription
-from chalicelib.store import accounts, conferences
+from chalicelib.events import Subscription
+from chalicelib.store import accounts, conferences, ids
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
 
@@ -125,8 +129,6 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
             ],
             condition=_live() & ~Call.dialed.contains(key),
         )
-        if item.callback is not None and len(item.dialed or ()) == 1:
-            publish_event(item, INITIATED, ())
         return Claim.CLAIMED
     except UpdateError as e:
         if not condition_failed(e):
@@ -142,7 +144,9 @@ def claim_dial(call_id: int, key: str, at: int) -> Claim:
 def release_dial(call_id: int, key: str) -> bool:
     """Undo `claim_dial` for a dial the carrier did not place (it was busy), so that the
     state machine's next try claims it again."""
-    return update_if(call_id, [Call.dialed.delete({key})], _live() & Call.dialed.contains(key))
+    return update_if(
+        Call(call_id), [Call.dialed.delete({key})], _live() & Call.dialed.contains(key)
+    )
 
 
 def record_attempts(
@@ -160,20 +164,11 @@ def record_attempts(
     ]
     if calling_number:
         actions.append(Call.calling_number.set(calling_number))
-    return update_if(call_id, actions, _live() & ~Call.recorded.contains(key))
+    return update_if(Call(call_id), actions, _live() & ~Call.recorded.contains(key))
 
 
 def mark_connected(call_id: int) -> bool:
-    item = Call(call_id)
-    try:
-        item.update(actions=[Call.state.set(CONNECTED)], condition=_live())
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-    if item.callback is not None:
-        publish_event(item, ANSWERED, (INITIATED,))
-    return True
+    return update_if(Call(call_id), [Call.state.set(CONNECTED)], _live())
 
 
 def finish(
@@ -226,50 +221,12 @@ def finish(
         if condition_failed(e):
             return False
         raise
-    if item.callback is not None:
-        _publish_end(item, success, at, minutes, seconds, key, attempt)
-    if conference_id is not None:
-        conferences.close_if_over(conference_id, at)
     return True
 
 
-def _publish_end(
-    item: Call,
-    success: bool,
-    at: int,
-    minutes: Decimal,
-    seconds: int | None,
-    key: str | None,
-    attempt: AttemptRecord | None,
-) -> None:
-    """`completed`, with the call as the write above left it; a blast recipient also counts
-    towards its blast's end."""
-    happened = (INITIATED,) * (item.time_originated is not None) + (ANSWERED,) * (
-        item.state == CONNECTED
-    )
-    item.state, item.success, item.time_completed, item.mou = (
-        COMPLETE if success else FAILED,
-        success,
-        at,
-        minutes,
-    )
-    if seconds is not None:
-        item.seconds = seconds
-    if attempt is not None and key is not None:
-        item.attempts = [*(item.attempts or []), _attempt_map(key, attempt, at)]
-    publish_event(item, COMPLETED, happened)
-    blast_id = (item.request.as_dict() if item.request is not None else {}).get("blastId")
-    if blast_id is not None:
-        from chalicelib.store import blasts
-
-        blasts.recipients_ended(int(blast_id), ended=1, succeeded=int(success))
-
-
-def publish_event(item: Call, event_type: str, happened: tuple[str, ...]) -> None:
-    """Publish a status event of the call as `item` holds it (chalicelib/events)."""
-    from chalicelib.events import publish
-
-    publish.call(_status(item), Subscription.of(item.callback), event_type, happened)
+def status_of(item: Call) -> CallStatus:
+    """What a Calls item says (one read, or a stream record's image: store/changes.py)."""
+    return _status(item)
 
 
 def _conference_of(item: Call) -> int | None:
@@ -281,17 +238,6 @@ def _conference_of(item: Call) -> int | None:
 
 def _live() -> Condition:
     return Call.call_id.exists() & Call.state.is_in(*LIVE_STATES)
-
-
-def update_if(call_id: int, actions: list[Action], condition: Condition) -> bool:
-    """Apply `actions` to the Calls item if `condition` holds; False if it did not."""
-    try:
-        Call(call_id).update(actions=actions, condition=condition)
-        return True
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
 
 
 def find(call_id: int) -> Call | None:
@@ -315,8 +261,6 @@ def latest(
     100 a request, down from the last callId, passing over the ids in `skip` (blast
     recipients' blocks) and keeping only `kinds` (all when empty); at most
     LATEST_IDS_LOOKED ids are looked at."""
-    from chalicelib.store import ids
-
     candidates = (c for c in range(ids.last_id("call"), 0, -1) if not any(c in r for r in skip))
     found: list[CallStatus] = []
     for chunk in batched(islice(candidates, LATEST_IDS_LOOKED), 100):

@@ -5,10 +5,13 @@ of kind "conference" each) and extends the reservation. The conference may run p
 reservation while legs are connected: it is over once the reservation has passed and
 every leg has ended. Then it closes, once, and its moderator's mouused is charged the
 minutes it lasted, in the same transaction. Who notices: the reservation's schedule
-(workflows/conference.py) and the end of each leg (`calls.finish` counts it here).
+(workflows/conference.py) and the end of each leg (`calls.finish` counts it here, and
+the count reaching its legs, read from the table's stream, closes it: events/derive.py).
 
 Legs are counted (`legs`, `ended_legs`) rather than looked up, so that closing is one
-conditional write that fails if a leg was added or the room extended meanwhile.
+conditional write that fails if a leg was added or the room extended meanwhile. Its
+status events (opened, closed) follow from the committed change, read from the table's
+stream (chalicelib/events/derive.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import limits
 from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.errors import FULL, OcpError
-from chalicelib.events import COMPLETED, Subscription
+from chalicelib.events import Subscription
 from chalicelib.store import accounts
 from chalicelib.store.models import Call, Conference, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying
@@ -166,21 +169,6 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
             return None  # a leg was added, the room extended, or it closed meanwhile
         raise
     log.info("conference %s closed: %s minutes", conference_id, minutes)
-    if room.callback is not None:
-        from chalicelib.events import publish
-
-        publish.conference(
-            room.callback,
-            COMPLETED,
-            eid=room.eid,
-            conference_id=conference_id,
-            moderator=room.moderator,
-            call_ids=[int(i) for i in item.calls or ()],
-            started=room.started,
-            duration=room.duration,
-            closed=now,
-            mou=minutes,
-        )
     return replace(room, state=CLOSED, mou=minutes)
 
 
@@ -218,6 +206,11 @@ def _find(conference_id: int) -> Conference | None:
         return Conference.get(conference_id, consistent_read=True)
     except Conference.DoesNotExist:
         return None
+
+
+def room_of(item: Conference) -> Room:
+    """What a Conferences item says (a read, or a stream record's image: store/changes.py)."""
+    return _room(item)
 
 
 def _room(item: Conference) -> Room:

@@ -40,7 +40,13 @@ if TYPE_CHECKING:
     from chalicelib.events import Subscription
 
 
-def _meta(table: str) -> MetaProtocol:
+# The tables whose committed changes become status events and blast counts: their streams
+# carry each item's old and new image (store/changes.py reads them; infra/tables.py and
+# local/bootstrap.py turn them on).
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
+
+
+def _meta(table: str, streamed: bool = False) -> MetaProtocol:
     s = settings.get()
 
     class Meta:
@@ -53,6 +59,8 @@ def _meta(table: str) -> MetaProtocol:
         read_timeout_seconds = s.aws_read_timeout_seconds
         max_retry_attempts = s.aws_max_attempts - 1  # retries after the first attempt
 
+    if streamed:
+        Meta.stream_view_type = STREAM_VIEW  # type: ignore[attr-defined]
     # PynamoDB reads the settings a Meta leaves out with hasattr (capacity units, tags, ...),
     # but its MetaProtocol lists every one of them as required.
     return Meta  # type: ignore[return-value]
@@ -229,7 +237,7 @@ class Call(Model):
     The call API creates the item; the dialer (workflows/dialer.py) is the only writer
     after that (see chalicelib/workflows/README.md)."""
 
-    Meta = _meta("Calls")
+    Meta = _meta("Calls", streamed=True)
     call_id = NumberAttribute(hash_key=True)
     eid = NumberAttribute()  # the requesting enterprise: its mouused is charged
     user_id = NumberAttribute()  # the requesting user
@@ -259,6 +267,9 @@ class Call(Model):
     watch_token = UnicodeAttribute(null=True)
     ended_after = NumberAttribute(null=True)  # seconds the connected call lasted
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
+    # A blast recipient's end has been counted on its Blast (store/blasts.py
+    # count_recipient_end, from the Calls stream): counted once however often it is read.
+    counted = BooleanAttribute(null=True)
 
 
 class Counter(Model):
@@ -312,7 +323,7 @@ class Conference(Model):
     leg. It closes once its reservation has passed and every leg has ended, and then charges
     its moderator the minutes it lasted (store/conferences.py)."""
 
-    Meta = _meta("Conferences")
+    Meta = _meta("Conferences", streamed=True)
     conference_id = NumberAttribute(hash_key=True)
     eid = NumberAttribute()  # the requesting enterprise: its mouused is charged
     moderator = NumberAttribute()  # userId
@@ -356,7 +367,7 @@ class Blast(Model):
     """A voice or SMS blast (store/blasts.py). Its recipients' results are Calls items
     `first_call_id + n`, written by the fan-out and the dialer, not this item."""
 
-    Meta = _meta("Blasts")
+    Meta = _meta("Blasts", streamed=True)
     blast_id = NumberAttribute(hash_key=True)
     eid = NumberAttribute()
     user_id = NumberAttribute()
@@ -382,7 +393,8 @@ class Blast(Model):
     paced_from = NumberAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: the blast's and its recipients' events
     # Recipients whose Calls item has ended, and of them those that succeeded: counted
-    # only for a blast with a statusCallback, whose last recipient sends "completed".
+    # only for a blast with a statusCallback, from the Calls stream (store/changes.py),
+    # and the count that reaches `recipients` makes the blast's "completed".
     ended = NumberAttribute(null=True)
     succeeded = NumberAttribute(null=True)
 

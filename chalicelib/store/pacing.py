@@ -12,12 +12,8 @@ adding up. Both are one or two conditional UpdateItems; times are Unix seconds (
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
-
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Counter
-from chalicelib.store.transactions import condition_failed
 
 
 def window(per_second: float) -> tuple[float, int]:
@@ -31,13 +27,13 @@ def take(name: str, per_second: float, now: float) -> float | None:
     length, capacity = window(per_second)
     current = int(now // length)
     item = Counter(name)
-    if _update(
+    if update_if(
         item,
         [Counter.value.add(1)],
         (Counter.window == current) & (Counter.value < capacity),
     ):
         return None
-    if _update(
+    if update_if(
         item,
         [Counter.window.set(current), Counter.value.set(1)],
         Counter.window.does_not_exist() | (Counter.window < current),
@@ -51,7 +47,7 @@ def reserve(name: str, count: int, every: float, now: float) -> float:
     is idle, else right after the turns already handed out."""
     span = count * every
     item = Counter(name)
-    if _update(
+    if update_if(
         item,
         [Counter.value.set(now + span)],
         Counter.value.does_not_exist() | (Counter.value < now),
@@ -60,13 +56,3 @@ def reserve(name: str, count: int, every: float, now: float) -> float:
     item = Counter(name)
     item.update(actions=[Counter.value.add(span)])
     return float(item.value) - span
-
-
-def _update(item: Counter, actions: list[Action], condition: Condition) -> bool:
-    try:
-        item.update(actions=actions, condition=condition)
-        return True
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise

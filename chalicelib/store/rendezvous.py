@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call, Conference
-from chalicelib.store.transactions import condition_failed
 from chalicelib.telephony import SUCCESS
 
 
@@ -44,11 +42,11 @@ class Race:
 def open_race(call_id: int, key: str, count: int) -> None:
     """Before its legs are placed (so that none can end before the race exists)."""
     fresh = {"count": count, "results": {}, "placed": {}}
-    if _update(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists()):
+    if update_if(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists()):
         return
-    if _update(Call(call_id), [Call.race.set({key: fresh})], Call.race.does_not_exist()):
+    if update_if(Call(call_id), [Call.race.set({key: fresh})], Call.race.does_not_exist()):
         return
-    _update(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists())
+    update_if(Call(call_id), [Call.race[key].set(fresh)], Call.race.exists())
 
 
 def placed(
@@ -140,7 +138,7 @@ def set_meeting(conference_id: int, meeting_id: str, replacing: str | None) -> s
         if replacing is None
         else Conference.meeting == replacing
     )
-    if _update(
+    if update_if(
         Conference(conference_id),
         [Conference.meeting.set(meeting_id)],
         Conference.conference_id.exists() & condition,
@@ -166,15 +164,4 @@ def _race(item: Call | None, key: str) -> Race | None:
 def _updated(call_id: int, actions: list[Action], condition: Condition) -> Call | None:
     """The item after the update (UpdateItem returns it), or None if `condition` failed."""
     item = Call(call_id)
-    return item if _update(item, actions, condition) else None
-
-
-def _update(item: Model, actions: list[Action], condition: Condition) -> bool:
-    """False if `condition` failed (nothing changed)."""
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-    return True
+    return item if update_if(item, actions, condition) else None

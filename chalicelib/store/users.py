@@ -161,8 +161,8 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
 
 
 def delete(user_id: int, eid: int) -> None:
-    """Remove the user with every uniqueness key it holds, in one transaction; then its
-    groups and every enterprise's balances of it (RULINGS "user DELETE")."""
+    """Remove the user with every uniqueness key it holds, in one transaction (its groups
+    and balances go after it: store/user_deletion.py)."""
     item = get(user_id, eid)
     keys = [email_key(e) for e in item.emails]
     keys += [
@@ -183,11 +183,6 @@ def delete(user_id: int, eid: int) -> None:
             # Changed or deleted meanwhile: the caller may simply retry.
             raise OcpError(105) from None
         raise
-    # After the user item is gone, since writes of accounts and groups check it exists.
-    from chalicelib.store import accounts, groups  # they import this module
-
-    accounts.delete_all(user_id)
-    groups.delete_all(user_id)
 
 
 def _holder_of(key: str, eid: int) -> int | None:

@@ -7,8 +7,9 @@ from its own event handler, through `workflows.dialer.report_dial` (`place` retu
 None: a real network). The same holds for `watch`, which reports how long a connected
 call lasted.
 
-The adapter is chosen by name in settings (`OCP_CARRIER`): `simulated` for local runs
-and tests, `chime` for real calls through Amazon Chime SDK PSTN Audio (telephony/chime/).
+The adapter is chosen by name in settings (`OCP_CARRIER`, telephony/carriers.py):
+`simulated` for local runs and tests, `chime` for real calls through Amazon Chime SDK
+PSTN Audio (telephony/chime/). This module names no adapter: they import it.
 """
 
 from __future__ import annotations
@@ -125,19 +126,3 @@ class Carrier(Protocol):
         """When `count` bulk dials (a blast's recipients) may begin, paced at the rate the
         carrier takes new calls: (Unix time of the first, seconds between two), or None
         when they need no pacing."""
-
-
-def carrier(name: str | None = None) -> Carrier:
-    """The adapter named in settings (or `name`)."""
-    from chalicelib import settings
-
-    name = name or settings.get().carrier
-    if name == "simulated":
-        from chalicelib.telephony.simulated import SimulatedCarrier
-
-        return SimulatedCarrier.from_settings()
-    if name == "chime":
-        from chalicelib.telephony.chime.adapter import ChimeCarrier
-
-        return ChimeCarrier.from_settings()
-    raise ValueError(f"unknown carrier adapter {name!r} (OCP_CARRIER)")

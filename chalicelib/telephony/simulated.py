@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chalicelib import settings
 from chalicelib.telephony import (
     BUSY,
     DECLINED,
@@ -85,8 +86,6 @@ class SimulatedCarrier:
 
     @classmethod
     def from_settings(cls) -> SimulatedCarrier:
-        from chalicelib import settings
-
         s = settings.get()
         return cls(
             answer_delay_seconds=s.simulated_answer_delay_seconds,

@@ -18,7 +18,7 @@ from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import USER_ID, Destination, destination, phone
-from chalicelib.store import autoconferences, ids, users
+from chalicelib.store import autoconferences, ids, profiles, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing, schedule
@@ -37,8 +37,6 @@ def create(
     eid: int, user_id: int, conference: Autoconference, callback: Subscription | None = None
 ) -> tuple[int, bool]:
     """(callId, whether it started now). `callback`: its statusCallback."""
-    from chalicelib.store import profiles
-
     requester = profiles.load(user_id, eid)  # 106
     dials_requester = conference.origination == f"{USER_ID}:{user_id}"
     if not dials_requester:

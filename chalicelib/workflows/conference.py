@@ -16,10 +16,11 @@ import logging
 from chalicelib import clock
 from chalicelib.domain.resolve import Origin
 from chalicelib.errors import OcpError
-from chalicelib.events import INITIATED, Subscription, publish
+from chalicelib.events import Subscription
 from chalicelib.protocol.types import USER_ID, Destination
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
+from chalicelib.telephony import carriers
 from chalicelib.workflows import dialing, schedule
 from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
@@ -38,8 +39,6 @@ def create(
 ) -> tuple[int, int]:
     """(conferenceId, callId of the moderator's leg). `callback`: the statusCallback of
     the conference and of each of its legs."""
-    from chalicelib import telephony
-
     now = clock.now()
     profile = profiles.load(moderator, eid)  # 106
     origin, caller_id = origin_of(profile, moderator)
@@ -48,20 +47,10 @@ def create(
     else:
         reached = _reachable([destination], eid, now, origin)[0]
     conference_id, call_id = ids.next_id("conference"), ids.next_id("call")
-    room = telephony.carrier().open_room(f"conference-{conference_id}")
+    room = carriers.carrier().open_room(f"conference-{conference_id}")
     # The schedule first: a delivery for a conference that was never saved is dropped.
     schedule.put(KIND, conference_id, 0, now + duration)
     conferences.create(conference_id, eid, moderator, room, now, duration, call_id, callback)
-    publish.conference(
-        callback,
-        INITIATED,
-        eid=eid,
-        conference_id=conference_id,
-        moderator=moderator,
-        call_ids=[call_id],
-        started=now,
-        duration=duration,
-    )
     _dial(
         call_id,
         eid,
@@ -142,11 +131,9 @@ def reservation_ended(conference_id: int, version: int) -> None:
     if closed is None:
         log.info("conference %s: reservation ended, not closed now", conference_id)
         return
-    from chalicelib import telephony
-
     # A conference that closes later, with its last leg, has nobody left in its room;
     # the carrier ends such a room by itself (Chime: five minutes without an attendee).
-    telephony.carrier().close_room(closed.room)
+    carriers.carrier().close_room(closed.room)
 
 
 def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origin) -> list[Reach]:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
+from chalicelib.store import aws, calls
+from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
     FAILED,
     SUCCESS,
@@ -34,6 +36,7 @@ from chalicelib.telephony import (
     Dial,
     Outcome,
     Target,
+    carriers,
 )
 
 if TYPE_CHECKING:
@@ -121,14 +124,10 @@ class StepFunctionsTasks:
 
     @staticmethod
     def _client() -> Any:
-        from chalicelib.store import aws
-
         return aws.client("stepfunctions")
 
 
 def _default_ledger() -> Ledger:
-    from chalicelib.store import calls
-
     return calls
 
 
@@ -160,8 +159,6 @@ class Dialer:
                 "call %s attempt %s: task no longer waiting, not dialed", dial.call_id, dial.key
             )
             return
-        from chalicelib.store.calls import Claim
-
         claim = self.ledger.claim_dial(dial.call_id, dial.key, self.now())
         if claim == Claim.DUPLICATE:
             log.info("call %s attempt %s: already dialed", dial.call_id, dial.key)
@@ -298,8 +295,6 @@ def dial_from_message(message: dict) -> Dial:
 
 
 def _record(number: str, result: str, role: str) -> AttemptRecord:
-    from chalicelib.store.calls import AttemptRecord
-
     return AttemptRecord(number=number, result=result, role=role)
 
 
@@ -315,7 +310,5 @@ def default() -> Dialer:
     """The dialer with the carrier named in settings (made once per process)."""
     global _dialer
     if _dialer is None:
-        from chalicelib import telephony
-
-        _dialer = Dialer(carrier=telephony.carrier())
+        _dialer = Dialer(carrier=carriers.carrier())
     return _dialer

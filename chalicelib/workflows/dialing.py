@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from chalicelib import settings
+from chalicelib.store import aws
 from chalicelib.telephony import Target
 
 MAX_LEGS = 2  # a leg, and the leg bridged to it
@@ -67,8 +69,6 @@ def execution_arn(call_id: int, name: str | None = None) -> str:
 
 
 def _arn(name: str) -> str:
-    from chalicelib.store import aws
-
     return aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + f":{name}"
 
 
@@ -96,8 +96,6 @@ def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None)
 
 def timestamp(at: float) -> str:
     """Unix time as a Step Functions Wait state's TimestampPath reads it (UTC, with ms)."""
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -107,8 +105,6 @@ def start(
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
     finished or different one is left alone."""
-    from chalicelib.store import aws
-
     sfn = aws.client("stepfunctions")
     name = name or execution_name(call_id)
     try:
@@ -138,8 +134,6 @@ class Execution:
 def execution(name: str) -> Execution | None:
     """A dialing execution and its history, oldest event first (operators' views:
     `admin show-call`); None if there is none of that name."""
-    from chalicelib.store import aws
-
     sfn = aws.client("stepfunctions")
     arn = _arn(name)
     try:

@@ -38,8 +38,16 @@ import logging
 from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
+from chalicelib.domain import recipients
+from chalicelib.domain.kinds import SMS
+from chalicelib.domain.recipients import Termination
+from chalicelib.domain.resolve import Origin
+from chalicelib.errors import OcpError
 from chalicelib.events import Subscription
-from chalicelib.telephony import Target
+from chalicelib.media import tts
+from chalicelib.store import aws, blasts
+from chalicelib.telephony import Target, carriers
+from chalicelib.workflows import dialing, schedule, texting
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +72,6 @@ def create(
 ) -> tuple[int, bool]:
     """A new blast; (blastId, scheduled). A time in the future schedules it (202), none or
     one not in the future starts it now (201) (RULINGS "Scheduled work")."""
-    from chalicelib.store import blasts
-
     now = clock.now()
     check_recipients(fields["terminations"])
     check_text(kind, fields["text"])
@@ -78,8 +84,6 @@ def create(
 def change(eid: int, user_id: int, kind: str, blast_id: int, changes: dict) -> None:
     """blast PUT: what it names is replaced; a new time moves the schedule, or starts the
     blast now if it is not in the future."""
-    from chalicelib.store import blasts
-
     now = clock.now()
     if "terminations" in changes:
         check_recipients(changes["terminations"])
@@ -90,9 +94,6 @@ def change(eid: int, user_id: int, kind: str, blast_id: int, changes: dict) -> N
 
 
 def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
-    from chalicelib.store import blasts
-    from chalicelib.workflows import schedule
-
     blasts.delete(blast_id, eid, user_id, kind)
     schedule.cancel(SCHEDULE_KIND, blast_id)
 
@@ -100,8 +101,6 @@ def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
 def check_recipients(terminations: list) -> None:
     most = settings.get().blast_max_recipients
     if len(terminations) > most:
-        from chalicelib.errors import OcpError
-
         raise OcpError(
             903, name="destination", value=f"{len(terminations)} destinations", low=1, high=most
         )
@@ -110,9 +109,6 @@ def check_recipients(terminations: list) -> None:
 def check_text(kind: str, text: str | None) -> None:
     """A text is at most 1,600 bytes (End User Messaging's MessageBody, Twilio's 1,600
     characters): 903 beyond, counted in UTF-8."""
-    from chalicelib.domain.kinds import SMS
-    from chalicelib.errors import OcpError
-
     if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:
         raise OcpError(903, name="text", value=text, low=1, high=MAX_SMS_BYTES)
 
@@ -120,9 +116,6 @@ def check_text(kind: str, text: str | None) -> None:
 def _schedule_or_start(blast: Any, now: int) -> bool:
     """Schedule a blast for later (True), or start it now: claimed here, so it has fired
     as far as PUT and DELETE go (307), and its start queued for the fan-out (False)."""
-    from chalicelib.store import blasts
-    from chalicelib.workflows import schedule
-
     if blast.blast_time > now:
         # Every version gets its schedule: a firing of an older one is dropped.
         schedule.put(SCHEDULE_KIND, blast.blast_id, blast.version, blast.blast_time)
@@ -143,8 +136,6 @@ def fire(blast_id: int, version: int) -> None:
     the carrier's turns) starts it, not the `fire` function. A firing for an older
     version, a deleted blast or one started already queues nothing; one that finds it
     claimed but not started (a start that failed half-way) queues the start again."""
-    from chalicelib.store import blasts
-
     blast = blasts.load(blast_id)
     if blast is None or blast.version != version or blast.state == blasts.STARTED:
         log.info("blast %s version %s: deleted, superseded or started", blast_id, version)
@@ -157,8 +148,6 @@ def start(blast_id: int, version: int) -> None:
     started and does nothing; one for an older version (PUT since) or a deleted blast is
     dropped; one that finds it claimed but not all queued (a start that failed half-way)
     queues the batches again, which the consumer makes harmless."""
-    from chalicelib.store import blasts
-
     blast = blasts.load(blast_id)
     if blast is None or blast.version != version:
         log.info("blast %s version %s: deleted or superseded; not started", blast_id, version)
@@ -170,22 +159,7 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
-    if blast.callback is not None:
-        from chalicelib.events import INITIATED, publish
-
-        publish.blast(
-            blast.callback,
-            INITIATED,
-            eid=blast.eid,
-            blast_id=blast_id,
-            kind=blast.kind,
-            user_id=blast.user_id,
-            blast_time=blast.blast_time,
-            recipients=blast.recipients,
-        )
     if blast.kind == blasts.SMS:
-        from chalicelib.workflows import texting
-
         texting.schedule_sweep(blast, clock.now())
     send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
@@ -194,9 +168,6 @@ def start(blast_id: int, version: int) -> None:
 
 def _shared(blast: Any) -> dict:
     """What every recipient of the blast gets: worked out once per blast."""
-    from chalicelib.domain import recipients
-    from chalicelib.store import blasts
-
     profile = blasts.profiles_for(blast.eid, [blast.origination])[0]
     origin = recipients.origin(blast.origination, profile)
     caller = recipients.caller(blast.origination, profile)
@@ -217,29 +188,19 @@ def announcement(blast: Any, caller: Any) -> dict:
     synthesised here, once per blast, and made playable by the carrier, once. With
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
-    from chalicelib import telephony
-
-    if blast.audio is not None:
-        key = blast.audio.key
-    else:
-        from chalicelib.media import tts
-
-        key = tts.speech(blast.text)
+    key = blast.audio.key if blast.audio is not None else tts.speech(blast.text)
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
-    return telephony.carrier().prepare(out, None if blast.audio is not None else blast.text)
+    return carriers.carrier().prepare(out, None if blast.audio is not None else blast.text)
 
 
 def _pace(blast: Any) -> dict:
     """The recipients' turns, when the carrier paces new calls: reserved once per blast."""
-    from chalicelib import telephony
-    from chalicelib.store import blasts
-
     if blast.kind == blasts.SMS:
         return {}
     # A start repeated after a failure keeps the turns reserved the first time.
-    plan = telephony.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
+    plan = carriers.carrier().schedule(0 if blast.paced_from is not None else blast.recipients)
     if plan is None:
         return {}
     first, every = plan
@@ -272,8 +233,6 @@ def batches(blast: Any, shared: dict) -> list[dict]:
 
 def send(messages: list[dict]) -> None:
     """Onto the fan-out queue, ten (and at most 256 KiB) a request."""
-    from chalicelib.store import aws
-
     sqs, url = aws.client("sqs"), aws.fanout_queue_url()
     chunk: list[str] = []
     for body in (json.dumps(m, separators=(",", ":")) for m in messages):
@@ -311,10 +270,6 @@ def handle(message: dict) -> None:
 
 
 def recipients_batch(message: dict) -> None:
-    from chalicelib.domain.recipients import Termination
-    from chalicelib.domain.resolve import Origin
-    from chalicelib.store import blasts
-
     kind = message["kind"]
     blast_id, first = int(message["blastId"]), int(message["first"])
     first_call_id = int(message["firstCallId"])
@@ -343,8 +298,6 @@ def recipients_batch(message: dict) -> None:
 
 
 def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
-    from chalicelib.domain import recipients
-
     if term.type == recipients.PHONE:
         return recipients.number(term.value, profile, origin)
     return (recipients.sms if sms else recipients.voice)(profile, at, origin)
@@ -352,9 +305,6 @@ def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
 
 def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
-    from chalicelib.store import blasts
-    from chalicelib.workflows import dialing
-
     blasts.create_recipient_calls(batch, numbered)
     pace = message.get("pace")
     for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
@@ -382,8 +332,6 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
 def _text(batch: Any, numbered: list, reaches: list, message: dict) -> None:
     """Texts each recipient this delivery claims, paced (workflows/texting.py); what it
     had no time for goes back onto the queue as the same message from recipient `n`."""
-    from chalicelib.workflows import texting
-
     first = int(message["first"])
 
     def requeue(n: int) -> None:

@@ -13,6 +13,7 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import Destination
+from chalicelib.store import profiles, users
 from chalicelib.telephony import Target
 
 
@@ -51,8 +52,6 @@ def reach(destination: Destination, eid: int, at: int, *, name: str) -> Reach:
 
 
 def of_user(user_id: int, eid: int, at: int, *, name: str) -> Reach:
-    from chalicelib.store import profiles
-
     try:
         profile = profiles.load(user_id, eid)
     except OcpError:
@@ -90,8 +89,6 @@ def _user_id(named: int | str, eid: int, name: str) -> int:
     """The user a userId (int) or an email (str) names."""
     if isinstance(named, int):
         return named
-    from chalicelib.store import users
-
     try:
         return users.id_by_email(named, eid)
     except OcpError:

@@ -22,6 +22,7 @@ waits and is tried again, never a failed recipient (STYLE 12).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -29,8 +30,19 @@ from functools import cache
 from typing import Any
 
 from chalicelib import clock, messaging, settings
-from chalicelib.messaging import MessagingBusy, MessagingError, Messenger, Receipt, Sent, Text
+from chalicelib.messaging import (
+    UNKNOWN,
+    MessagingBusy,
+    MessagingError,
+    Messenger,
+    Receipt,
+    Sent,
+    Text,
+    eum,
+)
+from chalicelib.store import blasts, calls, sms_pacing
 from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS
+from chalicelib.workflows import schedule
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +78,6 @@ def text_batch(
     """Text each recipient of a fan-out batch this delivery claims, in order, paced.
     Out of time (settings.sms_batch_seconds), the recipients not yet started are handed
     back with `requeue(n)` (n: the first of them)."""
-    from chalicelib.store import blasts
-
     messenger, sleep = default(), sleep or time.sleep
     deadline = time.monotonic() + settings.get().sms_batch_seconds
     for i, ((call_id, n, term), reach) in enumerate(zip(numbered, reaches, strict=True)):
@@ -107,8 +117,6 @@ def text_batch(
 def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep) -> Sent | None:
     """One text, in its turn; tried again while the provider is busy. None when the
     provider stayed busy past `deadline` (None: no deadline, this recipient is half sent)."""
-    from chalicelib.store import sms_pacing
-
     while True:
         wait = sms_pacing.take(messenger.identity, messenger.per_second, time.time())
         if wait is None:
@@ -123,8 +131,6 @@ def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep
 
 
 def _attempt(number: str, sent: Sent) -> Any:
-    from chalicelib.store import blasts
-
     r = sent.receipt
     if r is not None and not sent.message_id:
         # Refused at the send (opted out, not a number it can text): final now.
@@ -137,8 +143,6 @@ def _result(r: Receipt) -> str:
 
 
 def _record(call_id: int, attempts: list, sent: list[Sent]) -> None:
-    from chalicelib.store import blasts
-
     at = clock.now()
     state = blasts.record_texts(call_id, attempts, at)
     if state.done:
@@ -155,10 +159,6 @@ class ReceiptTooEarly(Exception):
 
 def receipt_message(body: str) -> bool:
     """One End User Messaging event, as its SNS destination publishes it."""
-    import json
-
-    from chalicelib.messaging import eum
-
     try:
         event = json.loads(body)
     except ValueError:
@@ -170,8 +170,6 @@ def receipt_message(body: str) -> bool:
 
 def receipt(r: Receipt) -> bool:
     """A text's receipt: True if it changed the recipient's result."""
-    from chalicelib.store import blasts
-
     try:
         call_id = int(r.context[messaging.CALL_ID])
         attempt = int(r.context[messaging.ATTEMPT])
@@ -194,8 +192,6 @@ def receipt(r: Receipt) -> bool:
 
 
 def _end(call_id: int, state: Any, at: int) -> None:
-    from chalicelib.store import calls
-
     calls.finish(call_id, state.success, at)
 
 
@@ -205,8 +201,6 @@ def _end(call_id: int, state: Any, at: int) -> None:
 def schedule_sweep(blast: Any, now: int) -> None:
     """When the blast starts: its sweep, once every text has had its receipt window
     (the recipients' sending time at the identity's pace, then settings.sms_unknown_after)."""
-    from chalicelib.workflows import schedule
-
     s = settings.get()
     sending = int(blast.recipients / max(s.sms_messages_per_second, 0.01)) + 1
     schedule.put(
@@ -217,8 +211,6 @@ def schedule_sweep(blast: Any, now: int) -> None:
 def sweep(blast_id: int, version: int) -> None:
     """The receipt window has passed: each text still Sent is unknown, and a recipient
     claimed but never texted (its delivery died between the two) failed. Idempotent."""
-    from chalicelib.messaging import UNKNOWN
-    from chalicelib.store import blasts
 
     blast = blasts.load(blast_id)
     if blast is None or blast.first_call_id is None:

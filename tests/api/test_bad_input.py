@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.api.people import new_user
 
-# The variables the routes read (README, reference), and a few they do not. `url` and
+# The variables the routes read (docs/api-*.md, reference), and a few they do not. `url` and
 # `audioFile` are left out: they would fetch from the network or store audio.
 NAMES = [
     "userId", "phoneNumber", "phonenumber", "phone", "phoneType", "carrierId", "all", "time",

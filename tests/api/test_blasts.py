@@ -20,7 +20,7 @@ MAX = 5_242_880
 EXAMPLE_TIME = 1241133720  # the reference's blastTime
 BEFORE_EXAMPLE = EXAMPLE_TIME - 86400
 LATER = 4102444800  # 2100-01-01
-# Within the scheduling horizon of "now" (README "Limits"): the clock reads a month before.
+# Within the scheduling horizon of "now" (docs/limits.md): the clock reads a month before.
 NOW = LATER - 30 * 86400
 
 pytestmark = pytest.mark.usefixtures("api")

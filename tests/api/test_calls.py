@@ -1,6 +1,6 @@
 """call POST and call GET, against the reference's bodies and RULINGS, with the calls
 really dialed: here the local AWS executes the state machine (`sfn_aws`), and a test
-runs the dialer by draining the dial queue (`Switchboard`, README "Test numbers")."""
+runs the dialer by draining the dial queue (`Switchboard`, docs/carriers.md "Test numbers")."""
 
 import json
 

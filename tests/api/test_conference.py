@@ -72,10 +72,13 @@ def reservation(conference_id: int) -> dict | None:
 
 
 def leg_ends(call_id: int, seconds: int | None) -> None:
-    """What the dialer records when a leg ends (connected `seconds`, or never answered)."""
+    """What the dialer records when a leg ends (connected `seconds`, or never answered),
+    and what follows from it (the tables' streams: the last leg closes the conference)."""
     from chalicelib.store import calls
+    from local import streams
 
     assert calls.finish(call_id, seconds is not None, clock.now(), seconds)
+    streams.drain()
 
 
 def mou_used(api, user_id) -> str:

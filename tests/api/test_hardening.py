@@ -162,7 +162,7 @@ def test_a_body_past_the_limit_is_903(api, user):
     assert "body" in xml(response.body).findtext(".//message")
 
 
-# --- size limits (README "Limits") -----------------------------------------------------------
+# --- size limits (docs/limits.md) ----------------------------------------------------------
 
 
 def phones(count: int, start: int = 1000) -> str:

@@ -1,4 +1,4 @@
-"""Idempotency-Key (README "Idempotency-Key"): the first request with a key does the work
+"""Idempotency-Key (docs/callbacks-and-idempotency.md): the first request with a key does the work
 and keeps its response; the same key and variables replay it byte for byte; other
 variables are 970; a key in progress is waited for, then 971; keys never cross
 enterprises; a 5xx or a crashed request does not hold the key."""

@@ -1,5 +1,5 @@
 """make run's local AWS (local/aws_server.py): moto with DynamoDB requests applied one at a
-time, because moto's own TransactWriteItems loses other requests' writes (README "Notes")."""
+time, because moto's own TransactWriteItems loses other requests' writes (docs/notes.md)."""
 
 from __future__ import annotations
 

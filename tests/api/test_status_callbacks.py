@@ -1,9 +1,10 @@
-"""Status callbacks (README "Status callbacks"): statusCallback on call, autoconference,
+"""Status callbacks (docs/callbacks-and-idempotency.md): statusCallback on call, autoconference,
 conference, blastvoice and blastsms; signed events in order for every outcome, retries
 with backoff, the dead-letter queue, and the URL vetted at the request and at delivery.
 
 Calls really dial (moto executes the state machine, `Switchboard` runs the dialer); the
-callbacks queue is delivered by `make run`'s worker function. The receiver is a fake
+tables' streams become events and the callbacks queue is delivered by `make run`'s
+worker functions. The receiver is a fake
 transport (`Inbox`) behind the real delivery code, or, in the last test, the stdlib
 receiver of examples/ on a loopback port.
 """
@@ -92,7 +93,10 @@ def inbox(monkeypatch) -> Inbox:
 
 
 def deliver_all(rounds: int = 60) -> None:
-    """Hand the callbacks queue to the delivery until nothing is visible on it."""
+    """Turn the committed changes into events (the tables' streams, as the `events`
+    function does), then hand the callbacks queue to the delivery until nothing is
+    visible on it."""
+    worker.drain_event_streams()
     for _ in range(rounds):
         if not worker.drain_callback_queue():
             return

@@ -25,7 +25,7 @@ def test_try_it_steps_are_the_readmes_curl_steps():
     section = readme.split("### Try it with curl", 1)[1].split("```", 2)[1]
     steps = json.loads(COLLECTION.read_text())["item"][0]["item"]
     calls = [line for line in section.splitlines() if line.startswith("curl ")]
-    assert len(steps) == len(calls) + 1  # the session step is the README's SID= line
+    assert len(steps) == len(calls) + 1  # the session step: the login of docs/api.md "Sessions"
     methods = [s["request"]["method"] for s in steps[1:]]
     assert methods == ["POST", "GET", "GET", "PUT", "GET", "DELETE"]
 

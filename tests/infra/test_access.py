@@ -66,7 +66,8 @@ def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     assert actions["s3:ListBucket"] == {Ref("bucket")}
     assert actions["states:StartExecution"] == {Ref("state-machine", "call")}
     assert actions["states:StopExecution"] == {Ref("executions", "call")}
-    assert actions["sqs:SendMessage"] == {Ref("queue", "fanout"), Ref("queue", "callbacks")}
+    # status events are the `events` function's, from the tables' streams
+    assert actions["sqs:SendMessage"] == {Ref("queue", "fanout")}
     assert actions["iam:PassRole"] == {Ref("scheduler-role")}
     assert actions["logs:PutLogEvents"] == {Ref("log-group", "api_handler")}
     for action in (*TASK_REPORT_ACTIONS, "sns:Publish", "sqs:ReceiveMessage"):
@@ -80,11 +81,28 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
     for action in TASK_REPORT_ACTIONS:
         assert actions[action] == {ANY}
     assert actions["dynamodb:UpdateItem"] == {
-        Ref("table", name) for name in ("Calls", "Accounts", "Conferences", "Blasts")
+        Ref("table", name) for name in ("Calls", "Accounts", "Conferences")
     }
-    assert actions["sqs:SendMessage"] == {Ref("queue", "callbacks")}
+    # what follows from its writes (events, blast counts) is the `events` function's
+    assert "sqs:SendMessage" not in actions
     assert "kms:Decrypt" not in actions and "s3:PutObject" not in actions
     assert "states:StartExecution" not in actions
+
+
+def test_the_events_function_reads_the_streams_and_queues_events_and_nothing_else():
+    actions = granted(plan(Function("events", None), STAGE))
+    streamed = {Ref("table-stream", n) for n in ("Calls", "Conferences", "Blasts")}
+    for action in ("dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"):
+        assert actions[action] == streamed
+    assert actions["sqs:SendMessage"] == {
+        Ref("queue", "callbacks"),
+        Ref("dead-letter-queue", "streams"),
+    }
+    assert actions["dynamodb:UpdateItem"] == {
+        Ref("table", n) for n in ("Calls", "Blasts", "Conferences", "Accounts")
+    }
+    for action in (*CONSUME_ACTIONS, *TASK_REPORT_ACTIONS, "kms:Decrypt", "states:StartExecution"):
+        assert action not in actions
 
 
 def test_the_callbacks_consumer_reads_signing_secrets_and_nothing_else():
@@ -110,10 +128,12 @@ def test_texts_go_only_from_the_stages_identity_through_its_configuration_set():
     assert actions["polly:SynthesizeSpeech"] == {ANY}
 
 
-def test_the_receipts_consumer_writes_recipients_and_queues_their_events_only():
+def test_the_receipts_consumer_writes_recipients_only():
+    # Its recipients' status events and their count on the Blast come from the Calls
+    # stream (the `events` function), not from it.
     actions = granted(plan(Function("smsreceipts", None), STAGE))
-    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Calls"), Ref("table", "Blasts")}
-    assert actions["sqs:SendMessage"] == {Ref("queue", "callbacks")}
+    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Calls")}
+    assert "sqs:SendMessage" not in actions
     assert "sms-voice:SendTextMessage" not in actions
 
 

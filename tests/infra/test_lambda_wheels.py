@@ -101,7 +101,7 @@ def test_the_decoder_resolves_on_both_machines_for_every_amazon_linux_2023_pytho
 @pytest.mark.parametrize("architecture", ["x86_64", "arm64"])
 def test_python_3_11_cannot_carry_the_decoder_and_says_so(architecture):
     # python3.11 runs on Amazon Linux 2 (glibc 2.26); numpy 2.3+, soxr 1.0+ and every
-    # soundfile with an arm64 build need glibc 2.27 or 2.28 (README "Lambda platform")
+    # soundfile with an arm64 build need glibc 2.27 or 2.28 (docs/deploy.md "Offline packaging")
     with pytest.raises(LambdaWheelError, match=r"has no wheel .*python3\.11 .*glibc 2\.26"):
         required(Platform(architecture, "3.11"))
 

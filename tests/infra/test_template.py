@@ -185,6 +185,83 @@ def test_the_callbacks_queue_is_fifo_with_a_fifo_dead_letter_queue(synth):
         assert variables["OCP_CALLBACK_ATTEMPTS"] == str(settings.get().callback_attempts)
 
 
+def test_the_tables_whose_changes_are_events_stream_old_and_new_images(synth):
+    tables = {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources(synth.template, "AWS::DynamoDB::Table").values()
+    }
+    streamed = {
+        name[len(PREFIX) :]
+        for name, properties in tables.items()
+        if "StreamSpecification" in properties
+    }
+    assert streamed == {"Calls", "Conferences", "Blasts"}
+    for name in streamed:
+        assert tables[f"{PREFIX}{name}"]["StreamSpecification"] == {
+            "StreamViewType": "NEW_AND_OLD_IMAGES"
+        }
+
+
+def test_each_stream_is_mapped_to_the_events_function_with_retries_and_a_dead_letter_queue(
+    synth,
+):
+    from infra.stack import STREAM_RECORD_AGE
+
+    template = synth.template
+    dlq_id, dlq = queue(template, f"{PREFIX}streams-dlq")
+    assert "FifoQueue" not in dlq["Properties"]  # a stream's destination is a standard queue
+    mappings = resources(template, "AWS::Lambda::EventSourceMapping")
+    by_table = {}
+    for mapping in mappings.values():
+        properties = mapping["Properties"]
+        if "StartingPosition" not in properties:
+            continue  # an SQS queue's
+        table_id = properties["EventSourceArn"]["Fn::GetAtt"][0]
+        by_table[template["Resources"][table_id]["Properties"]["TableName"]] = mapping
+    assert set(by_table) == {f"{PREFIX}{t}" for t in ("Calls", "Conferences", "Blasts")}
+    for mapping in by_table.values():
+        properties = mapping["Properties"]
+        assert properties["FunctionName"] == f"{PREFIX}events"
+        assert properties["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn"
+        assert properties["StartingPosition"] == "TRIM_HORIZON"
+        # Retried from the first failed record, bisected, until the record is hours old:
+        # an hour without SQS loses no event
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert properties["BisectBatchOnFunctionError"] is True
+        assert properties["MaximumRetryAttempts"] == -1
+        assert properties["MaximumRecordAgeInSeconds"] == STREAM_RECORD_AGE.to_seconds()
+        assert STREAM_RECORD_AGE.to_seconds() >= 3 * 3600
+        assert properties["DestinationConfig"] == {"OnFailure": {"Destination": get_att(dlq_id)}}
+        assert "Events" in mapping["DependsOn"]
+    # The function's role may read the streams and put a failure on the queue, no more
+    events_role = functions(template)["Events"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [
+        s
+        for policy in template["Resources"][events_role]["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
+    [read] = [s for s in statements if "dynamodb:GetRecords" in listed(s["Action"])]
+    assert sorted(r["Fn::GetAtt"][0] for r in listed(read["Resource"])) == sorted(
+        properties["EventSourceArn"]["Fn::GetAtt"][0]
+        for properties in (m["Properties"] for m in by_table.values())
+    )
+    assert any(
+        listed(s["Action"]) == ["sqs:SendMessage"] and listed(s["Resource"]) == [get_att(dlq_id)]
+        for s in statements
+    )
+    # And a consumer falling behind (SQS down) raises an alarm long before records expire
+    from infra.monitoring import STREAM_LAG
+
+    [behind] = [
+        a["Properties"]
+        for a in alarms(template)
+        if a["Properties"].get("MetricName") == "IteratorAge"
+    ]
+    assert behind["Dimensions"] == [{"Name": "FunctionName", "Value": f"{PREFIX}events"}]
+    assert behind["Statistic"] == "Maximum"
+    assert behind["Threshold"] == STREAM_LAG.to_milliseconds() < STREAM_RECORD_AGE.to_milliseconds()
+
+
 def test_every_queue_refuses_plain_http(synth):
     queue_ids = set(resources(synth.template, "AWS::SQS::Queue"))
     secured = set()
@@ -503,7 +580,13 @@ def test_every_dead_letter_queue_has_a_depth_alarm(synth):
     }
     dlqs = {
         queue(synth.template, f"{PREFIX}{name}")[0]
-        for name in ("dial-dlq", "fanout-dlq", "scheduler-dlq", "callbacks-dlq.fifo")
+        for name in (
+            "dial-dlq",
+            "fanout-dlq",
+            "scheduler-dlq",
+            "callbacks-dlq.fifo",
+            "streams-dlq",
+        )
     }
     assert watched == dlqs
 

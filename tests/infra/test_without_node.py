@@ -1,4 +1,4 @@
-"""Without Node.js (README "Quick start"), the infra tests are collected and skip with the
+"""Without Node.js (docs/local.md "Prerequisites"), the infra tests are collected and skip with the
 reason: none may import the CDK, whose jsii kernel runs in Node.js, before its fixture has
 checked for it."""
 

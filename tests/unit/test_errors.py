@@ -4,8 +4,8 @@ import pytest
 
 from chalicelib.errors import BUSY, CATALOGUE, FULL, OcpError
 
-# Additions to the 2008 wire format, with statuses of their own (README "Idempotency-Key",
-# "Limits").
+# Additions to the 2008 wire format, with statuses of their own (docs/callbacks-and-idempotency.md,
+# docs/limits.md).
 ADDITIONS = {422: [970], 409: [971, FULL], 503: [BUSY]}
 RULINGS_STATUS = {
     400: [107, 108, 109, 301, 302]

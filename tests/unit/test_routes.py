@@ -65,3 +65,23 @@ def test_a_public_route_cannot_take_idempotency_keys():
         routes.route(  # type: ignore[call-overload]
             Blueprint(__name__), "/open", ["POST"], public=True, idempotent=True
         )
+
+
+@pytest.mark.parametrize(
+    ("code", "level", "traceback"), [(116, "WARNING", False), (304, "ERROR", True)]
+)
+def test_designed_back_pressure_is_a_warning_and_an_internal_error_an_error(
+    code, level, traceback, caplog
+):
+    # Given a view that raises 116 (contention past its budget) or 304 (internal)
+    def view(req):
+        raise OcpError(code)
+
+    # When the route answers it
+    with caplog.at_level("INFO", logger="chalicelib.protocol.routes"):
+        response = routes.handle(http(), view, {}, True)
+
+    # Then 116 is logged as expected back-pressure, with no traceback; 304 with its cause
+    assert response.status_code == OcpError(code).status
+    (record,) = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert (record.levelname, record.exc_info is not None) == (level, traceback)

@@ -1,4 +1,4 @@
-"""The simulated carrier: outcomes by test number (README "Test numbers")."""
+"""The simulated carrier: outcomes by test number (docs/carriers.md "Test numbers")."""
 
 import pytest
 
@@ -12,8 +12,8 @@ from chalicelib.telephony import (
     CarrierError,
     Dial,
     Target,
-    carrier,
 )
+from chalicelib.telephony.carriers import carrier
 from chalicelib.telephony.simulated import SimulatedCarrier, behaviour
 
 

@@ -1,4 +1,5 @@
-"""The README's cost table is the one bench/telephony_prices.py computes from its dated prices."""
+"""The cost table of docs/carriers.md ("What real calls cost") is the one
+bench/telephony_prices.py computes from its dated prices."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ import pytest
 
 from bench import telephony_prices as prices
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "carriers.md"
 
 
-def test_the_readme_shows_the_table_the_prices_give():
-    assert prices.table() in README.read_text()
+def test_the_guide_shows_the_table_the_prices_give():
+    assert prices.table() in GUIDE.read_text()
 
 
 def test_the_prices_say_when_they_were_read():
     assert datetime.date.fromisoformat(prices.AS_OF)
-    assert f"as of {prices.AS_OF}" in README.read_text()
+    assert f"as of {prices.AS_OF}" in GUIDE.read_text()
 
 
 def test_a_call_is_two_legs_and_a_conference_participant_one_leg_and_an_attendee():

@@ -175,7 +175,7 @@ def test_audio_longer_than_playaudio_takes_is_903(monkeypatch):
 def test_audio_longer_than_its_frame_headers_say_is_903_when_decoded(monkeypatch):
     # The decoded length is checked too, not only the headers' count
     monkeypatch.setattr(transcode, "MAX_SECONDS", 1)
-    monkeypatch.setattr(transcode.audio, "mp3_seconds", lambda data: 0.5)
+    monkeypatch.setattr(transcode.formats, "mp3_seconds", lambda data: 0.5)
     with pytest.raises(OcpError) as e:
         transcode.to_wav(tone_mp3(seconds=1.5), "long.mp3")
     assert e.value.code == 903

@@ -1,5 +1,5 @@
-"""call.asl.json under moto, with the dialer and the simulated carrier (README "Test
-numbers"): every way a leg can end, the bridge, and what the Calls item says after."""
+"""call.asl.json under moto, with the dialer and the simulated carrier (docs/carriers.md
+"Test numbers"): every way a leg can end, the bridge, and what the Calls item says after."""
 
 import json
 from decimal import Decimal

@@ -11,6 +11,7 @@ from chalicelib.protocol.types import Destination, phone
 from chalicelib.store import aws, calls, conferences, users
 from chalicelib.store.autoconferences import Autoconference
 from chalicelib.workflows import autoconference, conference, fire
+from local import streams
 from tests.workflows.conftest import NOW
 
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")
@@ -160,8 +161,9 @@ def test_the_last_leg_to_end_after_the_reservation_closes_it(switchboard):
     clock.advance(60)
     fire.fire({"kind": "conference", "id": conference_id, "version": 0})
     assert conferences.get(conference_id, 1).state == "open"
-    # When his leg ends
+    # When his leg ends (and its end is read from the Calls and Conferences streams)
     switchboard.run(execution_of(john_call))
+    streams.drain()
     # Then the conference is over: he is charged from its start until he hung up
     room = conferences.get(conference_id, 1)
     assert room.state == "closed"

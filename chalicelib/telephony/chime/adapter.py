@@ -26,10 +26,16 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from chalicelib import settings
+from chalicelib.imports import on_first_use
+from chalicelib.store import aws, pacing, rendezvous
 from chalicelib.telephony import (
     FAILED,
     NO_ANSWER,
@@ -44,6 +50,9 @@ from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
 from chalicelib.telephony.chime.legs import Spec
 
 log = logging.getLogger(__name__)
+
+# A blast's audio, made once by the fan-out: the sma function never loads it.
+wav = on_first_use("chalicelib.media.wav")
 
 PREFIX = "chime"
 ROOM_PREFIX = "chime-room"
@@ -79,16 +88,12 @@ def parse_reference(ref: str) -> tuple[int, str]:
 
 def _client(service: str) -> Callable[[], Any]:
     def get() -> Any:
-        from chalicelib.store import aws
-
         return aws.client(service)
 
     return get
 
 
 def _speech(text: str) -> str:
-    from chalicelib.media import wav
-
     return wav.speech(text)
 
 
@@ -111,18 +116,12 @@ class ChimeCarrier:
 
     def __post_init__(self) -> None:
         if self.pacing is None:
-            from chalicelib.store import pacing
-
             self.pacing = pacing
         if self.board is None:
-            from chalicelib.store import rendezvous
-
             self.board = rendezvous
 
     @classmethod
     def from_settings(cls) -> ChimeCarrier:
-        from chalicelib import settings
-
         s = settings.get()
         bad = [n for n in s.chime_numbers if not E164.fullmatch(n)]
         if bad:
@@ -312,8 +311,6 @@ class ChimeCarrier:
         key = announcement.get("audioKey")
         if not key:
             return announcement
-        from chalicelib.media import wav
-
         return {**announcement, "wavKey": wav.upload(key, key.rsplit("/", 1)[-1])}
 
     # -- conference rooms -------------------------------------------------------------------
@@ -342,8 +339,6 @@ class ChimeCarrier:
         raise CarrierError(f"no meeting for {room}")
 
     def _new_meeting(self, room: str) -> str:
-        import uuid
-
         response = self._request(
             self.meetings().create_meeting,
             ClientRequestToken=uuid.uuid4().hex,
@@ -373,8 +368,6 @@ class ChimeCarrier:
     # -- the service's errors ---------------------------------------------------------------
 
     def _request(self, operation: Callable[..., Any], **parameters: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
-
         try:
             return operation(**parameters)
         except ClientError as e:

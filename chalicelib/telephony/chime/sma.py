@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import clock, logs
+from chalicelib import clock, logs, settings
+from chalicelib.store import rendezvous
 from chalicelib.telephony import (
     DECLINED,
     FAILED,
@@ -68,8 +69,6 @@ class Handler:
 
     def __post_init__(self) -> None:
         if self.board is None:
-            from chalicelib.store import rendezvous
-
             self.board = rendezvous
 
     def handle(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -479,15 +478,13 @@ class Handler:
 _handler: Handler | None = None
 
 
-def default() -> Handler:
-    """The handler with the carrier and dialer of settings (made once per process)."""
+def default(dialer_for: Callable[[ChimeCarrier], Any]) -> Handler:
+    """The handler with the carrier of settings and the dialer `dialer_for` makes for it
+    (workflows/handlers.py passes workflows.dialer's), made once per process."""
     global _handler
     if _handler is None:
-        from chalicelib import settings
-        from chalicelib.workflows.dialer import Dialer
-
         carrier = ChimeCarrier.from_settings()
         _handler = Handler(
-            carrier=carrier, dialer=Dialer(carrier=carrier), bucket=settings.get().audio_bucket
+            carrier=carrier, dialer=dialer_for(carrier), bucket=settings.get().audio_bucket
         )
     return _handler
