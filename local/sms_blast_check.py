@@ -57,7 +57,7 @@ def call(base: str, auth: str, method: str, path: str, data: dict | None = None)
             with urllib.request.urlopen(request, timeout=60) as response:
                 text = response.read()
             return json.loads(text) if text else {}
-        except (ConnectionError, urllib.error.URLError) as e:
+        except (ConnectionError, TimeoutError, urllib.error.URLError) as e:
             if attempt == 4 or method != "GET":
                 raise
             print(f"GET {path}: {e}; again", file=sys.stderr)
