@@ -184,6 +184,9 @@ def receipt(r: Receipt) -> bool:
             # Faster than the write of the send itself: come again (SNS retries the
             # function, the local worker the message), by then the text is recorded.
             raise ReceiptTooEarly(f"receipt for message {r.message_id} before its send")
+        if current is not None and current.done:
+            # Recorded by an earlier delivery that failed before the recipient's end.
+            _end(call_id, current, at)
         log.info("receipt for message %s (%s) changed nothing", r.message_id, r.detail)
         return False
     if state.done:

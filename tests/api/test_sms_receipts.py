@@ -195,3 +195,20 @@ def test_a_batch_out_of_time_hands_its_rest_back_and_everyone_is_texted_once(api
     assert [t["currentState"] for t in body["terminations"]] == ["complete"] * 5
     sent = [t.to for t in texting.default().sent]
     assert sorted(sent) == sorted(f"+1303555{1200 + i}" for i in range(5))
+
+
+def test_a_receipt_delivered_again_after_a_failed_end_ends_the_recipient(api, john):
+    from chalicelib.store import blasts
+
+    blast_id = start_blast(api, "blastsms", john, "3:3035550115", "Hi")
+    [call_id] = [t["callId"] for t in results(api, john, blast_id)["terminations"]]
+    [sent_id] = _message_ids(call_id)
+    # The receipt was recorded, and the function failed before the recipient's end
+    assert blasts.record_receipt(call_id, 0, sent_id, "Failed", messaging.BLOCKED, 1)
+    assert attempts(results(api, john, blast_id))[0][0] == "dialing"
+    # When the same receipt comes again, it changes no result, and the recipient ends
+    context = {"blastId": str(blast_id), "n": "0", "callId": str(call_id), "attempt": "0"}
+    assert texting.receipt(Receipt(sent_id, messaging.BLOCKED, context)) is False
+    assert attempts(results(api, john, blast_id)) == [
+        ("failed", [{"number": "3035550115", "result": "Failed", "reason": "blocked"}])
+    ]
