@@ -132,9 +132,12 @@ def cold_start(only: tuple[str, ...] = (), pairs: int = PAIRS) -> None:
 
 def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
-    `python -m bench twilio` only the Twilio webhook's cold import and scenarios."""
+    `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
+    `python -m bench sms` only the big SMS blast and its cost per adapter."""
     if argv == ["twilio"]:
         return twilio_only()
+    if argv == ["sms"]:
+        return sms()
     cold_start()
     if argv == ["cold"]:
         return 0
@@ -163,6 +166,17 @@ def twilio_only() -> int:
         scenario.family = "twilio"
     run_scenarios(scenarios_twilio.SCENARIOS)
     scenarios_twilio.report_handling()
+    return 0
+
+
+def sms() -> int:
+    from bench import scenarios_blasts
+
+    [scenario] = [s for s in scenarios_blasts.SCENARIOS if s.route.startswith("blastsms of")]
+    scenario.family = "blasts"
+    run_scenarios([scenario])
+    print()
+    costs.sms_report(scenario)
     return 0
 
 

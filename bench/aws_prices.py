@@ -10,6 +10,7 @@ was written (no network): check each against the live page before quoting a figu
 from __future__ import annotations
 
 AS_OF = "2026-11-30"
+SMS_AS_OF = "2026-12-06"
 SOURCE = "AWS public pricing pages (us-east-1), from memory: UNCONFIRMED against the live pages"
 
 # Lambda, arm64 (Graviton): per GB-second of duration (first 7.5 billion GB-s a month)
@@ -32,11 +33,17 @@ STEP_FUNCTIONS_STANDARD_TRANSITION = 0.025 / 1_000
 # SQS standard queue: per request (each 64 KB of a request's payload counts as one).
 SQS_REQUEST = 0.40 / 1_000_000
 
-# SNS SMS to a US number: per message part (153 characters of a long GSM-7 text, 67 of
-# UCS-2), AWS's price plus the carrier's pass-through fee, which differs by carrier and
-# by origination type (10DLC, toll-free): a typical one is used.
+# AWS End User Messaging SMS to a US number (SNS's SMS goes through it at the same price):
+# per message part (segment: 160 GSM-7 characters alone, 153 in a longer text; 70 / 67 in
+# UCS-2, chalicelib/domain/segments.py), AWS's price plus the carrier's pass-through fee,
+# which differs by carrier and by origination type: a typical one of each is used.
+# UNCONFIRMED: from memory, not read on aws.amazon.com/end-user-messaging/pricing.
 SNS_SMS_US_PART = 0.00581
-SMS_US_CARRIER_FEE_PART = 0.00302
+SMS_US_CARRIER_FEE_PART = 0.00302  # 10DLC, an average of the three big US carriers
+SMS_US_TOLL_FREE_CARRIER_FEE_PART = 0.0025
+# SNS: per publish to a topic (End User Messaging's delivery events, one a text); the
+# deliveries to Lambda are free.
+SNS_PUBLISH = 0.50 / 1_000_000
 
 # Polly standard voices: per character synthesised.
 POLLY_STANDARD_CHARACTER = 4.00 / 1_000_000

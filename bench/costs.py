@@ -15,7 +15,9 @@ What is priced, from each scenario's counts:
   SQS           the requests counted, plus a receive and a delete by the event source for
                 each dial-queue message (the fan-out queue's are counted as the local
                 worker makes them)
-  SNS           SMS parts, with the carrier's fee
+  SMS           apart (sms_report), per adapter: message parts (segments) with the
+                carrier's fee, End User Messaging (10DLC and toll-free) or Twilio; each
+                text's delivery event adds an SNS publish and a `smsreceipts` invocation
   Polly, S3, KMS, EventBridge Scheduler (one invocation per schedule created)
 """
 
@@ -102,9 +104,6 @@ def price(scenario: Scenario) -> Cost:
         if k.startswith("sqs:") and k != "sqs:messages" and not k.startswith(UNPRICED)
     )
     cost["SQS"] = (sqs + 2 * counted.get("sqs:messages", 0)) * p.SQS_REQUEST
-    cost["SNS SMS"] = units.get("sns:sms parts", 0) * (
-        p.SNS_SMS_US_PART + p.SMS_US_CARRIER_FEE_PART
-    )
     cost["Polly"] = units.get("polly:characters", 0) * p.POLLY_STANDARD_CHARACTER
     cost["S3"] = sum(
         n * (p.S3_PUT_REQUEST if k.split(":")[1] in S3_PUT_CLASS else p.S3_GET_REQUEST)
@@ -181,6 +180,8 @@ def _blasts(scenarios: list[Scenario]) -> None:
     per_dial = price(executed).scaled(1 / executed.recipients) if executed else Cost()
     voice = sorted((s for s in fan_outs if "voice" in s.route), key=lambda s: s.recipients)
     sms = [s for s in fan_outs if "sms" in s.route]
+    for scenario in sms:
+        sms_report(scenario)
     for scenario in [voice[-1], *sms] if voice else sms:
         fan_out = price(scenario)
         dialing = per_dial.scaled(scenario.recipients) if "voice" in scenario.route else Cost()
@@ -198,6 +199,74 @@ def _blasts(scenarios: list[Scenario]) -> None:
         )
     if len(voice) >= 2:
         _projection(voice[0], voice[-1], per_dial)
+
+
+@dataclass(frozen=True)
+class SmsAdapter:
+    """What one text part costs through a messaging adapter, and where the price is from."""
+
+    name: str
+    per_part: float  # the provider's price
+    carrier_fee: float  # the US carrier's pass-through fee
+    receipt: bool  # its receipts come through SNS and the smsreceipts function
+    source: str
+
+
+# US destinations; every figure UNCONFIRMED until read on the provider's live page.
+SMS_ADAPTERS = (
+    SmsAdapter(
+        "eum, 10DLC",
+        p.SNS_SMS_US_PART,
+        p.SMS_US_CARRIER_FEE_PART,
+        True,
+        f"bench/aws_prices.py {p.SMS_AS_OF}, UNCONFIRMED",
+    ),
+    SmsAdapter(
+        "eum, toll-free",
+        p.SNS_SMS_US_PART,
+        p.SMS_US_TOLL_FREE_CARRIER_FEE_PART,
+        True,
+        f"bench/aws_prices.py {p.SMS_AS_OF}, UNCONFIRMED",
+    ),
+    SmsAdapter(
+        "twilio, 10DLC",
+        0.0083,
+        p.SMS_US_CARRIER_FEE_PART,
+        False,
+        "../shared/telephony/twilio-compatible.md, third parties 2026-06..10, UNCONFIRMED",
+    ),
+)
+# A receipt's smsreceipts invocation: its AWS requests (a conditional UpdateItem, and
+# the recipient's end: a read, a transaction, the status event's SendMessage when asked).
+RECEIPT_AWS_REQUESTS = 3
+
+
+def sms_report(scenario: Scenario) -> None:
+    """Per recipient of an SMS blast, for each adapter: its text parts, the AWS requests
+    the fan-out and the receipt made (measured on the simulated adapter, whose receipts
+    take the same store path at once), and what the provider's receipt adds."""
+    recipients = scenario.recipients
+    parts = scenario.units.get("sms:parts", 0) / recipients
+    aws = price(scenario).scaled(1 / recipients)
+    receipt_lambda = (
+        p.LAMBDA_REQUEST
+        + (LAMBDA_MS_BASE + RECEIPT_AWS_REQUESTS * LAMBDA_MS_PER_AWS_REQUEST)
+        / 1000
+        * memory_gb("smsreceipts")
+        * p.LAMBDA_ARM64_GB_SECOND
+    )
+    print(
+        f"  an SMS blast, per recipient ({parts:.2f} parts a text; AWS "
+        f"{dollars(aws.total)}: {aws.top()}):"
+    )
+    for adapter in SMS_ADAPTERS:
+        text = parts * (adapter.per_part + adapter.carrier_fee)
+        receipt = (p.SNS_PUBLISH + receipt_lambda) if adapter.receipt else receipt_lambda
+        total = text + aws.total + receipt
+        print(
+            f"    {adapter.name:15} {dollars(total):>9}  (text {dollars(text)}, receipt "
+            f"{dollars(receipt)}; {adapter.source})"
+        )
 
 
 def per_recipient(scenario: Scenario) -> dict[str, float]:

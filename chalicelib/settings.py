@@ -23,6 +23,16 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# NANP toll-free area codes: a toll-free number sends 3 messages a second by default, a
+# 10DLC number 1 (End User Messaging's per-number throughput in the US).
+_TOLL_FREE = ("800", "833", "844", "855", "866", "877", "888")
+
+
+def _toll_free(identity: str) -> bool:
+    digits = "".join(c for c in identity if c.isdigit())
+    return len(digits) == 11 and digits[0] == "1" and digits[1:4] in _TOLL_FREE
+
+
 # A NamedTuple rather than a frozen dataclass: as immutable and typed, and made in a
 # seventh of the time (a 70-field dataclass costs 3 ms of every cold start).
 class Settings(NamedTuple):
@@ -136,6 +146,27 @@ class Settings(NamedTuple):
     # idempotency_ttl_seconds; a claim whose request never finished (it crashed) is
     # taken over after idempotency_lease_seconds, longer than the API function may run;
     # a second request with a key in progress waits up to idempotency_wait_seconds.
+    # Texts (chalicelib/messaging, docs/sms.md): the adapter (simulated, eum, twilio); the
+    # origination identity every text is sent from (a phone number, its ARN, a pool or
+    # sender id); the End User Messaging configuration set whose event destination
+    # carries the delivery receipts, and the SNS topic it publishes them to (the
+    # receipts function subscribes to it); messages a second from the identity (default:
+    # 3 for a toll-free number, 1 for any other, a 10DLC number's); how long a text may
+    # wait to be handed to the carrier (TimeToLive, 5 s..72 h); the most one message may
+    # cost in USD (MaxPrice, "" for no limit); after how long a text with no final
+    # receipt is unknown; and, locally, the fake service's URL.
+    messaging: str
+    sms_origination_identity: str
+    sms_configuration_set: str
+    sms_receipt_topic: str
+    sms_messages_per_second: float
+    sms_time_to_live_seconds: int
+    sms_max_price: str
+    sms_unknown_after_seconds: int
+    sms_endpoint_url: str | None
+    # A fan-out batch of texts stops starting recipients after this long and hands the
+    # rest back to the queue (the blastfanout function's timeout is 300 s).
+    sms_batch_seconds: float
     idempotency_ttl_seconds: int
     idempotency_lease_seconds: int
     idempotency_wait_seconds: float
@@ -170,6 +201,8 @@ def get() -> Settings:
     carrier = env.get("OCP_CARRIER", "simulated")
     ring_timeout = int(env.get("OCP_RING_TIMEOUT_SECONDS", 150))
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    # The simulated adapter's sender: a toll-free test number (docs/sms.md).
+    identity = env.get("OCP_SMS_ORIGINATION_IDENTITY", "+18005550100")
     machine = env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call")
     calls_per_second = max(
         0.01,
@@ -262,6 +295,21 @@ def get() -> Settings:
         twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
         public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
         carrier_secret_ttl_seconds=max(0, int(env.get("OCP_CARRIER_SECRET_TTL_SECONDS", 300))),
+        messaging=env.get("OCP_MESSAGING", "simulated"),
+        sms_origination_identity=identity,
+        sms_configuration_set=env.get("OCP_SMS_CONFIGURATION_SET", f"ocp-{stage}-sms"),
+        sms_receipt_topic=env.get("OCP_SMS_RECEIPT_TOPIC", f"ocp-{stage}-sms-receipts"),
+        sms_messages_per_second=max(
+            0.01,
+            float(env.get("OCP_SMS_MESSAGES_PER_SECOND") or (3 if _toll_free(identity) else 1)),
+        ),
+        sms_time_to_live_seconds=min(
+            259200, max(5, int(env.get("OCP_SMS_TIME_TO_LIVE_SECONDS", 24 * 3600)))
+        ),
+        sms_max_price=env.get("OCP_SMS_MAX_PRICE", "0.20"),
+        sms_unknown_after_seconds=int(env.get("OCP_SMS_UNKNOWN_AFTER_SECONDS", 72 * 3600)),
+        sms_endpoint_url=env.get("OCP_SMS_ENDPOINT_URL") or None,
+        sms_batch_seconds=float(env.get("OCP_SMS_BATCH_SECONDS", 240)),
         idempotency_ttl_seconds=int(env.get("OCP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
         idempotency_lease_seconds=int(env.get("OCP_IDEMPOTENCY_LEASE_SECONDS", 60)),
         idempotency_wait_seconds=float(env.get("OCP_IDEMPOTENCY_WAIT_SECONDS", 5)),

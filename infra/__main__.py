@@ -46,6 +46,9 @@ def build(
     chime_calls_per_second: float = 1.0,
     concurrent_calls: int = 3,
     twilio: TwilioAccount | None = None,
+    messaging: str = "eum",
+    sms_identity: str = "",
+    sms_messages_per_second: float | None = None,
     project_dir: Path = ROOT,
 ) -> App:
     """The CDK app of one stage, not yet synthesised."""
@@ -60,6 +63,9 @@ def build(
         chime_calls_per_second=chime_calls_per_second,
         concurrent_calls=concurrent_calls,
         twilio=twilio,
+        messaging=messaging,
+        sms_identity=sms_identity,
+        sms_messages_per_second=sms_messages_per_second,
     )
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
@@ -171,6 +177,26 @@ def main(argv: list[str] | None = None) -> int:
         help="the URL Twilio calls the webhooks at: a custom domain, or the stage's ApiUrl",
     )
     parser.add_argument(
+        "--messaging",
+        default=os.environ.get("MESSAGING", "eum"),
+        choices=("eum", "simulated"),
+        help="texts, OCP_MESSAGING (default eum: AWS End User Messaging SMS, docs/sms.md)",
+    )
+    parser.add_argument(
+        "--sms-identity",
+        default=os.environ.get("SMS_IDENTITY", ""),
+        help="the origination identity texts are sent from: a phone number's or pool's id "
+        "or ARN (or SMS_IDENTITY; default: the service picks one of the account's)",
+    )
+    parser.add_argument(
+        "--sms-messages-per-second",
+        type=float,
+        default=float(os.environ["SMS_MESSAGES_PER_SECOND"])
+        if os.environ.get("SMS_MESSAGES_PER_SECOND")
+        else None,
+        help="texts a second from the identity (default 3 for a toll-free number, else 1)",
+    )
+    parser.add_argument(
         "--project-dir",
         type=Path,
         default=ROOT,
@@ -210,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
             chime_calls_per_second=args.calls_per_second,
             concurrent_calls=args.concurrent_calls,
             twilio=account,
+            messaging=args.messaging,
+            sms_identity=args.sms_identity,
+            sms_messages_per_second=args.sms_messages_per_second,
             project_dir=args.project_dir.resolve(),
         )
     except ValueError as error:  # a stage that cannot be (infra/stage.py, infra/chime.py)

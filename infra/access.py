@@ -41,6 +41,8 @@ class Access:
     read_audio: tuple[str, ...] = ()
     write_audio: tuple[str, ...] = ()
     polly: bool = False
+    # End User Messaging SendTextMessage from the stage's origination identity, through
+    # its configuration set (and the identity's opt-out list): docs/sms.md.
     sms: bool = False
     # Start, describe and stop executions of the named state machines ("call").
     start_workflows: tuple[str, ...] = ()
@@ -161,7 +163,8 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # Blast fan-out (workflows/fanout.py, `blastfanout`): recipients in batches, one dial
     # execution each; voice text synthesised, or uploaded audio transcoded to WAV for the
-    # chime carrier, once per blast; SMS through SNS.
+    # chime carrier, once per blast; SMS through End User Messaging, paced on Counters,
+    # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
@@ -171,7 +174,15 @@ FUNCTIONS: dict[str, Access] = {
         sms=True,
         start_workflows=("call",),
         send_to=("fanout",),
+        schedules=True,
         timeout_seconds=300,
+    ),
+    # End User Messaging's delivery events, through the configuration set's SNS topic
+    # (workflows/texting.py): a text's result, and its recipient's end (`calls.finish`);
+    # the status event and the count on its Blast follow from the Calls stream (`events`).
+    "smsreceipts": Access(
+        tables=("Calls",),
+        timeout_seconds=30,
     ),
     # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
     # Calls, Conferences and Blasts, queues the status events they make, counts an
@@ -266,7 +277,8 @@ class Ref:
     kinds: table, table-indexes, table-stream, secrets-key, bucket, objects (a key
     prefix), queue (a label: dial, fanout, callbacks), dead-letter-queue (a label:
     streams), log-group (a function), state-machine, executions (a workflow stem),
-    schedules, scheduler-role, any-topic, sip-media-application (the stage's), meetings
+    schedules, scheduler-role, any-topic, sms-identity, sms-configuration-set,
+    sms-opt-out-list (End User Messaging), sip-media-application (the stage's), meetings
     (the account's Chime SDK meetings in the stage's region), carrier-secret (the twilio
     carrier's auth token in Secrets Manager), and "*" for actions that take no resource.
     """
@@ -309,12 +321,16 @@ class Stage:
 
 def app_functions(chalice_app: Any) -> dict[str, Function]:
     """The Lambda functions `chalice package` will make of the app."""
-    from chalice.app import SQSEventConfig
+    from chalice.app import SNSEventConfig, SQSEventConfig
 
     found: dict[str, Function] = {}
     if chalice_app.routes:
         found["api_handler"] = Function("api_handler", None)
     for source in chalice_app.event_sources:
+        if isinstance(source, SNSEventConfig):
+            # Its topic is the stack's (infra/stack.py `_sms`), subscribed by chalice.
+            found[source.name] = Function(source.name, None)
+            continue
         if not isinstance(source, SQSEventConfig):
             raise ValueError(
                 f"{source.name}: {type(source).__name__} handlers are not wired by "
@@ -403,9 +419,14 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         # SynthesizeSpeech names no resource (only lexicons, which OCP does not use).
         statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
     if grant.sms:
-        # An SMS is published to a phone number, which has no ARN; topics are denied.
-        statements.append(Statement(("sns:Publish",), (ANY,)))
-        statements.append(Statement(("sns:Publish",), (Ref("any-topic"),), deny=True))
+        # IAM checks SendTextMessage against every resource it names: the origination
+        # identity, the configuration set and the identity's opt-out list.
+        statements.append(
+            Statement(
+                ("sms-voice:SendTextMessage",),
+                (Ref("sms-identity"), Ref("sms-configuration-set"), Ref("sms-opt-out-list")),
+            )
+        )
     stems = [stem for stem in grant.start_workflows if stem in stage.workflows]
     if stems:
         statements.append(

@@ -24,8 +24,9 @@ WILDCARD_REASONS = {
     "only '*'.",
     "polly": "polly:SynthesizeSpeech has no resource but lexicons, and OCP uses none: '*' is the "
     "only form it takes.",
-    "sns": "An SMS is published to a phone number, which has no ARN; the same policy denies "
-    "publishing to any topic.",
+    "sms-voice": "A stage deployed without --sms-identity lets End User Messaging pick one of "
+    "the account's origination identities for each text: SendTextMessage on the account's "
+    "phone numbers, pools and sender ids in the stage's region, nothing else.",
     "states:SendTask": "Task tokens are not resources: SendTaskSuccess/Failure/Heartbeat "
     "accept only '*'.",
     "states:Execution": "The executions of this stage's state machine only: an execution is named "

@@ -45,6 +45,12 @@ from aws_cdk import (
     aws_scheduler as scheduler,
 )
 from aws_cdk import (
+    aws_smsvoice as smsvoice,
+)
+from aws_cdk import (
+    aws_sns as sns,
+)
+from aws_cdk import (
     aws_sqs as sqs,
 )
 from aws_cdk import (
@@ -114,6 +120,7 @@ class OcpStack(Stack):
         )
         self.audio_bucket = self._audio_bucket()
         self.carrier = self._carrier()
+        self.sms_topic, self.sms_configuration_set = self._sms()
         self.queues = {
             "dial": self._queue("dial", consumer=FUNCTIONS["dialer"]),
             "fanout": self._queue("fanout", consumer=FUNCTIONS["blastfanout"]),
@@ -161,6 +168,12 @@ class OcpStack(Stack):
         }
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
         self.chalice = self._chalice_app(project_dir, build_dir)
+        receipts = self.functions.get("smsreceipts")
+        if receipts is not None:
+            # chalice subscribes it to the topic by name: the topic must exist first.
+            self.chalice.get_resource(receipts.logical_id).add_resource_dependency(
+                self.sms_topic.node.default_child
+            )
         self.stream_mappings = self._stream_mappings()
         self._api_gateway()
         self.alarm_topic, alarms = monitoring.define_alarms(
@@ -179,6 +192,8 @@ class OcpStack(Stack):
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         if self.carrier:
             CfnOutput(self, "SipMediaApplicationId", value=self.carrier.id)
+        CfnOutput(self, "SmsConfigurationSetName", value=self.stage.resource("sms"))
+        CfnOutput(self, "SmsReceiptTopicArn", value=self.sms_topic.topic_arn)
 
     @property
     def _data_removal(self) -> RemovalPolicy:
@@ -246,6 +261,92 @@ class OcpStack(Stack):
                 ),
             ],
         )
+
+    def _sms(self) -> tuple[sns.Topic, smsvoice.CfnConfigurationSet]:
+        """End User Messaging's side of texts (docs/sms.md "Deploy"): the configuration
+        set every text names, whose event destination publishes its delivery events to
+        a topic the `smsreceipts` function subscribes to (chalice's on_sns_message, by
+        the topic's name)."""
+        topic = sns.Topic(
+            self,
+            "SmsReceiptTopic",
+            topic_name=self.stage.resource("sms-receipts"),
+            enforce_ssl=True,
+        )
+        nag.acknowledge(
+            topic,
+            "AwsSolutions-SNS2",
+            "Delivery events carry message ids, statuses and the recipient's number, which "
+            "the Calls table holds anyway; End User Messaging can publish to a topic "
+            "encrypted with a customer key only (not the AWS-managed SNS key), a cost left "
+            "for a stage that asks for it.",
+        )
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                principals=[iam.ServicePrincipal("sms-voice.amazonaws.com")],
+                resources=[topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
+        configuration_set = smsvoice.CfnConfigurationSet(
+            self,
+            "SmsConfigurationSet",
+            configuration_set_name=self.stage.resource("sms"),
+            event_destinations=[
+                smsvoice.CfnConfigurationSet.EventDestinationProperty(
+                    enabled=True,
+                    event_destination_name="receipts",
+                    # Final outcomes only (workflows/texting.py reads no step on the way
+                    # but TEXT_SUCCESSFUL where it is final).
+                    matching_event_types=[
+                        "TEXT_SUCCESSFUL",
+                        "TEXT_DELIVERED",
+                        "TEXT_INVALID",
+                        "TEXT_INVALID_MESSAGE",
+                        "TEXT_UNREACHABLE",
+                        "TEXT_CARRIER_UNREACHABLE",
+                        "TEXT_BLOCKED",
+                        "TEXT_CARRIER_BLOCKED",
+                        "TEXT_SPAM",
+                        "TEXT_PROTECT_BLOCKED",
+                        "TEXT_TTL_EXPIRED",
+                        "TEXT_UNKNOWN",
+                    ],
+                    sns_destination=smsvoice.CfnConfigurationSet.SnsDestinationProperty(
+                        topic_arn=topic.topic_arn
+                    ),
+                )
+            ],
+        )
+        configuration_set.node.add_dependency(topic)
+        return topic, configuration_set
+
+    def _sms_arns(self, kind: str) -> list[str]:
+        """The End User Messaging resources a SendTextMessage names (IAM's resource types
+        for it: configuration set, opt-out list, phone number, pool, sender id)."""
+        identity = self.stage.sms_identity
+
+        def arn(resource: str, name: str) -> str:
+            return self.format_arn(
+                service="sms-voice",
+                resource=resource,
+                resource_name=name,
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
+
+        if kind == "sms-configuration-set":
+            return [arn("configuration-set", self.stage.resource("sms"))]
+        if kind == "sms-opt-out-list":
+            # A phone number or pool uses the list named "Default" unless given another.
+            return [arn("opt-out-list", "Default")]
+        if identity.startswith("arn:"):
+            return [identity]
+        for prefix, resource in (("phone-", "phone-number"), ("pool-", "pool")):
+            if identity.startswith(prefix):
+                return [arn(resource, identity)]
+        # No identity named (or a number, whose id is not known here): the account's.
+        return [arn("phone-number", "*"), arn("pool", "*"), arn("sender-id", "*")]
 
     def _carrier(self) -> Any:
         """The chime carrier's SIP media application and what goes with it (infra/chime.py),
@@ -450,9 +551,16 @@ class OcpStack(Stack):
         return iam.PolicyStatement(
             effect=iam.Effect.DENY if statement.deny else iam.Effect.ALLOW,
             actions=list(statement.actions),
-            resources=[self.arn(r) for r in statement.resources],
+            resources=[arn for r in statement.resources for arn in self.arns(r)],
             conditions=statement.conditions,
         )
+
+    def arns(self, ref: Ref) -> list[str]:
+        """The ARNs a reference stands for: one, but for an origination identity the
+        stage does not name (the account's numbers, pools and sender ids)."""
+        if ref.kind.startswith("sms-"):
+            return self._sms_arns(ref.kind)
+        return [self.arn(ref)]
 
     def arn(self, ref: Ref) -> str:
         """The ARN of one of this stage's resources."""

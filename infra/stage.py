@@ -13,6 +13,7 @@ from dataclasses import dataclass
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 CARRIERS = ("simulated", "chime", "twilio")
 SIGNATURES = ("twilio", "signalwire")
+MESSAGING = ("eum", "simulated")
 # chime-sdk-voice's E164PhoneNumber, with the leading + required.
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -43,6 +44,13 @@ class Stage:
     # base, the secret holding the auth token (by name), the signature header and the
     # public URL Twilio calls the webhooks at.
     twilio: TwilioAccount | None = None
+    # Texts (chalicelib/messaging, OCP_MESSAGING; docs/sms.md "Deploy"): End User
+    # Messaging by default, from this origination identity (a phone number's or pool's
+    # id or ARN; "" lets the service choose one of the account's), at this many messages
+    # a second (None: 3 for a toll-free number, else 1).
+    messaging: str = "eum"
+    sms_identity: str = ""
+    sms_messages_per_second: float | None = None
 
     @property
     def chime_calls_per_second(self) -> float:
@@ -60,6 +68,9 @@ class Stage:
         chime_calls_per_second: float = 1.0,
         concurrent_calls: int = 3,
         twilio: TwilioAccount | None = None,
+        messaging: str = "eum",
+        sms_identity: str = "",
+        sms_messages_per_second: float | None = None,
     ) -> Stage:
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
@@ -79,6 +90,10 @@ class Stage:
             raise ValueError("a Twilio account is for --carrier twilio")
         if not 1 <= concurrent_calls <= 10000:
             raise ValueError("--concurrent-calls: 1 to 10000")
+        if messaging not in MESSAGING:
+            raise ValueError(f"messaging {messaging!r}: one of {', '.join(MESSAGING)}")
+        if sms_messages_per_second is not None and not 0 < sms_messages_per_second <= 1000:
+            raise ValueError("--sms-messages-per-second: more than 0, at most 1000")
         prod = name == "prod"
         return cls(
             name=name,
@@ -93,6 +108,9 @@ class Stage:
             calls_per_second=chime_calls_per_second,
             concurrent_calls=concurrent_calls,
             twilio=twilio,
+            messaging=messaging,
+            sms_identity=sms_identity,
+            sms_messages_per_second=sms_messages_per_second,
         )
 
     @property
@@ -129,6 +147,15 @@ class Stage:
             "OCP_CALLBACK_QUEUE_NAME": self.queue_name("callbacks", fifo=True),
             "OCP_SCHEDULE_GROUP": self.stack_name,
             "OCP_STATE_MACHINE_NAME": self.resource("call"),
+            "OCP_MESSAGING": self.messaging,
+            "OCP_SMS_ORIGINATION_IDENTITY": self.sms_identity,
+            "OCP_SMS_CONFIGURATION_SET": self.resource("sms"),
+            "OCP_SMS_RECEIPT_TOPIC": self.resource("sms-receipts"),
+            **(
+                {"OCP_SMS_MESSAGES_PER_SECOND": str(self.sms_messages_per_second)}
+                if self.sms_messages_per_second
+                else {}
+            ),
         }
 
 

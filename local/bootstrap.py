@@ -28,6 +28,27 @@ def create_resources() -> None:
     _create_callback_queue()
     _create_state_machine(queue_url)
     _create_schedule_group()
+    if settings.get().messaging == "eum":
+        create_sms_receipts()
+
+
+def sms_receipt_queue_name() -> str:
+    """Locally, the receipt topic's subscriber is a queue the worker drains (deployed, the
+    `smsreceipts` function is subscribed to the topic itself)."""
+    return settings.get().sms_receipt_topic + "-local"
+
+
+def create_sms_receipts() -> str:
+    """The End User Messaging receipt topic (local/fake_sms.py publishes to it) and the
+    queue subscribed to it; the queue's URL."""
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    topic = sns.create_topic(Name=settings.get().sms_receipt_topic)["TopicArn"]
+    url = _create_queue(sms_receipt_queue_name())
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return url
 
 
 def call_definition(dial_queue_url: str) -> str:

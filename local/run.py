@@ -38,6 +38,7 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
     py = sys.executable
     pstn_port = _pstn_port()
     twilio_port = _twilio_port()
+    sms_port = _sms_port()
     before = [
         Service(
             "local AWS (moto)",
@@ -75,6 +76,18 @@ def services(api_port: int, aws_port: int) -> tuple[list[Service], list[Service]
             if twilio_port is not None
             else []
         ),
+        *(
+            [
+                Service(
+                    "fake End User Messaging",
+                    [py, "-m", "local.fake_sms", "--port", str(sms_port)],
+                    sms_port,
+                    f"http://{HOST}:{sms_port}",
+                )
+            ]
+            if sms_port is not None
+            else []
+        ),
         Service(
             "OCP API",
             [py, "-m", "local.api_server", "--host", HOST, "--port", str(api_port), *reload],
@@ -101,6 +114,14 @@ def _twilio_port() -> int | None:
     return int(os.environ.get("OCP_TWILIO_PORT", "5002"))
 
 
+def _sms_port() -> int | None:
+    """With OCP_MESSAGING=eum, the real End User Messaging adapter sends to the local
+    fake (local/fake_sms.py) on this port; None for the simulated adapter."""
+    if os.environ.get("OCP_MESSAGING") != "eum":
+        return None
+    return int(os.environ.get("OCP_SMS_PORT", "5003"))
+
+
 def main() -> int:
     api_port = int(os.environ.get("OCP_PORT", "8000"))
     aws_port = int(os.environ.get("OCP_AWS_PORT", "5000"))
@@ -111,7 +132,8 @@ def main() -> int:
         if _listening(service.port):
             print(
                 f"port {service.port} on {HOST} ({service.name}) is already in use: stop "
-                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT / OCP_TWILIO_PORT",
+                f"what uses it, or set OCP_PORT / OCP_AWS_PORT / OCP_PSTN_PORT / OCP_TWILIO_PORT /"
+                f" OCP_SMS_PORT",
                 file=sys.stderr,
             )
             return 1
@@ -125,6 +147,9 @@ def main() -> int:
     twilio_port = _twilio_port()
     if twilio_port is not None:
         os.environ.update(twilio_environment(twilio_port, api_port))
+    sms_port = _sms_port()
+    if sms_port is not None:
+        os.environ.setdefault("OCP_SMS_ENDPOINT_URL", f"http://{HOST}:{sms_port}")
     children: list[subprocess.Popen] = []
     try:
         for service in before:
@@ -277,6 +302,7 @@ def _banner(
         f"""
 {lines}
 {"carrier:".ljust(width)}{carrier}
+{"messaging:".ljust(width)}{os.environ.get("OCP_MESSAGING", "simulated")}
 enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
 In another terminal:

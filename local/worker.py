@@ -66,6 +66,20 @@ def _fan_out(message: dict) -> None:
     fanout.handle(message)
 
 
+def _sms_receipt_queue_url() -> str:
+    from chalicelib.store import aws
+    from local import bootstrap
+
+    return aws.client("sqs").get_queue_url(QueueName=bootstrap.sms_receipt_queue_name())["QueueUrl"]
+
+
+def _sms_receipt(message: dict) -> None:
+    """What the `smsreceipts` function gets from SNS: the event in the envelope's Message."""
+    from chalicelib.workflows import texting
+
+    texting.receipt_message(str(message.get("Message", "")))
+
+
 def _dialing_busy() -> bool:
     running = aws.client("stepfunctions").list_executions(
         stateMachineArn=aws.state_machine_arn(),
@@ -92,6 +106,24 @@ CONSUMERS = (
     Consumer("fan-out queue", _fanout_queue_url, _fan_out, 1, _dialing_busy),
     Consumer("dial queue", _dial_queue_url, _dial),
 )
+# With OCP_MESSAGING=eum: End User Messaging's receipt topic, through a queue (the local
+# fake publishes to the topic; deployed, the topic invokes `smsreceipts`). Two at a time:
+# each receipt that ends a recipient is a TransactWriteItems (calls.finish), which moto
+# applies one at a time, copying the whole Calls table for each; eight at once outlasted
+# the client's read timeout in a 1,000-recipient run, and the retried conditional write
+# then read as "already ended".
+SMS_RECEIPT_THREADS = 2
+SMS_RECEIPTS = Consumer(
+    "sms receipts queue", _sms_receipt_queue_url, _sms_receipt, SMS_RECEIPT_THREADS
+)
+
+
+def consumers() -> tuple[Consumer, ...]:
+    from chalicelib import settings
+
+    if settings.get().messaging == "eum":
+        return (SMS_RECEIPTS, *CONSUMERS)
+    return CONSUMERS
 
 
 class Workers:
@@ -128,7 +160,7 @@ class Workers:
 
 def run_forever(children: list[subprocess.Popen]) -> None:
     dialer.default()  # made once, before the threads share it
-    workers = {c.queue: Workers(c.threads) for c in CONSUMERS}
+    workers = {c.queue: Workers(c.threads) for c in consumers()}
     workers[CALLBACKS] = Workers(CONCURRENCY)
     while all(child.poll() is None for child in children):
         if not run_round(workers):
@@ -147,8 +179,9 @@ def run_round(workers: dict[str, Workers] | None, wait_seconds: int = WAIT_SECON
     healthy = _step(STREAMS, drain_event_streams) and healthy
     callbacks = None if workers is None else workers[CALLBACKS]
     healthy = _step(CALLBACKS, drain_callback_queue, callbacks) and healthy
-    for i, consumer in enumerate(CONSUMERS):
-        wait = wait_seconds if i == len(CONSUMERS) - 1 else 0
+    every = consumers()
+    for i, consumer in enumerate(every):
+        wait = wait_seconds if i == len(every) - 1 else 0
         own = None if workers is None else workers[consumer.queue]
         healthy = _step(consumer.queue, _paced_drain, consumer, own, wait) and healthy
     return healthy
@@ -219,7 +252,7 @@ def drain_callback_queue(workers: Workers | None = None, wait_seconds: int = 0) 
 
 
 def _consumer(queue: str) -> Consumer:
-    return next(c for c in CONSUMERS if c.queue == queue)
+    return next(c for c in consumers() if c.queue == queue)
 
 
 def fire_due_schedules() -> int:

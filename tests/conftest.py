@@ -26,6 +26,8 @@ os.environ.update(
         "OCP_AWS_READ_TIMEOUT_SECONDS": "0.3",
         "OCP_AWS_MAX_ATTEMPTS": "2",
         "OCP_EMAIL_DNS_TIMEOUT_SECONDS": "0.3",
+        # Texts are not paced in tests (tests/api/test_sms_pacing.py tests the limiter).
+        "OCP_SMS_MESSAGES_PER_SECOND": "1000",
     }
 )
 
@@ -45,10 +47,12 @@ def aws():
     """moto, with the local resources in it and nothing else (tests/moto_state.py)."""
     with mock_aws():
         from chalicelib.protocol import auth
+        from chalicelib.workflows import texting
         from tests import moto_state
 
         moto_state.create_resources()
         auth.forget_cached_sessions()
+        texting.default.cache_clear()  # the simulated messenger's outbox, fresh
         yield
 
 

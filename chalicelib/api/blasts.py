@@ -51,7 +51,7 @@ blasts = on_first_use("chalicelib.store.blasts")
 uploads = on_first_use("chalicelib.media.uploads")
 
 
-# SNS takes at most 1,600 bytes of text per SMS publish (fanout.check_text counts bytes).
+# A text is at most 1,600 bytes (End User Messaging's MessageBody; fanout.check_text).
 MAX_SMS_TEXT = 1600
 
 BLAST_ID = Id("blastId", code=308, doc="As blast POST returned it.")
@@ -96,20 +96,42 @@ CREATED = (
     Returns(202, {"blastid": INT}, "Scheduled for its time."),
 )
 PAIR = {"type": Leaf(INT, "1 userId, 2 email, 3 phone."), "value": Leaf((INT, TEXT))}
-RECIPIENT = {
-    **PAIR,
-    "callId": Maybe(INT, "Once the blast has started."),
-    "currentState": Maybe(TEXT, "Once the blast has started."),
-    "success": Maybe(INT, "Once the blast has started."),
-    "attempts": Maybe(
-        Each("attempt", {"number": TEXT, "result": TEXT}), "Once the blast has started."
+# An SMS attempt's receipt (docs/sms.md "Results"): additions to the 2008 body.
+SMS_RESULT = Leaf(
+    TEXT,
+    "Addition: Sent while the text's delivery receipt is awaited; then Success (delivered) "
+    "or Failed, or DND / Blacklisted (not texted).",
+)
+SMS_REASON = Maybe(
+    Leaf(
+        TEXT,
+        enum=("invalid", "unreachable", "blocked", "optedOut", "expired", "rejected", "unknown"),
     ),
-}
+    "Addition, on a text that failed: why, as its receipt said: invalid, unreachable, "
+    "blocked, optedOut (replied STOP: not texted), expired, rejected, or unknown (no "
+    "receipt within 72 h).",
+)
+
+
+def recipient(result: Any, **more: Any) -> dict:
+    return {
+        **PAIR,
+        "callId": Maybe(INT, "Once the blast has started."),
+        "currentState": Maybe(TEXT, "Once the blast has started."),
+        "success": Maybe(INT, "Once the blast has started."),
+        "attempts": Maybe(
+            Each("attempt", {"number": TEXT, "result": result, **more}),
+            "Once the blast has started.",
+        ),
+    }
+
+
+RECIPIENT = recipient(TEXT)
 SMS_BODY = {
     "blastTime": INT,
     "announcementText": Empty(TEXT),
     "origination": PAIR,
-    "terminations": Each("termination", RECIPIENT),
+    "terminations": Each("termination", recipient(SMS_RESULT, reason=SMS_REASON)),
     "currentState": Maybe(Leaf(TEXT, enum=("started", "complete")), "Once it has started."),
 }
 VOICE_BODY = {
@@ -119,6 +141,7 @@ VOICE_BODY = {
     "announcementText": Empty(TEXT),
     "audiofile": Empty({"url": TEXT, "name": TEXT}),
     **{k: v for k, v in SMS_BODY.items() if k not in ("blastTime", "announcementText")},
+    "terminations": Each("termination", RECIPIENT),
 }
 BLAST_IDS = Returns(200, {"blastIds": Each("blastId", INT)}, "Without a blastId: the user's.")
 GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
@@ -458,6 +481,11 @@ def body(blast: BlastInfo, results: list) -> dict[str, Any]:
     return out
 
 
+def _reason(why: str | None) -> dict[str, str]:
+    """A failed text's receipt outcome (an addition); a delivered one's is its Success."""
+    return {"reason": why} if why and why != "delivered" else {}
+
+
 def _pair(term: Termination) -> dict[str, Any]:
     return {"type": term.type, "value": term.label}
 
@@ -475,6 +503,12 @@ def _result(call_id: int, status: Any) -> dict[str, Any]:
         "currentState": status.state,
         "success": int(status.success),
         "attempts": Items(
-            "attempt", [{"number": number, "result": result} for number, result in status.attempts]
+            "attempt",
+            [
+                {"number": number, "result": result, **_reason(why)}
+                for (number, result), why in zip(
+                    status.attempts, status.reasons or (None,) * len(status.attempts), strict=True
+                )
+            ],
         ),
     }

@@ -16,6 +16,8 @@ def client(service: str) -> Any:
     endpoint = s.aws_endpoint_url
     if service.startswith("chime") and s.chime_endpoint_url:
         endpoint = s.chime_endpoint_url  # the local fake PSTN (make run, tests)
+    if service == "pinpoint-sms-voice-v2" and s.sms_endpoint_url:
+        endpoint = s.sms_endpoint_url  # the local fake End User Messaging (make run)
     return boto3.client(
         service, region_name=s.region, endpoint_url=endpoint, config=_config(service)
     )
@@ -26,9 +28,10 @@ def _config(service: str) -> Any:
 
     s = settings.get()
     attempts = s.aws_max_attempts
-    if service.startswith("chime"):
+    if service.startswith("chime") or service == "pinpoint-sms-voice-v2":
         # The Chime adapter decides what a throttled request means (the dial waits in the
-        # state machine, not inside a Lambda), so botocore does not retry it.
+        # state machine, not inside a Lambda), so botocore does not retry it; the
+        # texting waits for its pacing limiter's next turn instead (workflows/texting.py).
         attempts = 1
     # Bounded waits, so that a request meets a stalled service with an OCP error
     # long before API Gateway gives up (settings.aws_call_budget_seconds).

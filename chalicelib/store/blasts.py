@@ -38,7 +38,7 @@ from chalicelib.domain.resolve import Profile
 from chalicelib.errors import OcpError
 from chalicelib.events import Subscription
 from chalicelib.store import ids, profiles, users
-from chalicelib.store.calls import FINAL_STATES
+from chalicelib.store.calls import DIALING, FINAL_STATES, LIVE_STATES, find
 from chalicelib.store.models import (
     AttemptMap,
     AudioMap,
@@ -313,33 +313,141 @@ def create_recipient_calls(
     return created
 
 
+# A text the provider accepted whose receipt has not come: an addition to RULINGS "Call
+# vocabulary" (docs/sms.md "Results"); its receipt turns it into Success or Failed.
+SENT = "Sent"
+
+
 @dataclass(frozen=True)
-class SmsResult:
-    call_id: int
-    n: int
-    termination: Termination
-    attempts: tuple[tuple[str, str], ...]  # (number, result)
+class TextAttempt:
+    """One number of an SMS recipient: its result (SENT while the receipt is awaited),
+    the provider's message id, and the receipt's named outcome once known."""
+
+    number: str
+    result: str
+    message_id: str = ""
+    reason: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.result != SENT
 
 
-def record_sms_results(batch: Batch, results: list[SmsResult], at: int) -> None:
-    """The outcome of texting recipients this delivery claimed (created as `dialing`):
-    complete if any message was accepted, else failed. Written whole, 25 a request."""
-    with Call.batch_write() as writer:
-        for r in results:
-            writer.save(_sms_item(batch, r, at))
+@dataclass(frozen=True)
+class TextsState:
+    """An SMS recipient's attempts as one write left them, and whether it is still live."""
+
+    live: bool
+    attempts: tuple[TextAttempt, ...]
+
+    @property
+    def done(self) -> bool:
+        """Every text has its final result: the recipient can end."""
+        return self.live and all(a.final for a in self.attempts)
+
+    @property
+    def success(self) -> bool:
+        return any(a.result == "Success" for a in self.attempts)
 
 
-def _sms_item(batch: Batch, r: SmsResult, at: int) -> Call:
-    success = any(result == "Success" for _number, result in r.attempts)
-    item = _call(batch, r.call_id, r.n, r.termination, "complete" if success else "failed")
-    item.success = success
-    item.time_originated = at
-    item.time_completed = at
-    item.attempts = [
-        AttemptMap(key=f"0.{i}", role="recipient", number=number, result=result, at=at)
-        for i, (number, result) in enumerate(r.attempts)
-    ]
-    return item
+def claim_recipient(batch: Batch, call_id: int, n: int, term: Termination) -> bool:
+    """Create the SMS recipient's Calls item (dialing), once: True if this call made it,
+    so that it, and nothing else, texts the recipient."""
+    return bool(create_recipient_calls(batch, [(call_id, n, term)], state="dialing"))
+
+
+def release_recipient(call_id: int) -> None:
+    """Undo `claim_recipient` for a recipient nothing was sent to (the provider was busy
+    past the batch's time), so that the batch's next delivery claims it again."""
+    try:
+        Call(call_id).delete(condition=(Call.state == DIALING) & Call.recorded.does_not_exist())
+    except DeleteError as e:
+        if not condition_failed(e):
+            raise
+
+
+def record_texts(call_id: int, attempts: list[TextAttempt], at: int) -> TextsState:
+    """The texts sent to a recipient this delivery claimed, written once (`recorded`
+    holds "texts" after): each SENT awaiting its receipt, or final already (refused,
+    DND, Blacklisted)."""
+    item = Call(call_id)
+    try:
+        item.update(
+            actions=[
+                Call.attempts.set([_text_map(i, a, at) for i, a in enumerate(attempts)]),
+                Call.recorded.add({TEXTS}),
+            ],
+            condition=Call.state.is_in(*LIVE_STATES) & ~Call.recorded.contains(TEXTS),
+        )
+    except UpdateError as e:
+        if not condition_failed(e):
+            raise
+        return TextsState(False, ())
+    return _texts_state(item)
+
+
+def record_receipt(
+    call_id: int, attempt: int, message_id: str, result: str, reason: str, at: int
+) -> TextsState | None:
+    """A text's receipt: its attempt's result and reason, if that attempt is this message
+    and still awaits one; None (nothing changed) for a receipt delivered twice, a late one
+    for an ended recipient, or one for a message this recipient never had."""
+    if attempt < 0:
+        return None
+    slot: Any = Call.attempts[attempt]  # a list element's map: PynamoDB types it as a Path
+    item = Call(call_id)
+    try:
+        item.update(
+            actions=[slot.result.set(result), slot.reason.set(reason), slot.at.set(at)],
+            condition=Call.state.is_in(*LIVE_STATES)
+            & (slot.message_id == message_id)
+            & (slot.result == SENT),
+        )
+    except UpdateError as e:
+        if condition_failed(e) or _no_such_attempt(e):
+            return None
+        raise
+    return _texts_state(item)
+
+
+def texts_of(call_id: int) -> TextsState | None:
+    """The SMS recipient's texts as they stand (None: no such item)."""
+    item = find(call_id)
+    if item is None:
+        return None
+    state = _texts_state(item)
+    return TextsState(item.state in LIVE_STATES, state.attempts)
+
+
+TEXTS = "texts"  # `recorded` holds it once a recipient's texts are written
+
+
+def _text_map(i: int, a: TextAttempt, at: int) -> AttemptMap:
+    return AttemptMap(
+        key=f"0.{i}",
+        role="recipient",
+        number=a.number,
+        result=a.result,
+        at=at,
+        message_id=a.message_id or None,
+        reason=a.reason,
+    )
+
+
+def _texts_state(item: Call) -> TextsState:
+    return TextsState(
+        item.state in LIVE_STATES,
+        tuple(
+            TextAttempt(a.number, a.result, a.message_id or "", a.reason)
+            for a in item.attempts or ()
+        ),
+    )
+
+
+def _no_such_attempt(e: UpdateError) -> bool:
+    """DynamoDB refuses an update of a list element past the list's end."""
+    cause = getattr(e, "cause_response_code", None)
+    return cause == "ValidationException"
 
 
 def count_recipient_end(blast_id: int, call_id: int, succeeded: bool) -> bool:
@@ -376,6 +484,8 @@ class RecipientStatus:
     state: str
     success: bool
     attempts: tuple[tuple[str, str], ...]  # (number, result)
+    # A text's receipt outcome (blastsms), per attempt: None where there is none.
+    reasons: tuple[str | None, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -575,4 +685,5 @@ def _status(item: Call | None) -> RecipientStatus | None:
         item.state,
         bool(item.success),
         tuple((a.number, a.result) for a in item.attempts or ()),
+        tuple(a.reason for a in item.attempts or ()),
     )

@@ -216,6 +216,10 @@ class AttemptMap(MapAttribute[str, Any]):
     number = UnicodeAttribute()  # as the requester wrote it (Phone.display)
     result = UnicodeAttribute()  # RULINGS "Call vocabulary": Success, Busy, NoAnswer, ...
     at = NumberAttribute()
+    # A text (blastsms): the provider's message id, and its receipt's named outcome
+    # (chalicelib/messaging: delivered, optedOut, ...) once it has come.
+    message_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
 
 
 class CallsByUser(GlobalSecondaryIndex["Call"]):

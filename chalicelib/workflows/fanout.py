@@ -1,6 +1,6 @@
 """Blasts after the response: the schedule, the start, and the fan-out of recipients in
-batches to one dial execution (voice) or one SNS text per number (SMS) each
-(DESIGN.md "Blasts fan out").
+batches to one dial execution (voice) or one text per number through the messaging
+port (SMS: workflows/texting.py) each (DESIGN.md "Blasts fan out").
 
     create / change / remove   what blast POST, PUT and DELETE do besides the Blast item:
                                schedule it (future time), or queue its start (now)
@@ -17,7 +17,10 @@ SendMessageBatch; nothing else loops over all recipients. Each batch's consumer 
 its recipients at that moment (domain.recipients), creates their Calls items (one
 transaction per batch: items that exist are left alone), and starts one execution per
 recipient named `blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
-An SMS recipient is texted only by the delivery that created its Calls item.
+An SMS recipient is texted only by the delivery that created its Calls item, paced per
+origination identity; a batch out of time puts its remaining recipients back on the queue
+(same message, a later `first`); the blast's receipt window is one schedule
+(`smsreceipts-{blastId}`, texting.sweep).
 
 Messages on the fan-out queue:
 
@@ -34,8 +37,6 @@ import json
 import logging
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
 from chalicelib.domain.kinds import SMS
@@ -45,8 +46,8 @@ from chalicelib.errors import OcpError
 from chalicelib.events import Subscription
 from chalicelib.media import tts
 from chalicelib.store import aws, blasts
-from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS, Target, carriers
-from chalicelib.workflows import dialing, pacing, schedule
+from chalicelib.telephony import Target, carriers
+from chalicelib.workflows import dialing, pacing, schedule, texting
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def check_recipients(terminations: list) -> None:
 
 
 def check_text(kind: str, text: str | None) -> None:
-    """SNS publishes at most 1,600 bytes of SMS text: 903 beyond, counted in UTF-8."""
+    """A text is at most 1,600 bytes (End User Messaging's MessageBody, Twilio's 1,600
+    characters): 903 beyond, counted in UTF-8."""
     if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:
         raise OcpError(903, name="text", value=text, low=1, high=MAX_SMS_BYTES)
 
@@ -157,6 +159,8 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
+    if blast.kind == blasts.SMS:
+        texting.schedule_sweep(blast, clock.now())
     send(batches(blast, {**_shared(blast), **_pace(blast)}))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
@@ -291,7 +295,7 @@ def recipients_batch(message: dict) -> None:
         for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
     ]
     if kind == blasts.SMS:
-        _text(batch, numbered, reaches, message["text"], at)
+        _text(batch, numbered, reaches, message)
     else:
         _dial(batch, numbered, reaches, message)
     metrics.blast_recipients(kind, len(terms))
@@ -330,34 +334,13 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
         )
 
 
-def _text(batch: Any, numbered: list, reaches: list, text: str, at: int) -> None:
-    """Texts each recipient this delivery claims (creates the Calls item of): at most once."""
-    claimed = blasts.create_recipient_calls(batch, numbered, state="dialing")
-    results = []
-    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
-        if call_id not in claimed:
-            continue
-        if reach.blacklisted or reach.dnd or not reach.numbers:
-            why = BLACKLISTED if reach.blacklisted else DND if reach.dnd else FAILED
-            attempts: tuple = ((str(term.label), why),)
-        else:
-            attempts = tuple((p.display, send_sms(p.e164, text)) for p in reach.numbers)
-        results.append(blasts.SmsResult(call_id, n, term, attempts))
-    if results:
-        blasts.record_sms_results(batch, results, at)
+def _text(batch: Any, numbered: list, reaches: list, message: dict) -> None:
+    """Texts each recipient this delivery claims, paced (workflows/texting.py); what it
+    had no time for goes back onto the queue as the same message from recipient `n`."""
+    first = int(message["first"])
 
+    def requeue(n: int) -> None:
+        rest = message["terminations"][n - first :]
+        send([{**message, "first": n, "terminations": rest}])
 
-def send_sms(e164: str, text: str) -> str:
-    """One text through SNS; the attempt's result (Success: SNS accepted it)."""
-    try:
-        aws.client("sns").publish(
-            PhoneNumber=e164,
-            Message=text,
-            MessageAttributes={
-                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
-            },
-        )
-    except ClientError as e:
-        log.warning("SMS not accepted: %s", e.response.get("Error", {}).get("Code"))
-        return FAILED
-    return SUCCESS
+    texting.text_batch(batch, numbered, reaches, message["text"], requeue)

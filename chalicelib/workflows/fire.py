@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "autoconference": "chalicelib.workflows.autoconference:fire",
     "conference": "chalicelib.workflows.conference:reservation_ended",
     "blast": "chalicelib.workflows.fanout:fire",
+    "smsreceipts": "chalicelib.workflows.texting:sweep",
 }
 
 
@@ -53,4 +54,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> None:
 
 
 # The id a schedule's input names, as log lines name it.
-ID_FIELDS = {"blast": "blastId", "conference": "conferenceId", "autoconference": "conferenceId"}
+ID_FIELDS = {
+    "blast": "blastId",
+    "smsreceipts": "blastId",
+    "conference": "conferenceId",
+    "autoconference": "conferenceId",
+}

@@ -20,6 +20,7 @@ fanout = on_first_use("chalicelib.workflows.fanout")
 delivery = on_first_use("chalicelib.events.delivery")
 stream = on_first_use("chalicelib.events.stream")
 sma = on_first_use("chalicelib.telephony.chime.sma")  # OCP_CARRIER=chime only
+texting = on_first_use("chalicelib.workflows.texting")
 
 bp = Blueprint(__name__)
 
@@ -51,6 +52,14 @@ def on_callback_message(event: Any) -> None:
                 record.receipt_handle,
                 int(attributes.get("ApproximateReceiveCount", 1)),
             )
+
+
+@bp.on_sns_message(topic=settings.get().sms_receipt_topic, name="smsreceipts")
+def on_sms_receipt(event: Any) -> None:
+    """End User Messaging's delivery events (its configuration set's SNS destination):
+    each moves a text's recipient from Sent to its outcome (workflows/texting.py)."""
+    with logs.scope(requestId=logs.lambda_request_id(event)):
+        texting.receipt_message(event.message)
 
 
 def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

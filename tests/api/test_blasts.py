@@ -1,7 +1,8 @@
 """blastvoice and blastsms POST, PUT, GET, DELETE through the routes, over moto: bodies
 against the reference's examples, 201 / 202, every error code, audio (multipart
 audioFile at 5,242,880 and 5,242,881 bytes, a presigned upload's audioKey, a url), and
-SMS through SNS. Executions are recorded, not run (tests/workflows runs them)."""
+SMS through the simulated messaging adapter. Executions are recorded, not run
+(tests/workflows runs them)."""
 
 from __future__ import annotations
 
@@ -64,9 +65,10 @@ def execution_names() -> list[str]:
 
 
 def sent_sms() -> list[tuple[str, str]]:
-    from moto.sns.models import sns_backends
+    """What the simulated messaging adapter was asked to send (chalicelib/messaging)."""
+    from chalicelib.workflows import texting
 
-    return list(sns_backends["123456789012"]["us-east-1"].sms_messages.values())
+    return [(t.to, t.body) for t in texting.default().sent]
 
 
 def voice(api, user_id: int, **changes):
@@ -692,7 +694,7 @@ def test_delete_of_another_users_blast_is_308(api):
 # -- blastsms ------------------------------------------------------------------------------
 
 
-def test_sms_post_now_texts_every_recipient_through_sns(api):
+def test_sms_post_now_texts_every_recipient_through_the_messaging_port(api):
     # Given a user with an SMS number, and another without
     user_id = new_user(api)
     ok(api.post("/smsphone", {"userId": user_id, "phoneNumber": "7205550001", "phoneType": 2}), 201)

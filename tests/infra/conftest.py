@@ -56,9 +56,15 @@ class Synth:
         return self.outdir / f"ocp-{STAGE}.template.json"
 
 
+# The origination identity texts are sent from (End User Messaging's id of a number).
+SMS_IDENTITY = "phone-0123456789abcdef0123456789abcdef"
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Synth:
-    return _shared_synth(tmp_path_factory, _worker_id(request), "infra-synth")
+    return _shared_synth(
+        tmp_path_factory, _worker_id(request), "infra-synth", "--sms-identity", SMS_IDENTITY
+    )
 
 
 def _worker_id(request: pytest.FixtureRequest) -> str:

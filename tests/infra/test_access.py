@@ -114,11 +114,27 @@ def test_the_callbacks_consumer_reads_signing_secrets_and_nothing_else():
     assert "sqs:SendMessage" not in actions and "s3:GetObject" not in actions
 
 
-def test_sms_is_allowed_to_phone_numbers_only():
+def test_texts_go_only_from_the_stages_identity_through_its_configuration_set():
+    # SNS Publish(PhoneNumber=...) is gone (issue 21): End User Messaging's SendTextMessage,
+    # on the origination identity, the configuration set and the opt-out list only.
     statements = plan(Function("blastfanout", "ocp-dev-fanout"), STAGE)
-    assert Statement(("sns:Publish",), (ANY,)) in statements
-    assert Statement(("sns:Publish",), (Ref("any-topic"),), deny=True) in statements
-    assert granted(statements)["polly:SynthesizeSpeech"] == {ANY}
+    actions = granted(statements)
+    assert actions["sms-voice:SendTextMessage"] == {
+        Ref("sms-identity"),
+        Ref("sms-configuration-set"),
+        Ref("sms-opt-out-list"),
+    }
+    assert not any(a.startswith("sns:") for a in actions)
+    assert actions["polly:SynthesizeSpeech"] == {ANY}
+
+
+def test_the_receipts_consumer_writes_recipients_only():
+    # Its recipients' status events and their count on the Blast come from the Calls
+    # stream (the `events` function), not from it.
+    actions = granted(plan(Function("smsreceipts", None), STAGE))
+    assert actions["dynamodb:UpdateItem"] == {Ref("table", "Calls")}
+    assert "sqs:SendMessage" not in actions
+    assert "sms-voice:SendTextMessage" not in actions
 
 
 def test_the_secrets_key_only_with_an_enterprise_context():

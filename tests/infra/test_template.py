@@ -440,6 +440,14 @@ DEFAULTED = {
     # refuses to dial (CarrierError) and the simulated one ignores them
     "OCP_CHIME_SMA_ID",
     "OCP_CHIME_NUMBERS",
+    # texts' tunings (docs/sms.md: time to live, MaxPrice, the receipt window, a batch's
+    # time, the identity's pace, which defaults by its kind) and, local only, the fake's URL
+    "OCP_SMS_TIME_TO_LIVE_SECONDS",
+    "OCP_SMS_MAX_PRICE",
+    "OCP_SMS_UNKNOWN_AFTER_SECONDS",
+    "OCP_SMS_BATCH_SECONDS",
+    "OCP_SMS_MESSAGES_PER_SECOND",
+    "OCP_SMS_ENDPOINT_URL",
     # Idempotency-Key tunings (the lease outlasts the API function's 29 s)
     "OCP_IDEMPOTENCY_TTL_SECONDS",
     "OCP_IDEMPOTENCY_LEASE_SECONDS",

@@ -79,9 +79,10 @@ def executions() -> list[dict]:
 
 
 def sent_sms() -> list[tuple[str, str]]:
-    from moto.sns.models import sns_backends
+    """What the simulated messaging adapter was asked to send (chalicelib/messaging)."""
+    from chalicelib.workflows import texting
 
-    return list(sns_backends["123456789012"]["us-east-1"].sms_messages.values())
+    return [(t.to, t.body) for t in texting.default().sent]
 
 
 def queued_batches() -> list[dict]:
@@ -300,7 +301,7 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
     batches = fired(blast_id)
     for batch in batches + batches:
         fanout.handle(batch)
-    # Then SNS got one text per reachable number, once
+    # Then the messaging port got one text per reachable number, once
     assert sorted(sent_sms()) == [
         ("+13035550002", "Game cancelled"),
         ("+13035550003", "Game cancelled"),
@@ -319,18 +320,20 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
 
 
 @pytest.mark.usefixtures("aws", "now")
-def test_an_sms_that_sns_refuses_is_failed(monkeypatch):
-    from botocore.exceptions import ClientError
+def test_an_sms_that_the_service_refuses_for_its_number_is_failed(monkeypatch):
+    from chalicelib.messaging import INVALID, Receipt, Sent
+    from chalicelib.workflows import texting
 
-    def refuse(**kwargs):
-        raise ClientError({"Error": {"Code": "InvalidParameter"}}, "Publish")
+    def refuse(text):
+        return Sent("", Receipt("", INVALID, text.context, "ValidationException CANNOT_PARSE"))
 
     blast_id = new_blast(SMS, [phone("7205551212")])
-    monkeypatch.setattr(aws.client("sns"), "publish", refuse)
+    monkeypatch.setattr(texting.default(), "send", refuse)
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
     drain()
     (result,) = blasts.results(blasts.load(blast_id))
     assert (result.state, result.attempts) == ("failed", (("7205551212", "Failed"),))
+    assert result.reasons == (INVALID,)
 
 
 # -- five recipients, dialed end to end ------------------------------------------------------------

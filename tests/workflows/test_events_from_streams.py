@@ -269,9 +269,9 @@ def test_a_blast_recipient_read_twice_is_counted_once_and_the_blast_ends_once():
     batch = blasts.Batch(blast.blast_id, 1, 235, "blastsms", NOW, "", EVERY)
     call_id = claimed.call_id(0)
     assert blasts.create_recipient_calls(batch, [(call_id, 0, term)], state="dialing")
-    blasts.record_sms_results(
-        batch, [blasts.SmsResult(call_id, 0, term, (("3035551212", "Success"),))], NOW
-    )
+    # its text delivered: recorded, then the recipient ended (workflows/texting.py)
+    blasts.record_texts(call_id, [blasts.TextAttempt("3035551212", "Success")], NOW)
+    assert calls.finish(call_id, True, NOW)
     # When the Calls stream is read twice over (a retried batch)
     records = calls_records()
     assert stream.handle(records) is None
