@@ -127,6 +127,10 @@ class Hangup(Exception):
     """The call is over."""
 
 
+# <Gather>'s own default timeout: how long a party that presses nothing is waited for.
+GATHER_TIMEOUT_SECONDS = 5.0
+
+
 @dataclass
 class Timing:
     ring: float = 2.0  # an unanswered phone rings this long
@@ -465,6 +469,8 @@ class Call:
     over: threading.Event = field(default_factory=threading.Event)
     answered_at: float | None = None
     talked: float = 0.0
+    # Set once an asynchronous machine detection result has been sent (or none is due).
+    detected: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
         threading.Thread(target=self._run, daemon=True, name=f"call-{self.sid[:10]}").start()
@@ -535,16 +541,20 @@ class Call:
                 threading.Thread(target=self._amd, args=(found,), daemon=True).start()
             else:
                 answered_by = {"AnsweredBy": found}
+        if not (detection and self.form.get("AsyncAmd") == "true"):
+            self.detected.set()
         doc = self.twilio.twiml(self.form["Url"], self.params(**answered_by))
         self.run(doc, kind)
 
     def _amd(self, answered_by: str) -> None:
         time.sleep(self.twilio.timing.amd)
-        if self.over.is_set():
-            return
-        self.twilio.webhook(
-            self.form["AsyncAmdStatusCallback"], self.params(AnsweredBy=answered_by)
-        )
+        try:
+            if not self.over.is_set():
+                self.twilio.webhook(
+                    self.form["AsyncAmdStatusCallback"], self.params(AnsweredBy=answered_by)
+                )
+        finally:
+            self.detected.set()
 
     def _ring(self, seconds: float) -> None:
         """Ring for `seconds`; Status=completed/canceled meanwhile cancels the call."""
@@ -598,6 +608,11 @@ class Call:
             for child in verb:
                 self._verb(child, kind)
             digits = _presses(kind)  # (after the prompts: a person waits for the question)
+            if not digits:
+                # A machine never presses a key: its Gather times out only after the
+                # detection (which listens to its greeting) has answered, however slow
+                # this machine is; what the app does with the result interrupts the wait.
+                self._wait_for(self.detected, GATHER_TIMEOUT_SECONDS)
             if digits or a.get("actionOnEmptyResult") == "true":
                 return self.twilio.twiml(a["action"], self.params(Digits=digits))
             return None
@@ -615,6 +630,18 @@ class Call:
             except queue.Empty:
                 return
             self._update(update)
+
+    def _wait_for(self, event: threading.Event, seconds: float) -> None:
+        """Wait until `event` is set, at most `seconds`; an update meanwhile interrupts."""
+        deadline = time.monotonic() + seconds
+        while not event.is_set() and (left := deadline - time.monotonic()) > 0:
+            try:
+                update = self.inbox.get(timeout=min(left, 0.01))
+            except queue.Empty:
+                continue
+            self._update(update)
+        with contextlib.suppress(queue.Empty):
+            self._update(self.inbox.get_nowait())
 
     def _update(self, update: dict) -> None:
         if update.get("Status") in ("completed", "canceled"):
