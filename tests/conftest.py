@@ -22,10 +22,10 @@ os.environ.update(
         "OCP_EMAIL_DNS_CHECK": "0",
         # moto answers in-process, so these never apply but to the stalled-endpoint
         # tests, which then wait a fraction of a second instead of the deployed budget.
-        "OCP_AWS_CONNECT_TIMEOUT_SECONDS": "0.2",
-        "OCP_AWS_READ_TIMEOUT_SECONDS": "0.3",
+        "OCP_AWS_CONNECT_TIMEOUT_SECONDS": "0.1",
+        "OCP_AWS_READ_TIMEOUT_SECONDS": "0.1",
         "OCP_AWS_MAX_ATTEMPTS": "2",
-        "OCP_EMAIL_DNS_TIMEOUT_SECONDS": "0.3",
+        "OCP_EMAIL_DNS_TIMEOUT_SECONDS": "0.1",
     }
 )
 
