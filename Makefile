@@ -13,6 +13,11 @@ OCP_PORT     ?= 8000
 OCP_AWS_PORT ?= 5000
 export OCP_PORT OCP_AWS_PORT
 export UV_PYTHON_DOWNLOADS := never
+# Python keeps the bytecode it compiles (__pycache__, which git ignores; the Lambda package
+# compiles its own) even where PYTHONDONTWRITEBYTECODE is set, as on the shared machine:
+# without it every process of `make test` compiled its ~1,800 modules again, 3 to 5 s of
+# CPU each (docs/testing.md, "Where the time goes").
+unexport PYTHONDONTWRITEBYTECODE
 # Deployed stage (infra/): `make deploy STAGE=prod`.
 STAGE   ?= dev
 ASSEMBLY := infra/cdk.out
