@@ -156,6 +156,9 @@ class Settings(NamedTuple):
     # cost in USD (MaxPrice, "" for no limit); after how long a text with no final
     # receipt is unknown; and, locally, the fake service's URL.
     messaging: str
+    # OCP_MESSAGING=twilio (the default when OCP_CARRIER=twilio): texts are sent from this
+    # Messaging Service (MG...) when set, else from the first of twilio_numbers.
+    twilio_messaging_service_sid: str
     sms_origination_identity: str
     sms_configuration_set: str
     sms_receipt_topic: str
@@ -295,7 +298,9 @@ def get() -> Settings:
         twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
         public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
         carrier_secret_ttl_seconds=max(0, int(env.get("OCP_CARRIER_SECRET_TTL_SECONDS", 300))),
-        messaging=env.get("OCP_MESSAGING", "simulated"),
+        # Texts go through the voice carrier's account when it is Twilio's (docs/sms.md).
+        messaging=env.get("OCP_MESSAGING") or ("twilio" if carrier == "twilio" else "simulated"),
+        twilio_messaging_service_sid=env.get("OCP_TWILIO_MESSAGING_SERVICE_SID", ""),
         sms_origination_identity=identity,
         sms_configuration_set=env.get("OCP_SMS_CONFIGURATION_SET", f"ocp-{stage}-sms"),
         sms_receipt_topic=env.get("OCP_SMS_RECEIPT_TOPIC", f"ocp-{stage}-sms-receipts"),
