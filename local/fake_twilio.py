@@ -257,6 +257,7 @@ class FakeTwilio:
         self.played: list[str] = []  # every <Play> URL
         self.requests: list[tuple[str, str, list]] = []  # (method, path, params)
         self.texted: list[str] = []  # To of every message created
+        self.sending: list[threading.Thread] = []  # each text's status callbacks
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
         # Fault injection.
@@ -344,9 +345,12 @@ class FakeTwilio:
             self.texted.append(to)
         callback = form.get("StatusCallback")
         if callback:
-            threading.Thread(
+            sending = threading.Thread(
                 target=self._text_statuses, args=(callback, sid, form, fate), daemon=True
-            ).start()
+            )
+            with self.lock:
+                self.sending.append(sending)
+            sending.start()
         return {
             "sid": sid,
             "status": "queued",
@@ -460,6 +464,10 @@ class FakeTwilio:
         deadline = time.monotonic() + timeout
         for call in list(self.calls.values()):
             if not call.over.wait(max(0.0, deadline - time.monotonic())):
+                return False
+        for sending in list(self.sending):
+            sending.join(max(0.0, deadline - time.monotonic()))
+            if sending.is_alive():
                 return False
         return True
 
