@@ -258,6 +258,9 @@ class FakeTwilio:
         self.requests: list[tuple[str, str, list]] = []  # (method, path, params)
         self.texted: list[str] = []  # To of every message created
         self.sending: list[threading.Thread] = []  # each text's status callbacks
+        self.text_stats: dict = {
+            "accepted": 0, "refused": 0, "events": 0, "first": None, "last": None,
+        }  # fmt: skip
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
         # Fault injection.
@@ -338,6 +341,11 @@ class FakeTwilio:
         if not form.get("Body"):
             raise TwilioError(400, 21602, "Message body is required")
         fate = texts.fate(to)
+        with self.lock:
+            now = time.time()
+            self.text_stats["first"] = self.text_stats["first"] or now
+            self.text_stats["last"] = now
+            self.text_stats["refused" if fate == messaging.OPTED_OUT else "accepted"] += 1
         if fate == messaging.OPTED_OUT:
             raise TwilioError(400, 21610, "Attempt to send to unsubscribed recipient")
         sid = "SM" + uuid.uuid4().hex
@@ -380,6 +388,8 @@ class FakeTwilio:
             if found is None:  # lost
                 return
             status = found[0]
+            with self.lock:
+                self.text_stats["events"] += 1
             if status != 503:
                 if status != 200:
                     self.errors.append(f"text status {url}: HTTP {status}")
@@ -471,6 +481,12 @@ class FakeTwilio:
                 return False
         return True
 
+    def stats(self) -> dict:
+        """What `GET /stats` answers (local/sms_blast_check.py): texts taken and refused,
+        their status callbacks sent, and when the first and last text came."""
+        with self.lock:
+            return {**self.text_stats, "throttled": 0}
+
     def hang_up_everyone(self) -> None:
         for call in list(self.calls.values()):
             call.inbox.put({"Status": "completed"})
@@ -486,7 +502,10 @@ class FakeTwilio:
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, answer = fake.respond(self.command, self.path, self.headers, body)
+                if self.command == "GET" and self.path == "/stats":
+                    status, answer = 200, fake.stats()
+                else:
+                    status, answer = fake.respond(self.command, self.path, self.headers, body)
                 raw = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
