@@ -355,3 +355,39 @@ def test_rest_post_form_answers_the_status_unmapped_after_a_token_read_again():
     ] * 2
     assert http.seen[0][2] == "To=%2B1&Body=a+b"
     assert http.seen[0][3] == "application/x-www-form-urlencoded"
+
+
+def test_twilio_carrier_texts_through_twilio_from_its_first_number(tuned):
+    from chalicelib import settings
+
+    tuned(
+        OCP_CARRIER="twilio",
+        OCP_TWILIO_NUMBERS="+13035550100,+18005550100",
+        OCP_PUBLIC_BASE_URL="https://api.example/v1/",
+        OCP_TWILIO_ACCOUNT_SID="AC1",
+        OCP_SMS_MESSAGES_PER_SECOND="",  # the tests' own pace: the default instead
+    )
+    assert settings.get().messaging == "twilio"
+    assert settings.get().sms_messages_per_second == 1  # a local number's pace
+    m = messaging.messenger()
+    assert isinstance(m, twilio.TwilioMessenger)
+    assert (m.identity, m.public_base_url, m.rest.account_sid) == (
+        "+13035550100",
+        "https://api.example/v1",
+        "AC1",
+    )
+    tuned(OCP_TWILIO_MESSAGING_SERVICE_SID="MG" + "1" * 32)
+    assert messaging.messenger().identity == "MG" + "1" * 32
+    tuned(OCP_MESSAGING="simulated")  # said outright, it wins
+    assert settings.get().messaging == "simulated"
+    tuned(OCP_MESSAGING="", OCP_CARRIER="simulated")
+    assert settings.get().messaging == "simulated"
+
+
+def test_twilio_without_a_number_or_a_public_url_cannot_text(tuned):
+    tuned(OCP_CARRIER="twilio", OCP_TWILIO_NUMBERS="", OCP_PUBLIC_BASE_URL="https://x")
+    with pytest.raises(MessagingError, match="OCP_TWILIO_NUMBERS"):
+        messaging.messenger()
+    tuned(OCP_TWILIO_NUMBERS="+13035550100", OCP_PUBLIC_BASE_URL="")
+    with pytest.raises(MessagingError, match="OCP_PUBLIC_BASE_URL"):
+        messaging.messenger()
