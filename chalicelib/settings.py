@@ -151,11 +151,15 @@ class Settings(NamedTuple):
     # sender id); the End User Messaging configuration set whose event destination
     # carries the delivery receipts, and the SNS topic it publishes them to (the
     # receipts function subscribes to it); messages a second from the identity (default:
-    # 3 for a toll-free number, 1 for any other, a 10DLC number's); how long a text may
+    # 3 for a toll-free number, 1 for any other, a 10DLC number's; with twilio, the
+    # identity is the first of twilio_numbers); how long a text may
     # wait to be handed to the carrier (TimeToLive, 5 s..72 h); the most one message may
     # cost in USD (MaxPrice, "" for no limit); after how long a text with no final
     # receipt is unknown; and, locally, the fake service's URL.
     messaging: str
+    # OCP_MESSAGING=twilio (the default when OCP_CARRIER=twilio): texts are sent from this
+    # Messaging Service (MG...) when set, else from the first of twilio_numbers.
+    twilio_messaging_service_sid: str
     sms_origination_identity: str
     sms_configuration_set: str
     sms_receipt_topic: str
@@ -203,6 +207,12 @@ def get() -> Settings:
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     # The simulated adapter's sender: a toll-free test number (docs/sms.md).
     identity = env.get("OCP_SMS_ORIGINATION_IDENTITY", "+18005550100")
+    messaging = env.get("OCP_MESSAGING") or ("twilio" if carrier == "twilio" else "simulated")
+    twilio_numbers = tuple(
+        n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
+    )
+    # The number texts are paced for: Twilio's texts come from the first of its numbers.
+    sender = twilio_numbers[0] if messaging == "twilio" and twilio_numbers else identity
     machine = env.get("OCP_STATE_MACHINE_NAME", f"ocp-{stage}-call")
     calls_per_second = max(
         0.01,
@@ -287,21 +297,21 @@ def get() -> Settings:
         ),
         twilio_account_sid=env.get("OCP_TWILIO_ACCOUNT_SID", ""),
         twilio_secret_name=env.get("OCP_TWILIO_SECRET_NAME", f"ocp-{stage}-twilio"),
-        twilio_numbers=tuple(
-            n.strip() for n in env.get("OCP_TWILIO_NUMBERS", "").split(",") if n.strip()
-        ),
+        twilio_numbers=twilio_numbers,
         twilio_signature=env.get("OCP_TWILIO_SIGNATURE", "twilio").strip().lower(),
         # Calls.create's Timeout: 5..600 s (Twilio's default, 60).
         twilio_ring_seconds=min(600, max(5, int(env.get("OCP_TWILIO_RING_SECONDS", 60)))),
         public_base_url=env.get("OCP_PUBLIC_BASE_URL", "").rstrip("/"),
         carrier_secret_ttl_seconds=max(0, int(env.get("OCP_CARRIER_SECRET_TTL_SECONDS", 300))),
-        messaging=env.get("OCP_MESSAGING", "simulated"),
+        # Texts go through the voice carrier's account when it is Twilio's (docs/sms.md).
+        messaging=messaging,
+        twilio_messaging_service_sid=env.get("OCP_TWILIO_MESSAGING_SERVICE_SID", ""),
         sms_origination_identity=identity,
         sms_configuration_set=env.get("OCP_SMS_CONFIGURATION_SET", f"ocp-{stage}-sms"),
         sms_receipt_topic=env.get("OCP_SMS_RECEIPT_TOPIC", f"ocp-{stage}-sms-receipts"),
         sms_messages_per_second=max(
             0.01,
-            float(env.get("OCP_SMS_MESSAGES_PER_SECOND") or (3 if _toll_free(identity) else 1)),
+            float(env.get("OCP_SMS_MESSAGES_PER_SECOND") or (3 if _toll_free(sender) else 1)),
         ),
         sms_time_to_live_seconds=min(
             259200, max(5, int(env.get("OCP_SMS_TIME_TO_LIVE_SECONDS", 24 * 3600)))

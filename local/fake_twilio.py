@@ -9,6 +9,7 @@ the required ones, and HTTP Basic with the account's SID and auth token):
     POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json            Call update
     GET  /2010-04-01/Accounts/{AccountSid}/Conferences.json            Conferences list
     POST /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json      Conference update
+    POST /2010-04-01/Accounts/{AccountSid}/Messages.json               Messages create
 
 and plays the telephone network: each call is a thread that requests its TwiML from the
 app's webhooks as Twilio does (a signed form POST: `X-Twilio-Signature`, or SignalWire's
@@ -24,6 +25,13 @@ Who answers follows the simulated carrier's test numbers (README "Test numbers")
 0104 a person who presses 2, 0105 a person who answers after `slow` seconds, 0106 a call
 that fails; anyone else answers and presses 1 when asked. A connected party hangs up after
 `talk` seconds.
+
+Texts follow the SMS test numbers (docs/sms.md, chalicelib/messaging/simulated.py): a
+moment (`Timing.text`) after the create, the StatusCallback gets `sent`, then 555-0111
+`undelivered` 30006 (invalid), 0112 `undelivered` 30003 (unreachable), 0113 `undelivered`
+30007 (blocked), 0116 `failed` 30001 (expired), anyone else `delivered`; 0114 is refused at
+the create (400, 21610: opted out) and 0115 never gets past `sent`. A callback answered
+503 (its send not recorded yet) is sent again a few times.
 
 Fault injection for tests: `refuse` (a number -> (HTTP status, Twilio error code) for
 Calls create), `fail_next` (the next REST answers), `lose` (which webhooks are never sent).
@@ -53,6 +61,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from chalicelib import messaging
+from chalicelib.messaging import simulated as texts
 from chalicelib.telephony.simulated import (
     ANSWERING_MACHINE,
     BROKEN,
@@ -117,6 +127,15 @@ DTMF = re.compile(r"[0-9wW#*]+")
 METHODS = {"GET", "POST"}
 
 
+# A text's final status and ErrorCode by its number's fate (docs/sms.md "Test numbers").
+TEXT_FATES = {
+    messaging.INVALID: ("undelivered", "30006"),
+    messaging.UNREACHABLE: ("undelivered", "30003"),
+    messaging.BLOCKED: ("undelivered", "30007"),
+    messaging.EXPIRED: ("failed", "30001"),
+}
+
+
 class TwilioError(Exception):
     def __init__(self, status: int, code: int, message: str):
         super().__init__(message)
@@ -142,6 +161,7 @@ class Timing:
     # The talk may pass on a virtual clock (the tests' frozen clock) instead.
     talk_clock: Callable[[float], None] | None = None
     pause_cap: float | None = None  # tests: a <Pause> lasts at most this long
+    text: float = 0.5  # a text's status callbacks come after this
 
 
 def post_http(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
@@ -240,6 +260,11 @@ class FakeTwilio:
         self.sent_digits: list[tuple[str, str]] = []  # (CallSid, digits)
         self.played: list[str] = []  # every <Play> URL
         self.requests: list[tuple[str, str, list]] = []  # (method, path, params)
+        self.texted: list[str] = []  # To of every message created
+        self.sending: list[threading.Thread] = []  # each text's status callbacks
+        self.text_stats: dict = {
+            "accepted": 0, "refused": 0, "events": 0, "first": None, "last": None,
+        }  # fmt: skip
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
         # Fault injection.
@@ -277,6 +302,8 @@ class FakeTwilio:
         form = dict(params)
         if path.endswith("/Calls.json"):
             return 201, self.create_call(form)
+        if path.endswith("/Messages.json"):
+            return 201, self.create_message(form)
         if path.endswith("/Conferences.json"):
             name = form.get("FriendlyName")
             with self.lock:
@@ -311,6 +338,69 @@ class FakeTwilio:
         call.start()
         return {"sid": sid, "status": "queued", "to": to, "from": form["From"], "queue_time": "0"}
 
+    def create_message(self, form: dict) -> dict:
+        to = form["To"]
+        if not (form.get("From") or form.get("MessagingServiceSid")):
+            raise TwilioError(400, 21603, "A 'From' or 'MessagingServiceSid' is required")
+        if not form.get("Body"):
+            raise TwilioError(400, 21602, "Message body is required")
+        fate = texts.fate(to)
+        with self.lock:
+            now = time.time()
+            self.text_stats["first"] = self.text_stats["first"] or now
+            self.text_stats["last"] = now
+            self.text_stats["refused" if fate == messaging.OPTED_OUT else "accepted"] += 1
+        if fate == messaging.OPTED_OUT:
+            raise TwilioError(400, 21610, "Attempt to send to unsubscribed recipient")
+        sid = "SM" + uuid.uuid4().hex
+        with self.lock:
+            self.texted.append(to)
+        callback = form.get("StatusCallback")
+        if callback:
+            sending = threading.Thread(
+                target=self._text_statuses, args=(callback, sid, form, fate), daemon=True
+            )
+            with self.lock:
+                self.sending.append(sending)
+            sending.start()
+        return {
+            "sid": sid,
+            "status": "queued",
+            "to": to,
+            "from": form.get("From"),
+            "body": form["Body"],
+        }
+
+    def _text_statuses(self, url: str, sid: str, form: dict, fate: str) -> None:
+        time.sleep(self.timing.text)
+        base = {"MessageSid": sid, "SmsSid": sid, "To": form["To"], "From": form.get("From", "")}
+        self.text_status(url, {**base, "MessageStatus": "sent", "SmsStatus": "sent"})
+        if fate == texts.NO_RECEIPT:
+            return
+        status, code = TEXT_FATES.get(fate, ("delivered", ""))
+        final = {**base, "MessageStatus": status, "SmsStatus": status}
+        self.text_status(url, {**final, "ErrorCode": code} if code else final)
+
+    def text_status(self, url: str, params: dict[str, str], tries: int = 5) -> None:
+        """A text's status callback; sent again (a second later) while answered 503."""
+        for _ in range(tries):
+            try:
+                found = self._signed_post(url, params)
+            except Exception as e:  # the app is gone (a test ended)
+                self.errors.append(f"text status {url}: {e!r}")
+                return
+            if found is None:  # lost
+                return
+            status = found[0]
+            with self.lock:
+                self.text_stats["events"] += 1
+            if status != 503:
+                if status != 200:
+                    self.errors.append(f"text status {url}: HTTP {status}")
+                return
+            time.sleep(1.0)
+        self.errors.append(f"text status {url}: still 503")
+
     def end_conference(self, sid: str) -> None:
         with self.lock:
             room = next((c for c in self.conferences.values() if c["sid"] == sid), None)
@@ -342,6 +432,17 @@ class FakeTwilio:
             return None
 
     def _webhook(self, url: str, params: dict[str, str]) -> str | None:
+        found = self._signed_post(url, params)
+        if found is None:
+            return None
+        status, body = found
+        if status != 200:
+            self.errors.append(f"webhook {url}: HTTP {status}")
+            return None
+        return body
+
+    def _signed_post(self, url: str, params: dict[str, str]) -> tuple[int, str] | None:
+        """POST a webhook signed as Twilio signs it; None if it was lost."""
         params = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", **params}
         if self.lose(url, params):
             return None
@@ -354,11 +455,7 @@ class FakeTwilio:
             headers[signature.TWILIO_HEADER] = headers[self.header]
         with self.lock:
             self.webhooks.append((url, params))
-        status, body = self.app_post(url, headers, urlencode(pairs).encode())
-        if status != 200:
-            self.errors.append(f"webhook {url}: HTTP {status}")
-            return None
-        return body
+        return self.app_post(url, headers, urlencode(pairs).encode())
 
     def twiml(self, url: str, params: dict[str, str]) -> ET.Element | None:
         body = self.webhook(url, params)
@@ -382,7 +479,17 @@ class FakeTwilio:
         for call in list(self.calls.values()):
             if not call.over.wait(max(0.0, deadline - time.monotonic())):
                 return False
+        for sending in list(self.sending):
+            sending.join(max(0.0, deadline - time.monotonic()))
+            if sending.is_alive():
+                return False
         return True
+
+    def stats(self) -> dict:
+        """What `GET /stats` answers (local/sms_blast_check.py): texts taken and refused,
+        their status callbacks sent, and when the first and last text came."""
+        with self.lock:
+            return {**self.text_stats, "throttled": 0}
 
     def hang_up_everyone(self) -> None:
         for call in list(self.calls.values()):
@@ -399,7 +506,10 @@ class FakeTwilio:
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, answer = fake.respond(self.command, self.path, self.headers, body)
+                if self.command == "GET" and self.path == "/stats":
+                    status, answer = 200, fake.stats()
+                else:
+                    status, answer = fake.respond(self.command, self.path, self.headers, body)
                 raw = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

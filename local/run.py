@@ -294,6 +294,10 @@ def _banner(
     started: list[Service], api_port: int, aws_port: int, secret: str, signing_secret: str
 ) -> None:
     carrier = os.environ.get("OCP_CARRIER", "simulated")
+    # As settings.py defaults it: a Twilio carrier's account sends the texts too.
+    messaging = os.environ.get("OCP_MESSAGING") or (
+        "twilio" if carrier == "twilio" else "simulated"
+    )
     width = max(len(s.name) for s in started) + 2
     lines = "\n".join(f"{(s.name + ':').ljust(width)}{s.url}" for s in started)
     ports = {"OCP_PORT": (api_port, 8000), "OCP_AWS_PORT": (aws_port, 5000)}
@@ -302,7 +306,7 @@ def _banner(
         f"""
 {lines}
 {"carrier:".ljust(width)}{carrier}
-{"messaging:".ljust(width)}{os.environ.get("OCP_MESSAGING", "simulated")}
+{"messaging:".ljust(width)}{messaging}
 enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 
 In another terminal:

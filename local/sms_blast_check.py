@@ -1,4 +1,5 @@
-"""Issue 21's check, against a running `OCP_MESSAGING=eum make run`: one blastsms to N
+"""Issue 21's check, against a running `OCP_MESSAGING=eum make run` (or `OCP_CARRIER=twilio
+make run`, with --sms-port the fake Twilio's): one blastsms to N
 recipients over the test numbers (docs/sms.md "Test numbers"), a status callback receiver
 on this machine, then wait until every recipient has ended or had its receipt window.
 Prints the results by reason against what the table says, the sending time against the
@@ -6,6 +7,9 @@ identity's pace (from the fake's /stats), and the status callbacks per recipient
 
     OCP_MESSAGING=eum OCP_PORT=8106 OCP_AWS_PORT=5106 OCP_SMS_PORT=5206 make run
     .venv/bin/python -m local.sms_blast_check --port 8106 --sms-port 5206 --recipients 1000
+
+    OCP_CARRIER=twilio OCP_PORT=8109 OCP_AWS_PORT=5109 OCP_TWILIO_PORT=5209 make run
+    .venv/bin/python -m local.sms_blast_check --port 8109 --sms-port 5209 --recipients 20
 """
 
 from __future__ import annotations

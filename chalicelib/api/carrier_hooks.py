@@ -1,6 +1,7 @@
 """The carriers' webhooks (routes.webhook: no session, their own signature): Twilio's and
-SignalWire's TwiML requests and status callbacks (telephony/twilio/hooks.py, imported on
-the first webhook, so that no other request pays for it)."""
+SignalWire's TwiML requests and status callbacks (telephony/twilio/hooks.py), and their
+texts' status callbacks (messaging/twilio.py, then workflows/texting.py), each imported on
+the first webhook, so that no other request pays for it."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ from chalicelib.protocol import routes
 hooks = on_first_use("chalicelib.telephony.twilio.hooks")
 twiml = on_first_use("chalicelib.telephony.twilio.twiml")
 dialer = on_first_use("chalicelib.workflows.dialer")
+texts = on_first_use("chalicelib.messaging.twilio")
+texting = on_first_use("chalicelib.workflows.texting")
 
 bp = Blueprint(__name__)
 
 TWILIO = "/twilio/{step}/{call}/{key}/{index}"
+# A text's status callback: its context in the path (messaging/twilio.py ROUTE).
+TWILIO_SMS = "/twilio-sms/{blastId}/{n}/{callId}/{attempt}"
 
 
 @routes.webhook(bp, TWILIO)
@@ -32,3 +37,19 @@ def twilio(path: dict[str, str], headers: Any, body: bytes) -> tuple[int, str, s
 
 def _dialer(carrier: Any) -> Any:
     return dialer.Dialer(carrier=carrier)
+
+
+@routes.webhook(bp, TWILIO_SMS)
+def twilio_sms(path: dict[str, str], headers: Any, body: bytes) -> tuple[int, str, str]:
+    """A text's status: signed (403 otherwise); a final one is the text's receipt, once
+    (texting.receipt's conditional writes: a callback sent again changes nothing)."""
+    if settings.get().messaging != "twilio":
+        return 404, "", "text/plain"
+    status, found = texts.callback_from_settings(path, headers, body)
+    if found is not None:
+        try:
+            texting.receipt(found)
+        except texting.ReceiptTooEarly:
+            # Before the send's own write: Twilio (or the local fake) may send it again.
+            return 503, "", "text/plain"
+    return status, "", "text/plain"

@@ -16,6 +16,7 @@ KEPT = {
     ACCOUNT + "Conferences.json": ["get"],
     ACCOUNT + "Conferences/{Sid}.json": ["post"],
     ACCOUNT + "Conferences/{ConferenceSid}/Participants.json": ["post"],
+    ACCOUNT + "Messages.json": ["post"],
 }
 
 

@@ -4,6 +4,8 @@ simulated adapter's test numbers; Twilio's requests and status callbacks."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -11,6 +13,8 @@ from botocore.stub import Stubber
 from chalicelib import messaging
 from chalicelib.messaging import eum, simulated, twilio
 from chalicelib.messaging.port import MessagingBusy, MessagingError, Receipt, Sent, Text
+from chalicelib.telephony import CarrierBusy, CarrierError
+from chalicelib.telephony.twilio import rest, signature
 
 CONTEXT = {"blastId": "7", "n": "3", "callId": "1003", "attempt": "0"}
 TEXT = Text("+13035551212", "Game cancelled", CONTEXT)
@@ -168,30 +172,222 @@ def test_simulated_opt_out_is_refused_and_no_receipt_means_none():
 
 
 class FakeRest:
-    def __init__(self, status: int, body: dict):
-        self.answer = (status, body)
+    def __init__(self, status: int = 201, body: dict | None = None, error: Exception | None = None):
+        self.answer = (status, body if body is not None else {"sid": "SM1", "status": "queued"})
+        self.error = error
         self.posts: list = []
 
     def post_form(self, path, params):
         self.posts.append((path, dict(params)))
+        if self.error is not None:
+            raise self.error
         return self.answer
 
 
-def test_twilio_sends_with_a_status_callback_carrying_the_context():
-    rest = FakeRest(201, {"sid": "SM1", "status": "queued"})
-    m = twilio.TwilioMessenger(rest, "AC1", "+18005550100", 3.0, "https://api.example/twilio/sms")
-    assert m.send(TEXT) == Sent("SM1")
+BASE = "https://api.example/v1"
+
+
+def messenger(rest: FakeRest, identity: str = "+13035550100") -> twilio.TwilioMessenger:
+    return twilio.TwilioMessenger(rest, identity, 3.0, BASE)  # type: ignore[arg-type]
+
+
+def test_twilio_sends_with_a_status_callback_carrying_the_context_in_its_path():
+    rest = FakeRest()
+    assert messenger(rest).send(TEXT) == Sent("SM1")
     [(path, params)] = rest.posts
-    assert path == "/2010-04-01/Accounts/AC1/Messages.json"
-    assert params["From"] == "+18005550100" and params["To"] == "+13035551212"
-    assert params["StatusCallback"].endswith("?blastId=7&n=3&callId=1003&attempt=0")
+    assert path == "Messages.json"  # the account's: Rest.url adds /Accounts/{sid}/
+    assert params == {
+        "To": "+13035551212",
+        "From": "+13035550100",
+        "Body": "Game cancelled",
+        "StatusCallback": BASE + "/twilio-sms/7/3/1003/0",
+    }
+    # A Messaging Service sends instead of a number.
+    rest = FakeRest()
+    messenger(rest, "MG" + "0" * 32).send(TEXT)
+    assert "From" not in rest.posts[0][1] and rest.posts[0][1]["MessagingServiceSid"]
 
 
-def test_twilio_refusals_and_receipts():
-    m = twilio.TwilioMessenger(FakeRest(400, {"code": 21610}), "AC1", "MG1", 1.0, "https://x/")
-    assert m.send(TEXT).receipt.outcome == messaging.OPTED_OUT
+def test_twilio_s_request_is_one_its_openapi_description_accepts():
+    from local import fake_twilio
+
+    rest = FakeRest()
+    messenger(rest, "MG" + "a" * 32).send(TEXT)
+    messenger(rest).send(TEXT)
+    api = fake_twilio.OpenApi()
+    for path, params in rest.posts:
+        full = f"/2010-04-01/Accounts/{fake_twilio.ACCOUNT_SID}/{path}"
+        assert api.check("POST", full, list(params.items()))["AccountSid"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (429, {"code": 20429}, None),
+        (400, {"code": 20429}, None),
+        (500, {}, None),
+        (503, {"code": 20500}, None),
+        (0, None, CarrierBusy("no connection", retry_after=2.0)),
+    ],
+)
+def test_twilio_throttled_or_failing_is_busy_never_a_result(status, body, error):
     with pytest.raises(MessagingBusy):
-        twilio.TwilioMessenger(FakeRest(429, {}), "AC1", "MG1", 1.0, "https://x/").send(TEXT)
+        messenger(FakeRest(status, body, error)).send(TEXT)
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome"),
+    [
+        (21610, messaging.OPTED_OUT),
+        (21211, messaging.INVALID),
+        (21614, messaging.INVALID),
+        (21408, messaging.REJECTED),
+        (21612, messaging.REJECTED),
+    ],
+)
+def test_twilio_refusals_about_the_recipient_are_its_result(code, outcome):
+    sent = messenger(FakeRest(400, {"code": code, "status": 400})).send(TEXT)
+    assert sent.message_id == "" and sent.receipt is not None
+    assert (sent.receipt.outcome, sent.receipt.context) == (outcome, CONTEXT)
+
+
+def test_twilio_other_refusals_are_errors_tried_again():
+    with pytest.raises(MessagingError, match="21606"):
+        messenger(FakeRest(400, {"code": 21606})).send(TEXT)  # From is no SMS number
+    with pytest.raises(MessagingError):
+        messenger(FakeRest(error=CarrierError("no secret"))).send(TEXT)
+    with pytest.raises(MessagingError, match="sid"):
+        messenger(FakeRest(201, {})).send(TEXT)
+
+
+def test_twilio_receipts_final_statuses_only():
     done = {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30003"}
     assert twilio.receipt(done, CONTEXT).outcome == messaging.UNREACHABLE
-    assert twilio.receipt({"MessageSid": "SM1", "MessageStatus": "sent"}, CONTEXT) is None
+    for status in ("queued", "sending", "sent", "accepted"):
+        assert twilio.receipt({"MessageSid": "SM1", "MessageStatus": status}, CONTEXT) is None
+    delivered = twilio.receipt({"MessageSid": "SM1", "MessageStatus": "delivered"}, CONTEXT)
+    assert (delivered.outcome, delivered.context, delivered.message_id) == (
+        messaging.DELIVERED,
+        CONTEXT,
+        "SM1",
+    )
+    for code, outcome in [
+        ("30004", messaging.BLOCKED),
+        ("30007", messaging.BLOCKED),
+        ("30006", messaging.INVALID),
+        ("30001", messaging.EXPIRED),
+        ("", messaging.UNKNOWN),
+    ]:
+        failed = {"MessageSid": "SM1", "MessageStatus": "failed", "ErrorCode": code}
+        assert twilio.receipt(failed, CONTEXT).outcome == outcome
+
+
+KEY = "auth-token"
+
+
+def keys(refreshed: bool = False) -> tuple[str, ...]:
+    return (KEY,)
+
+
+def signed(url: str, params: dict[str, str], key: str = KEY) -> tuple[dict, bytes]:
+    pairs = list(params.items())
+    return {signature.TWILIO_HEADER: signature.sign(key, url, pairs)}, urlencode(pairs).encode()
+
+
+def test_twilio_callback_is_signed_over_the_url_with_the_context_in_its_path():
+    params = {"MessageSid": "SM1", "MessageStatus": "delivered", "AccountSid": "AC1"}
+    headers, body = signed(BASE + "/twilio-sms/7/3/1003/0", params)
+    status, found = twilio.callback(CONTEXT, headers, body, BASE, keys)
+    assert status == 200 and found is not None
+    assert (found.outcome, found.context) == (messaging.DELIVERED, CONTEXT)
+    # Another recipient's path, another key, no signature, a form changed: 403, unread.
+    assert twilio.callback({**CONTEXT, "n": "4"}, headers, body, BASE, keys) == (403, None)
+    wrong, _ = signed(BASE + "/twilio-sms/7/3/1003/0", params, "not-the-key")
+    assert twilio.callback(CONTEXT, wrong, body, BASE, keys) == (403, None)
+    assert twilio.callback(CONTEXT, {}, body, BASE, keys) == (403, None)
+    assert twilio.callback(CONTEXT, headers, body + b"&x=1", BASE, keys) == (403, None)
+    assert twilio.callback({**CONTEXT, "n": "x"}, headers, body, BASE, keys) == (403, None)
+    # A status on the way: signed, nothing to record.
+    headers, body = signed(BASE + "/twilio-sms/7/3/1003/0", {**params, "MessageStatus": "sent"})
+    assert twilio.callback(CONTEXT, headers, body, BASE, keys) == (200, None)
+
+
+def test_twilio_callback_signed_with_a_rotated_key_is_read_again_once():
+    calls: list[bool] = []
+
+    def rotating(refreshed: bool = False) -> tuple[str, ...]:
+        calls.append(refreshed)
+        return ("new-token", "old-token") if refreshed else ("old-token",)
+
+    headers, body = signed(
+        BASE + "/twilio-sms/7/3/1003/0",
+        {"MessageSid": "SM1", "MessageStatus": "delivered"},
+        "new-token",
+    )
+    assert twilio.callback(CONTEXT, headers, body, BASE, rotating)[0] == 200
+    assert calls == [False, True]
+
+
+def test_rest_post_form_answers_the_status_unmapped_after_a_token_read_again():
+    class Answer:
+        def __init__(self, status: int, data: bytes):
+            self.status, self.data, self.headers = status, data, {}
+
+    class Http:
+        def __init__(self, *answers: tuple[int, bytes]):
+            self.answers, self.seen = list(answers), []
+
+        def request(self, method, url, body=None, headers=None):
+            self.seen.append((method, url, body, headers["Content-Type"]))
+            return Answer(*self.answers.pop(0))
+
+    http = Http((401, b"{}"), (400, b'{"code": 21610, "status": 400}'))
+    client = rest.Rest(
+        "https://api.test/2010-04-01", "AC1", lambda: "old", http=lambda: http,
+        refreshed_token=lambda: "new",
+    )  # fmt: skip
+    assert client.post_form("Messages.json", {"To": "+1", "Body": "a b"}) == (
+        400,
+        {"code": 21610, "status": 400},
+    )
+    assert [s[1] for s in http.seen] == [
+        "https://api.test/2010-04-01/Accounts/AC1/Messages.json"
+    ] * 2
+    assert http.seen[0][2] == "To=%2B1&Body=a+b"
+    assert http.seen[0][3] == "application/x-www-form-urlencoded"
+
+
+def test_twilio_carrier_texts_through_twilio_from_its_first_number(tuned):
+    from chalicelib import settings
+
+    tuned(
+        OCP_CARRIER="twilio",
+        OCP_TWILIO_NUMBERS="+13035550100,+18005550100",
+        OCP_PUBLIC_BASE_URL="https://api.example/v1/",
+        OCP_TWILIO_ACCOUNT_SID="AC1",
+        OCP_SMS_MESSAGES_PER_SECOND="",  # the tests' own pace: the default instead
+    )
+    assert settings.get().messaging == "twilio"
+    assert settings.get().sms_messages_per_second == 1  # a local number's pace
+    m = messaging.messenger()
+    assert isinstance(m, twilio.TwilioMessenger)
+    assert (m.identity, m.public_base_url, m.rest.account_sid) == (
+        "+13035550100",
+        "https://api.example/v1",
+        "AC1",
+    )
+    tuned(OCP_TWILIO_MESSAGING_SERVICE_SID="MG" + "1" * 32)
+    assert messaging.messenger().identity == "MG" + "1" * 32
+    tuned(OCP_MESSAGING="simulated")  # said outright, it wins
+    assert settings.get().messaging == "simulated"
+    tuned(OCP_MESSAGING="", OCP_CARRIER="simulated")
+    assert settings.get().messaging == "simulated"
+
+
+def test_twilio_without_a_number_or_a_public_url_cannot_text(tuned):
+    tuned(OCP_CARRIER="twilio", OCP_TWILIO_NUMBERS="", OCP_PUBLIC_BASE_URL="https://x")
+    with pytest.raises(MessagingError, match="OCP_TWILIO_NUMBERS"):
+        messaging.messenger()
+    tuned(OCP_TWILIO_NUMBERS="+13035550100", OCP_PUBLIC_BASE_URL="")
+    with pytest.raises(MessagingError, match="OCP_PUBLIC_BASE_URL"):
+        messaging.messenger()

@@ -51,6 +51,13 @@ def path_of(url: str) -> dict[str, str]:
     return {"step": step, "call": call, "key": key, "index": index}
 
 
+def sms_path_of(url: str) -> dict[str, str]:
+    """A text's status callback URL's path variables (messaging/twilio.py CONTEXT)."""
+    from chalicelib.messaging.twilio import CONTEXT
+
+    return dict(zip(CONTEXT, urlsplit(url).path.split("/")[-4:], strict=True))
+
+
 def network(
     monkeypatch,
     *,
@@ -59,6 +66,7 @@ def network(
     flavour: str = "twilio",
 ) -> Network:
     """Settings for the Twilio carrier pointing at a fake Twilio serving on a free port."""
+    from chalicelib.api import carrier_hooks
     from chalicelib.store import aws, carrier_secret
     from chalicelib.telephony.twilio import adapter, signature
     from chalicelib.telephony.twilio.adapter import TwilioCarrier
@@ -68,6 +76,9 @@ def network(
     holder: dict = {}
 
     def app_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
+        if "/twilio-sms/" in url:  # a text's status callback, through its route's view
+            status, answer, _ = carrier_hooks.twilio_sms(sms_path_of(url), headers, body)
+            return status, answer
         return holder["handler"].respond(path_of(url), headers, body)
 
     header = signature.HEADERS[flavour]

@@ -102,6 +102,18 @@ def webhook_keys(refreshed: bool = False) -> tuple[str, ...]:
     return found.keys_for(settings.get().twilio_signature)
 
 
+def rest_from_settings() -> Rest:
+    """The account's REST client (the texts' adapter, chalicelib/messaging/twilio.py, uses
+    it too): the auth token from store.carrier_secret, read again after a 401."""
+    s = settings.get()
+    return Rest(
+        s.twilio_api_base,
+        s.twilio_account_sid,
+        auth_token,
+        refreshed_token=lambda: auth_token(refreshed=True),
+    )
+
+
 def _speech(text: str) -> str:
     return tts.speech(text)
 
@@ -135,12 +147,7 @@ class TwilioCarrier:
         if bad:
             raise ValueError(f"OCP_TWILIO_NUMBERS: not E.164: {bad}")
         return cls(
-            rest=Rest(
-                s.twilio_api_base,
-                s.twilio_account_sid,
-                auth_token,
-                refreshed_token=lambda: auth_token(refreshed=True),
-            ),
+            rest=rest_from_settings(),
             numbers=s.twilio_numbers,
             public_base_url=s.public_base_url,
             ring_seconds=min(s.twilio_ring_seconds, max(5, s.ring_timeout_seconds - 10)),

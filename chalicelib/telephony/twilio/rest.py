@@ -16,6 +16,10 @@ Errors (twilio.com/docs/api/errors), as the Carrier port needs them (STYLE 12):
     21210 (caller id not verified), 21215 (no geographic permission), 21211 / 13224
     (not a valid number), any other 4xx                  CarrierError, with the reason
 
+`post_form` answers the HTTP status and the JSON unmapped (after the 401 re-read; no
+connection is CarrierBusy still), for a caller whose refusals are results of their own:
+a text refused for its recipient (chalicelib/messaging/twilio.py).
+
 A 5xx on a create may hide a call that was placed: the dial is tried again all the same
 (Twilio's 5xx are rare and the ring timeout bounds a duplicate); docs/twilio.md says so.
 """
@@ -25,7 +29,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -68,6 +72,12 @@ class Rest:
     def post(self, path: str, params: Iterable[tuple[str, str]]) -> dict:
         return self._request("POST", path, body=urlencode(list(params)))
 
+    def post_form(self, path: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """POST form parameters to the account's `path`: (HTTP status, JSON body), errors
+        not mapped (the module's docstring)."""
+        status, data, _ = self._exchange("POST", path, urlencode(list(params.items())))
+        return status, _json(data)
+
     def get(self, path: str, query: Iterable[tuple[str, str]] = ()) -> dict:
         found = urlencode(list(query))
         return self._request("GET", path + (f"?{found}" if found else ""))
@@ -76,6 +86,11 @@ class Rest:
         return f"{self.base}/Accounts/{self.account_sid}/{path}"
 
     def _request(self, method: str, path: str, body: str | None = None) -> dict:
+        return _answer(*self._exchange(method, path, body))
+
+    def _exchange(
+        self, method: str, path: str, body: str | None = None
+    ) -> tuple[int, bytes, str | None]:
         token = self.auth_token()
         status, data, retry_after = self._send(method, path, body, token)
         if status == UNAUTHORIZED and self.refreshed_token is not None:
@@ -83,7 +98,7 @@ class Rest:
             if newer != token:
                 log.info("the carrier refused the auth token; sent again with the one re-read")
                 status, data, retry_after = self._send(method, path, body, newer)
-        return _answer(status, data, retry_after)
+        return status, data, retry_after
 
     def _send(
         self, method: str, path: str, body: str | None, token: str
@@ -101,13 +116,16 @@ class Rest:
         return response.status, response.data, response.headers.get("Retry-After")
 
 
-def _answer(status: int, data: bytes, retry_after: str | None = None) -> dict:
+def _json(data: bytes) -> dict:
     try:
         found = json.loads(data or b"{}")
     except ValueError:
-        found = {}
-    if not isinstance(found, dict):
-        found = {}
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _answer(status: int, data: bytes, retry_after: str | None = None) -> dict:
+    found = _json(data)
     if status < 400:
         return found
     code = found.get("code")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 TWILIO_HEADER = "X-Twilio-Signature"
@@ -43,3 +44,19 @@ def valid(key: str, url: str, params: list[tuple[str, str]], given: str | None) 
     if not key or not given:
         return False
     return hmac.compare_digest(sign(key, url, params).encode(), given.encode())
+
+
+def signed_by_any(
+    keys: Callable[..., tuple[str, ...]], url: str, params: list[tuple[str, str]], given: str | None
+) -> bool:
+    """Signed with any key of `keys()` (adapter.webhook_keys); else with any of
+    `keys(refreshed=True)` (a rotation this container has not seen yet: carrier_secret
+    reads again at most once in a while, so forged requests cannot make each one a
+    Secrets Manager call)."""
+    if not given:
+        return False
+    found = keys()
+    if any(valid(k, url, params, given) for k in found):
+        return True
+    newer = keys(refreshed=True)
+    return newer != found and any(valid(k, url, params, given) for k in newer)
