@@ -172,6 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("twilio", "signalwire"),
     )
     twilio.add_argument(
+        "--twilio-messaging-service-sid",
+        default=os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        help="texts from this Messaging Service instead of the first --twilio-numbers number",
+    )
+    twilio.add_argument(
         "--public-base-url",
         default=os.environ.get("PUBLIC_BASE_URL", ""),
         help="the URL Twilio calls the webhooks at: a custom domain, or the stage's ApiUrl",
@@ -222,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
             api_base=args.twilio_api_base,
             signature=args.twilio_signature,
+            messaging_service_sid=args.twilio_messaging_service_sid,
         )
     try:
         app = build(

@@ -170,6 +170,8 @@ class TwilioAccount:
     secret_name: str
     api_base: str = "https://api.twilio.com/2010-04-01"
     signature: str = "twilio"
+    # Texts from a Messaging Service (MG...) instead of the first number: docs/sms.md.
+    messaging_service_sid: str = ""
 
     def check(self) -> None:
         if not self.account_sid or not re.fullmatch(r"[A-Za-z0-9-]{2,64}", self.account_sid):
@@ -193,6 +195,10 @@ class TwilioAccount:
             )
         if self.signature not in SIGNATURES:
             raise ValueError(f"--twilio-signature: one of {', '.join(SIGNATURES)}")
+        if self.messaging_service_sid and not re.fullmatch(
+            r"[A-Za-z0-9-]{2,64}", self.messaging_service_sid
+        ):
+            raise ValueError("--twilio-messaging-service-sid: a Messaging Service SID (MG...)")
 
 
 def _check_chime(numbers: tuple[str, ...], calls_per_second: float) -> None:

@@ -28,6 +28,7 @@ def settings(stage: Stage) -> dict[str, str]:
         "OCP_TWILIO_SECRET_NAME": account.secret_name,
         "OCP_TWILIO_SIGNATURE": account.signature,
         "OCP_PUBLIC_BASE_URL": account.public_base_url,
+        "OCP_TWILIO_MESSAGING_SERVICE_SID": account.messaging_service_sid,
     }
 
 

@@ -62,6 +62,7 @@ def test_every_function_gets_the_account_s_settings_and_limits(twilio_synth):
         assert variables["OCP_TWILIO_SECRET_NAME"] == TWILIO_SECRET_NAME
         assert variables["OCP_TWILIO_SIGNATURE"] == "twilio"
         assert variables["OCP_PUBLIC_BASE_URL"] == PUBLIC_BASE_URL
+        assert variables["OCP_TWILIO_MESSAGING_SERVICE_SID"] == ""  # texts from the first number
         assert variables["OCP_CALLS_PER_SECOND"] == str(TWILIO_CALLS_PER_SECOND)
         assert variables["OCP_CONCURRENT_CALLS"] == str(TWILIO_CONCURRENT_CALLS)
 
