@@ -206,9 +206,10 @@ class Scenario:
 def run_scenarios(scenarios: list[Scenario]) -> None:
     from moto import mock_aws
 
-    from local.aws_server import quiet_moto_absent_paths
+    from local.aws_server import quiet_moto_absent_paths, share_stream_records
 
     quiet_moto_absent_paths()
+    share_stream_records()
 
     print("AWS requests per route (session already validated)")
     print(f"  {'route':42} {'dynamodb':>8} {'goal':>5}  other")

@@ -14,6 +14,7 @@ keeps a stopped Step Functions execution from turning every task callback into a
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -88,10 +89,33 @@ def keep_task_failure_causes() -> None:
     StepFunctionResponse.send_task_failure = send_task_failure
 
 
+def share_stream_records() -> None:
+    """moto's TransactWriteItems backs up every table it touches with a deep copy, to
+    restore it should a condition fail; a table with a stream (Calls, Blasts, Conferences)
+    carries every record it ever streamed, so each transaction copied them all again: a
+    2,000-recipient blast's transactions took minutes and 24 GB. A record never changes
+    once streamed, so the backup's stream keeps its own list of the same records: a
+    failed transaction still leaves no record of its writes, as on DynamoDB."""
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(StreamShard, "shares_records", False):
+        return  # applied already in this process
+
+    def deepcopy(self: StreamShard, memo: dict[int, Any]) -> StreamShard:
+        twin = copy.copy(self)
+        twin.items = list(self.items)
+        twin.table = memo.get(id(self.table), self.table)  # the table being copied
+        return twin
+
+    StreamShard.__deepcopy__ = deepcopy
+    StreamShard.shares_records = True
+
+
 def main(argv: list[str] | None = None) -> None:
     from moto import server
 
     serialise_dynamodb()
+    share_stream_records()
     skip_executions_without_a_worker()
     keep_task_failure_causes()
     # No access line per AWS request, no development-server banner: `make run` prints

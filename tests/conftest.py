@@ -38,7 +38,10 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib import clock  # noqa: E402
+from local.aws_server import share_stream_records  # noqa: E402
 from local.session import login_header  # noqa: E402
+
+share_stream_records()  # as `make run`'s moto server does (local/aws_server.py)
 
 SECRET = "56789"
 
