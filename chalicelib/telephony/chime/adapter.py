@@ -43,12 +43,12 @@ from chalicelib.imports import on_first_use
 from chalicelib.store import aws, pacing, rendezvous
 from chalicelib.telephony import (
     FAILED,
-    NO_ANSWER,
     CarrierBusy,
     CarrierError,
     Dial,
     Outcome,
     caller,
+    race,
     unanswered,
 )
 from chalicelib.telephony.chime import legs
@@ -205,30 +205,14 @@ class ChimeCarrier:
             raise CarrierError(str(e)) from None
 
     def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
-        """Try-all: one call per number, all at once; the race on the Calls item decides."""
-        self.board.open_race(dial.call_id, dial.key, len(dial.targets))
-        placed: dict[int, str] = {}
-        failed: dict[int, str] = {}
-        for n, target in enumerate(dial.targets):
-            leg = replace(
-                spec.at(n), caller=self.caller_for(dial.caller_id, target.e164, dial.call_id)
-            )
-            try:
-                placed[n] = self._create(leg, dial.token, patience=self._window() * (2 + n))
-            except CarrierBusy:
-                if not placed and not failed:
-                    raise  # nothing rang: the whole dial waits
-                failed[n] = NO_ANSWER  # it never rang while the others did
-            except CarrierError as e:
-                log.warning("call %s attempt %s: number %d: %s", dial.call_id, dial.key, n, e)
-                failed[n] = FAILED
-        if not placed:
-            raise CarrierError("no number of the try-all could be placed")
-        race = self.board.placed(dial.call_id, dial.key, placed, failed)
-        if race is not None and race.done:
-            # Every placed call ended before this write: this one reports.
-            return unanswered(dial.targets, [race.results[n] for n in range(len(dial.targets))])
-        return None
+        """Try-all: one call per number, all at once (telephony/race.py)."""
+
+        def create(n: int) -> str:
+            caller_id = self.caller_for(dial.caller_id, dial.targets[n].e164, dial.call_id)
+            leg = replace(spec.at(n), caller=caller_id)
+            return self._create(leg, dial.token, patience=self._window() * (2 + n))
+
+        return race.ring_all(self.board, dial, create)
 
     def _create(self, spec: Spec, token: str, patience: float) -> str:
         """One call to `spec.target`; its TransactionId. Waits up to `patience` seconds for

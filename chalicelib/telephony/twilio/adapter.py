@@ -40,12 +40,12 @@ from chalicelib.imports import on_first_use
 from chalicelib.store import carrier_secret, legs, rendezvous
 from chalicelib.telephony import (
     FAILED,
-    NO_ANSWER,
     CarrierBusy,
     CarrierError,
     Dial,
     Outcome,
     caller,
+    race,
     unanswered,
 )
 from chalicelib.telephony.twilio import dials
@@ -220,26 +220,8 @@ class TwilioCarrier:
         return caller.choose(self.numbers, wish, to, spread)
 
     def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
-        """Try-all: one call per number, all at once; the race on the Calls item decides."""
-        self.board.open_race(dial.call_id, dial.key, len(dial.targets))
-        placed: dict[int, str] = {}
-        failed: dict[int, str] = {}
-        for n in range(len(dial.targets)):
-            try:
-                placed[n] = self._create(spec, n)
-            except CarrierBusy:
-                if not placed and not failed:
-                    raise  # nothing rang: the whole dial waits
-                failed[n] = NO_ANSWER  # it never rang while the others did
-            except CarrierError as e:
-                log.warning("call %s attempt %s: number %d: %s", dial.call_id, dial.key, n, e)
-                failed[n] = FAILED
-        if not placed:
-            raise CarrierError("no number of the try-all could be placed")
-        race = self.board.placed(dial.call_id, dial.key, placed, failed)
-        if race is not None and race.done:
-            return unanswered(dial.targets, [race.results[n] for n in range(len(dial.targets))])
-        return None
+        """Try-all: one call per number, all at once (telephony/race.py)."""
+        return race.ring_all(self.board, dial, lambda n: self._create(spec, n))
 
     def _create(self, spec: Spec, index: int) -> str:
         """Calls.create for number `index`; its CallSid. A 429 is tried again for up to
