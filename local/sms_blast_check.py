@@ -41,6 +41,10 @@ NUMBERS = {
 }
 
 
+# How long the status callbacks may trail the last outcome before the check counts them.
+CALLBACK_SETTLE_SECONDS = 120
+
+
 def area_codes() -> list[str]:
     """NANP area codes from 201, without the N11 service codes."""
     return [str(a) for a in range(201, 1000) if str(a)[1:] != "11" and str(a)[1] != "9"]
@@ -145,7 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             break
         time.sleep(2)
     ended = time.time()
-    time.sleep(3)  # the last status callbacks
+    # The last status callbacks: each follows its outcome through the Calls stream, the
+    # callbacks queue and the worker's delivery, a few seconds behind it.
+    ended_count = sum(1 for t in terms if t["currentState"] in ("complete", "failed"))
+    settle = time.time() + CALLBACK_SETTLE_SECONDS
+    while time.time() < settle:
+        with lock:
+            delivered = sum(1 for e in events if e["object"] == "blastRecipient")
+        if delivered >= ended_count:
+            break
+        time.sleep(1)
     after = stats_of(args.sms_port)
     stats = {k: after[k] - before[k] for k in ("accepted", "refused", "throttled", "events")}
     stats["first"], stats["last"] = after["first"], after["last"]
