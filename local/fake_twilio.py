@@ -647,13 +647,15 @@ class Call:
                 if machine
                 else "human"
             )
-            if self.form.get("AsyncAmd") == "true":
-                threading.Thread(target=self._amd, args=(found,), daemon=True).start()
-            else:
+            if self.form.get("AsyncAmd") != "true":
                 answered_by = {"AnsweredBy": found}
-        if not (detection and self.form.get("AsyncAmd") == "true"):
-            self.detected.set()
         doc = self.twilio.twiml(self.form["Url"], self.params(**answered_by))
+        if detection and self.form.get("AsyncAmd") == "true":
+            # Detection listens to the greeting: its result never comes before the answer's
+            # TwiML was fetched (a machine's beep is seconds away), however fast `amd` is.
+            threading.Thread(target=self._amd, args=(found,), daemon=True).start()
+        else:
+            self.detected.set()
         self.run(doc, kind)
 
     def _amd(self, answered_by: str) -> None:
