@@ -337,18 +337,7 @@ class Handler:
     def _screen(self, step: Step, spec: Spec, kept: Any) -> str:
         if not spec.screened:
             return self._put_through(step, spec, kept)
-        return t.response(
-            t.verb(
-                "Gather",
-                None,
-                *self._plays(spec.announcement, spec.prompt),
-                numDigits=1,
-                timeout=GATHER_SECONDS,
-                action=self.carrier.url(dials.SCREENED, spec.call_id, spec.key, step.index),
-                method="POST",
-                actionOnEmptyResult=True,
-            )
-        )
+        return self._press_one(step, spec, dials.SCREENED)
 
     def _screened(self, step: Step, spec: Spec, kept: Any) -> str:
         if step.param("Digits") == "1":
@@ -425,6 +414,10 @@ class Handler:
         )
 
     def _question(self, step: Step, spec: Spec) -> str:
+        return self._press_one(step, spec, dials.GATHER)
+
+    def _press_one(self, step: Step, spec: Spec, then: str) -> str:
+        """The announcement and the press-1 prompt in a <Gather>; its digit (or none) to `then`."""
         return t.response(
             t.verb(
                 "Gather",
@@ -432,7 +425,7 @@ class Handler:
                 *self._plays(spec.announcement, spec.prompt),
                 numDigits=1,
                 timeout=GATHER_SECONDS,
-                action=self.carrier.url(dials.GATHER, spec.call_id, spec.key, step.index),
+                action=self.carrier.url(then, spec.call_id, spec.key, step.index),
                 method="POST",
                 actionOnEmptyResult=True,
             )
