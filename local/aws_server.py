@@ -23,16 +23,21 @@ from typing import Any
 
 
 def serialise_dynamodb() -> Callable[[], None]:
-    """Make moto's DynamoDB requests take turns, in this process; returns the undo."""
+    """Make moto's DynamoDB requests take turns, in this process; returns the undo (which
+    does nothing where they took turns already: the test session serialises them for good,
+    tests/conftest.py)."""
     from moto.dynamodb.responses import DynamoHandler
 
     original = DynamoHandler.call_action
+    if getattr(original, "serialised", False):
+        return lambda: None
     lock = threading.Lock()
 
     def call_action(self: DynamoHandler, *args: Any, **kwargs: Any) -> Any:
         with lock:
             return original(self, *args, **kwargs)
 
+    call_action.serialised = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action
 
     def undo() -> None:

@@ -30,8 +30,9 @@ Texts follow the SMS test numbers (docs/sms.md, chalicelib/messaging/simulated.p
 moment (`Timing.text`) after the create, the StatusCallback gets `sent`, then 555-0111
 `undelivered` 30006 (invalid), 0112 `undelivered` 30003 (unreachable), 0113 `undelivered`
 30007 (blocked), 0116 `failed` 30001 (expired), anyone else `delivered`; 0114 is refused at
-the create (400, 21610: opted out) and 0115 never gets past `sent`. A callback answered
-503 (its send not recorded yet) is sent again a few times.
+the create (400, 21610: opted out) and 0115 never gets past `sent`. Each callback is sent
+once, as Twilio does without connection overrides: one that comes before the send's own
+write must not be lost by the app (docs/sms.md "Receipts are idempotent").
 
 Fault injection for tests: `refuse` (a number -> (HTTP status, Twilio error code) for
 Calls create), `fail_next` (the next REST answers), `lose` (which webhooks are never sent).
@@ -381,25 +382,19 @@ class FakeTwilio:
         final = {**base, "MessageStatus": status, "SmsStatus": status}
         self.text_status(url, {**final, "ErrorCode": code} if code else final)
 
-    def text_status(self, url: str, params: dict[str, str], tries: int = 5) -> None:
-        """A text's status callback; sent again (a second later) while answered 503."""
-        for _ in range(tries):
-            try:
-                found = self._signed_post(url, params)
-            except Exception as e:  # the app is gone (a test ended)
-                self.errors.append(f"text status {url}: {e!r}")
-                return
-            if found is None:  # lost
-                return
-            status = found[0]
-            with self.lock:
-                self.text_stats["events"] += 1
-            if status != 503:
-                if status != 200:
-                    self.errors.append(f"text status {url}: HTTP {status}")
-                return
-            time.sleep(1.0)
-        self.errors.append(f"text status {url}: still 503")
+    def text_status(self, url: str, params: dict[str, str]) -> None:
+        """A text's status callback, sent once (Twilio retries only when the URL asks)."""
+        try:
+            found = self._signed_post(url, params)
+        except Exception as e:  # the app is gone (a test ended)
+            self.errors.append(f"text status {url}: {e!r}")
+            return
+        if found is None:  # lost
+            return
+        with self.lock:
+            self.text_stats["events"] += 1
+        if found[0] != 200:
+            self.errors.append(f"text status {url}: HTTP {found[0]}")
 
     def end_conference(self, sid: str) -> None:
         with self.lock:

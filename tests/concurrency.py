@@ -2,10 +2,11 @@
 
 DynamoDB applies each request atomically; moto's in-process backend does not (two threads
 can interleave inside one UpdateItem, and a cancelled TransactWriteItems restores a copy of
-the tables it touched). `atomic_dynamodb` gives moto the service's per-request atomicity by
-serialising its DynamoDB requests, as `make run`'s local AWS does (local/aws_server.py), and
-nothing more: the app's own requests still interleave freely, so a read-modify-write in the
-app still loses updates.
+the tables it touched). The test session gives moto the service's per-request atomicity by
+serialising its DynamoDB requests (tests/conftest.py), as `make run`'s local AWS does
+(local/aws_server.py), and nothing more: the app's own requests still interleave freely, so
+a read-modify-write in the app still loses updates. `atomic_dynamodb` makes sure of it and
+switches threads often, so that requests interleave as much as they can.
 """
 
 from __future__ import annotations

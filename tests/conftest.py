@@ -38,10 +38,15 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib import clock  # noqa: E402
-from local.aws_server import share_stream_records  # noqa: E402
+from local.aws_server import serialise_dynamodb, share_stream_records  # noqa: E402
 from local.session import login_header  # noqa: E402
 
-share_stream_records()  # as `make run`'s moto server does (local/aws_server.py)
+# As `make run`'s moto server does (local/aws_server.py). DynamoDB applies each request
+# atomically and moto in process does not: the workflow tests' threads (Step Functions
+# executions, the fake carriers' webhooks) would otherwise interleave inside one
+# UpdateItem, and a conditional write meant to decide a race could let both sides win.
+share_stream_records()
+serialise_dynamodb()
 
 SECRET = "56789"
 

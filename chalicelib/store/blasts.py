@@ -369,7 +369,7 @@ def release_recipient(call_id: int) -> None:
 def record_texts(call_id: int, attempts: list[TextAttempt], at: int) -> TextsState:
     """The texts sent to a recipient this delivery claimed, written once (`recorded`
     holds "texts" after): each SENT awaiting its receipt, or final already (refused,
-    DND, Blacklisted)."""
+    DND, Blacklisted). Receipts held for it (`hold_receipt`) are applied then."""
     item = Call(call_id)
     try:
         item.update(
@@ -383,7 +383,41 @@ def record_texts(call_id: int, attempts: list[TextAttempt], at: int) -> TextsSta
         if not condition_failed(e):
             raise
         return TextsState(False, ())
-    return _texts_state(item)
+    state = _texts_state(item)
+    for index, held in (item.early.as_dict() if item.early else {}).items():
+        state = (
+            record_receipt(call_id, int(index), held["m"], held["r"], held["o"], int(held["at"]))
+            or state
+        )
+    return state
+
+
+def hold_receipt(
+    call_id: int, attempt: int, message_id: str, result: str, reason: str, at: int
+) -> bool:
+    """Keep a receipt that came before its recipient's texts were recorded (a provider's
+    callback can outrun the send's own write), for `record_texts` to apply. False when
+    the texts are recorded by now (`record_receipt` applies it then) or the recipient
+    ended: the two conditions on `recorded` order this write and record_texts, so a held
+    receipt is always seen by the one write that records the texts."""
+    if attempt < 0:
+        return False
+    held = {"m": message_id, "r": result, "o": reason, "at": at}
+    live = Call.state.is_in(*LIVE_STATES) & ~Call.recorded.contains(TEXTS)
+    into: Action = Call.early[str(attempt)].set(held)
+    whole: Action = Call.early.set({str(attempt): held})
+    for action, condition in (
+        (into, live & Call.early.exists()),
+        (whole, live & Call.early.does_not_exist()),
+        (into, live & Call.early.exists()),  # another receipt made `early` in between
+    ):
+        try:
+            Call(call_id).update(actions=[action], condition=condition)
+            return True
+        except UpdateError as e:
+            if not condition_failed(e):
+                raise
+    return False  # three refusals: whichever way `early` stood, the texts are recorded
 
 
 def record_receipt(

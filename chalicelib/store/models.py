@@ -270,6 +270,10 @@ class Call(Model):
     # each dial by attempt key, its task token and the stage each of its numbers reached.
     legs: MapAttribute[str, Any] = MapAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
+    # A blast SMS recipient's receipts that came before its texts were recorded (the
+    # provider's callback outran the send's write; store/blasts.py hold_receipt), by
+    # attempt index: record_texts applies them.
+    early: MapAttribute[str, Any] = MapAttribute(null=True)
     # A blast recipient's end has been counted on its Blast (store/blasts.py
     # count_recipient_end, from the Calls stream): counted once however often it is read.
     counted = BooleanAttribute(null=True)

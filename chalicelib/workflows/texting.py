@@ -13,7 +13,8 @@ rest back to the queue). Its attempts are Sent until their receipts come; the re
 ends (complete if a text was delivered, else failed) through `calls.finish`, the write
 that ends every call, which publishes its `completed` status event: one per recipient,
 on its outcome, not on the send. A receipt delivered twice, late, or for a message the
-recipient never had changes nothing (store.blasts.record_receipt's conditions).
+recipient never had changes nothing (store.blasts.record_receipt's conditions); one that
+comes before the send's own write is held on the recipient, and that write applies it.
 
 Pacing: each send takes a turn of the origination identity's limiter (store/sms_pacing.py,
 messages a second from settings), shared by every batch of every blast; a throttled send
@@ -153,10 +154,6 @@ def _record(call_id: int, attempts: list, sent: list[Sent]) -> None:
             receipt(s.receipt)
 
 
-class ReceiptTooEarly(Exception):
-    """A receipt for a recipient whose texts are not recorded yet: to be delivered again."""
-
-
 def receipt_message(body: str) -> bool:
     """One End User Messaging event, as its SNS destination publishes it."""
     try:
@@ -177,13 +174,21 @@ def receipt(r: Receipt) -> bool:
         log.warning("receipt for message %s names no recipient; dropped", r.message_id)
         return False
     at = clock.now()
-    state = blasts.record_receipt(call_id, attempt, r.message_id, _result(r), r.outcome, at)
+    result = _result(r)
+    state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
     if state is None:
         current = blasts.texts_of(call_id)
         if current is not None and current.live and not current.attempts:
-            # Faster than the write of the send itself: come again (SNS retries the
-            # function, the local worker the message), by then the text is recorded.
-            raise ReceiptTooEarly(f"receipt for message {r.message_id} before its send")
+            # Faster than the write of the send itself: held for that write to apply.
+            if blasts.hold_receipt(call_id, attempt, r.message_id, result, r.outcome, at):
+                log.info("receipt for message %s came before its send: held", r.message_id)
+                return True
+            current = blasts.texts_of(call_id)  # the texts were recorded in between
+        if current is not None and _awaiting(current, attempt, r.message_id):
+            # Recorded between this receipt's first write and the read: it applies now.
+            state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
+    if state is None:
+        current = blasts.texts_of(call_id)
         if current is not None and current.done:
             # Recorded by an earlier delivery that failed before the recipient's end.
             _end(call_id, current, at)
@@ -192,6 +197,12 @@ def receipt(r: Receipt) -> bool:
     if state.done:
         _end(call_id, state, at)
     return True
+
+
+def _awaiting(current: blasts.TextsState, attempt: int, message_id: str) -> bool:
+    """Whether the recipient's attempt `attempt` is this message, live and still Sent."""
+    found = current.attempts[attempt] if 0 <= attempt < len(current.attempts) else None
+    return current.live and found is not None and found.message_id == message_id and not found.final
 
 
 def _end(call_id: int, state: Any, at: int) -> None:

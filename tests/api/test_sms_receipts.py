@@ -142,19 +142,54 @@ def test_a_throttled_send_waits_and_is_sent_never_failed(api, john, monkeypatch,
     assert len([w for w in waits if w == 0.01]) == busy_times
 
 
-def test_a_receipt_before_its_send_is_recorded_comes_again(api, john):
+def _claimed(john, call_id):
     from chalicelib.domain.numbers import Phone
     from chalicelib.domain.recipients import Termination
     from chalicelib.store import blasts
 
     batch = blasts.Batch(99, 1, john, "blastsms", clock.now(), "")
-    assert blasts.claim_recipient(batch, 5000, 0, Termination(3, Phone("1", "", "3035551212")))
-    context = {"blastId": "99", "n": "0", "callId": "5000", "attempt": "0"}
-    with pytest.raises(texting.ReceiptTooEarly):
-        texting.receipt(Receipt("m-early", messaging.DELIVERED, context))
-    # once the send is recorded, the same receipt lands
-    blasts.record_texts(5000, [blasts.TextAttempt("3035551212", blasts.SENT, "m-early")], 1)
+    assert blasts.claim_recipient(batch, call_id, 0, Termination(3, Phone("1", "", "3035551212")))
+    return {"blastId": "99", "n": "0", "callId": str(call_id), "attempt": "0"}
+
+
+def test_a_receipt_before_its_send_is_recorded_is_held_and_applied_by_that_write(api, john):
+    from chalicelib.store import blasts
+
+    context = _claimed(john, 5000)
     assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True
+    assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True  # again
+    assert blasts.texts_of(5000).attempts == ()  # held, not a result yet
+    state = blasts.record_texts(5000, [blasts.TextAttempt("3035551212", blasts.SENT, "m-early")], 1)
+    assert state.done and state.success
+    assert state.attempts[0].reason == messaging.DELIVERED
+    # delivered again once recorded: nothing changes
+    assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is False
+
+
+def test_a_held_receipt_for_a_message_the_recipient_never_had_changes_nothing(api, john):
+    from chalicelib.store import blasts
+
+    context = _claimed(john, 5001)
+    assert texting.receipt(Receipt("m-other", messaging.DELIVERED, context)) is True
+    state = blasts.record_texts(5001, [blasts.TextAttempt("3035551212", blasts.SENT, "m-mine")], 1)
+    assert not state.done and state.attempts[0].result == blasts.SENT
+
+
+def test_a_receipt_racing_the_sends_write_lands_either_way(api, john, monkeypatch):
+    """The texts are recorded between the receipt's failed write and its hold: the hold
+    is refused and the receipt applies to the recorded attempt."""
+    from chalicelib.store import blasts
+
+    context = _claimed(john, 5002)
+    hold = blasts.hold_receipt
+
+    def recorded_first(*args):
+        blasts.record_texts(5002, [blasts.TextAttempt("3035551212", blasts.SENT, "m-race")], 1)
+        return hold(*args)
+
+    monkeypatch.setattr(blasts, "hold_receipt", recorded_first)
+    assert texting.receipt(Receipt("m-race", messaging.DELIVERED, context)) is True
+    assert blasts.texts_of(5002).attempts[0].result == "Success"
 
 
 def test_a_provider_failure_leaves_the_recipient_to_the_batchs_next_delivery(
