@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 
 import pytest
 from moto import mock_aws
@@ -81,6 +82,12 @@ def frozen_clock():
 class Switchboard:
     carrier: SimulatedCarrier
     messages: list[dict] = field(default_factory=list)
+    executions: list[str] = field(default_factory=list)  # those `run` drove
+    # The carrier's own account of what happened (the fake Twilio's log), for a failure.
+    carrier_log: Callable[[], list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        BOARDS.append(self)
 
     @property
     def dialer(self):
@@ -95,6 +102,7 @@ class Switchboard:
 
         sqs, sfn, url = aws.client("sqs"), aws.client("stepfunctions"), aws.dial_queue_url()
         dialer = self.dialer
+        self.executions.append(execution_arn)
         deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
         finished = False  # after `finish`, only its redelivery or the execution's end is left
         while (described := sfn.describe_execution(executionArn=execution_arn))[
@@ -119,6 +127,39 @@ class Switchboard:
     def actions(self) -> list[str]:
         return [f"{m['action']} {m.get('key', '')}".strip() for m in self.messages]
 
+    def evidence(self) -> list[tuple[str, str]]:
+        """What a failed test prints: each execution's history, the dial queue's messages
+        and the carrier's log."""
+        found = [(f"history of {arn.rsplit(':', 1)[-1]}", explain(arn)) for arn in self.executions]
+        found.append(("dial queue", "\n".join(self.actions())))
+        if self.carrier_log is not None:
+            found.append(("carrier log", "\n".join(self.carrier_log())))
+        return found
+
+
+# The switchboards of the running test (their evidence is printed when it fails).
+BOARDS: list[Switchboard] = []
+
+
+@pytest.fixture(autouse=True)
+def _forget_boards():
+    yield
+    BOARDS.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for board in BOARDS:
+        try:
+            sections = board.evidence()
+        except Exception as e:  # the evidence is best effort: never hide the failure
+            sections = [("evidence", f"not available: {e!r}")]
+        for title, text in sections:
+            report.sections.append((title, text))
+
 
 @pytest.fixture
 def switchboard() -> Switchboard:
@@ -127,7 +168,7 @@ def switchboard() -> Switchboard:
     )
 
 
-def states_entered(execution_arn: str) -> list[str]:
+def history(execution_arn: str) -> list[dict]:
     from chalicelib.store import aws
 
     sfn = aws.client("stepfunctions")
@@ -140,6 +181,29 @@ def states_entered(execution_arn: str) -> list[str]:
         token = page.get("nextToken")
         if not token:
             break
+    return events
+
+
+def states_entered(execution_arn: str) -> list[str]:
     return [
-        e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
+        e["stateEnteredEventDetails"]["name"]
+        for e in history(execution_arn)
+        if "stateEnteredEventDetails" in e
     ]
+
+
+def explain(execution_arn: str) -> str:
+    """An execution's history, one line an event: when (UTC, as the fake Twilio's log),
+    what, and the state's name or the error and cause (a failed test's evidence)."""
+    lines = []
+    for e in history(execution_arn):
+        details = next((v for k, v in e.items() if k.endswith("EventDetails")), {})
+        said = details.get("name") or " ".join(
+            f"{k}={details[k]}" for k in ("error", "cause", "resourceType") if k in details
+        )
+        if e["type"] == "TaskScheduled":
+            body = json.loads(details.get("parameters") or "{}").get("MessageBody", {})
+            said = f"{body.get('action')} {body.get('key', '')}"
+        at = e["timestamp"].astimezone(UTC)
+        lines.append(f"{at:%H:%M:%S.%f} {e['id']:3} {e['type']} {said}".rstrip())
+    return "\n".join(lines)
