@@ -145,7 +145,15 @@ class Switchboard:
         """What a failed test prints: each execution's history, the dial queue's messages
         and the carrier's log."""
         found = [(f"history of {arn.rsplit(':', 1)[-1]}", explain(arn)) for arn in self.executions]
-        found.append(("dial queue", "\n".join(self.actions())))
+        # Each message whole (a message missing a field shows), its task token elided.
+        found.append(
+            (
+                "dial queue",
+                "\n".join(
+                    json.dumps({**m, "token": "..."} if "token" in m else m) for m in self.messages
+                ),
+            )
+        )
         if self.carrier_log is not None:
             found.append(("carrier log", "\n".join(self.carrier_log())))
         return found
