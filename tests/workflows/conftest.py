@@ -8,11 +8,13 @@ swallow it (a callback that never arrives).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -63,27 +65,80 @@ def sfn_aws():
         undo()
 
 
+# Only a bound against a hung teardown.
+STOP_DEADLINE_SECONDS = 10
+
+
 def _stop_running_executions() -> None:
     from chalicelib.store import aws
 
     sfn = aws.client("stepfunctions")
-    for execution in sfn.list_executions(
-        stateMachineArn=aws.state_machine_arn(), statusFilter="RUNNING"
-    )["executions"]:
-        _stop(sfn, execution["executionArn"])
-
-
-def _stop(sfn, arn: str, attempts: int = 100) -> None:
-    """Stop an execution. One started a moment ago (a call POST test that never dials)
-    has no interpreter yet, and moto fails to stop it (AttributeError) until it has."""
-    for attempt in range(attempts):
-        try:
-            sfn.stop_execution(executionArn=arn)
-            return
-        except AttributeError:
-            if attempt + 1 == attempts:
-                raise
+    running = [
+        e["executionArn"]
+        for e in sfn.list_executions(
+            stateMachineArn=aws.state_machine_arn(), statusFilter="RUNNING"
+        )["executions"]
+    ]
+    for arn in running:
+        _stop(sfn, arn)
+    # A stopped execution begins no state, but a Task it had entered still sends its
+    # message: wait for it to be sent here rather than in the next test's moto.
+    deadline = time.monotonic() + STOP_DEADLINE_SECONDS
+    for arn in running:
+        while _sending(arn):
+            assert time.monotonic() < deadline, f"a task still sending: {arn}"
             time.sleep(0.02)
+
+
+def _stop(sfn, arn: str) -> None:
+    """Stop an execution for good: none may outlive its test, or it goes on in the next
+    test's moto and its tasks' messages land on that test's dial queue (seen: a blast's
+    recipients, left running by a test that never dials them, rang in the next test, and
+    the next test's switchboard counted their dials). moto misses a stop made as the
+    execution starts: before its interpreter has an environment the stop fails
+    (AttributeError); before its first state the stop does nothing, and the execution
+    runs on. So the stop is made until it took."""
+    deadline = time.monotonic() + STOP_DEADLINE_SECONDS
+    while True:
+        with contextlib.suppress(AttributeError):
+            sfn.stop_execution(executionArn=arn)
+            if _stopped(arn):
+                return
+        assert time.monotonic() < deadline, f"execution not stopped: {arn}"
+        time.sleep(0.02)
+
+
+# Events after which a Task's message is sent, or will never be.
+TASK_SETTLED = {"TaskSubmitted", "TaskSucceeded", "TaskFailed", "TaskTimedOut", "TaskStateExited"}
+
+
+def _sending(arn: str) -> bool:
+    """The execution entered a Task whose message is not sent yet. (Read from moto's
+    interpreter: GetExecutionHistory fails on a Task being scheduled, its heartbeat not
+    evaluated yet.)"""
+    events = [
+        str(getattr(e["type"], "value", e["type"]))
+        for e in _environment(arn).event_manager.get_event_history()
+    ]
+    entered = max((i for i, t in enumerate(events) if t == "TaskStateEntered"), default=None)
+    return entered is not None and not TASK_SETTLED.intersection(events[entered + 1 :])
+
+
+def _stopped(arn: str) -> bool:
+    """moto's interpreter of the execution is stopped, or over (not: not begun, running)."""
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramRunning
+
+    state = _environment(arn).program_state()
+    return state is not None and not isinstance(state, ProgramRunning)
+
+
+def _environment(arn: str) -> Any:
+    """moto's interpreter's environment for the execution (AttributeError until its
+    thread has made it)."""
+    from moto.stepfunctions.responses import get_backend
+
+    _arn, _aws, _states, region, account, *_rest = arn.split(":")
+    return get_backend(account, region).describe_execution(arn).exec_worker.env
 
 
 @pytest.fixture
