@@ -55,6 +55,7 @@ import urllib.error
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,6 +128,9 @@ BOOLEAN = {"actionOnEmptyResult", "startConferenceOnEnter", "endConferenceOnExit
 INTEGER = {"numDigits", "timeout", "length", "loop", "timeLimit", "maxParticipants"}
 DTMF = re.compile(r"[0-9wW#*]+")
 METHODS = {"GET", "POST"}
+# The log keeps this many lines (a blast's thousands of callbacks under `make run` would
+# otherwise all stay in memory).
+LOG_LINES = 5000
 URL = re.compile(r"https?://([^<\s\"?]+)(\?[^<\s\"]*)?")
 
 
@@ -270,9 +274,9 @@ class FakeTwilio:
         }  # fmt: skip
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
-        # Every call, update and webhook in order, with the time of day (a failed test's
-        # evidence: tests/workflows/conftest.py prints it).
-        self.log: list[str] = []
+        # The latest calls, updates and webhooks in order, with the time of day (a failed
+        # test's evidence: tests/workflows/conftest.py prints it).
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
         # Fault injection.
         self.refuse: dict[str, tuple[int, int]] = {}  # To -> (status, code)
         self.fail_next: list[tuple[int, int]] = []
@@ -281,6 +285,10 @@ class FakeTwilio:
     def note(self, text: str) -> None:
         with self.lock:
             self.log.append(f"{datetime.now(UTC):%H:%M:%S.%f} {text}")
+
+    def log_lines(self) -> list[str]:
+        with self.lock:
+            return list(self.log)
 
     # -- REST ---------------------------------------------------------------------------
 

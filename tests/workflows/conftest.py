@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -153,7 +153,7 @@ class Switchboard:
     messages: list[dict] = field(default_factory=list)
     executions: list[str] = field(default_factory=list)  # those `run` drove
     # The carrier's own account of what happened (the fake Twilio's log), for a failure.
-    carrier_log: Callable[[], list[str]] | None = None
+    carrier_log: Callable[[], Iterable[str]] | None = None
 
     def __post_init__(self) -> None:
         BOARDS.append(self)

@@ -113,7 +113,7 @@ def network(
         signing_keys=adapter.webhook_keys,
         header=header,
     )
-    board = Switchboard(carrier, carrier_log=lambda: fake.log)
+    board = Switchboard(carrier, carrier_log=fake.log_lines)
     return Network(fake, board, holder["handler"], server, monkeypatch)
 
 
