@@ -51,12 +51,15 @@ import queue
 import re
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -126,6 +129,10 @@ BOOLEAN = {"actionOnEmptyResult", "startConferenceOnEnter", "endConferenceOnExit
 INTEGER = {"numDigits", "timeout", "length", "loop", "timeLimit", "maxParticipants"}
 DTMF = re.compile(r"[0-9wW#*]+")
 METHODS = {"GET", "POST"}
+# The log keeps this many lines (a blast's thousands of callbacks under `make run` would
+# otherwise all stay in memory).
+LOG_LINES = 5000
+URL = re.compile(r"https?://([^<\s\"?]+)(\?[^<\s\"]*)?")
 
 
 # A text's final status and ErrorCode by its number's fate (docs/sms.md "Test numbers").
@@ -268,10 +275,21 @@ class FakeTwilio:
         }  # fmt: skip
         self.webhooks: list[tuple[str, dict]] = []  # (url, params) sent
         self.errors: list[str] = []  # what Twilio would have refused or failed on
+        # The latest calls, updates and webhooks in order, with the time of day (a failed
+        # test's evidence: tests/workflows/conftest.py prints it).
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
         # Fault injection.
         self.refuse: dict[str, tuple[int, int]] = {}  # To -> (status, code)
         self.fail_next: list[tuple[int, int]] = []
         self.lose: Callable[[str, dict], bool] = lambda url, params: False
+
+    def note(self, text: str) -> None:
+        with self.lock:
+            self.log.append(f"{datetime.now(UTC):%H:%M:%S.%f} {text}")
+
+    def log_lines(self) -> list[str]:
+        with self.lock:
+            return list(self.log)
 
     # -- REST ---------------------------------------------------------------------------
 
@@ -321,6 +339,7 @@ class FakeTwilio:
         call = self.calls.get(values["Sid"])
         if call is None or call.over.is_set():
             raise TwilioError(404, 20404, "no such call in progress")
+        self.note(f"update {call.sid[:10]} {form}")
         call.inbox.put(form)
         return 200, {"sid": call.sid, "status": call.status}
 
@@ -336,6 +355,7 @@ class FakeTwilio:
         with self.lock:
             self.calls[sid] = call
             self.dialed.append(to)
+        self.note(f"create {sid[:10]} To={to}")
         call.start()
         return {"sid": sid, "status": "queued", "to": to, "from": form["From"], "queue_time": "0"}
 
@@ -424,6 +444,7 @@ class FakeTwilio:
             return self._webhook(url, params)
         except Exception as e:  # the app is gone (a test ended): as a failed request
             self.errors.append(f"webhook {url}: {e!r}")
+            self.note(f"<- {_short(url)} raised:\n{traceback.format_exc()}")
             return None
 
     def _webhook(self, url: str, params: dict[str, str]) -> str | None:
@@ -450,7 +471,11 @@ class FakeTwilio:
             headers[signature.TWILIO_HEADER] = headers[self.header]
         with self.lock:
             self.webhooks.append((url, params))
-        return self.app_post(url, headers, urlencode(pairs).encode())
+        shown = {k: v for k, v in params.items() if k not in ("AccountSid", "ApiVersion", "From")}
+        self.note(f"-> {_short(url)} {shown}")
+        status, body = self.app_post(url, headers, urlencode(pairs).encode())
+        self.note(f"<- {status} {_short(url)} {_short(body)}")
+        return status, body
 
     def twiml(self, url: str, params: dict[str, str]) -> ET.Element | None:
         body = self.webhook(url, params)
@@ -521,6 +546,11 @@ class FakeTwilio:
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True, name="fake-twilio").start()
         return server
+
+
+def _short(text: str) -> str:
+    """A URL, or the URLs in TwiML, by their last four path parts (the log's)."""
+    return URL.sub(lambda m: "/".join(m.group(1).split("/")[-4:]), text)
 
 
 def check_twiml(element: ET.Element, parent: str | None = None) -> str:
@@ -633,6 +663,7 @@ class Call:
         self._ring(t.slow if kind == SLOW_HUMAN else t.answer)
         self.status = "in-progress"
         self.answered_at = time.monotonic()
+        self.twilio.note(f"answered {self.sid[:10]} {self.to}")
         detection = self.form.get("MachineDetection")
         machine = kind == ANSWERING_MACHINE
         answered_by = {}

@@ -36,7 +36,14 @@ class Race:
 
     @property
     def done(self) -> bool:
-        return self.winner is None and len(self.results) >= self.count
+        """Nobody won, every leg ended, and the legs placed are recorded (`placed`: at
+        least one always is). Only the write that completes it sees it (a repeated `lost`
+        answers None, `placed` is written once): the last leg to end, or `placed` when
+        every leg ended before it; that one reports for all.
+        (Without `placed` in it, a last leg ending before `placed` was written made both
+        writers report the dial: the second report, refused by the attempt recorded,
+        failed the task with Call.Ended, and the call ended without its finish.)"""
+        return self.winner is None and bool(self.placed) and len(self.results) >= self.count
 
 
 def open_race(call_id: int, key: str, count: int) -> None:

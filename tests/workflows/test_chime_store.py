@@ -51,6 +51,17 @@ def test_the_last_leg_to_fail_finds_the_race_done():
     assert rendezvous.race_of(2, "1.all").results == {}
 
 
+def test_legs_that_all_ended_before_they_were_recorded_are_reported_by_the_placing():
+    # Given a try-all whose legs both ended (busy, declined) before the dialer wrote them
+    a_call(6)
+    rendezvous.open_race(6, "0.all", 2)
+    assert not rendezvous.lost(6, "0.all", 0, "Busy").done
+    # Then the last leg to end does not report: the legs placed are not recorded yet
+    assert not rendezvous.lost(6, "0.all", 1, "Declined").done
+    # and the placing, which completes the race, reports (once: one report per dial)
+    assert rendezvous.placed(6, "0.all", {0: "tx0", 1: "tx1"}, {}).done
+
+
 def test_the_watch_and_the_end_meet_in_either_order():
     a_call(3)
     assert rendezvous.watch(3, "w") is None

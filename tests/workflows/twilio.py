@@ -113,7 +113,8 @@ def network(
         signing_keys=adapter.webhook_keys,
         header=header,
     )
-    return Network(fake, Switchboard(carrier), holder["handler"], server, monkeypatch)
+    board = Switchboard(carrier, carrier_log=fake.log_lines)
+    return Network(fake, board, holder["handler"], server, monkeypatch)
 
 
 @pytest.fixture
