@@ -38,31 +38,19 @@ def target(number: str) -> Target:
 def sfn_aws():
     config = {"stepfunctions": {"execute_state_machine": True}}
     # As under `make run`: a task callback made while another execution has no interpreter
-    # yet is not a moto 500 (an AttributeError in process).
-    from local.aws_server import (
-        keep_task_failure_causes,
-        serialise_dynamodb,
-        skip_executions_without_a_worker,
-    )
+    # yet is not a moto 500 (an AttributeError in process). Each DynamoDB request is atomic
+    # as on DynamoDB for the whole session (tests/conftest.py): here the interpreter's
+    # thread, the switchboard and a carrier's webhooks write the same items at once.
+    from local.aws_server import keep_task_failure_causes, skip_executions_without_a_worker
 
     skip_executions_without_a_worker()
     keep_task_failure_causes()
-    # And each DynamoDB request atomic, as on DynamoDB: here the interpreter's thread, the
-    # switchboard and a carrier's webhooks (the fake Twilio's call threads) write the same
-    # items at once, and moto's in-process backend interleaves them (an UpdateItem copying
-    # an item another thread is changing failed with "dictionary changed size during
-    # iteration"; a cancelled TransactWriteItems restores its copy of the tables over the
-    # writes made meanwhile).
-    undo = serialise_dynamodb()
-    try:
-        with mock_aws(config=config):
-            from tests import moto_state
+    with mock_aws(config=config):
+        from tests import moto_state
 
-            moto_state.create_resources(config)
-            yield
-            _stop_running_executions()
-    finally:
-        undo()
+        moto_state.create_resources(config)
+        yield
+        _stop_running_executions()
 
 
 # Only a bound against a hung teardown.
