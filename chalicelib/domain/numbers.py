@@ -29,6 +29,16 @@ class Phone:
         return " ".join(p for p in (self.country_code, self.city_code, self.digits) if p)
 
 
+def test_line(e164: str) -> str | None:
+    """The test line a North American number is ("0101" for +1 NXX 555-0101), None for
+    any other number: the simulated carrier, the SMS test numbers and the local fakes all
+    read their outcome tables by it (docs/carriers.md#test-numbers, docs/sms.md)."""
+    national = e164[2:] if e164.startswith("+1") else ""
+    if len(national) == 10 and national[3:7] == "5550" and national[7] == "1":
+        return national[6:]
+    return None
+
+
 # carriers GET: the catalogue as the reference prints it (id -> name, SMS gateway).
 CARRIERS: dict[int, tuple[str, str]] = {
     0: ("(unknown)", ""),

@@ -19,6 +19,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from chalicelib import settings
+from chalicelib.domain.numbers import test_line
 from chalicelib.messaging.port import (
     BLOCKED,
     DELIVERED,
@@ -45,10 +46,7 @@ TEST_NUMBERS = {
 
 def fate(e164: str) -> str:
     """What becomes of a text to `e164`: a test number's outcome, else delivered."""
-    national = e164[2:] if e164.startswith("+1") else ""
-    if len(national) == 10 and national[3:7] == "5550" and national[7] == "1":
-        return TEST_NUMBERS.get(national[6:], DELIVERED)
-    return DELIVERED
+    return TEST_NUMBERS.get(test_line(e164) or "", DELIVERED)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib import settings
+from chalicelib.domain.numbers import test_line
 from chalicelib.telephony import (
     BUSY,
     DECLINED,
@@ -64,10 +65,7 @@ TEST_NUMBERS = {
 
 def behaviour(e164: str) -> str:
     """Who answers `e164`: a test number's behaviour, else a human who presses 1."""
-    national = e164[2:] if e164.startswith("+1") else ""
-    if len(national) == 10 and national[3:7] == "5550" and national[7] == "1":
-        return TEST_NUMBERS.get(national[6:], HUMAN)
-    return HUMAN
+    return TEST_NUMBERS.get(test_line(e164) or "", HUMAN)
 
 
 @dataclass
