@@ -176,6 +176,7 @@ def receipt(r: Receipt) -> bool:
     at = clock.now()
     result = _result(r)
     state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
+    current = None
     if state is None:
         current = blasts.texts_of(call_id)
         if current is not None and current.live and not current.attempts:
@@ -188,7 +189,6 @@ def receipt(r: Receipt) -> bool:
             # Recorded between this receipt's first write and the read: it applies now.
             state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
     if state is None:
-        current = blasts.texts_of(call_id)
         if current is not None and current.done:
             # Recorded by an earlier delivery that failed before the recipient's end.
             _end(call_id, current, at)
