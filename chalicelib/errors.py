@@ -9,9 +9,62 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 
-BUSY = 116
-FULL = 117
+
+class Code(IntEnum):
+    """Every OCP error code by a name that says what happened. A code the reference uses
+    for more than one failure has one name per failure (an alias of the same number), so
+    that a call site reads as what went wrong: `OcpError(Code.ALREADY_STARTED)`."""
+
+    BAD_TIMESTAMP = 100
+    UNKNOWN_ENTERPRISE = 101
+    BAD_CREDENTIALS = 102
+    USER_EXISTS = 103
+    WRITE_FAILED = 105
+    NO_SUCH_USER = 106
+    NO_SUCH_EMAIL = 107
+    PRIMARY_EMAIL = 108
+    PRIMARY_PHONE = 109
+    NO_SUCH_PHONE = 110
+    CORRUPT_DATA = 111
+    GROUP_NOT_OWNED = 112
+    DUPLICATE_PHONE = 113
+    AUTH_SYSTEM_FAILED = 114
+    NO_SUCH_GROUP = 115
+    BUSY = 116
+    FULL = 117
+    BAD_TERMINATION = 301
+    BAD_ORIGINATION = 302
+    BLACKLISTED_ORIGINATION = 303
+    CALL_WRITE_FAILED = 304
+    # An autoconference that has already fired cannot be changed (RULINGS "Scheduled work").
+    ALREADY_FIRED = 304
+    NO_SUCH_CONFERENCE = 305
+    CONFERENCE_NOT_EXTENDABLE = 306
+    # A blast that has already started cannot be changed or started again.
+    ALREADY_STARTED = 307
+    NO_SUCH_BLAST = 308
+    REQUIRED = 900
+    NOT_A_CHOICE = 901
+    INVALID_VALUE = 902
+    BAD_LENGTH = 903
+    INVALID_AMOUNT = 912
+    INVALID_NUMBER = 913
+    INVALID_EMAIL = 915
+    INVALID_DATE = 916
+    INVALID_TIME = 917
+    INVALID_DATETIME = 918
+    INVALID_PHONE = 920
+    INVALID_DTMF = 921
+    INVALID_USER_ID = 922
+    INVALID_GROUP = 923
+    KEY_REUSED = 970
+    KEY_IN_PROGRESS = 971
+
+
+BUSY = Code.BUSY
+FULL = Code.FULL
 
 # code -> (message template, HTTP status). Templates use {name}, {value} and,
 # for 901/903, {choices} / {low} / {high}.
@@ -69,13 +122,13 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     971: ("A request with Idempotency-Key ({value}) is in progress: retry it later", 409),
 }
 
-KEY_REUSED = 970
-KEY_IN_PROGRESS = 971
+KEY_REUSED = Code.KEY_REUSED
+KEY_IN_PROGRESS = Code.KEY_IN_PROGRESS
 
 # A session that is missing, malformed, unknown or expired on a route other
 # than /session. The reference has no code of its own for it; RULINGS gives it
 # 401 and the closest catalogue entry is "Invalid credentials".
-SESSION_INVALID = 102
+SESSION_INVALID = Code.BAD_CREDENTIALS
 
 MAX_VALUE_SHOWN = 100
 
@@ -131,6 +184,7 @@ class OcpError(Exception):
 
 
 def detail(code: int, **fields: object) -> ErrorDetail:
+    code = int(code)  # a Code prints and serialises as its number
     template, _status = CATALOGUE[code]
     values = {"name": "", "value": "", "choices": "", "low": "", "high": ""}
     values.update({k: "" if v is None else str(v) for k, v in fields.items()})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.errors import BUSY, CATALOGUE, FULL, OcpError
+from chalicelib.errors import BUSY, CATALOGUE, FULL, Code, OcpError
 
 # Additions to the 2008 wire format, with statuses of their own (docs/callbacks-and-idempotency.md,
 # docs/limits.md).
@@ -61,3 +61,11 @@ def test_the_first_error_decides_the_status():
 def test_long_values_are_cut_in_messages():
     message = OcpError(903, name="text", value="x" * 3001, low=1, high=3000).details[0].message
     assert message.startswith("text (" + "x" * 100 + "...)")
+
+
+def test_every_catalogue_code_has_a_name_and_every_name_a_catalogue_entry():
+    # Given the catalogue and the names call sites raise by
+    # Then each is the other's, and a named error renders as its number
+    assert {int(c) for c in Code} == set(CATALOGUE)
+    assert OcpError(Code.ALREADY_STARTED).code == 307
+    assert type(OcpError(Code.ALREADY_STARTED).code) is int
