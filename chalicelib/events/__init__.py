@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass
-from typing import Any
 
 from chalicelib import settings
+from chalicelib.domain.subscriptions import ANSWERED, COMPLETED, INITIATED, TYPES, Subscription
 from chalicelib.errors import OcpError
 from chalicelib.imports import on_first_use
 
@@ -33,36 +32,8 @@ from chalicelib.imports import on_first_use
 # import this module for `Subscription`).
 fetch = on_first_use("chalicelib.media.fetch")
 
-INITIATED, ANSWERED, COMPLETED = "initiated", "answered", "completed"
-TYPES = (INITIATED, ANSWERED, COMPLETED)
 MAX_URL_LENGTH = 2048
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """Where to send events, and which (a statusCallback and its statusCallbackEvents)."""
-
-    url: str
-    events: tuple[str, ...] = TYPES
-
-    def wants(self, event_type: str) -> bool:
-        return event_type in self.events
-
-    def sequence(self, event_type: str, happened: tuple[str, ...]) -> int:
-        """The event's number among the events this subscription gets of its object:
-        1 for the first sent, then 2, ... `happened`: the event types before it."""
-        return 1 + sum(1 for t in happened if self.wants(t))
-
-    def to_map(self) -> dict:
-        return {"url": self.url, "events": list(self.events)}
-
-    @classmethod
-    def of(cls, stored: Any) -> Subscription | None:
-        """From a stored map (a models.Callback or a plain dict); None for none."""
-        if stored is None:
-            return None
-        data = stored if isinstance(stored, dict) else stored.as_dict()
-        return cls(str(data["url"]), tuple(str(e) for e in data.get("events") or TYPES))
+__all__ = ["ANSWERED", "COMPLETED", "INITIATED", "TYPES", "Subscription", "vet_url"]
 
 
 def vet_url(name: str, url: str) -> str:

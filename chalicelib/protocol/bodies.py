@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.results import SUCCESS
 from chalicelib.protocol.render import Items
-from chalicelib.telephony import SUCCESS
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import CallStatus

@@ -19,8 +19,8 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
-from chalicelib.events import Subscription
 from chalicelib.store import calls, users
 from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call

@@ -35,8 +35,8 @@ from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Profile
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
-from chalicelib.events import Subscription
 from chalicelib.store import ids, profiles, users
 from chalicelib.store.calls import DIALING, FINAL_STATES, LIVE_STATES, find
 from chalicelib.store.models import (

@@ -27,8 +27,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
-from chalicelib.events import Subscription
 from chalicelib.store import accounts, conferences, ids
 from chalicelib.store.conditional import update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.events import Subscription
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.store import calls, conferences
 from chalicelib.store.calls import CallStatus
 from chalicelib.store.conferences import Room

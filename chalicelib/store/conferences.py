@@ -27,8 +27,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import limits
 from chalicelib.domain.billing import billed_minutes, conference_seconds
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import FULL, OcpError
-from chalicelib.events import Subscription
 from chalicelib.store import accounts
 from chalicelib.store.models import Call, Conference, callback_map, transaction
 from chalicelib.store.transactions import condition_failed, retrying

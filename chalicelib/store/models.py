@@ -37,7 +37,7 @@ from pynamodb.transactions import TransactGet, TransactWrite
 from chalicelib import settings
 
 if TYPE_CHECKING:
-    from chalicelib.events import Subscription
+    from chalicelib.domain.subscriptions import Subscription
 
 
 # The tables whose committed changes become status events and blast counts: their streams

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.results import SUCCESS
 from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call, Conference
-from chalicelib.telephony import SUCCESS
 
 
 @dataclass(frozen=True)

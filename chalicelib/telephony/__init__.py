@@ -18,15 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-# RULINGS "Call vocabulary": an <attempt>'s <result>.
-SUCCESS = "Success"
-BUSY = "Busy"
-NO_ANSWER = "NoAnswer"
-MACHINE = "Machine"
-DECLINED = "Declined"  # answered, 1 not pressed
-FAILED = "Failed"
-DND = "DND"
-BLACKLISTED = "Blacklisted"
+from chalicelib.domain.results import (  # noqa: F401  (the port's vocabulary)
+    BLACKLISTED,
+    BUSY,
+    DECLINED,
+    DND,
+    FAILED,
+    MACHINE,
+    NO_ANSWER,
+    SUCCESS,
+)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from chalicelib.workflows.legs import Reach, of_profile, reach
 
 if TYPE_CHECKING:
     from chalicelib.domain.resolve import Profile
-    from chalicelib.events import Subscription
+    from chalicelib.domain.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from chalicelib.workflows.dialing import Leg
 from chalicelib.workflows.legs import Reach, of_phone, of_profile
 
 if TYPE_CHECKING:
-    from chalicelib.events import Subscription
+    from chalicelib.domain.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 

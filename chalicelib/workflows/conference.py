@@ -15,8 +15,8 @@ import logging
 
 from chalicelib import clock
 from chalicelib.domain.resolve import Origin
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
-from chalicelib.events import Subscription
 from chalicelib.protocol.types import USER_ID, Destination
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room

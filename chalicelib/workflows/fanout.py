@@ -42,8 +42,8 @@ from chalicelib.domain import recipients
 from chalicelib.domain.kinds import SMS
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Origin
+from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
-from chalicelib.events import Subscription
 from chalicelib.media import tts
 from chalicelib.store import aws, blasts
 from chalicelib.telephony import Target, carriers

@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 from chalicelib import clock, messaging, settings
+from chalicelib.domain.results import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.messaging import (
     UNKNOWN,
     MessagingBusy,
@@ -42,7 +43,6 @@ from chalicelib.messaging import (
     eum,
 )
 from chalicelib.store import blasts, calls, sms_pacing
-from chalicelib.telephony import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.workflows import schedule
 
 log = logging.getLogger(__name__)
