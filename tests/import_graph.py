@@ -54,6 +54,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "chalicelib.telephony",
             "chalicelib.media",
             "chalicelib.messaging",
+            # A provider's account, shared by telephony and messaging (below neither).
+            "chalicelib.providers",
         ),
     ),
     ("domain", ("chalicelib.domain",)),

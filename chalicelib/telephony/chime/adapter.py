@@ -46,6 +46,7 @@ from chalicelib.telephony import (
     CarrierBusy,
     CarrierError,
     Dial,
+    Gone,
     Outcome,
     caller,
     race,
@@ -75,10 +76,6 @@ _BUSY = {
     "ServiceUnavailableException": 2.0,
 }
 _ROOM = re.compile(r"conference-(\d+)")
-
-
-class Gone(CarrierError):
-    """The call the request names is over (NotFoundException)."""
 
 
 def reference(call_id: int, transaction_id: str) -> str:

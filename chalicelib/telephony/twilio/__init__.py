@@ -7,8 +7,8 @@ Programmable Voice, and SignalWire through the same REST API and TwiML ("cXML").
                   its task token through the dialer's report functions
     dials.py      what a dial's webhooks need (kept on the Calls item, store/legs.py) and
                   the URLs they are reached at (state in path segments, never a query)
-    rest.py       the REST client: form-encoded POSTs with HTTP Basic, errors mapped
-    signature.py  X-Twilio-Signature / X-SignalWire-Signature, computed and checked
+    (the REST client, the webhook signature and the account's secret are the account's,
+    shared with the texts: chalicelib/providers/twilio/)
     twiml.py      the TwiML written
 
 Nothing is imported here, nor by `app.py`: the webhook route (api/carrier_hooks.py)

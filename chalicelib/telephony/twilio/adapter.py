@@ -37,12 +37,15 @@ from typing import Any
 
 from chalicelib import settings
 from chalicelib.imports import on_first_use
-from chalicelib.store import carrier_secret, legs, rendezvous
+from chalicelib.providers.twilio.account import auth_token, rest_from_settings, webhook_keys  # noqa: F401
+from chalicelib.providers.twilio.rest import Rest
+from chalicelib.store import legs, rendezvous
 from chalicelib.telephony import (
     FAILED,
     CarrierBusy,
     CarrierError,
     Dial,
+    Gone,
     Outcome,
     caller,
     race,
@@ -50,7 +53,6 @@ from chalicelib.telephony import (
 )
 from chalicelib.telephony.twilio import dials
 from chalicelib.telephony.twilio.dials import Spec
-from chalicelib.telephony.twilio.rest import Gone, Rest
 
 tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
 
@@ -79,39 +81,6 @@ def parse_reference(ref: str) -> tuple[int, str]:
     if kind != PREFIX:
         raise CarrierError(f"not a Twilio call reference: {kind}")
     return int(call_id), sid
-
-
-def auth_token(refreshed: bool = False) -> str:
-    """The account's auth token (store.carrier_secret; never logged). `refreshed`: read
-    again now (the carrier refused the one we had)."""
-    try:
-        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
-    except carrier_secret.SecretUnavailable as e:
-        raise CarrierError(str(e)) from None
-    return found.auth_token
-
-
-def webhook_keys(refreshed: bool = False) -> tuple[str, ...]:
-    """Every key a genuine webhook may be signed with now (a rotation's previous token
-    too); `refreshed`: read again first. Empty when the secret cannot be read."""
-    try:
-        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
-    except carrier_secret.SecretUnavailable as e:
-        log.error("webhook keys: %s", e)
-        return ()
-    return found.keys_for(settings.get().twilio_signature)
-
-
-def rest_from_settings() -> Rest:
-    """The account's REST client (the texts' adapter, chalicelib/messaging/twilio.py, uses
-    it too): the auth token from store.carrier_secret, read again after a 401."""
-    s = settings.get()
-    return Rest(
-        s.twilio_api_base,
-        s.twilio_account_sid,
-        auth_token,
-        refreshed_token=lambda: auth_token(refreshed=True),
-    )
 
 
 def _speech(text: str) -> str:

@@ -41,6 +41,7 @@ from typing import Any
 
 from chalicelib import clock, logs, settings
 from chalicelib.imports import on_first_use
+from chalicelib.providers.twilio import account, signature
 from chalicelib.store import rendezvous
 from chalicelib.telephony import (
     BUSY,
@@ -56,7 +57,7 @@ from chalicelib.telephony import (
     attempts,
     unanswered,
 )
-from chalicelib.telephony.twilio import adapter, dials, signature
+from chalicelib.telephony.twilio import dials
 from chalicelib.telephony.twilio import twiml as t
 from chalicelib.telephony.twilio.adapter import (
     MAX_DIAL_NUMBERS,
@@ -108,7 +109,7 @@ class Step:
 class Handler:
     carrier: TwilioCarrier
     dialer: Any  # workflows.dialer.Dialer: report_dial, report_end, and its tasks
-    # The keys a genuine webhook may be signed with (adapter.webhook_keys: the current
+    # The keys a genuine webhook may be signed with (account.webhook_keys: the current
     # one, and the previous auth token during a rotation); called with refreshed=True
     # when a signature matches none of them, in case the secret was rotated meanwhile.
     signing_keys: Callable[..., tuple[str, ...]]
@@ -584,7 +585,7 @@ def default(dialer_for: Callable[[Any], Any]) -> Handler:
         _handler = Handler(
             carrier=carrier,
             dialer=dialer_for(carrier),
-            signing_keys=adapter.webhook_keys,
+            signing_keys=account.webhook_keys,
             header=signature.HEADERS.get(s.twilio_signature, signature.TWILIO_HEADER),
         )
     return _handler
