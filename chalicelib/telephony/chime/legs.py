@@ -15,9 +15,11 @@ three keys here). A task token is at most 2,048 characters.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from chalicelib.telephony import Dial, Target
+from chalicelib.telephony.spec import Spec
+
+__all__ = ["Spec", "State", "arguments"]
 
 VERSION = "1"
 MAX_ARGUMENTS = 20
@@ -40,99 +42,6 @@ ENDED = "ended"
 ANSWERING = (ASKING, ANNOUNCING, OUTPULSING, JOINING)
 BRIDGE = (BRIDGING, BRIDGE_OUTPULSING)  # leg B's dial not yet decided
 UP = (HELD, PLAYING, CONNECTED, CALLING_BACK)  # leg A reported: its end is reported
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A dial, as the handler needs it (telephony.Dial plus the audio the adapter
-    prepared and the caller id it chose)."""
-
-    call_id: int
-    key: str
-    role: str
-    targets: tuple[Target, ...]
-    index: int = 0  # which target this call rings (try-all: one call per target)
-    ask_for_one: bool = False
-    accept_machine: bool = False
-    announcement: str = ""  # WAV key, or none
-    prompt: str = ""  # WAV key: "press 1", the failure prompt of a question
-    hold: str = ""  # WAV key: played once to a leg waiting to be bridged
-    digits: str = ""  # DTMF once answered (a conference PIN): never logged
-    room: str = ""
-    callback: str = ""  # e164 a blast recipient reaches by pressing 1
-    caller: str = ""  # e164 presented (a number of the account's pool)
-    ring_seconds: int = 60  # how long a bridged leg rings
-
-    @property
-    def race(self) -> bool:
-        """A try-all dial: one call per target, first human wins."""
-        return len(self.targets) > 1
-
-    @property
-    def target(self) -> Target:
-        return self.targets[self.index]
-
-    def at(self, index: int) -> Spec:
-        return replace(self, index=index)
-
-    def dial(self, token: str) -> Dial:
-        return Dial(
-            call_id=self.call_id,
-            key=self.key,
-            role=self.role,
-            targets=self.targets,
-            ask_for_one=self.ask_for_one,
-            detect_machine=False,
-            accept_machine=self.accept_machine,
-            token=token,
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
-
-    def to_dict(self) -> dict:
-        out = {
-            "c": self.call_id,
-            "k": self.key,
-            "r": self.role,
-            "t": [[t.number, t.e164] for t in self.targets],
-            "i": self.index,
-            "q": int(self.ask_for_one),
-            "m": int(self.accept_machine),
-            "a": self.announcement,
-            "p": self.prompt,
-            "h": self.hold,
-            "x": self.digits,
-            "o": self.room,
-            "b": self.callback,
-            "f": self.caller,
-            "s": self.ring_seconds,
-        }
-        return {k: v for k, v in out.items() if v not in ("", None)}
-
-    @classmethod
-    def from_json(cls, text: str) -> Spec:
-        return cls.from_dict(json.loads(text))
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Spec:
-        return cls(
-            call_id=int(d["c"]),
-            key=str(d["k"]),
-            role=str(d["r"]),
-            targets=tuple(Target(n, e) for n, e in d["t"]),
-            index=int(d.get("i", 0)),
-            ask_for_one=bool(d.get("q", 0)),
-            accept_machine=bool(d.get("m", 0)),
-            announcement=d.get("a", ""),
-            prompt=d.get("p", ""),
-            hold=d.get("h", ""),
-            digits=d.get("x", ""),
-            room=d.get("o", ""),
-            callback=d.get("b", ""),
-            caller=d.get("f", ""),
-            ring_seconds=int(d.get("s", 60)),
-        )
 
 
 @dataclass

@@ -38,9 +38,7 @@ from chalicelib.telephony import (
     FAILED,
     NO_ANSWER,
     SUCCESS,
-    Attempt,
     CarrierError,
-    Dial,
     Outcome,
     attempts,
     unanswered,
@@ -51,6 +49,7 @@ from chalicelib.telephony.chime import legs, results
 from chalicelib.telephony.chime.adapter import ChimeCarrier, reference
 from chalicelib.telephony.chime.events import Event
 from chalicelib.telephony.chime.legs import Spec, State
+from chalicelib.telephony.reporting import Reporter
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +69,10 @@ class Handler:
     def __post_init__(self) -> None:
         if self.board is None:
             self.board = rendezvous
+
+    @property
+    def reports(self) -> Reporter:
+        return Reporter(self.dialer, self.board)
 
     def handle(self, raw: dict[str, Any]) -> dict[str, Any]:
         event = Event(raw)
@@ -120,18 +123,15 @@ class Handler:
         a = event.leg_a
         if state.stage != legs.RINGING:
             return None  # a repeated event
-        if d.race:
-            race = self.board.race_of(d.call_id, d.key)
-            if race is not None and race.winner is not None and race.winner != d.index:
-                state.stage = legs.ENDED  # another number of the try-all won
-                return [act.hang_up(a)]
-        if self.dialer.tasks.alive(state.token):
-            state.alive = True
-        elif not self.board.reported(d.call_id, d.key, d.target.number):
+        if self.reports.another_won(d.dial(state.token), d.index):
+            state.stage = legs.ENDED  # another number of the try-all won
+            return [act.hang_up(a)]
+        alive = self.reports.too_late(d.dial(state.token), d.index)
+        if alive is None:
             # The dial timed out (recorded NoAnswer) or the call ended: a late answer.
-            log.info("call %s attempt %s: answered too late; hung up", d.call_id, d.key)
             state.stage = legs.ENDED
             return [act.hang_up(a)]
+        state.alive = alive
         if d.role == "recipient":
             return self._message(event, state)
         if d.ask_for_one:
@@ -366,12 +366,8 @@ class Handler:
         return [act.hang_up(c) for c in event.connected()]
 
     def _ended(self, state: State) -> None:
-        d = state.dial
         seconds = max(0, self.now() - (state.connected_at or self.now()))
-        token = self.board.ended(d.call_id, seconds)
-        if token:
-            self.dialer.report_end(token, seconds)
-        log.info("call %s ended after %s s", d.call_id, seconds)
+        self.reports.ended(state.dial.call_id, seconds)
 
     def _invalid(self, event: Event, state: State) -> list:
         """The service refused our last answer (its ErrorType says why) and asks again: end
@@ -402,41 +398,16 @@ class Handler:
         if state.reported:
             return True  # a repeated event, reported when it first came
         state.reported = True
-        ref = reference(d.call_id, event.transaction_id)
-        if not d.race:
-            answered = d.target.number if result == SUCCESS else None
-            outcome = Outcome(
-                result,
-                (Attempt(d.target.number, result),),
-                answered=answered,
-                reference=ref if answered else None,
-            )
-            return self._send(d.dial(state.token), outcome, state.alive)
-        if result == SUCCESS:
-            race = self.board.won(d.call_id, d.key, d.index)
-            if race is None:
-                return False  # another number won
-            tried = [
-                SUCCESS if n == d.index else race.results.get(n, NO_ANSWER)
-                for n in range(len(d.targets))
-            ]
-            sent = self._send(
-                d.dial(state.token),
-                Outcome(
-                    SUCCESS, attempts(d.targets, tried), answered=d.target.number, reference=ref
-                ),
-                state.alive,
-            )
-            if sent:
-                for n, transaction_id in race.placed.items():
-                    if n != d.index and n not in race.results:
-                        self.carrier.hang_up(reference(d.call_id, transaction_id))
-            return sent
-        race = self.board.lost(d.call_id, d.key, d.index, result)
-        if race is not None and race.done:
-            ordered = [race.results.get(n, NO_ANSWER) for n in range(len(d.targets))]
-            self._send(d.dial(state.token), unanswered(d.targets, ordered))
-        return True
+        return self.reports.leg(
+            d.dial(state.token),
+            d.index,
+            result,
+            reference(d.call_id, event.transaction_id),
+            end_leg=lambda transaction_id: self.carrier.hang_up(
+                reference(d.call_id, transaction_id)
+            ),
+            alive=state.alive,
+        )
 
     def _report_bridge(self, event: Event, state: State, result: str | None) -> None:
         """Report the bridged leg's dial: `result` for the number rung now, or (None) the
@@ -458,18 +429,7 @@ class Handler:
             )
         else:
             outcome = unanswered(b.targets, tried)
-        self._send(b.dial(state.bridge_token), outcome)
-
-    def _send(self, dial: Dial, outcome: Outcome, alive: bool = False) -> bool:
-        """Through the dialer. A Success whose task no longer waits is either this report
-        made before (the service repeated the event: go on) or a late one (stop).
-        `alive`: the task was found waiting earlier in this invocation."""
-        if outcome.result == SUCCESS and not alive and not self.dialer.tasks.alive(dial.token):
-            return bool(
-                outcome.answered and self.board.reported(dial.call_id, dial.key, outcome.answered)
-            )
-        self.dialer.report_dial(dial, outcome)
-        return True
+        self.reports.send(b.dial(state.bridge_token), outcome)
 
     def _audio(self, key: str) -> dict:
         return act.audio(self.bucket, key)

@@ -29,7 +29,6 @@ malformed is a CarrierError (the attempt fails, visibly).
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,17 +41,17 @@ from chalicelib.providers.twilio.rest import Rest
 from chalicelib.store import legs, rendezvous
 from chalicelib.telephony import (
     FAILED,
-    CarrierBusy,
     CarrierError,
     Dial,
     Gone,
     Outcome,
     caller,
     race,
+    retries,
     unanswered,
 )
+from chalicelib.telephony.spec import E164, Spec, Voice, make
 from chalicelib.telephony.twilio import dials
-from chalicelib.telephony.twilio.dials import Spec
 
 tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
 
@@ -62,11 +61,6 @@ PREFIX = "twilio"
 # How long a Calls.create throttled by the carrier (429) is tried again within place()
 # before the dial is handed back to the state machine's Backoff.
 RETRY_SECONDS = 2.0
-E164 = re.compile(r"\+[1-9]\d{1,14}")
-# Stock prompts (synthesised once, like any other text).
-PRESS_ONE = "Please press 1 to accept."
-HOLD = "Please hold while we connect your call."
-CALLBACK = "To speak with the sender of this message, press 1 now."
 MAX_DIAL_NUMBERS = 10  # <Number>s in one <Dial>
 PIN_PAUSE = "wwww"  # two seconds (w: half a second) before a PIN, while the far end listens
 MAX_PIN = 32  # sendDigits: 32 characters
@@ -144,41 +138,16 @@ class TwilioCarrier:
 
     def spec(self, dial: Dial) -> Spec:
         """The dial as its webhooks need it, with its audio made (S3 keys of speech)."""
-        for target in dial.targets:
-            if not E164.fullmatch(target.e164):
-                raise CarrierError(f"not an E.164 number: {target.number}")
-        announcement = dial.announcement or {}
-        if announcement.get("text"):
-            spoken = self.speech(announcement["text"])
-        else:
-            spoken = announcement.get("audioKey") or ""
-        callback = announcement.get("callbackTo") or ""
-        bridged = bool(dial.bridge_to)
-        screened = dial.ask_for_one or (bridged and len(dial.targets) > 1)
-        prompt = ""
-        if screened:
-            prompt = self.speech(PRESS_ONE)
-        elif callback:
-            prompt = self.speech(CALLBACK)
         if len(PIN_PAUSE + dial.digits) > MAX_PIN:
             raise CarrierError("a PIN longer than TwiML's 32 DTMF characters (with its pause)")
-        return Spec(
-            call_id=dial.call_id,
-            key=dial.key,
-            role=dial.role,
-            targets=dial.targets,
-            ask_for_one=dial.ask_for_one,
-            detect_machine=dial.detect_machine,
-            accept_machine=dial.accept_machine,
-            announcement=spoken,
-            prompt=prompt,
-            hold=self.speech(HOLD),
-            digits=dial.digits,
-            room=dial.room or "",
-            callback=callback,
+        return make(
+            dial,
+            Voice(self.speech, lambda announcement: announcement.get("audioKey") or ""),
+            screened=dial.ask_for_one or (bool(dial.bridge_to) and len(dial.targets) > 1),
+            held=True,
             caller=self.caller_for(dial.caller_id, dial.targets[0].e164, dial.call_id),
             ring_seconds=self.ring_seconds,
-            bridged=bridged,
+            detect_machine=dial.detect_machine,
         )
 
     def caller_for(self, wish: str | None, to: str, spread: int) -> str:
@@ -195,7 +164,7 @@ class TwilioCarrier:
     def _create(self, spec: Spec, index: int) -> str:
         """Calls.create for number `index`; its CallSid. A 429 is tried again for up to
         RETRY_SECONDS; past that the CarrierBusy goes to the dialer (Carrier.Busy)."""
-        target = spec.at(index)
+        target = spec.targets[index]
         caller = self.caller_for(spec.caller or None, target.e164, spec.call_id)
         params = [
             ("To", target.e164),
@@ -207,15 +176,12 @@ class TwilioCarrier:
             ("Timeout", str(spec.ring_seconds)),
             *self._detection(spec, index),
         ]
-        deadline = self.clock() + RETRY_SECONDS
-        while True:
-            try:
-                created = self.rest.post("Calls.json", params)
-                break
-            except CarrierBusy as e:
-                if self.clock() + e.retry_after >= deadline:
-                    raise
-                self.sleep(e.retry_after)
+        created = retries.while_busy(
+            lambda: self.rest.post("Calls.json", params),
+            self.clock() + RETRY_SECONDS,
+            self.clock,
+            self.sleep,
+        )
         sid = str(created.get("sid") or "")
         if not sid:
             raise CarrierError("Calls.create answered without a sid")
@@ -270,18 +236,11 @@ class TwilioCarrier:
 
     def end_call(self, sid: str) -> None:
         """Status=completed ends a call ringing or in progress (best effort)."""
-        for _ in range(3):
-            try:
-                self.rest.post(f"Calls/{sid}.json", [("Status", "completed")])
-                return
-            except Gone:
-                return  # already over
-            except CarrierBusy as e:
-                self.sleep(min(e.retry_after, 2.0))
-            except CarrierError as e:
-                log.warning("hang up %s failed: %s", sid, e)
-                return
-        log.warning("hang up %s failed: the API stayed busy", sid)
+        retries.hang_up(
+            lambda: self.rest.post(f"Calls/{sid}.json", [("Status", "completed")]),
+            sid,
+            self.sleep,
+        )
 
     # -- pacing ---------------------------------------------------------------------------
 

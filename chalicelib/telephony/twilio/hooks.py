@@ -50,13 +50,12 @@ from chalicelib.telephony import (
     MACHINE,
     NO_ANSWER,
     SUCCESS,
-    Attempt,
     CarrierError,
-    Dial,
     Outcome,
     attempts,
     unanswered,
 )
+from chalicelib.telephony.reporting import Reporter
 from chalicelib.telephony.twilio import dials
 from chalicelib.telephony.twilio import twiml as t
 from chalicelib.telephony.twilio.adapter import (
@@ -123,6 +122,10 @@ class Handler:
             self.board = rendezvous
 
     @property
+    def reports(self) -> Reporter:
+        return Reporter(self.dialer, self.board)
+
+    @property
     def legs(self) -> Any:
         return self.carrier.legs
 
@@ -185,17 +188,14 @@ class Handler:
     def _answer(self, step: Step, spec: Spec, kept: Any) -> str:
         if step.index >= len(spec.targets) or not self._move(step, ANSWERED, RINGING):
             return self._current(step, spec)
-        if len(spec.targets) > 1:
-            race = self.board.race_of(spec.call_id, spec.key)
-            if race is not None and race.winner is not None and race.winner != step.index:
-                return self._end(step)  # another number of the try-all won
-        alive = self.dialer.tasks.alive(kept.token)
-        if not alive and not self.board.reported(
-            spec.call_id, spec.key, spec.at(step.index).number
-        ):
+        dial = spec.dial(kept.token)
+        if self.reports.another_won(dial, step.index):
+            return self._end(step)  # another number of the try-all won
+        found = self.reports.too_late(dial, step.index)
+        if found is None:
             # The dial timed out (recorded NoAnswer) or the call ended: a late answer.
-            log.info("call %s attempt %s: answered too late; hung up", spec.call_id, spec.key)
             return self._end(step)
+        alive = found
         machine = is_machine(step.param("AnsweredBy"))
         if machine and spec.detect_machine and not spec.accept_machine:
             self._report(step, spec, kept.token, MACHINE, alive)
@@ -362,10 +362,10 @@ class Handler:
         outcome = Outcome(
             SUCCESS,
             attempts(spec.targets, tried),
-            answered=spec.at(step.index).number,
+            answered=spec.targets[step.index].number,
             reference=reference(spec.call_id, parent),
         )
-        if not self._send(spec.dial(kept.token), outcome):
+        if not self.reports.send(spec.dial(kept.token), outcome):
             return t.response(t.verb("Hangup"))
         return EMPTY
 
@@ -382,7 +382,7 @@ class Handler:
                 else (result_of(status) if len(spec.targets) == 1 else NO_ANSWER)
                 for n in range(len(spec.targets))
             ]
-            self._send(spec.dial(kept.token), unanswered(spec.targets, tried))
+            self.reports.send(spec.dial(kept.token), unanswered(spec.targets, tried))
         # Leg A waits again: for the next number of the hunt, or to be released.
         return self._held(spec, first=False, step=step)
 
@@ -503,58 +503,19 @@ class Handler:
     # -- reporting ---------------------------------------------------------------------------
 
     def _ended(self, spec: Spec, seconds: int) -> None:
-        token = self.board.ended(spec.call_id, seconds)
-        if token:
-            self.dialer.report_end(token, seconds)
-        log.info("call %s ended after %s s", spec.call_id, seconds)
+        self.reports.ended(spec.call_id, seconds)
 
     def _report(self, step: Step, spec: Spec, token: str, result: str, alive: bool = False) -> bool:
         """Report number `step.index`'s dial: its result, or, for a try-all, the race's.
         False when the number must not go on: another won, or the dial is over."""
-        number = spec.at(step.index).number
-        ref = reference(spec.call_id, step.param("CallSid"))
-        if len(spec.targets) == 1:
-            answered = number if result == SUCCESS else None
-            outcome = Outcome(
-                result,
-                (Attempt(number, result),),
-                answered=answered,
-                reference=ref if answered else None,
-            )
-            return self._send(spec.dial(token), outcome, alive)
-        if result == SUCCESS:
-            race = self.board.won(spec.call_id, spec.key, step.index)
-            if race is None:
-                return False  # another number won
-            tried = [
-                SUCCESS if n == step.index else race.results.get(n, NO_ANSWER)
-                for n in range(len(spec.targets))
-            ]
-            sent = self._send(
-                spec.dial(token),
-                Outcome(SUCCESS, attempts(spec.targets, tried), answered=number, reference=ref),
-                alive,
-            )
-            if sent:
-                for n, sid in race.placed.items():
-                    if n != step.index and n not in race.results:
-                        self.carrier.end_call(sid)
-            return sent
-        race = self.board.lost(spec.call_id, spec.key, step.index, result)
-        if race is not None and race.done:
-            ordered = [race.results.get(n, NO_ANSWER) for n in range(len(spec.targets))]
-            self._send(spec.dial(token), unanswered(spec.targets, ordered))
-        return True
-
-    def _send(self, dial: Dial, outcome: Outcome, alive: bool = False) -> bool:
-        """Through the dialer. A Success whose task no longer waits is either this report
-        made before (a repeated webhook: go on) or a late one (stop)."""
-        if outcome.result == SUCCESS and not alive and not self.dialer.tasks.alive(dial.token):
-            return bool(
-                outcome.answered and self.board.reported(dial.call_id, dial.key, outcome.answered)
-            )
-        self.dialer.report_dial(dial, outcome)
-        return True
+        return self.reports.leg(
+            spec.dial(token),
+            step.index,
+            result,
+            reference(spec.call_id, step.param("CallSid")),
+            end_leg=self.carrier.end_call,
+            alive=alive,
+        )
 
 
 storage = on_first_use("chalicelib.media.storage")  # presigned audio: blasts only
