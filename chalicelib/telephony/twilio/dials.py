@@ -2,9 +2,9 @@
 
 The adapter keeps a `Spec` (telephony/spec.py) per dial on the Calls item (store/legs.py:
 Twilio's calls keep no state for us) and gives Twilio URLs whose path says which step of
-which number of which dial it is: `/twilio/{step}/{callId}/{key}/{index}`. State travels in path segments, never
-in a query string, so that the URL Twilio signs is the one rebuilt from
-OCP_PUBLIC_BASE_URL (signature.py).
+which number of which dial it is: `/twilio/{step}/{callId}/{key}/{index}`. State travels
+in path segments, never in a query string, so that the URL Twilio signs is the one rebuilt
+from OCP_PUBLIC_BASE_URL (providers/twilio/signature.py).
 """
 
 from __future__ import annotations
