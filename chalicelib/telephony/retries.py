@@ -35,7 +35,7 @@ def while_busy(
             sleep(e.retry_after)
 
 
-def hang_up(end: Callable[[], None], what: str, sleep: Callable[[float], None]) -> None:
+def hang_up(end: Callable[[], object], what: str, sleep: Callable[[float], None]) -> None:
     """`end()` a live leg, up to HANG_UP_TRIES times while the carrier is busy; a leg
     already over (Gone) is done, a refusal is logged, never raised."""
     for _ in range(HANG_UP_TRIES):

@@ -58,7 +58,7 @@ class Handler:
     carrier: ChimeCarrier
     dialer: Dialer  # workflows.dialer.Dialer: report_dial, report_end, and its tasks
     bucket: str
-    board: Board = field(default_factory=lambda: rendezvous)  # type: ignore[arg-type]
+    board: Board = field(default_factory=lambda: rendezvous)
     now: Callable[[], int] = clock.now
 
     @property
@@ -88,9 +88,9 @@ class Handler:
             ev.ACTION_FAILED: stages.failed,
             ev.ACTION_INTERRUPTED: stages.ignored,
             ev.DIGITS_RECEIVED: stages.ignored,
-            ev.HANGUP: stages.hung_up,
+            ev.HANGUP: stages.endings.hung_up,
             ev.CALL_UPDATE_REQUESTED: stages.update,
-            ev.INVALID_LAMBDA_RESPONSE: stages.invalid,
+            ev.INVALID_LAMBDA_RESPONSE: stages.endings.invalid,
         }.get(event.type, stages.ignored)
         with logs.scope(callId=state.dial.call_id):
             return act.response(step(event, state), state.attributes())

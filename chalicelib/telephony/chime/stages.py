@@ -31,6 +31,10 @@ class Stages:
     now: Callable[[], int]
 
     @property
+    def endings(self) -> Endings:
+        return Endings(self)
+
+    @property
     def bridging(self) -> Bridging:
         return Bridging(self.reports, self.now)
 
@@ -70,7 +74,7 @@ class Stages:
         the message, then the callback question or the end of the call."""
         d = state.dial
         a = event.leg_a
-        if not self._report(event, state, SUCCESS):
+        if not self.report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
         state.stage, state.connected_at = legs.PLAYING, self.now()
@@ -102,7 +106,7 @@ class Stages:
                 meeting, token = self.carrier.join(d.room, d.call_id, event.transaction_id)
             except CarrierError as e:
                 log.warning("call %s: could not join %s: %s", d.call_id, d.room, e)
-                self._report(event, state, FAILED)
+                self.report(event, state, FAILED)
                 state.stage = legs.ENDED
                 return [act.hang_up(a)]
             state.stage = legs.JOINING
@@ -114,7 +118,7 @@ class Stages:
         for the next leg."""
         d = state.dial
         a = event.leg_a
-        if not self._report(event, state, SUCCESS):
+        if not self.report(event, state, SUCCESS):
             state.stage = legs.ENDED
             return [act.hang_up(a)]
         state.connected_at = self.now()
@@ -137,7 +141,7 @@ class Stages:
             if stage == legs.ASKING:
                 return self._accepted(event, state) if pressed else self._declined(event, state)
             if stage == legs.PLAYING:
-                return self._call_back(event, state) if pressed else self._end(event, state)
+                return self._call_back(event, state) if pressed else self.end(event, state)
         if kind == "SendDigits":
             if stage == legs.OUTPULSING:
                 return self._connect(event, state)
@@ -162,11 +166,11 @@ class Stages:
         if kind == "CallAndBridge" and stage == legs.BRIDGING:
             return self.bridging.not_answered(event, state)
         if kind == "CallAndBridge" and stage == legs.CALLING_BACK:
-            return self._end(event, state)  # the originator did not answer the callback
+            return self.end(event, state)  # the originator did not answer the callback
         if stage == legs.ASKING:
             return self._declined(event, state)  # no 1 (or no key at all)
         if stage in legs.ANSWERING:  # ASKING is above
-            self._report(event, state, FAILED)
+            self.report(event, state, FAILED)
             state.stage = legs.ENDED
             return [act.hang_up(a)]
         if stage == legs.BRIDGE_OUTPULSING:
@@ -175,13 +179,13 @@ class Stages:
             b = event.leg_b
             return [*([act.hang_up(b)] if b else []), act.pause(a, HOLD_MS)]
         if stage == legs.PLAYING:
-            return self._end(event, state)
+            return self.end(event, state)
         if stage == legs.HELD:
             return [act.pause(a, HOLD_MS)]
         return None
 
     def _declined(self, event: Event, state: State) -> list:
-        self._report(event, state, DECLINED)
+        self.report(event, state, DECLINED)
         state.stage = legs.ENDED
         return [act.hang_up(event.leg_a)]
 
@@ -196,7 +200,7 @@ class Stages:
         op = arguments.get("op")
         if op == "hangup":
             if state.stage in legs.UP:
-                self._ended(state)
+                self.ended(state)
             state.stage = legs.ENDED
             return [act.hang_up(c) for c in event.connected()]
         if op != "bridge" or "dial" not in arguments:
@@ -205,65 +209,17 @@ class Stages:
             state, Spec.from_json(arguments["dial"]), arguments.get("tok", "")
         )
 
-    def hung_up(self, event: Event, state: State) -> list | None:
-        stage, tag = state.stage, event.hanging_tag
-        if stage == legs.RINGING:
-            self._report(event, state, results.of_hangup(event.sip_code))
-            state.stage = legs.ENDED
-            return []
-        if stage in legs.ANSWERING:
-            # Answered, then gone before the call was put through.
-            self._report(event, state, DECLINED)
-            state.stage = legs.ENDED
-            return []
-        if stage in legs.BRIDGE:
-            if tag == act.LEG_B:
-                self.bridging.report(event, state, FAILED)
-                state.stage = legs.HELD
-                return [act.pause(event.leg_a, HOLD_MS)]
-            self.bridging.report(event, state, NO_ANSWER)  # the held leg gave up
-            state.stage = legs.ENDED
-            return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
-        if stage == legs.HELD and tag == act.LEG_B:
-            return None  # a leg B we hung up (its PIN failed); leg A still waits
-        if stage in legs.UP:
-            self._ended(state)
-            state.stage = legs.ENDED
-            # The other leg stays up (and billed) until hung up.
-            return [act.hang_up(c) for c in event.connected(but=tag)]
-        return []
-
-    def _end(self, event: Event, state: State) -> list:
+    def end(self, event: Event, state: State) -> list:
         """We hang up a connected call (a message played): its end is reported now."""
-        self._ended(state)
+        self.ended(state)
         state.stage = legs.ENDED
         return [act.hang_up(c) for c in event.connected()]
 
-    def _ended(self, state: State) -> None:
+    def ended(self, state: State) -> None:
         seconds = max(0, self.now() - (state.connected_at or self.now()))
         self.reports.ended(state.dial.call_id, seconds)
 
-    def invalid(self, event: Event, state: State) -> list:
-        """The service refused our last answer (its ErrorType says why) and asks again: end
-        the call cleanly, reporting whatever was pending as Failed, instead of leaving the
-        service to drop it (480) after its retries."""
-        log.error(
-            "call %s: invalid response: %s %s",
-            state.dial.call_id,
-            event.error_type,
-            event.error_message,
-        )
-        state.invalid += 1
-        if state.stage == legs.RINGING or state.stage in legs.ANSWERING:
-            self._report(event, state, FAILED)
-        elif state.stage in legs.BRIDGE:
-            self.bridging.report(event, state, FAILED)
-        elif state.stage in legs.UP:
-            self._ended(state)
-        state.stage = legs.ENDED
-        return [act.hang_up(c) for c in event.connected()]
-
-    def _report(self, event: Event, state: State, result: str) -> bool:
+    def report(self, event: Event, state: State, result: str) -> bool:
         """Report leg A's dial: its result, or, for a try-all, the race's. False when the
         leg must not go on: another number won, or the dial is over (timed out)."""
         d = state.dial
@@ -283,3 +239,58 @@ class Stages:
 
     def _audio(self, key: str) -> dict:
         return act.audio(self.bucket, key)
+
+
+@dataclass
+class Endings:
+    """A leg hung up, or the service refusing our answer: what was pending is reported."""
+
+    stages: Stages
+
+    def hung_up(self, event: Event, state: State) -> list | None:
+        stage, tag = state.stage, event.hanging_tag
+        if stage == legs.RINGING:
+            self.stages.report(event, state, results.of_hangup(event.sip_code))
+            state.stage = legs.ENDED
+            return []
+        if stage in legs.ANSWERING:
+            # Answered, then gone before the call was put through.
+            self.stages.report(event, state, DECLINED)
+            state.stage = legs.ENDED
+            return []
+        if stage in legs.BRIDGE:
+            if tag == act.LEG_B:
+                self.stages.bridging.report(event, state, FAILED)
+                state.stage = legs.HELD
+                return [act.pause(event.leg_a, HOLD_MS)]
+            self.stages.bridging.report(event, state, NO_ANSWER)  # the held leg gave up
+            state.stage = legs.ENDED
+            return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
+        if stage == legs.HELD and tag == act.LEG_B:
+            return None  # a leg B we hung up (its PIN failed); leg A still waits
+        if stage in legs.UP:
+            self.stages.ended(state)
+            state.stage = legs.ENDED
+            # The other leg stays up (and billed) until hung up.
+            return [act.hang_up(c) for c in event.connected(but=tag)]
+        return []
+
+    def invalid(self, event: Event, state: State) -> list:
+        """The service refused our last answer (its ErrorType says why) and asks again: end
+        the call cleanly, reporting whatever was pending as Failed, instead of leaving the
+        service to drop it (480) after its retries."""
+        log.error(
+            "call %s: invalid response: %s %s",
+            state.dial.call_id,
+            event.error_type,
+            event.error_message,
+        )
+        state.invalid += 1
+        if state.stage == legs.RINGING or state.stage in legs.ANSWERING:
+            self.stages.report(event, state, FAILED)
+        elif state.stage in legs.BRIDGE:
+            self.stages.bridging.report(event, state, FAILED)
+        elif state.stage in legs.UP:
+            self.stages.ended(state)
+        state.stage = legs.ENDED
+        return [act.hang_up(c) for c in event.connected()]

@@ -75,7 +75,7 @@ class Handler:
     signing_keys: Callable[..., tuple[str, ...]]
     header: str = signature.TWILIO_HEADER
     presign: Callable[[str], str] = lambda key: _presign(key)
-    board: Board = field(default_factory=lambda: rendezvous)  # type: ignore[arg-type]
+    board: Board = field(default_factory=lambda: rendezvous)
     now: Callable[[], int] = clock.now
 
     @property

@@ -85,6 +85,10 @@ class Stages:
     pages: Pages
 
     @property
+    def bridged(self) -> Bridged:
+        return Bridged(self)
+
+    @property
     def legs(self) -> Legs:
         legs: Legs = self.carrier.legs
         return legs
@@ -106,14 +110,14 @@ class Stages:
             dials.HOLD: self.holding,
             dials.MESSAGE: self.message_after_beep,
             dials.CALLBACK: self.callback,
-            dials.BRIDGE: self.bridge,
-            dials.SCREEN: self.screen,
-            dials.SCREENED: self.screened,
-            dials.DIALED: self.dialed,
+            dials.BRIDGE: self.bridged.bridge,
+            dials.SCREEN: self.bridged.screen,
+            dials.SCREENED: self.bridged.screened,
+            dials.DIALED: self.bridged.dialed,
         }
         return steps[step.name](step, spec, kept)
 
-    def _move(self, step: Step, to: Stage, from_stages: tuple[Stage | None, ...]) -> bool:
+    def move(self, step: Step, to: Stage, from_stages: tuple[Stage | None, ...]) -> bool:
         return bool(
             self.legs.move(
                 step.call_id,
@@ -135,13 +139,13 @@ class Stages:
         )
 
     def _end(self, step: Step) -> str:
-        self._move(step, Stage.DONE, (*ANSWERING, None))
+        self.move(step, Stage.DONE, (*ANSWERING, None))
         return HANG_UP
 
     # -- leg A ------------------------------------------------------------------------------
 
     def answer(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if step.index >= len(spec.targets) or not self._move(step, Stage.ANSWERED, RINGING):
+        if step.index >= len(spec.targets) or not self.move(step, Stage.ANSWERED, RINGING):
             return self.current(step, spec)
         dial = spec.dial(kept.token)
         if self.reports.another_won(dial, step.index):
@@ -157,19 +161,19 @@ class Stages:
             # Answered is enough (person or machine): reported now, then the message.
             if not self._report(step, spec, kept, SUCCESS, alive):
                 return self._end(step)
-            self._move(step, Stage.UP, (Stage.ANSWERED,))
+            self.move(step, Stage.UP, (Stage.ANSWERED,))
             return self.pages.message(spec, step.index)
         if spec.ask_for_one:
-            self._move(step, Stage.ASKING, (Stage.ANSWERED,))
+            self.move(step, Stage.ASKING, (Stage.ANSWERED,))
             return self.pages.press_one(spec, step.index, dials.GATHER)
         if spec.announcement:
-            self._move(step, Stage.ANNOUNCING, (Stage.ANSWERED,))
+            self.move(step, Stage.ANNOUNCING, (Stage.ANSWERED,))
             return self.pages.announcement(spec, step.index)
         return self._accepted(step, spec, kept, alive)
 
     def _accepted(self, step: Step, spec: Spec, kept: Kept, alive: bool = False) -> str:
         """Leg A accepted the call (pressed 1, or answering was enough)."""
-        if spec.digits and self._move(step, Stage.OUTPULSING, ANSWERING):
+        if spec.digits and self.move(step, Stage.OUTPULSING, ANSWERING):
             return self.pages.pin(spec, step.index)
         return self._answered_as_required(step, spec, kept, alive)
 
@@ -177,11 +181,11 @@ class Stages:
         """Report Success, then the room or the hold."""
         if not self._report(step, spec, kept, SUCCESS, alive):
             return self._end(step)
-        self._move(step, Stage.UP, ANSWERING)
+        self.move(step, Stage.UP, ANSWERING)
         return self.pages.up(spec, step.index, first=True)
 
     def gathered(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if not self._move(step, Stage.ANSWERED, (Stage.ASKING,)):
+        if not self.move(step, Stage.ANSWERED, (Stage.ASKING,)):
             return self.current(step, spec)  # a repeated request, or detection came first
         if step.param("Digits") == "1":
             return self._accepted(step, spec, kept)
@@ -189,12 +193,12 @@ class Stages:
         return self._end(step)
 
     def announced(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if not self._move(step, Stage.ANSWERED, (Stage.ANNOUNCING,)):
+        if not self.move(step, Stage.ANSWERED, (Stage.ANNOUNCING,)):
             return self.current(step, spec)
         return self._accepted(step, spec, kept)
 
     def pin_sent(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if not self._move(step, Stage.ANSWERED, (Stage.OUTPULSING,)):
+        if not self.move(step, Stage.ANSWERED, (Stage.OUTPULSING,)):
             return self.current(step, spec)
         return self._answered_as_required(step, spec, kept, False)
 
@@ -213,7 +217,7 @@ class Stages:
             # The message started while detection ran: a machine hears it again from the
             # start once its greeting is over, so that the recording holds all of it.
             # (Answered: the answer's webhook is still reporting; it plays the message.)
-            if answered_by.startswith("machine_end") and self._move(
+            if answered_by.startswith("machine_end") and self.move(
                 step, Stage.AFTER_BEEP, (Stage.ANSWERED, Stage.UP)
             ):
                 self._redirect(step, dials.MESSAGE)
@@ -221,7 +225,7 @@ class Stages:
         if spec.accept_machine:
             return EMPTY
         # A machine on a leg that must be a person, still being asked: Machine.
-        if self._move(step, Stage.DONE, (Stage.ANSWERED, Stage.ASKING, Stage.ANNOUNCING)):
+        if self.move(step, Stage.DONE, (Stage.ANSWERED, Stage.ASKING, Stage.ANNOUNCING)):
             self._report(step, spec, kept, MACHINE)
             sid = step.param("CallSid")
             if sid:
@@ -244,73 +248,17 @@ class Stages:
         if status not in FINAL or step.index >= len(spec.targets):
             return EMPTY
         stage = kept.stages.get(step.index)
-        if stage is None and self._move(step, Stage.DONE, RINGING):
+        if stage is None and self.move(step, Stage.DONE, RINGING):
             result = result_of(status) if status != "completed" else NO_ANSWER
             self._report(step, spec, kept, result)
-        elif stage in ANSWERING and self._move(step, Stage.DONE, ANSWERING):
+        elif stage in ANSWERING and self.move(step, Stage.DONE, ANSWERING):
             # Answered, then gone before the call was put through.
             self._report(step, spec, kept, DECLINED)
-        elif stage in (Stage.UP, Stage.AFTER_BEEP) and self._move(
+        elif stage in (Stage.UP, Stage.AFTER_BEEP) and self.move(
             step, Stage.DONE, (Stage.UP, Stage.AFTER_BEEP)
         ):
             self.reports.ended(spec.call_id, seconds_of(step.param("CallDuration")))
         return EMPTY
-
-    # -- the leg bridged to leg A --------------------------------------------------------
-
-    def bridge(self, step: Step, spec: Spec, kept: Kept) -> str:
-        return self.pages.bridge(spec)
-
-    def screen(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if not spec.screened:
-            return self._put_through(step, spec, kept)
-        return self.pages.press_one(spec, step.index, dials.SCREENED)
-
-    def screened(self, step: Step, spec: Spec, kept: Kept) -> str:
-        if step.param("Digits") == "1":
-            return self._put_through(step, spec, kept)
-        # Declined: this number is hung up; the others of the <Dial> ring on.
-        self._move(step, Stage.DECLINED, RINGING)
-        return HANG_UP
-
-    def _put_through(self, step: Step, spec: Spec, kept: Kept) -> str:
-        """The first number of the <Dial> accepted: report the dial, then bridge."""
-        if not self.legs.once(spec.call_id, spec.key, Stage.WON.value):
-            return HANG_UP  # another number won (or a repeat)
-        self._move(step, Stage.WON, RINGING)
-        tried = [
-            SUCCESS
-            if n == step.index
-            else (DECLINED if kept.stages.get(n) == Stage.DECLINED else NO_ANSWER)
-            for n in range(len(spec.targets))
-        ]
-        parent = step.param("ParentCallSid") or step.param("CallSid")
-        outcome = Outcome(
-            SUCCESS,
-            attempts_of(spec.targets, tried),
-            answered=spec.targets[step.index].number,
-            reference=reference(spec.call_id, parent),
-        )
-        if not self.reports.send(spec.dial(kept.token), outcome):
-            return HANG_UP
-        return EMPTY
-
-    def dialed(self, step: Step, spec: Spec, kept: Kept) -> str:
-        """The <Dial> is over: the conversation ended, or nobody was put through."""
-        if Stage.WON.value in kept.flags:
-            self.reports.ended(spec.call_id, seconds_of(step.param("DialCallDuration")))
-            return HANG_UP
-        if self.legs.once(spec.call_id, spec.key, REPORTED):
-            status = step.param("DialCallStatus")
-            tried = [
-                DECLINED
-                if kept.stages.get(n) == Stage.DECLINED
-                else (result_of(status) if len(spec.targets) == 1 else NO_ANSWER)
-                for n in range(len(spec.targets))
-            ]
-            self.reports.send(spec.dial(kept.token), unanswered(spec.targets, tried))
-        # Leg A waits again: for the next number of the hunt, or to be released.
-        return self.pages.hold(spec, step.index, first=False)
 
     # -- a repeated webhook ---------------------------------------------------------------
 
@@ -343,3 +291,65 @@ class Stages:
                 )
             except CarrierError as e:
                 log.info("call %s: not redirected: %s", step.call_id, e)
+
+
+@dataclass
+class Bridged:
+    """The leg bridged to leg A: a <Dial> of its numbers from leg A's call, each screened
+    when it answers; the first put through wins."""
+
+    stages: Stages
+
+    def bridge(self, step: Step, spec: Spec, kept: Kept) -> str:
+        return self.stages.pages.bridge(spec)
+
+    def screen(self, step: Step, spec: Spec, kept: Kept) -> str:
+        if not spec.screened:
+            return self._put_through(step, spec, kept)
+        return self.stages.pages.press_one(spec, step.index, dials.SCREENED)
+
+    def screened(self, step: Step, spec: Spec, kept: Kept) -> str:
+        if step.param("Digits") == "1":
+            return self._put_through(step, spec, kept)
+        # Declined: this number is hung up; the others of the <Dial> ring on.
+        self.stages.move(step, Stage.DECLINED, RINGING)
+        return HANG_UP
+
+    def _put_through(self, step: Step, spec: Spec, kept: Kept) -> str:
+        """The first number of the <Dial> accepted: report the dial, then bridge."""
+        if not self.stages.legs.once(spec.call_id, spec.key, Stage.WON.value):
+            return HANG_UP  # another number won (or a repeat)
+        self.stages.move(step, Stage.WON, RINGING)
+        tried = [
+            SUCCESS
+            if n == step.index
+            else (DECLINED if kept.stages.get(n) == Stage.DECLINED else NO_ANSWER)
+            for n in range(len(spec.targets))
+        ]
+        parent = step.param("ParentCallSid") or step.param("CallSid")
+        outcome = Outcome(
+            SUCCESS,
+            attempts_of(spec.targets, tried),
+            answered=spec.targets[step.index].number,
+            reference=reference(spec.call_id, parent),
+        )
+        if not self.stages.reports.send(spec.dial(kept.token), outcome):
+            return HANG_UP
+        return EMPTY
+
+    def dialed(self, step: Step, spec: Spec, kept: Kept) -> str:
+        """The <Dial> is over: the conversation ended, or nobody was put through."""
+        if Stage.WON.value in kept.flags:
+            self.stages.reports.ended(spec.call_id, seconds_of(step.param("DialCallDuration")))
+            return HANG_UP
+        if self.stages.legs.once(spec.call_id, spec.key, REPORTED):
+            status = step.param("DialCallStatus")
+            tried = [
+                DECLINED
+                if kept.stages.get(n) == Stage.DECLINED
+                else (result_of(status) if len(spec.targets) == 1 else NO_ANSWER)
+                for n in range(len(spec.targets))
+            ]
+            self.stages.reports.send(spec.dial(kept.token), unanswered(spec.targets, tried))
+        # Leg A waits again: for the next number of the hunt, or to be released.
+        return self.stages.pages.hold(spec, step.index, first=False)
