@@ -148,6 +148,15 @@ class Voice:
     recorded: Callable[[dict], str]
 
 
+def pool(numbers: tuple[str, ...], setting: str) -> tuple[str, ...]:
+    """The account's numbers a dialect presents as caller id, each E.164 (`setting`: the
+    variable that names them, for the error)."""
+    bad = [n for n in numbers if not E164.fullmatch(n)]
+    if bad:
+        raise ValueError(f"{setting}: not E.164: {bad}")
+    return numbers
+
+
 def check_numbers(dial: Dial) -> None:
     for target in dial.targets:
         if not E164.fullmatch(target.e164):

@@ -55,7 +55,7 @@ from chalicelib.telephony import (
 )
 from chalicelib.telephony.chime import legs
 from chalicelib.telephony.chime.actions import MAX_DIGITS, PIN_PAUSE
-from chalicelib.telephony.spec import E164, Spec, Voice, make
+from chalicelib.telephony.spec import Spec, Voice, make, pool
 
 log = logging.getLogger(__name__)
 
@@ -120,27 +120,18 @@ class ChimeCarrier:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     # store.pacing and store.rendezvous (in-memory fakes in unit tests).
-    pacing: Any = None
-    board: Any = None
+    pacing: Any = field(default_factory=lambda: pacing)
+    board: Any = field(default_factory=lambda: rendezvous)
     # The adapter's own limiter of new calls: only when the dialer does not pace
     # (OCP_PACING=false); with pacing on, a second limiter would only add waits.
     limited: bool = True
 
-    def __post_init__(self) -> None:
-        if self.pacing is None:
-            self.pacing = pacing
-        if self.board is None:
-            self.board = rendezvous
-
     @classmethod
     def from_settings(cls) -> ChimeCarrier:
         s = settings.get()
-        bad = [n for n in s.chime_numbers if not E164.fullmatch(n)]
-        if bad:
-            raise ValueError(f"OCP_CHIME_NUMBERS: not E.164: {bad}")
         return cls(
             sma_id=s.chime_sma_id,
-            numbers=s.chime_numbers,
+            numbers=pool(s.chime_numbers, "OCP_CHIME_NUMBERS"),
             calls_per_second=s.chime_calls_per_second,
             ring_seconds=min(s.chime_ring_seconds, max(1, s.ring_timeout_seconds - 10)),
             media_region=s.chime_media_region,

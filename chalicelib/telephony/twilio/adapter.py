@@ -50,7 +50,7 @@ from chalicelib.telephony import (
     retries,
     unanswered,
 )
-from chalicelib.telephony.spec import E164, Spec, Voice, make
+from chalicelib.telephony.spec import Spec, Voice, make, pool
 from chalicelib.telephony.twilio import dials
 
 tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
@@ -96,22 +96,15 @@ class TwilioCarrier:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     # store.rendezvous and store.legs (in-memory fakes in unit tests).
-    board: Any = None
+    board: Any = field(default_factory=lambda: rendezvous)
     legs: Any = field(default_factory=_default_legs)
-
-    def __post_init__(self) -> None:
-        if self.board is None:
-            self.board = rendezvous
 
     @classmethod
     def from_settings(cls) -> TwilioCarrier:
         s = settings.get()
-        bad = [n for n in s.twilio_numbers if not E164.fullmatch(n)]
-        if bad:
-            raise ValueError(f"OCP_TWILIO_NUMBERS: not E.164: {bad}")
         return cls(
             rest=rest_from_settings(),
-            numbers=s.twilio_numbers,
+            numbers=pool(s.twilio_numbers, "OCP_TWILIO_NUMBERS"),
             public_base_url=s.public_base_url,
             ring_seconds=min(s.twilio_ring_seconds, max(5, s.ring_timeout_seconds - 10)),
             stage=s.stage,
