@@ -41,7 +41,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from chalicelib import settings
 from chalicelib.imports import on_first_use
 from chalicelib.store import aws, pacing, rendezvous
-from chalicelib.telephony import (
+from chalicelib.telephony import (  # the core's modules
     FAILED,
     CarrierBusy,
     CarrierError,
@@ -55,6 +55,7 @@ from chalicelib.telephony import (
 )
 from chalicelib.telephony.chime import legs
 from chalicelib.telephony.chime.actions import MAX_DIGITS, PIN_PAUSE
+from chalicelib.telephony.references import References
 from chalicelib.telephony.spec import Spec, Voice, make, pool
 
 log = logging.getLogger(__name__)
@@ -75,15 +76,9 @@ _BUSY = {
 _ROOM = re.compile(r"conference-(\d+)")
 
 
-def reference(call_id: int, transaction_id: str) -> str:
-    return f"{PREFIX}:{call_id}:{transaction_id}"
-
-
-def parse_reference(ref: str) -> tuple[int, str]:
-    kind, call_id, transaction_id = ref.split(":", 2)
-    if kind != PREFIX:
-        raise CarrierError(f"not a Chime call reference: {kind}")
-    return int(call_id), transaction_id
+LEGS = References(PREFIX, "Chime")
+reference = LEGS.make
+parse_reference = LEGS.parse
 
 
 def _client(service: str) -> Callable[[], Any]:

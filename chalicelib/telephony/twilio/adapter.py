@@ -39,17 +39,18 @@ from chalicelib.imports import on_first_use
 from chalicelib.providers.twilio.account import auth_token, rest_from_settings, webhook_keys  # noqa: F401
 from chalicelib.providers.twilio.rest import Rest
 from chalicelib.store import legs, rendezvous
-from chalicelib.telephony import (
+from chalicelib.telephony import (  # the core's modules
     FAILED,
     CarrierError,
     Dial,
     Gone,
     Outcome,
-    caller,
-    race,
     retries,
     unanswered,
 )
+from chalicelib.telephony.caller import choose as choose_caller
+from chalicelib.telephony.race import ring_all
+from chalicelib.telephony.references import References
 from chalicelib.telephony.spec import Spec, Voice, make, pool
 from chalicelib.telephony.twilio import dials
 
@@ -66,15 +67,9 @@ PIN_PAUSE = "wwww"  # two seconds (w: half a second) before a PIN, while the far
 MAX_PIN = 32  # sendDigits: 32 characters
 
 
-def reference(call_id: int, call_sid: str) -> str:
-    return f"{PREFIX}:{call_id}:{call_sid}"
-
-
-def parse_reference(ref: str) -> tuple[int, str]:
-    kind, call_id, sid = ref.split(":", 2)
-    if kind != PREFIX:
-        raise CarrierError(f"not a Twilio call reference: {kind}")
-    return int(call_id), sid
+LEGS = References(PREFIX, "Twilio")
+reference = LEGS.make
+parse_reference = LEGS.parse
 
 
 def _speech(text: str) -> str:
@@ -148,11 +143,11 @@ class TwilioCarrier:
         originator's own when it is one of them, else the one nearest the destination."""
         if not self.numbers:
             raise CarrierError("no caller id: OCP_TWILIO_NUMBERS names none of the account's")
-        return caller.choose(self.numbers, wish, to, spread)
+        return choose_caller(self.numbers, wish, to, spread)
 
     def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
         """Try-all: one call per number, all at once (telephony/race.py)."""
-        return race.ring_all(self.board, dial, lambda n: self._create(spec, n))
+        return ring_all(self.board, dial, lambda n: self._create(spec, n))
 
     def _create(self, spec: Spec, index: int) -> str:
         """Calls.create for number `index`; its CallSid. A 429 is tried again for up to
