@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from chalicelib.telephony import FAILED, NO_ANSWER, SUCCESS, Outcome, attempts, unanswered
 from chalicelib.telephony.chime import actions as act
-from chalicelib.telephony.chime import legs, results
+from chalicelib.telephony.chime import results
 from chalicelib.telephony.chime.adapter import reference
 from chalicelib.telephony.chime.events import Event
-from chalicelib.telephony.chime.legs import Spec, State
+from chalicelib.telephony.chime.legs import Spec, Stage, State
 from chalicelib.telephony.reporting import Reporter
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class Bridging:
     def start(self, state: State, spec: Spec, token: str) -> list | None:
         """The next dial, bridged to leg A (UpdateSipMediaApplicationCall `bridge`): ring
         its first number, if leg A still waits."""
-        if state.stage != legs.HELD:
+        if state.stage != Stage.HELD:
             # Nothing is waiting to be bridged any more (the leg is being hung up).
             log.info("call %s attempt %s: no held leg to bridge", spec.call_id, spec.key)
             self.reports.send(
@@ -38,7 +38,7 @@ class Bridging:
             return None
         state.bridge, state.bridge_token = spec.at(0), token
         state.bridge_results, state.bridge_reported = [], False
-        state.stage = legs.BRIDGING
+        state.stage = Stage.BRIDGING
         return [self.ring(state.bridge)]
 
     def ring(self, spec: Spec) -> dict:
@@ -51,10 +51,10 @@ class Bridging:
         assert b is not None
         state.connected_at = self.now()
         if b.digits:
-            state.stage = legs.BRIDGE_OUTPULSING
+            state.stage = Stage.BRIDGE_OUTPULSING
             return [act.send_digits(event.leg_b, act.PIN_PAUSE + b.digits)]
         self.report(event, state, SUCCESS)
-        state.stage = legs.CONNECTED
+        state.stage = Stage.CONNECTED
         return []
 
     def not_answered(self, event: Event, state: State) -> list:
@@ -67,7 +67,7 @@ class Bridging:
             state.bridge = b.at(b.index + 1)
             return [self.ring(state.bridge)]
         self.report(event, state, None)
-        state.stage = legs.HELD  # for the next number of the hunt, or the release
+        state.stage = Stage.HELD  # for the next number of the hunt, or the release
         return [act.pause(event.leg_a, HOLD_MS)]
 
     def report(self, event: Event, state: State, result: str | None) -> None:

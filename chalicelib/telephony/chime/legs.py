@@ -16,28 +16,52 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from chalicelib.telephony.spec import Spec
 
-__all__ = ["Spec", "State", "arguments"]
+__all__ = ["Spec", "Stage", "State", "arguments"]
 
 VERSION = "1"
 MAX_ARGUMENTS = 20
 MAX_ATTRIBUTE_BYTES = 20 * 1024
 
-# Stages of a transaction (TransactionAttributes "ocp".st).
-RINGING = "ringing"  # placed, not answered
-ASKING = "asking"  # announcement + "press 1"
-ANNOUNCING = "announcing"  # announcement, no question
-OUTPULSING = "outpulsing"  # DTMF (a PIN) to leg A
-JOINING = "joining"  # JoinChimeMeeting
-HELD = "held"  # leg A answered and reported; waiting for a leg to be bridged to it
-BRIDGING = "bridging"  # CallAndBridge ringing leg B
-BRIDGE_OUTPULSING = "bridge-outpulsing"  # DTMF (a PIN) to leg B
-PLAYING = "playing"  # a blast's message (leg A reported at answer)
-CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
-CONNECTED = "connected"  # the call is up; its end is reported
-ENDED = "ended"
+
+class Stage(StrEnum):
+    """A transaction's stage (TransactionAttributes "ocp".st)."""
+
+    RINGING = "ringing"  # placed, not answered
+    ASKING = "asking"  # announcement + "press 1"
+    ANNOUNCING = "announcing"  # announcement, no question
+    OUTPULSING = "outpulsing"  # DTMF (a PIN) to leg A
+    JOINING = "joining"  # JoinChimeMeeting
+    HELD = "held"  # leg A answered and reported; waiting for a leg to be bridged to it
+    BRIDGING = "bridging"  # CallAndBridge ringing leg B
+    BRIDGE_OUTPULSING = "bridge-outpulsing"  # DTMF (a PIN) to leg B
+    PLAYING = "playing"  # a blast's message (leg A reported at answer)
+    CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
+    CONNECTED = "connected"  # the call is up; its end is reported
+    ENDED = "ended"
+
+
+RINGING, ASKING, ANNOUNCING, OUTPULSING = (
+    Stage.RINGING,
+    Stage.ASKING,
+    Stage.ANNOUNCING,
+    Stage.OUTPULSING,
+)
+JOINING, HELD, BRIDGING, BRIDGE_OUTPULSING = (
+    Stage.JOINING,
+    Stage.HELD,
+    Stage.BRIDGING,
+    Stage.BRIDGE_OUTPULSING,
+)
+PLAYING, CALLING_BACK, CONNECTED, ENDED = (
+    Stage.PLAYING,
+    Stage.CALLING_BACK,
+    Stage.CONNECTED,
+    Stage.ENDED,
+)
 # Leg A answered, its dial not yet decided (a hang up is Declined).
 ANSWERING = (ASKING, ANNOUNCING, OUTPULSING, JOINING)
 BRIDGE = (BRIDGING, BRIDGE_OUTPULSING)  # leg B's dial not yet decided
@@ -50,7 +74,7 @@ class State:
 
     dial: Spec
     token: str
-    stage: str = RINGING
+    stage: Stage = Stage.RINGING
     bridge: Spec | None = None
     bridge_token: str = ""
     bridge_results: list[str] = field(default_factory=list)  # one per bridge target tried
@@ -88,7 +112,7 @@ class State:
         return cls(
             dial=Spec.from_dict(s["d"]),
             token=attributes.get("tok", ""),
-            stage=s.get("st", RINGING),
+            stage=Stage(s.get("st", Stage.RINGING)),
             bridge=Spec.from_dict(s["b"]) if s.get("b") else None,
             bridge_token=attributes.get("tok2", ""),
             bridge_results=list(s.get("br", [])),

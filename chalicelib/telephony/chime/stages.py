@@ -14,7 +14,7 @@ from chalicelib.telephony.chime import legs, results
 from chalicelib.telephony.chime.adapter import ChimeCarrier, reference
 from chalicelib.telephony.chime.bridging import HOLD_MS, Bridging
 from chalicelib.telephony.chime.events import Event
-from chalicelib.telephony.chime.legs import Spec, State
+from chalicelib.telephony.chime.legs import Spec, Stage, State
 from chalicelib.telephony.reporting import Reporter
 
 log = logging.getLogger(__name__)
@@ -44,28 +44,28 @@ class Stages:
     def answered(self, event: Event, state: State) -> list | None:
         d = state.dial
         a = event.leg_a
-        if state.stage != legs.RINGING:
+        if state.stage != Stage.RINGING:
             return None  # a repeated event
         if self.reports.another_won(d.dial(state.token), d.index):
-            state.stage = legs.ENDED  # another number of the try-all won
+            state.stage = Stage.ENDED  # another number of the try-all won
             return [act.hang_up(a)]
         alive = self.reports.too_late(d.dial(state.token), d.index)
         if alive is None:
             # The dial timed out (recorded NoAnswer) or the call ended: a late answer.
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(a)]
         state.alive = alive
         if d.role == "recipient":
             return self._message(event, state)
         if d.ask_for_one:
-            state.stage = legs.ASKING
+            state.stage = Stage.ASKING
             question = d.announcement or d.prompt
             return [
                 act.pause(a, LEAD_MS),
                 act.play_and_get_digit(a, self._audio(question), self._audio(d.prompt)),
             ]
         if d.announcement:
-            state.stage = legs.ANNOUNCING
+            state.stage = Stage.ANNOUNCING
             return [act.pause(a, LEAD_MS), act.play(a, self._audio(d.announcement))]
         return self._accepted(event, state)
 
@@ -75,9 +75,9 @@ class Stages:
         d = state.dial
         a = event.leg_a
         if not self.report(event, state, SUCCESS):
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(a)]
-        state.stage, state.connected_at = legs.PLAYING, self.now()
+        state.stage, state.connected_at = Stage.PLAYING, self.now()
         out = [act.pause(a, LEAD_MS)]
         if d.announcement:
             out.append(act.play(a, self._audio(d.announcement)))
@@ -94,7 +94,7 @@ class Stages:
         """Leg A accepted the call (pressed 1, or answering was enough)."""
         d = state.dial
         if d.digits:
-            state.stage = legs.OUTPULSING
+            state.stage = Stage.OUTPULSING
             return [act.send_digits(event.leg_a, act.PIN_PAUSE + d.digits)]
         return self._connect(event, state)
 
@@ -107,9 +107,9 @@ class Stages:
             except CarrierError as e:
                 log.warning("call %s: could not join %s: %s", d.call_id, d.room, e)
                 self.report(event, state, FAILED)
-                state.stage = legs.ENDED
+                state.stage = Stage.ENDED
                 return [act.hang_up(a)]
-            state.stage = legs.JOINING
+            state.stage = Stage.JOINING
             return [act.join_meeting(a, meeting, token)]
         return self._answered_as_required(event, state)
 
@@ -119,43 +119,43 @@ class Stages:
         d = state.dial
         a = event.leg_a
         if not self.report(event, state, SUCCESS):
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(a)]
         state.connected_at = self.now()
         if d.room:
-            state.stage = legs.CONNECTED
+            state.stage = Stage.CONNECTED
             return []
-        state.stage = legs.HELD
+        state.stage = Stage.HELD
         held = [act.play(a, self._audio(d.hold))] if d.hold else []
         return [*held, act.pause(a, HOLD_MS)]
 
     def succeeded(self, event: Event, state: State) -> list | None:
         kind, stage = event.action_type, state.stage
         a = event.leg_a
-        if kind == "Pause" and stage == legs.HELD:
+        if kind == "Pause" and stage == Stage.HELD:
             return [act.pause(a, HOLD_MS)]
-        if kind == "PlayAudio" and stage == legs.ANNOUNCING:
+        if kind == "PlayAudio" and stage == Stage.ANNOUNCING:
             return self._accepted(event, state)
         if kind == "PlayAudioAndGetDigits":
             pressed = event.received_digits == "1"
-            if stage == legs.ASKING:
+            if stage == Stage.ASKING:
                 return self._accepted(event, state) if pressed else self._declined(event, state)
-            if stage == legs.PLAYING:
+            if stage == Stage.PLAYING:
                 return self._call_back(event, state) if pressed else self.end(event, state)
         if kind == "SendDigits":
-            if stage == legs.OUTPULSING:
+            if stage == Stage.OUTPULSING:
                 return self._connect(event, state)
-            if stage == legs.BRIDGE_OUTPULSING:
+            if stage == Stage.BRIDGE_OUTPULSING:
                 self.bridging.report(event, state, SUCCESS)
-                state.stage = legs.CONNECTED
+                state.stage = Stage.CONNECTED
                 return []
-        if kind == "JoinChimeMeeting" and stage == legs.JOINING:
+        if kind == "JoinChimeMeeting" and stage == Stage.JOINING:
             return self._answered_as_required(event, state)
         if kind == "CallAndBridge":
-            if stage == legs.BRIDGING:
+            if stage == Stage.BRIDGING:
                 return self.bridging.answered(event, state)
-            if stage == legs.CALLING_BACK:
-                state.stage = legs.CONNECTED
+            if stage == Stage.CALLING_BACK:
+                state.stage = Stage.CONNECTED
                 return []
         return None
 
@@ -163,36 +163,36 @@ class Stages:
         kind, stage = event.action_type, state.stage
         a = event.leg_a
         log.info("call %s: %s failed (%s)", state.dial.call_id, kind, event.error_type)
-        if kind == "CallAndBridge" and stage == legs.BRIDGING:
+        if kind == "CallAndBridge" and stage == Stage.BRIDGING:
             return self.bridging.not_answered(event, state)
-        if kind == "CallAndBridge" and stage == legs.CALLING_BACK:
+        if kind == "CallAndBridge" and stage == Stage.CALLING_BACK:
             return self.end(event, state)  # the originator did not answer the callback
-        if stage == legs.ASKING:
+        if stage == Stage.ASKING:
             return self._declined(event, state)  # no 1 (or no key at all)
         if stage in legs.ANSWERING:  # ASKING is above
             self.report(event, state, FAILED)
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(a)]
-        if stage == legs.BRIDGE_OUTPULSING:
+        if stage == Stage.BRIDGE_OUTPULSING:
             self.bridging.report(event, state, FAILED)
-            state.stage = legs.HELD
+            state.stage = Stage.HELD
             b = event.leg_b
             return [*([act.hang_up(b)] if b else []), act.pause(a, HOLD_MS)]
-        if stage == legs.PLAYING:
+        if stage == Stage.PLAYING:
             return self.end(event, state)
-        if stage == legs.HELD:
+        if stage == Stage.HELD:
             return [act.pause(a, HOLD_MS)]
         return None
 
     def _declined(self, event: Event, state: State) -> list:
         self.report(event, state, DECLINED)
-        state.stage = legs.ENDED
+        state.stage = Stage.ENDED
         return [act.hang_up(event.leg_a)]
 
     def _call_back(self, event: Event, state: State) -> list:
         """A blast recipient pressed 1: bridge them to the originator."""
         d = state.dial
-        state.stage = legs.CALLING_BACK
+        state.stage = Stage.CALLING_BACK
         return [act.call_and_bridge(d.caller, d.callback, d.ring_seconds)]
 
     def update(self, event: Event, state: State) -> list | None:
@@ -201,7 +201,7 @@ class Stages:
         if op == "hangup":
             if state.stage in legs.UP:
                 self.ended(state)
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(c) for c in event.connected()]
         if op != "bridge" or "dial" not in arguments:
             return None
@@ -212,7 +212,7 @@ class Stages:
     def end(self, event: Event, state: State) -> list:
         """We hang up a connected call (a message played): its end is reported now."""
         self.ended(state)
-        state.stage = legs.ENDED
+        state.stage = Stage.ENDED
         return [act.hang_up(c) for c in event.connected()]
 
     def ended(self, state: State) -> None:
@@ -249,28 +249,28 @@ class Endings:
 
     def hung_up(self, event: Event, state: State) -> list | None:
         stage, tag = state.stage, event.hanging_tag
-        if stage == legs.RINGING:
+        if stage == Stage.RINGING:
             self.stages.report(event, state, results.of_hangup(event.sip_code))
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return []
         if stage in legs.ANSWERING:
             # Answered, then gone before the call was put through.
             self.stages.report(event, state, DECLINED)
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return []
         if stage in legs.BRIDGE:
             if tag == act.LEG_B:
                 self.stages.bridging.report(event, state, FAILED)
-                state.stage = legs.HELD
+                state.stage = Stage.HELD
                 return [act.pause(event.leg_a, HOLD_MS)]
             self.stages.bridging.report(event, state, NO_ANSWER)  # the held leg gave up
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             return [act.hang_up(c) for c in event.connected(but=act.LEG_A)]
-        if stage == legs.HELD and tag == act.LEG_B:
+        if stage == Stage.HELD and tag == act.LEG_B:
             return None  # a leg B we hung up (its PIN failed); leg A still waits
         if stage in legs.UP:
             self.stages.ended(state)
-            state.stage = legs.ENDED
+            state.stage = Stage.ENDED
             # The other leg stays up (and billed) until hung up.
             return [act.hang_up(c) for c in event.connected(but=tag)]
         return []
@@ -286,11 +286,11 @@ class Endings:
             event.error_message,
         )
         state.invalid += 1
-        if state.stage == legs.RINGING or state.stage in legs.ANSWERING:
+        if state.stage == Stage.RINGING or state.stage in legs.ANSWERING:
             self.stages.report(event, state, FAILED)
         elif state.stage in legs.BRIDGE:
             self.stages.bridging.report(event, state, FAILED)
         elif state.stage in legs.UP:
             self.stages.ended(state)
-        state.stage = legs.ENDED
+        state.stage = Stage.ENDED
         return [act.hang_up(c) for c in event.connected()]
