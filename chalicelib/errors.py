@@ -44,6 +44,8 @@ class Code(IntEnum):
     CONFERENCE_NOT_EXTENDABLE = 306
     # A blast that has already started cannot be changed or started again.
     ALREADY_STARTED = 307
+    # A stored blast or autoconference that does not decode (the reference's "Corrupted Data").
+    CORRUPT_STORED_WORK = 307
     NO_SUCH_BLAST = 308
     REQUIRED = 900
     NOT_A_CHOICE = 901

@@ -25,7 +25,7 @@ import socket
 
 from chalicelib import settings
 from chalicelib.domain.subscriptions import ANSWERED, COMPLETED, INITIATED, TYPES, Subscription
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 
 # http.client and ssl: only a request that names a callback vets its URL (the stores
@@ -43,7 +43,7 @@ def vet_url(name: str, url: str) -> str:
     try:
         fetch.vet(url, fetch.resolve_host, allowed_networks())
     except (fetch.Refused, ValueError, OSError, socket.gaierror, UnicodeError):
-        raise OcpError(902, name=name, value=url) from None
+        raise OcpError(Code.INVALID_VALUE, name=name, value=url) from None
     return url
 
 

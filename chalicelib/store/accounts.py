@@ -15,7 +15,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.store.models import Account, User, transaction
 from chalicelib.store.transactions import failed_condition, get_items, retrying
 from chalicelib.store.users import is_visible, visible_condition
@@ -33,7 +33,7 @@ class Balances:
 def balances(eid: int, user_id: int) -> Balances:
     user, account = get_items([(User, user_id), (Account, user_id, eid)])
     if user is None or not is_visible(user.exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     if account is None:
         return Balances(ZERO, ZERO, ZERO)
     return Balances(account.currency or ZERO, account.mou_allowed or ZERO, account.mou_used or ZERO)
@@ -91,5 +91,5 @@ def _change(eid: int, user_id: int, action: Action) -> None:
         retrying(run)
     except TransactWriteError as e:
         if failed_condition(e, 0):
-            raise OcpError(106) from None
+            raise OcpError(Code.NO_SUCH_USER) from None
         raise

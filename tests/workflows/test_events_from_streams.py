@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.events import Subscription, publish, stream
-from chalicelib.store import aws, blasts, calls, conferences
+from chalicelib.store import aws, blasts, calls, conferences, recipients, texts
 from chalicelib.store.calls import AttemptRecord
 from chalicelib.store.models import Blast
 from local import streams
@@ -266,11 +266,11 @@ def test_a_blast_recipient_read_twice_is_counted_once_and_the_blast_ends_once():
     )
     claimed = blasts.claim_start(blast, NOW)
     assert claimed is not None
-    batch = blasts.Batch(blast.blast_id, 1, 235, "blastsms", NOW, "", EVERY)
+    batch = recipients.Batch(blast.blast_id, 1, 235, "blastsms", NOW, "", EVERY)
     call_id = claimed.call_id(0)
-    assert blasts.create_recipient_calls(batch, [(call_id, 0, term)], state="dialing")
+    assert recipients.create_calls(batch, [(call_id, 0, term)], state="dialing")
     # its text delivered: recorded, then the recipient ended (workflows/texting.py)
-    blasts.record_texts(call_id, [blasts.TextAttempt("3035551212", "Success")], NOW)
+    texts.record(call_id, [texts.TextAttempt("3035551212", "Success")], NOW)
     assert calls.finish(call_id, True, NOW)
     # When the Calls stream is read twice over (a retried batch)
     records = calls_records()
