@@ -46,3 +46,31 @@ def _send_batch(queue_url: str, bodies: list[str]) -> None:
     )
     if response.get("Failed"):
         raise Refused(f"queue refused {len(response['Failed'])} messages")
+
+
+def receive(
+    queue_url: str, wait_seconds: int = 0, attributes: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Up to ten messages (a poller other than Lambda's), with the named attributes."""
+    return (
+        aws.client("sqs")
+        .receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=list(attributes),
+        )
+        .get("Messages", [])
+    )
+
+
+def delete(queue_url: str, receipt_handle: str) -> None:
+    """A received message is handled: it is not delivered again."""
+    aws.client("sqs").delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle)
+
+
+def come_back_after(queue_url: str, receipt_handle: str, seconds: int) -> None:
+    """A received message is delivered again after `seconds` (0: now)."""
+    aws.client("sqs").change_message_visibility(
+        QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )

@@ -21,9 +21,6 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib import clock
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import PHONE
@@ -32,6 +29,7 @@ from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
 from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, ids, profiles
+from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing
 from chalicelib.workflows.dialing import Leg
@@ -43,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIND = "call"
-_STORE_ERRORS = (PynamoDBException, BotoCoreError, ClientError)
 
 
 @dataclass(frozen=True)
@@ -205,13 +202,13 @@ def _start(
             request=request.record(),
             callback=request.callback,
         )
-    except _STORE_ERRORS as e:
+    except AWS_FAILURES as e:
         raise OcpError(
             Code.CALL_WRITE_FAILED
         ) from e  # logged with the request id (protocol.routes)
     try:
         dialing.start(call_id, call_legs)
-    except _STORE_ERRORS as e:
+    except AWS_FAILURES as e:
         _abandon(call_id, at)
         raise OcpError(Code.CALL_WRITE_FAILED) from e
     return call_id
@@ -221,7 +218,7 @@ def _abandon(call_id: int, at: int) -> None:
     """A call that will never be dialed is failed, not left scheduled (best effort)."""
     try:
         calls.finish(call_id, success=False, at=at)
-    except _STORE_ERRORS:
+    except AWS_FAILURES:
         log.exception("call %s: could not be marked failed", call_id)
 
 

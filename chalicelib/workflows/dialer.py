@@ -29,10 +29,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 from chalicelib import clock, logs, metrics
-from chalicelib.store import aws, calls
+from chalicelib.store import calls, executions
 from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
     FAILED,
@@ -46,9 +46,6 @@ from chalicelib.telephony import (
     carriers,
 )
 from chalicelib.workflows import pacing
-
-if TYPE_CHECKING:
-    from chalicelib.store.calls import AttemptRecord
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +69,15 @@ class Tasks(Protocol):
 class Ledger(Protocol):
     """What the dialer writes on the Calls item: `chalicelib.store.calls`."""
 
-    def claim_dial(self, call_id: int, key: str, at: int) -> Any: ...
+    def claim_dial(self, call_id: int, key: str, at: int) -> Claim: ...
     def release_dial(self, call_id: int, key: str) -> bool: ...
     def record_attempts(
-        self, call_id: int, key: str, attempts: list, at: int, calling_number: str | None = None
+        self,
+        call_id: int,
+        key: str,
+        attempts: list[AttemptRecord],
+        at: int,
+        calling_number: str | None = None,
     ) -> bool: ...
     def mark_connected(self, call_id: int) -> bool: ...
     def finish(
@@ -85,7 +87,7 @@ class Ledger(Protocol):
         at: int,
         seconds: int | None = None,
         key: str | None = None,
-        attempt: Any = None,
+        attempt: AttemptRecord | None = None,
     ) -> bool: ...
 
 
@@ -99,42 +101,20 @@ class StepFunctionsTasks:
     settle_seconds: float = 0.05
 
     def alive(self, token: str) -> bool:
-        sfn = self._client()
         for _ in range(self.settle_attempts):
-            try:
-                sfn.send_task_heartbeat(taskToken=token)
-                return True
-            except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist):
-                return False
-            except sfn.exceptions.InvalidToken:
-                self.sleep(self.settle_seconds)
+            found = executions.heartbeat(token)
+            if found != executions.Token.NOT_YET:
+                return found == executions.Token.WAITING
+            self.sleep(self.settle_seconds)
         return False
 
     def succeed(self, token: str, output: dict) -> None:
-        sfn = self._client()
-        try:
-            sfn.send_task_success(taskToken=token, output=json.dumps(output))
-        except (
-            sfn.exceptions.TaskTimedOut,
-            sfn.exceptions.TaskDoesNotExist,
-            sfn.exceptions.InvalidToken,
-        ):
+        if not executions.succeed(token, output):
             log.info("task no longer waiting; report dropped")
 
     def fail(self, token: str, error: str, cause: str) -> None:
-        sfn = self._client()
-        try:
-            sfn.send_task_failure(taskToken=token, error=error, cause=cause)
-        except (
-            sfn.exceptions.TaskTimedOut,
-            sfn.exceptions.TaskDoesNotExist,
-            sfn.exceptions.InvalidToken,
-        ):
+        if not executions.fail(token, error, cause):
             log.info("task no longer waiting; report dropped")
-
-    @staticmethod
-    def _client() -> Any:
-        return aws.client("stepfunctions")
 
 
 def _default_ledger() -> Ledger:

@@ -7,13 +7,17 @@ does the work, imported on first use (chalicelib/imports.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib import logs, settings
 from chalicelib.imports import on_first_use
 from chalicelib.queues import parse
+
+if TYPE_CHECKING:
+    from chalicelib.telephony import Carrier
+    from chalicelib.workflows.dialer import Dialer
 
 dialer = on_first_use("chalicelib.workflows.dialer")
 fanout = on_first_use("chalicelib.workflows.fanout")
@@ -73,7 +77,7 @@ def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return sma.default(_chime_dialer).handle(event)
 
 
-def _chime_dialer(carrier: Any) -> Any:
+def _chime_dialer(carrier: Carrier) -> Dialer:
     return dialer.Dialer(carrier=carrier)
 
 

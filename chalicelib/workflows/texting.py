@@ -28,9 +28,10 @@ import logging
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from chalicelib import clock, messaging, settings
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.recipients import Reach
 from chalicelib.domain.results import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.messaging import (
     UNKNOWN,
@@ -43,6 +44,7 @@ from chalicelib.messaging import (
     eum,
 )
 from chalicelib.store import blasts, calls, recipients, sms_pacing, texts
+from chalicelib.store.blasts import BlastInfo
 from chalicelib.workflows import schedule
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,9 @@ def context(blast_id: int, n: int, call_id: int, attempt: int) -> dict[str, str]
 
 
 def text_batch(
-    batch: Any,
-    numbered: list,
-    reaches: list,
+    batch: recipients.Batch,
+    numbered: list[tuple[int, int, Destination]],
+    reaches: list[Reach],
     body: str,
     requeue: Callable[[int], None],
     *,
@@ -131,7 +133,7 @@ def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep
         sleep(wait)
 
 
-def _attempt(number: str, sent: Sent) -> Any:
+def _attempt(number: str, sent: Sent) -> texts.TextAttempt:
     r = sent.receipt
     if r is not None and not sent.message_id:
         # Refused at the send (opted out, not a number it can text): final now.
@@ -143,7 +145,7 @@ def _result(r: Receipt) -> str:
     return SUCCESS if r.delivered else FAILED
 
 
-def _record(call_id: int, attempts: list, sent: list[Sent]) -> None:
+def _record(call_id: int, attempts: list[texts.TextAttempt], sent: list[Sent]) -> None:
     at = clock.now()
     state = texts.record(call_id, attempts, at)
     if state.done:
@@ -205,14 +207,14 @@ def _awaiting(current: texts.TextsState, attempt: int, message_id: str) -> bool:
     return current.live and found is not None and found.message_id == message_id and not found.final
 
 
-def _end(call_id: int, state: Any, at: int) -> None:
+def _end(call_id: int, state: texts.TextsState, at: int) -> None:
     calls.finish(call_id, state.success, at)
 
 
 # -- the receipt window ----------------------------------------------------------------------
 
 
-def schedule_sweep(blast: Any, now: int) -> None:
+def schedule_sweep(blast: BlastInfo, now: int) -> None:
     """When the blast starts: its sweep, once every text has had its receipt window
     (the recipients' sending time at the identity's pace, then settings.sms_unknown_after)."""
     s = settings.get()
