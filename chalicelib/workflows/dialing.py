@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib import settings
 from chalicelib.store import executions
@@ -60,6 +61,27 @@ class Leg:
             "room": self.room,
             **({} if self.share is None else {"share": self.share}),
         }
+
+    @classmethod
+    def from_input(cls, data: dict[str, Any]) -> Leg:
+        """The leg `to_input` wrote, as a dial task hands it back (the state machine's
+        `hunt.spec`)."""
+        return cls(
+            role=str(data["role"]),
+            numbers=tuple(Target(n["number"], n["e164"]) for n in data.get("numbers") or ()),
+            label=str(data.get("label") or ""),
+            tryall=bool(data.get("tryall")),
+            dnd=bool(data.get("dnd")),
+            blacklisted=bool(data.get("blacklisted")),
+            ask_for_one=bool(data["askForOne"]),
+            detect_machine=bool(data["detectMachine"]),
+            accept_machine=bool(data["acceptMachine"]),
+            announcement=dict(data.get("announcement") or {}),
+            caller_id=data.get("callerId"),
+            digits=data.get("digits") or "",
+            room=data.get("room"),
+            share=data.get("share"),
+        )
 
 
 def execution_name(call_id: int) -> str:

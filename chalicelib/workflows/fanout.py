@@ -45,7 +45,13 @@ from chalicelib.store import recipients as recipient_calls
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.telephony import Target, carriers
 from chalicelib.workflows import dialing, pacing, schedule, texting
-from chalicelib.workflows.messages import Pace, RecipientBatch, StartBlast, decode_fanout
+from chalicelib.workflows.messages import (
+    Pace,
+    RecipientBatch,
+    StartBlast,
+    UnknownAction,
+    decode_fanout,
+)
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +262,8 @@ def send(messages: list[StartBlast] | list[RecipientBatch]) -> None:
 def handle(message: dict[str, Any]) -> None:
     try:
         decoded = decode_fanout(message)
-    except ValueError as e:
-        log.error("fan-out message dropped: %s", e)
+    except UnknownAction as e:
+        log.error("%s dropped", e)
         return
     with logs.scope(blastId=decoded.blast_id):
         if isinstance(decoded, StartBlast):

@@ -12,8 +12,10 @@ dataclasses with their own encoding: the JSON on the wire is what `encode` write
                      "first", "terminations": [...]}
 
 Light on purpose (dataclasses and domain values only): the `fire` function imports it at
-its cold start. `decode` raises ValueError for a message that is not one of these; the
-consumers log and drop it, since redelivery would not make it valid.
+its cold start. A message with no known action is `UnknownAction`, which the consumers
+log and drop (redelivery would not make it valid); one with a known action but missing
+fields raises KeyError or TypeError, as the consumers always did: it is delivered again,
+then dead-lettered, so a broken producer is seen.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from typing import Any
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
+
+
+class UnknownAction(ValueError):
+    """A message that is none of the kinds its queue carries."""
 
 
 @dataclass(frozen=True)
@@ -172,15 +178,10 @@ FanoutMessage = StartBlast | RecipientBatch
 
 
 def decode_fanout(data: Any) -> FanoutMessage:
-    """A fan-out queue message; ValueError for one with no known action or fields."""
-    if not isinstance(data, dict):
-        raise ValueError("a fan-out message is an object")
-    action = data.get("action")
-    try:
-        if action == StartBlast.ACTION:
-            return StartBlast.decode(data)
-        if action == RecipientBatch.ACTION:
-            return RecipientBatch.decode(data)
-    except (KeyError, TypeError, IndexError) as e:
-        raise ValueError(f"fan-out message without {e}") from None
-    raise ValueError(f"fan-out message with unknown action {action!r}")
+    """A fan-out queue message; UnknownAction for one that is neither kind."""
+    action = data.get("action") if isinstance(data, dict) else None
+    if action == StartBlast.ACTION:
+        return StartBlast.decode(data)
+    if action == RecipientBatch.ACTION:
+        return RecipientBatch.decode(data)
+    raise UnknownAction(f"fan-out message with unknown action {action!r}")

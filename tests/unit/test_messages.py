@@ -18,6 +18,7 @@ from chalicelib.workflows.messages import (
     Pace,
     RecipientBatch,
     StartBlast,
+    UnknownAction,
     decode_fanout,
 )
 
@@ -142,9 +143,13 @@ def test_a_batch_on_the_wire_is_the_fan_out_contract() -> None:
     assert batch.numbered()[1] == (5101, 101, Destination(1, 17))
 
 
-@pytest.mark.parametrize(
-    "data", [None, {"action": "stop"}, {"action": "start"}, {"action": "recipients", "kind": 1}]
-)
-def test_a_fan_out_message_that_is_none_of_them_is_refused(data: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("data", [None, [], {}, {"action": "stop"}])
+def test_a_fan_out_message_that_is_none_of_them_is_an_unknown_action(data: object) -> None:
+    with pytest.raises(UnknownAction):
+        decode_fanout(data)
+
+
+@pytest.mark.parametrize("data", [{"action": "start"}, {"action": "recipients", "kind": 1}])
+def test_a_fan_out_message_without_its_fields_is_not_dropped_as_unknown(data: dict) -> None:
+    with pytest.raises(KeyError):
         decode_fanout(data)
