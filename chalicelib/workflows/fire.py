@@ -1,6 +1,6 @@
 """What a fired schedule does: the target of every EventBridge Scheduler schedule.
 
-The input is a `messages.Firing`: `{"kind": ..., "id": ..., "version": ...}`. Each kind
+The input is a `firing.Firing`: `{"kind": ..., "id": ..., "version": ...}`. Each kind
 names the function that starts that work; it must be idempotent: it moves the item from
 scheduled to started with a conditional write on `version`, so a second delivery, a
 delivery for an item moved since (older version) or one deleted meanwhile does nothing
@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import logs
-from chalicelib.workflows.messages import Firing
+from chalicelib.workflows.firing import Firing
 
 log = logging.getLogger(__name__)
+
 
 # kind -> "module:function(item_id: int, version: int) -> None"
 KINDS: dict[str, str] = {

@@ -1,9 +1,7 @@
-"""The messages the workflows hand each other through SQS and Scheduler, as frozen
-dataclasses with their own encoding: the JSON on the wire is what `encode` writes and
-`decode` reads, nowhere else.
+"""The fan-out queue's messages, as frozen dataclasses with their own encoding: the JSON
+on the wire is what `encode` writes and `decode` reads, nowhere else. (A schedule's input
+is `fire.Firing`, the dial queue's tasks are in tasks.py.)
 
-    Firing           a Scheduler schedule's input, to the `fire` function:
-                     {"kind", "id", "version"}
     StartBlast       the fan-out queue: {"action": "start", "blastId", "version"}
     RecipientBatch   the fan-out queue: {"action": "recipients", "blastId", "kind", "eid",
                      "userId", "time", "firstCallId", "origin": {"userId", "phoneKeys"},
@@ -11,8 +9,7 @@ dataclasses with their own encoding: the JSON on the wire is what `encode` write
                      "pace" (voice, optional): {"from", "every"}, "callback" (optional),
                      "first", "terminations": [...]}
 
-Light on purpose (dataclasses and domain values only): the `fire` function imports it at
-its cold start. A message with no known action is `UnknownAction`, which the consumers
+A message with no known action is `UnknownAction`, which the consumers
 log and drop (redelivery would not make it valid); one with a known action but missing
 fields raises KeyError or TypeError, as the consumers always did: it is delivered again,
 then dead-lettered, so a broken producer is seen.
@@ -30,32 +27,6 @@ from chalicelib.domain.subscriptions import Subscription
 
 class UnknownAction(ValueError):
     """A message that is none of the kinds its queue carries."""
-
-
-@dataclass(frozen=True)
-class Firing:
-    """What a fired schedule names: the kind of work, its item, and the item's version
-    when it was scheduled (a firing for an older version does nothing)."""
-
-    kind: str
-    item_id: int
-    version: int
-
-    def encode(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.item_id, "version": self.version}
-
-    @classmethod
-    def decode(cls, data: Any) -> Firing:
-        if not isinstance(data, dict):
-            raise ValueError("a schedule's input is an object")
-        kind, item_id, version = data.get("kind"), data.get("id"), data.get("version")
-        if (
-            not isinstance(kind, str)
-            or not isinstance(item_id, int)
-            or not isinstance(version, int)
-        ):
-            raise ValueError("a schedule's input names a kind, an id and a version")
-        return cls(kind, item_id, version)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from chalicelib import settings
 from chalicelib.store import schedules
-from chalicelib.workflows.messages import Firing
+from chalicelib.workflows.firing import Firing
 
 # Scheduler retries a failed invocation for up to an hour, 5 times at most; a later
 # start is worse than none for a conference at a set time.

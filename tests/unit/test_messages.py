@@ -13,8 +13,8 @@ from chalicelib.domain.destinations import Destination
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import TYPES, Subscription
+from chalicelib.workflows.firing import Firing
 from chalicelib.workflows.messages import (
-    Firing,
     Pace,
     RecipientBatch,
     StartBlast,
