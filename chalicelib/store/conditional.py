@@ -5,6 +5,7 @@ condition holds, with a failed condition an answer (False), not an error.
     delete_if(Blast(blast_id), Blast.state == SCHEDULED)
     put_if(Call(call_id, ...), Call.call_id.does_not_exist())
     commit_if(write_both)   # a transaction (retried on conflicts), any item's condition
+    commit_if(write_both, item=0)   # False only if its first item failed its condition
 
 `update_if` updates the item in place with what UpdateItem returns (all its attributes
 after the write), so a caller that needs the item as the write left it reads it from
@@ -22,7 +23,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from chalicelib.store.transactions import condition_failed, retrying
+from chalicelib.store.transactions import condition_failed, failed_condition, retrying
 
 
 def update_if(
@@ -54,17 +55,18 @@ def put_if(item: Model, condition: Condition) -> bool:
     return _applied(lambda: item.save(condition=condition))
 
 
-def commit_if(write: Callable[[], Any]) -> bool:
+def commit_if(write: Callable[[], Any], *, item: int | None = None) -> bool:
     """Run `write` (a transaction) through `retrying`; False (nothing changed) if any of
-    its items failed its condition."""
-    return _applied(lambda: retrying(write))
+    its items failed its condition, or with `item`, if that one did (a failure of another
+    raises: a ConditionCheck first, say, whose failure is the answer)."""
+    return _applied(lambda: retrying(write), item)
 
 
-def _applied(write: Callable[[], Any]) -> bool:
+def _applied(write: Callable[[], Any], item: int | None = None) -> bool:
     try:
         write()
     except PynamoDBException as e:
-        if condition_failed(e):
+        if condition_failed(e) if item is None else failed_condition(e, item):
             return False
         raise
     return True

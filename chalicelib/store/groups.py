@@ -13,16 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain import limits
 from chalicelib.errors import FULL, Code, OcpError
 from chalicelib.store import ids, users
-from chalicelib.store.conditional import delete_if, update_if
+from chalicelib.store.conditional import commit_if, delete_if, update_if
 from chalicelib.store.models import Group, User, transaction
-from chalicelib.store.transactions import Backoff, failed_condition, retrying
+from chalicelib.store.transactions import Backoff
 
 USER_ID, EMAIL = 1, 2  # destination types that name a user
 
@@ -44,12 +43,8 @@ def create(eid: int, user_id: int, name: str) -> int:
     ):
         group = Group(user_id, group_id, name=name, exclusive_eid=exclusive_eid)
         condition = User.user_id.exists() & owner
-        try:
-            retrying(partial(_put_checked, group, condition))
+        if commit_if(partial(_put_checked, group, condition), item=0):  # the owner's check
             return group_id
-        except TransactWriteError as e:
-            if not failed_condition(e, 0):
-                raise
     raise OcpError(Code.NO_SUCH_USER)
 
 
