@@ -13,8 +13,8 @@ started): its callIds are allocated in one block, its text is synthesised once
 its origination resolved once, its recipients' turns reserved once when the carrier paces
 new calls (Carrier.schedule: recipient n may be rung at `from + n * every`), and its
 recipients are written to the fan-out queue in batches of `blast_batch_size` with
-SendMessageBatch (store/queues.py); nothing else loops over all recipients. Each batch's consumer resolves
-its recipients at that moment (domain.recipients), creates their Calls items (one
+SendMessageBatch (store/queues.py); nothing else loops over all recipients. Each batch's
+consumer resolves its recipients at that moment (domain.recipients), creates their Calls items (one
 transaction per batch: items that exist are left alone), and starts one execution per
 recipient named `blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
 An SMS recipient is texted only by the delivery that created its Calls item, paced per
