@@ -25,8 +25,8 @@ from chalice import Response
 
 from chalicelib import clock, settings
 from chalicelib.errors import KEY_IN_PROGRESS, KEY_REUSED, OcpError
-from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
-from chalicelib.protocol.params import Variables
+from chalicelib.protocol.variables import IDEMPOTENCY_KEY as HEADER
+from chalicelib.protocol.variables import Variables
 from chalicelib.store import idempotency
 from chalicelib.store.idempotency import Recorded
 

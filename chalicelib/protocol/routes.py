@@ -31,10 +31,11 @@ from chalice import Blueprint, Chalice, Response
 from chalicelib import logs
 from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
 from chalicelib.imports import on_first_use
-from chalicelib.protocol import auth, params
-from chalicelib.protocol.params import IDEMPOTENCY_KEY, Field, Variables
+from chalicelib.protocol import auth, output
+from chalicelib.protocol.fields import Field, read
 from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
+from chalicelib.protocol.variables import IDEMPOTENCY_KEY, Variables, from_request
 
 log = logging.getLogger(__name__)
 
@@ -356,18 +357,18 @@ def _handle(
     # The format an error is answered in: None until the variables are read.
     asked: str | None = None
     try:
-        variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
+        variables = from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
         # An error in `output` itself is still answered in the format asked for, if any.
-        asked = params.requested_format(variables.get("output"))
-        fmt, verbose = params.output_options(variables)
+        asked = output.requested_format(variables.get("output"))
+        fmt, verbose = output.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
         logs.bind(eid=eid)
         context = http.context or {}
 
         # Read before any Idempotency-Key is claimed: a request whose variables are
         # wrong did nothing, so its key stays free for the corrected request.
-        values = params.read(variables, *fields)
+        values = read(variables, *fields)
         # The ids a route reads go on every log line (and metric) of the request.
         logs.bind(**{name: values[name] for name in logs.IDS if name in values})
 
@@ -394,7 +395,7 @@ def _handle(
         return once
     except Exception as e:
         # A body that cannot be read: the format the query string asks for.
-        fmt = asked or params.query_format(http.query_params)
+        fmt = asked or output.query_format(http.query_params)
         return _error_response(e, fmt, internal_error, request_id)
 
 
@@ -455,7 +456,7 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
                 body.get("Message"),
                 extra={"request_id": request_id},
             )
-        fmt = params.query_format(event.query_params)
+        fmt = output.query_format(event.query_params)
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         response = rendered
