@@ -17,6 +17,7 @@ from chalice import Blueprint
 
 from chalicelib.domain.kinds import EMAIL, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
+from chalicelib.domain.segments import MAX_TEXT_BYTES
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -51,8 +52,9 @@ blasts = on_first_use("chalicelib.store.blasts")
 uploads = on_first_use("chalicelib.media.uploads")
 
 
-# A text is at most 1,600 bytes (End User Messaging's MessageBody; fanout.check_text).
-MAX_SMS_TEXT = 1600
+# A text is at most 1,600 bytes (domain/segments.py; fanout.check_text counts the bytes),
+# so at most 1,600 characters.
+MAX_SMS_TEXT = MAX_TEXT_BYTES
 
 BLAST_ID = Id("blastId", code=308, doc="As blast POST returned it.")
 TIME = ScheduleTime("time", doc="When to send (Unix time); none, or one not in the future: now.")
