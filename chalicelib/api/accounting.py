@@ -5,6 +5,7 @@ minutes at most 1 decimal (RULINGS "currency", "mouallowed / mouused").
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
@@ -15,7 +16,10 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import NUM, Returns, ok
 
 bp = Blueprint(__name__)
-accounts = on_first_use("chalicelib.store.accounts")  # with PynamoDB: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.store import accounts
+else:
+    accounts = on_first_use("chalicelib.store.accounts")  # with PynamoDB: not at cold start
 
 # A request may move at most this much at once; far inside DynamoDB's 38 digits.
 LIMIT = Decimal("999999999999.99")

@@ -43,13 +43,19 @@ if TYPE_CHECKING:
     from chalicelib.store.blasts import AudioRef, BlastInfo
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
-# The dialing, the carrier port, the blast store: every Lambda cold start imports every
-# route module, and only these views need them.
-fanout = on_first_use("chalicelib.workflows.fanout")
-blasts = on_first_use("chalicelib.store.blasts")
-uploads = on_first_use("chalicelib.media.uploads")
+if TYPE_CHECKING:
+    from chalicelib.domain import recipients
+    from chalicelib.media import uploads
+    from chalicelib.store import blasts, users
+    from chalicelib.workflows import fanout
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
+    # The dialing, the carrier port, the blast store: every Lambda cold start imports every
+    # route module, and only these views need them.
+    fanout = on_first_use("chalicelib.workflows.fanout")
+    blasts = on_first_use("chalicelib.store.blasts")
+    uploads = on_first_use("chalicelib.media.uploads")
 
 
 # A text is at most 1,600 bytes (domain/segments.py; fanout.check_text counts the bytes),

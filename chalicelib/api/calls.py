@@ -7,6 +7,8 @@ ignored). GET is `/call/{callId}`, or `/call?callId=`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
@@ -28,7 +30,10 @@ from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Return
 bp = Blueprint(__name__)
 # Resolution, dialing, the carrier port: every Lambda cold start imports every route
 # module, and only these views need them.
-calls = on_first_use("chalicelib.workflows.calls")
+if TYPE_CHECKING:
+    from chalicelib.workflows import calls
+else:
+    calls = on_first_use("chalicelib.workflows.calls")
 
 
 # RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.

@@ -5,6 +5,8 @@ execution failed"), not 105. The work behind them is imported on first use: a co
 for any other route does not pay for the dialing and scheduling modules.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain import limits
@@ -36,9 +38,13 @@ from chalicelib.protocol.types import USER_ID as BY_USER_ID
 from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
-autoconference = on_first_use("chalicelib.workflows.autoconference")
-autoconferences = on_first_use("chalicelib.store.autoconferences")
-conference = on_first_use("chalicelib.workflows.conference")
+if TYPE_CHECKING:
+    from chalicelib.store import autoconferences
+    from chalicelib.workflows import autoconference, conference
+else:
+    autoconference = on_first_use("chalicelib.workflows.autoconference")
+    autoconferences = on_first_use("chalicelib.store.autoconferences")
+    conference = on_first_use("chalicelib.workflows.conference")
 
 INTERNAL = 304
 CALL_ID = Id("callId", doc="As autoconference POST returned it.")

@@ -1,5 +1,7 @@
 """email POST, GET, PUT, DELETE: a user's addresses, unique system-wide."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
@@ -9,8 +11,12 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Many, Returns
 
 bp = Blueprint(__name__)
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-rules = on_first_use("chalicelib.domain.profile")  # only the views use it
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    rules = on_first_use("chalicelib.domain.profile")  # only the views use it
 
 
 EMAIL = Email("email", required=True, doc="An email address, unique system-wide.")

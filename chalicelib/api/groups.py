@@ -6,6 +6,8 @@ or as variables (the reference lists `destination` as a request variable):
 are the same request.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain import limits
@@ -16,7 +18,10 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Leaf, Many, Returns, ok
 
 bp = Blueprint(__name__)
-groups = on_first_use("chalicelib.store.groups")  # with PynamoDB: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.store import groups
+else:
+    groups = on_first_use("chalicelib.store.groups")  # with PynamoDB: not at cold start
 
 GROUP_ID = Id("groupId", code=923)
 GROUP_NAME = Text("groupName", required=True, max_len=100)

@@ -19,10 +19,15 @@ bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.domain.profile import Number, Profile
 
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-# The rules, used by the views only: not at cold start either.
-rules = on_first_use("chalicelib.domain.profile")
-resolution = on_first_use("chalicelib.domain.resolve")
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.domain import resolve as resolution
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    # The rules, used by the views only: not at cold start either.
+    rules = on_first_use("chalicelib.domain.profile")
+    resolution = on_first_use("chalicelib.domain.resolve")
 
 
 NUMBER = {

@@ -10,6 +10,7 @@ from chalice import Blueprint
 from chalicelib.api.phones import ADDING, NUMBER_WITH_DEFAULT, number_body
 from chalicelib.domain import limits
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
+from chalicelib.domain.numbers import Phone as Number
 from chalicelib.domain.windows import TIMEZONES, Window
 from chalicelib.errors import OcpError
 from chalicelib.imports import on_first_use
@@ -35,8 +36,12 @@ bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.domain.profile import Block, NumberRequest
 
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-rules = on_first_use("chalicelib.domain.profile")  # the views' only: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    rules = on_first_use("chalicelib.domain.profile")  # the views' only: not at cold start
 
 
 # -- huntorder ------------------------------------------------------------------------
@@ -402,13 +407,14 @@ def _block(req: Request, *, must_exist: bool) -> Block:
     target = types.destination(
         name, f"{v['terminationType']}:{v['terminationValue']}", check_dns=False
     )
-    if target.type == types.PHONE:
-        return rules.Block(rules.BLOCK_PHONE, target.value)
-    if target.type == types.EMAIL:
-        return rules.Block(rules.BLOCK_USER, profiles.user_with_email(target.value, req.eid, name))
+    value = target.value  # by its type: a Phone (3), an email (2) or a userId (1)
+    if isinstance(value, Number):
+        return rules.Block(rules.BLOCK_PHONE, value)
+    if isinstance(value, str):
+        return rules.Block(rules.BLOCK_USER, profiles.user_with_email(value, req.eid, name))
     if must_exist:
-        return rules.Block(rules.BLOCK_USER, profiles.blocked_user(target.value, req.eid, name))
-    return rules.Block(rules.BLOCK_USER, target.value)
+        return rules.Block(rules.BLOCK_USER, profiles.blocked_user(value, req.eid, name))
+    return rules.Block(rules.BLOCK_USER, value)
 
 
 @route(
@@ -459,7 +465,7 @@ def get_blacklist(req: Request) -> Reply:
     return Reply(
         {
             "contact": [
-                {"type": b.type, "id": b.value.display if b.type == rules.BLOCK_PHONE else b.value}
+                {"type": b.type, "id": b.value.display if isinstance(b.value, Number) else b.value}
                 for b in shown
             ]
         }

@@ -1,5 +1,7 @@
 """ttspreview POST: the text as the call will speak it, as a link to an MP3."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
@@ -10,8 +12,12 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
+if TYPE_CHECKING:
+    from chalicelib.media import tts
+    from chalicelib.store import users
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
 
 
 @route(

@@ -1,5 +1,7 @@
 """user GET, POST, PUT, DELETE and uidbyemail GET."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
@@ -18,8 +20,11 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-user_deletion = on_first_use("chalicelib.store.user_deletion")
+if TYPE_CHECKING:
+    from chalicelib.store import user_deletion, users
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    user_deletion = on_first_use("chalicelib.store.user_deletion")
 
 # wire name -> stored field, in the order user GET prints them
 _PROFILE = {

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from chalicelib.media.fetch import Opener, Resolver
 
 # http.client and ssl: only a blast whose audio comes from a URL needs them.
-fetch = on_first_use("chalicelib.media.fetch")
+if TYPE_CHECKING:
+    from chalicelib.media import fetch
+else:
+    fetch = on_first_use("chalicelib.media.fetch")
 
 
 @dataclass(frozen=True)

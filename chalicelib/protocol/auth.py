@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import threading
+from typing import TYPE_CHECKING
 
 from chalicelib import clock, settings
 from chalicelib.errors import SESSION_INVALID, OcpError
@@ -21,8 +22,11 @@ from chalicelib.imports import on_first_use
 
 log = logging.getLogger(__name__)
 # With PynamoDB, imported by the first request that needs them, not at cold start.
-enterprises = on_first_use("chalicelib.store.enterprises")
-sessions = on_first_use("chalicelib.store.sessions")
+if TYPE_CHECKING:
+    from chalicelib.store import enterprises, sessions
+else:
+    enterprises = on_first_use("chalicelib.store.enterprises")
+    sessions = on_first_use("chalicelib.store.sessions")
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{64}$")
 _NUMBER = re.compile(r"^[0-9]{1,18}$")

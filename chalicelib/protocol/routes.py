@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from chalice import Blueprint, Chalice, Response
 
@@ -40,7 +40,10 @@ from chalicelib.protocol.variables import IDEMPOTENCY_KEY, Variables, from_reque
 log = logging.getLogger(__name__)
 
 # With the store under it (PynamoDB): requests without the header never load it.
-idempotency = on_first_use("chalicelib.protocol.idempotency")
+if TYPE_CHECKING:
+    from chalicelib.protocol import idempotency
+else:
+    idempotency = on_first_use("chalicelib.protocol.idempotency")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
