@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Amount
 from chalicelib.protocol.render import Reply, status_ok
@@ -33,7 +34,7 @@ MINUTES = Amount(
     "mou", places=1, required=True, low=Decimal(0), high=LIMIT, doc="Minutes, at most 1 decimal."
 )
 # Every route names a user the enterprise must see (106).
-NO_USER = (106,)
+NO_USER = (Code.NO_SUCH_USER,)
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT, VOICES
 from chalicelib.protocol.params import USER_ID, Choice, Text
@@ -29,7 +30,7 @@ else:
         Text("text", required=True, max_len=MAX_TEXT, doc="What to say."),
         Choice("voice", VOICES, doc="A Polly voice; Joanna by default."),
     ),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(201, {"url": Leaf(TEXT, "An HTTPS link to an MP3, valid an hour.")}),),
     summary="A link to an MP3 of the text as a call speaks it",
     idempotent=True,

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import (
     USER_ID,
@@ -72,7 +73,7 @@ def _profile(values: dict) -> dict:
     "/user/{userId}",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, USER),),
     summary="A user's names and address",
 )
@@ -92,7 +93,7 @@ def get_user(req: Request) -> Reply:
         *_WRITABLE,
         Flag("exclusive", doc="1: only this enterprise sees the user."),
     ),
-    errors=(103,),
+    errors=(Code.USER_EXISTS,),
     returns=(
         Returns(
             200,
@@ -125,7 +126,7 @@ def create_user(req: Request) -> Reply:
         Text("lastName", max_len=100),
         *_WRITABLE,
     ),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(),),
     summary="Change a user's names or address",
     idempotent=True,
@@ -141,7 +142,7 @@ def update_user(req: Request) -> Reply:
     "/user/{userId}",
     ["DELETE"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(),),
     summary="Delete a user and everything of it",
 )
@@ -155,7 +156,7 @@ def delete_user(req: Request) -> Reply:
     "/uidbyemail/{email}",
     ["GET"],
     variables=(Email("email", required=True, lookup=True),),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, {"id": INT}),),
     summary="The userId of an email address",
 )

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from chalice import Blueprint, Chalice, Response
 
 from chalicelib import logs
-from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
+from chalicelib.errors import RETRY_AFTER_SECONDS, Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol import auth, output
 from chalicelib.protocol.fields import Field, read
@@ -138,7 +138,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: Literal[True],
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -154,7 +154,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: Literal[False] = False,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -170,7 +170,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: bool = False,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -302,7 +302,7 @@ def _handler(
     view: SomeView,
     public: bool,
     name: str,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Callable[..., Response]:
@@ -320,7 +320,7 @@ def handle(
     view: SomeView,
     path_args: dict[str, str],
     public: bool,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
@@ -450,9 +450,9 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         allowed = response.headers.get("Allow")
         if response.status_code == 405 and allowed:
-            error = OcpError(901, name="method", choices=allowed)
+            error = OcpError(Code.NOT_A_CHOICE, name="method", choices=allowed)
         else:
-            error = OcpError(105, request_id=request_id)
+            error = OcpError(Code.WRITE_FAILED, request_id=request_id)
             log.error(
                 "chalice error %s: %s",
                 response.status_code,
