@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib.domain import limits
 from chalicelib.domain.kinds import EMAIL, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
-from chalicelib.domain.segments import MAX_TEXT_BYTES
 from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
@@ -59,9 +59,9 @@ else:
     uploads = on_first_use("chalicelib.media.uploads")
 
 
-# A text is at most 1,600 bytes (domain/segments.py; fanout.check_text counts the bytes),
+# A text is at most 1,600 bytes (domain/limits.py; fanout.check_text counts the bytes),
 # so at most 1,600 characters.
-MAX_SMS_TEXT = MAX_TEXT_BYTES
+MAX_SMS_TEXT = limits.SMS_TEXT_BYTES
 
 BLAST_ID = Id("blastId", code=Code.NO_SUCH_BLAST, doc="As blast POST returned it.")
 TIME = ScheduleTime("time", doc="When to send (Unix time); none, or one not in the future: now.")

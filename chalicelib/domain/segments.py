@@ -15,9 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GSM7, UCS2 = "GSM-7", "UCS-2"
-# The longest text OCP sends (End User Messaging's MessageBody; Twilio's is 1,600
-# characters): 1,600 bytes in UTF-8, so also at most 1,600 characters (README "Limits").
-MAX_TEXT_BYTES = 1600
 # A single segment's capacity, and a part's in a longer text.
 SINGLE = {GSM7: 160, UCS2: 70}
 PART = {GSM7: 153, UCS2: 67}

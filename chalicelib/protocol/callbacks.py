@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.subscriptions import TYPES, Subscription
 from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.fields import Field, given
 
 if TYPE_CHECKING:
+    from chalicelib.domain import subscriptions
+    from chalicelib.domain.subscriptions import Subscription
     from chalicelib.media import callback_urls
 else:
-    # Only the requests that name a callback vet its URL.
+    # Only the requests that name a callback read them (and vet its URL): not at cold start.
+    subscriptions = on_first_use("chalicelib.domain.subscriptions")
     callback_urls = on_first_use("chalicelib.media.callback_urls")
 
 MAX_URL_LENGTH = 2048
@@ -32,9 +34,10 @@ def _callback_url(n: str, raw: str) -> str:
 
 def _callback_events(n: str, raw: str) -> tuple[str, ...]:
     named = {part.strip().lower() for part in raw.split(",") if part.strip()}
-    if not named or named - set(TYPES):
-        raise OcpError(Code.NOT_A_CHOICE, name=n, choices=", ".join(TYPES))
-    return tuple(t for t in TYPES if t in named)
+    types = subscriptions.TYPES
+    if not named or named - set(types):
+        raise OcpError(Code.NOT_A_CHOICE, name=n, choices=", ".join(types))
+    return tuple(t for t in types if t in named)
 
 
 _CALLBACKS = "Addition: signed events about the work this request starts."
@@ -66,4 +69,4 @@ def subscription(values: dict[str, Any]) -> Subscription | None:
         if chosen is not None:
             raise OcpError(Code.REQUIRED, name="statusCallback")
         return None
-    return Subscription(url, chosen) if chosen else Subscription(url)
+    return subscriptions.Subscription(url, chosen) if chosen else subscriptions.Subscription(url)
