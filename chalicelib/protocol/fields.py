@@ -1,6 +1,10 @@
 """The field declarations: one `Field` per variable a route reads, declared once on its
 route (protocol.routes), and what validation and the OpenAPI description both read.
 
+Fields are declarations, built once at import and never changed or compared: plain
+dataclasses (`eq=False`, not frozen: protocol/shapes.py says why); `Field.but` makes a
+changed copy.
+
 `read(variables, Field(...), ...)` sanitises and validates the named fields with
 `protocol.types` and reports every bad variable at once in one OcpError. The request's
 variables come from protocol/variables.py; the status callback fields are in
@@ -41,7 +45,7 @@ MAX_TEXT_LEN = 255
 SCHEDULE_HORIZON_SECONDS = 366 * 86400
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class When:
     """A condition on a request's other variables: `text` says it in the description."""
 
@@ -79,7 +83,7 @@ def _either(names: tuple[str, ...]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Field:
     """One variable, declared once on its route: what validation reads and what the
     OpenAPI description says come from this object.
@@ -596,7 +600,7 @@ def Termination(name: str, *, required: bool | When = False, doc: str = "") -> F
     )
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class TypedDestinations(Field):
     """Destinations given as a type variable and a value variable (conference
     `destinationType` 1-3, else 301, and `destinationValue`). Several may come

@@ -104,7 +104,7 @@ PV = TypeVar("PV", bound=PublicView)
 SomeView = Callable[[Any], Reply | Response]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # a declaration: protocol/shapes.py says why not frozen
 class Operation:
     """One declared route (a path and a method): what the description is built from."""
 
