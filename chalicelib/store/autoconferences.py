@@ -207,7 +207,7 @@ def _stored(item: Call) -> Stored:
         )
     except (KeyError, TypeError, ValueError):
         log.error("autoconference %s: stored request unreadable", item.call_id)
-        raise OcpError(Code.CORRUPT_STORED_WORK) from None
+        raise OcpError(Code.CORRUPTED_REQUEST) from None
     return Stored(
         call_id=int(item.call_id),
         eid=int(item.eid),

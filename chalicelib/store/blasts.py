@@ -285,7 +285,7 @@ def _info(item: Blast) -> BlastInfo:
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
-        raise OcpError(Code.CORRUPT_STORED_WORK) from None
+        raise OcpError(Code.CORRUPTED_REQUEST) from None
 
 
 _FIELDS: dict[str, Attribute[Any]] = {

@@ -35,6 +35,7 @@ from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import PHONE, SMS
+from chalicelib.domain.limits import SMS_TEXT_BYTES
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Reach
 from chalicelib.domain.resolve import Origin, Profile
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 
 SCHEDULE_KIND = "blast"
-MAX_SMS_BYTES = 1600
+MAX_SMS_BYTES = SMS_TEXT_BYTES  # domain/limits.py
 
 
 def execution_name(blast_id: int, n: int) -> str:

@@ -16,15 +16,18 @@ from chalicelib.imports import on_first_use
 from chalicelib.queues import parse
 
 if TYPE_CHECKING:
+    from chalicelib.events import delivery, stream
     from chalicelib.telephony import Carrier
+    from chalicelib.telephony.chime import sma
+    from chalicelib.workflows import dialer, fanout, texting
     from chalicelib.workflows.dialer import Dialer
-
-dialer = on_first_use("chalicelib.workflows.dialer")
-fanout = on_first_use("chalicelib.workflows.fanout")
-delivery = on_first_use("chalicelib.events.delivery")
-stream = on_first_use("chalicelib.events.stream")
-sma = on_first_use("chalicelib.telephony.chime.sma")  # OCP_CARRIER=chime only
-texting = on_first_use("chalicelib.workflows.texting")
+else:
+    dialer = on_first_use("chalicelib.workflows.dialer")
+    fanout = on_first_use("chalicelib.workflows.fanout")
+    delivery = on_first_use("chalicelib.events.delivery")
+    stream = on_first_use("chalicelib.events.stream")
+    sma = on_first_use("chalicelib.telephony.chime.sma")  # OCP_CARRIER=chime only
+    texting = on_first_use("chalicelib.workflows.texting")
 
 bp = Blueprint(__name__)
 
