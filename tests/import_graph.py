@@ -97,15 +97,7 @@ KNOWN_BREAKS: frozenset[tuple[str, str]] = frozenset()
 # Modules whose on_first_use bindings have no TYPE_CHECKING import yet (mypy reads them as
 # ModuleType, their attributes as Any): in the packages issue 29's other branches
 # rewrite. Empty it when they are merged.
-KNOWN_UNTYPED: frozenset[str] = frozenset(
-    {
-        "chalicelib.messaging",
-        "chalicelib.telephony.carriers",
-        "chalicelib.telephony.chime.adapter",
-        "chalicelib.telephony.twilio.adapter",
-        "chalicelib.telephony.twilio.hooks",
-    }
-)
+KNOWN_UNTYPED: frozenset[str] = frozenset()
 # Arrows the layers alone would allow, and the rules forbid: the package rules, and the
 # tools'.
 FORBIDDEN = (

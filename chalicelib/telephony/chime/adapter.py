@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
@@ -61,7 +61,10 @@ from chalicelib.telephony.spec import Spec, Voice, make, pool
 log = logging.getLogger(__name__)
 
 # A blast's audio, made once by the fan-out: the sma function never loads it.
-wav = on_first_use("chalicelib.media.wav")
+if TYPE_CHECKING:
+    from chalicelib.media import wav
+else:
+    wav = on_first_use("chalicelib.media.wav")
 
 PREFIX = "chime"
 ROOM_PREFIX = "chime-room"

@@ -32,7 +32,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import settings
 from chalicelib.imports import on_first_use
@@ -54,7 +54,10 @@ from chalicelib.telephony.references import References
 from chalicelib.telephony.spec import Spec, Voice, make, pool
 from chalicelib.telephony.twilio import dials
 
-tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
+if TYPE_CHECKING:
+    from chalicelib.media import tts
+else:
+    tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
 
 log = logging.getLogger(__name__)
 

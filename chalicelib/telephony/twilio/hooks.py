@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock, logs, settings
 from chalicelib.imports import on_first_use
@@ -56,7 +56,10 @@ __all__ = ["EMPTY", "Handler", "Step", "default"]
 
 log = logging.getLogger(__name__)
 
-storage = on_first_use("chalicelib.media.storage")  # presigned audio: blasts only
+if TYPE_CHECKING:
+    from chalicelib.media import storage
+else:
+    storage = on_first_use("chalicelib.media.storage")  # presigned audio: blasts only
 
 
 def _presign(key: str) -> str:
