@@ -162,9 +162,9 @@ def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it()
     client = rest.Rest(
         "https://api.test/2010-04-01",
         "AC1",
-        lambda: "old",
+        lambda: ("AC1", "old"),
         http=lambda: http,
-        refreshed_token=lambda: "new",
+        refreshed_credentials=lambda: ("AC1", "new"),
     )
     assert client.post("Calls.json", [("To", "+1")]) == {"sid": "CA1"}
     assert http.tokens == ["old", "new"]
@@ -173,9 +173,9 @@ def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it()
     client = rest.Rest(
         "https://api.test/2010-04-01",
         "AC1",
-        lambda: "old",
+        lambda: ("AC1", "old"),
         http=lambda: http,
-        refreshed_token=lambda: "old",
+        refreshed_credentials=lambda: ("AC1", "old"),
     )
     with pytest.raises(CarrierError, match="401"):
         client.post("Calls.json", [("To", "+1")])
