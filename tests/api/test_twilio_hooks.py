@@ -214,9 +214,7 @@ def test_a_shared_key_rotation_has_no_downtime(app_client, twilio_stage, monkeyp
     assert post(app_client, PATH, PARAMS, shared(OLD_ID)).status_code == 403
 
 
-def test_a_stage_holding_no_auth_token_takes_shared_key_signatures_only(
-    app_client, twilio_stage
-):
+def test_a_stage_holding_no_auth_token_takes_shared_key_signatures_only(app_client, twilio_stage):
     from chalicelib import settings
     from chalicelib.store import aws as clients
     from chalicelib.store import carrier_secret

@@ -51,9 +51,7 @@ def keys_of(secrets: dict[str, str], token: str = "auth-token"):
     return keys, seen
 
 
-pairs = st.lists(
-    st.tuples(st.text(min_size=1, max_size=8), st.text(max_size=12)), max_size=6
-)
+pairs = st.lists(st.tuples(st.text(min_size=1, max_size=8), st.text(max_size=12)), max_size=6)
 
 
 @given(params=pairs, key=st.text(min_size=1, max_size=40))
@@ -81,8 +79,10 @@ def test_the_default_stays_sha1_by_the_token_and_the_hashes_differ():
         (None, None),
         ("", None),  # blank: no settings, as Twilio's validators read it
         (header(), signature.SignatureSettings(NEW_ID, signature.HMAC_SHA256)),
-        (f" algorithm = hmac_sha256 , key = {NEW_ID} ", signature.SignatureSettings(
-            NEW_ID, signature.HMAC_SHA256)),
+        (
+            f" algorithm = hmac_sha256 , key = {NEW_ID} ",
+            signature.SignatureSettings(NEW_ID, signature.HMAC_SHA256),
+        ),
         (header(algorithm="HMAC_SHA1"), signature.SignatureSettings(NEW_ID, "HMAC_SHA1")),
         (header() + ",version=2", signature.SignatureSettings(NEW_ID, "HMAC_SHA256")),
     ],
