@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.domain.kinds import EMAIL, SMS, VOICE
+from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -47,6 +48,7 @@ recipients = on_first_use("chalicelib.domain.recipients")  # only the views use 
 # The dialing, the carrier port, the blast store: every Lambda cold start imports every
 # route module, and only these views need them.
 fanout = on_first_use("chalicelib.workflows.fanout")
+spend = on_first_use("chalicelib.workflows.spend")
 blasts = on_first_use("chalicelib.store.blasts")
 uploads = on_first_use("chalicelib.media.uploads")
 
@@ -87,7 +89,8 @@ HIDE_ANI = "1: recipients do not see the origination's number."
 ALLOW_CALLBACK = "1: a recipient may press 1 to be connected to the originator; 0: not."
 # 106 no such requesting user, 922 a destination or origination names nobody visible, 902
 # and 903 audio that is not mp3/wma or too large, 903 too many destinations.
-CREATE_ERRORS = (106, 902, 903, 922)
+# 118 a daily cap of the enterprise reached, 119 a phone outside its countries.
+CREATE_ERRORS = (106, 902, 903, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED)
 # PUT also: 307 it has fired, 308 no such blast of this user, 900 removing the audio of
 # a blast without text.
 CHANGE_ERRORS = (*CREATE_ERRORS, 307, 308, 900)
@@ -399,8 +402,16 @@ def _delete(req: Request, kind: str) -> Reply:
 
 
 def _check_users(eid: int, v: dict[str, Any]) -> None:
-    """106 for a requesting user the enterprise does not see; 922 for each destination or
-    origination naming such a user (RULINGS "Destinations")."""
+    """903 for more destinations than one blast of the enterprise may have, and 119 for a
+    phone outside its countries, before anything is read (a 1 MB form names 130,000);
+    then 106 for a requesting user the enterprise does not see, 922 for each destination
+    or origination naming such a user (RULINGS "Destinations")."""
+    if v.get("destination") is not None:
+        named = _terminations(v["destination"])
+        fanout.check_recipients(named, most=spend.recipients_cap(eid))
+        for term in named:
+            if term.type == PHONE:
+                spend.check_phone(eid, term.value, "destination")
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.bodies import call_body
@@ -67,8 +68,9 @@ PLACE = (
     *STATUS_CALLBACK,
 )
 # 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
-# call could not be stored or started.
-PLACE_ERRORS = (106, 303, 304, 922)
+# call could not be stored or started; the enterprise's spend guards (docs/limits.md): 118
+# a daily cap reached, 119 a phone outside its countries.
+PLACE_ERRORS = (106, 303, 304, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED)
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {
     "userId": INT,

@@ -8,6 +8,7 @@ for any other route does not pay for the dialing and scheduling modules.
 from chalice import Blueprint
 
 from chalicelib.domain import limits
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -89,7 +90,7 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 922),
+    errors=(106, 922, Code.DAILY_LIMIT),
     returns=(STARTED, SCHEDULED),
     summary="Dial into a conference bridge, now or at a time",
     idempotent=True,
@@ -231,7 +232,7 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 303, 922),
+    errors=(106, 303, 922, Code.DAILY_LIMIT),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
     idempotent=True,
@@ -266,7 +267,7 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(117, 303, 305, 306, 922),
+    errors=(117, 303, 305, 306, 922, Code.DAILY_LIMIT),
     returns=(
         Returns(
             201,

@@ -24,7 +24,6 @@ bp = Blueprint(__name__)
     ),
     returns=(Returns(200, {"sessionId": Leaf(TEXT, "64 hex characters, valid 24 hours.")}),),
     summary="Open a session",
-
 )
 def open_session(req: PublicRequest) -> Reply:
     return Reply({"sessionId": auth.open_session(req.headers.get("authorization"), req.source_ip)})

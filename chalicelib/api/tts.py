@@ -2,6 +2,8 @@
 
 from chalice import Blueprint
 
+from chalicelib.domain.tenants import SPEECH
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT, VOICES
 from chalicelib.protocol.params import USER_ID, Choice, Text
@@ -12,6 +14,7 @@ from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
+spend = on_first_use("chalicelib.workflows.spend")
 
 
 @route(
@@ -23,7 +26,7 @@ tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route us
         Text("text", required=True, max_len=MAX_TEXT, doc="What to say."),
         Choice("voice", VOICES, doc="A Polly voice; Joanna by default."),
     ),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER, Code.DAILY_LIMIT),
     returns=(Returns(201, {"url": Leaf(TEXT, "An HTTPS link to an MP3, valid an hour.")}),),
     summary="A link to an MP3 of the text as a call speaks it",
     idempotent=True,
@@ -31,4 +34,5 @@ tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route us
 def preview(req: Request) -> Reply:
     v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
+    spend.charge(req.eid, SPEECH, len(v["text"]))  # 118 past its characters a day
     return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)

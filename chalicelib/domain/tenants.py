@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 DAY_SECONDS = 86_400
@@ -119,6 +120,23 @@ def _parse(name: str, value: Any, default: Any) -> Any:
     if number < (1 if name in ("burst", "sign_in_window_seconds", "sign_in_failures") else 0):
         raise ValueError(f"{name} is too small: {value!r}")
     return number
+
+
+@lru_cache(maxsize=4096)
+def region_of(e164: str) -> str:
+    """The country (ISO 3166 region) of a number: phonenumbers' region of the number, or
+    where it names none (a number no region's plan holds, such as the 555-01xx test lines),
+    the main country of its calling code ("US" for +1); "ZZ" if none."""
+    import phonenumbers  # deferred (chalicelib/imports.py): a cold start without it
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return "ZZ"
+    region = phonenumbers.region_code_for_number(number)
+    if region:
+        return str(region)
+    return str(phonenumbers.region_code_for_country_code(number.country_code or 0))
 
 
 # -- daily caps -----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import logging
 import re
-import secrets
 import threading
 
 from chalicelib import clock, metrics, settings
@@ -110,9 +109,7 @@ def open_session(header: str | None, source: str | None = None) -> str:
             f"ocp-session:{eid}:{time_text}:{digest}:{found.policy.epoch}".encode(),
             hashlib.sha256,
         ).hexdigest()
-        sessions.save(
-            session_id, eid, now + settings.get().session_ttl_seconds, found.policy.epoch
-        )
+        sessions.save(session_id, eid, now + settings.get().session_ttl_seconds, found.policy.epoch)
         return session_id
     except OcpError as e:
         _log_failure(eid, e, source)

@@ -203,7 +203,9 @@ def _store_limits(item: Enterprise, limits: Limits) -> bool:
     stored = limits.to_stored()
     # Conditioned on what was read: two operators' changes at once both apply, in turn.
     was = (
-        Enterprise.limits.does_not_exist() if item.limits is None else Enterprise.limits == item.limits
+        Enterprise.limits.does_not_exist()
+        if item.limits is None
+        else Enterprise.limits == item.limits
     )
     action = (
         Enterprise.limits.set(json.dumps(stored, sort_keys=True))

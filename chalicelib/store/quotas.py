@@ -2,7 +2,8 @@
 (no read before the write, no retry loop), each item expiring once it is past:
 
     spend(eid, kind, amount, cap, now)   count `amount` of today's `kind` if it fits the cap
-    add(eid, kind, amount, now)          count it anyway (billed minutes, known at the end)
+    add(eid, kind, amount, now)          count it anyway (what was used already)
+    add_in(tx, eid, kind, amount, now)   the same in a transaction (a call's billed minutes)
     used(eid, kind, now)                 today's count (the operator's view)
     take(name, capacity, length, now)    a place in the current fixed window of a rate
     failed_sign_in(eid, window, now)     count a failed sign-in; the window's count after
@@ -15,8 +16,10 @@ days after their day; window items live two windows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import tenants
 from chalicelib.store.conditional import update_if
@@ -49,12 +52,22 @@ def spend(eid: int, kind: str, amount: int, cap: int, now: float) -> bool:
     )
 
 
-def add(eid: int, kind: str, amount: float, now: float) -> None:
+def add(eid: int, kind: str, amount: Decimal | int, now: float) -> None:
     """Count `amount` of today's `kind` whatever the cap (what was used already)."""
     if amount <= 0:
         return
     Quota(_day_key(eid, kind, now)).update(
         actions=[Quota.value.add(amount), Quota.expires.set(_day_expiry(now))]
+    )
+
+
+def add_in(tx: TransactWrite, eid: int, kind: str, amount: Decimal | int, now: float) -> None:
+    """The same, inside a transaction (the one that ends a call adds its billed minutes)."""
+    if amount <= 0:
+        return
+    tx.update(
+        Quota(_day_key(eid, kind, now)),
+        actions=[Quota.value.add(amount), Quota.expires.set(_day_expiry(now))],
     )
 
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
+from chalicelib.domain.tenants import CALLS as DAILY_CALLS
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import USER_ID, Destination, destination, phone
 from chalicelib.store import autoconferences, ids, profiles, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
-from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows import dialing, schedule, spend
 from chalicelib.workflows.legs import Reach, of_profile, reach
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def create(
     dials_requester = conference.origination == f"{USER_ID}:{user_id}"
     if not dials_requester:
         _require_origination(eid, conference.origination)
+    spend.charge(eid, DAILY_CALLS, 1)  # 118 past the enterprise's calls a day
     call_id = ids.next_id("call")
     now = clock.now()
     if conference.time > now:
@@ -101,31 +103,35 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
     bridge = phone("phoneNumber", c.number)
     dialing.start(
         stored.call_id,
-        [
-            # The user first, as a human who presses 1 (answering machines are not enough).
-            dialing.Leg(
-                "origination",
-                user.targets,
-                label=user.label,
-                tryall=user.tryall,
-                dnd=user.dnd,
-                ask_for_one=True,
-                detect_machine=not c.disable_amd,
-                announcement={"text": c.text} if c.text else {},
-                caller_id=bridge.e164,
-            ),
-            # Then the conference engine, which answers as a machine and asks for the PIN.
-            dialing.Leg(
-                "conference",
-                (Target(bridge.display, bridge.e164),),
-                label=bridge.display,
-                ask_for_one=False,
-                detect_machine=False,
-                accept_machine=True,
-                digits=c.pin,
-                caller_id=user.caller_id,
-            ),
-        ],
+        # Numbers outside the enterprise's countries are not rung (docs/limits.md).
+        spend.reachable_legs(
+            stored.eid,
+            [
+                # The user first, as a human who presses 1 (answering machines are not enough).
+                dialing.Leg(
+                    "origination",
+                    user.targets,
+                    label=user.label,
+                    tryall=user.tryall,
+                    dnd=user.dnd,
+                    ask_for_one=True,
+                    detect_machine=not c.disable_amd,
+                    announcement={"text": c.text} if c.text else {},
+                    caller_id=bridge.e164,
+                ),
+                # Then the conference engine, which answers as a machine and asks for the PIN.
+                dialing.Leg(
+                    "conference",
+                    (Target(bridge.display, bridge.e164),),
+                    label=bridge.display,
+                    ask_for_one=False,
+                    detect_machine=False,
+                    accept_machine=True,
+                    digits=c.pin,
+                    caller_id=user.caller_id,
+                ),
+            ],
+        ),
     )
     log.info("autoconference %s started", stored.call_id)
 

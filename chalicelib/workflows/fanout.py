@@ -38,7 +38,7 @@ import logging
 from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
-from chalicelib.domain import recipients
+from chalicelib.domain import recipients, segments, tenants
 from chalicelib.domain.kinds import SMS
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Origin
@@ -47,7 +47,7 @@ from chalicelib.errors import OcpError
 from chalicelib.media import tts
 from chalicelib.store import aws, blasts
 from chalicelib.telephony import Target, carriers
-from chalicelib.workflows import dialing, pacing, schedule, texting
+from chalicelib.workflows import dialing, pacing, schedule, spend, texting
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def create(
     now = clock.now()
     check_recipients(fields["terminations"])
     check_text(kind, fields["text"])
+    charge(eid, kind, len(fields["terminations"]), fields["text"])
     blast = blasts.create(
         eid, user_id, kind, blast_time=when if when and when > now else now, at=now, **fields
     )
@@ -98,12 +99,23 @@ def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
     schedule.cancel(SCHEDULE_KIND, blast_id)
 
 
-def check_recipients(terminations: list) -> None:
-    most = settings.get().blast_max_recipients
+def check_recipients(terminations: list, most: int | None = None) -> None:
+    """903 past `most` recipients (the platform's OCP_BLAST_MAX_RECIPIENTS by default)."""
+    most = settings.get().blast_max_recipients if most is None else most
     if len(terminations) > most:
         raise OcpError(
             903, name="destination", value=f"{len(terminations)} destinations", low=1, high=most
         )
+
+
+def charge(eid: int, kind: str, count: int, text: str | None) -> None:
+    """The enterprise's daily caps (workflows/spend.py, 118): its recipients, and a text's
+    segments for each recipient, or a voice text's characters spoken (once per blast)."""
+    spend.charge(eid, tenants.RECIPIENTS, count)
+    if kind == SMS and text:
+        spend.charge(eid, tenants.SEGMENTS, count * segments.count(text).count)
+    elif text:
+        spend.charge(eid, tenants.SPEECH, len(text))
 
 
 def check_text(kind: str, text: str | None) -> None:
@@ -290,10 +302,13 @@ def recipients_batch(message: dict) -> None:
     numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
     origin = Origin(message["origin"]["userId"], frozenset(message["origin"]["phoneKeys"]))
     at = clock.now()
-    reaches = [
-        _reach(t, p, at, origin, sms=kind == blasts.SMS)
-        for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
-    ]
+    reaches = spend.reachable(  # numbers outside the enterprise's countries: not reached
+        batch.eid,
+        [
+            _reach(t, p, at, origin, sms=kind == blasts.SMS)
+            for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
+        ],
+    )
     if kind == blasts.SMS:
         _text(batch, numbered, reaches, message)
     else:
