@@ -113,7 +113,7 @@ class Quota(Model):
 
     Meta = _meta("Quotas")
     name = UnicodeAttribute(hash_key=True)
-    value = NumberAttribute(default=0)
+    value = DecimalAttribute(default=Decimal)  # exact: billed minutes have tenths (0 new)
     window = NumberAttribute(null=True)  # the request window a rate counter counts
     expires = TTLAttribute()
 
