@@ -14,6 +14,9 @@ import math
 from dataclasses import dataclass
 
 
+_EPSILON = 1e-9
+
+
 @dataclass(frozen=True)
 class Bucket:
     tokens: float
@@ -33,8 +36,9 @@ def refilled(bucket: Bucket, rate: float, burst: int, now: float) -> Bucket:
 def take(bucket: Bucket, rate: float, burst: int, now: float) -> tuple[Bucket, float]:
     """(the bucket after, 0.0) if a token was taken, else (the bucket, seconds until one)."""
     current = refilled(bucket, rate, burst, now)
-    if current.tokens >= 1.0:
-        return Bucket(current.tokens - 1.0, current.at), 0.0
+    # A token refilled "exactly" after the wait take() named may fall short in floats.
+    if current.tokens >= 1.0 - _EPSILON:
+        return Bucket(max(0.0, current.tokens - 1.0), current.at), 0.0
     return current, (1.0 - current.tokens) / rate
 
 
