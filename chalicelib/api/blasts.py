@@ -407,9 +407,9 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
     then 106 for a requesting user the enterprise does not see, 922 for each destination
     or origination naming such a user (RULINGS "Destinations")."""
     if v.get("destination") is not None:
-        named = _terminations(v["destination"])
-        fanout.check_recipients(named, most=spend.recipients_cap(eid))
-        for term in named:
+        distinct = _terminations(v["destination"])
+        fanout.check_recipients(distinct, most=spend.recipients_cap(eid))
+        for term in distinct:
             if term.type == PHONE:
                 spend.check_phone(eid, term.value, "destination")
     users.get(v["userId"], eid)

@@ -95,7 +95,7 @@ def take(name: str, capacity: int, length: float, now: float) -> float | None:
         return None
     if update_if(
         item,
-        [Quota.window.set(current), Quota.value.set(1), Quota.expires.set(expires)],
+        [Quota.window.set(current), Quota.value.set(Decimal(1)), Quota.expires.set(expires)],
         Quota.window.does_not_exist() | (Quota.window < current),
     ):
         return None

@@ -231,7 +231,12 @@ def test_a_carriers_webhook_is_never_limited_by_an_enterprise(api, app_client, l
 def call(api, user_id: int, destination: str):
     return api.post(
         "/call",
-        {"userId": user_id, "origination": "3:7202108298", "destination": destination, "text": "hi"},
+        {
+            "userId": user_id,
+            "origination": "3:7202108298",
+            "destination": destination,
+            "text": "hi",
+        },
     )
 
 
