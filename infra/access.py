@@ -133,7 +133,7 @@ FUNCTIONS: dict[str, Access] = {
     # store.rendezvous; the room's meeting is made when its first leg joins (and ended by
     # `fire` when the reservation closes).
     "sma": Access(
-        tables=("Calls", "Conferences", "Quotas"),
+        tables=("Calls", "Conferences"),
         chime_tables=("Counters",),  # a leg's outcome frees or keeps its pacing slot
         report_tasks=True,
         sma_operations=("UpdateSipMediaApplicationCall",),
@@ -155,7 +155,6 @@ FUNCTIONS: dict[str, Access] = {
             "Accounts",
             "Conferences",
             "Blasts",
-            "Quotas",
         ),
         # an autoconference rings only numbers in its enterprise's countries
         read_tables=("Enterprises",),
@@ -190,7 +189,7 @@ FUNCTIONS: dict[str, Access] = {
     # (workflows/texting.py): a text's result, and its recipient's end (`calls.finish`);
     # the status event and the count on its Blast follow from the Calls stream (`events`).
     "smsreceipts": Access(
-        tables=("Calls", "Quotas"),
+        tables=("Calls",),
         timeout_seconds=30,
     ),
     # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
@@ -198,7 +197,7 @@ FUNCTIONS: dict[str, Access] = {
     # ended blast recipient on its Blast (marking its Calls item counted), and closes a
     # conference whose last leg ended, charging its moderator (reading its legs' Calls).
     "events": Access(
-        tables=("Calls", "Blasts", "Conferences", "Accounts", "Quotas"),
+        tables=("Calls", "Blasts", "Conferences", "Accounts"),
         send_to=("callbacks",),
         streams=("Calls", "Conferences", "Blasts"),
         timeout_seconds=60,
