@@ -31,6 +31,10 @@ RECIPIENTS = "recipients"  # blast recipients, voice and SMS
 SPEECH = "speech"  # text-to-speech characters (ttspreview, blast text)
 DAILY = (CALLS, MINUTES, SEGMENTS, RECIPIENTS, SPEECH)
 
+# Failed sign-ins are counted in windows of this many seconds (one for every enterprise, so
+# that a sign-in reads its enterprise and its window's count in one request).
+SIGN_IN_WINDOW = 60
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -54,10 +58,9 @@ class Limits:
     stop_at_mou_allowed: bool = False
     # The `exclusive` a user POST without the variable gets (the reference: shared).
     exclusive_users: bool = False
-    # Failed sign-ins (102) of the enterprise in a window before sign-in is refused (116,
-    # 429) until the window ends.
+    # Failed sign-ins (102) of the enterprise in a SIGN_IN_WINDOW before sign-in is refused
+    # (116, 429) until the window ends.
     sign_in_failures: int = 10
-    sign_in_window_seconds: int = 60
 
     def daily_cap(self, kind: str) -> int:
         return int(getattr(self, f"{kind}_per_day"))
@@ -117,7 +120,7 @@ def _parse(name: str, value: Any, default: Any) -> Any:
         if not math.isfinite(number) or number <= 0:
             raise ValueError(f"{name} must be above 0, not {value!r}")
         return number
-    if number < (1 if name in ("burst", "sign_in_window_seconds", "sign_in_failures") else 0):
+    if number < (1 if name in ("burst", "sign_in_failures") else 0):
         raise ValueError(f"{name} is too small: {value!r}")
     return number
 

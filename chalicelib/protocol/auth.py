@@ -15,6 +15,7 @@ import re
 import threading
 
 from chalicelib import clock, metrics, settings
+from chalicelib.domain.tenants import SIGN_IN_WINDOW
 from chalicelib.errors import BUSY, SESSION_INVALID, TOO_MANY_REQUESTS, Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol import ratelimit
@@ -77,15 +78,14 @@ def open_session(header: str | None, source: str | None = None) -> str:
         if abs(now - int(time_text)) > settings.get().clock_skew_seconds:
             raise OcpError(Code.BAD_TIMESTAMP)
         try:
-            found = enterprises.sign_in(eid)
+            found = enterprises.sign_in(eid, now)
         except Exception as e:  # DynamoDB failing: the reference's 114
             log.exception("authentication system failed")
             raise OcpError(Code.AUTH_SYSTEM_FAILED) from e
         if found is None:  # unknown, or suspended
             raise OcpError(Code.UNKNOWN_ENTERPRISE)
-        limits = found.policy.limits
-        window = limits.sign_in_window_seconds
-        if quotas.sign_in_failures(eid, window, now) >= limits.sign_in_failures:
+        window = SIGN_IN_WINDOW
+        if found.failures >= found.policy.limits.sign_in_failures:
             raise OcpError(
                 BUSY,
                 status=TOO_MANY_REQUESTS,

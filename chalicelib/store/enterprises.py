@@ -25,11 +25,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock, settings
-from chalicelib.domain.tenants import Limits, Policy
-from chalicelib.store import ids, secrets
+from chalicelib.domain.tenants import SIGN_IN_WINDOW, Limits, Policy
+from chalicelib.store import ids, quotas, secrets
 from chalicelib.store.conditional import update_if
-from chalicelib.store.models import Enterprise
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.models import Enterprise, Quota
+from chalicelib.store.transactions import condition_failed, get_items
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +95,20 @@ class SignIn:
 
     policy: Policy
     encrypted_secret: bytes
+    failures: int = 0  # failed sign-ins in the current window (store/quotas.py)
 
     def secret(self) -> str:
         return secrets.decrypt(self.policy.eid, self.encrypted_secret)
 
 
-def sign_in(eid: int) -> SignIn | None:
-    """The sign-in of an active enterprise (one consistent read), else None."""
-    try:
-        item = Enterprise.get(eid, consistent_read=True)
-    except Enterprise.DoesNotExist:
+def sign_in(eid: int, now: float | None = None) -> SignIn | None:
+    """The sign-in of an active enterprise, else None: its item and its failed sign-ins in
+    the current window, read consistently in one request (TransactGetItems)."""
+    key, _ = quotas.sign_in_key(eid, SIGN_IN_WINDOW, clock.now() if now is None else now)
+    item, counted = get_items([(Enterprise, eid), (Quota, key)])
+    if item is None or not item.active:
         return None
-    if not item.active:
-        return None
-    return SignIn(_policy(item), item.secret)
+    return SignIn(_policy(item), item.secret, int(counted.value) if counted is not None else 0)
 
 
 def sign_in_secret(eid: int) -> tuple[str, int] | None:

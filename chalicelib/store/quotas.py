@@ -102,20 +102,21 @@ def take(name: str, capacity: int, length: float, now: float) -> float | None:
     return max(0.0, (current + 1) * length - now)
 
 
-def _sign_in_key(eid: int, window: int, now: float) -> tuple[str, datetime]:
+def sign_in_key(eid: int, window: int, now: float) -> tuple[str, datetime]:
+    """The item counting the enterprise's failed sign-ins in the window `now` is in."""
     current = int(now // window)
     return f"signin#{eid}#{current}", datetime.fromtimestamp((current + 2) * window, tz=UTC)
 
 
 def failed_sign_in(eid: int, window: int, now: float) -> int:
-    key, expires = _sign_in_key(eid, window, now)
+    key, expires = sign_in_key(eid, window, now)
     item = Quota(key)
     item.update(actions=[Quota.value.add(1), Quota.expires.set(expires)])
     return int(item.value)
 
 
 def sign_in_failures(eid: int, window: int, now: float) -> int:
-    key, _ = _sign_in_key(eid, window, now)
+    key, _ = sign_in_key(eid, window, now)
     try:
         return int(Quota.get(key, consistent_read=True).value)
     except DoesNotExist:

@@ -104,7 +104,7 @@ def test_repeated_failures_refuse_the_enterprises_sign_in_until_the_window_ends(
     app_client, enterprise, other_enterprise
 ):
     # Given enterprise 1 allows 3 failed sign-ins a minute
-    enterprises.set_limits(1, sign_in_failures=3, sign_in_window_seconds=60)
+    enterprises.set_limits(1, sign_in_failures=3)  # in a minute (tenants.SIGN_IN_WINDOW)
     clock.advance(60 - NOW % 60)  # the start of a window
     for _ in range(3):
         fails(sign_in(app_client, secret="guess"), 401, 102)
