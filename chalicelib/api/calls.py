@@ -69,8 +69,17 @@ PLACE = (
 )
 # 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
 # call could not be stored or started; the enterprise's spend guards (docs/limits.md): 118
-# a daily cap reached, 119 a phone outside its countries.
-PLACE_ERRORS = (106, 303, 304, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED)
+# a daily cap reached, 119 a phone outside its countries, 120 the requester's mouallowed
+# used up (when the enterprise's operator stops there).
+PLACE_ERRORS = (
+    106,
+    303,
+    304,
+    922,
+    Code.DAILY_LIMIT,
+    Code.COUNTRY_NOT_ALLOWED,
+    Code.MINUTES_USED_UP,
+)
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {
     "userId": INT,

@@ -54,7 +54,8 @@ class Limits:
     speech_per_day: int = 300_000  # a hundred 3,000-character ttspreviews
     # Recipients of one blast (at most the platform's OCP_BLAST_MAX_RECIPIENTS).
     recipients_per_blast: int = 10_000
-    # Refuse a call (120) for a user whose mouused has reached its mouallowed.
+    # Refuse a call (120) for a requester whose mouused has reached its mouallowed (one set
+    # above 0: 0, the reference's "none set", never stops).
     stop_at_mou_allowed: bool = False
     # The `exclusive` a user POST without the variable gets (the reference: shared).
     exclusive_users: bool = False

@@ -82,6 +82,7 @@ def place(eid: int, request: CallRequest) -> int:
     if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
         raise OcpError(303)
     spend.check_minutes(eid)
+    spend.check_mou_allowed(eid, request.user_id)
     spend.charge(eid, DAILY_CALLS, 1)
     return _start(
         eid,

@@ -4,6 +4,7 @@ Quotas table (store/quotas.py) counts the day.
 
     spend.charge(eid, CALLS, 1)            118 (429, Retry-After: the day's end) past the cap
     spend.check_minutes(eid)               118 once today's billed minutes reached the cap
+    spend.check_mou_allowed(eid, user_id)  120 past the user's mouallowed, if the operator says
     spend.recipients_cap(eid)              the most recipients one blast of it may have
     spend.check_phone(eid, phone, name)    119 for a number outside its countries
     spend.reachable_legs(eid, legs)        the legs with numbers outside its countries dropped
@@ -24,7 +25,7 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Reach
 from chalicelib.domain.tenants import Limits
 from chalicelib.errors import Code, OcpError
-from chalicelib.store import enterprises, quotas
+from chalicelib.store import accounts, enterprises, quotas
 from chalicelib.workflows.dialing import Leg
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,17 @@ def check_minutes(eid: int) -> None:
     now = clock.precise()
     if quotas.used(eid, tenants.MINUTES, now) >= cap:
         raise _daily(tenants.MINUTES, cap, now)
+
+
+def check_mou_allowed(eid: int, user_id: int) -> None:
+    """120 when the enterprise stops at mouallowed (`stop_at_mou_allowed`) and the user's
+    mouused has reached a mouallowed that was set (above 0)."""
+    if not limits(eid).stop_at_mou_allowed:
+        return
+    found = accounts.balances(eid, user_id)
+    if found.mou_allowed > 0 and found.mou_used >= found.mou_allowed:
+        metrics.spend_refused("mouallowed")
+        raise OcpError(Code.MINUTES_USED_UP)
 
 
 def _daily(kind: str, cap: int, now: float) -> OcpError:

@@ -275,6 +275,43 @@ def test_past_its_billed_minutes_a_day_a_call_is_118(api):
     fails(call(api, user_id, "3:3035551212"), 429, 118)
 
 
+def test_an_enterprise_may_stop_a_users_calls_at_its_mouallowed(api):
+    from decimal import Decimal
+
+    from chalicelib.store import accounts
+
+    user_id = new_user(api)
+    accounts.set_minutes_allowed(1, user_id, Decimal(5))
+    accounts.add_minutes_used(1, user_id, Decimal(5))
+    # The reference's default: mouallowed is a number kept, not a stop
+    ok(call(api, user_id, "3:3035551212"), 201)
+    enterprises.set_limits(1, stop_at_mou_allowed=1)
+    fails(call(api, user_id, "3:3035551212"), 403, 120)
+
+
+def test_ended_calls_count_their_billed_minutes_towards_the_day(aws):
+    from chalicelib.store import calls, quotas
+
+    calls.create(1, eid=1, user_id=7, kind="call", time_scheduled=NOW, calling_number="")
+    assert calls.finish(1, True, NOW + 60, seconds=61)
+    assert quotas.used(1, "minutes", NOW) == pytest.approx(1.1)
+    # Delivered twice, the end is counted once
+    assert not calls.finish(1, True, NOW + 60, seconds=61)
+    assert quotas.used(1, "minutes", NOW) == pytest.approx(1.1)
+
+
+def test_a_users_number_outside_the_countries_is_not_rung(aws):
+    from chalicelib.telephony import Target
+    from chalicelib.workflows import dialing, spend
+
+    enterprises.create("One", secret=SECRET, eid=1)
+    leg = dialing.Leg(
+        "destination", (Target("3035551212", "+13035551212"), Target("2425551234", "+12425551234"))
+    )
+    (kept,) = spend.reachable_legs(1, [leg])
+    assert [t.e164 for t in kept.numbers] == ["+13035551212"]
+
+
 def blast(api, user_id: int, path: str = "/blastvoice", **changes):
     body = {
         "userId": user_id,
