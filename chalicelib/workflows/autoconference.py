@@ -42,7 +42,9 @@ def create(
     dials_requester = conference.origination == f"{USER_ID}:{user_id}"
     if not dials_requester:
         _require_origination(eid, conference.origination)
-    spend.charge(eid, DAILY_CALLS, 1)  # 118 past the enterprise's calls a day
+    # 119 for a bridge outside the enterprise's countries, 118 past its calls a day
+    spend.check_phone(eid, phone("phoneNumber", conference.number), "phoneNumber")
+    spend.charge(eid, DAILY_CALLS, 1)
     call_id = ids.next_id("call")
     now = clock.now()
     if conference.time > now:
@@ -64,6 +66,8 @@ def change(eid: int, user_id: int, call_id: int, changes: dict, when: int | None
     the future, starts it now (reference "autoconference PUT")."""
     if "origination" in changes:
         _require_origination(eid, changes["origination"])
+    if changes.get("number"):
+        spend.check_phone(eid, phone("phoneNumber", changes["number"]), "phoneNumber")
     now = clock.now()
     start = when is None or when <= now
     changes = {**changes, "time": now if start else when}

@@ -249,6 +249,18 @@ def test_a_call_outside_the_enterprises_countries_is_119(api, number):
     fails(call(api, user_id, f"3:{number}"), 403, 119)
 
 
+def test_an_autoconference_bridge_outside_the_countries_is_119(api):
+    user_id = new_user(api)
+    fails(
+        api.post(
+            "/autoconference",
+            {"userId": user_id, "phoneNumber": "2425551234", "origination": f"1:{user_id}"},
+        ),
+        403,
+        119,
+    )
+
+
 def test_an_operator_can_allow_another_country(api):
     user_id = new_user(api)
     enterprises.set_limits(1, countries="US,CA,GB")
