@@ -232,7 +232,7 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 303, 922, Code.DAILY_LIMIT),
+    errors=(106, 303, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
     idempotent=True,
@@ -267,7 +267,7 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(117, 303, 305, 306, 922, Code.DAILY_LIMIT),
+    errors=(117, 303, 305, 306, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
     returns=(
         Returns(
             201,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from chalicelib import clock
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
 from chalicelib.domain.tenants import CALLS as DAILY_CALLS
@@ -142,6 +143,8 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
     on a destination user's blacklist."""
     found, errors = [], []
     for destination in destinations:
+        if isinstance(destination.value, Phone):  # 119: outside the enterprise's countries
+            spend.check_phone(eid, destination.value, "destinationValue")
         try:
             found.append(reach(destination, eid, at, name="destinationValue"))
         except OcpError as e:

@@ -261,6 +261,18 @@ def test_an_autoconference_bridge_outside_the_countries_is_119(api):
     )
 
 
+def test_a_conference_participant_outside_the_countries_is_119(api):
+    user_id = new_user(api)
+    body = {
+        "userId": user_id,
+        "duration": 600,
+        "destinationType": 3,
+        "destinationValue": "2425551234",
+        "text": "Your conference",
+    }
+    fails(api.post("/conference", body), 403, 119)
+
+
 def test_an_operator_can_allow_another_country(api):
     user_id = new_user(api)
     enterprises.set_limits(1, countries="US,CA,GB")
