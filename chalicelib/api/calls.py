@@ -7,6 +7,8 @@ ignored). GET is `/call/{callId}`, or `/call?callId=`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.errors import Code
@@ -29,7 +31,10 @@ from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Return
 bp = Blueprint(__name__)
 # Resolution, dialing, the carrier port: every Lambda cold start imports every route
 # module, and only these views need them.
-calls = on_first_use("chalicelib.workflows.calls")
+if TYPE_CHECKING:
+    from chalicelib.workflows import calls
+else:
+    calls = on_first_use("chalicelib.workflows.calls")
 
 
 # RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.
@@ -50,14 +55,14 @@ PLACE = (
     Destination(
         "origination",
         required=True,
-        bad_type_code=302,
+        bad_type_code=Code.BAD_ORIGINATION,
         doc="Who the call connects the destination to: one `type:value` pair "
         "(1 userId, 2 email, 3 phone).",
     ),
     Destination(
         "destination",
         required=True,
-        bad_type_code=301,
+        bad_type_code=Code.BAD_TERMINATION,
         doc="Who is called first and asked to press 1: one `type:value` pair.",
     ),
     Text(
@@ -72,10 +77,10 @@ PLACE = (
 # a daily cap reached, 119 a phone outside its countries, 120 the requester's mouallowed
 # used up (when the enterprise's operator stops there).
 PLACE_ERRORS = (
-    106,
-    303,
-    304,
-    922,
+    Code.NO_SUCH_USER,
+    Code.BLACKLISTED_ORIGINATION,
+    Code.CALL_WRITE_FAILED,
+    Code.INVALID_USER_ID,
     Code.DAILY_LIMIT,
     Code.COUNTRY_NOT_ALLOWED,
     Code.MINUTES_USED_UP,
@@ -138,7 +143,7 @@ def place_call(req: Request) -> Reply:
     ("/call/{callId}", "/call"),
     ["GET"],
     variables=(CALL_ID,),
-    errors=(902,),
+    errors=(Code.INVALID_VALUE,),
     returns=(Returns(200, CALL),),
     summary="A call's status",
 )

@@ -5,6 +5,8 @@ execution failed"), not 105. The work behind them is imported on first use: a co
 for any other route does not pay for the dialing and scheduling modules.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain import limits
@@ -37,11 +39,15 @@ from chalicelib.protocol.types import USER_ID as BY_USER_ID
 from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
-autoconference = on_first_use("chalicelib.workflows.autoconference")
-autoconferences = on_first_use("chalicelib.store.autoconferences")
-conference = on_first_use("chalicelib.workflows.conference")
+if TYPE_CHECKING:
+    from chalicelib.store import autoconferences
+    from chalicelib.workflows import autoconference, conference
+else:
+    autoconference = on_first_use("chalicelib.workflows.autoconference")
+    autoconferences = on_first_use("chalicelib.store.autoconferences")
+    conference = on_first_use("chalicelib.workflows.conference")
 
-INTERNAL = 304
+INTERNAL = Code.CALL_WRITE_FAILED
 CALL_ID = Id("callId", doc="As autoconference POST returned it.")
 # A reservation (or an extension) of up to a day at a time.
 MAX_DURATION_SECONDS = 86400
@@ -53,7 +59,7 @@ def _autoconference_fields(*, required: bool) -> list:
         Dtmf("pin", doc="Touch tones sent once the bridge answers (0-9, # and *)."),
         Destination(
             "origination",
-            bad_type_code=302,
+            bad_type_code=Code.BAD_ORIGINATION,
             doc="Who to connect to the bridge, one `type:value` pair (default: the user).",
         ),
         Text("text", max_len=MAX_TEXT, doc="Spoken before connecting."),
@@ -90,7 +96,7 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
+    errors=(Code.NO_SUCH_USER, Code.INVALID_USER_ID, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
     returns=(STARTED, SCHEDULED),
     summary="Dial into a conference bridge, now or at a time",
     idempotent=True,
@@ -103,10 +109,10 @@ def create_autoconference(req: Request) -> Reply:
         req.eid,
         v["userId"],
         autoconferences.Autoconference(
-            number=v["phoneNumber"].display,
+            number=v["phoneNumber"],
             pin=v["pin"] or "",
             text=v["text"] or "",
-            origination=origination.wire(),
+            origination=origination,
             time=v["conferenceTime"] or 0,
             disable_amd=bool(v["disableAMD"]),
         ),
@@ -125,7 +131,7 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     ["GET"],
     variables=(USER_ID, CALL_ID.but(when=sent("callId"), doc="One autoconference.")),
     internal_error=INTERNAL,
-    errors=(106, 305, 307),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_CONFERENCE, Code.CORRUPTED_REQUEST),
     returns=(LISTED, ONE, NONE_FOUND),
     summary="A user's autoconferences, or one",
 )
@@ -135,7 +141,7 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     ["GET"],
     variables=(USER_ID, CALL_ID),
     internal_error=INTERNAL,
-    errors=(305, 307),
+    errors=(Code.NO_SUCH_CONFERENCE, Code.CORRUPTED_REQUEST),
     returns=(ONE,),
     summary="An autoconference",
 )
@@ -145,14 +151,13 @@ def get_autoconferences(req: Request) -> Reply:
         found = autoconferences.list_ids(req.eid, v["userId"])
         return Reply({"callIds": Items("callId", found)}) if found else NO_CONTENT
     c = autoconferences.get(v["callId"], req.eid, v["userId"]).conference
-    kind, _colon, value = c.origination.partition(":")
     return Reply(
         {
-            "conferenceNumber": c.number,
+            "conferenceNumber": c.number.display,
             "conferencePin": c.pin,
             "conferenceTime": c.time,
             "announcementText": c.text,
-            "origination": {"type": int(kind), "value": int(value) if kind == "1" else value},
+            "origination": {"type": c.origination.type, "value": c.origination.label},
         }
     )
 
@@ -171,7 +176,12 @@ def get_autoconferences(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(305, 307, 922, Code.COUNTRY_NOT_ALLOWED),
+    errors=(
+        Code.NO_SUCH_CONFERENCE,
+        Code.CORRUPTED_REQUEST,
+        Code.INVALID_USER_ID,
+        Code.COUNTRY_NOT_ALLOWED,
+    ),
     returns=(ok(202, verbose_only=False),),
     summary="Change a scheduled autoconference (304 once it has fired)",
     idempotent=True,
@@ -183,10 +193,10 @@ def change_autoconference(req: Request) -> Reply:
     changes = {
         name: value
         for name, value in (
-            ("number", v["phoneNumber"] and v["phoneNumber"].display),
+            ("number", v["phoneNumber"]),
             ("pin", v["pin"]),
             ("text", v["text"]),
-            ("origination", v["origination"] and v["origination"].wire()),
+            ("origination", v["origination"]),
             ("disable_amd", None if v["disableAMD"] is None else bool(v["disableAMD"])),
         )
         if value is not None
@@ -203,7 +213,7 @@ def change_autoconference(req: Request) -> Reply:
     ["DELETE"],
     variables=(UserId(required=False, doc="If given, the user who scheduled it."), CALL_ID),
     internal_error=INTERNAL,
-    errors=(305,),
+    errors=(Code.NO_SUCH_CONFERENCE,),
     returns=(ok(200, verbose_only=False),),
     summary="Cancel a scheduled autoconference (304 once it has fired)",
 )
@@ -232,7 +242,13 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 303, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
+    errors=(
+        Code.NO_SUCH_USER,
+        Code.BLACKLISTED_ORIGINATION,
+        Code.INVALID_USER_ID,
+        Code.DAILY_LIMIT,
+        Code.COUNTRY_NOT_ALLOWED,
+    ),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
     idempotent=True,
@@ -267,7 +283,15 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(117, 303, 305, 306, 922, Code.DAILY_LIMIT, Code.COUNTRY_NOT_ALLOWED),
+    errors=(
+        Code.FULL,
+        Code.BLACKLISTED_ORIGINATION,
+        Code.NO_SUCH_CONFERENCE,
+        Code.CONFERENCE_NOT_EXTENDABLE,
+        Code.INVALID_USER_ID,
+        Code.DAILY_LIMIT,
+        Code.COUNTRY_NOT_ALLOWED,
+    ),
     returns=(
         Returns(
             201,

@@ -1,5 +1,7 @@
 """ttspreview POST: the text as the call will speak it, as a link to an MP3."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain.tenants import SPEECH
@@ -12,9 +14,14 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
-spend = on_first_use("chalicelib.workflows.spend")
+if TYPE_CHECKING:
+    from chalicelib.media import tts
+    from chalicelib.store import users
+    from chalicelib.workflows import spend
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
+    spend = on_first_use("chalicelib.workflows.spend")
 
 
 @route(

@@ -13,6 +13,7 @@ import hmac
 import logging
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from chalicelib import clock, metrics, settings
 from chalicelib.domain.tenants import SIGN_IN_WINDOW
@@ -22,9 +23,12 @@ from chalicelib.protocol import ratelimit
 
 log = logging.getLogger(__name__)
 # With PynamoDB, imported by the first request that needs them, not at cold start.
-enterprises = on_first_use("chalicelib.store.enterprises")
-sessions = on_first_use("chalicelib.store.sessions")
-quotas = on_first_use("chalicelib.store.quotas")
+if TYPE_CHECKING:
+    from chalicelib.store import enterprises, quotas, sessions
+else:
+    enterprises = on_first_use("chalicelib.store.enterprises")
+    sessions = on_first_use("chalicelib.store.sessions")
+    quotas = on_first_use("chalicelib.store.quotas")
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{64}$")
 _NUMBER = re.compile(r"^[0-9]{1,18}$")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from chalicelib import clock, metrics, settings
 from chalicelib.domain import buckets
@@ -29,7 +30,10 @@ from chalicelib.errors import BUSY, TOO_MANY_REQUESTS, OcpError
 from chalicelib.imports import on_first_use
 
 log = logging.getLogger(__name__)
-quotas = on_first_use("chalicelib.store.quotas")
+if TYPE_CHECKING:
+    from chalicelib.store import quotas
+else:
+    quotas = on_first_use("chalicelib.store.quotas")
 
 _lock = threading.Lock()
 _buckets: dict[int, buckets.Bucket] = {}

@@ -354,7 +354,7 @@ def test_the_recipient_cap_is_checked_before_any_destination_is_read(api, monkey
     def never(*args, **kwargs):
         raise AssertionError("a destination was read")
 
-    monkeypatch.setattr("chalicelib.store.blasts.require_visible", never)
+    monkeypatch.setattr("chalicelib.store.users.require_visible", never)
     many = ",".join(f"1:{n}" for n in range(1, 4))
     fails(blast(api, user_id, destination=many), 400, 903)
 
