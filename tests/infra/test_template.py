@@ -476,6 +476,10 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # per-enterprise limits: on everywhere (off only in tests and the bench), and how long
+    # a container keeps an enterprise's policy, a tuning
+    "OCP_RATE_LIMITS",
+    "OCP_TENANT_CACHE_SECONDS",
 }
 
 
