@@ -102,7 +102,8 @@ class Handler:
         url = self.carrier.public_base_url + dials.path(step, call_id, key, index)
         given, named = headers.get(self.header), headers.get(signature.SETTINGS_HEADER)
         if not self.signed(url, params, given, named):
-            log.warning("webhook %s refused: bad or missing signature", step)
+            kind = "SharedKey " if named else ""
+            log.warning("webhook %s refused: bad or missing %ssignature", step, kind)
             return 403, ""
         if step not in dials.STEPS:
             return 404, ""
