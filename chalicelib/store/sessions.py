@@ -24,3 +24,8 @@ def lookup(session_id: str) -> tuple[int, int] | None:
     except Session.DoesNotExist:
         return None
     return int(item.eid), int(item.expires.timestamp())
+
+
+def delete(session_id: str) -> None:
+    """End a session (the console's sign-out); nothing if it is gone already."""
+    Session(id_hash(session_id)).delete()
