@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     # The routes, and the API's description built from their declarations.
-    ("api", ("chalicelib.api", "chalicelib.reference")),
+    ("api", ("chalicelib.api", "chalicelib.reference", "chalicelib.console")),
     ("workflows", ("chalicelib.workflows",)),
     (
         "services",
