@@ -122,7 +122,11 @@ def html(
 def redirect(req: PageRequest, path: str, cookies: tuple[str, ...] = ()) -> Response:
     """303 to a console path; an htmx request is told to load it instead (HX-Redirect)."""
     target = f"{req.root}/console{path}"
-    headers: dict[str, Any] = {"Location": target, **security.PAGE_HEADERS}
+    headers: dict[str, Any] = {
+        "Location": target,
+        "Content-Type": "text/html; charset=utf-8",
+        **security.PAGE_HEADERS,
+    }
     if cookies:
         headers["Set-Cookie"] = list(cookies) if len(cookies) > 1 else cookies[0]
     if req.headers.get("hx-request"):
