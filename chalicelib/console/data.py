@@ -423,7 +423,7 @@ def _owner(kind: object, item_id: int) -> tuple[int, str] | None:
 
 
 def _moments(call: CallStatus, execution: object, callback: object) -> Iterable[Moment]:
-    yield Moment(call.time_scheduled, "scheduled", "scheduled", f"{call.kind} by user {call.user_id}")
+    yield Moment(call.time_scheduled, "scheduled", "scheduled", f"by user {call.user_id}")
     if call.time_originated is not None:
         yield Moment(call.time_originated, "dialing", "dialing began")
     for e in getattr(execution, "events", ()):

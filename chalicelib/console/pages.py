@@ -52,6 +52,8 @@ ASSETS = {
 }
 STATES = ("scheduled", "dialing", "connected", "complete", "cancelled", "failed")
 REFRESH = "every 2s"
+# A Calls item's kind as the list APIs name it (issue 25: `kind`).
+KIND_NAMES = {"blast": "blastvoice"}
 USAGE_DAYS = 30  # the usage page's default range, ending today
 MAX_USAGE_DAYS = 366
 
@@ -76,6 +78,7 @@ def _environment() -> jinja2.Environment:
     env.filters["clock"] = _clock
     env.filters["when"] = _when
     env.filters["ago"] = _in
+    env.filters["kind"] = lambda kind: KIND_NAMES.get(kind, kind)
     env.globals["asset"] = _asset_version
     return env
 
