@@ -80,7 +80,7 @@ def verify(token: str) -> Operator | None:
     if not token or not configured():
         return None
     try:
-        key = _keys().get_signing_key_from_jwt(token).key
+        key = signing_keys().get_signing_key_from_jwt(token).key
         claims: dict[str, Any] = jwt.decode(
             token,
             key,
@@ -112,5 +112,7 @@ def _jwk_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
 
 
-def _keys() -> jwt.PyJWKClient:
+def signing_keys() -> jwt.PyJWKClient:
+    """The pool's public keys, fetched from its JWKS URL (cached an hour; a key id it does
+    not know fetches them again)."""
     return _jwk_client(jwks_url())
