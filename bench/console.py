@@ -50,7 +50,11 @@ def measure() -> list[Load]:
             context.add_cookies(cookies)
             fresh = context.new_page()
             seen: list = []
-            fresh.on("requestfinished", lambda request: seen.append(request))
+
+            def keep(request: object, into: list = seen) -> None:
+                into.append(request)  # Playwright wants a Python function, not a builtin
+
+            fresh.on("requestfinished", keep)
             fresh.goto(f"{stack.base}{path}", wait_until="networkidle")
             total = 0
             for request in seen:

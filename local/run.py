@@ -321,7 +321,8 @@ def _banner(
 {"messaging:".ljust(width)}{messaging}
 enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
 {"console:".ljust(width)}http://{HOST}:{api_port}/console (enterprise 1 and its secret)
-{"operators:".ljust(width)}http://{HOST}:{api_port}/console/operator (user {pool.username}, password {pool.password})
+{"operators:".ljust(width)}http://{HOST}:{api_port}/console/operator \
+({pool.username}, password {pool.password})
 
 In another terminal:
   AUTH=$(make -s session{port})    # Authorization: Basic 1:<sessionId>

@@ -13,6 +13,7 @@ nothing above this module changes when it does.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -170,7 +171,9 @@ class ConsoleData(Protocol):
     """An enterprise's own work: every method is scoped to `eid` and never shows another
     enterprise's (tests/api/test_isolation.py)."""
 
-    def calls(self, eid: int, filters: CallFilters, page_token: str | None) -> Listing[CallStatus]: ...
+    def calls(
+        self, eid: int, filters: CallFilters, page_token: str | None
+    ) -> Listing[CallStatus]: ...
     def timeline(self, eid: int, call_id: int) -> Timeline: ...
     def blasts(self, eid: int, kind: str | None, page_token: str | None) -> Listing[BlastRow]: ...
     def blast(self, eid: int, blast_id: int) -> BlastDetail: ...
@@ -283,12 +286,12 @@ class StoreData:
         for n, term in enumerate(found.terminations):
             status = results[n] if n < len(results) else None
             if status is None:
-                recipients.append(Recipient(term.label, None, "scheduled", False, ()))
+                recipients.append(Recipient(str(term.label), None, "scheduled", False, ()))
                 outcomes["pending"] += 1
                 continue
             attempts = tuple((number, result) for number, result in status.attempts)
             recipients.append(
-                Recipient(term.label, found.call_id(n), status.state, status.success, attempts)
+                Recipient(str(term.label), found.call_id(n), status.state, status.success, attempts)
             )
             outcomes[attempts[-1][1] if status.done and attempts else status.state] += 1
         return BlastDetail(_progress(found), tuple(recipients), dict(outcomes))
@@ -352,10 +355,8 @@ class StoreData:
         if query.isdigit() and len(query) < 10:
             found.append(int(query))
         elif "@" in query:
-            try:
+            with contextlib.suppress(OcpError):  # no such address, or not visible
                 found.append(users.id_by_email(query, eid))
-            except OcpError:
-                pass
         else:
             try:
                 number = types.phone("number", query.translate(_PUNCTUATION))
@@ -435,17 +436,19 @@ def _moments(call: CallStatus, execution: object, callback: object) -> Iterable[
         yield Moment(at, "attempt", f"{a.role}: {a.number}", f"{a.result} {detail}".strip())
     if callback is not None:
         wanted = set(getattr(callback, "events", None) or ())
-        sent = [
+        sent: list[tuple[str, float | None]] = [
             ("initiated", call.time_originated),
             ("answered", _answered_at(call)),
             ("completed", call.time_completed),
         ]
-        for name, at in sent:
-            if at is not None and (not wanted or name in wanted):
-                yield Moment(at, "event", f"status event {name}", f"to {callback.url}")  # type: ignore[attr-defined]
+        for name, when in sent:
+            if when is not None and (not wanted or name in wanted):
+                yield Moment(when, "event", f"status event {name}", f"to {callback.url}")  # type: ignore[attr-defined]
     if call.time_completed is not None:
         outcome = "success" if call.success else "no success"
-        yield Moment(call.time_completed, "end", f"{call.state}: {outcome}", f"{call.mou} min billed")
+        yield Moment(
+            call.time_completed, "end", f"{call.state}: {outcome}", f"{call.mou} min billed"
+        )
 
 
 def _answered_at(call: CallStatus) -> float | None:
@@ -475,4 +478,3 @@ def _user_row(user_id: int, eid: int) -> UserRow | None:
 
 def is_live(call: CallStatus) -> bool:
     return call.state in LIVE_STATES
-

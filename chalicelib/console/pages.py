@@ -144,7 +144,8 @@ def refused(req: PageRequest) -> Response:
         403,
         root=req.root,
         title="Refused",
-        text="This request did not come from a page of this console. Reload the page and try again.",
+        text="This request did not come from a page of this console. "
+        "Reload the page and try again.",
     )
 
 
@@ -200,7 +201,9 @@ def enterprise_page(view: EnterprisePage) -> Callable[[PageRequest], Response]:
     def guarded(req: PageRequest) -> Response:
         who = signed_in(req)
         if who is None:
-            return redirect(req, "/", cookies=(security.clear_cookie(req, security.ENTERPRISE_COOKIE),))
+            return redirect(
+                req, "/", cookies=(security.clear_cookie(req, security.ENTERPRISE_COOKIE),)
+            )
         if req.method == "POST" and not security.form_is_genuine(req, who.session):
             return refused(req)
         return view(req, who)
@@ -251,7 +254,10 @@ def sign_in(req: PageRequest) -> Response:
     except OcpError as e:
         status = e.status if 400 <= e.status < 500 else 503
         return html(
-            "sign_in.html", status, root=req.root, error=_said(e),
+            "sign_in.html",
+            status,
+            root=req.root,
+            error=_said(e),
             eid_value=form.get("eid", "")[:20],
         )
     cookie = security.set_cookie(
@@ -378,7 +384,7 @@ def call_page(req: PageRequest, who: Signed) -> Response:
 def call_part(req: PageRequest, who: Signed) -> Response:
     context = _timeline_context(req, who)
     if context is None:
-        return Response("", status_code=404, headers=security.PAGE_HEADERS)
+        return Response("", status_code=404, headers=dict(security.PAGE_HEADERS))
     return html("call_part.html", root=req.root, **context)
 
 
@@ -454,7 +460,7 @@ def blast_page(req: PageRequest, who: Signed) -> Response:
 def blast_part(req: PageRequest, who: Signed) -> Response:
     context = _blast_context(req, who)
     if context is None:
-        return Response("", status_code=404, headers=security.PAGE_HEADERS)
+        return Response("", status_code=404, headers=dict(security.PAGE_HEADERS))
     return html("blast_part.html", root=req.root, csrf=who.csrf, **context)
 
 
@@ -530,8 +536,12 @@ def usage_page(req: PageRequest, who: Signed) -> Response:
     days = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
     top = max((float(r.minutes) for r in usage.days), default=0.0) or 1.0
     bars = [
-        (day, by_day[day].minutes if day in by_day else 0, float(by_day[day].minutes) / top
-         if day in by_day else 0.0, by_day[day].calls if day in by_day else 0)
+        (
+            day,
+            by_day[day].minutes if day in by_day else 0,
+            float(by_day[day].minutes) / top if day in by_day else 0.0,
+            by_day[day].calls if day in by_day else 0,
+        )
         for day in days
     ]
     return _page(
@@ -577,7 +587,12 @@ def alerts_page(req: PageRequest, who: Signed) -> Response:
     seen = _int(req.cookie(security.ALERTS_SEEN_COOKIE)) or 0
     newest = max((a.at for a in listing.items), default=seen)
     response = _page(
-        req, who, "alerts.html", "alerts", alerts=listing.items, seen=seen,
+        req,
+        who,
+        "alerts.html",
+        "alerts",
+        alerts=listing.items,
+        seen=seen,
         next_token=listing.next_token,
     )
     response.headers["Set-Cookie"] = security.set_cookie(
@@ -729,4 +744,3 @@ def _set_active(active: bool) -> OperatorPage:
 
 operator_suspend = operator_page(_set_active(False))
 operator_resume = operator_page(_set_active(True))
-

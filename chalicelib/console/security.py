@@ -39,7 +39,7 @@ CSP = "; ".join(
         "base-uri 'none'",
     )
 )
-PAGE_HEADERS = {
+PAGE_HEADERS: dict[str, str | list[str]] = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

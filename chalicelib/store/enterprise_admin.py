@@ -35,7 +35,9 @@ def listed(limit: int = LISTED) -> list[EnterpriseInfo]:
     """Every enterprise (a Scan: operators only, a table of one item per customer), by id."""
     found = [
         EnterpriseInfo(int(e.eid), e.name, bool(e.active), int(e.created))
-        for e in Enterprise.scan(limit=limit, attributes_to_get=["eid", "name", "active", "created"])
+        for e in Enterprise.scan(
+            limit=limit, attributes_to_get=["eid", "name", "active", "created"]
+        )
     ]
     return sorted(found, key=lambda e: e.eid)
 

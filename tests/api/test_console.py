@@ -61,7 +61,9 @@ def test_over_https_the_cookie_is_secure(app_client, enterprise):
 @pytest.mark.parametrize(
     ("eid", "secret", "code"), [("1", "wrong", "102"), ("77", SECRET, "101"), ("x", "s", "101")]
 )
-def test_a_wrong_sign_in_is_refused_with_the_references_error(app_client, enterprise, eid, secret, code):
+def test_a_wrong_sign_in_is_refused_with_the_references_error(
+    app_client, enterprise, eid, secret, code
+):
     response = Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret})
     assert response.status_code == 401
     assert f"({code})".encode() in response.body
@@ -119,7 +121,8 @@ def test_a_post_without_the_sessions_token_or_from_elsewhere_is_refused(browser)
 def test_the_calls_list_shows_the_enterprises_calls_and_refreshes_while_one_is_live(browser, api):
     user = new_user(api, phoneNumber="3035551212")
     response = api.post(
-        "/call", {"userId": user, "origination": f"1:{user}", "destination": "3:3035550101", "text": "hi"}
+        "/call",
+        {"userId": user, "origination": f"1:{user}", "destination": "3:3035550101", "text": "hi"},
     )
     assert response.status_code == 201, response.body
     call_id = re.search(rb"<callId>(\d+)</callId>", response.body).group(1).decode()
@@ -141,7 +144,13 @@ def test_a_finished_call_shows_its_attempts_and_stops_refreshing(browser, api):
         calls.create(41, eid=1, user_id=5, kind="call", time_scheduled=clock.now())
         calls.claim_dial(41, "d.0", clock.now())
         calls.record_attempts(
-            41, "d.0", [calls.AttemptRecord("3035550102", "Busy"), calls.AttemptRecord("3035550103", "Machine")], clock.now()
+            41,
+            "d.0",
+            [
+                calls.AttemptRecord("3035550102", "Busy"),
+                calls.AttemptRecord("3035550103", "Machine"),
+            ],
+            clock.now(),
         )
     calls.finish(41, success=False, seconds=0, at=1_800_000_009)
     page = browser.get("/console/calls/41").body.decode()
@@ -174,7 +183,14 @@ def test_users_are_found_by_id_email_and_number_with_their_hunt_order(browser, a
 
 
 @pytest.mark.parametrize(
-    "path", ["/console/blasts", "/console/scheduled", "/console/usage", "/console/alerts", "/console/users?q=nobody"]
+    "path",
+    [
+        "/console/blasts",
+        "/console/scheduled",
+        "/console/usage",
+        "/console/alerts",
+        "/console/users?q=nobody",
+    ],
 )
 def test_each_page_renders(browser, path):
     response = browser.get(path)

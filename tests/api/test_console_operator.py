@@ -92,20 +92,28 @@ def test_an_operator_creates_suspends_resumes_and_rotates(app_client, operator):
     body = page.body.decode()
     secret = re.search(r'id="shown-secret">([0-9a-f]+)<', body).group(1)
     eid = re.search(r"Secret of enterprise (\d+)", body).group(1)
-    assert Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret}).status_code == 303
+    assert (
+        Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret}).status_code
+        == 303
+    )
 
     operator.post(f"/console/operator/enterprises/{eid}/suspend", {"csrf": token})
     refused = Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret})
     assert refused.status_code == 401 and b"(101)" in refused.body
     operator.post(f"/console/operator/enterprises/{eid}/resume", {"csrf": token})
-    assert Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret}).status_code == 303
+    assert (
+        Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret}).status_code
+        == 303
+    )
 
     rotated = operator.post(f"/console/operator/enterprises/{eid}/rotate", {"csrf": token})
     new = re.search(r'id="shown-secret">([0-9a-f]+)<', rotated.body.decode()).group(1)
     assert new != secret
     old = Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret})
     assert old.status_code == 401
-    assert Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": new}).status_code == 303
+    assert (
+        Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": new}).status_code == 303
+    )
 
 
 def test_operator_posts_need_the_token_and_this_origin(operator):

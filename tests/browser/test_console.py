@@ -31,16 +31,26 @@ def people(stack):
     status, body = stack.call(
         "POST",
         "/user",
-        {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
-         "phoneNumber": "7202108298", "phoneType": "2"},
+        {
+            "firstName": "John",
+            "lastName": "Doe",
+            "email": "john@example.com",
+            "phoneNumber": "7202108298",
+            "phoneType": "2",
+        },
     )
     assert status == 200, body
     john = _id(body, "userId")
     status, body = stack.call(
         "POST",
         "/user",
-        {"firstName": "Jane", "lastName": "Roe", "email": "jane@example.com",
-         "phoneNumber": "7209814345", "phoneType": "2"},
+        {
+            "firstName": "Jane",
+            "lastName": "Roe",
+            "email": "jane@example.com",
+            "phoneNumber": "7209814345",
+            "phoneType": "2",
+        },
     )
     jane = _id(body, "userId")
     status, body = stack.call(
@@ -88,8 +98,12 @@ def test_an_enterprise_watches_a_call_and_a_blast_end(stack, desktop, people):
     status, body = stack.call(
         "POST",
         "/call",
-        {"userId": john, "origination": f"1:{john}", "destination": f"1:{jane}",
-         "text": "John is calling. Press 1 to accept."},
+        {
+            "userId": john,
+            "origination": f"1:{john}",
+            "destination": f"1:{jane}",
+            "text": "John is calling. Press 1 to accept.",
+        },
     )
     assert status == 201, body
     call_id = _id(body, "callId")
@@ -112,9 +126,12 @@ def test_an_enterprise_watches_a_call_and_a_blast_end(stack, desktop, people):
     status, body = stack.call(
         "POST",
         "/blastvoice",
-        {"userId": john, "origination": f"1:{john}",
-         "destination": "3:3035551212,3:3035550103,3:3035550101",
-         "text": "Practice moved to 5 pm"},
+        {
+            "userId": john,
+            "origination": f"1:{john}",
+            "destination": "3:3035551212,3:3035550103,3:3035550101",
+            "text": "Practice moved to 5 pm",
+        },
     )
     assert status == 201, body  # started at once
     blast_id = _id(body, "blastid")
@@ -155,12 +172,20 @@ def test_scheduled_work_is_shown_and_cancelled(stack, desktop, people):
     john, _jane = people
     page = desktop.page
     status, body = stack.request("GET", "/session", headers={})  # a clock for "later"
-    later = int(re.search(r"\d{10}", page.evaluate("String(Math.floor(Date.now()/1000))")).group()) + 3600
+    later = (
+        int(re.search(r"\d{10}", page.evaluate("String(Math.floor(Date.now()/1000))")).group())
+        + 3600
+    )
     status, body = stack.call(
         "POST",
         "/blastsms",
-        {"userId": john, "origination": f"1:{john}", "destination": "3:3035551212",
-         "text": "Tomorrow", "time": later},
+        {
+            "userId": john,
+            "origination": f"1:{john}",
+            "destination": "3:3035551212",
+            "text": "Tomorrow",
+            "time": later,
+        },
     )
     assert status == 202, body
     blast_id = _id(body, "blastid")
