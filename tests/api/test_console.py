@@ -203,3 +203,19 @@ def test_assets_are_served_from_the_package(app_client):
     assert js.status_code == 200 and js.headers["Content-Type"].startswith("text/javascript")
     assert "immutable" in js.headers["Cache-Control"]
     assert Browser(app_client).get("/console/static/..%2Fpages.py").status_code == 404
+
+
+def test_a_calls_timeline_shows_the_status_events_due_to_its_callback(browser):
+    from chalicelib.domain.subscriptions import Subscription
+    from chalicelib.store import calls
+
+    hook = Subscription("https://hooks.example.com/ocp", ("initiated", "completed"))
+    with clock.frozen(1_800_000_000):
+        calls.create(43, eid=1, user_id=5, kind="call", time_scheduled=clock.now(), callback=hook)
+        calls.claim_dial(43, "d.0", clock.now())
+        calls.record_attempts(43, "d.0", [calls.AttemptRecord("3035550105", "Success")], clock.now())
+    calls.finish(43, success=True, seconds=30, at=1_800_000_040)
+    page = browser.get("/console/calls/43").body.decode()
+    assert "https://hooks.example.com/ocp" in page
+    assert "status event initiated" in page and "status event completed" in page
+    assert "status event answered" not in page  # not subscribed
