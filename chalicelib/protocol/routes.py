@@ -18,7 +18,6 @@ error codes (`errors`), and its success bodies (`returns`, protocol.shapes).
 
 from __future__ import annotations
 
-import http.cookies
 import logging
 import threading
 import time
@@ -301,13 +300,13 @@ class PageRequest:
         return {name: values[0] for name, values in fields.items()}
 
     def cookie(self, name: str) -> str | None:
-        jar = http.cookies.SimpleCookie()
-        try:
-            jar.load(self.headers.get("cookie") or "")
-        except http.cookies.CookieError:
-            return None
-        morsel = jar.get(name)
-        return None if morsel is None else morsel.value
+        """A cookie's value (the console's are plain tokens: no quoting to undo). Read by
+        hand: http.cookies would be one more module at every cold start."""
+        for part in (self.headers.get("cookie") or "").split(";"):
+            key, found, value = part.strip().partition("=")
+            if found and key == name:
+                return value.strip()
+        return None
 
 
 # A page view: the request -> the response (HTML, a redirect, an asset).
