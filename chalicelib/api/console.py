@@ -9,6 +9,7 @@ stores) is imported by the first console request, never by another cold start.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
@@ -16,7 +17,10 @@ from chalicelib.imports import on_first_use
 from chalicelib.protocol.routes import PageRequest, page
 
 bp = Blueprint(__name__)
-pages = on_first_use("chalicelib.console.pages")
+if TYPE_CHECKING:
+    from chalicelib.console import pages
+else:
+    pages = on_first_use("chalicelib.console.pages")
 
 GET, POST = ["GET"], ["POST"]
 
@@ -25,8 +29,8 @@ def _serve(name: str) -> Callable[[PageRequest], Response]:
     """A route calling `pages.{name}`: the module is imported on the first request."""
 
     def view(req: PageRequest) -> Response:
-        served: Response = getattr(pages, name)(req)
-        return served
+        served: Callable[[PageRequest], Response] = getattr(pages, name)
+        return served(req)
 
     view.__name__ = name
     return view

@@ -213,7 +213,8 @@ def test_a_calls_timeline_shows_the_status_events_due_to_its_callback(browser):
     with clock.frozen(1_800_000_000):
         calls.create(43, eid=1, user_id=5, kind="call", time_scheduled=clock.now(), callback=hook)
         calls.claim_dial(43, "d.0", clock.now())
-        calls.record_attempts(43, "d.0", [calls.AttemptRecord("3035550105", "Success")], clock.now())
+        answered = [calls.AttemptRecord("3035550105", "Success")]
+        calls.record_attempts(43, "d.0", answered, clock.now())
     calls.finish(43, success=True, seconds=30, at=1_800_000_040)
     page = browser.get("/console/calls/43").body.decode()
     assert "https://hooks.example.com/ocp" in page
