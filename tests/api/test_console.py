@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import clock
 from tests.api.console_client import Browser, signed_in
-from tests.api.people import new_user
+from tests.api.people import new_user, next_id_is
 from tests.conftest import SECRET
 
 
@@ -220,3 +220,51 @@ def test_a_calls_timeline_shows_the_status_events_due_to_its_callback(browser):
     assert "https://hooks.example.com/ocp" in page
     assert "status event initiated" in page and "status event completed" in page
     assert "status event answered" not in page  # not subscribed
+
+
+def test_a_scheduled_blast_is_listed_shown_and_cancelled(browser, api):
+    user = new_user(api, phoneNumber="3035551515")
+    later = clock.now() + 7200
+    response = api.post(
+        "/blastvoice",
+        {
+            "userId": user,
+            "origination": f"1:{user}",
+            "destination": "3:3035551616,3:3035551617",
+            "text": "Tomorrow",
+            "time": later,
+        },
+    )
+    assert response.status_code == 202, response.body
+    blast_id = re.search(rb"<blastid>(\d+)</blastid>", response.body).group(1).decode()
+    listed = browser.get("/console/blasts").body.decode()
+    assert f"#{blast_id} · voice blast" in listed and 'data-pending="2"' in listed
+    page = browser.get(f"/console/blasts/{blast_id}").body.decode()
+    assert "3035551616" in page and "3035551617" in page and "pending" in page
+    scheduled = browser.get("/console/scheduled").body.decode()
+    assert f"voice blast {blast_id}" in scheduled
+    token = browser.csrf("/console/scheduled")
+    response = browser.post(f"/console/blasts/{blast_id}/cancel", {"csrf": token})
+    assert response.status_code == 303
+    assert api.get(f"/blastvoice/{blast_id}?userId={user}").status_code == 404
+    assert f"voice blast {blast_id}" not in browser.get("/console/scheduled").body.decode()
+
+
+def test_usage_sums_the_enterprises_billed_minutes_per_day_and_user(browser):
+    from chalicelib.store import calls
+
+    day = 1_800_000_000  # 2027-01-15
+    for call_id, user, seconds in ((51, 7, 30), (52, 7, 90), (53, 8, 6)):
+        calls.create(call_id, eid=1, user_id=user, kind="call", time_scheduled=day)
+        calls.claim_dial(call_id, "d.0", day)
+        calls.record_attempts(call_id, "d.0", [calls.AttemptRecord("3035550105", "Success")], day)
+        calls.finish(call_id, success=True, seconds=seconds, at=day + seconds)
+    calls.create(54, eid=2, user_id=7, kind="call", time_scheduled=day)  # another's
+    next_id_is("call", 55)  # the stand-in list walks down from the last callId given
+    csv_text = browser.get("/console/usage.csv?from=2027-01-10&to=2027-01-20").body.decode()
+    rows = {tuple(line.split(",")[:3]): line.split(",")[3] for line in csv_text.splitlines()[1:]}
+    assert rows[("day", "2027-01-15", "3")] == "2.1"  # 0.5 + 1.5 + 0.1 billed
+    assert rows[("user", "7", "2")] == "2.0"
+    assert rows[("user", "8", "1")] == "0.1"
+    page = browser.get("/console/usage?from=2027-01-10&to=2027-01-20").body.decode()
+    assert page.count('class="chart-bar" data-day=') == 11
