@@ -123,7 +123,8 @@ def html(
 
 
 def redirect(req: PageRequest, path: str, cookies: tuple[str, ...] = ()) -> Response:
-    """303 to a console path; an htmx request is told to load it instead (HX-Redirect)."""
+    """303 to a console path ("" the sign-in page: /console, never /console/, which API
+    Gateway serves as another resource); an htmx request is told to load it instead."""
     target = f"{req.root}/console{path}"
     headers: dict[str, Any] = {
         "Location": target,
@@ -202,7 +203,7 @@ def enterprise_page(view: EnterprisePage) -> Callable[[PageRequest], Response]:
         who = signed_in(req)
         if who is None:
             return redirect(
-                req, "/", cookies=(security.clear_cookie(req, security.ENTERPRISE_COOKIE),)
+                req, "", cookies=(security.clear_cookie(req, security.ENTERPRISE_COOKIE),)
             )
         if req.method == "POST" and not security.form_is_genuine(req, who.session):
             return refused(req)
@@ -274,7 +275,7 @@ def sign_out(req: PageRequest, who: Signed) -> Response:
     auth.close_session(who.session.partition(":")[2])
     return redirect(
         req,
-        "/",
+        "",
         cookies=(
             security.clear_cookie(req, security.ENTERPRISE_COOKIE),
             security.clear_cookie(req, security.ALERTS_SEEN_COOKIE),

@@ -89,9 +89,9 @@ def test_a_sign_in_from_another_site_is_refused(app_client, enterprise):
 def test_pages_without_a_session_send_the_browser_to_sign_in(app_client):
     response = Browser(app_client).get("/console/calls")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/console/"
+    assert response.headers["Location"] == "/console"
     htmx = Browser(app_client).get("/console/calls/rows", headers={"HX-Request": "true"})
-    assert htmx.headers["HX-Redirect"] == "/console/"
+    assert htmx.headers["HX-Redirect"] == "/console"
 
 
 def test_sign_out_ends_the_ocp_session_too(browser, app_client):
