@@ -52,6 +52,7 @@ ASSETS = {
 }
 STATES = ("scheduled", "dialing", "connected", "complete", "cancelled", "failed")
 REFRESH = "every 2s"
+IDLE_REFRESH = "every 5s"
 # A Calls item's kind as the list APIs name it (issue 25: `kind`).
 KIND_NAMES = {"blast": "blastvoice"}
 USAGE_DAYS = 30  # the usage page's default range, ending today
@@ -339,7 +340,9 @@ def _calls_context(req: PageRequest, who: Signed) -> dict[str, Any]:
         "live": live,
         "kinds": KINDS,
         "states": STATES,
-        "refresh": REFRESH,
+        # While a call shown is in progress, every 2 s; else the first page still looks
+        # for new calls now and then (an older page never changes by itself).
+        "refresh": REFRESH if live else (IDLE_REFRESH if token is None else None),
     }
 
 
