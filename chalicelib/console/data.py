@@ -24,7 +24,15 @@ from typing import Protocol
 
 from chalicelib.errors import Code, OcpError
 from chalicelib.protocol import types
-from chalicelib.store import blasts, calls, enterprise_admin, enterprises, profiles, users
+from chalicelib.store import (
+    blasts,
+    calls,
+    enterprise_admin,
+    enterprises,
+    profiles,
+    recipients,
+    users,
+)
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import LIVE_STATES, CallStatus
 from chalicelib.workflows import autoconference, dialing, fanout, schedule
@@ -280,21 +288,21 @@ class StoreData:
         found = blasts.load(blast_id)
         if found is None or found.eid != eid:
             raise OcpError(Code.NO_SUCH_BLAST)
-        results = blasts.results(found) if found.first_call_id is not None else []
-        recipients = []
+        results = recipients.results(found) if found.first_call_id is not None else []
+        rows: list[Recipient] = []
         outcomes: dict[str, int] = defaultdict(int)
         for n, term in enumerate(found.terminations):
             status = results[n] if n < len(results) else None
             if status is None:
-                recipients.append(Recipient(str(term.label), None, "scheduled", False, ()))
+                rows.append(Recipient(str(term.label), None, "scheduled", False, ()))
                 outcomes["pending"] += 1
                 continue
             attempts = tuple((number, result) for number, result in status.attempts)
-            recipients.append(
+            rows.append(
                 Recipient(str(term.label), found.call_id(n), status.state, status.success, attempts)
             )
             outcomes[attempts[-1][1] if status.done and attempts else status.state] += 1
-        return BlastDetail(_progress(found), tuple(recipients), dict(outcomes))
+        return BlastDetail(_progress(found), tuple(rows), dict(outcomes))
 
     def cancel_blast(self, eid: int, blast_id: int) -> None:
         found = blasts.load(blast_id)
@@ -406,7 +414,7 @@ def _digits(text: str) -> str:
 def _progress(b: BlastInfo) -> BlastRow:
     if b.first_call_id is None:
         return BlastRow(b, 0, 0, b.recipients)
-    results = blasts.results(b)
+    results = recipients.results(b)
     done = sum(1 for r in results if r is not None and r.done and r.success)
     failed = sum(1 for r in results if r is not None and r.done and not r.success)
     return BlastRow(b, done, failed, len(results) - done - failed)
