@@ -173,6 +173,7 @@ class NewSecret:
     eid: int
     name: str
     secret: str
+    signing_secret: str | None = None  # a new enterprise's status callback signing secret
 
 
 class ConsoleData(Protocol):
@@ -392,7 +393,7 @@ class StoreOperators:
 
     def create(self, name: str) -> NewSecret:
         made = enterprises.create(name)
-        return NewSecret(made.eid, made.name, made.secret)
+        return NewSecret(made.eid, made.name, made.secret, made.signing_secret)
 
     def rotate_secret(self, eid: int) -> NewSecret:
         secret = enterprise_admin.new_secret(eid)

@@ -92,6 +92,7 @@ def test_an_operator_creates_suspends_resumes_and_rotates(app_client, operator):
     body = page.body.decode()
     secret = re.search(r'id="shown-secret">([0-9a-f]+)<', body).group(1)
     eid = re.search(r"Secret of enterprise (\d+)", body).group(1)
+    assert re.search(r'id="shown-signing-secret">whsec_[0-9a-f]+<', body)
     assert (
         Browser(app_client).post("/console/sign-in", {"eid": eid, "secret": secret}).status_code
         == 303
