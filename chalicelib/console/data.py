@@ -5,7 +5,8 @@ Protocols the pages are written against; `StoreData` and `StoreOperators` implem
 over what store/ and workflows/ hold today. The list reads here are stand-ins: calls and
 blasts are found by walking the newest ids (`calls.latest`, `blasts.latest`: bounded,
 every enterprise's, then filtered), usage is summed from those calls, and there are no
-alerts yet. The typed query layer of issue 25 item 1 (a Query per page on an index by
+alerts yet (suspending, resuming and new secrets are store/enterprises.py's). The typed
+query layer of issue 25 item 1 (a Query per page on an index by
 enterprise, `nextPageToken`, usage and alert records) replaces these methods one by one;
 nothing above this module changes when it does.
 """
@@ -396,12 +397,20 @@ class StoreOperators:
         return NewSecret(made.eid, made.name, made.secret, made.signing_secret)
 
     def rotate_secret(self, eid: int) -> NewSecret:
-        secret = enterprise_admin.new_secret(eid)
+        """A new secret (shown once); the enterprise's sessions end."""
+        try:
+            secret = enterprises.rotate_secret(eid)
+        except enterprises.NoSuchEnterprise:
+            raise OcpError(Code.UNKNOWN_ENTERPRISE) from None
         name = next((e.name for e in enterprise_admin.listed() if e.eid == eid), "")
         return NewSecret(eid, name, secret)
 
     def set_active(self, eid: int, active: bool) -> None:
-        enterprise_admin.set_active(eid, active)
+        """Resume, or suspend (its sign-in refused with 101, its sessions ended)."""
+        try:
+            (enterprises.resume if active else enterprises.suspend)(eid)
+        except enterprises.NoSuchEnterprise:
+            raise OcpError(Code.UNKNOWN_ENTERPRISE) from None
 
 
 # What people write inside phone numbers, which the wire format's phone type does not take.

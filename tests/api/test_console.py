@@ -71,9 +71,9 @@ def test_a_wrong_sign_in_is_refused_with_the_references_error(
 
 
 def test_a_suspended_enterprise_cannot_sign_in(app_client, enterprise):
-    from chalicelib.store import enterprise_admin
+    from chalicelib.store import enterprises
 
-    enterprise_admin.set_active(1, False)
+    enterprises.suspend(1)
     response = Browser(app_client).post("/console/sign-in", {"eid": "1", "secret": SECRET})
     assert response.status_code == 401
     assert b"Unknown enterprise id (101)" in response.body
@@ -268,3 +268,11 @@ def test_usage_sums_the_enterprises_billed_minutes_per_day_and_user(browser):
     assert rows[("user", "8", "1")] == "0.1"
     page = browser.get("/console/usage?from=2027-01-10&to=2027-01-20").body.decode()
     assert page.count('class="chart-bar" data-day=') == 11
+
+
+def test_suspending_an_enterprise_ends_its_console_session(browser):
+    from chalicelib.store import enterprises
+
+    assert browser.get("/console/calls").status_code == 200
+    enterprises.suspend(1)
+    assert browser.get("/console/calls").status_code == 303
