@@ -166,7 +166,17 @@ FUNCTIONS: dict[str, Access] = {
     # chime carrier, once per blast; SMS through End User Messaging, paced on Counters,
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
-        tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        # Compliance: the do-not-call list, settings and daily counts (issue 27)
+        tables=(
+            "Users",
+            "Uniques",
+            "Groups",
+            "Blasts",
+            "Calls",
+            "Counters",
+            "Accounts",
+            "Compliance",
+        ),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(SPEECH_PREFIX,),
         chime_wav=True,

@@ -31,6 +31,7 @@ from pynamodb.attributes import Attribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.compliance import BlastRules
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
@@ -88,6 +89,9 @@ class BlastInfo:
     first_call_id: int | None
     paced_from: float | None = None  # recipient 0's turn, when its carrier paces calls
     callback: Subscription | None = None  # statusCallback of the blast and its recipients
+    started: int | None = None  # when it started (its recipients' 7 days count from it)
+    # issue 27 hook: callingWindow, retries, optOutDigit (workflows/compliance.py)
+    compliance: BlastRules = BlastRules()
 
     @property
     def recipients(self) -> int:
@@ -116,6 +120,7 @@ def create(
     terminations: list[Termination],
     at: int,
     callback: Subscription | None = None,
+    compliance: BlastRules | None = None,
 ) -> BlastInfo:
     """A new scheduled blast (version 1); its blastId is a fresh id."""
     item = Blast(
@@ -135,6 +140,7 @@ def create(
         version=1,
         created=at,
         callback=callback_map(callback),
+        compliance=_rules(compliance),  # issue 27 hook
     )
     item.save(condition=Blast.blast_id.does_not_exist())
     return _info(item)
@@ -290,7 +296,12 @@ class Batch:
 
 
 def create_recipient_calls(
-    batch: Batch, recipients: list[tuple[int, int, Termination]], state: str = SCHEDULED
+    batch: Batch,
+    recipients: list[tuple[int, int, Termination]],
+    state: str = SCHEDULED,
+    not_before: dict[int, int] | None = None,
+    *,
+    over_waiting: bool = False,
 ) -> set[int]:
     """The Calls items of (callId, n, termination) that do not exist yet, one conditional
     PutItem each; the callIds this call created. A second delivery of the same batch
@@ -301,9 +312,15 @@ def create_recipient_calls(
     minutes; the PutItems cost the same write capacity (a transaction's writes cost two
     units each)."""
     created: set[int] = set()
+    # issue 27 hook: a recipient waiting for its calling window has `notBefore` in its
+    # request; `over_waiting` lets an SMS claim take over such a waiting item.
+    condition = Call.call_id.does_not_exist()
+    if over_waiting:
+        condition = condition | (Call.state == SCHEDULED)
     for call_id, n, term in recipients:
+        at = (not_before or {}).get(call_id)
         try:
-            _call(batch, call_id, n, term, state).save(condition=Call.call_id.does_not_exist())
+            _call(batch, call_id, n, term, state, at).save(condition=condition)
         except PutError as e:
             # It exists: made by an earlier delivery, and maybe being changed right now.
             if not (condition_failed(e) or conflicted(e)):
@@ -353,7 +370,19 @@ class TextsState:
 def claim_recipient(batch: Batch, call_id: int, n: int, term: Termination) -> bool:
     """Create the SMS recipient's Calls item (dialing), once: True if this call made it,
     so that it, and nothing else, texts the recipient."""
-    return bool(create_recipient_calls(batch, [(call_id, n, term)], state="dialing"))
+    return bool(
+        create_recipient_calls(batch, [(call_id, n, term)], state="dialing", over_waiting=True)
+    )
+
+
+def states_of(call_ids: list[int]) -> dict[int, str]:
+    """The state of each of these Calls items that exists (BatchGetItem)."""
+    if not call_ids:
+        return {}
+    return {
+        int(c.call_id): c.state
+        for c in Call.batch_get(call_ids, attributes_to_get=["call_id", "state"])
+    }
 
 
 def release_recipient(call_id: int) -> None:
@@ -520,6 +549,7 @@ class RecipientStatus:
     attempts: tuple[tuple[str, str], ...]  # (number, result)
     # A text's receipt outcome (blastsms), per attempt: None where there is none.
     reasons: tuple[str | None, ...] = ()
+    not_before: int | None = None  # issue 27: waiting for its calling window until then
 
     @property
     def done(self) -> bool:
@@ -533,7 +563,9 @@ def results(blast: BlastInfo) -> list[RecipientStatus | None]:
     keys = [blast.call_id(n) for n in range(blast.recipients)]
     found = {
         int(c.call_id): c
-        for c in Call.batch_get(keys, attributes_to_get=["call_id", "state", "success", "attempts"])
+        for c in Call.batch_get(
+            keys, attributes_to_get=["call_id", "state", "success", "attempts", "request"]
+        )
     }
     return [_status(found.get(call_id)) for call_id in keys]
 
@@ -650,6 +682,8 @@ def _info(item: Blast) -> BlastInfo:
             first_call_id=None if item.first_call_id is None else int(item.first_call_id),
             paced_from=None if item.paced_from is None else float(item.paced_from),
             callback=Subscription.of(item.callback),
+            started=None if item.started is None else int(item.started),
+            compliance=BlastRules.from_json(json.loads(item.compliance or "{}")),  # issue 27
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
@@ -674,11 +708,20 @@ def _actions(changes: dict[str, Any]) -> list[Action]:
         elif name == "audio":
             audio = _audio_map(value)
             actions.append(Blast.audio.set(audio) if audio is not None else Blast.audio.remove())
+        elif name == "compliance":  # issue 27 hook
+            rules = _rules(value)
+            actions.append(Blast.compliance.set(rules) if rules else Blast.compliance.remove())
         elif name == "text" and value is None:
             actions.append(Blast.text.remove())
         else:
             actions.append(_FIELDS[name].set(value))
     return actions
+
+
+def _rules(rules: BlastRules | None) -> str | None:
+    if rules is None or rules.empty:
+        return None
+    return json.dumps(rules.to_json(), separators=(",", ":"))
 
 
 def _dump(term: Termination) -> str:
@@ -697,7 +740,12 @@ def _audio_ref(audio: AudioMap | None) -> AudioRef | None:
     return AudioRef(audio.key, audio.kind, audio.name, int(audio.size))
 
 
-def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> Call:
+def _call(
+    batch: Batch, call_id: int, n: int, term: Termination, state: str, not_before: int | None
+) -> Call:
+    request: dict[str, Any] = {"blastId": batch.blast_id, "n": n, "destination": _dump(term)}
+    if not_before is not None:
+        request["notBefore"] = not_before
     return Call(
         call_id,
         eid=batch.eid,
@@ -705,7 +753,7 @@ def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> 
         kind=batch.call_kind,
         time_scheduled=batch.time_scheduled,
         calling_number=batch.calling_number,
-        request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
+        request=request,
         state=state,
         callback=callback_map(batch.callback),
     )
@@ -720,4 +768,11 @@ def _status(item: Call | None) -> RecipientStatus | None:
         bool(item.success),
         tuple((a.number, a.result) for a in item.attempts or ()),
         tuple(a.reason for a in item.attempts or ()),
+        _not_before(item),
     )
+
+
+def _not_before(item: Call) -> int | None:
+    request = item.request.as_dict() if item.request is not None else {}
+    found = request.get("notBefore")
+    return None if found is None else int(found)

@@ -39,15 +39,17 @@ from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
+from chalicelib.domain.compliance import BlastRules
 from chalicelib.domain.kinds import SMS
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
 from chalicelib.media import tts
-from chalicelib.store import aws, blasts
+from chalicelib.store import aws, blasts, calls
+from chalicelib.store.calls import SCHEDULED
 from chalicelib.telephony import Target, carriers
-from chalicelib.workflows import dialing, pacing, schedule, texting
+from chalicelib.workflows import compliance, dialing, pacing, schedule, texting
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,18 @@ def fire(blast_id: int, version: int) -> None:
     send([{"action": "start", "blastId": blast_id, "version": version}])
 
 
+def wake(blast_id: int, version: int) -> None:
+    """A wake-up of an SMS blast's waiting recipients (`blastwake-{blastId}-{at}`, issue 27;
+    workflows/compliance.py): its batches are queued again; the consumer texts whoever's
+    window is open now and leaves everyone texted or ended alone."""
+    blast = blasts.load(blast_id)
+    if blast is None or blast.version != version or blast.state != blasts.STARTED:
+        log.info("blast %s version %s: deleted, superseded or not started; no wake", blast_id, version)
+        return
+    if blast.kind == blasts.SMS:
+        send(batches(blast, _shared(blast)))
+
+
 def start(blast_id: int, version: int) -> None:
     """Claim the blast at `version` and queue its recipients. A repeated delivery finds it
     started and does nothing; one for an older version (PUT since) or a deleted blast is
@@ -225,6 +239,10 @@ def batches(blast: Any, shared: dict) -> list[dict]:
     }
     if blast.callback is not None:
         common["callback"] = blast.callback.to_map()
+    # issue 27 hook: the blast's compliance rules and its start (7 days count from it)
+    common["rules"] = blast.compliance.to_json()
+    common["version"] = blast.version
+    common["started"] = blast.started or clock.now()
     return [
         {
             **common,
@@ -294,10 +312,24 @@ def recipients_batch(message: dict) -> None:
         _reach(t, p, at, origin, sms=kind == blasts.SMS)
         for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
     ]
+    # issue 27 hook: do-not-call, calling hours, frequency cap, before anyone is reached
     if kind == blasts.SMS:
-        _text(batch, numbered, reaches, message)
+        # Recipients texted already (a wake-up queues every batch again) are left alone.
+        states = blasts.states_of([c for c, _, _ in numbered])
+        keep = [i for i, (c, _, _) in enumerate(numbered) if states.get(c, SCHEDULED) == SCHEDULED]
+        numbered, reaches = [numbered[i] for i in keep], [reaches[i] for i in keep]
+    screened = compliance.screen(
+        batch.eid,
+        numbered,
+        reaches,
+        BlastRules.from_json(message.get("rules")),
+        int(message.get("started") or at),
+        at,
+    )
+    if kind == blasts.SMS:
+        _text(batch, numbered, screened, message)
     else:
-        _dial(batch, numbered, reaches, message)
+        _dial(batch, numbered, screened, message)
     metrics.blast_recipients(kind, len(terms))
 
 
@@ -307,11 +339,21 @@ def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
     return (recipients.sms if sms else recipients.voice)(profile, at, origin)
 
 
-def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
-    """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
-    blasts.create_recipient_calls(batch, numbered)
+def _dial(batch: Any, numbered: list, screened: list, message: dict) -> None:
+    """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1).
+    A recipient outside its calling window waits in its execution until it opens; one on
+    the do-not-call list (or past its 7 days) ends without a call (issue 27)."""
+    waiting = {c: s.verdict.at for (c, _, _), s in zip(numbered, screened, strict=True) if s.verdict.at}
+    blasts.create_recipient_calls(batch, numbered, not_before=waiting)
     pace = message.get("pace")
-    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
+    for (call_id, n, term), found in zip(numbered, screened, strict=True):
+        if found.verdict.result is not None:
+            _end(call_id, term, found.verdict.result)
+            continue
+        reach = found.reach
+        turn = None if pace is None else pace["from"] + n * pace["every"]
+        if found.verdict.at is not None:
+            turn = max(turn or 0, float(found.verdict.at))
         leg = dialing.Leg(
             "recipient",
             tuple(Target(p.display, p.e164) for p in reach.numbers),
@@ -330,14 +372,41 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             call_id,
             [leg],
             name=execution_name(batch.blast_id, n),
-            pace_at=None if pace is None else pace["from"] + n * pace["every"],
+            pace_at=turn,
         )
 
 
-def _text(batch: Any, numbered: list, reaches: list, message: dict) -> None:
+def _end(call_id: int, term: Any, result: str) -> None:
+    """A recipient that ends without a call or text: DoNotCall, Capped, OutsideCallingHours
+    (its one attempt names the destination, as DND does), once."""
+    at = clock.now()
+    state = blasts.record_texts(call_id, [blasts.TextAttempt(str(term.label), result)], at)
+    if state.done:
+        calls.finish(call_id, False, at)
+
+
+def _text(batch: Any, numbered: list, screened: list, message: dict) -> None:
     """Texts each recipient this delivery claims, paced (workflows/texting.py); what it
-    had no time for goes back onto the queue as the same message from recipient `n`."""
+    had no time for goes back onto the queue as the same message from recipient `n`.
+    One outside its window waits (its item `scheduled` with notBefore) for the blast's
+    wake-up at that opening; one on the do-not-call list ends without a text (issue 27)."""
     first = int(message["first"])
+    now, openings = [], set()
+    for (call_id, n, term), found in zip(numbered, screened, strict=True):
+        if found.verdict.result is not None:
+            if blasts.claim_recipient(batch, call_id, n, term):
+                _end(call_id, term, found.verdict.result)
+        elif found.verdict.at is not None:
+            blasts.create_recipient_calls(
+                batch, [(call_id, n, term)], not_before={call_id: found.verdict.at}
+            )
+            openings.add(found.verdict.at)
+        else:
+            now.append(((call_id, n, term), found.reach))
+    if openings:
+        compliance.wake_at(batch.blast_id, int(message.get("version") or 0), openings)
+    numbered = [r for r, _ in now]
+    reaches = [reach for _, reach in now]
 
     def requeue(n: int) -> None:
         rest = message["terminations"][n - first :]

@@ -33,6 +33,7 @@ from typing import Any
 from chalicelib import clock, messaging, settings
 from chalicelib.domain.results import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.messaging import (
+    OPTED_OUT,
     UNKNOWN,
     MessagingBusy,
     MessagingError,
@@ -43,7 +44,7 @@ from chalicelib.messaging import (
     eum,
 )
 from chalicelib.store import blasts, calls, sms_pacing
-from chalicelib.workflows import schedule
+from chalicelib.workflows import compliance, schedule
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,15 @@ def text_batch(
             [_attempt(p.display, s) for p, s in zip(reach.numbers, sent, strict=True)],
             sent,
         )
+        _opted_out(batch.eid, reach.numbers, sent)  # issue 27 hook
+
+
+def _opted_out(eid: int, phones: Any, sent: list[Sent]) -> None:
+    """A text refused because its number opted out (STOP at the provider) puts the number
+    on the enterprise's do-not-call list (source sms)."""
+    for phone, s in zip(phones, sent, strict=True):
+        if s.receipt is not None and not s.message_id and s.receipt.outcome == OPTED_OUT:
+            compliance.opted_out(eid, phone.e164, "sms", clock.now())
 
 
 def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep) -> Sent | None:
