@@ -18,7 +18,7 @@ import base64
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import size
@@ -156,7 +156,7 @@ def take(eid: int, e164: str, day: date, cap: int, call_id: int, at: int) -> boo
     item = Compliance(eid, f"cap#{e164}#{day.isoformat()}")
     try:
         item.update(
-            actions=[Compliance.ids.add({call_id}), Compliance.expires.set(at + _COUNT_SECONDS)],
+            actions=[Compliance.ids.add({call_id}), Compliance.expires.set(datetime.fromtimestamp(at + _COUNT_SECONDS, UTC))],
             condition=Compliance.ids.does_not_exist()
             | Compliance.ids.contains(call_id)
             | (size(Compliance.ids) < cap),
