@@ -44,10 +44,10 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoR
 
 from chalicelib import clock
 from chalicelib import watch as view
-from chalicelib.errors import OcpError
-from chalicelib.protocol.types import phone
 from chalicelib.domain.calling_hours import CallingWindow, valid_zone
 from chalicelib.domain.compliance import EnterpriseRules
+from chalicelib.errors import OcpError
+from chalicelib.protocol.types import phone
 from chalicelib.store import calls, donotcall, enterprises, ids
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing

@@ -217,4 +217,3 @@ def remove(req: Request) -> Reply:
 
 def _entry(e: Any) -> dict[str, Any]:
     return {"phoneNumber": e.number, "source": e.source, "added": e.added}
-

@@ -93,9 +93,7 @@ def _zones_of_e164(e164: str, default: str) -> tuple[str, ...]:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return (default,)
-    found = tuple(
-        sorted(z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
-    )
+    found = tuple(sorted(z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown"))
     return tuple(z for z in found if valid_zone(z)) or (default,)
 
 
@@ -151,9 +149,7 @@ def _instants(zone: ZoneInfo, day: date, minute: int) -> list[int]:
     """The Unix times at which `day`'s wall clock reads `minute` (either reading of a
     repeated hour; for a time the clock skips, where it would have been)."""
     naive = datetime.combine(day, time(minute // 60, minute % 60))
-    return sorted(
-        {int(naive.replace(tzinfo=zone, fold=fold).timestamp()) for fold in (0, 1)}
-    )
+    return sorted({int(naive.replace(tzinfo=zone, fold=fold).timestamp()) for fold in (0, 1)})
 
 
 def _transitions(zone: ZoneInfo, start: int, until: int) -> list[int]:

@@ -24,7 +24,7 @@ import json
 import logging
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import Attribute
@@ -91,7 +91,7 @@ class BlastInfo:
     callback: Subscription | None = None  # statusCallback of the blast and its recipients
     started: int | None = None  # when it started (its recipients' 7 days count from it)
     # issue 27 hook: callingWindow, retries, optOutDigit (workflows/compliance.py)
-    compliance: BlastRules = BlastRules()
+    compliance: BlastRules = field(default_factory=BlastRules)
 
     @property
     def recipients(self) -> int:

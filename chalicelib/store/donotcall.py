@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import size
@@ -102,12 +103,12 @@ def page(eid: int, limit: int, token: str | None) -> tuple[list[Entry], str | No
     return entries, _encode(last) if last else None
 
 
-def _encode(last: dict) -> str:
+def _encode(last: dict[str, Any]) -> str:
     raw = json.dumps({"e": last["eid"]["N"], "k": last["key"]["S"]}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(eid: int, token: str) -> dict:
+def _decode(eid: int, token: str) -> dict[str, Any]:
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if int(data["e"]) != eid or not str(data["k"]).startswith(DNC):
@@ -156,7 +157,10 @@ def take(eid: int, e164: str, day: date, cap: int, call_id: int, at: int) -> boo
     item = Compliance(eid, f"cap#{e164}#{day.isoformat()}")
     try:
         item.update(
-            actions=[Compliance.ids.add({call_id}), Compliance.expires.set(datetime.fromtimestamp(at + _COUNT_SECONDS, UTC))],
+            actions=[
+                Compliance.ids.add({call_id}),
+                Compliance.expires.set(datetime.fromtimestamp(at + _COUNT_SECONDS, UTC)),
+            ],
             condition=Compliance.ids.does_not_exist()
             | Compliance.ids.contains(call_id)
             | (size(Compliance.ids) < cap),

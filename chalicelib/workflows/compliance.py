@@ -24,6 +24,7 @@ How a waiting recipient wakes up (no schedule per recipient):
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -65,12 +66,7 @@ def screen(
         kept = tuple(p for p in reach.numbers if p.e164 not in listed)
         first = kept[0] if kept else reach.numbers[0]
         zones = calling_hours.zones_of(first, settings.zone)
-        cap = settings.daily_cap
-
-        def take(opening: int, e164: str = first.e164, z: tuple = zones, c: int = call_id) -> bool:
-            assert cap is not None
-            day = calling_hours.local_day(z, opening)
-            return donotcall.take(eid, e164, day, cap, c, at)
+        take = functools.partial(_take, eid, first.e164, zones, settings.daily_cap, call_id, at)
 
         verdict = compliance.screen(
             window=window,
@@ -78,11 +74,26 @@ def screen(
             now=at,
             started=started,
             on_list=not kept,
-            cap=cap,
+            cap=settings.daily_cap,
             take=take,
         )
         out.append(Screened(verdict, replace(reach, numbers=kept)))
     return out
+
+
+def _take(
+    eid: int,
+    e164: str,
+    zones: tuple[str, ...],
+    cap: int | None,
+    call_id: int,
+    at: int,
+    opening: int,
+) -> bool:
+    """Count the recipient against its number's cap on the day of `opening`."""
+    if cap is None:
+        return True
+    return donotcall.take(eid, e164, calling_hours.local_day(zones, opening), cap, call_id, at)
 
 
 def wake_at(blast_id: int, version: int, openings: Iterable[int]) -> None:

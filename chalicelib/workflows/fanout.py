@@ -151,7 +151,9 @@ def wake(blast_id: int, version: int) -> None:
     window is open now and leaves everyone texted or ended alone."""
     blast = blasts.load(blast_id)
     if blast is None or blast.version != version or blast.state != blasts.STARTED:
-        log.info("blast %s version %s: deleted, superseded or not started; no wake", blast_id, version)
+        log.info(
+            "blast %s version %s: deleted, superseded or not started; no wake", blast_id, version
+        )
         return
     if blast.kind == blasts.SMS:
         send(batches(blast, _shared(blast)))
@@ -343,7 +345,9 @@ def _dial(batch: Any, numbered: list, screened: list, message: dict) -> None:
     """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1).
     A recipient outside its calling window waits in its execution until it opens; one on
     the do-not-call list (or past its 7 days) ends without a call (issue 27)."""
-    waiting = {c: s.verdict.at for (c, _, _), s in zip(numbered, screened, strict=True) if s.verdict.at}
+    waiting = {
+        c: s.verdict.at for (c, _, _), s in zip(numbered, screened, strict=True) if s.verdict.at
+    }
     blasts.create_recipient_calls(batch, numbered, not_before=waiting)
     pace = message.get("pace")
     for (call_id, n, term), found in zip(numbered, screened, strict=True):
