@@ -127,3 +127,21 @@ def screen(
         capped = True
         at = next_day(zones, opening)
     return Verdict(result=CAPPED if capped else OUTSIDE_HOURS)
+
+
+def retry_at(
+    now: int,
+    interval: int,
+    window: CallingWindow | None,
+    zones: tuple[str, ...],
+    deadline: int,
+) -> int | None:
+    """When a blast recipient's next try may ring: `interval` seconds after `now`, moved to
+    its window's next opening; None when that is not before `deadline` (7 days)."""
+    at = now + interval
+    if window is not None:
+        found = next_open(window, zones, at, max(0, deadline - at))
+        if found is None:
+            return None
+        at = found
+    return at if at < deadline else None

@@ -33,7 +33,7 @@ from typing import Any
 from chalicelib.domain import calling_hours, compliance
 from chalicelib.domain.compliance import BlastRules, Verdict
 from chalicelib.store import donotcall
-from chalicelib.workflows import schedule
+from chalicelib.workflows import dialing, schedule
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ WAKE_KIND = "blastwake"
 class Screened:
     verdict: Verdict
     reach: Any  # domain.recipients.Reach, without the numbers on the do-not-call list
+    retry: dict | None = None  # the dial execution's retries (voice), if any
 
 
 def screen(
@@ -77,8 +78,41 @@ def screen(
             cap=settings.daily_cap,
             take=take,
         )
-        out.append(Screened(verdict, replace(reach, numbers=kept)))
+        again = retry_input(rules, settings.window, zones, started)
+        out.append(Screened(verdict, replace(reach, numbers=kept), again))
     return out
+
+
+def retry_input(
+    rules: BlastRules, enterprise_window: Any, zones: tuple[str, ...], started: int
+) -> dict | None:
+    """The dial execution's `retry` (call.asl.json's MayRetry ... RetryHunt), or None."""
+    if not rules.retries:
+        return None
+    window = rules.window or enterprise_window
+    return {
+        "left": rules.retries,
+        "try": 0,
+        "intervalSeconds": rules.retry_interval * 60,
+        "window": None if window is None else str(window),
+        "zones": list(zones),
+        "deadline": started + calling_hours.HORIZON_SECONDS,
+    }
+
+
+def retry(message: dict[str, Any], now: int) -> dict[str, str | None]:
+    """The dialer's `retry` task: when the next try may ring, as a Wait's timestamp, or
+    None (the recipient ends with its last result)."""
+    spec = message["retry"]
+    window = spec.get("window")
+    at = compliance.retry_at(
+        now,
+        int(spec["intervalSeconds"]),
+        calling_hours.CallingWindow.parse(window) if window else None,
+        tuple(spec.get("zones") or ("UTC",)),
+        int(spec["deadline"]),
+    )
+    return {"at": None if at is None else dialing.timestamp(at)}
 
 
 def _take(

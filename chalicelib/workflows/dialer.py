@@ -45,7 +45,7 @@ from chalicelib.telephony import (
     Target,
     carriers,
 )
-from chalicelib.workflows import pacing
+from chalicelib.workflows import compliance, pacing
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import AttemptRecord
@@ -163,6 +163,7 @@ class Dialer:
             "record": self.record,
             "watch": self.watch,
             "finish": self.finish,
+            "retry": self.retry,  # issue 27: a blast recipient's next try
         }.get(str(action))
         if handler is None:
             log.error("dial queue message with unknown action %r dropped", action)
@@ -282,6 +283,10 @@ class Dialer:
     def report_end(self, token: str, seconds: int) -> None:
         """The connected call ended after `seconds` (a later-reporting carrier calls this)."""
         self.tasks.succeed(token, {"seconds": int(seconds)})
+
+    def retry(self, message: dict) -> None:
+        """When a blast recipient's next try may ring (workflows/compliance.retry)."""
+        self.tasks.succeed(message["token"], compliance.retry(message, self.now()))
 
     def finish(self, message: dict) -> None:
         call_id, end = int(message["callId"]), message["end"]

@@ -77,7 +77,9 @@ def _arn(name: str) -> str:
     return aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + f":{name}"
 
 
-def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None) -> dict:
+def execution_input(
+    call_id: int, legs: list[Leg], pace_at: float | None = None, retry: dict | None = None
+) -> dict:
     """The execution's input. `pace_at`: the Unix time before which nobody is rung (a
     blast recipient's turn under a carrier that paces new calls, Carrier.schedule)."""
     if not 1 <= len(legs) <= MAX_LEGS:
@@ -96,6 +98,8 @@ def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None)
         },
         "legs": [leg.to_input() for leg in legs],
         **paced,
+        # issue 27 hook: a blast recipient's retries (workflows/compliance.retry_input)
+        **({} if retry is None else {"retry": retry}),
     }
 
 
@@ -105,7 +109,11 @@ def timestamp(at: float) -> str:
 
 
 def start(
-    call_id: int, legs: list[Leg], name: str | None = None, pace_at: float | None = None
+    call_id: int,
+    legs: list[Leg],
+    name: str | None = None,
+    pace_at: float | None = None,
+    retry: dict | None = None,
 ) -> str:
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
@@ -116,7 +124,7 @@ def start(
         return sfn.start_execution(
             stateMachineArn=aws.state_machine_arn(),
             name=name,
-            input=json.dumps(execution_input(call_id, legs, pace_at)),
+            input=json.dumps(execution_input(call_id, legs, pace_at, retry)),
         )["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return execution_arn(call_id, name)

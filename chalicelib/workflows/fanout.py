@@ -377,6 +377,7 @@ def _dial(batch: Any, numbered: list, screened: list, message: dict) -> None:
             [leg],
             name=execution_name(batch.blast_id, n),
             pace_at=turn,
+            retry=found.retry,
         )
 
 

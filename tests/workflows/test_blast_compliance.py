@@ -151,3 +151,43 @@ def test_an_opted_out_text_adds_its_number_to_the_list():
 
 def test_fire_knows_the_wake_up():
     assert fire.KINDS[fanout.compliance.WAKE_KIND] == "chalicelib.workflows.fanout:wake"
+
+
+# -- retries, run under moto's interpreter ----------------------------------------------------
+
+PAST = 1795705200  # 2026-11-26, before the machine's own clock: moto's Waits pass at once
+
+
+@pytest.mark.usefixtures("sfn_aws")
+def test_a_busy_recipient_is_tried_again_and_finished_once(switchboard):
+    from tests.workflows.test_blast_fanout import run_all
+
+    with clock.frozen(PAST):
+        # Given a voice blast with two retries to a busy line and to a person
+        blast_id = start_now(
+            VOICE, [phone("3035550101"), phone("3035551212")], BlastRules(retries=2)
+        )
+        # When every recipient's dialing runs
+        assert run_all(switchboard) == ["SUCCEEDED"] * 2
+    # Then the busy line was tried three times, each one more <attempt>, and ended once
+    busy, person = results(blast_id)
+    assert (busy.state, busy.attempts) == ("failed", (("3035550101", "Busy"),) * 3)
+    assert (person.state, person.attempts) == ("complete", (("3035551212", "Success"),))
+    retries = [m for m in switchboard.messages if m.get("action") == "retry"]
+    assert len(retries) == 2
+    assert [m["retry"]["left"] for m in retries] == [2, 1]
+    finishes = [m for m in switchboard.messages if m.get("action") == "finish"]
+    assert len(finishes) == 2
+
+
+def test_a_retry_waits_its_interval_inside_the_window():
+    from chalicelib.domain.compliance import retry_at
+
+    zones = ("America/Denver",)
+    late = int(datetime(2026, 12, 8, 20, 50, tzinfo=DENVER).timestamp())
+    tomorrow = int(datetime(2026, 12, 9, 8, 0, tzinfo=DENVER).timestamp())
+    deadline = late + 7 * 86400
+    assert retry_at(EARLY + 7200, 1800, WINDOW, zones, deadline) == EARLY + 9000
+    assert retry_at(late, 1800, WINDOW, zones, deadline) == tomorrow
+    assert retry_at(late, 1800, WINDOW, zones, late + 600) is None
+    assert retry_at(late, 1800, None, zones, deadline) == late + 1800
