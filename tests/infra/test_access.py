@@ -30,6 +30,7 @@ STAGE = Stage(
         "Counters": False,
         "Conferences": False,
         "Enterprises": False,
+        "Compliance": False,
     },
     workflows=frozenset({"call"}),
     queues={
