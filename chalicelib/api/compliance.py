@@ -13,7 +13,7 @@ provider (STOP) and voice opt-outs (the `optOutDigit`) add numbers to it themsel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
@@ -33,7 +33,10 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Each, Leaf, Maybe, Returns, ok
 
 bp = Blueprint(__name__)
-donotcall = on_first_use("chalicelib.store.donotcall")  # with PynamoDB: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.store import donotcall
+else:
+    donotcall = on_first_use("chalicelib.store.donotcall")  # with PynamoDB: not at cold start
 
 ADDITION = "Blast compliance (issue 27): calling hours, retries, opt-out, do-not-call."
 MAX_NUMBERS = 1000

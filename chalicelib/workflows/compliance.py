@@ -34,6 +34,7 @@ from chalicelib.domain import calling_hours, compliance
 from chalicelib.domain.compliance import BlastRules, Verdict
 from chalicelib.store import donotcall
 from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows.tasks import RetryTask
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +101,15 @@ def retry_input(
     }
 
 
-def retry(message: dict[str, Any], now: int) -> dict[str, str | None]:
+def retry(task: RetryTask, now: int) -> dict[str, str | None]:
     """The dialer's `retry` task: when the next try may ring, as a Wait's timestamp, or
     None (the recipient ends with its last result)."""
-    spec = message["retry"]
-    window = spec.get("window")
     at = compliance.retry_at(
         now,
-        int(spec["intervalSeconds"]),
-        calling_hours.CallingWindow.parse(window) if window else None,
-        tuple(spec.get("zones") or ("UTC",)),
-        int(spec["deadline"]),
+        task.interval_seconds,
+        calling_hours.CallingWindow.parse(task.window) if task.window else None,
+        task.zones or ("UTC",),
+        task.deadline,
     )
     return {"at": None if at is None else dialing.timestamp(at)}
 

@@ -17,8 +17,9 @@ import pytest
 from chalicelib import clock
 from chalicelib.domain.calling_hours import CallingWindow
 from chalicelib.domain.compliance import BlastRules, EnterpriseRules
+from chalicelib.domain.kinds import SMS, VOICE
 from chalicelib.store import aws, blasts, donotcall
-from chalicelib.store.blasts import SMS, VOICE
+from chalicelib.store import recipients as recipient_calls
 from chalicelib.workflows import dialing, fanout, fire
 from local import worker
 from tests.workflows.test_blast_fanout import ORIGINATION, REQUESTER, drain, phone, sent_sms
@@ -58,7 +59,7 @@ def start_now(kind: str, terminations: list, rules: BlastRules) -> int:
 def results(blast_id: int) -> list:
     blast = blasts.load(blast_id)
     assert blast is not None
-    return blasts.results(blast)
+    return recipient_calls.results(blast)
 
 
 def execution_inputs() -> dict[str, dict]:
