@@ -33,6 +33,15 @@ OUTSIDE_HOURS = "OutsideCallingHours"
 ADDED_RESULTS = (DO_NOT_CALL, OPTED_OUT, CAPPED, OUTSIDE_HOURS)
 
 MAX_RETRIES = 5
+
+
+def opt_out_prompt(digit: str) -> str:
+    """What a voice blast's announcement ends with when it has an optOutDigit."""
+    key = {"*": "star", "#": "pound"}.get(digit, digit)
+    return f"To stop receiving these calls, press {key}."
+
+
+OPT_OUT_THANKS = "Thank you. You will not receive these calls again. Goodbye."
 RETRY_INTERVAL_MINUTES = (1, 1440)
 DEFAULT_RETRY_INTERVAL = 30
 

@@ -32,7 +32,8 @@ from typing import Any
 
 from chalicelib.domain import calling_hours, compliance
 from chalicelib.domain.compliance import BlastRules, Verdict
-from chalicelib.store import donotcall
+from chalicelib.store import calls, donotcall
+from chalicelib.telephony import Dial, Outcome
 from chalicelib.workflows import dialing, schedule
 from chalicelib.workflows.tasks import RetryTask
 
@@ -133,6 +134,19 @@ def wake_at(blast_id: int, version: int, openings: Iterable[int]) -> None:
     """One wake-up per distinct opening of the blast's waiting SMS recipients."""
     for at in sorted(set(openings)):
         schedule.put(WAKE_KIND, blast_id, version, at, suffix=str(at))
+
+
+def voice_opt_outs(dial: Dial, outcome: Outcome, at: int) -> None:
+    """A recipient who pressed the blast's opt-out digit: its number on the list."""
+    pressed = {a.number for a in outcome.attempts if a.result == compliance.OPTED_OUT}
+    if not pressed:
+        return
+    item = calls.find(dial.call_id)
+    if item is None:
+        return
+    for target in dial.targets:
+        if target.number in pressed:
+            opted_out(int(item.eid), target.e164, "voice", at)
 
 
 def opted_out(eid: int, e164: str, source: str, at: int) -> None:

@@ -233,6 +233,7 @@ class Dialer:
             return
         log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
         metrics.dial_attempts(a.result for a in outcome.attempts)
+        compliance.voice_opt_outs(dial, outcome, self.now())  # issue 27 hook
         self.tasks.succeed(
             dial.token,
             {

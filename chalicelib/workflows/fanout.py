@@ -33,6 +33,7 @@ from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
+from chalicelib.domain.compliance import OPT_OUT_THANKS, opt_out_prompt
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import PHONE, SMS
 from chalicelib.domain.limits import SMS_TEXT_BYTES
@@ -212,15 +213,25 @@ def announcement(blast: BlastInfo, caller: Phone | None) -> dict[str, Any]:
     synthesised here, once per blast, and made playable by the carrier, once. With
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
+    digit = blast.compliance.opt_out_digit
+    prompt = None if digit is None else opt_out_prompt(digit)
     if blast.audio is not None:
         key = blast.audio.key
+        spoken = None
     else:
         assert blast.text is not None  # a voice blast has audio or text (store.blasts: 900)
-        key = tts.speech(blast.text)
+        # issue 27: the announcement ends with the opt-out prompt
+        spoken = blast.text if prompt is None else f"{blast.text} {prompt}"
+        key = tts.speech(spoken)
     out: dict[str, Any] = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
-    return carriers.carrier().prepare(out, None if blast.audio is not None else blast.text)
+    if digit is not None and prompt is not None:
+        # issue 27: the digit, the prompt (played after uploaded audio) and the thanks
+        out["optOut"] = {"digit": digit, "prompt": prompt, "thanks": OPT_OUT_THANKS}
+        if blast.audio is not None:
+            out["optOut"]["promptKey"] = tts.speech(prompt)
+    return carriers.carrier().prepare(out, spoken)
 
 
 def _pace(blast: BlastInfo) -> Pace | None:

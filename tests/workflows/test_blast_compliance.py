@@ -192,3 +192,27 @@ def test_a_retry_waits_its_interval_inside_the_window():
     assert retry_at(late, 1800, WINDOW, zones, deadline) == tomorrow
     assert retry_at(late, 1800, WINDOW, zones, late + 600) is None
     assert retry_at(late, 1800, None, zones, deadline) == late + 1800
+
+
+@pytest.mark.usefixtures("sfn_aws")
+def test_a_recipient_who_presses_the_opt_out_digit_is_opted_out_and_listed(switchboard):
+    from tests.workflows.test_blast_fanout import run_all
+
+    with clock.frozen(PAST):
+        # Given a voice blast with optOutDigit 9 to 555-0107 (presses it) and a person
+        blast_id = start_now(
+            VOICE,
+            [phone("3035550107"), phone("3035551212")],
+            BlastRules(retries=1, opt_out_digit="9"),
+        )
+        assert run_all(switchboard) == ["SUCCEEDED"] * 2
+    # Then the announcement ended with the prompt, and carried the digit
+    dial = switchboard.carrier.placed[0]
+    assert dial.announcement["optOut"]["digit"] == "9"
+    assert dial.announcement["optOut"]["prompt"] == "To stop receiving these calls, press 9."
+    # and the one who pressed it is OptedOut (not retried) and on the do-not-call list
+    opted, person = results(blast_id)
+    assert (opted.state, opted.attempts) == ("failed", (("3035550107", "OptedOut"),))
+    assert person.state == "complete"
+    found = donotcall.get(1, "+13035550107")
+    assert found is not None and found.source == "voice"
