@@ -124,8 +124,10 @@ class RecipientBatch:
             out["callback"] = self.callback.to_map()
         if not self.rules.empty:
             out["rules"] = self.rules.to_json()
-        out["started"] = self.started
-        out["version"] = self.version
+        if self.started:
+            out["started"] = self.started
+        if self.version:
+            out["version"] = self.version
         out["first"] = self.first
         out["terminations"] = [t.to_json() for t in self.terminations]
         return out
