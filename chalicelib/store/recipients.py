@@ -18,6 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.compliance import OPTED_OUT
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.numbers import Phone
@@ -97,6 +98,25 @@ def states_of(call_ids: list[int]) -> dict[int, str]:
         int(c.call_id): c.state
         for c in Call.batch_get(call_ids, attributes_to_get=["call_id", "state"])
     }
+
+
+def mark_opted_out(call_id: int, key: str, number: str) -> int | None:
+    """issue 27: the recipient's attempt `key` at `number` pressed the opt-out digit after
+    it was reported answered: its result becomes OptedOut. The enterprise's id, or None
+    when there is no such attempt."""
+    try:
+        item = Call.get(call_id, consistent_read=True)
+    except Call.DoesNotExist:
+        return None
+    for i, a in enumerate(item.attempts or ()):
+        if a.key == key and a.number == number:
+            slot: Any = Call.attempts[i]  # a list element's map: PynamoDB types it as a Path
+            Call(call_id).update(
+                actions=[slot.result.set(OPTED_OUT)],
+                condition=(slot.key == key) & (slot.number == number),
+            )
+            return int(item.eid)
+    return None
 
 
 def release(call_id: int) -> None:
