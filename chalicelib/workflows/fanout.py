@@ -160,6 +160,8 @@ def wake(blast_id: int, version: int) -> None:
         log.info("blast %s version %s: gone, superseded or not started: no wake", blast_id, version)
         return
     if blast.kind == SMS:
+        # The receipt window of the texts this wake-up sends: the sweep moves after them.
+        texting.schedule_sweep(blast, clock.now())
         send(batches(blast, _shared(blast)))
 
 

@@ -247,6 +247,8 @@ def sweep(blast_id: int, version: int) -> None:
     for n, status in enumerate(recipients.results(blast)):
         if status is None or status.done:
             continue
+        if status.not_before is not None and status.state == calls.SCHEDULED:
+            continue  # issue 27: waiting for its calling window (its wake-up re-sweeps)
         call_id = blast.call_id(n)
         state = texts.current(call_id)
         if state is None or not state.live:

@@ -216,3 +216,13 @@ def test_a_recipient_who_presses_the_opt_out_digit_is_opted_out_and_listed(switc
     assert person.state == "complete"
     found = donotcall.get(1, "+13035550107")
     assert found is not None and found.source == "voice"
+
+
+@pytest.mark.usefixtures("aws", "early")
+def test_the_receipt_sweep_leaves_a_waiting_recipient_waiting():
+    from chalicelib.workflows import texting
+
+    blast_id = start_now(SMS, [phone("3035551212")], BlastRules(WINDOW))
+    texting.sweep(blast_id, 1)
+    (status,) = results(blast_id)
+    assert (status.state, status.not_before) == ("scheduled", OPENS)
