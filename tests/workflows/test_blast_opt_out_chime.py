@@ -16,7 +16,7 @@ from tests.workflows.test_blast_fanout import ORIGINATION, REQUESTER, drain, pho
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")
 
 
-def test_a_recipient_who_presses_9_is_opted_out_thanked_and_listed(chime):  # noqa: F811
+def test_a_recipient_who_presses_9_is_opted_out_thanked_and_listed(chime):
     blast_id, _scheduled = fanout.create(
         1,
         REQUESTER,

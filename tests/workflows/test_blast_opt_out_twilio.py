@@ -16,7 +16,7 @@ from tests.workflows.twilio import twilio  # noqa: F401 (the fixture)
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")
 
 
-def test_a_recipient_who_presses_9_is_opted_out_thanked_and_listed(twilio):  # noqa: F811
+def test_a_recipient_who_presses_9_is_opted_out_thanked_and_listed(twilio):
     blast_id, _scheduled = fanout.create(
         1,
         REQUESTER,
