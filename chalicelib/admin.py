@@ -27,11 +27,25 @@ every container within OCP_TENANT_CACHE_SECONDS (10 s).
 show or change an enterprise's limits (docs/limits.md "Per enterprise": request rate,
 countries, daily caps, exclusive_users, ...), with today's use of each daily cap.
 
+  python -m chalicelib.admin create-operator --username alice --email alice@example.com
+
+makes an operator of the web console (docs/console.md) in the stage's Cognito user pool
+(`ocp-{stage}-operators`) and prints a new password once (or sets `--password`): the
+console's sign-in answers no "new password" challenge, so the password is permanent.
+
   python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
 progress until it ends. Against `make run` the carrier is the simulated one: the
 README's test numbers show every path. Elsewhere it rings real telephones.
+
+  python -m chalicelib.admin blast-compliance --eid 7 --window 08:00-21:00 \
+      --zone America/Chicago --daily-cap 2
+
+sets an enterprise's blast compliance (issue 27): the calling window its blasts get when
+they name none, the zone of a number whose zone is unknown, and the most blast calls or
+texts a number gets a day across blasts (`--window none`, `--daily-cap 0`: none). With
+only --eid it prints them.
 
   python -m chalicelib.admin watch [--once]
   python -m chalicelib.admin show-call 12
@@ -44,17 +58,20 @@ call's timeline.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import time
 
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
 
-from chalicelib import clock
+from chalicelib import clock, settings
 from chalicelib import watch as view
 from chalicelib.domain import tenants
+from chalicelib.domain.calling_hours import CallingWindow, valid_zone
+from chalicelib.domain.compliance import EnterpriseRules
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import phone
-from chalicelib.store import calls, enterprises, ids, quotas
+from chalicelib.store import aws, calls, donotcall, enterprises, ids, quotas
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
 
@@ -71,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument(
         "--finish", action="store_true", help="end the rotation: only the newest secret signs"
     )
+    operator = commands.add_parser("create-operator", help="an operator of the web console")
+    operator.add_argument("--username", required=True)
+    operator.add_argument("--email", default="")
+    operator.add_argument("--password", default="", help="the password (default: a new one)")
     for name, text in (
         ("suspend", "refuse the enterprise's sign-in and end its sessions"),
         ("resume", "let a suspended enterprise sign in again"),
@@ -98,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     dial.add_argument("--origination-first", action="store_true", help="as callOrigination=1")
     dial.add_argument("--eid", type=int, default=1)
     dial.add_argument("--user", type=int, default=0, help="the requesting userId")
+    rules = commands.add_parser("blast-compliance", help="an enterprise's blast compliance")
+    rules.add_argument("--eid", type=int, required=True)
+    rules.add_argument("--window", help="HH:MM-HH:MM in recipients' local time, or none")
+    rules.add_argument("--zone", help="IANA zone of numbers whose zone is unknown")
+    rules.add_argument("--daily-cap", type=int, help="blast calls/texts a number a day; 0: none")
     watch = commands.add_parser("watch", help="live view of calls, blasts and scheduled work")
     watch.add_argument("--once", action="store_true", help="print the view once and exit")
     watch.add_argument("--interval", type=float, default=1.0, help="seconds between redraws")
@@ -114,10 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "rotate-signing-secret":
         return _rotate(args.eid, args.finish)
+    elif args.command == "create-operator":
+        return _create_operator(args.username, args.email, args.password)
     elif args.command in ("suspend", "resume", "rotate-secret", "show-limits", "set-limits"):
         return _tenant(args)
     elif args.command == "dial":
         return _dial(args)
+    elif args.command == "blast-compliance":
+        return _compliance(args)
     elif args.command == "watch":
         return view.watch(once=args.once, interval=args.interval)
     elif args.command == "show-call":
@@ -126,6 +156,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no call {args.call_id}", file=sys.stderr)
             return 1
         sys.stdout.write(view.render_timeline(timeline, color=sys.stdout.isatty()))
+    return 0
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    current = donotcall.rules(args.eid)
+    window = current.window
+    if args.window is not None:
+        try:
+            window = None if args.window == "none" else CallingWindow.parse(args.window)
+        except ValueError as e:
+            print(e, file=sys.stderr)
+            return 2
+    zone = current.zone if args.zone is None else args.zone
+    if not valid_zone(zone):
+        print(f"no such time zone: {zone}", file=sys.stderr)
+        return 2
+    cap = current.daily_cap if args.daily_cap is None else (args.daily_cap or None)
+    if (args.window, args.zone, args.daily_cap) != (None, None, None):
+        donotcall.set_rules(args.eid, EnterpriseRules(window, zone, cap))
+    print(f"window: {window or 'none'}\nzone: {zone}\ndaily cap: {cap or 'none'}")
     return 0
 
 
@@ -149,6 +199,33 @@ def _rotate(eid: int, finish: bool) -> int:
         f"`rotate-signing-secret --eid {eid} --finish`. It cannot be shown again.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _create_operator(username: str, email: str, password: str) -> int:
+    cognito = aws.client("cognito-idp")
+    name = f"ocp-{settings.get().stage}-operators"
+    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    found = [p["Id"] for p in pools if p["Name"] == name]
+    if not found:
+        print(f"no user pool {name} in this account and region", file=sys.stderr)
+        return 2
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    # The pool's policy: 14 characters or more, with lower and upper case, digits, symbols.
+    made = password or "Op-1" + secrets.token_urlsafe(18)
+    cognito.admin_create_user(
+        UserPoolId=found[0],
+        Username=username,
+        UserAttributes=attributes if email else [],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=found[0], Username=username, Password=made, Permanent=True
+    )
+    print(f"operator {username} signs in at /console/operator")
+    if not password:
+        print(f"password: {made}")
+        print("Keep it now: it cannot be shown again.", file=sys.stderr)
     return 0
 
 

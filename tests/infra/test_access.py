@@ -31,6 +31,7 @@ STAGE = Stage(
         "Conferences": False,
         "Enterprises": False,
         "Quotas": False,
+        "Compliance": False,
     },
     workflows=frozenset({"call"}),
     queues={
