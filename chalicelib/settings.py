@@ -134,10 +134,12 @@ class Settings(NamedTuple):
     # A Twilio-compatible carrier (OCP_CARRIER=twilio; telephony/twilio/, docs/twilio.md):
     # the REST base (SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01), the
     # account SID (SignalWire: project id), the Secrets Manager secret holding
-    # {"authToken", "signingKey"} read by name (store/carrier_secret.py; never the token
-    # itself), the numbers presented as caller id (E.164, comma-separated), which
-    # signature webhooks carry (twilio: X-Twilio-Signature with the auth token;
-    # signalwire: X-SignalWire-Signature with the signing key), how long a number rings,
+    # {"authToken", "signingKey", "sharedKeys", "apiKeySid", ...} read by name
+    # (store/carrier_secret.py; never the token itself), the numbers presented as caller
+    # id (E.164, comma-separated), which signature webhooks carry (twilio:
+    # X-Twilio-Signature with the auth token, or with the SharedKey that
+    # X-Twilio-Webhooks-Signature-Settings names; signalwire: X-SignalWire-Signature with
+    # the signing key), how long a number rings,
     # the public base URL the carrier calls (webhooks are signed over it), and how long a
     # container keeps the secret before reading it again (rotation). Its rate and
     # concurrency are the account's limits above (OCP_CALLS_PER_SECOND, ...).

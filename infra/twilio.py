@@ -5,7 +5,8 @@ functions that talk to the carrier read its one secret.
 
 * the settings: the account SID, its numbers, the REST base, the secret's NAME, the
   signature header, the public base URL of the webhooks, the account's limits;
-* the secret (`{"authToken": ..., "signingKey": ...}`) is created by the operator
+* the secret (`{"authToken": ..., "signingKey": ...}`, optionally `sharedKeys` and an
+  API key instead of the auth token: docs/twilio-deploy.md 5) is created by the operator
   (`aws secretsmanager create-secret`), never by the template: its value is never in the
   template, an environment variable or a log. Its ARN ends in a dash and six random
   characters, so the grant names `NAME-??????`, which matches that one secret only.

@@ -3,7 +3,8 @@
 
 It serves the REST requests the adapter makes, each checked against Twilio's own OpenAPI
 description (local/twilio_oai/, path and form parameters by name, type, enum, pattern,
-the required ones, and HTTP Basic with the account's SID and auth token):
+the required ones, and HTTP Basic with the account's SID and auth token, or an API key's
+SID and secret):
 
     POST /2010-04-01/Accounts/{AccountSid}/Calls.json                  Calls create
     POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json            Call update
@@ -12,7 +13,9 @@ the required ones, and HTTP Basic with the account's SID and auth token):
     POST /2010-04-01/Accounts/{AccountSid}/Messages.json               Messages create
 
 and plays the telephone network: each call is a thread that requests its TwiML from the
-app's webhooks as Twilio does (a signed form POST: `X-Twilio-Signature`, or SignalWire's
+app's webhooks as Twilio does (a signed form POST: `X-Twilio-Signature` by the auth token
+and HMAC-SHA1, or by a SharedKey and HMAC-SHA256 with X-Twilio-Webhooks-Signature-Settings
+as Twilio's Webhook Settings sign: `shared_key`, `--signing sharedkey`; or SignalWire's
 header), parses it, refuses verbs and attributes TwiML does not have (`errors`), and
 carries it out: <Play>, <Say>, <Pause>, <Gather>, <Dial> with <Number>s (each answered
 number runs its `url` first) or a <Conference>, <Redirect>, <Hangup>. A live call
@@ -38,7 +41,7 @@ write must not be lost by the app (docs/sms.md "Receipts are idempotent").
 Fault injection for tests: `refuse` (a number -> (HTTP status, Twilio error code) for
 Calls create), `fail_next` (the next REST answers), `lose` (which webhooks are never sent).
 
-    python -m local.fake_twilio --port 5002 --app http://127.0.0.1:8000
+    python -m local.fake_twilio --port 5002 [--signing token|sharedkey]
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import queue
 import re
 import threading
@@ -85,6 +89,13 @@ log = logging.getLogger("chalicelib.local.fake_twilio")
 SPEC = Path(__file__).with_name("twilio_oai") / "twilio_api_v2010.json"
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "local-twilio-auth-token"
+# An API key of the account (REST: Basic API key SID and secret instead of the auth token).
+API_KEY_SID = "SK" + "0" * 31 + "1"
+API_KEY_SECRET = "local-twilio-api-key-secret"
+# A SharedKey of Twilio's Webhook Settings (webhooks signed with HMAC-SHA256 by it, under
+# X-Twilio-Webhooks-Signature-Settings), when the fake is told to sign with one.
+SHARED_KEY_ID = "webhooks_sharedkey_" + "0" * 25 + "1"
+SHARED_KEY_SECRET = "local-twilio-shared-key-secret"
 
 # TwiML (twilio.com/docs/voice/twiml): the verbs carried out here and the attributes each
 # verb has; a verb or attribute not listed is refused (nested: which nouns each takes).
@@ -255,11 +266,18 @@ class FakeTwilio:
         auth_token: str = AUTH_TOKEN,
         header: str = signature.TWILIO_HEADER,
         signing_key: str | None = None,
+        shared_key: tuple[str, str] | None = None,
+        algorithm: str = signature.HMAC_SHA256,
+        api_key: tuple[str, str] | None = (API_KEY_SID, API_KEY_SECRET),
     ):
         self.app_post = app_post
         self.timing = timing or Timing()
         self.account_sid, self.auth_token = account_sid, auth_token
         self.header, self.signing_key = header, signing_key or auth_token
+        # (SharedKey id, its secret): webhooks signed as a Webhook Setting signs them.
+        self.shared_key, self.algorithm = shared_key, algorithm
+        self.api_key = api_key  # (SID, secret) REST also accepts; None: the token only
+        self.authenticated: list[str] = []  # who each REST request authenticated as
         self.api = OpenApi()
         self.lock = threading.Lock()
         self.calls: dict[str, Call] = {}
@@ -315,9 +333,16 @@ class FakeTwilio:
             return e.status, {"code": e.code, "message": e.message, "status": e.status}
 
     def _authorised(self, header: str) -> None:
-        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if header != f"Basic {expected}":
-            raise TwilioError(401, 20003, "Authenticate")
+        """HTTP Basic with the account SID and auth token, or an API key's SID and secret
+        (Twilio accepts either against the account's URLs); 401 20003 otherwise."""
+        pairs = [(self.account_sid, self.auth_token)] + ([self.api_key] if self.api_key else [])
+        for user, password in pairs:
+            expected = base64.b64encode(f"{user}:{password}".encode()).decode()
+            if header == f"Basic {expected}":
+                with self.lock:
+                    self.authenticated.append(user)
+                return
+        raise TwilioError(401, 20003, "Authenticate")
 
     def _operation(self, method: str, path: str, values: dict, params: list) -> tuple[int, dict]:
         form = dict(params)
@@ -465,10 +490,15 @@ class FakeTwilio:
         if self.lose(url, params):
             return None
         pairs = list(params.items())
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            self.header: signature.sign(self.signing_key, url, pairs),
-        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if self.shared_key is not None:  # a Webhook Setting's signature
+            key_id, secret = self.shared_key
+            headers[self.header] = signature.sign(secret, url, pairs, self.algorithm)
+            headers[signature.SETTINGS_HEADER] = signature.SignatureSettings(
+                key_id, self.algorithm
+            ).header()
+        else:
+            headers[self.header] = signature.sign(self.signing_key, url, pairs)
         if self.header != signature.TWILIO_HEADER:  # SignalWire sends both names
             headers[signature.TWILIO_HEADER] = headers[self.header]
         with self.lock:
@@ -924,6 +954,13 @@ class Redirected(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.fake_twilio")
     parser.add_argument("--port", type=int, default=5002)
+    parser.add_argument(
+        "--signing",
+        choices=("token", "sharedkey"),
+        default=os.environ.get("OCP_FAKE_TWILIO_SIGNING", "token"),
+        help="sign webhooks with the auth token (HMAC-SHA1) or with the SharedKey "
+        f"{SHARED_KEY_ID} (HMAC-SHA256, as a Webhook Setting)",
+    )
     args = parser.parse_args(argv)
     from chalicelib import logs, settings
 
@@ -931,8 +968,13 @@ def main(argv: list[str] | None = None) -> int:
     s = settings.get()
     timing = Timing(slow=s.simulated_answer_delay_seconds, talk=s.simulated_talk_seconds)
     header = signature.HEADERS.get(s.twilio_signature, signature.TWILIO_HEADER)
+    shared = (SHARED_KEY_ID, SHARED_KEY_SECRET) if args.signing == "sharedkey" else None
     fake = FakeTwilio(
-        post_http, timing, account_sid=s.twilio_account_sid or ACCOUNT_SID, header=header
+        post_http,
+        timing,
+        account_sid=s.twilio_account_sid or ACCOUNT_SID,
+        header=header,
+        shared_key=shared,
     )
     server = fake.serve(args.port)
     log.info("fake Twilio on port %s", args.port)

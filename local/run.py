@@ -285,9 +285,17 @@ def _twilio_secret() -> None:
     from local import fake_twilio
 
     token = fake_twilio.AUTH_TOKEN
+    secret = {
+        "authToken": token,
+        "signingKey": token,
+        # The fake signs with this SharedKey under `--signing sharedkey`
+        # (OCP_FAKE_TWILIO_SIGNING=sharedkey); REST calls with the API key.
+        "sharedKeys": {fake_twilio.SHARED_KEY_ID: fake_twilio.SHARED_KEY_SECRET},
+        "apiKeySid": fake_twilio.API_KEY_SID,
+        "apiKeySecret": fake_twilio.API_KEY_SECRET,
+    }
     aws.client("secretsmanager").create_secret(
-        Name=settings.get().twilio_secret_name,
-        SecretString=json.dumps({"authToken": token, "signingKey": token}),
+        Name=settings.get().twilio_secret_name, SecretString=json.dumps(secret)
     )
 
 

@@ -178,7 +178,8 @@ def callback(
     except (KeyError, ValueError):
         return 403, None
     url = public_base_url + callback_path(context)
-    if not signature.signed_by_any(keys, url, params, headers.get(header)):
+    given, settings_header = headers.get(header), headers.get(signature.SETTINGS_HEADER)
+    if not signature.signed_by_any(keys, url, params, given, settings_header):
         return 403, None
     return 200, receipt(dict(params), context)
 

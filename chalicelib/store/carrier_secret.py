@@ -1,20 +1,33 @@
-"""The carrier's secret (docs/twilio-deploy.md "Rotation"): `{"authToken": ...,
-"signingKey": ...}` read from AWS Secrets Manager by its name (OCP_TWILIO_SECRET_NAME),
-never from the environment, the template or a log. During a rotation it may also hold
-`"previousAuthToken"`: webhooks signed with it are still accepted (Twilio signs with its
-primary token, which becomes the new one only when the console promotes it).
+"""The carrier's secret (docs/twilio-deploy.md "Rotation", "SharedKey and API key"): a JSON
+object read from AWS Secrets Manager by its name (OCP_TWILIO_SECRET_NAME), never from the
+environment, the template or a log. Its fields, each optional but the REST credential:
+
+    authToken           the account's auth token: REST (unless an API key is given) and the
+                        HMAC-SHA1 signature of webhooks without Webhook Settings
+    previousAuthToken   during a token rotation: webhooks signed with it are still accepted
+    apiKeySid,          a Twilio API key (SK...) and its secret: REST uses them instead of
+    apiKeySecret        the auth token (both or neither)
+    sharedKeys          {"<SharedKey id>": "<its secret>", ...}: webhooks announced by
+                        X-Twilio-Webhooks-Signature-Settings key=<id> are checked with that
+                        key (providers/twilio/signature.py); two ids during a rotation
+    signingKey          SignalWire's signing key (its webhooks' signature)
+
+One of authToken or the API key must be there (REST). A stage that stores an API key and
+SharedKeys and no authToken holds no master credential of the account at all; its
+webhooks must then all come through Webhook Settings (those without are refused, 403).
 
     get(now)       the secret, read at most once per OCP_CARRIER_SECRET_TTL_SECONDS per
                    container (a rotated token reaches every container within the TTL)
     refresh(now)   read it again now, after the carrier refused the token (a REST 401,
-                   a webhook whose signature matches only a newer token): at most once
+                   a webhook whose signature matches only a newer key): at most once
                    per REFRESH_SECONDS, so that forged webhooks cannot make every
                    request a Secrets Manager call
 
-Rotation: the console's secondary token is stored as authToken with the old one as
+Token rotation: the console's secondary token is stored as authToken with the old one as
 previousAuthToken; within the TTL every container calls with the new one and accepts
 webhooks signed with either; the console then promotes the secondary token, and a last
-`put-secret-value` drops previousAuthToken.
+`put-secret-value` drops previousAuthToken. SharedKey rotation: the new key's id is added
+to sharedKeys, the Webhook Setting switched to it, then the old id removed.
 """
 
 from __future__ import annotations
@@ -22,7 +35,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib import settings
 from chalicelib.store import aws
@@ -34,14 +49,28 @@ REFRESH_SECONDS = 30.0
 @dataclass(frozen=True)
 class CarrierSecret:
     # repr=False: a secret printed by accident (a log line, a traceback) shows nothing.
-    auth_token: str = field(repr=False)
+    auth_token: str | None = field(repr=False)
     signing_key: str | None = field(default=None, repr=False)
     previous_auth_token: str | None = field(default=None, repr=False)
+    # SharedKey id -> its secret (Twilio's Webhook Settings).
+    shared_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    api_key_sid: str | None = field(default=None, repr=False)
+    api_key_secret: str | None = field(default=None, repr=False)
 
     @property
-    def webhook_key(self) -> str:
+    def webhook_key(self) -> str | None:
         """What webhooks are signed with: SignalWire's signing key, else the auth token."""
         return self.signing_key or self.auth_token
+
+    def rest_credentials(self, account_sid: str) -> tuple[str, str]:
+        """HTTP Basic's (user, password) for the REST API: the API key and its secret when
+        the secret has them, else the account SID and the auth token (the URLs name the
+        account either way: Accounts/{AccountSid}/...)."""
+        if self.api_key_sid and self.api_key_secret:
+            return self.api_key_sid, self.api_key_secret
+        if self.auth_token:
+            return account_sid, self.auth_token
+        raise SecretUnavailable("no authToken and no apiKeySid")  # _read refuses such
 
     @property
     def webhook_keys(self) -> tuple[str, ...]:
@@ -49,14 +78,17 @@ class CarrierSecret:
         secret itself (a signing key: SignalWire's)."""
         return self.keys_for("signalwire" if self.signing_key else "twilio")
 
-    def keys_for(self, signature: str) -> tuple[str, ...]:
+    def keys_for(self, signature: str, key_id: str | None = None) -> tuple[str, ...]:
         """Every key a genuine webhook may be signed with now under OCP_TWILIO_SIGNATURE:
-        SignalWire's signing key; else the auth token, and the previous one while a
+        the SharedKey `key_id` when the webhook names one (none if the secret lacks it);
+        else SignalWire's signing key; else the auth token, and the previous one while a
         rotation is under way."""
+        if key_id is not None:
+            found = self.shared_keys.get(key_id)
+            return (found,) if found else ()
         if signature == "signalwire":
             return (self.signing_key,) if self.signing_key else ()
-        previous = (self.previous_auth_token,) if self.previous_auth_token else ()
-        return (self.auth_token, *previous)
+        return tuple(k for k in (self.auth_token, self.previous_auth_token) if k)
 
 
 class SecretUnavailable(RuntimeError):
@@ -105,15 +137,38 @@ def _read() -> CarrierSecret:
         raise SecretUnavailable(f"no secret named {name}") from None
     try:
         data = json.loads(value)
-        token = data["authToken"]
-    except (ValueError, KeyError, TypeError):
-        # Never the value itself in the message.
-        raise SecretUnavailable(f"secret {name}: not JSON with an authToken") from None
-    if not isinstance(token, str) or not token:
-        raise SecretUnavailable(f"secret {name}: authToken is empty")
-    key, previous = data.get("signingKey"), data.get("previousAuthToken")
+    except (ValueError, TypeError):
+        data = None
+    # Never a value itself in a message.
+    if not isinstance(data, dict):
+        raise SecretUnavailable(f"secret {name}: not a JSON object")
+    token = _text(data, "authToken", name)
+    sid, api_secret = _text(data, "apiKeySid", name), _text(data, "apiKeySecret", name)
+    if (sid is None) != (api_secret is None):
+        raise SecretUnavailable(f"secret {name}: apiKeySid and apiKeySecret go together")
+    if token is None and sid is None:
+        raise SecretUnavailable(f"secret {name}: not JSON with an authToken or an apiKeySid")
+    shared = data.get("sharedKeys", {})
+    if not isinstance(shared, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in shared.items()
+    ):
+        raise SecretUnavailable(f"secret {name}: sharedKeys is not {{id: secret}}")
     return CarrierSecret(
         token,
-        key if isinstance(key, str) and key else None,
-        previous if isinstance(previous, str) and previous else None,
+        _text(data, "signingKey", name, strict=False),
+        _text(data, "previousAuthToken", name, strict=False),
+        dict(shared),
+        sid,
+        api_secret,
     )
+
+
+def _text(data: dict[str, Any], key: str, name: str, strict: bool = True) -> str | None:
+    """A string field of the secret; None when absent. `strict`: one that is there but
+    empty or not a string makes the secret malformed (else it is ignored, as before)."""
+    found = data.get(key)
+    if isinstance(found, str) and found:
+        return found
+    if strict and key in data:
+        raise SecretUnavailable(f"secret {name}: {key} is empty")
+    return None

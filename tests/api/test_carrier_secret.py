@@ -94,3 +94,57 @@ def test_a_missing_secret_is_the_twilio_carrier_s_error(tuned):
     with pytest.raises(CarrierError, match="no secret named ocp-test-nosuch"):
         adapter.auth_token()
     assert adapter.webhook_keys() == ()  # every webhook refused (403)
+
+
+SHARED = {"webhooks_sharedkey_old": "old-secret", "webhooks_sharedkey_new": "new-secret"}
+
+
+def test_shared_keys_are_read_by_id_and_never_show():
+    put({"authToken": "token", "sharedKeys": SHARED}, create=True)
+    secret = carrier_secret.get(0.0)
+    assert secret.keys_for("twilio", "webhooks_sharedkey_new") == ("new-secret",)
+    assert secret.keys_for("twilio", "webhooks_sharedkey_old") == ("old-secret",)
+    assert secret.keys_for("twilio", "webhooks_sharedkey_other") == ()
+    assert secret.keys_for("twilio") == ("token",)  # no settings header: the token
+    assert "secret" not in repr(secret)
+
+
+def test_an_api_key_is_the_rest_credential_and_the_auth_token_may_be_absent(tuned):
+    from chalicelib.providers.twilio import account
+
+    put({"authToken": "token", "apiKeySid": "SK1", "apiKeySecret": "s3cr3t"}, create=True)
+    assert carrier_secret.get(0.0).rest_credentials("AC1") == ("SK1", "s3cr3t")
+    put({"apiKeySid": "SK1", "apiKeySecret": "s3cr3t", "sharedKeys": SHARED})
+    carrier_secret.forget()
+    tuned(OCP_TWILIO_SECRET_NAME=NAME, OCP_TWILIO_ACCOUNT_SID="AC1")
+    secret = carrier_secret.get(0.0)
+    assert secret.auth_token is None
+    assert account.rest_credentials() == ("SK1", "s3cr3t")
+    assert account.webhook_keys() == ()  # no token: only SharedKey signatures pass
+    assert account.webhook_keys(key_id="webhooks_sharedkey_new") == ("new-secret",)
+    assert "s3cr3t" not in repr(secret)
+
+
+def test_without_an_api_key_rest_uses_the_account_sid_and_token():
+    put({"authToken": "token"}, create=True)
+    assert carrier_secret.get(0.0).rest_credentials("AC1") == ("AC1", "token")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"sharedKeys": SHARED},  # no REST credential at all
+        {"apiKeySid": "SK1"},  # a key without its secret
+        {"authToken": "t", "apiKeySecret": "s3cr3t"},
+        {"authToken": "t", "apiKeySid": "", "apiKeySecret": "s3cr3t"},
+        {"authToken": "t", "sharedKeys": ["s3cr3t"]},
+        {"authToken": "t", "sharedKeys": {"id": ""}},
+        {"authToken": "t", "sharedKeys": {"id": 5}},
+        ["s3cr3t"],
+    ],
+)
+def test_a_malformed_key_or_shared_key_is_refused_without_its_value(value):
+    put(value, create=True)
+    with pytest.raises(carrier_secret.SecretUnavailable) as refused:
+        carrier_secret.get(0.0)
+    assert "s3cr3t" not in str(refused.value)

@@ -15,6 +15,9 @@ PUBLIC = "https://voice.example.com/ocp"
 TOKEN = "hook-test-token"
 PATH = "/twilio/status/77/0.0/0"
 PARAMS = [("CallSid", "CA" + "1" * 32), ("CallStatus", "busy"), ("CallDuration", "0")]
+# Twilio's Webhook Settings: SharedKeys by id (two during a rotation), in the secret.
+OLD_ID, NEW_ID = "webhooks_sharedkey_" + "a" * 26, "webhooks_sharedkey_" + "b" * 26
+SHARED = {OLD_ID: "old-shared-secret", NEW_ID: "new-shared-secret"}
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def twilio_stage(aws, tuned, monkeypatch):
     )
     clients.client("secretsmanager").create_secret(
         Name=settings.get().twilio_secret_name,
-        SecretString=json.dumps({"authToken": TOKEN, "signingKey": "sw-key"}),
+        SecretString=json.dumps({"authToken": TOKEN, "signingKey": "sw-key", "sharedKeys": SHARED}),
     )
     carrier_secret.forget()
     monkeypatch.setattr(hooks, "_handler", None)
@@ -129,3 +132,99 @@ def test_signalwire_is_checked_with_its_header_and_signing_key(
 def test_a_stage_without_the_twilio_carrier_has_no_webhooks(app_client):
     response = post(app_client, PATH, PARAMS, signed())
     assert response.status_code == 404
+
+
+def shared(
+    key_id: str = NEW_ID,
+    secret: str | None = None,
+    algorithm: str = signature.HMAC_SHA256,
+    path: str = PATH,
+    params=PARAMS,
+) -> dict:
+    """A webhook signed as a Webhook Setting signs it (SharedKey, HMAC-SHA256)."""
+    key = SHARED[key_id] if secret is None else secret
+    return {
+        "X-Twilio-Signature": signature.sign(key, PUBLIC + path, params, algorithm),
+        signature.SETTINGS_HEADER: f"key={key_id},algorithm={algorithm}",
+    }
+
+
+def test_a_webhook_signed_by_a_shared_key_with_sha256_passes_as_twilios_validator_says(
+    app_client, twilio_stage
+):
+    from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+    headers = shared()
+    algorithm = get_signature_algorithm(headers[signature.SETTINGS_HEADER])
+    assert algorithm == "HMAC_SHA256"
+    assert RequestValidator(SHARED[NEW_ID]).validate(
+        PUBLIC + PATH, dict(PARAMS), headers["X-Twilio-Signature"], algorithm
+    )
+    path = "/twilio/answer/77/0.0/0"
+    response = post(app_client, path, PARAMS, shared(path=path))
+    assert response.status_code == 200
+    assert "<Hangup />" in response.body.decode()  # read: an unknown call, hung up
+    # The auth token's SHA-1 still passes without the header
+    assert post(app_client, PATH, PARAMS, signed()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        shared(key_id="webhooks_sharedkey_" + "c" * 26, secret="new-shared-secret"),  # unknown
+        shared(key_id=OLD_ID, secret="new-shared-secret"),  # another key's secret
+        {**shared(), signature.SETTINGS_HEADER: f"key={NEW_ID},algorithm=HMAC_SHA512"},
+        {**shared(), signature.SETTINGS_HEADER: "algorithm=HMAC_SHA256"},  # no key id
+        {**shared(), signature.SETTINGS_HEADER: "key;HMAC_SHA256"},  # malformed
+        {**signed(), signature.SETTINGS_HEADER: f"key={NEW_ID},algorithm=HMAC_SHA256"},
+        {"X-Twilio-Signature": shared()["X-Twilio-Signature"]},  # the header dropped
+    ],
+)
+def test_a_shared_key_signature_that_cannot_be_honoured_is_403_and_changes_nothing(
+    app_client, twilio_stage, monkeypatch, headers
+):
+    seen = reads_and_writes(monkeypatch)
+    response = post(app_client, PATH, PARAMS, headers)
+    assert (response.status_code, response.body) == (403, b"")
+    assert seen == []
+
+
+def test_a_shared_key_rotation_has_no_downtime(app_client, twilio_stage, monkeypatch):
+    """The new key's id is added to the secret, Twilio's Setting switched to it, the old
+    id removed: webhooks signed by either pass while both are in the secret."""
+    from chalicelib import settings
+    from chalicelib.store import aws as clients
+    from chalicelib.store import carrier_secret
+
+    def store(keys: dict[str, str]) -> None:
+        clients.client("secretsmanager").put_secret_value(
+            SecretId=settings.get().twilio_secret_name,
+            SecretString=json.dumps({"authToken": TOKEN, "sharedKeys": keys}),
+        )
+        carrier_secret.forget()
+
+    store({OLD_ID: SHARED[OLD_ID]})  # before: the old key only
+    assert post(app_client, PATH, PARAMS, shared(OLD_ID)).status_code == 200
+    assert post(app_client, PATH, PARAMS, shared(NEW_ID)).status_code == 403
+    store(SHARED)  # 1. the new key added: both pass (in flight, and after the switch)
+    for key_id in (OLD_ID, NEW_ID):
+        assert post(app_client, PATH, PARAMS, shared(key_id)).status_code == 200
+    store({NEW_ID: SHARED[NEW_ID]})  # 3. the old one removed
+    assert post(app_client, PATH, PARAMS, shared(NEW_ID)).status_code == 200
+    assert post(app_client, PATH, PARAMS, shared(OLD_ID)).status_code == 403
+
+
+def test_a_stage_holding_no_auth_token_takes_shared_key_signatures_only(app_client, twilio_stage):
+    from chalicelib import settings
+    from chalicelib.store import aws as clients
+    from chalicelib.store import carrier_secret
+
+    clients.client("secretsmanager").put_secret_value(
+        SecretId=settings.get().twilio_secret_name,
+        SecretString=json.dumps(
+            {"apiKeySid": "SK" + "1" * 32, "apiKeySecret": "key-secret", "sharedKeys": SHARED}
+        ),
+    )
+    carrier_secret.forget()
+    assert post(app_client, PATH, PARAMS, shared()).status_code == 200
+    assert post(app_client, PATH, PARAMS, signed()).status_code == 403

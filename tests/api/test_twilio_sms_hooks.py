@@ -29,6 +29,7 @@ pytestmark = pytest.mark.usefixtures("inbox")  # the blasts' status callbacks la
 
 PUBLIC = "https://sms.example.com/ocp"
 TOKEN = "sms-hook-token"
+SHARED_ID, SHARED = "webhooks_sharedkey_" + "s" * 26, "sms-shared-secret"
 
 
 @pytest.fixture
@@ -48,7 +49,9 @@ def twilio_texts(tuned):
         assert settings.get().messaging == "twilio"
         clients.client("secretsmanager").create_secret(
             Name=settings.get().twilio_secret_name,
-            SecretString=json.dumps({"authToken": TOKEN, "signingKey": "sw-key"}),
+            SecretString=json.dumps(
+                {"authToken": TOKEN, "signingKey": "sw-key", "sharedKeys": {SHARED_ID: SHARED}}
+            ),
         )
         carrier_secret.forget()
 
@@ -162,3 +165,22 @@ def test_a_stage_not_texting_through_twilio_has_no_status_route(api, john):
     _, path, message_id = a_sent_text(api, john)
     params = status(message_id, "delivered")
     assert post(api.client, path, params, signed(path, params)).status_code == 404
+
+
+def test_a_status_signed_by_a_shared_key_with_sha256_is_checked_by_its_key(
+    api, john, twilio_texts, monkeypatch
+):
+    blast_id, path, message_id = a_sent_text(api, john)
+    twilio_texts()
+    params = status(message_id, "delivered")
+    by_key = signature.sign(SHARED, PUBLIC + path, params, signature.HMAC_SHA256)
+    unknown = {
+        "X-Twilio-Signature": by_key,
+        signature.SETTINGS_HEADER: "key=webhooks_sharedkey_other,algorithm=HMAC_SHA256",
+    }
+    seen = recorded(monkeypatch)
+    assert post(api.client, path, params, unknown).status_code == 403
+    assert seen == []
+    headers = {**unknown, signature.SETTINGS_HEADER: f"key={SHARED_ID},algorithm=HMAC_SHA256"}
+    assert post(api.client, path, params, headers).status_code == 200
+    assert attempts(results(api, john, blast_id))[0][0] == "complete"

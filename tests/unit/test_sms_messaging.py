@@ -343,8 +343,8 @@ def test_rest_post_form_answers_the_status_unmapped_after_a_token_read_again():
 
     http = Http((401, b"{}"), (400, b'{"code": 21610, "status": 400}'))
     client = rest.Rest(
-        "https://api.test/2010-04-01", "AC1", lambda: "old", http=lambda: http,
-        refreshed_token=lambda: "new",
+        "https://api.test/2010-04-01", "AC1", lambda: ("AC1", "old"), http=lambda: http,
+        refreshed_credentials=lambda: ("AC1", "new"),
     )  # fmt: skip
     assert client.post_form("Messages.json", {"To": "+1", "Body": "a b"}) == (
         400,

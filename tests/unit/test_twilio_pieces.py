@@ -162,9 +162,9 @@ def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it()
     client = rest.Rest(
         "https://api.test/2010-04-01",
         "AC1",
-        lambda: "old",
+        lambda: ("AC1", "old"),
         http=lambda: http,
-        refreshed_token=lambda: "new",
+        refreshed_credentials=lambda: ("AC1", "new"),
     )
     assert client.post("Calls.json", [("To", "+1")]) == {"sid": "CA1"}
     assert http.tokens == ["old", "new"]
@@ -173,13 +173,53 @@ def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it()
     client = rest.Rest(
         "https://api.test/2010-04-01",
         "AC1",
-        lambda: "old",
+        lambda: ("AC1", "old"),
         http=lambda: http,
-        refreshed_token=lambda: "old",
+        refreshed_credentials=lambda: ("AC1", "old"),
     )
     with pytest.raises(CarrierError, match="401"):
         client.post("Calls.json", [("To", "+1")])
     assert http.tokens == ["old"]
+
+
+class ToFake:
+    """Rest's HTTP pool answered by the fake Twilio in process (no server here)."""
+
+    def __init__(self, fake: fake_twilio.FakeTwilio):
+        self.fake = fake
+
+    def request(self, method, url, body=None, headers=None):
+        import json
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        status, answer = self.fake.respond(method, path, headers, (body or "").encode())
+        return Answer(status, json.dumps(answer).encode())
+
+
+def test_rest_with_an_api_key_authenticates_as_the_key_against_the_accounts_urls():
+    # The fake checks HTTP Basic as Twilio does: the account SID and auth token, or an
+    # API key's SID and secret; here it knows no auth token the client could have sent.
+    fake = fake_twilio.FakeTwilio(auth_token="a-token-nobody-has")
+    base, account = "https://api.test/2010-04-01", fake_twilio.ACCOUNT_SID
+    key = (fake_twilio.API_KEY_SID, fake_twilio.API_KEY_SECRET)
+
+    def client(credentials: tuple[str, str]) -> rest.Rest:
+        return rest.Rest(base, account, lambda: credentials, http=lambda: ToFake(fake))
+
+    found = client(key).get("Conferences.json", [("Status", "in-progress")])
+    assert found == {"conferences": []}
+    assert fake.authenticated == [fake_twilio.API_KEY_SID]
+    assert fake.requests[0][1] == f"/2010-04-01/Accounts/{account}/Conferences.json"
+    for wrong in [(key[0], "not-its-secret"), (account, key[1]), (account, fake_twilio.AUTH_TOKEN)]:
+        with pytest.raises(CarrierError, match="401 20003"):
+            client(wrong).get("Conferences.json")
+    assert fake.authenticated == [fake_twilio.API_KEY_SID]
+    # A fake told to know no API key refuses it
+    fake.api_key = None
+    with pytest.raises(CarrierError, match="401"):
+        client(key).get("Conferences.json")
 
 
 def test_a_body_that_is_not_json_is_still_mapped():

@@ -390,6 +390,27 @@ def test_signalwire_signs_with_its_signing_key_under_its_header(monkeypatch):
         net.close()
 
 
+def test_a_stage_with_an_api_key_and_a_shared_key_holds_no_auth_token(monkeypatch):
+    # Twilio's Webhook Settings sign every webhook with the SharedKey (HMAC-SHA256); the
+    # stage calls REST with the API key: the call goes through as with the auth token.
+    from local.fake_twilio import API_KEY_SID
+
+    net = network(monkeypatch, shared_key=True)
+    try:
+        arn = place_call(43, [destination("3035550101", "7209814345"), origination()])
+        net.board.run(arn)
+        assert results(43) == [
+            ("3035550101", "Busy", "destination"),
+            ("7209814345", "Success", "destination"),
+            (ORIGINATION, "Success", "origination"),
+        ]
+        clean(net)  # every webhook answered 200: none refused
+        assert net.twilio.webhooks and net.twilio.authenticated
+        assert set(net.twilio.authenticated) == {API_KEY_SID}
+    finally:
+        net.close()
+
+
 def test_a_blast_with_audio_plays_the_upload_and_hidden_caller_id_is_a_pool_number(twilio):
     from chalicelib.domain.kinds import VOICE
     from chalicelib.media import storage

@@ -15,7 +15,16 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from chalicelib import clock, settings
-from local.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, Timing
+from local.fake_twilio import (
+    ACCOUNT_SID,
+    API_KEY_SECRET,
+    API_KEY_SID,
+    AUTH_TOKEN,
+    SHARED_KEY_ID,
+    SHARED_KEY_SECRET,
+    FakeTwilio,
+    Timing,
+)
 from tests.workflows.conftest import Switchboard
 
 POOL = "+13035550100,+17205550100"
@@ -64,8 +73,12 @@ def network(
     per_second: float = 50,
     timing: Timing = QUICK,
     flavour: str = "twilio",
+    shared_key: bool = False,
 ) -> Network:
-    """Settings for the Twilio carrier pointing at a fake Twilio serving on a free port."""
+    """Settings for the Twilio carrier pointing at a fake Twilio serving on a free port.
+    `shared_key`: the stage holds no auth token (the fake has one nobody else knows):
+    REST with the API key, webhooks signed by a SharedKey with HMAC-SHA256 (Twilio's
+    Webhook Settings)."""
     from chalicelib.api import carrier_hooks
     from chalicelib.providers.twilio import signature
     from chalicelib.store import aws, carrier_secret
@@ -85,7 +98,21 @@ def network(
     header = signature.HEADERS[flavour]
     signing_key = "signalwire-signing-key" if flavour == "signalwire" else AUTH_TOKEN
     timing = replace(timing, talk_clock=lambda seconds: clock.advance(int(seconds)))
-    fake = FakeTwilio(app_post, timing, header=header, signing_key=signing_key)
+    if shared_key:
+        fake = FakeTwilio(
+            app_post,
+            timing,
+            auth_token="a-token-the-stage-does-not-hold",
+            shared_key=(SHARED_KEY_ID, SHARED_KEY_SECRET),
+        )
+        secret = {
+            "apiKeySid": API_KEY_SID,
+            "apiKeySecret": API_KEY_SECRET,
+            "sharedKeys": {SHARED_KEY_ID: SHARED_KEY_SECRET},
+        }
+    else:
+        fake = FakeTwilio(app_post, timing, header=header, signing_key=signing_key)
+        secret = {"authToken": AUTH_TOKEN, "signingKey": signing_key}
     server = fake.serve(0)
     monkeypatch.setenv("OCP_CARRIER", "twilio")
     monkeypatch.setenv(
@@ -105,7 +132,7 @@ def network(
     carrier_secret.forget()
     aws.client("secretsmanager").create_secret(
         Name=settings.get().twilio_secret_name,
-        SecretString=json.dumps({"authToken": AUTH_TOKEN, "signingKey": signing_key}),
+        SecretString=json.dumps(secret),
     )
     carrier = TwilioCarrier.from_settings()
     holder["handler"] = Handler(

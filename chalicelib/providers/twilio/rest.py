@@ -1,5 +1,6 @@
 """The REST API of a Twilio-compatible carrier, as few lines as it takes: form-encoded
-POSTs (and one GET) with HTTP Basic (account SID, auth token), JSON back, over urllib3
+POSTs (and one GET) with HTTP Basic (an API key SID and its secret, else the account SID
+and its auth token: account.rest_credentials), JSON back, over urllib3
 (already in every function: botocore brings it). Not the `twilio` package: its client
 imports `requests` and the package installs aiohttp too; docs/twilio.md has the
 measurement.
@@ -8,7 +9,7 @@ Errors (twilio.com/docs/api/errors), as the Carrier port needs them (STYLE 12):
 
     429, 20429 (too many requests), 5xx, no connection   CarrierBusy: nothing is known to
                                                           have rung; tried again later
-    401 (the auth token was refused)                     the secret is read again
+    401 (the credential was refused)                     the secret is read again
                                                           (store.carrier_secret.refresh:
                                                           a rotation) and the request
                                                           sent once more; then CarrierError
@@ -61,10 +62,11 @@ REASONS = {
 class Rest:
     base: str  # .../2010-04-01
     account_sid: str
-    auth_token: Callable[[], str]
+    # HTTP Basic's (user, password): (API key SID, its secret) or (account SID, token).
+    credentials: Callable[[], tuple[str, str]]
     http: Callable[[], Any] = field(default=lambda: _pool())
-    # After a 401: the token read again (None: nothing newer to try).
-    refreshed_token: Callable[[], str] | None = None
+    # After a 401: the credential read again (None: nothing newer to try).
+    refreshed_credentials: Callable[[], tuple[str, str]] | None = None
 
     def post(self, path: str, params: Iterable[tuple[str, str]]) -> dict:
         return self._request("POST", path, body=urlencode(list(params)))
@@ -88,19 +90,20 @@ class Rest:
     def _exchange(
         self, method: str, path: str, body: str | None = None
     ) -> tuple[int, bytes, str | None]:
-        token = self.auth_token()
-        status, data, retry_after = self._send(method, path, body, token)
-        if status == UNAUTHORIZED and self.refreshed_token is not None:
-            newer = self.refreshed_token()
-            if newer != token:
-                log.info("the carrier refused the auth token; sent again with the one re-read")
+        used = self.credentials()
+        status, data, retry_after = self._send(method, path, body, used)
+        if status == UNAUTHORIZED and self.refreshed_credentials is not None:
+            newer = self.refreshed_credentials()
+            if newer != used:
+                log.info("the carrier refused the credential; sent again with the one re-read")
                 status, data, retry_after = self._send(method, path, body, newer)
         return status, data, retry_after
 
     def _send(
-        self, method: str, path: str, body: str | None, token: str
+        self, method: str, path: str, body: str | None, credentials: tuple[str, str]
     ) -> tuple[int, bytes, str | None]:
-        basic = base64.b64encode(f"{self.account_sid}:{token}".encode()).decode()
+        user, password = credentials
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode()
         headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -73,8 +73,9 @@ class Handler:
     carrier: TwilioCarrier
     dialer: Dialer  # workflows.dialer.Dialer: report_dial, report_end, and its tasks
     # The keys a genuine webhook may be signed with (account.webhook_keys: the current
-    # one, and the previous auth token during a rotation); called with refreshed=True
-    # when a signature matches none of them, in case the secret was rotated meanwhile.
+    # one, and the previous auth token during a rotation; with key_id=..., the SharedKey
+    # a webhook names); called with refreshed=True when a signature matches none of
+    # them, in case the secret was rotated meanwhile.
     signing_keys: Callable[..., tuple[str, ...]]
     header: str = signature.TWILIO_HEADER
     presign: Callable[[str], str] = lambda key: _presign(key)
@@ -99,18 +100,27 @@ class Handler:
             return 403, ""
         key = path.get("key", "")
         url = self.carrier.public_base_url + dials.path(step, call_id, key, index)
-        if not self.signed(url, params, headers.get(self.header)):
-            log.warning("webhook %s refused: bad or missing signature", step)
+        given, named = headers.get(self.header), headers.get(signature.SETTINGS_HEADER)
+        if not self.signed(url, params, given, named):
+            kind = "SharedKey " if named else ""
+            log.warning("webhook %s refused: bad or missing %ssignature", step, kind)
             return 403, ""
         if step not in dials.STEPS:
             return 404, ""
         with logs.scope(callId=call_id):
             return 200, self.handle(Step(step, call_id, key, index, dict(params)))
 
-    def signed(self, url: str, params: list[tuple[str, str]], given: str | None) -> bool:
-        """Signed with any key of the secret, or of the secret read again now
-        (signature.signed_by_any)."""
-        return signature.signed_by_any(self.signing_keys, url, params, given)
+    def signed(
+        self,
+        url: str,
+        params: list[tuple[str, str]],
+        given: str | None,
+        named: str | None = None,
+    ) -> bool:
+        """Signed with any key of the secret, or of the secret read again now; with the
+        SharedKey and the algorithm that `named` (X-Twilio-Webhooks-Signature-Settings)
+        names, when the webhook has that header (signature.signed_by_any)."""
+        return signature.signed_by_any(self.signing_keys, url, params, given, named)
 
     def handle(self, step: Step) -> str:
         return self.stages.handle(step)
