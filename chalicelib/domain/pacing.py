@@ -239,8 +239,6 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
         if rivals and mine > min(rivals):
             wait = max(rate_wait, limits.spacing)
             return _refuse(board, request, limits, now, wait, "another enterprise's turn")
-        if board.held(tenant) + slots > limits.interactive_cap:
-            return _refuse(board, request, limits, now, POLL_SECONDS, "over the enterprise's calls")
     else:
         if _eligible_interactive(board, limits):
             wait = rate_wait or POLL_SECONDS
@@ -253,6 +251,8 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
         wait = rate_wait or POLL_SECONDS
         why = "over the concurrent calls" if full else "over the calls per second"
         return _refuse(board, request, limits, now, wait, why)
+    if interactive and board.held(tenant) + slots > limits.interactive_cap:
+        return _refuse(board, request, limits, now, POLL_SECONDS, "over the enterprise's calls")
     placed = _place(board, request, slots, now, limits)
     served[tenant] = mine + 1
     placed = replace(placed, served=MappingProxyType(served))

@@ -127,6 +127,7 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
                 caller_id=user.caller_id,
             ),
         ],
+        enterprise=stored.eid,
     )
     log.info("autoconference %s started", stored.call_id)
 

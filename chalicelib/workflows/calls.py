@@ -31,7 +31,7 @@ from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, ids, profiles
 from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
-from chalicelib.workflows import dialing
+from chalicelib.workflows import dialing, pacing
 from chalicelib.workflows.dialing import Leg
 from chalicelib.workflows.legs import Reach, of_phone, of_profile
 
@@ -75,6 +75,7 @@ def place(eid: int, request: CallRequest) -> int:
     blocker = _user_of(request.destination, directory)
     if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
+    pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     return _start(
         eid,
         request,
@@ -207,7 +208,7 @@ def _start(
             Code.CALL_WRITE_FAILED
         ) from e  # logged with the request id (protocol.routes)
     try:
-        dialing.start(call_id, call_legs)
+        dialing.start(call_id, call_legs, enterprise=eid)
     except AWS_FAILURES as e:
         _abandon(call_id, at)
         raise OcpError(Code.CALL_WRITE_FAILED) from e

@@ -22,7 +22,7 @@ from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
 from chalicelib.telephony import carriers
-from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows import dialing, pacing, schedule
 from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
         raise OcpError.combine(errors)
     if any(r.blacklists(origin) for r in found):
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
+    pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     return found
 
 
@@ -190,4 +191,5 @@ def _dial(
                 room=room,
             )
         ],
+        enterprise=eid,
     )
