@@ -23,7 +23,8 @@ Priorities:
 - enterprises take turns: an enterprise's dial is refused while another enterprise with
   a live claim of the same kind (interactive, or blast) has been served fewer dials
   (round robin by counts, however many dials each has waiting). A newcomer starts level
-  with the least served, and wins a tie.
+  with the least served; between interactive dials a tie goes to the enterprise with a
+  place in line over one asking afresh.
 - an enterprise holds at most `enterprise_calls` interactive calls at once (its blasts:
   at most the blast slots, which enterprises share in turn).
 
@@ -107,8 +108,10 @@ class Limits:
     @property
     def board_bytes(self) -> int:
         """The most bytes the stored board takes: a lease per slot, a claim (and a
-        served count) per place in line, and a served count per holding enterprise."""
-        return self.concurrent * LEASE_BYTES + self.board_waiting * CLAIM_BYTES + 64
+        served count) per place in line, a served count per holding enterprise, and one
+        per enterprise served in the last CLAIM_SECONDS (one a call placed at most)."""
+        recent = math.ceil(self.per_second * CLAIM_SECONDS) + 1
+        return (self.concurrent + recent) * LEASE_BYTES + self.board_waiting * CLAIM_BYTES + 96
 
     def blast_throughput(self, hold_seconds: float) -> float:
         """Blast dials a second when each holds a line `hold_seconds`: the lesser of the rate
@@ -139,6 +142,10 @@ class Board:
     interactive: Any = _EMPTY  # holder -> Claim: refused interactive dials
     blasts: Any = _EMPTY  # share -> claim expiry: shares with refused blast dials
     served: Any = _EMPTY  # enterprise -> dials placed (only the differences matter)
+    # enterprise -> until when its served count is kept though it neither waits nor holds
+    # a line (an interactive dial placed and ended at once: it is no newcomer when it
+    # comes back); at most one per call placed in the last CLAIM_SECONDS.
+    recent: Any = _EMPTY
 
     def in_use(self, share_only: bool = False) -> int:
         return sum(
@@ -168,10 +175,12 @@ class Board:
         leases = {h: lease for h, lease in self.leases.items() if lease.expires > now}
         interactive = {h: c for h, c in self.interactive.items() if c.expires > now}
         blasts = {s: t for s, t in self.blasts.items() if t > now}
+        recent = {s: t for s, t in self.recent.items() if t > now}
         keep = (
             {lease.tenant for lease in leases.values()}
             | {c.tenant for c in interactive.values()}
             | set(blasts)
+            | set(recent)
         )
         return Board(
             leases=MappingProxyType(leases),
@@ -179,6 +188,7 @@ class Board:
             interactive=MappingProxyType(interactive),
             blasts=MappingProxyType(blasts),
             served=MappingProxyType({s: n for s, n in self.served.items() if s in keep}),
+            recent=MappingProxyType(recent),
         )
 
 
@@ -235,7 +245,13 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
     board = replace(board, served=MappingProxyType(served))
     mine = served[tenant]
     if interactive:
-        rivals = [served.get(t, mine) for t in _eligible_interactive(board, limits) if t != tenant]
+        # A tie goes to an enterprise with a place in line over one asking afresh.
+        queued = board.waiting(tenant) > 0
+        rivals = [
+            served.get(t, mine) - (0 if queued else 1)
+            for t in _eligible_interactive(board, limits)
+            if t != tenant
+        ]
         if rivals and mine > min(rivals):
             wait = max(rate_wait, limits.spacing)
             return _refuse(board, request, limits, now, wait, "another enterprise's turn")
@@ -257,7 +273,8 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
     served[tenant] = mine + 1
     placed = replace(placed, served=MappingProxyType(served))
     if interactive:
-        return Decision(placed)
+        recent = {**board.recent, tenant: now + CLAIM_SECONDS}
+        return Decision(replace(placed, recent=MappingProxyType(recent)))
     # A share that was just served still has recipients waiting, as far as anyone knows:
     # it stays a rival for as long as a refused one would (its place in line was kept).
     claims = {**board.blasts, tenant: max(now + CLAIM_SECONDS, board.blasts.get(tenant, 0))}
@@ -347,6 +364,7 @@ def to_json(board: Board) -> dict[str, Any]:
         "interactive": {h: [c.expires, c.tenant] for h, c in board.interactive.items()},
         "blasts": dict(board.blasts),
         "served": dict(board.served),
+        "recent": dict(board.recent),
     }
 
 
@@ -378,6 +396,7 @@ def from_json(data: dict[str, Any] | None) -> Board:
         ),
         blasts=MappingProxyType({s: float(t) for s, t in data.get("blasts", {}).items()}),
         served=MappingProxyType({s: int(n) for s, n in data.get("served", {}).items()}),
+        recent=MappingProxyType({s: float(t) for s, t in data.get("recent", {}).items()}),
     )
 
 
