@@ -67,7 +67,7 @@ def test_each_enterprise_s_blasts_have_a_timeline_of_their_own(monkeypatch):
 def test_the_stored_board_stays_within_its_bound_and_tells_who_has_no_room():
     from chalicelib.domain.pacing import BOARD_FULL, OVER_WAITING
 
-    limits = Limits(per_second=1.0, concurrent=1, enterprise_waiting=3, board_waiting=10)
+    limits = Limits(per_second=1.0, concurrent=1, enterprise_waiting=2, board_waiting=10)
     # Given one line held, and dials of 8 enterprises asking for it, 5 each
     assert pacing.admit(Request("1:0.0", 1, 600.0, enterprise="0"), limits, 1000.0).admitted
     queued = 0
