@@ -143,7 +143,8 @@ def start(
     are (their dials take that enterprise's turns)."""
     if enterprise is not None:
         legs = [
-            leg if leg.share is not None or leg.enterprise is not None
+            leg
+            if leg.share is not None or leg.enterprise is not None
             else replace(leg, enterprise=str(enterprise))
             for leg in legs
         ]

@@ -45,9 +45,7 @@ def post_call(api, user_id: int):
 
 
 @pytest.mark.usefixtures("paced")
-def test_an_enterprise_whose_places_in_line_are_full_is_busy_and_another_is_not(
-    api, app_client
-):
+def test_an_enterprise_whose_places_in_line_are_full_is_busy_and_another_is_not(api, app_client):
     john = new_user(api)
     fill_the_line("1", waiting=2)
     response = post_call(api, john)

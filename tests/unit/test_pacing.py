@@ -319,9 +319,7 @@ def test_enterprises_interactive_dials_take_turns(count, askers, per_second):
     st.integers(1, 40),
     st.integers(0, 30),
 )
-def test_a_click_to_call_waits_one_slot_for_a_blast_and_two_for_a_flood(
-    limits, blasted, flooded
-):
+def test_a_click_to_call_waits_one_slot_for_a_blast_and_two_for_a_flood(limits, blasted, flooded):
     # Given enterprise B's blast holding what it may, with recipients always waiting, and
     # enterprise C's short click-to-calls waiting too (as many as its places allow)
     board, now = Board(), 1000.0
@@ -425,7 +423,10 @@ def test_every_lease_is_free_after_a_crash(limits, dials):
 
 
 def test_a_board_written_before_enterprises_took_turns_is_read():
-    old = {"leases": {"1:0.0": {"slots": 1, "expires": 5.0, "share": None}}, "interactive": {"2:0.0": 9.0}}
+    old = {
+        "leases": {"1:0.0": {"slots": 1, "expires": 5.0, "share": None}},
+        "interactive": {"2:0.0": 9.0},
+    }
     board = from_json(old)
     assert board.waiting("") == 1 and board.held("") == 1
     assert from_json(to_json(board)) == board
