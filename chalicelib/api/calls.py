@@ -79,6 +79,7 @@ PLACE_ERRORS = (
     Code.BLACKLISTED_ORIGINATION,
     Code.CALL_WRITE_FAILED,
     Code.INVALID_USER_ID,
+    Code.BUSY,  # the enterprise's dials fill their places in line (docs/limits-pacing.md)
 )
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {

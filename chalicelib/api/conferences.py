@@ -237,7 +237,7 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(Code.NO_SUCH_USER, Code.BLACKLISTED_ORIGINATION, Code.INVALID_USER_ID),
+    errors=(Code.NO_SUCH_USER, Code.BLACKLISTED_ORIGINATION, Code.INVALID_USER_ID, Code.BUSY),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
     idempotent=True,
@@ -278,6 +278,7 @@ def create_conference(req: Request) -> Reply:
         Code.NO_SUCH_CONFERENCE,
         Code.CONFERENCE_NOT_EXTENDABLE,
         Code.INVALID_USER_ID,
+        Code.BUSY,
     ),
     returns=(
         Returns(
