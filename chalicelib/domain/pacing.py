@@ -276,7 +276,10 @@ def admit(board: Board, request: Request, limits: Limits, now: float) -> Decisio
         recent = {**board.recent, tenant: now + CLAIM_SECONDS}
         return Decision(replace(placed, recent=MappingProxyType(recent)))
     # A share that was just served still has recipients waiting, as far as anyone knows:
-    # it stays a rival for as long as a refused one would (its place in line was kept).
+    # it stays a rival for as long as a refused one would (its place in line is kept, or
+    # taken if the board has room).
+    if tenant not in board.blasts and board.waiting() >= limits.board_waiting:
+        return Decision(placed)
     claims = {**board.blasts, tenant: max(now + CLAIM_SECONDS, board.blasts.get(tenant, 0))}
     return Decision(replace(placed, blasts=MappingProxyType(claims)))
 

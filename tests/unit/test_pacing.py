@@ -430,3 +430,22 @@ def test_a_board_written_before_enterprises_took_turns_is_read():
     board = from_json(old)
     assert board.waiting("") == 1 and board.held("") == 1
     assert from_json(to_json(board)) == board
+
+
+def test_a_blast_placed_while_the_board_is_full_takes_no_place_in_line():
+    # Given a board full of the places of an enterprise at its cap (it holds nobody back)
+    limits = Limits(
+        per_second=10.0,
+        concurrent=3,
+        reserved=0,
+        enterprise_calls=1,
+        enterprise_waiting=2,
+        board_waiting=2,
+    )
+    board = admit(Board(), call(0, enterprise="A"), limits, 0.0).board
+    for n in (1, 2):
+        board = admit(board, call(n, enterprise="A"), limits, 0.1 * n).board
+    assert board.waiting() == 2
+    # When a blast dial is placed, the board stays within its bound
+    placed = admit(board, Request("b:r0.0", 1, RING, share="B"), limits, 0.5)
+    assert placed.admitted and placed.board.waiting() == 2
