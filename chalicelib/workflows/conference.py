@@ -45,6 +45,7 @@ def create(
     origin, caller_id = origin_of(profile, moderator)
     if destination == Destination(USER_ID, moderator):
         reached = of_profile(profile, now)  # the usual case: already read
+        pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     else:
         reached = _reachable([destination], eid, now, origin)[0]
     conference_id, call_id = ids.next_id("conference"), ids.next_id("call")

@@ -70,3 +70,12 @@ def test_without_pacing_nothing_is_checked(api, tuned):
     john = new_user(api)
     fill_the_line("1", waiting=1)
     ok(post_call(api, john), 201)
+
+
+@pytest.mark.usefixtures("paced")
+def test_a_conference_of_an_enterprise_whose_places_are_full_is_busy(api):
+    from tests.api.test_conference import open_conference
+
+    moderator = new_user(api)
+    fill_the_line("1", waiting=2)
+    fails(open_conference(api, moderator), 503, Code.BUSY)
