@@ -286,7 +286,7 @@ def test_the_board_never_exceeds_its_bounds(limits, steps):
         now += dt
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.integers(2, 6),
     st.lists(st.integers(0, 5), min_size=10, max_size=60),
