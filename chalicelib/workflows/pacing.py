@@ -19,6 +19,7 @@ Off (`Unpaced`) when settings say so: the simulated carrier has no limits.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 # A ringing dial's slots are held this much longer than its ring timeout if nobody
 # releases them (a crashed dialer); an answered one's, this much longer than the longest call.
 LEASE_MARGIN_SECONDS = 60
+# The longest Retry-After of a call request refused for its enterprise's places in line.
+MAX_RETRY_AFTER = 60
 
 
 class Pacing(Protocol):
@@ -110,11 +113,19 @@ def check_room(eid: int, now: float | None = None) -> None:
     whose dials would find no place in line; nothing to check without pacing."""
     if not settings.get().pacing:
         return
-    why = pacing.room(str(eid), limits(), time.time() if now is None else now)
+    account = limits()
+    why = pacing.room(str(eid), account, time.time() if now is None else now)
     if why is not None:
         log.info("enterprise %s: interactive request refused: %s", eid, why)
         metrics.paced("refused")
-        raise OcpError(Code.BUSY)
+        # Retry-After: the enterprise's waiting dials need at least this long to go.
+        ahead = account.enterprise_waiting if why == rules.OVER_WAITING else account.board_waiting
+        raise OcpError(Code.BUSY, retry_after=retry_after(ahead, account))
+
+
+def retry_after(ahead: int, account: rules.Limits) -> int:
+    """Whole seconds for `ahead` dials to go at the account's rate (1..MAX_RETRY_AFTER)."""
+    return min(MAX_RETRY_AFTER, max(1, math.ceil(ahead * account.spacing)))
 
 
 def default() -> Pacing:
