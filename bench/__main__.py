@@ -134,7 +134,12 @@ def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
     `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
     `python -m bench sms` only the big SMS blast and its cost per adapter;
-    `python -m bench console` only the web console's page costs."""
+    `python -m bench console` only the web console's page costs;
+    `python -m bench pacing` only fair telephony (bench/pacing_fairness.py)."""
+    if argv == ["pacing"]:
+        from bench import pacing_fairness
+
+        return pacing_fairness.run()
     if argv == ["twilio"]:
         return twilio_only()
     if argv == ["sms"]:

@@ -14,7 +14,8 @@ point leads back to its log lines. `make run` prints them among its logs.
     metrics.carrier_error()                 CarrierErrors
     metrics.carrier_throttled()             CarrierThrottles: a carrier adapter calls it
                                             when the carrier refuses a call for its rate
-    metrics.paced(kind)                     PacedWaits, by Kind (interactive, blast): a dial
+    metrics.paced(kind)                     PacedWaits, by Kind (interactive, blast; refused:
+                                            a call request answered busy, 116): a dial
                                             waited for the account's limits
                                             (workflows/pacing.py)
     metrics.failed_sign_in(code)            FailedSignIns: a refused GET /session (its code

@@ -131,6 +131,15 @@ class Settings(NamedTuple):
     concurrent_calls: int
     interactive_calls: int
     blast_dial_seconds: float
+    # Fair telephony (issue 26 item 3, docs/limits-pacing.md "Between enterprises"): the
+    # interactive calls one enterprise holds at once (OCP_ENTERPRISE_CALLS, default half
+    # the concurrent calls, at least 2), the places in line one enterprise's interactive
+    # dials keep (OCP_ENTERPRISE_WAITING_DIALS, 20) and every enterprise's together
+    # (OCP_PACING_BOARD_WAITING, 1000: the board item's bound); past either a new call
+    # request is the busy error 116, a blast recipient waits.
+    enterprise_calls: int
+    enterprise_waiting_dials: int
+    pacing_board_waiting: int
     # A Twilio-compatible carrier (OCP_CARRIER=twilio; telephony/twilio/, docs/twilio.md):
     # the REST base (SignalWire: https://{space}.signalwire.com/api/laml/2010-04-01), the
     # account SID (SignalWire: project id), the Secrets Manager secret holding
@@ -235,6 +244,7 @@ def get() -> Settings:
         float(env.get("OCP_CALLS_PER_SECOND") or env.get("OCP_CHIME_CALLS_PER_SECOND") or 1),
     )
     concurrent_calls = max(1, int(env.get("OCP_CONCURRENT_CALLS", 3)))
+    enterprise_waiting = max(1, int(env.get("OCP_ENTERPRISE_WAITING_DIALS", 20)))
     return Settings(
         stage=stage,
         region=region,
@@ -310,6 +320,15 @@ def get() -> Settings:
             concurrent_calls - 1, max(0, int(env.get("OCP_INTERACTIVE_CALLS", 1)))
         ),
         blast_dial_seconds=max(1.0, float(env.get("OCP_BLAST_DIAL_SECONDS", 45))),
+        enterprise_calls=min(
+            concurrent_calls,
+            max(1, int(env.get("OCP_ENTERPRISE_CALLS") or max(2, concurrent_calls // 2))),
+        ),
+        enterprise_waiting_dials=enterprise_waiting,
+        # At most 3,000 places: the board item stays far below DynamoDB's 400 KB.
+        pacing_board_waiting=min(
+            3000, max(enterprise_waiting, int(env.get("OCP_PACING_BOARD_WAITING", 1000)))
+        ),
         twilio_api_base=env.get("OCP_TWILIO_API_BASE", "https://api.twilio.com/2010-04-01").rstrip(
             "/"
         ),

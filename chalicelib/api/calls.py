@@ -84,6 +84,7 @@ PLACE_ERRORS = (
     Code.DAILY_LIMIT,
     Code.COUNTRY_NOT_ALLOWED,
     Code.MINUTES_USED_UP,
+    Code.BUSY,  # the enterprise's dials fill their places in line (docs/limits-pacing.md)
 )
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {

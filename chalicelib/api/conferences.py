@@ -248,6 +248,7 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         Code.INVALID_USER_ID,
         Code.DAILY_LIMIT,
         Code.COUNTRY_NOT_ALLOWED,
+        Code.BUSY,
     ),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
@@ -291,6 +292,7 @@ def create_conference(req: Request) -> Reply:
         Code.INVALID_USER_ID,
         Code.DAILY_LIMIT,
         Code.COUNTRY_NOT_ALLOWED,
+        Code.BUSY,
     ),
     returns=(
         Returns(

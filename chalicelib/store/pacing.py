@@ -2,6 +2,8 @@
 (the carrier's limits are per account, not per Lambda instance):
 
     admit(request, limits, now)      place a dial now (None) or the Decision to wait
+    room(tenant, limits, now)        None: the enterprise may start an interactive request;
+                                     else why not (its places in line, or the board, full)
     answered(holder, slots, expires) an answered dial keeps `slots` until the call ends
     release(call_id, key=None)       a dial (or every dial of a call) holds nothing any more
     take(name, per_second, now)      a slot in the current window, or the seconds to wait
@@ -48,6 +50,30 @@ def admit(request: rules.Request, limits: rules.Limits, now: float) -> rules.Dec
     return decision
 
 
+def room(tenant: str, limits: rules.Limits, now: float) -> str | None:
+    """Why the enterprise `tenant` may not start an interactive request now, or None (one
+    read of the board; its bounds are enforced again by every `admit`)."""
+    return rules.room(read()[1], tenant, limits, now)
+
+
+def read(consistent: bool = False) -> tuple[int, rules.Board]:
+    """The board and its version (0: never written)."""
+    try:
+        item = Counter.get(BOARD, consistent_read=consistent)
+    except DoesNotExist:
+        return 0, rules.Board()
+    return int(item.value), rules.from_json(json.loads(item.board) if item.board else None)
+
+
+def stored_bytes() -> int:
+    """The size of the board as stored (its JSON), for operators and the bench."""
+    try:
+        item = Counter.get(BOARD, consistent_read=True)
+    except DoesNotExist:
+        return 0
+    return len((item.board or "").encode())
+
+
 def answered(holder: str, slots: int, expires: float) -> None:
     _change(lambda board: rules.answered(board, holder, slots, expires))
 
@@ -67,12 +93,7 @@ def holder(call_id: int, key: str) -> str:
 
 def _change(change: Callable[[rules.Board], rules.Board]) -> bool:
     for _ in range(ATTEMPTS):
-        try:
-            item = Counter.get(BOARD, consistent_read=True)
-            version = int(item.value)
-            board = rules.from_json(json.loads(item.board) if item.board else None)
-        except DoesNotExist:
-            version, board = 0, rules.Board()
+        version, board = read(consistent=True)
         after = change(board)
         if after == board:
             return True

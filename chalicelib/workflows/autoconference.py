@@ -137,6 +137,7 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
                 ),
             ],
         ),
+        enterprise=stored.eid,
     )
     log.info("autoconference %s started", stored.call_id)
 

@@ -32,7 +32,7 @@ from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, ids, profiles
 from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
-from chalicelib.workflows import dialing, spend
+from chalicelib.workflows import dialing, pacing, spend
 from chalicelib.workflows.dialing import Leg
 from chalicelib.workflows.legs import Reach, of_phone, of_profile
 
@@ -81,6 +81,7 @@ def place(eid: int, request: CallRequest) -> int:
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
     spend.check_minutes(eid)
     spend.check_mou_allowed(eid, request.user_id)
+    pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     spend.charge(eid, DAILY_CALLS, 1)
     return _start(
         eid,
@@ -214,7 +215,7 @@ def _start(
             Code.CALL_WRITE_FAILED
         ) from e  # logged with the request id (protocol.routes)
     try:
-        dialing.start(call_id, call_legs)
+        dialing.start(call_id, call_legs, enterprise=eid)
     except AWS_FAILURES as e:
         _abandon(call_id, at)
         raise OcpError(Code.CALL_WRITE_FAILED) from e

@@ -24,7 +24,7 @@ from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
 from chalicelib.telephony import carriers
-from chalicelib.workflows import dialing, schedule, spend
+from chalicelib.workflows import dialing, pacing, schedule, spend
 from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def create(
     origin, caller_id = origin_of(profile, moderator)
     if destination == Destination(USER_ID, moderator):
         reached = of_profile(profile, now)  # the usual case: already read
+        pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     else:
         reached = _reachable([destination], eid, now, origin)[0]
     conference_id, call_id = ids.next_id("conference"), ids.next_id("call")
@@ -154,6 +155,7 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
         raise OcpError.combine(errors)
     if any(r.blacklists(origin) for r in found):
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
+    pacing.check_room(eid)  # 116 if the enterprise's dials would find no place in line
     spend.charge(eid, DAILY_CALLS, len(found))  # 118 past the enterprise's calls a day
     return found
 
@@ -198,4 +200,5 @@ def _dial(
                 )
             ],
         ),
+        enterprise=eid,
     )

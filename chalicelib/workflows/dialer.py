@@ -170,7 +170,7 @@ class Dialer:
             self.tasks.fail(dial.token, CALL_ENDED, f"call {dial.call_id} is {claim.value}")
             return
         share = task.leg.share
-        wait = self.pacing.admit(dial, share)
+        wait = self.pacing.admit(dial, share, enterprise=task.leg.enterprise)
         if wait is not None:
             log.info("call %s attempt %s: waits: %s", dial.call_id, dial.key, wait.why)
             metrics.paced("blast" if share else "interactive")

@@ -13,7 +13,7 @@ chalicelib/workflows/README.md describes the contract and the messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,9 @@ class Leg:
     # dials take turns with other enterprises' and give way to interactive ones; None:
     # an interactive leg (a call, conference or autoconference), dialed first.
     share: str | None = None
+    # An interactive leg's enterprise, whose turn its dials take with other
+    # enterprises' (domain/pacing.py); None: nobody's (an operator's test call).
+    enterprise: str | None = None
 
     def to_input(self) -> dict:
         return {
@@ -60,6 +63,7 @@ class Leg:
             "digits": self.digits,
             "room": self.room,
             **({} if self.share is None else {"share": self.share}),
+            **({} if self.enterprise is None else {"enterprise": self.enterprise}),
         }
 
     @classmethod
@@ -81,6 +85,7 @@ class Leg:
             digits=data.get("digits") or "",
             room=data.get("room"),
             share=data.get("share"),
+            enterprise=data.get("enterprise"),
         )
 
 
@@ -135,10 +140,19 @@ def start(
     name: str | None = None,
     pace_at: float | None = None,
     retry: dict | None = None,
+    enterprise: int | None = None,
 ) -> str:
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
-    finished or different one is left alone."""
+    finished or different one is left alone. `enterprise`: whose interactive legs these
+    are (their dials take that enterprise's turns)."""
+    if enterprise is not None:
+        legs = [
+            leg
+            if leg.share is not None or leg.enterprise is not None
+            else replace(leg, enterprise=str(enterprise))
+            for leg in legs
+        ]
     return executions.start(
         name or execution_name(call_id), execution_input(call_id, legs, pace_at, retry)
     )

@@ -62,3 +62,22 @@ def test_each_enterprise_s_blasts_have_a_timeline_of_their_own(monkeypatch):
     finally:
         monkeypatch.undo()
         settings.reload()
+
+
+def test_the_stored_board_stays_within_its_bound_and_tells_who_has_no_room():
+    from chalicelib.domain.pacing import BOARD_FULL, OVER_WAITING
+
+    limits = Limits(per_second=1.0, concurrent=1, enterprise_waiting=2, board_waiting=10)
+    # Given one line held, and dials of 8 enterprises asking for it, 5 each
+    assert pacing.admit(Request("1:0.0", 1, 600.0, enterprise="0"), limits, 1000.0).admitted
+    queued = 0
+    for n in range(40):
+        r = Request(f"{100 + n}:0.0", 1, 600.0, enterprise=str(n % 8))
+        queued += pacing.admit(r, limits, 1000.1).queued
+    # Then 10 of them have a place in line, the board holds no more ...
+    assert queued == 10
+    assert 0 < pacing.stored_bytes() <= limits.board_bytes
+    assert pacing.room("0", limits, 1000.2) == OVER_WAITING
+    assert pacing.room("7", limits, 1000.2) == BOARD_FULL
+    # ... and once the waiters gave up, there is room again
+    assert pacing.room("7", limits, 2000.0) is None

@@ -370,7 +370,7 @@ class FakePacing:
     wait: float | None = None
     log: list = field(default_factory=list)
 
-    def admit(self, dial, share):
+    def admit(self, dial, share, enterprise=None):
         from chalicelib.domain.pacing import Board, Decision
 
         self.log.append(("admit", dial.key, share, len(dial.targets)))

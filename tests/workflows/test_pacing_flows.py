@@ -203,3 +203,45 @@ def _board():
 
     item = Counter.get(pacing.BOARD, consistent_read=True)
     return rules.from_json(json.loads(item.board)).live(time.time())
+
+
+def test_click_to_calls_of_two_enterprises_take_their_turns_beside_a_third_s_blast(
+    monkeypatch,
+):
+    # Given a blast of enterprise 7 under way, and the board's requests recorded
+    from chalicelib.store import pacing as board
+
+    asked: list[tuple[str, bool]] = []
+    admit = board.admit
+
+    def recorded(request, limits, now):
+        asked.append((request.tenant, request.share is None))
+        return admit(request, limits, now)
+
+    monkeypatch.setattr(board, "admit", recorded)
+    carrier = HeldLines()
+    executions = [start(400 + n, [blast_recipient(400 + n, eid=7)], eid=7) for n in range(4)]
+
+    def click_to_call(call_id: int, eid: int):
+        def begin() -> str:
+            calls.create(call_id, eid=eid, user_id=235, kind="call", time_scheduled=NOW)
+            legs = [
+                Leg("origination", (target("7202108298"),), ask_for_one=False),
+                Leg("destination", (target(f"30355502{eid:02d}"),), ask_for_one=False),
+            ]
+            return dialing.start(call_id, legs, enterprise=eid)
+
+        return begin
+
+    # When click-to-calls of enterprises 1 and 2 arrive a second later
+    run_all(
+        carrier, executions, arrivals=[(1.0, click_to_call(500, 1)), (1.0, click_to_call(501, 2))]
+    )
+    # Then every call was placed, within the account's lines, and each dial asked the
+    # board in its enterprise's name (a blast's by its share, a click-to-call's by its own)
+    assert {a.result for a in calls.get(500, 1).attempts} == {SUCCESS}
+    assert {a.result for a in calls.get(501, 2).attempts} == {SUCCESS}
+    assert carrier.peak <= CONCURRENT
+    assert {("7", False), ("1", True), ("2", True)} <= set(asked)
+    assert ("", True) not in asked
+    assert _board().in_use() == 0
