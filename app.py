@@ -10,6 +10,7 @@ from chalicelib.api import (
     conferences,
     emails,
     groups,
+    lists,
     phones,
     preferences,
     reference,
@@ -39,6 +40,7 @@ app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
+app.register_blueprint(lists.bp)  # GET /calls, /blasts, /usage, /alerts
 app.register_blueprint(reference.bp)
 app.register_blueprint(carrier_hooks.bp)  # Twilio's webhooks (OCP_CARRIER=twilio)
 app.register_blueprint(handlers.bp)

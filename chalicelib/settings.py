@@ -184,6 +184,9 @@ class Settings(NamedTuple):
     callback_retry_seconds: int
     callback_timeout_seconds: float
     callback_allowed_networks: tuple[str, ...]
+    # GET /usage's price table (domain/prices.py): JSON of the prices to change, "" for
+    # the defaults.
+    usage_prices: str
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -332,6 +335,7 @@ def get() -> Settings:
         callback_allowed_networks=tuple(
             n.strip() for n in env.get("OCP_CALLBACK_ALLOWED_NETWORKS", "").split(",") if n.strip()
         ),
+        usage_prices=env.get("OCP_USAGE_PRICES", ""),
     )
 
 

@@ -231,6 +231,19 @@ class CallsByUser(GlobalSecondaryIndex["Call"]):
     kind = UnicodeAttribute(range_key=True)
 
 
+class CallsByEnterprise(GlobalSecondaryIndex["Call"]):
+    """GET /calls: one enterprise's calls by timeScheduled, newest first (store/listing.py).
+    Every attribute is projected so that a page is one Query, at the cost of an index
+    write for each change of a call (`make bench`: "index writes per call")."""
+
+    class Meta:
+        index_name = "eid-timeScheduled"
+        projection = AllProjection()
+
+    eid = NumberAttribute(hash_key=True)
+    time_scheduled = NumberAttribute(range_key=True)
+
+
 class Call(Model):
     """A call, autoconference, conference leg or blast recipient and its dialing progress.
 
@@ -243,6 +256,7 @@ class Call(Model):
     user_id = NumberAttribute()  # the requesting user
     kind = UnicodeAttribute()  # call, autoconference, conference, blast
     by_user = CallsByUser()
+    by_enterprise = CallsByEnterprise()
     # The request as the API read it, for GET routes that print it back.
     request: MapAttribute[str, Any] = MapAttribute(default=dict)
     # scheduled, dialing, connected, complete, cancelled, failed
@@ -363,6 +377,31 @@ class BlastsByUser(GlobalSecondaryIndex["Blast"]):
     kind = UnicodeAttribute(range_key=True)
 
 
+# What GET /blasts prints of a blast, projected into its enterprise's index: never the
+# terminations (up to 350 KB) nor the text.
+BLAST_LISTED = (
+    "user_id",
+    "kind",
+    "state",
+    "recipients",
+    "first_call_id",
+    "started",
+    "created",
+    "outcomes",
+)
+
+
+class BlastsByEnterprise(GlobalSecondaryIndex["Blast"]):
+    """GET /blasts: one enterprise's blasts by blastTime, newest first (store/listing.py)."""
+
+    class Meta:
+        index_name = "eid-blastTime"
+        projection = IncludeProjection(list(BLAST_LISTED))
+
+    eid = NumberAttribute(hash_key=True)
+    blast_time = NumberAttribute(range_key=True)
+
+
 class AudioMap(MapAttribute[str, Any]):
     """Blast audio in the private bucket (media.uploads.StoredAudio)."""
 
@@ -382,6 +421,7 @@ class Blast(Model):
     user_id = NumberAttribute()
     kind = UnicodeAttribute()  # voice, sms
     by_user = BlastsByUser()
+    by_enterprise = BlastsByEnterprise()
     text = UnicodeAttribute(null=True)
     audio = AudioMap(null=True)
     blast_time = NumberAttribute()
@@ -406,6 +446,58 @@ class Blast(Model):
     # and the count that reaches `recipients` makes the blast's "completed".
     ended = NumberAttribute(null=True)
     succeeded = NumberAttribute(null=True)
+    # Every blast's ended recipients by outcome ({"Success": 3, "Busy": 1}), counted from
+    # the Calls stream with the usage (store/usage.py), for GET /blasts. Made empty with
+    # the blast, so that a count is one nested update.
+    outcomes: MapAttribute[str, Any] = MapAttribute(default=dict)
+
+
+class UsageByUserDay(GlobalSecondaryIndex["Usage"]):
+    """GET /usage?groupBy=user: every user's days of one enterprise, by day (sparse: only
+    the per-user items have `user_day`)."""
+
+    class Meta:
+        index_name = "eid-userDay"
+        projection = AllProjection()
+
+    eid = NumberAttribute(hash_key=True)
+    user_day = UnicodeAttribute(range_key=True)
+
+
+class Usage(Model):
+    """What one enterprise used (store/usage.py): per day ("day#2026-12-08") and per user
+    and day ("user#42#2026-12-08"), counted with atomic ADDs from the committed change that
+    billed it; and a mark per change counted ("seen#call#17", expiring), so that a change
+    read twice from the stream counts once."""
+
+    Meta = _meta("Usage")
+    eid = NumberAttribute(hash_key=True)
+    bucket = UnicodeAttribute(range_key=True)
+    user_day = UnicodeAttribute(null=True)  # "2026-12-08#42" on per-user items
+    by_user_day = UsageByUserDay()
+    day = UnicodeAttribute(null=True)
+    user_id = NumberAttribute(null=True)
+    calls = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)  # billed minutes, each call's rounded up to a tenth
+    texts = NumberAttribute(null=True)
+    segments = NumberAttribute(null=True)
+    tts_characters = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # marks only
+
+
+class Alert(Model):
+    """Something that needs a human (store/alerts.py), newest first per enterprise; kept
+    30 days (TTL)."""
+
+    Meta = _meta("Alerts")
+    eid = NumberAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)  # "{unix time:010d}#{unique}": time order
+    at = NumberAttribute()
+    level = UnicodeAttribute()  # error, warning
+    kind = UnicodeAttribute()  # callback, carrier, text, work, throttle
+    message = UnicodeAttribute()
+    detail: MapAttribute[str, Any] = MapAttribute(default=dict)
+    expires = TTLAttribute()
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -420,6 +512,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Conference,
     Blast,
     IdempotentResponse,
+    Usage,
+    Alert,
 )
 
 
@@ -430,7 +524,7 @@ def create_tables() -> None:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     client = Session._get_connection().connection.client
-    for model in (Session, IdempotentResponse):
+    for model in (Session, IdempotentResponse, Usage, Alert):
         client.update_time_to_live(
             TableName=model.Meta.table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},

@@ -476,6 +476,8 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # GET /usage's price table: domain/prices.py's defaults unless an operator sets one
+    "OCP_USAGE_PRICES",
 }
 
 
