@@ -12,6 +12,7 @@ from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 bp = Blueprint(__name__)
 users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
+usage = on_first_use("chalicelib.store.usage")
 
 
 @route(
@@ -31,4 +32,6 @@ tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route us
 def preview(req: Request) -> Reply:
     v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
-    return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)
+    url = tts.preview_url(v["text"], v["voice"])
+    usage.add_speech(req.eid, v["userId"], len(v["text"]))  # GET /usage's ttsCharacters
+    return Reply({"url": url}, 201)

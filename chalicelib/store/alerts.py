@@ -18,6 +18,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynamodb.models import Model
+
 from chalicelib import clock
 from chalicelib.domain.lists import (
     ALERT_KEEP_DAYS,
@@ -32,6 +34,7 @@ from chalicelib.domain.lists import (
     WARNING,
     WORK,
 )
+from chalicelib.store import calls
 from chalicelib.store.listing import (
     Page,
     bad_token,
@@ -40,12 +43,23 @@ from chalicelib.store.listing import (
     encode_token,
     query_page,
 )
-from chalicelib.store.models import Alert
+from chalicelib.store.models import Alert, Blast, Call, Conference
 
 log = logging.getLogger(__name__)
 
 # Re-exported for the callers of raise_alert.
-__all__ = ["CALLBACK", "CARRIER", "ERROR", "TEXT", "THROTTLE", "WARNING", "WORK", "raise_alert"]
+__all__ = [
+    "CALLBACK",
+    "CARRIER",
+    "ERROR",
+    "TEXT",
+    "THROTTLE",
+    "WARNING",
+    "WORK",
+    "raise_alert",
+    "raise_call_alert",
+    "raise_work_alert",
+]
 
 MAX_DETAIL_CHARS = 500  # each detail value, as stored: a URL, an error's text
 ALERTS = "alerts"
@@ -146,3 +160,42 @@ def _plain(value: Any) -> str | int:
         return int(value)
     except (TypeError, ValueError):
         return str(value)
+
+
+def raise_call_alert(call_id: int, level: str, kind: str, message: str, **detail: Any) -> None:
+    """An alert about a Calls item, for its enterprise (read here: the dialer's messages
+    carry no enterprise); nothing if the call is gone."""
+    found = calls.find(call_id)
+    if found is not None:
+        raise_alert(int(found.eid), level, kind, message, callId=call_id, **detail)
+
+
+# What a schedule fires (workflows/fire.py KINDS) -> the item whose enterprise it is.
+_WORK_ITEMS: dict[str, type[Model]] = {
+    "autoconference": Call,
+    "conference": Conference,
+    "blast": Blast,
+    "smsreceipts": Blast,
+}
+
+
+def raise_work_alert(work: str, item_id: int, error: str) -> None:
+    """Scheduled work (a blast, an autoconference, ...) failed to fire: an error alert for
+    the enterprise of its item; logged only if the item is gone."""
+    model = _WORK_ITEMS.get(work)
+    try:
+        item = model.get(item_id) if model is not None else None
+    except Exception:
+        item = None
+    if item is None:
+        log.error("%s %s failed to fire and has no item to alert about: %s", work, item_id, error)
+        return
+    raise_alert(
+        int(item.eid),  # type: ignore[attr-defined]
+        ERROR,
+        WORK,
+        f"scheduled {work} {item_id} failed to start",
+        work=work,
+        id=item_id,
+        error=error,
+    )

@@ -2,6 +2,9 @@
 from the committed changes (STYLE 14), and each blast's recipients by outcome (GET
 /blasts).
 
+A text refused (opted out, blocked) raises an alert (store/alerts.py) the first time
+its recipient's end is counted.
+
 What is counted, from a Calls or Conferences stream record (events/stream.py hands every
 record to `count_change`):
 
@@ -37,6 +40,7 @@ from chalicelib.domain import prices, segments
 from chalicelib.domain.lists import MAX_USAGE_DAYS
 from chalicelib.domain.prices import Estimate, Prices
 from chalicelib.errors import Code, OcpError
+from chalicelib.store import alerts
 from chalicelib.store.calls import COMPLETE, FAILED, LIVE_STATES
 from chalicelib.store.changes import CALLS, CONFERENCES, table_of
 from chalicelib.store.models import Blast, Call, Conference, Usage, transaction
@@ -68,6 +72,17 @@ class Delta:
     segments: int = 0
     blast_id: int | None = None
     outcome: str | None = None
+    call_id: int | None = None
+    refused: tuple[tuple[str, str], ...] = ()  # texts refused: (number, reason)
+
+
+# A text's refusals that need a human (messaging/port.py names them): an alert each.
+REFUSALS = {
+    "optedOut": "the recipient opted out (replied STOP)",
+    "blocked": "a carrier or the provider blocked it",
+    "rejected": "the provider refused it",
+    "invalid": "not a number that takes texts",
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,20 @@ def count_change(record: dict[str, Any]) -> bool:
     """Count what a stream record's change billed, once; False if it billed nothing or
     was counted before."""
     delta = delta_of(record)
-    return delta is not None and record_delta(delta)
+    if delta is None or not record_delta(delta):
+        return False
+    for number, reason in delta.refused:
+        alerts.raise_alert(
+            delta.eid,
+            alerts.WARNING,
+            alerts.TEXT,
+            f"text refused: {REFUSALS[reason]}",
+            number=number,
+            reason=reason,
+            callId=delta.call_id,
+            blastId=delta.blast_id,
+        )
+    return True
 
 
 def delta_of(record: dict[str, Any]) -> Delta | None:
@@ -141,8 +169,12 @@ def _of_call(old: dict[str, Any] | None, new: dict[str, Any]) -> Delta | None:
         last = (item.attempts or [])[-1:] or None
         outcome = "Success" if item.success else (last[0].result if last else state.title())
     calls = mou = texts = segment_count = 0
+    refused: tuple[tuple[str, str], ...] = ()
     if state != "cancelled":
         if item.kind == _TEXTS:
+            refused = tuple(
+                (a.number, a.reason) for a in item.attempts or () if a.reason in REFUSALS
+            )
             texts = sum(1 for a in item.attempts or () if a.message_id)
             segment_count = texts * _segments_of(blast_id) if blast_id is not None else 0
         else:
@@ -160,6 +192,8 @@ def _of_call(old: dict[str, Any] | None, new: dict[str, Any]) -> Delta | None:
         segments=segment_count,
         blast_id=blast_id,
         outcome=outcome,
+        call_id=int(item.call_id),
+        refused=refused,
     )
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
-from chalicelib.store import aws, calls
+from chalicelib.store import alerts, aws, calls
 from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
     FAILED,
@@ -206,6 +206,14 @@ class Dialer:
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
             metrics.carrier_error()
+            alerts.raise_call_alert(
+                dial.call_id,
+                alerts.ERROR,
+                alerts.CARRIER,
+                "the carrier refused the call",
+                error=str(e)[:300],  # the carrier's code and its meaning, as it answered
+                numbers=", ".join(t.number for t in dial.targets),
+            )
             self.pacing.release(dial.call_id, dial.key)
             if self.ledger.record_attempts(
                 dial.call_id, dial.key, _records(dial, [FAILED] * len(dial.targets)), self.now()

@@ -45,7 +45,7 @@ from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
 from chalicelib.errors import OcpError
 from chalicelib.media import tts
-from chalicelib.store import aws, blasts
+from chalicelib.store import aws, blasts, usage
 from chalicelib.telephony import Target, carriers
 from chalicelib.workflows import dialing, pacing, schedule, texting
 
@@ -189,6 +189,8 @@ def announcement(blast: Any, caller: Any) -> dict:
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
     key = blast.audio.key if blast.audio is not None else tts.speech(blast.text)
+    if blast.audio is None:
+        usage.add_speech(blast.eid, blast.user_id, len(blast.text or ""))
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import logs
+from chalicelib.imports import on_first_use
 
 log = logging.getLogger(__name__)
+alerts = on_first_use("chalicelib.store.alerts")  # only when work fails to fire
 
 # kind -> "module:function(item_id: int, version: int) -> None"
 KINDS: dict[str, str] = {
@@ -38,7 +40,12 @@ def fire(event: dict[str, Any]) -> None:
             extra={"fields": {"kind": kind, "id": item_id, "version": version}},
         )
         return
-    _start(kind)(item_id, version)
+    try:
+        _start(kind)(item_id, version)
+    except Exception as e:
+        # Scheduler tries again, then its dead-letter queue: a human should know now.
+        alerts.raise_work_alert(kind, item_id, f"{type(e).__name__}: {e}"[:300])
+        raise
 
 
 def _start(kind: str) -> Callable[[int, int], None]:

@@ -42,7 +42,7 @@ from chalicelib.messaging import (
     Text,
     eum,
 )
-from chalicelib.store import blasts, calls, sms_pacing
+from chalicelib.store import alerts, blasts, calls, sms_pacing
 from chalicelib.workflows import schedule
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,14 @@ def text_batch(
             if done is None:
                 # Nothing sent to this recipient, and no time left: give it back.
                 blasts.release_recipient(call_id)
+                alerts.raise_alert(
+                    batch.eid,
+                    alerts.WARNING,
+                    alerts.THROTTLE,
+                    "the SMS provider stayed busy for a whole batch: the blast goes on later",
+                    blastId=batch.blast_id,
+                    seconds=int(settings.get().sms_batch_seconds),
+                )
                 requeue(n)
                 return
             sent.append(done)
