@@ -113,7 +113,8 @@ FUNCTIONS: dict[str, Access] = {
     # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
     # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        tables=("Calls", "Accounts", "Conferences"),
+        # Alerts: a carrier that refused a dial (store/alerts.py)
+        tables=("Calls", "Accounts", "Conferences", "Alerts"),
         chime_tables=("Counters",),
         report_tasks=True,
         chime_wav=True,
@@ -151,6 +152,7 @@ FUNCTIONS: dict[str, Access] = {
             "Accounts",
             "Conferences",
             "Blasts",
+            "Alerts",  # work that failed to fire
         ),
         start_workflows=("call",),
         send_to=("fanout",),
@@ -166,7 +168,18 @@ FUNCTIONS: dict[str, Access] = {
     # chime carrier, once per blast; SMS through End User Messaging, paced on Counters,
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
-        tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        # Usage: the text-to-speech characters of a blast; Alerts: SMS throttling that lasted
+        tables=(
+            "Users",
+            "Uniques",
+            "Groups",
+            "Blasts",
+            "Calls",
+            "Counters",
+            "Accounts",
+            "Usage",
+            "Alerts",
+        ),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(SPEECH_PREFIX,),
         chime_wav=True,
@@ -187,9 +200,11 @@ FUNCTIONS: dict[str, Access] = {
     # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
     # Calls, Conferences and Blasts, queues the status events they make, counts an
     # ended blast recipient on its Blast (marking its Calls item counted), and closes a
-    # conference whose last leg ended, charging its moderator (reading its legs' Calls).
+    # conference whose last leg ended, charging its moderator (reading its legs' Calls);
+    # counts what each change billed on Usage (and a recipient's outcome on its Blast),
+    # and raises an alert for a text refused.
     "events": Access(
-        tables=("Calls", "Blasts", "Conferences", "Accounts"),
+        tables=("Calls", "Blasts", "Conferences", "Accounts", "Usage", "Alerts"),
         send_to=("callbacks",),
         streams=("Calls", "Conferences", "Blasts"),
         timeout_seconds=60,
@@ -198,7 +213,7 @@ FUNCTIONS: dict[str, Access] = {
     # secrets (and makes the first of an enterprise older than callbacks), POSTs with
     # short timeouts. One delivery attempt per invocation.
     "callbacks": Access(
-        tables=("Enterprises",),
+        tables=("Enterprises", "Alerts"),  # Alerts: a delivery that failed or gave up
         encrypt_secrets=True,
         decrypt_secrets=True,
         timeout_seconds=30,

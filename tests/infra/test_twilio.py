@@ -129,6 +129,8 @@ PLAN_STAGE = Stage(
             "Blasts",
             "Enterprises",
             "Sessions",
+            "Usage",
+            "Alerts",
         ),
         False,
     ),
