@@ -133,11 +133,14 @@ def cold_start(only: tuple[str, ...] = (), pairs: int = PAIRS) -> None:
 def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
     `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
-    `python -m bench sms` only the big SMS blast and its cost per adapter."""
+    `python -m bench sms` only the big SMS blast and its cost per adapter;
+    `python -m bench lists` only the list APIs' pages and their indexes' cost."""
     if argv == ["twilio"]:
         return twilio_only()
     if argv == ["sms"]:
         return sms()
+    if argv == ["lists"]:
+        return lists_only()
     cold_start()
     if argv == ["cold"]:
         return 0
@@ -152,8 +155,22 @@ def main(argv: list[str]) -> int:
     from bench import scenarios_twilio
 
     scenarios_twilio.report_handling()
+    from bench import scenarios_lists
+
+    scenarios_lists.report_indexes()
     print()
     costs.report(scenarios)
+    return 0
+
+
+def lists_only() -> int:
+    """`python -m bench lists`: the list APIs' requests per page and the indexes' cost."""
+    from bench import scenarios_lists
+
+    for scenario in scenarios_lists.SCENARIOS:
+        scenario.family = "lists"
+    run_scenarios(scenarios_lists.SCENARIOS)
+    scenarios_lists.report_indexes()
     return 0
 
 

@@ -102,7 +102,7 @@ def raise_alert(
     except Exception:
         log.exception("alert for enterprise %s not kept: %s", eid, message)
         return None
-    log.warning("alert %s %s: %s", level, kind, message, extra={"fields": {"eid": eid}})
+    log.info("alert %s %s: %s", level, kind, message, extra={"fields": {"eid": eid}})
     return alert_id
 
 
