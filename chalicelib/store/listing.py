@@ -38,6 +38,7 @@ from chalicelib.store.calls import CallStatus
 from chalicelib.store.models import Blast, Call
 
 PAGE_TOKEN = "pageToken"
+FIRST_FILTERED_READ = 250
 # Ids and unix times are below this (protocol's MAX_ID; year 9999 is 2.5e11).
 _MAX_KEY = 10**19
 
@@ -126,7 +127,9 @@ def query_page[M: Model](
     kept: list[M] = []
     read = 0
     budget = page_size + 1 if keep is None else max(MAX_READ, page_size + 1)
-    want = page_size + 1
+    # A filter keeps some of what it reads: start wider, so that the budget is a few
+    # Queries (250, 500, 1,000, the rest), not a dozen.
+    want = page_size + 1 if keep is None else min(budget, max(page_size + 1, FIRST_FILTERED_READ))
     last_key = start
     while True:
         results = run(want, last_key)
