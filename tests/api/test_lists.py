@@ -383,3 +383,13 @@ def test_alerts_newest_first_by_level_paged(api, app_client):
         400,
         902,
     )
+
+
+def test_operators_see_the_newest_calls_of_every_enterprise_merged(api, app_client):
+    from chalicelib.store import enterprises, listing
+
+    seed_calls(5, kinds=("call", "blast"))
+    other_enterprise(app_client)
+    seed_calls(3, eid=2, first=100, start=T0 + 2)
+    latest = listing.latest_calls(enterprises.all_ids(), 4, kinds=("call",))
+    assert [(c.eid, c.call_id) for c in latest] == [(2, 102), (1, 5), (2, 101), (2, 100)]
