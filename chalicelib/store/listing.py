@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -61,7 +61,7 @@ def encode_token(list_name: str, position: dict[str, int | str]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_token(list_name: str, token: str, shape: dict[str, type]) -> dict[str, Any]:
+def decode_token(list_name: str, token: str, shape: Mapping[str, type]) -> dict[str, Any]:
     """The position a token of `list_name` holds, each name of `shape` of its type (int
     ids and times in [0, 10^19), strings of at most 64 characters); 902 otherwise."""
 

@@ -156,7 +156,7 @@ def _state(raw: dict[str, Any] | None) -> str | None:
 
 
 def _of_call(old: dict[str, Any] | None, new: dict[str, Any]) -> Delta | None:
-    state = _state(new)
+    state = _state(new) or ""
     ended = state in (COMPLETE, FAILED) or state == "cancelled"
     if not ended or (old is not None and _state(old) not in LIVE_STATES):
         return None
@@ -168,12 +168,13 @@ def _of_call(old: dict[str, Any] | None, new: dict[str, Any]) -> Delta | None:
     if blast_id is not None:
         last = (item.attempts or [])[-1:] or None
         outcome = "Success" if item.success else (last[0].result if last else state.title())
-    calls = mou = texts = segment_count = 0
+    calls = texts = segment_count = 0
+    mou = _ZERO
     refused: tuple[tuple[str, str], ...] = ()
     if state != "cancelled":
         if item.kind == _TEXTS:
             refused = tuple(
-                (a.number, a.reason) for a in item.attempts or () if a.reason in REFUSALS
+                (a.number, str(a.reason)) for a in item.attempts or () if a.reason in REFUSALS
             )
             texts = sum(1 for a in item.attempts or () if a.message_id)
             segment_count = texts * _segments_of(blast_id) if blast_id is not None else 0
@@ -187,7 +188,7 @@ def _of_call(old: dict[str, Any] | None, new: dict[str, Any]) -> Delta | None:
         user_id=int(item.user_id),
         day=day_of(at),
         calls=calls,
-        mou=Decimal(mou),
+        mou=mou,
         texts=texts,
         segments=segment_count,
         blast_id=blast_id,
