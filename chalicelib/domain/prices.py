@@ -41,7 +41,10 @@ def parse(text: str) -> Prices:
     names = {f.name for f in fields(Prices)}
     if not isinstance(data, dict) or not set(data) <= names:
         raise ValueError(f"OCP_USAGE_PRICES: an object of {sorted(names)}")
-    values = {k: Decimal(str(v)) for k, v in data.items()}
+    try:
+        values = {k: Decimal(str(v)) for k, v in data.items()}
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        raise ValueError("OCP_USAGE_PRICES: prices are numbers") from None
     if any(not v.is_finite() or v < 0 for v in values.values()):
         raise ValueError("OCP_USAGE_PRICES: prices are numbers of at least 0")
     return replace(DEFAULT, **values)

@@ -32,6 +32,8 @@ from pynamodb.pagination import ResultIterator
 
 from chalicelib.domain.kinds import STORED_CALL_KIND
 from chalicelib.domain.lists import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_READ, MIN_PAGE_SIZE
+from chalicelib.domain.numbers import Phone
+from chalicelib.domain.recipients import Termination
 from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls
 from chalicelib.store.calls import CallStatus
@@ -232,8 +234,21 @@ def _dialled(item: Call, digits: str) -> bool:
     request = item.request.as_dict() if item.request is not None else {}
     destination = request.get("destination")
     if isinstance(destination, str):
-        numbers.append(destination)
+        numbers.append(_termination_number(destination))
     return any(same_number(digits, _digits(n)) for n in numbers)
+
+
+def _termination_number(stored: str) -> str:
+    """A blast recipient's destination (store/blasts.py keeps its JSON): its number, if
+    it is one ("" for a user or an email)."""
+    try:
+        term = Termination.from_json(json.loads(stored))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return ""
+    value = term.value
+    if isinstance(value, Phone):
+        return f"{value.country_code}{value.city_code}{value.digits}"
+    return ""
 
 
 def same_number(a: str, b: str) -> bool:
