@@ -126,6 +126,10 @@ def test_filter_by_number_dialled(api):
         AttemptMap(key="0.0", role="destination", number="3035551212", result="Busy", at=T0)
     ]
     item.save()
+    recipient = Call.get(3)
+    recipient.request = {"blastId": 1, "n": 0, "destination": '[3, ["1", "720", "5550123"]]'}
+    recipient.save()  # a blast recipient not dialed yet: its stored destination
+    assert page_ids(api.get("/calls?number=7205550123")) == ([3], None)
     assert page_ids(api.get("/calls?number=%2B1 303 555 1212")) == ([2], None)
     assert page_ids(api.get("/calls?number=3035551213")) == ([], None)
 
