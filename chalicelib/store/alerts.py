@@ -165,7 +165,11 @@ def _plain(value: Any) -> str | int:
 def raise_call_alert(call_id: int, level: str, kind: str, message: str, **detail: Any) -> None:
     """An alert about a Calls item, for its enterprise (read here: the dialer's messages
     carry no enterprise); nothing if the call is gone."""
-    found = calls.find(call_id)
+    try:
+        found = calls.find(call_id)
+    except Exception:
+        log.exception("alert about call %s not kept: %s", call_id, message)
+        return
     if found is not None:
         raise_alert(int(found.eid), level, kind, message, callId=call_id, **detail)
 

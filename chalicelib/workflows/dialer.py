@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock, logs, metrics
+from chalicelib.domain.lists import CARRIER, ERROR
 from chalicelib.store import alerts, aws, calls
 from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
@@ -89,6 +90,14 @@ class Ledger(Protocol):
     ) -> bool: ...
 
 
+class Alerts(Protocol):
+    """What needs a human, as the dialer raises it: `chalicelib.store.alerts`."""
+
+    def raise_call_alert(
+        self, call_id: int, level: str, kind: str, message: str, **detail: Any
+    ) -> None: ...
+
+
 @dataclass
 class StepFunctionsTasks:
     sleep: Callable[[float], None] = time.sleep
@@ -141,6 +150,10 @@ def _default_ledger() -> Ledger:
     return calls
 
 
+def _default_alerts() -> Alerts:
+    return alerts
+
+
 def busy_cause(why: str, retry_after: float) -> str:
     """Carrier.Busy's cause: the state machine's Backoff waits `retryAfter` seconds
     (whole, 1..MAX_BACKOFF_SECONDS) before it sends the same dial again."""
@@ -155,6 +168,7 @@ class Dialer:
     ledger: Ledger = field(default_factory=_default_ledger)
     now: Callable[[], int] = clock.now
     pacing: pacing.Pacing = field(default_factory=pacing.default)
+    alerts: Alerts = field(default_factory=_default_alerts)
 
     def handle(self, message: dict) -> None:
         action = message.get("action")
@@ -206,10 +220,10 @@ class Dialer:
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
             metrics.carrier_error()
-            alerts.raise_call_alert(
+            self.alerts.raise_call_alert(
                 dial.call_id,
-                alerts.ERROR,
-                alerts.CARRIER,
+                ERROR,
+                CARRIER,
                 "the carrier refused the call",
                 error=str(e)[:300],  # the carrier's code and its meaning, as it answered
                 numbers=", ".join(t.number for t in dial.targets),
