@@ -44,9 +44,12 @@ if TYPE_CHECKING:
 
 bp = Blueprint(__name__)
 # With PynamoDB: loaded by the first list request, not at every cold start.
-listing = on_first_use("chalicelib.store.listing")
-alerts = on_first_use("chalicelib.store.alerts")
-usage = on_first_use("chalicelib.store.usage")
+if TYPE_CHECKING:
+    from chalicelib.store import alerts, listing, usage
+else:
+    listing = on_first_use("chalicelib.store.listing")
+    alerts = on_first_use("chalicelib.store.alerts")
+    usage = on_first_use("chalicelib.store.usage")
 
 BLAST_STATES = ("scheduled", "starting", "started", "complete")
 
@@ -62,7 +65,7 @@ PAGING = (
         "pageToken",
         max_len=MAX_TOKEN_CHARS,
         doc="The previous page's `nextPageToken`, as it was (opaque); none: the first page.",
-    ).but(codes=(902, 903)),
+    ).but(codes=(Code.INVALID_VALUE, Code.BAD_LENGTH)),
 )
 NEXT = {
     "nextPageToken": Maybe(TEXT, "The next page's `pageToken`; absent on the last page."),

@@ -40,6 +40,7 @@ from typing import Any
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
 from chalicelib.domain.kinds import SMS
+from chalicelib.domain.limits import SMS_TEXT_BYTES
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 SCHEDULE_KIND = "blast"
-MAX_SMS_BYTES = 1600
+MAX_SMS_BYTES = SMS_TEXT_BYTES  # domain/limits.py
 # SendMessageBatch: 10 entries and 256 KiB in all per request.
 _ENTRIES_PER_SEND = 10
 _BYTES_PER_SEND = 256 * 1024 - 1024

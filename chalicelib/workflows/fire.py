@@ -14,13 +14,16 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import logs
 from chalicelib.imports import on_first_use
 
 log = logging.getLogger(__name__)
-alerts = on_first_use("chalicelib.store.alerts")  # only when work fails to fire
+if TYPE_CHECKING:
+    from chalicelib.store import alerts
+else:
+    alerts = on_first_use("chalicelib.store.alerts")  # only when work fails to fire
 
 # kind -> "module:function(item_id: int, version: int) -> None"
 KINDS: dict[str, str] = {
