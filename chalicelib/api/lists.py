@@ -28,10 +28,19 @@ from chalicelib.domain.lists import (
     MAX_TOKEN_CHARS,
     MAX_USAGE_DAYS,
 )
-from chalicelib.errors import Code, OcpError
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.bodies import call_body
-from chalicelib.protocol.params import Choice, Field, Int, Text, UnixTime, UserId
+from chalicelib.protocol.params import (
+    Choice,
+    Choices,
+    Date,
+    Int,
+    NumberDigits,
+    Text,
+    UnixTime,
+    UserId,
+)
 from chalicelib.protocol.render import Items, Reply
 from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Leaf, Maybe, Returns
@@ -77,45 +86,11 @@ FILTERED = (
 )
 
 
-def _kinds(name: str, raw: str) -> tuple[str, ...]:
-    found = []
-    for part in raw.split(","):
-        wanted = part.strip().lower()
-        if wanted not in STORED_CALL_KIND:
-            raise OcpError(Code.NOT_A_CHOICE, name=name, choices=", ".join(STORED_CALL_KIND))
-        found.append(STORED_CALL_KIND[wanted])
-    return tuple(dict.fromkeys(found))
-
-
-KIND = Field(
-    "kind",
-    _kinds,
-    codes=(Code.NOT_A_CHOICE,),
-    schema={
-        "type": "string",
-        "maxLength": 80,
-        "examples": ["call", "blastvoice,blastsms"],
-    },
-    doc="One kind or a comma-separated list: " + ", ".join(STORED_CALL_KIND) + ".",
-    invalid=Code.NOT_A_CHOICE,
-)
-
-
-def _number(name: str, raw: str) -> str:
-    digits = "".join(c for c in raw if c.isdigit())
-    if not 3 <= len(digits) <= 20 or any(not (c.isdigit() or c in " +-().") for c in raw):
-        raise OcpError(Code.INVALID_PHONE, name=name, value=raw)
-    return digits
-
-
-NUMBER = Field(
+KIND = Choices("kind", STORED_CALL_KIND)
+NUMBER = NumberDigits(
     "number",
-    _number,
-    codes=(Code.INVALID_PHONE,),
-    schema={"type": "string", "maxLength": 32, "examples": ["3035551212", "+44 20 77994044"]},
     doc="A number that was dialled or texted, or called from: its digits, with or without "
     "the country code.",
-    invalid=Code.INVALID_PHONE,
 )
 AFTER = UnixTime("after", doc="At or after this Unix time.")
 BEFORE = UnixTime("before", doc="Before this Unix time.")
@@ -235,25 +210,6 @@ def _listed_blast(b: BlastSummary) -> dict[str, Any]:
     return out
 
 
-def _date(name: str, raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise OcpError(Code.INVALID_DATE, name=name, value=raw) from None
-
-
-def Day(name: str, doc: str) -> Field:
-    return Field(
-        name,
-        _date,
-        True,
-        codes=(Code.INVALID_DATE,),
-        schema={"type": "string", "format": "date", "examples": ["2026-12-01"]},
-        doc=doc,
-        invalid=Code.INVALID_DATE,
-    )
-
-
 USAGE_COUNTS = {
     "calls": Leaf(INT, "Calls, autoconferences, conference legs and voice blast recipients."),
     "mou": Leaf(NUM, "Billed minutes: each call's rounded up to the next tenth, as `<mou>`."),
@@ -275,8 +231,12 @@ USAGE_COUNTS = {
     "/usage",
     ["GET"],
     variables=(
-        Day("from", "The first day (YYYY-MM-DD, UTC)."),
-        Day("to", f"The last day (YYYY-MM-DD, UTC), at most {MAX_USAGE_DAYS} days from `from`."),
+        Date("from", required=True, doc="The first day (YYYY-MM-DD, UTC)."),
+        Date(
+            "to",
+            required=True,
+            doc=f"The last day (YYYY-MM-DD, UTC), at most {MAX_USAGE_DAYS} days from `from`.",
+        ),
         Choice("groupBy", ("day", "user"), default="day", doc="A row per day, or per user."),
         UserId(required=False, doc="Only this user's usage."),
     ),
