@@ -134,6 +134,13 @@ def _indexes_of(table: str) -> list[_Index]:
     return _INDEXES.get(table, [])
 
 
+def _projects(index: _Index, names: set[str]) -> bool:
+    """Whether an update of `names` changes what the index holds."""
+    if index.projection == "ALL":
+        return True
+    return bool(names & (set(index.keys) | set(index.projected)))
+
+
 def _index_writes(operation: str, params: dict, parsed: dict) -> Counter[str]:
     """What a write costs its table's global secondary indexes: a write unit per KB of
     the projected item for each index the item is in (DynamoDB writes an index when a
@@ -142,10 +149,12 @@ def _index_writes(operation: str, params: dict, parsed: dict) -> Counter[str]:
     names their keys or they are on every item."""
     found: Counter[str] = Counter()
 
-    def item_written(table: str, item: dict) -> None:
+    def item_written(table: str, item: dict, changed: set[str] | None = None) -> None:
         for index in _indexes_of(table):
             if not all(k in item for k in index.keys):
                 continue
+            if changed is not None and not _projects(index, changed):
+                continue  # an update of attributes the index does not hold
             if index.projection == "ALL":
                 size = _size(item)
             else:
@@ -157,13 +166,15 @@ def _index_writes(operation: str, params: dict, parsed: dict) -> Counter[str]:
     def update_written(table: str, update: dict) -> None:
         named = set(update.get("ExpressionAttributeNames", {}).values())
         for index in _indexes_of(table):
-            if index.always or all(k in named for k in index.keys):
+            keyed = index.always or all(k in named for k in index.keys)
+            if keyed and _projects(index, named):
                 found[index.name] += 1
 
     if operation == "PutItem":
         item_written(params.get("TableName", ""), params.get("Item", {}))
     elif operation == "UpdateItem":
-        item_written(params.get("TableName", ""), parsed.get("Attributes", {}))
+        named = set(params.get("ExpressionAttributeNames", {}).values())
+        item_written(params.get("TableName", ""), parsed.get("Attributes", {}), named)
     elif operation == "BatchWriteItem":
         for table, requests in params.get("RequestItems", {}).items():
             for r in requests:
