@@ -39,6 +39,7 @@ else:
 def preview(req: Request) -> Reply:
     v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
-    url = tts.preview_url(v["text"], v["voice"])
-    usage.add_speech(req.eid, v["userId"], len(v["text"]))  # GET /usage's ttsCharacters
+    url, synthesised = tts.preview(v["text"], v["voice"])
+    if synthesised:  # GET /usage's ttsCharacters: what Polly was asked for
+        usage.add_speech(req.eid, v["userId"], synthesised)
     return Reply({"url": url}, 201)

@@ -310,17 +310,22 @@ def _user_keys(user_id: int, day: str) -> list[Action]:
 
 
 def add_speech(eid: int, user_id: int, characters: int, at: int | None = None) -> None:
-    """Text-to-speech characters Polly was asked for (ttspreview, a blast's text)."""
+    """Text-to-speech characters Polly was asked for (ttspreview, a blast's text): one
+    TransactWriteItems, after the speech was made (not derived from a committed change:
+    nothing is stored but the audio)."""
     if characters <= 0:
         return
     day = day_of(clock.now() if at is None else at)
     try:
-        Usage(eid, f"day#{day}").update(
-            actions=[Usage.tts_characters.add(characters), Usage.day.set(day)]
-        )
-        Usage(eid, _user_bucket(user_id, day)).update(
-            actions=[Usage.tts_characters.add(characters), *_user_keys(user_id, day)]
-        )
+        with transaction() as tx:  # one request for the two items
+            tx.update(
+                Usage(eid, f"day#{day}"),
+                actions=[Usage.tts_characters.add(characters), Usage.day.set(day)],
+            )
+            tx.update(
+                Usage(eid, _user_bucket(user_id, day)),
+                actions=[Usage.tts_characters.add(characters), *_user_keys(user_id, day)],
+            )
     except Exception:
         # Counting must not fail what was asked (the speech is made and paid for).
         log.exception("text-to-speech usage of enterprise %s not counted", eid)

@@ -190,7 +190,7 @@ def announcement(blast: Any, caller: Any) -> dict:
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
     key = blast.audio.key if blast.audio is not None else tts.speech(blast.text)
-    if blast.audio is None:
+    if blast.audio is None:  # GET /usage's ttsCharacters (a text spoken before is cached)
         usage.add_speech(blast.eid, blast.user_id, len(blast.text or ""))
     out: dict = {"audioKey": key}
     if blast.allow_callback and caller is not None:

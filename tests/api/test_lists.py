@@ -397,3 +397,17 @@ def test_operators_see_the_newest_calls_of_every_enterprise_merged(api, app_clie
     seed_calls(3, eid=2, first=100, start=T0 + 2)
     latest = listing.latest_calls(enterprises.all_ids(), 4, kinds=("call",))
     assert [(c.eid, c.call_id) for c in latest] == [(2, 102), (1, 5), (2, 101), (2, 100)]
+
+
+def test_text_to_speech_counts_the_characters_polly_was_asked_for(api):
+    from chalicelib import clock
+    from chalicelib.store import usage
+    from tests.api.people import new_user
+
+    user = new_user(api)
+    for _ in range(2):  # the second is the stored speech: Polly is not asked again
+        ok(api.post("/ttspreview", {"userId": user, "text": "Hello there"}), 201)
+    today = usage.day_of(clock.now())
+    row = next(xml(api.get(f"/usage?from={today}&to={today}&groupBy=user").body).iter("row"))
+    assert (row.findtext("userId"), row.findtext("ttsCharacters")) == (str(user), "11")
+    assert row.findtext("calls") == "0"
