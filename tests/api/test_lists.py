@@ -411,3 +411,32 @@ def test_text_to_speech_counts_the_characters_polly_was_asked_for(api):
     row = next(xml(api.get(f"/usage?from={today}&to={today}&groupBy=user").body).iter("row"))
     assert (row.findtext("userId"), row.findtext("ttsCharacters")) == (str(user), "11")
     assert row.findtext("calls") == "0"
+
+
+def test_a_conference_bills_its_moderator_when_it_closes_and_its_legs_count_as_calls(api):
+    from chalicelib.store import usage
+    from chalicelib.store.models import Conference
+
+    room = Conference(
+        3,
+        eid=1,
+        moderator=9,
+        room="r",
+        started=T0 - 600,
+        duration=600,
+        closed=T0,
+        mou=Decimal("10.0"),
+    )
+    new = room.serialize()
+    old = {k: v for k, v in new.items() if k not in ("closed", "mou")}
+    table = Conference.Meta.table_name
+    record = {
+        "eventSourceARN": f"arn:aws:dynamodb:us-east-1:1:table/{table}/stream/x",
+        "dynamodb": {"OldImage": old, "NewImage": new, "SequenceNumber": "2"},
+    }
+    assert usage.count_change(record)
+    assert not usage.count_change(record)
+    assert usage.count_change(_ended_call_record(50, kind="conference", mou="9.9", user_id=9))
+    body = xml(api.get("/usage?from=2026-05-28&to=2026-05-28&userId=9").body)
+    row = next(body.iter("row"))
+    assert (row.findtext("calls"), row.findtext("mou")) == ("1", "10.0")  # the leg's is not billed
