@@ -259,6 +259,7 @@ def _ended_call_record(
     state: str = "complete",
     at: int = T0,
     request=None,
+    attempts=(),
 ):
     from chalicelib.store.models import Call
 
@@ -273,7 +274,7 @@ def _ended_call_record(
         success=state == "complete",
         mou=Decimal(mou),
         request=request or {},
-        attempts=[],
+        attempts=list(attempts),
     )
     new = item.serialize()
     old = {**new, "state": {"S": "connected"}}
@@ -440,3 +441,51 @@ def test_a_conference_bills_its_moderator_when_it_closes_and_its_legs_count_as_c
     body = xml(api.get("/usage?from=2026-05-28&to=2026-05-28&userId=9").body)
     row = next(body.iter("row"))
     assert (row.findtext("calls"), row.findtext("mou")) == ("1", "10.0")  # the leg's is not billed
+
+
+def test_an_sms_recipient_counts_its_texts_and_segments_and_a_refused_text_alerts(api):
+    from chalicelib.store import usage
+    from chalicelib.store.models import AttemptMap, Blast
+
+    seed_blast(6, kind="sms", recipients=1)
+    blast = Blast.get(6)
+    blast.text = "x" * 200  # two segments
+    blast.save()
+    texts = [
+        AttemptMap(
+            key="0.0",
+            role="recipient",
+            number="3035551212",
+            result="Success",
+            at=T0,
+            message_id="m1",
+            reason="delivered",
+        ),
+        AttemptMap(
+            key="0.1",
+            role="recipient",
+            number="3035550100",
+            result="Failed",
+            at=T0,
+            reason="optedOut",
+        ),
+    ]
+    record = _ended_call_record(
+        1000, kind="blastsms", request={"blastId": 6, "n": 0}, attempts=texts, mou="0"
+    )
+    assert usage.count_change(record)
+    assert not usage.count_change(record)  # read twice: counted once, one alert
+    row = next(xml(api.get("/usage?from=2026-05-28&to=2026-05-28").body).iter("row"))
+    assert (row.findtext("calls"), row.findtext("texts"), row.findtext("segments")) == (
+        "0",
+        "1",
+        "2",
+    )
+    alerts = list(xml(api.get("/alerts").body).iter("alert"))
+    assert [(a.findtext("level"), a.findtext("kind")) for a in alerts] == [("warning", "text")]
+    detail = {d.findtext("name"): d.findtext("value") for d in alerts[0].iter("detail")}
+    assert (detail["number"], detail["reason"], detail["blastId"]) == (
+        "3035550100",
+        "optedOut",
+        "6",
+    )
