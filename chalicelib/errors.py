@@ -44,7 +44,7 @@ class Code(IntEnum):
     CONFERENCE_NOT_EXTENDABLE = 306
     # A blast that has already started cannot be changed or started again.
     ALREADY_STARTED = 307
-    # An autoconference whose stored request cannot be read (the catalogue's words).
+    # A stored autoconference or blast whose request cannot be read (the catalogue's words).
     CORRUPTED_REQUEST = 307
     NO_SUCH_BLAST = 308
     REQUIRED = 900

@@ -91,11 +91,6 @@ PACKAGE_RULES = (
 # only shrinks, and any break not on it fails. Empty it when the branches are merged.
 KNOWN_BREAKS: frozenset[tuple[str, str]] = frozenset(
     {
-        # w-store: workflows parse stored destinations with the wire format's parsers.
-        ("chalicelib.workflows.autoconference", "chalicelib.protocol.types"),
-        ("chalicelib.workflows.calls", "chalicelib.protocol.types"),
-        ("chalicelib.workflows.conference", "chalicelib.protocol.types"),
-        ("chalicelib.workflows.legs", "chalicelib.protocol.types"),
         # w-core: texts over Twilio sign and send with the call carrier's modules.
         ("chalicelib.messaging.twilio", "chalicelib.telephony"),
         ("chalicelib.messaging.twilio", "chalicelib.telephony.twilio.adapter"),
@@ -112,7 +107,6 @@ KNOWN_UNTYPED: frozenset[str] = frozenset(
         "chalicelib.telephony.chime.adapter",
         "chalicelib.telephony.twilio.adapter",
         "chalicelib.telephony.twilio.hooks",
-        "chalicelib.workflows.handlers",
     }
 )
 # Arrows the layers alone would allow, and the rules forbid: the package rules, and the

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from chalicelib.domain import recipients
     from chalicelib.media import uploads
     from chalicelib.store import blasts, users
+    from chalicelib.store import recipients as recipient_calls
     from chalicelib.workflows import fanout
 else:
     users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
@@ -56,6 +57,7 @@ else:
     # route module, and only these views need them.
     fanout = on_first_use("chalicelib.workflows.fanout")
     blasts = on_first_use("chalicelib.store.blasts")
+    recipient_calls = on_first_use("chalicelib.store.recipients")
     uploads = on_first_use("chalicelib.media.uploads")
 
 
@@ -404,7 +406,7 @@ def _get(req: Request, kind: str) -> Reply:
         found = blasts.ids_of(req.eid, v["userId"], kind)
         return Reply({"blastIds": Items("blastId", found)}) if found else NO_CONTENT
     blast = blasts.get(v["blastId"], req.eid, v["userId"], kind)
-    return Reply(body(blast, blasts.results(blast)))
+    return Reply(body(blast, recipient_calls.results(blast)))
 
 
 def _delete(req: Request, kind: str) -> Reply:
@@ -422,7 +424,7 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
         named = [named] if named is not None and not isinstance(named, list) else named or []
         refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
         if refs:
-            blasts.require_visible(eid, refs, name=name)
+            users.require_visible(eid, refs, name=name)
 
 
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:

@@ -109,10 +109,10 @@ def create_autoconference(req: Request) -> Reply:
         req.eid,
         v["userId"],
         autoconferences.Autoconference(
-            number=v["phoneNumber"].display,
+            number=v["phoneNumber"],
             pin=v["pin"] or "",
             text=v["text"] or "",
-            origination=origination.wire(),
+            origination=origination,
             time=v["conferenceTime"] or 0,
             disable_amd=bool(v["disableAMD"]),
         ),
@@ -151,14 +151,13 @@ def get_autoconferences(req: Request) -> Reply:
         found = autoconferences.list_ids(req.eid, v["userId"])
         return Reply({"callIds": Items("callId", found)}) if found else NO_CONTENT
     c = autoconferences.get(v["callId"], req.eid, v["userId"]).conference
-    kind, _colon, value = c.origination.partition(":")
     return Reply(
         {
-            "conferenceNumber": c.number,
+            "conferenceNumber": c.number.display,
             "conferencePin": c.pin,
             "conferenceTime": c.time,
             "announcementText": c.text,
-            "origination": {"type": int(kind), "value": int(value) if kind == "1" else value},
+            "origination": {"type": c.origination.type, "value": c.origination.label},
         }
     )
 
@@ -189,10 +188,10 @@ def change_autoconference(req: Request) -> Reply:
     changes = {
         name: value
         for name, value in (
-            ("number", v["phoneNumber"] and v["phoneNumber"].display),
+            ("number", v["phoneNumber"]),
             ("pin", v["pin"]),
             ("text", v["text"]),
-            ("origination", v["origination"] and v["origination"].wire()),
+            ("origination", v["origination"]),
             ("disable_amd", None if v["disableAMD"] is None else bool(v["disableAMD"])),
         )
         if value is not None

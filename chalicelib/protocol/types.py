@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, TypeVar
 
 from chalicelib import settings
+from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import EMAIL, PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import Code, OcpError
@@ -391,16 +391,7 @@ def _resolver() -> Any:
 
 
 # --- destinations ("Specifying Origination and Destination") ---------------------
-
-
-@dataclass(frozen=True)
-class Destination:
-    type: int  # 1 userId, 2 email, 3 phone
-    value: int | str | Phone  # int, normalised email, Phone
-
-    def wire(self) -> str:
-        text = self.value.display if isinstance(self.value, Phone) else str(self.value)
-        return f"{self.type}:{text}"
+# Parsed into the one destination type, domain.destinations.Destination.
 
 
 def destinations(
