@@ -14,6 +14,17 @@ the last item returned (its range key and item key; the enterprise is never in i
 session's is the Query's hash key), validated on the way back in, so a forged or stale
 token is a clean 902 on `pageToken` and can only start a page inside the session's own
 enterprise.
+
+The reads the routes (api/lists.py) and the console share, each of one enterprise:
+
+    calls_page(eid, CallFilter(...), page_size, token) -> Page[CallStatus]
+    blasts_page(eid, BlastFilter(...), page_size, token) -> Page[BlastSummary]
+    alerts.alerts_page(eid, level=, after=, page_size=, token=) -> Page[AlertEntry]
+    usage.usage_report(eid, start, end, group_by, user_id) -> list[UsageRow]
+    latest_calls(eids, limit, kinds) -> list[CallStatus]    (operators: every enterprise)
+
+api/lists.py's `calls_body(page)`, `blasts_body(page)`, `alerts_body(page)` and
+`usage_body(...)` turn them into the wire's shape.
 """
 
 from __future__ import annotations
