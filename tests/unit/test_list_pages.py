@@ -96,3 +96,56 @@ def test_a_price_table_from_the_environment():
     ):
         with pytest.raises(ValueError):
             prices.parse(bad)
+
+
+class _Results:
+    """A Query's items as PynamoDB's iterator gives them, and DynamoDB's LastEvaluatedKey:
+    set when the Limit was reached (even if nothing is left), as DynamoDB does."""
+
+    def __init__(self, items: list[int], limit: int, start: dict | None) -> None:
+        after = -1 if start is None else start["k"]
+        rest = [i for i in items if i > after]
+        self.page = rest[:limit]
+        self.last_evaluated_key = {"k": self.page[-1]} if len(self.page) == limit else None
+
+    def __iter__(self):
+        return iter(self.page)
+
+
+@given(
+    st.lists(st.booleans(), max_size=300),
+    st.integers(1, 40),
+    st.booleans(),
+    st.integers(5, 120),
+)
+def test_pages_hold_every_kept_item_once_in_order_and_read_a_bounded_number(
+    kept, page_size, filtered, budget
+):
+    items = list(range(len(kept)))
+    queries: list[int] = []
+
+    def run(limit: int, start: dict | None) -> _Results:
+        queries.append(limit)
+        return _Results(items, limit, start)
+
+    keep = (lambda i: kept[i]) if filtered else None
+    wanted = [i for i in items if not filtered or kept[i]]
+    listing_max = listing.MAX_READ
+    listing.MAX_READ = budget
+    try:
+        seen: list[int] = []
+        start = None
+        for _ in range(len(items) + 2):
+            queries.clear()
+            found, last, read = listing.query_page(run, page_size=page_size, start=start, keep=keep)
+            assert len(found) <= page_size
+            assert read <= (max(budget, page_size + 1) if filtered else page_size + 1)
+            if not filtered:
+                assert len(queries) == 1  # an unfiltered page is one Query
+            seen += found
+            if last is None:
+                break
+            start = {"k": last}
+        assert seen == wanted
+    finally:
+        listing.MAX_READ = listing_max
