@@ -56,6 +56,7 @@ __all__ = [
     "THROTTLE",
     "WARNING",
     "WORK",
+    "cause_of",
     "raise_alert",
     "raise_call_alert",
     "raise_work_alert",
@@ -160,6 +161,14 @@ def _plain(value: Any) -> str | int:
         return int(value)
     except (TypeError, ValueError):
         return str(value)
+
+
+def cause_of(error: BaseException) -> str:
+    """What an alert says of an exception: its kind and, for an AWS error, its code;
+    never its message, which may name internal resources."""
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
 def raise_call_alert(call_id: int, level: str, kind: str, message: str, **detail: Any) -> None:

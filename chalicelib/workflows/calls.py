@@ -28,7 +28,7 @@ from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
 from chalicelib.errors import Code, OcpError
-from chalicelib.store import calls, ids, profiles
+from chalicelib.store import alerts, calls, ids, profiles
 from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing
@@ -210,6 +210,14 @@ def _start(
         dialing.start(call_id, call_legs)
     except AWS_FAILURES as e:
         _abandon(call_id, at)
+        alerts.raise_alert(
+            eid,
+            alerts.ERROR,
+            alerts.WORK,
+            f"call {call_id} could not start dialing (answered 304)",
+            callId=call_id,
+            error=alerts.cause_of(e),
+        )
         raise OcpError(Code.CALL_WRITE_FAILED) from e
     return call_id
 

@@ -56,7 +56,7 @@ def fire(event: dict[str, Any]) -> None:
         _start(firing.kind)(firing.item_id, firing.version)
     except Exception as e:
         # Scheduler tries again, then its dead-letter queue: a human should know now.
-        alerts.raise_work_alert(firing.kind, firing.item_id, f"{type(e).__name__}: {e}"[:300])
+        alerts.raise_work_alert(firing.kind, firing.item_id, alerts.cause_of(e))
         raise
 
 
