@@ -18,7 +18,7 @@ from pathlib import Path
 import chalice
 
 import bench
-from bench import costs
+from bench import console, costs
 from bench.harness import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,13 +134,16 @@ def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
     `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
     `python -m bench sms` only the big SMS blast and its cost per adapter;
-    `python -m bench lists` only the list APIs' pages and their indexes' cost."""
+    `python -m bench lists` only the list APIs' pages and their indexes' cost;
+    `python -m bench console` only the web console's page costs."""
     if argv == ["twilio"]:
         return twilio_only()
     if argv == ["sms"]:
         return sms()
     if argv == ["lists"]:
         return lists_only()
+    if argv == ["console"]:
+        return 0 if console.report() else 1
     cold_start()
     if argv == ["cold"]:
         return 0
@@ -160,6 +163,8 @@ def main(argv: list[str]) -> int:
     scenarios_lists.report_indexes()
     print()
     costs.report(scenarios)
+    print()
+    console.report()
     return 0
 
 

@@ -194,6 +194,13 @@ class Settings(NamedTuple):
     # GET /usage's price table (domain/prices.py): JSON of the prices to change, "" for
     # the defaults.
     usage_prices: str
+    # The web console's operators (chalicelib/console/operators.py): the Cognito user pool
+    # the stack creates and its app client (empty: no operator sign-in), and where the
+    # pool's signing keys are read (default: Cognito's public JWKS URL of the pool; moto's
+    # under `make run`).
+    cognito_pool_id: str
+    cognito_client_id: str
+    cognito_jwks_url: str
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -345,6 +352,9 @@ def get() -> Settings:
             n.strip() for n in env.get("OCP_CALLBACK_ALLOWED_NETWORKS", "").split(",") if n.strip()
         ),
         usage_prices=env.get("OCP_USAGE_PRICES", ""),
+        cognito_pool_id=env.get("OCP_COGNITO_POOL_ID", ""),
+        cognito_client_id=env.get("OCP_COGNITO_CLIENT_ID", ""),
+        cognito_jwks_url=env.get("OCP_COGNITO_JWKS_URL", ""),
     )
 
 
