@@ -134,6 +134,7 @@ def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
     `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
     `python -m bench sms` only the big SMS blast and its cost per adapter;
+    `python -m bench lists` only the list APIs' pages and their indexes' cost;
     `python -m bench console` only the web console's page costs;
     `python -m bench pacing` only fair telephony (bench/pacing_fairness.py)."""
     if argv == ["pacing"]:
@@ -144,6 +145,8 @@ def main(argv: list[str]) -> int:
         return twilio_only()
     if argv == ["sms"]:
         return sms()
+    if argv == ["lists"]:
+        return lists_only()
     if argv == ["console"]:
         return 0 if console.report() else 1
     cold_start()
@@ -160,10 +163,24 @@ def main(argv: list[str]) -> int:
     from bench import scenarios_twilio
 
     scenarios_twilio.report_handling()
+    from bench import scenarios_lists
+
+    scenarios_lists.report_indexes()
     print()
     costs.report(scenarios)
     print()
     console.report()
+    return 0
+
+
+def lists_only() -> int:
+    """`python -m bench lists`: the list APIs' requests per page and the indexes' cost."""
+    from bench import scenarios_lists
+
+    for scenario in scenarios_lists.SCENARIOS:
+        scenario.family = "lists"
+    run_scenarios(scenarios_lists.SCENARIOS)
+    scenarios_lists.report_indexes()
     return 0
 
 

@@ -93,7 +93,8 @@ def price(scenario: Scenario) -> Cost:
     cost["Lambda"] = (api + consumers) * p.LAMBDA_REQUEST + seconds * p.LAMBDA_ARM64_GB_SECOND
     cost["DynamoDB"] = (
         units.get("dynamodb:read units", 0) * p.DYNAMODB_READ_REQUEST_UNIT
-        + units.get("dynamodb:write units", 0) * p.DYNAMODB_WRITE_REQUEST_UNIT
+        + (units.get("dynamodb:write units", 0) + units.get("dynamodb:index write units", 0))
+        * p.DYNAMODB_WRITE_REQUEST_UNIT
     )
     cost["Step Functions"] = (
         counted.get("states:transitions", 0) * p.STEP_FUNCTIONS_STANDARD_TRANSITION

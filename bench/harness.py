@@ -100,6 +100,96 @@ def _dynamodb_units(parsed: dict, model: Any, context: dict, **_: Any) -> None:
     read, write = _request_units(model.name, params, parsed)
     units["dynamodb:read units"] += read
     units["dynamodb:write units"] += write
+    for index, n in _index_writes(model.name, params, parsed).items():
+        units["dynamodb:index write units"] += n
+        units[f"index writes:{index}"] += n
+
+
+@dataclass(frozen=True)
+class _Index:
+    name: str  # "Calls.eid-timeScheduled"
+    keys: tuple[str, ...]  # the index's key attributes
+    projection: str  # ALL, INCLUDE, KEYS_ONLY
+    projected: tuple[str, ...]  # INCLUDE's attributes
+    always: bool  # its keys are attributes every item has (not a sparse index)
+
+
+_INDEXES: dict[str, list[_Index]] = {}
+
+
+def _indexes_of(table: str) -> list[_Index]:
+    """The global secondary indexes of a table of this stage, from the models."""
+    if not _INDEXES:
+        from chalicelib.store.models import ALL_MODELS
+
+        for m in ALL_MODELS:
+            schema, attributes = m._get_schema(), m.get_attributes()
+            _INDEXES[m.Meta.table_name] = [
+                _Index(
+                    f"{m.Meta.table_name.rsplit('-', 1)[-1]}.{i['index_name']}",
+                    keys := tuple(k["AttributeName"] for k in i["key_schema"]),
+                    i["projection"]["ProjectionType"],
+                    tuple(i["projection"].get("NonKeyAttributes", ())),
+                    all(not attributes[k].null for k in keys if k in attributes),
+                )
+                for i in schema["global_secondary_indexes"]
+            ]
+    return _INDEXES.get(table, [])
+
+
+def _projects(index: _Index, names: set[str]) -> bool:
+    """Whether an update of `names` changes what the index holds."""
+    if index.projection == "ALL":
+        return True
+    return bool(names & (set(index.keys) | set(index.projected)))
+
+
+def _index_writes(operation: str, params: dict, parsed: dict) -> Counter[str]:
+    """What a write costs its table's global secondary indexes: a write unit per KB of
+    the projected item for each index the item is in (DynamoDB writes an index when a
+    projected attribute changes: with ALL, every change). An update inside a
+    transaction returns no item: its indexes are counted a unit each, when the update
+    names their keys or they are on every item."""
+    found: Counter[str] = Counter()
+
+    def item_written(table: str, item: dict, changed: set[str] | None = None) -> None:
+        for index in _indexes_of(table):
+            if not all(k in item for k in index.keys):
+                continue
+            if changed is not None and not _projects(index, changed):
+                continue  # an update of attributes the index does not hold
+            if index.projection == "ALL":
+                size = _size(item)
+            else:
+                extra = index.projected if index.projection == "INCLUDE" else ()
+                kept = set(index.keys) | set(extra)
+                size = _size({k: v for k, v in item.items() if k in kept})
+            found[index.name] += _chunks(size, WRITE_UNIT_BYTES)
+
+    def update_written(table: str, update: dict) -> None:
+        named = set(update.get("ExpressionAttributeNames", {}).values())
+        for index in _indexes_of(table):
+            keyed = index.always or all(k in named for k in index.keys)
+            if keyed and _projects(index, named):
+                found[index.name] += 1
+
+    if operation == "PutItem":
+        item_written(params.get("TableName", ""), params.get("Item", {}))
+    elif operation == "UpdateItem":
+        named = set(params.get("ExpressionAttributeNames", {}).values())
+        item_written(params.get("TableName", ""), parsed.get("Attributes", {}), named)
+    elif operation == "BatchWriteItem":
+        for table, requests in params.get("RequestItems", {}).items():
+            for r in requests:
+                if "PutRequest" in r:
+                    item_written(table, r["PutRequest"].get("Item", {}))
+    elif operation == "TransactWriteItems":
+        for entry in params.get("TransactItems", []):
+            if "Put" in entry:
+                item_written(entry["Put"].get("TableName", ""), entry["Put"].get("Item", {}))
+            elif "Update" in entry:
+                update_written(entry["Update"].get("TableName", ""), entry["Update"])
+    return found
 
 
 def _request_units(operation: str, params: dict, parsed: dict) -> tuple[float, float]:

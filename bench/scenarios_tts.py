@@ -15,8 +15,8 @@ SCENARIOS = [
         "POST /ttspreview (new text)",
         lambda api, uid: api.post("/ttspreview", {"userId": uid, "text": "Hello there"}),
         a_user,
-        goal=1,
-        notes="user read; s3 HEAD miss, polly, s3 PUT",
+        goal=2,
+        notes="user read, usage's characters; s3 HEAD miss, polly, s3 PUT",
     ),
     Scenario(
         "POST /ttspreview (same text again)",

@@ -202,6 +202,9 @@ class Settings(NamedTuple):
     callback_retry_seconds: int
     callback_timeout_seconds: float
     callback_allowed_networks: tuple[str, ...]
+    # GET /usage's price table (domain/prices.py): JSON of the prices to change, "" for
+    # the defaults.
+    usage_prices: str
     # The web console's operators (chalicelib/console/operators.py): the Cognito user pool
     # the stack creates and its app client (empty: no operator sign-in), and where the
     # pool's signing keys are read (default: Cognito's public JWKS URL of the pool; moto's
@@ -369,6 +372,7 @@ def get() -> Settings:
         callback_allowed_networks=tuple(
             n.strip() for n in env.get("OCP_CALLBACK_ALLOWED_NETWORKS", "").split(",") if n.strip()
         ),
+        usage_prices=env.get("OCP_USAGE_PRICES", ""),
         cognito_pool_id=env.get("OCP_COGNITO_POOL_ID", ""),
         cognito_client_id=env.get("OCP_COGNITO_CLIENT_ID", ""),
         cognito_jwks_url=env.get("OCP_COGNITO_JWKS_URL", ""),

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from chalicelib import clock as clocks
-from chalicelib.store import blasts, calls, recipients
+from chalicelib.store import blasts, calls, enterprises, listing, recipients
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import CallStatus
 from chalicelib.workflows import dialing, fanout, schedule
@@ -29,7 +29,6 @@ from chalicelib.workflows.schedule import Pending
 CALL_KINDS = ("call", "autoconference", "conference")
 CALLS_SHOWN = 12
 BLASTS_SHOWN = 5
-# Blasts read to know which callIds are recipients (passed over when listing calls).
 BLASTS_READ = 20
 SCHEDULES_SHOWN = 10
 REFRESH_SECONDS = 1.0
@@ -69,14 +68,9 @@ class Board:
 
 def read_board() -> Board:
     recent = blasts.latest(BLASTS_READ)
-    recipients = tuple(
-        range(b.first_call_id, b.first_call_id + b.recipients)
-        for b in recent
-        if b.first_call_id is not None
-    )
     return Board(
         at=clocks.now(),
-        calls=tuple(calls.latest(CALLS_SHOWN, skip=recipients, kinds=CALL_KINDS)),
+        calls=tuple(listing.latest_calls(enterprises.all_ids(), CALLS_SHOWN, kinds=CALL_KINDS)),
         blasts=tuple(progress(b) for b in recent[:BLASTS_SHOWN]),
         scheduled=tuple(schedule.pending()),
     )

@@ -116,8 +116,9 @@ FUNCTIONS: dict[str, Access] = {
     # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
     # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        # Quotas: an ended call's billed minutes count towards its enterprise's day
-        tables=("Calls", "Accounts", "Conferences", "Quotas"),
+        # Quotas: an ended call's billed minutes count towards its enterprise's day;
+        # Alerts: a carrier that refused a dial (store/alerts.py)
+        tables=("Calls", "Accounts", "Conferences", "Quotas", "Alerts"),
         chime_tables=("Counters",),
         report_tasks=True,
         chime_wav=True,
@@ -156,6 +157,7 @@ FUNCTIONS: dict[str, Access] = {
             "Accounts",
             "Conferences",
             "Blasts",
+            "Alerts",  # work that failed to fire
         ),
         # an autoconference rings only numbers in its enterprise's countries
         read_tables=("Enterprises",),
@@ -174,6 +176,7 @@ FUNCTIONS: dict[str, Access] = {
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
         # Compliance: the do-not-call list, settings and daily counts (issue 27)
+        # Usage: the text-to-speech characters of a blast; Alerts: SMS throttling that lasted
         tables=(
             "Users",
             "Uniques",
@@ -183,6 +186,8 @@ FUNCTIONS: dict[str, Access] = {
             "Counters",
             "Accounts",
             "Compliance",
+            "Usage",
+            "Alerts",
         ),
         # a recipient is reached only on numbers in its enterprise's countries
         read_tables=("Enterprises",),
@@ -206,9 +211,11 @@ FUNCTIONS: dict[str, Access] = {
     # Committed changes (chalicelib/events/stream.py, `events`): reads the streams of
     # Calls, Conferences and Blasts, queues the status events they make, counts an
     # ended blast recipient on its Blast (marking its Calls item counted), and closes a
-    # conference whose last leg ended, charging its moderator (reading its legs' Calls).
+    # conference whose last leg ended, charging its moderator (reading its legs' Calls);
+    # counts what each change billed on Usage (and a recipient's outcome on its Blast),
+    # and raises an alert for a text refused.
     "events": Access(
-        tables=("Calls", "Blasts", "Conferences", "Accounts"),
+        tables=("Calls", "Blasts", "Conferences", "Accounts", "Usage", "Alerts"),
         send_to=("callbacks",),
         streams=("Calls", "Conferences", "Blasts"),
         timeout_seconds=60,
@@ -217,7 +224,7 @@ FUNCTIONS: dict[str, Access] = {
     # secrets (and makes the first of an enterprise older than callbacks), POSTs with
     # short timeouts. One delivery attempt per invocation.
     "callbacks": Access(
-        tables=("Enterprises",),
+        tables=("Enterprises", "Alerts"),  # Alerts: a delivery that failed or gave up
         encrypt_secrets=True,
         decrypt_secrets=True,
         timeout_seconds=30,

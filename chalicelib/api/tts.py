@@ -16,12 +16,13 @@ from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.media import tts
-    from chalicelib.store import users
+    from chalicelib.store import usage, users
     from chalicelib.workflows import spend
 else:
     users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
     tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
     spend = on_first_use("chalicelib.workflows.spend")
+    usage = on_first_use("chalicelib.store.usage")
 
 
 @route(
@@ -42,4 +43,7 @@ def preview(req: Request) -> Reply:
     v = req.values
     users.get(v["userId"], req.eid)  # 106 unless the user exists and is visible
     spend.charge(req.eid, SPEECH, len(v["text"]))  # 118 past its characters a day
-    return Reply({"url": tts.preview_url(v["text"], v["voice"])}, 201)
+    url, synthesised = tts.preview(v["text"], v["voice"])
+    if synthesised:  # GET /usage's ttsCharacters: what Polly was asked for
+        usage.add_speech(req.eid, v["userId"], synthesised)
+    return Reply({"url": url}, 201)

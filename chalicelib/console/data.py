@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from chalicelib.domain.lists import MAX_PAGE_SIZE
 from chalicelib.errors import Code, OcpError
 from chalicelib.protocol import types
 from chalicelib.store import (
@@ -30,6 +31,7 @@ from chalicelib.store import (
     calls,
     enterprise_admin,
     enterprises,
+    listing,
     profiles,
     recipients,
     users,
@@ -235,23 +237,21 @@ class StoreData:
     """ConsoleData over store/ and workflows/ as they are (see the module's docstring)."""
 
     def calls(self, eid: int, filters: CallFilters, page_token: str | None) -> Listing[CallStatus]:
-        below = decode_token(page_token).get("below")
-        wanted = tuple(_ITEM_KIND.get(k, k) for k in filters.kinds)
-        digits = "".join(c for c in filters.number or "" if c.isdigit())
-        found = [
-            c
-            for c in calls.latest(CALLS_LOOKED, kinds=wanted)
-            if c.eid == eid
-            and (below is None or c.call_id < below)
-            and (filters.state is None or c.state == filters.state)
-            and (filters.user_id is None or c.user_id == filters.user_id)
-            and (filters.after is None or c.time_scheduled >= filters.after)
-            and (filters.before is None or c.time_scheduled < filters.before)
-            and (not digits or any(digits in _digits(a.number) for a in c.attempts))
-        ]
-        page = found[: filters.page_size]
-        more = len(found) > filters.page_size
-        return Listing(tuple(page), encode_token({"below": page[-1].call_id}) if more else None)
+        """A page of the enterprise's calls: one Query on its index (store/listing.py)."""
+        page = listing.calls_page(
+            eid,
+            listing.CallFilter(
+                kinds=tuple(_ITEM_KIND.get(k, k) for k in filters.kinds),
+                state=filters.state,
+                user_id=filters.user_id,
+                number="".join(c for c in filters.number or "" if c.isdigit()) or None,
+                after=filters.after,
+                before=filters.before,
+            ),
+            min(filters.page_size, MAX_PAGE_SIZE),
+            page_token or None,
+        )
+        return Listing(page.items, page.next_token)
 
     def timeline(self, eid: int, call_id: int) -> Timeline:
         call = calls.get(call_id, eid)  # 902 for another enterprise's call
@@ -384,7 +384,7 @@ class StoreOperators:
 
     def enterprises(self) -> tuple[EnterpriseRow, ...]:
         totals: dict[int, list] = defaultdict(lambda: [0, Decimal("0.0")])
-        for c in calls.latest(CALLS_LOOKED):
+        for c in listing.latest_calls(enterprises.all_ids(), MAX_PAGE_SIZE):
             totals[c.eid][0] += 1
             totals[c.eid][1] += c.mou
         return tuple(

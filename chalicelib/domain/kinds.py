@@ -7,3 +7,13 @@ USER_ID, EMAIL, PHONE = 1, 2, 3
 
 # The kinds of blast.
 VOICE, SMS = "voice", "sms"
+
+# A Calls item's kind as GET /calls names it (`<kind>`, its `kind` variable) -> as stored:
+# a voice blast's recipients are stored as "blast".
+STORED_CALL_KIND = {
+    "call": "call",
+    "autoconference": "autoconference",
+    "conference": "conference",
+    "blastvoice": "blast",
+    "blastsms": "blastsms",
+}

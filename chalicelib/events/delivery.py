@@ -31,7 +31,7 @@ from chalicelib import clock, settings
 from chalicelib.events import allowed_networks, signing
 from chalicelib.media import fetch
 from chalicelib.queues import parse
-from chalicelib.store import aws, enterprises, queues
+from chalicelib.store import alerts, aws, enterprises, queues
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def deliver(message: dict, *, resolve: Any = None, send: Sender | None = None) -
         log.warning(
             "event %s for %s refused and dropped: %s", event_id, host, e, extra=_fields(message)
         )
+        _alert(message, alerts.ERROR, f"status callback to {host} refused: not sent", str(e), 1)
         return False
     except OSError as e:  # the name did not resolve (now): DNS may answer later
         raise DeliveryFailed(f"{host}: {e}") from e
@@ -121,7 +122,32 @@ def handle(body: str, receipt_handle: str, receive_count: int) -> None:
             "to the dead-letter queue" if last else f"again in {delay} s",
             extra=_fields(message),
         )
+        host = urlsplit(str(message.get("url", ""))).hostname or "?"
+        if last:
+            gave_up = f"status callback to {host} gave up"
+            _alert(message, alerts.ERROR, gave_up, str(e), receive_count)
+        elif receive_count == 1:
+            # The first failure, at once: giving up takes hours of retries.
+            _alert(message, alerts.WARNING, f"status callback to {host} failed", str(e), 1)
         raise
+
+
+def _alert(message: dict, level: str, what: str, error: str, attempts: int) -> None:
+    """An alert for the enterprise: the URL, the status or error, the attempts made."""
+    try:
+        eid = int(message["eid"])
+    except (KeyError, TypeError, ValueError):
+        return
+    alerts.raise_alert(
+        eid,
+        level,
+        alerts.CALLBACK,
+        what,
+        url=message.get("url"),
+        error=error,
+        attempts=attempts,
+        event=message.get("id"),
+    )
 
 
 def handle_received(messages: list[dict]) -> None:

@@ -1,7 +1,8 @@
 """The consumer of the Calls, Conferences and Blasts streams (Lambda `events`, and
 `make run`'s worker through local/streams.py): each committed change becomes what
 events/derive.py says follows from it: its status events queued on the callbacks queue,
-a blast recipient's end counted on its blast, a conference whose last leg ended closed.
+a blast recipient's end counted on its blast, a conference whose last leg ended closed,
+what it billed counted on the enterprise's usage (store/usage.py).
 
 Records are handled in order. The first that fails (SQS refused, DynamoDB throttled) is
 reported back with the ones after it (Lambda's partial batch response), so that the
@@ -20,7 +21,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.events import derive, publish
-from chalicelib.store import changes, conferences, recipients
+from chalicelib.store import changes, conferences, recipients, usage
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def handle_one(record: dict[str, Any]) -> None:
             conferences.close_if_over(follow.conference_id, clock.now())
         else:
             publish.queue(follow)
+    # What the change billed, on the enterprise's usage and its blast's outcomes, once.
+    usage.count_change(record)
 
 
 def lambda_handler(event: dict[str, Any]) -> dict[str, Any]:

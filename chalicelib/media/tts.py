@@ -42,18 +42,30 @@ def speech(text: str, voice: str | None = None) -> str:
     Two first requests at the same moment may both synthesise; they write the same
     bytes to the same key, so the race costs one Polly call, never a wrong answer.
     """
+    return spoken(text, voice)[0]
+
+
+def spoken(text: str, voice: str | None = None) -> tuple[str, int]:
+    """`speech`'s key, and the characters Polly was asked for to make it (0: it was
+    stored already), what GET /usage counts."""
     voice = voice or settings.get().polly_voice
     key = speech_key(text, voice)
     cached = storage.exists(key)
     if not cached:
         storage.put(key, _synthesise(text, voice), "audio/mpeg")
     metrics.speech(cached, len(text))
-    return key
+    return key, 0 if cached else len(text)
 
 
 def preview_url(text: str, voice: str | None = None) -> str:
     """ttspreview: a presigned HTTPS link to the MP3, valid at least an hour."""
-    return storage.presigned_get(speech(text, voice), content_type="audio/mpeg")
+    return preview(text, voice)[0]
+
+
+def preview(text: str, voice: str | None = None) -> tuple[str, int]:
+    """`preview_url`'s link, and the characters synthesised for it (`spoken`)."""
+    key, characters = spoken(text, voice)
+    return storage.presigned_get(key, content_type="audio/mpeg"), characters
 
 
 def _synthesise(text: str, voice: str) -> bytes:

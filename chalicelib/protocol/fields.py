@@ -13,6 +13,7 @@ protocol/callbacks.py, `output` and `verbose` in protocol/output.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -273,6 +274,69 @@ def Choice(
         schema=schema,
         doc=doc,
         invalid=Code.NOT_A_CHOICE,
+    )
+
+
+def Choices(name: str, choices: Mapping[str, str], *, max_len: int = 80, doc: str = "") -> Field:
+    """One choice or a comma-separated list of them (901 for any other), read as the
+    tuple of what each names in `choices` (a wire name -> its value), without repeats."""
+
+    def parse(n: str, raw: str) -> tuple[str, ...]:
+        found = []
+        for part in raw.split(","):
+            wanted = part.strip().lower()
+            if wanted not in choices:
+                raise OcpError(Code.NOT_A_CHOICE, name=n, choices=", ".join(choices))
+            found.append(choices[wanted])
+        return tuple(dict.fromkeys(found))
+
+    return Field(
+        name,
+        parse,
+        codes=(Code.NOT_A_CHOICE,),
+        schema={"type": "string", "maxLength": max_len, "examples": list(choices)[:2]},
+        doc=doc or "One or a comma-separated list of: " + ", ".join(choices) + ".",
+        invalid=Code.NOT_A_CHOICE,
+    )
+
+
+def Date(name: str, *, required: bool | When = False, doc: str = "") -> Field:
+    """A calendar day, `YYYY-MM-DD` (ISO 8601): 916 otherwise."""
+
+    def parse(n: str, raw: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            raise OcpError(Code.INVALID_DATE, name=n, value=raw) from None
+
+    return Field(
+        name,
+        parse,
+        required,
+        codes=(Code.INVALID_DATE,),
+        schema={"type": "string", "format": "date", "examples": ["2026-12-01"]},
+        doc=doc,
+        invalid=Code.INVALID_DATE,
+    )
+
+
+def NumberDigits(name: str, *, doc: str = "") -> Field:
+    """A number to look for, as it may be written ("+1 (303) 555-1212"): its digits, 3 to
+    20 of them, and nothing but digits, spaces and + - ( ) . around them (920 otherwise)."""
+
+    def parse(n: str, raw: str) -> str:
+        digits = "".join(c for c in raw if c.isdigit())
+        if not 3 <= len(digits) <= 20 or any(not (c.isdigit() or c in " +-().") for c in raw):
+            raise OcpError(Code.INVALID_PHONE, name=n, value=raw)
+        return digits
+
+    return Field(
+        name,
+        parse,
+        codes=(Code.INVALID_PHONE,),
+        schema={"type": "string", "maxLength": 32, "examples": ["3035551212", "+44 20 77994044"]},
+        doc=doc,
+        invalid=Code.INVALID_PHONE,
     )
 
 

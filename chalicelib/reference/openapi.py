@@ -60,6 +60,13 @@ TAGS: dict[str, tuple[str, str]] = {
     "audioupload": ("Audio upload", "Addition: presigned S3 uploads for blast audio."),
     "openapi.json": ("Reference", "Addition: this description and its page, without a session."),
     "docs": ("Reference", ""),
+    "calls": (
+        "Lists",
+        "Addition: the enterprise's calls, blasts, usage and alerts, a page at a time.",
+    ),
+    "blasts": ("Lists", ""),
+    "usage": ("Lists", ""),
+    "alerts": ("Lists", ""),
 }
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
 # The terms the description is published under (`info.license`, which OpenAPI linters ask

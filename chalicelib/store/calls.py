@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from itertools import batched, islice
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
@@ -31,7 +30,7 @@ from chalicelib.domain.billing import billed_minutes
 from chalicelib.domain.subscriptions import Subscription
 from chalicelib.domain.tenants import MINUTES
 from chalicelib.errors import Code, OcpError
-from chalicelib.store import accounts, conferences, ids, quotas
+from chalicelib.store import accounts, conferences, quotas
 from chalicelib.store.conditional import commit_if, update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
 
@@ -41,7 +40,6 @@ SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
 LIVE_STATES = (SCHEDULED, DIALING, CONNECTED)
 FINAL_STATES = (COMPLETE, CANCELLED, FAILED)
-LATEST_IDS_LOOKED = 2000  # `latest` reads no further back than this many callIds
 
 
 @dataclass(frozen=True)
@@ -256,25 +254,6 @@ def find_status(call_id: int) -> CallStatus | None:
     """The call's status whatever its enterprise (operators' views), or None."""
     item = find(call_id)
     return None if item is None else _status(item)
-
-
-def latest(
-    limit: int, skip: tuple[range, ...] = (), kinds: tuple[str, ...] = ()
-) -> list[CallStatus]:
-    """The newest calls, newest first (for operators' views: `admin watch`): read by key,
-    100 a request, down from the last callId, passing over the ids in `skip` (blast
-    recipients' blocks) and keeping only `kinds` (all when empty); at most
-    LATEST_IDS_LOOKED ids are looked at."""
-    candidates = (c for c in range(ids.last_id("call"), 0, -1) if not any(c in r for r in skip))
-    found: list[CallStatus] = []
-    for chunk in batched(islice(candidates, LATEST_IDS_LOOKED), 100):
-        items = {int(item.call_id): item for item in Call.batch_get(list(chunk))}
-        found += [
-            _status(items[c]) for c in chunk if c in items and (not kinds or items[c].kind in kinds)
-        ]
-        if len(found) >= limit:
-            break
-    return found[:limit]
 
 
 def _attempt_map(key: str, attempt: AttemptRecord, at: int) -> AttemptMap:

@@ -313,6 +313,12 @@ def finish_signing_rotation(eid: int) -> bool:
     return True
 
 
+def all_ids() -> list[int]:
+    """Every enterprise's id (operators' views only: a Scan of a table of a few items a
+    tenant, keys only)."""
+    return sorted(int(e.eid) for e in Enterprise.scan(attributes_to_get=["eid"]))
+
+
 def _get(eid: int) -> Enterprise:
     try:
         return Enterprise.get(eid, consistent_read=True)

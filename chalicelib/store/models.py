@@ -249,6 +249,37 @@ class CallsByUser(GlobalSecondaryIndex["Call"]):
     kind = UnicodeAttribute(range_key=True)
 
 
+# What GET /calls prints of a call (call GET's body, its kind) and filters on: projected
+# into its enterprise's index, so that a page is one Query with no read after it. Not the
+# dialer's bookkeeping (dialed, recorded, race, legs, early, ...): a change of only those
+# writes no index.
+CALL_LISTED = (
+    "user_id",
+    "kind",
+    "request",
+    "state",
+    "success",
+    "time_originated",
+    "time_completed",
+    "calling_number",
+    "attempts",
+    "mou",
+)
+
+
+class CallsByEnterprise(GlobalSecondaryIndex["Call"]):
+    """GET /calls: one enterprise's calls by timeScheduled, newest first (store/listing.py);
+    each change of a listed attribute is an index write (`make bench`: the index write
+    units of a call)."""
+
+    class Meta:
+        index_name = "eid-timeScheduled"
+        projection = IncludeProjection(list(CALL_LISTED))
+
+    eid = NumberAttribute(hash_key=True)
+    time_scheduled = NumberAttribute(range_key=True)
+
+
 class Call(Model):
     """A call, autoconference, conference leg or blast recipient and its dialing progress.
 
@@ -261,6 +292,7 @@ class Call(Model):
     user_id = NumberAttribute()  # the requesting user
     kind = UnicodeAttribute()  # call, autoconference, conference, blast
     by_user = CallsByUser()
+    by_enterprise = CallsByEnterprise()
     # The request as the API read it, for GET routes that print it back.
     request: MapAttribute[str, Any] = MapAttribute(default=dict)
     # scheduled, dialing, connected, complete, cancelled, failed
@@ -381,6 +413,31 @@ class BlastsByUser(GlobalSecondaryIndex["Blast"]):
     kind = UnicodeAttribute(range_key=True)
 
 
+# What GET /blasts prints of a blast, projected into its enterprise's index: never the
+# terminations (up to 350 KB) nor the text.
+BLAST_LISTED = (
+    "user_id",
+    "kind",
+    "state",
+    "recipients",
+    "first_call_id",
+    "started",
+    "created",
+    "outcomes",
+)
+
+
+class BlastsByEnterprise(GlobalSecondaryIndex["Blast"]):
+    """GET /blasts: one enterprise's blasts by blastTime, newest first (store/listing.py)."""
+
+    class Meta:
+        index_name = "eid-blastTime"
+        projection = IncludeProjection(list(BLAST_LISTED))
+
+    eid = NumberAttribute(hash_key=True)
+    blast_time = NumberAttribute(range_key=True)
+
+
 class AudioMap(MapAttribute[str, Any]):
     """Blast audio in the private bucket (media.uploads.StoredAudio)."""
 
@@ -400,6 +457,7 @@ class Blast(Model):
     user_id = NumberAttribute()
     kind = UnicodeAttribute()  # voice, sms
     by_user = BlastsByUser()
+    by_enterprise = BlastsByEnterprise()
     text = UnicodeAttribute(null=True)
     audio = AudioMap(null=True)
     blast_time = NumberAttribute()
@@ -427,6 +485,10 @@ class Blast(Model):
     # issue 27: callingWindow, retries, retryInterval, optOutDigit as JSON
     # (domain.compliance.BlastRules); absent for a blast that names none.
     compliance = UnicodeAttribute(null=True)
+    # Every blast's ended recipients by outcome ({"Success": 3, "Busy": 1}), counted from
+    # the Calls stream with the usage (store/usage.py), for GET /blasts. Made empty with
+    # the blast, so that a count is one nested update.
+    outcomes: MapAttribute[str, Any] = MapAttribute(default=dict)
 
 
 class Compliance(Model):
@@ -451,6 +513,54 @@ class Compliance(Model):
     expires = TTLAttribute(null=True)
 
 
+class UsageByUserDay(GlobalSecondaryIndex["Usage"]):
+    """GET /usage?groupBy=user: every user's days of one enterprise, by day (sparse: only
+    the per-user items have `user_day`)."""
+
+    class Meta:
+        index_name = "eid-userDay"
+        projection = AllProjection()
+
+    eid = NumberAttribute(hash_key=True)
+    user_day = UnicodeAttribute(range_key=True)
+
+
+class Usage(Model):
+    """What one enterprise used (store/usage.py): per day ("day#2026-12-08") and per user
+    and day ("user#42#2026-12-08"), counted with atomic ADDs from the committed change that
+    billed it; and a mark per change counted ("seen#call#17", expiring), so that a change
+    read twice from the stream counts once."""
+
+    Meta = _meta("Usage")
+    eid = NumberAttribute(hash_key=True)
+    bucket = UnicodeAttribute(range_key=True)
+    user_day = UnicodeAttribute(null=True)  # "2026-12-08#42" on per-user items
+    by_user_day = UsageByUserDay()
+    day = UnicodeAttribute(null=True)
+    user_id = NumberAttribute(null=True)
+    calls = NumberAttribute(null=True)
+    mou = DecimalAttribute(null=True)  # billed minutes, each call's rounded up to a tenth
+    texts = NumberAttribute(null=True)
+    segments = NumberAttribute(null=True)
+    tts_characters = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # marks only
+
+
+class Alert(Model):
+    """Something that needs a human (store/alerts.py), newest first per enterprise; kept
+    30 days (TTL)."""
+
+    Meta = _meta("Alerts")
+    eid = NumberAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)  # "{unix time:010d}#{unique}": time order
+    at = NumberAttribute()
+    level = UnicodeAttribute()  # error, warning
+    kind = UnicodeAttribute()  # callback, carrier, text, work, throttle
+    message = UnicodeAttribute()
+    detail: MapAttribute[str, Any] = MapAttribute(default=dict)
+    expires = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     Enterprise,
     Session,
@@ -465,6 +575,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotentResponse,
     Quota,
     Compliance,
+    Usage,
+    Alert,
 )
 
 
@@ -475,7 +587,7 @@ def create_tables() -> None:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     client = Session._get_connection().connection.client
-    for model in (Session, IdempotentResponse, Quota, Compliance):
+    for model in (Session, IdempotentResponse, Quota, Compliance, Usage, Alert):
         client.update_time_to_live(
             TableName=model.Meta.table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},

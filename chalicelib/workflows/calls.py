@@ -29,7 +29,7 @@ from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
 from chalicelib.domain.tenants import CALLS as DAILY_CALLS
 from chalicelib.errors import Code, OcpError
-from chalicelib.store import calls, ids, profiles
+from chalicelib.store import alerts, calls, ids, profiles
 from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing, pacing, spend
@@ -218,6 +218,14 @@ def _start(
         dialing.start(call_id, call_legs, enterprise=eid)
     except AWS_FAILURES as e:
         _abandon(call_id, at)
+        alerts.raise_alert(
+            eid,
+            alerts.ERROR,
+            alerts.WORK,
+            f"call {call_id} could not start dialing (answered 304)",
+            callId=call_id,
+            error=alerts.cause_of(e),
+        )
         raise OcpError(Code.CALL_WRITE_FAILED) from e
     return call_id
 

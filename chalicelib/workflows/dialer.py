@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chalicelib import clock, logs, metrics
-from chalicelib.store import calls, executions
+from chalicelib.domain.lists import CARRIER, ERROR
+from chalicelib.store import alerts, calls, executions
 from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
     FAILED,
@@ -92,6 +93,14 @@ class Ledger(Protocol):
     ) -> bool: ...
 
 
+class Alerts(Protocol):
+    """What needs a human, as the dialer raises it: `chalicelib.store.alerts`."""
+
+    def raise_call_alert(
+        self, call_id: int, level: str, kind: str, message: str, **detail: Any
+    ) -> None: ...
+
+
 @dataclass
 class StepFunctionsTasks:
     sleep: Callable[[float], None] = time.sleep
@@ -122,6 +131,10 @@ def _default_ledger() -> Ledger:
     return calls
 
 
+def _default_alerts() -> Alerts:
+    return alerts
+
+
 def busy_cause(why: str, retry_after: float) -> str:
     """Carrier.Busy's cause: the state machine's Backoff waits `retryAfter` seconds
     (whole, 1..MAX_BACKOFF_SECONDS) before it sends the same dial again."""
@@ -136,6 +149,7 @@ class Dialer:
     ledger: Ledger = field(default_factory=_default_ledger)
     now: Callable[[], int] = clock.now
     pacing: pacing.Pacing = field(default_factory=pacing.default)
+    alerts: Alerts = field(default_factory=_default_alerts)
 
     def handle(self, message: dict[str, Any]) -> None:
         try:
@@ -192,6 +206,14 @@ class Dialer:
         except CarrierError as e:
             log.warning("call %s attempt %s: carrier failed: %s", dial.call_id, dial.key, e)
             metrics.carrier_error()
+            self.alerts.raise_call_alert(
+                dial.call_id,
+                ERROR,
+                CARRIER,
+                "the carrier refused the call",
+                error=str(e)[:300],  # the carrier's code and its meaning, as it answered
+                numbers=", ".join(t.number for t in dial.targets),
+            )
             self.pacing.release(dial.call_id, dial.key)
             if self.ledger.record_attempts(
                 dial.call_id, dial.key, _records(dial, [FAILED] * len(dial.targets)), self.now()

@@ -42,7 +42,7 @@ from chalicelib.domain.recipients import Reach
 from chalicelib.domain.resolve import Origin, Profile
 from chalicelib.errors import Code, OcpError
 from chalicelib.media import tts
-from chalicelib.store import aws, blasts, calls, queues, texts
+from chalicelib.store import aws, blasts, calls, queues, texts, usage
 from chalicelib.store import recipients as recipient_calls
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import SCHEDULED
@@ -237,6 +237,8 @@ def announcement(blast: BlastInfo, caller: Phone | None) -> dict[str, Any]:
         # issue 27: the announcement ends with the opt-out prompt
         spoken = blast.text if prompt is None else f"{blast.text} {prompt}"
         key = tts.speech(spoken)
+        # GET /usage's ttsCharacters (a text spoken before is cached, and counted again)
+        usage.add_speech(blast.eid, blast.user_id, len(spoken))
     out: dict[str, Any] = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164

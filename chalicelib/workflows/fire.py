@@ -14,12 +14,17 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import logs
+from chalicelib.imports import on_first_use
 from chalicelib.workflows.firing import Firing
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from chalicelib.store import alerts
+else:
+    alerts = on_first_use("chalicelib.store.alerts")  # only when work fails to fire
 
 
 # kind -> "module:function(item_id: int, version: int) -> None"
@@ -48,7 +53,12 @@ def fire(event: dict[str, Any]) -> None:
             },
         )
         return
-    _start(firing.kind)(firing.item_id, firing.version)
+    try:
+        _start(firing.kind)(firing.item_id, firing.version)
+    except Exception as e:
+        # Scheduler tries again, then its dead-letter queue: a human should know now.
+        alerts.raise_work_alert(firing.kind, firing.item_id, alerts.cause_of(e))
+        raise
 
 
 def _start(kind: str) -> Callable[[int, int], None]:

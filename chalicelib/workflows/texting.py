@@ -45,7 +45,7 @@ from chalicelib.messaging import (
     Text,
     eum,
 )
-from chalicelib.store import blasts, calls, recipients, sms_pacing, texts
+from chalicelib.store import alerts, blasts, calls, recipients, sms_pacing, texts
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.workflows import compliance, schedule
 
@@ -109,6 +109,14 @@ def text_batch(
             if done is None:
                 # Nothing sent to this recipient, and no time left: give it back.
                 recipients.release(call_id)
+                alerts.raise_alert(
+                    batch.eid,
+                    alerts.WARNING,
+                    alerts.THROTTLE,
+                    "the SMS provider stayed busy for a whole batch: the blast goes on later",
+                    blastId=batch.blast_id,
+                    seconds=int(settings.get().sms_batch_seconds),
+                )
                 requeue(n)
                 return
             sent.append(done)

@@ -264,8 +264,11 @@ def test_failing_to_store_or_start_is_304(api, john, monkeypatch, broken):
     assert xml(response.body).findtext("errors/error/requestId")
     assert b"secret" not in response.body
     if broken == "start":
-        # The call that could not be dialed is not left scheduled
+        # The call that could not be dialed is not left scheduled, and is an alert
         assert calls.get(50, 1).state == "failed"
+        alert = api.get("/alerts")
+        assert b"<kind>work</kind>" in alert.body and b"InternalServerError" in alert.body
+        assert b"secret" not in alert.body
 
 
 # --- call GET ---------------------------------------------------------------------------

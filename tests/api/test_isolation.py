@@ -11,6 +11,7 @@ afterwards. And every route of the app is in the matrix.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import quote, unquote, urlencode
 
 import pytest
@@ -102,9 +103,22 @@ def world(api, app_client):
         ids["voice"] = _id(post("/blastvoice", blast, 202), "blastid")
         ids["sms"] = _id(post("/blastsms", blast, 202), "blastid")
         post("/donotcall", {"phoneNumber": "3035550188"}, 201)  # issue 27: 1's own list
+        _usage_and_alerts_of_one(x, s, ids)
         two = other_enterprise(app_client)
         ids["y"] = new_user(two, email="y@two.example", phoneNumber="7205557002", exclusive="1")
         yield api, two, ids
+
+
+def _usage_and_alerts_of_one(x: int, s: int, ids: dict) -> None:
+    """Enterprise 1's usage (X's day), an alert naming X's number, a token of its calls."""
+    from chalicelib.store import alerts, listing, usage
+
+    usage.record_delta(
+        usage.Delta("call#999", 1, x, usage.day_of(clock.now()), calls=1, mou=Decimal("2.0"))
+    )
+    alerts.raise_alert(1, "warning", "text", "text refused", number=X_PHONE, userId=x)
+    ids["calls_token"] = listing.encode_token("calls", {"t": clock.now() + 1, "c": ids["call"]})
+    ids["today"] = usage.day_of(clock.now())
 
 
 def _ok(response, status):
@@ -279,6 +293,18 @@ def requests_of_enterprise_two(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("POST", "/audioupload", "/audioupload", {"filename": "x.mp3"}),
         ("GET", "/openapi.json", "/openapi.json", {}),
         ("GET", "/docs", "/docs", {}),
+        ("GET", "/calls", "/calls", {}),
+        ("GET", "/calls", "/calls", {"userId": s}),
+        ("GET", "/calls", "/calls", {"pageToken": ids.get("calls_token", "")}),
+        ("GET", "/blasts", "/blasts", {}),
+        ("GET", "/usage", "/usage", {"from": ids.get("today"), "to": ids.get("today")}),
+        (
+            "GET",
+            "/usage",
+            "/usage",
+            {"from": ids.get("today"), "to": ids.get("today"), "groupBy": "user"},
+        ),
+        ("GET", "/alerts", "/alerts", {}),
     ]
 
 
@@ -315,6 +341,10 @@ def what_one_sees(api, ids: dict) -> dict:
         f"/blastsms/{ids['sms']}?userId={s}",
         "/donotcall",
         "/donotcall/3035550188",
+        "/calls",
+        "/blasts",
+        f"/usage?from={ids['today']}&to={ids['today']}&groupBy=user",
+        "/alerts",
     ]
     return {p: (r.status_code, r.body) for p in paths for r in [api.get(p)]}
 
@@ -326,6 +356,14 @@ def test_enterprise_two_sees_and_changes_nothing_of_enterprise_ones_exclusive_us
     assert str(ids["x"]).encode() in before[f"/group/{ids['group']}?userId={ids['s']}"][1]
     assert X_EMAIL.encode() in before[f"/group/{ids['group']}?userId={ids['s']}"][1]
     assert str(ids["x"]).encode() in before[f"/blacklist?userId={ids['s']}"][1]
+    # and in its lists: X's usage, an alert naming X's number, its calls and blasts
+    assert (
+        str(ids["x"]).encode()
+        in before[f"/usage?from={ids['today']}&to={ids['today']}&groupBy=user"][1]
+    )
+    assert X_PHONE.encode() in before["/alerts"][1]
+    assert str(ids["call"]).encode() in before["/calls"][1]
+    assert str(ids["voice"]).encode() in before["/blasts"][1]
 
     leaks, failures = [], []
     for method, _template, path, variables in requests_of_enterprise_two(ids):

@@ -32,6 +32,8 @@ STAGE = Stage(
         "Enterprises": False,
         "Quotas": False,
         "Compliance": False,
+        "Usage": True,
+        "Alerts": False,
     },
     workflows=frozenset({"call"}),
     queues={
@@ -58,6 +60,7 @@ def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
         Ref("table-indexes", "Groups"),
         Ref("table-indexes", "Calls"),
         Ref("table-indexes", "Blasts"),
+        Ref("table-indexes", "Usage"),
     }
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
     assert actions["s3:PutObject"] == {
@@ -84,7 +87,7 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
         assert actions[action] == {ANY}
     # Quotas: an ended call's billed minutes count towards its enterprise's day
     assert actions["dynamodb:UpdateItem"] == {
-        Ref("table", name) for name in ("Calls", "Accounts", "Conferences", "Quotas")
+        Ref("table", name) for name in ("Calls", "Accounts", "Conferences", "Quotas", "Alerts")
     }
     # what follows from its writes (events, blast counts) is the `events` function's
     assert "sqs:SendMessage" not in actions
@@ -102,7 +105,7 @@ def test_the_events_function_reads_the_streams_and_queues_events_and_nothing_els
         Ref("dead-letter-queue", "streams"),
     }
     assert actions["dynamodb:UpdateItem"] == {
-        Ref("table", n) for n in ("Calls", "Blasts", "Conferences", "Accounts")
+        Ref("table", n) for n in ("Calls", "Blasts", "Conferences", "Accounts", "Usage", "Alerts")
     }
     for action in (*CONSUME_ACTIONS, *TASK_REPORT_ACTIONS, "kms:Decrypt", "states:StartExecution"):
         assert action not in actions
@@ -112,7 +115,7 @@ def test_the_callbacks_consumer_reads_signing_secrets_and_nothing_else():
     actions = granted(plan(Function("callbacks", "ocp-dev-callbacks.fifo"), STAGE))
     for action in CONSUME_ACTIONS:
         assert actions[action] == {Ref("queue", "callbacks")}
-    assert actions["dynamodb:GetItem"] == {Ref("table", "Enterprises")}
+    assert actions["dynamodb:GetItem"] == {Ref("table", "Enterprises"), Ref("table", "Alerts")}
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
     assert "sqs:SendMessage" not in actions and "s3:GetObject" not in actions
 

@@ -55,7 +55,17 @@ def test_the_dialer_paces_on_the_counters_table_in_a_chime_stage_only():
 
     stage = Stage(
         tables=dict.fromkeys(
-            ("Calls", "Accounts", "Conferences", "Blasts", "Counters", "Compliance"), False
+            (
+                "Calls",
+                "Accounts",
+                "Conferences",
+                "Blasts",
+                "Counters",
+                "Quotas",
+                "Alerts",
+                "Compliance",
+            ),
+            False,
         ),
         workflows=frozenset({"call"}),
         queues={"dial": "ocp-dev-dial"},

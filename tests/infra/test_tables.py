@@ -93,3 +93,29 @@ def test_the_real_models_have_tables():
     specs = {s.name: s for s in table_specs(ALL_MODELS, settings.get().table_prefix)}
     assert {"Enterprises", "Sessions", "Users", "Uniques", "Counters"} <= set(specs)
     assert specs["Sessions"].ttl_attribute == "expires"
+
+
+def test_every_list_is_served_by_a_key_or_an_index():
+    """GET /calls, /blasts, /usage, /alerts (store/listing.py): each page is a Query on
+    these keys; none may be a Scan. Blasts' index never projects the terminations (up to
+    350 KB) nor the text; Alerts and the usage marks expire."""
+    from chalicelib import settings
+    from chalicelib.store.models import ALL_MODELS
+
+    specs = {s.name: s for s in table_specs(ALL_MODELS, settings.get().table_prefix)}
+    calls = {i.name: i for i in specs["Calls"].global_indexes}["eid-timeScheduled"]
+    assert (calls.hash_key.name, calls.range_key.name) == ("eid", "time_scheduled")
+    # a page is one Query, no BatchGetItem after it: what call GET prints is projected
+    assert calls.projection == "INCLUDE"
+    assert {"attempts", "state", "mou", "request"} <= set(calls.non_key_attributes)
+    blasts = {i.name: i for i in specs["Blasts"].global_indexes}["eid-blastTime"]
+    assert (blasts.hash_key.name, blasts.range_key.name) == ("eid", "blast_time")
+    assert blasts.projection == "INCLUDE"
+    assert "outcomes" in blasts.non_key_attributes
+    assert not {"terminations", "text", "audio"} & set(blasts.non_key_attributes)
+    usage, alerts = specs["Usage"], specs["Alerts"]
+    assert (usage.hash_key, usage.range_key) == (Key("eid", "N"), Key("bucket", "S"))
+    by_user = {i.name: i for i in usage.global_indexes}["eid-userDay"]
+    assert (by_user.hash_key.name, by_user.range_key.name) == ("eid", "user_day")
+    assert (alerts.hash_key, alerts.range_key) == (Key("eid", "N"), Key("at_id", "S"))
+    assert usage.ttl_attribute == alerts.ttl_attribute == "expires"

@@ -476,6 +476,8 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # GET /usage's price table: domain/prices.py's defaults unless an operator sets one
+    "OCP_USAGE_PRICES",
     # the operators' pool keys: Cognito's JWKS URL of the pool, derived from its id
     "OCP_COGNITO_JWKS_URL",
     # per-enterprise limits: on everywhere (off only in tests and the bench), and how long

@@ -101,9 +101,22 @@ def sim():
     return SimulatedCarrier(answer_delay_seconds=0, talk_seconds=12, sleep=lambda s: None)
 
 
+class FakeAlerts:
+    def __init__(self) -> None:
+        self.raised: list[tuple] = []
+
+    def raise_call_alert(self, call_id, level, kind, message, **detail) -> None:
+        self.raised.append((call_id, level, kind, detail))
+
+
 @pytest.fixture
-def dialer(sim, tasks, ledger):
-    return Dialer(carrier=sim, tasks=tasks, ledger=ledger, now=lambda: NOW)
+def alerts():
+    return FakeAlerts()
+
+
+@pytest.fixture
+def dialer(sim, tasks, ledger, alerts):
+    return Dialer(carrier=sim, tasks=tasks, ledger=ledger, now=lambda: NOW, alerts=alerts)
 
 
 def leg(role="destination", **options):
@@ -182,10 +195,14 @@ def test_a_message_whose_task_stopped_waiting_rings_nobody(dialer, sim, tasks, l
     assert sim.placed == [] and tasks.reports == [] and ledger.dialed == set()
 
 
-def test_a_carrier_failure_is_recorded_and_fails_the_task(dialer, tasks, ledger):
+def test_a_carrier_failure_is_recorded_and_fails_the_task(dialer, tasks, ledger, alerts):
     dialer.handle(dial_message("3035550106"))
     assert ledger.attempts == [AttemptRecord("3035550106", "Failed", "destination")]
     assert tasks.reports == [("failure", "tok", CARRIER_ERROR)]
+    # and a human is told, with what the carrier answered
+    [(call_id, level, kind, detail)] = alerts.raised
+    assert (call_id, level, kind) == (9, "error", "carrier")
+    assert detail["error"] == "simulated carrier failure (555-0106)"
 
 
 @pytest.mark.parametrize("state", ["complete", "cancelled", "failed"])

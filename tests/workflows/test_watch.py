@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import admin, watch
-from chalicelib.store import calls, ids
+from chalicelib.store import calls, enterprises, ids
 from chalicelib.workflows import dialing, schedule
 from tests.workflows.conftest import NOW, target
 
@@ -45,7 +45,9 @@ def test_show_call_of_no_call_says_so(capsys):
 
 
 def test_the_board_reads_calls_blasts_and_schedules(switchboard):
-    # Given a finished call, then an autoconference waiting for its time
+    # Given enterprise 1's finished call, then its autoconference waiting for its time
+    # (the board reads each enterprise's calls: store.listing.latest_calls)
+    enterprises.create("One", secret="one", eid=1)
     first, second = ids.next_id("call"), ids.next_id("call")
     switchboard.run(place(first, "3035550101"))
     calls.create(second, eid=1, user_id=5, kind="autoconference", time_scheduled=NOW)
