@@ -46,7 +46,7 @@ def build(
     chime_calls_per_second: float = 1.0,
     concurrent_calls: int = 3,
     twilio: TwilioAccount | None = None,
-    messaging: str = "eum",
+    messaging: str | None = None,
     sms_identity: str = "",
     sms_messages_per_second: float | None = None,
     project_dir: Path = ROOT,
@@ -93,6 +93,8 @@ def build(
 
 
 def main(argv: list[str] | None = None) -> int:
+    from infra.stage import MESSAGING
+
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("STAGE", "dev"))
     parser.add_argument(
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("CARRIER", "simulated"),
         choices=("simulated", "chime", "twilio"),
         help="telephony adapter, OCP_CARRIER (default simulated: no real calls; chime: "
-        'Amazon Chime SDK PSTN Audio, README "Real telephone calls"; twilio: Twilio or '
+        "Amazon Chime SDK PSTN Audio, docs/carriers.md; twilio: Twilio or "
         "SignalWire, docs/twilio-deploy.md)",
     )
     parser.add_argument(
@@ -179,13 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     twilio.add_argument(
         "--public-base-url",
         default=os.environ.get("PUBLIC_BASE_URL", ""),
-        help="the URL Twilio calls the webhooks at: a custom domain, or the stage's ApiUrl",
+        help="only with a custom domain mapped to the stage's API: the URL Twilio calls the "
+        "webhooks at (default: the stage's own execute-api URL, docs/twilio-deploy.md)",
     )
     parser.add_argument(
         "--messaging",
-        default=os.environ.get("MESSAGING", "eum"),
-        choices=("eum", "simulated"),
-        help="texts, OCP_MESSAGING (default eum: AWS End User Messaging SMS, docs/sms.md)",
+        default=os.environ.get("MESSAGING") or None,
+        choices=MESSAGING,
+        help="texts, OCP_MESSAGING (default: twilio, Twilio Messages, with --carrier twilio; "
+        "else eum, AWS End User Messaging SMS; docs/sms.md)",
     )
     parser.add_argument(
         "--sms-identity",
@@ -217,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
     numbers = tuple(n.strip() for n in args.chime_numbers.split(",") if n.strip())
     account = None
-    if args.carrier == "twilio":
+    if args.carrier == "twilio" or args.messaging == "twilio":
         from infra.stage import TwilioAccount
 
         account = TwilioAccount(

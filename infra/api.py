@@ -23,6 +23,8 @@ from chalicelib.protocol.render import XML_TYPE, render_error
 from infra.stage import Stage
 
 API_STAGE = "api"
+# The REST API's logical id in the template `chalice package` writes.
+REST_API = "RestAPI"
 
 
 def gateway_responses() -> dict[str, Any]:
