@@ -34,6 +34,7 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 .DEFAULT_GOAL := help
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
+	twilio-secret preflight smoke \
 	deployed-watch openapi fuzz
 
 help:                  ## this list
@@ -121,7 +122,13 @@ synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out
 bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles
 	$(CDK) bootstrap
 
-deploy: synth          ## make deploy STAGE=dev: deploy the stage with the account's credentials
+twilio-secret: $(STAMP)  ## make twilio-secret STAGE=prod [SIGNALWIRE=1]: the auth token from stdin into Secrets Manager
+	@$(DEPLOYED) $(PY) -m infra.carrier_secret --stage $(STAGE) $(INFRA_FLAGS) $(if $(SIGNALWIRE),--signing-key) $(if $(ROTATE),--keep-previous)
+
+preflight: $(STAMP)    ## make preflight STAGE=prod: what `make deploy` checks first (flags, the Twilio secret)
+	@$(DEPLOYED) $(PY) -m infra.preflight --stage $(STAGE) $(INFRA_FLAGS)
+
+deploy: preflight synth  ## make deploy STAGE=dev: check, then deploy the stage with the account's credentials
 	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
 
 destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)

@@ -92,10 +92,14 @@ def build(
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser(
+    prog: str = "python -m infra", description: str | None = None
+) -> argparse.ArgumentParser:
+    """The stage's flags (INFRA_FLAGS), shared by synthesis and the deploy's preflight
+    (infra/preflight.py)."""
     from infra.stage import MESSAGING
 
-    parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=description or __doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("STAGE", "dev"))
     parser.add_argument(
         "--outdir",
@@ -216,23 +220,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the account's API Gateway logging role is managed elsewhere",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def twilio_account(args: argparse.Namespace) -> TwilioAccount | None:
+    """The Twilio account the flags name, for a stage that calls or texts through it."""
+    if args.carrier != "twilio" and args.messaging != "twilio":
+        return None
+    from infra.stage import TwilioAccount
+
+    return TwilioAccount(
+        account_sid=args.twilio_account_sid,
+        numbers=tuple(n.strip() for n in args.twilio_numbers.split(",") if n.strip()),
+        public_base_url=args.public_base_url,
+        secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
+        api_base=args.twilio_api_base,
+        signature=args.twilio_signature,
+        messaging_service_sid=args.twilio_messaging_service_sid,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     started = time.monotonic()
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
     numbers = tuple(n.strip() for n in args.chime_numbers.split(",") if n.strip())
-    account = None
-    if args.carrier == "twilio" or args.messaging == "twilio":
-        from infra.stage import TwilioAccount
-
-        account = TwilioAccount(
-            account_sid=args.twilio_account_sid,
-            numbers=tuple(n.strip() for n in args.twilio_numbers.split(",") if n.strip()),
-            public_base_url=args.public_base_url,
-            secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
-            api_base=args.twilio_api_base,
-            signature=args.twilio_signature,
-            messaging_service_sid=args.twilio_messaging_service_sid,
-        )
+    account = twilio_account(args)
     try:
         app = build(
             args.stage,
