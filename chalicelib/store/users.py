@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import ids, transactions
 from chalicelib.store.models import PhoneMap, Unique, User, transaction
 from chalicelib.store.transactions import condition_failed
@@ -87,9 +87,10 @@ def create(
     """(userId, created). An email already on a visible user returns that user
     (RULINGS: user POST is safe to retry); on an invisible one, or a phone number
     held by anyone, it is 103."""
-    existing = _holder_of(email_key(email), eid)
+    existing = _holder_of(email_key(email), eid, "email", email)
     if existing is not None:
         return existing, False
+    _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)  # no id spent
     user_id = ids.next_id("user")
     phone_id = ids.next_id("phone")
     exclusive_eid = eid if exclusive else None
@@ -127,11 +128,26 @@ def create(
         if not condition_failed(e):
             raise
         # A concurrent POST with the same email won the race: answer as a retry would.
-        existing = _holder_of(email_key(email), eid)
+        existing = _holder_of(email_key(email), eid, "email", email)
         if existing is not None:
             return existing, False
-        raise OcpError(103) from None
+        _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)
+        raise OcpError(Code.USER_EXISTS) from None
     return user_id, True
+
+
+def _taken(name: str, value: str) -> OcpError:
+    """103, saying which input another user holds."""
+    return OcpError(Code.USER_EXISTS, taken=f": {name} ({value}) is another user's")
+
+
+def _refuse_if_held(key: str, name: str, value: str) -> None:
+    """103 naming the input when any user (visible or not) holds this uniqueness key."""
+    try:
+        Unique.get(key, consistent_read=True)
+    except Unique.DoesNotExist:
+        return
+    raise _taken(name, value)
 
 
 def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
@@ -185,14 +201,15 @@ def delete(user_id: int, eid: int) -> None:
         raise
 
 
-def _holder_of(key: str, eid: int) -> int | None:
-    """The visible user holding a uniqueness key; 103 if an invisible one holds it."""
+def _holder_of(key: str, eid: int, name: str = "", value: str = "") -> int | None:
+    """The visible user holding a uniqueness key; 103 (naming the input `name`, when
+    given) if an invisible one holds it."""
     try:
         unique = Unique.get(key, consistent_read=True)
     except Unique.DoesNotExist:
         return None
     if not is_visible(unique.exclusive_eid, eid):
-        raise OcpError(103)
+        raise _taken(name, value) if name else OcpError(Code.USER_EXISTS)
     return int(unique.user_id)
 
 
