@@ -72,9 +72,9 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     100: ("Incorrect timestamp in request", 401),
     101: ("Unknown enterprise id", 401),
     102: ("Invalid credentials", 401),
-    # {taken}: which input another user holds (": phoneNumber (3035551212) is another
-    # user's"), empty where the reference's bare message is all there is to say.
-    103: ("User account already exists{taken}", 409),
+    # {about}: which input (": phoneNumber (3035551212) is another user's", ": destination
+    # entry 3 (4:3035551212)"), empty where the reference's bare message is all there is.
+    103: ("User account already exists{about}", 409),
     105: ("Internal error: SQL execution failed", 500),
     106: ("User account does not exist", 404),
     107: ("Incorrect email address for user", 400),
@@ -92,8 +92,8 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     # stored list that a change would take past its limit.
     BUSY: ("Busy: try again later", 503),
     FULL: ("Too many {name}: at most {high} allowed", 409),
-    301: ("Invalid Termination Type supplied", 400),
-    302: ("Invalid Origination Type supplied", 400),
+    301: ("Invalid Termination Type supplied{about}", 400),
+    302: ("Invalid Origination Type supplied{about}", 400),
     303: ("Blacklisted origination", 403),
     304: ("Internal error: SQL execution failed", 500),
     305: ("Conference does not exist", 404),
@@ -188,7 +188,7 @@ class OcpError(Exception):
 def detail(code: int, **fields: object) -> ErrorDetail:
     code = int(code)  # a Code prints and serialises as its number
     template, _status = CATALOGUE[code]
-    values = {"name": "", "value": "", "choices": "", "low": "", "high": "", "taken": ""}
+    values = {"name": "", "value": "", "choices": "", "low": "", "high": "", "about": ""}
     values.update({k: "" if v is None else str(v) for k, v in fields.items()})
     if len(values["value"]) > MAX_VALUE_SHOWN:
         # A 3,000-character text is not echoed back whole in its own error.

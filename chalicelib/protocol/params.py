@@ -717,7 +717,7 @@ def Termination(name: str, *, required: bool | When = False, doc: str = "") -> F
             return types.phone(n, raw)
         found = types.destination(n, raw, check_dns=False, bad_type_code=301)
         if found.type != types.PHONE:
-            raise OcpError(301, name=n, value=raw)
+            raise OcpError(301, name=n, value=raw, about=f": {n} ({raw})")
         return found.value
 
     return Field(
@@ -764,7 +764,11 @@ class TypedDestinations(Field):
             kinds = kinds * len(values)
         if len(kinds) != len(values) or (self.single and len(values) > 1):
             raise OcpError(902, name=self.value_name, value=raw_value)
-        bad = [OcpError(301, name=self.name, value=k) for k in kinds if k not in ("1", "2", "3")]
+        bad = [
+            OcpError(301, name=self.name, value=k, about=f": {self.name} entry {i} ({k})")
+            for i, k in enumerate(kinds, 1)
+            if k not in ("1", "2", "3")
+        ]
         if bad:
             raise OcpError.combine(bad)
         pairs = ",".join(f"{k}:{v}" for k, v in zip(kinds, values, strict=True))

@@ -138,7 +138,7 @@ def create(
 
 def _taken(name: str, value: str) -> OcpError:
     """103, saying which input another user holds."""
-    return OcpError(Code.USER_EXISTS, taken=f": {name} ({value}) is another user's")
+    return OcpError(Code.USER_EXISTS, about=f": {name} ({value}) is another user's")
 
 
 def _refuse_if_held(key: str, name: str, value: str) -> None:
