@@ -71,10 +71,11 @@ session: $(STAMP)      ## print an Authorization header for `make run`: AUTH=$(m
 	@$(PY) -m local.session --base http://127.0.0.1:$(OCP_PORT)
 
 watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
-	@$(LOCAL_AWS) $(PY) -m chalicelib.admin watch
+	@$(LOCAL_AWS) $(PY) -m local.admin watch
 
 show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make run`
-	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
+	@if [ -z "$(ID)" ]; then echo "make show-call ID=<callId>: which call? (make watch lists the newest; ids start at 1 under make run)" >&2; exit 2; fi
+	@$(LOCAL_AWS) $(PY) -m local.admin show-call "$(ID)"
 
 # loadfile: the tests of a file run in one process, so tests/stack starts one stack
 # (xdist 3.8's loadgroup, with pytest 9, still spread an xdist_group over both).
@@ -107,13 +108,13 @@ bench: $(STAMP) $(LAMBDA_WHEELS)  ## cold start of the staged package, AWS reque
 	$(PY) -m bench
 
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(LOCAL_AWS) $(PY) -m local.admin create-enterprise --name "$(NAME)"
 
 signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
+	$(LOCAL_AWS) $(PY) -m local.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
 
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
+	$(LOCAL_AWS) $(PY) -m local.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
 synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	@python3 -m local.prerequisites node
@@ -134,11 +135,14 @@ deploy: preflight synth  ## make deploy STAGE=dev: check, then deploy the stage 
 destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
 
+smoke: $(STAMP)        ## make smoke STAGE=prod EID=1 [TWILIO_TEST=1] (or BASE=http://127.0.0.1:8000): the README walkthrough, checked
+	@$(if $(BASE),$(PY) -m local.smoke --base "$(BASE)",$(DEPLOYED) $(PY) -m local.smoke --stage $(STAGE)) --eid $(or $(EID),1) $(if $(TWILIO_TEST),--twilio-test)
+
 deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
-	$(DEPLOYED) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(DEPLOYED) $(PY) -m local.admin create-enterprise --name "$(NAME)"
 
 deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a deployed stage
-	@$(DEPLOYED) $(PY) -m chalicelib.admin watch
+	@$(DEPLOYED) $(PY) -m local.admin watch
 
 clean:                 ## remove .venv, .tools, caches and build output
 	rm -rf $(VENV) .tools .pytest_cache .hypothesis .mypy_cache .ruff_cache infra/build $(ASSEMBLY)

@@ -22,11 +22,7 @@ from infra.preflight import Refusal
 
 def read_value(stream: IO[str], prompt: str) -> str:
     """One line: without echo at a terminal, else as piped."""
-    if stream.isatty():
-        value = getpass.getpass(prompt)
-    else:
-        value = stream.readline()
-    value = value.strip()
+    value = (getpass.getpass(prompt) if stream.isatty() else stream.readline()).strip()
     if not value or any(c.isspace() for c in value):
         raise Refusal(f"{prompt.strip(': ')}: one line, no spaces, not empty")
     return value
@@ -99,7 +95,7 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, client: An
     except Refusal as refusal:
         print(f"twilio-secret: {refusal}", file=sys.stderr)
         return 2
-    except Exception as error:  # noqa: BLE001 - credentials, permissions, the network
+    except Exception as error:
         code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
         print(f"twilio-secret: could not write {name} ({code}): nothing written", file=sys.stderr)
         return 1

@@ -70,7 +70,7 @@ def check_secret(account: TwilioAccount, stage: str, client: Any) -> str:
             f"no secret named {name} in {region}, where the stage reads the Twilio auth token "
             f"(docs/twilio-deploy.md step 2); {create}"
         ) from None
-    except Exception as error:  # noqa: BLE001 - credentials, permissions, the network
+    except Exception as error:
         code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
         raise Refusal(
             f"could not read the secret {name} in {region} ({code}): deploy with the "

@@ -25,11 +25,12 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from chalicelib import clock, settings
+from chalicelib.domain import subscriptions
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_AUDIO_BYTES
-from chalicelib.protocol import types
+from chalicelib.protocol import patterns, types
 
 # Only requests with a file part check audio; only those that name a callback vet its URL.
 audio = on_first_use("chalicelib.media.audio")
@@ -491,7 +492,11 @@ def Text(
 
 # A phone as the reference writes it: ten digits (domestic), or country code, city code and
 # number separated by spaces ("44 20 77994044"); "+" and E.164 are accepted too.
-_PHONE_SCHEMA = {"type": "string", "examples": ["3035551212", "44 20 77994044"]}
+_PHONE_SCHEMA = {
+    "type": "string",
+    "pattern": patterns.whole(patterns.PHONE),
+    "examples": ["3035551212", "44 20 77994044"],
+}
 
 
 def Phone(
@@ -522,7 +527,11 @@ def Phones(
         lambda n, raw: types.phones(n, raw, max_items=max_items),
         required,
         codes=(900, 920, 903) if max_items else (900, 920),
-        schema={"type": "string", "examples": ["3035551212,44 20 77994044"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(patterns.PHONE, max_items),
+            "examples": ["3035551212,44 20 77994044"],
+        },
         doc=(doc or "One or more phone numbers, comma-separated.") + _at_most(max_items),
     )
 
@@ -545,7 +554,15 @@ def Ints(
         None,
         types.numeric,
         codes=(900, code, 903) if max_items else (900, code),
-        schema={"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(
+                patterns.digit_range(low, high)
+                if low is not None and high is not None and 0 <= low <= high <= 9
+                else "[0-9]+",
+                max_items,
+            ),
+        },
         doc=doc + _at_most(max_items),
         from_number=lambda n, literal: [
             types.int_of_number(n, literal, low=low, high=high, code=code)
@@ -563,7 +580,7 @@ def Email(
         lambda n, raw: types.email(n, raw, check_dns=settings.get().email_dns_check and not lookup),
         required,
         codes=(915,),
-        schema={"type": "string", "format": "email"},
+        schema={"type": "string", "format": "email", "pattern": patterns.whole(patterns.EMAIL)},
         doc=doc,
     )
 
@@ -597,7 +614,7 @@ def Amount(
         None,
         types.double_text,
         codes=(902, 912),
-        schema={"type": "number", **_bounds(low, high)},
+        schema={"type": "number", "multipleOf": 10.0**-places, **_bounds(low, high)},
         doc=doc or f"At most {places} decimal place{'s' if places > 1 else ''}.",
         from_number=from_number,
     )
@@ -661,7 +678,11 @@ def Destinations(
         ),
         required,
         codes=(900, bad_type_code, 915, 920, 922, *((903,) if max_items else ())),
-        schema={"type": "string", "examples": ["3:3035551212,2:ann@example.com,1:17"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(patterns.PAIR, max_items),
+            "examples": ["3:3035551212,2:ann@example.com,1:17"],
+        },
         doc=(doc or f"One or more {_PAIRS}.") + _at_most(max_items),
     )
 
@@ -675,7 +696,11 @@ def Destination(
         lambda n, raw: types.destination(n, raw, check_dns=False, bad_type_code=bad_type_code),
         required,
         codes=(900, 902, bad_type_code, 915, 920, 922),
-        schema={"type": "string", "examples": ["3:3035551212"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole(patterns.PAIR),
+            "examples": ["3:3035551212"],
+        },
         doc=doc or f"One {_PAIRS.replace('pairs, comma-separated', 'pair')}.",
     )
 
@@ -725,7 +750,11 @@ def Termination(name: str, *, required: bool | When = False, doc: str = "") -> F
         parse,
         required,
         codes=(301, 902, 920),
-        schema={"type": "string", "examples": ["3035551212", "3:3035551212"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole(f"(?:3:)?{patterns.PHONE}"),
+            "examples": ["3035551212", "3:3035551212"],
+        },
         doc=doc or "A phone number, or the pair `3:phone`.",
     )
 
@@ -798,7 +827,11 @@ def DestinationByType(
         lambda n, raw: raw,
         required,
         codes=(301, 902, 915, 920, 922, *((903,) if max_items else ())),
-        schema={"type": "string", "examples": ["3"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole("[1-3]" if single else "[1-3](?:,[1-3])*"),
+            "examples": ["3"],
+        },
         doc=f"1 userId, 2 email, 3 phone: the type of `{value_name}`{many}.{_at_most(max_items)}",
         value_name=value_name,
         single=single,
@@ -874,7 +907,11 @@ STATUS_CALLBACK = (
         "statusCallbackEvents",
         _callback_events,
         codes=(901,),
-        schema={"type": "string", "examples": ["completed"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(f"(?:{'|'.join(subscriptions.TYPES)})"),
+            "examples": ["completed"],
+        },
         doc="Which events, comma-separated (all when not given).",
         addition=_CALLBACKS,
     ),

@@ -145,7 +145,9 @@ def gateway_event(path: str, params, headers: dict, context: dict) -> dict:
         "multiValueHeaders": {},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": dict(zip(("step", "call", "key", "index"), path.split("/")[2:])),
+        "pathParameters": dict(
+            zip(("step", "call", "key", "index"), path.split("/")[2:], strict=True)
+        ),
         "stageVariables": None,
         "requestContext": {
             "httpMethod": "POST",

@@ -1,27 +1,27 @@
 """Operator commands, run against whichever AWS endpoint the settings name.
 
-  python -m chalicelib.admin create-enterprise --name "Acme"
+  python -m local.admin create-enterprise --name "Acme"
 
 prints the new enterprise id, its secret and the signing secret of its status callbacks,
 once: only their encryption is kept.
 
-  python -m chalicelib.admin rotate-signing-secret --eid 7
-  python -m chalicelib.admin rotate-signing-secret --eid 7 --finish
+  python -m local.admin rotate-signing-secret --eid 7
+  python -m local.admin rotate-signing-secret --eid 7 --finish
 
 starts a rotation of the signing secret (prints the new one; events carry a signature
 with each, old and new, until the receivers have the new one) and ends it (only the new
 one signs from then on).
 
-  python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
+  python -m local.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
 progress until it ends. Against `make run` the carrier is the simulated one: the
 README's test numbers show every path. Elsewhere it rings real telephones.
 
-  python -m chalicelib.admin watch [--once]
-  python -m chalicelib.admin show-call 12
+  python -m local.admin watch [--once]
+  python -m local.admin show-call 12
 
-show what the asynchronous half is doing (chalicelib/watch.py): calls with their
+show what the asynchronous half is doing (local/watch.py): calls with their
 attempts, blasts with their progress, scheduled work with its time to fire; and one
 call's timeline.
 """
@@ -35,16 +35,16 @@ import time
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
 
 from chalicelib import clock
-from chalicelib import watch as view
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import phone
 from chalicelib.store import calls, enterprises, ids
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
+from local import watch as view
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
+    parser = argparse.ArgumentParser(prog="python -m local.admin")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-enterprise", help="create an enterprise")
     create.add_argument("--name", required=True)
