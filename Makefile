@@ -132,7 +132,7 @@ preflight: $(STAMP)    ## make preflight STAGE=prod: what `make deploy` checks f
 deploy: preflight synth  ## make deploy STAGE=dev: check, then deploy the stage with the account's credentials
 	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
 
-destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)
+destroy: synth         ## make destroy STAGE=dev: remove the stage (docs/deploy.md#tear-down says what stays)
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
 
 smoke: $(STAMP)        ## make smoke STAGE=prod EID=1 [TWILIO_TEST=1] (or BASE=http://127.0.0.1:8000): the README walkthrough, checked

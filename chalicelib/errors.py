@@ -86,7 +86,7 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     113: ("Duplicate phone number", 409),
     114: ("Internal error: Authentication system failed", 500),
     115: ("Group not found", 404),
-    # Additions (README "Limits"). BUSY: a change that lost to concurrent changes of the
+    # Additions (docs/limits.md). BUSY: a change that lost to concurrent changes of the
     # same item for longer than the contention budget (or, at API Gateway, a request over
     # the stage's rate); nothing was changed, retry after `Retry-After` seconds. FULL: a
     # stored list that a change would take past its limit.
@@ -118,8 +118,9 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     921: ("{name} ({value}) does not contain a valid dtmf", 400),
     922: ("{name} ({value}) does not contain a valid user id", 400),
     923: ("{name} ({value}) does not contain a valid group", 400),
-    # Additions (README "Idempotency-Key"): not in the 2008 reference, whose codes these
-    # do not reuse. 971 is worth retrying with the same key; 970 never is.
+    # Additions (docs/callbacks-and-idempotency.md#idempotency-key-safe-retries): not in
+    # the 2008 reference, whose codes these do not reuse. 971 is worth retrying with the
+    # same key; 970 never is.
     970: ("Idempotency-Key ({value}) was already used with other variables", 422),
     971: ("A request with Idempotency-Key ({value}) is in progress: retry it later", 409),
 }

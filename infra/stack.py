@@ -215,7 +215,7 @@ class OcpStack(Stack):
 
     def _audio_bucket(self) -> s3.Bucket:
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
-        # objects in it (README "Deploy" says how to remove them).
+        # objects in it (docs/deploy.md#tear-down says how to remove them).
         access_logs = s3.Bucket(
             self,
             "AccessLogsBucket",
@@ -393,7 +393,8 @@ class OcpStack(Stack):
     # -- work after the response -------------------------------------------------
 
     def placeholders(self) -> dict[str, workflows.Placeholder]:
-        """What an ASL file may name as `${...}` (README "Deploy" lists them)."""
+        """What an ASL file may name as `${...}` (docs/deploy.md#what-the-stack-holds
+        lists them)."""
         found = [
             workflows.Placeholder(
                 "DialQueueUrl", self.queues["dial"].queue_url, self.queues["dial"].queue_arn

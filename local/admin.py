@@ -15,8 +15,8 @@ one signs from then on).
   python -m local.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
-progress until it ends. Against `make run` the carrier is the simulated one: the
-README's test numbers show every path. Elsewhere it rings real telephones.
+progress until it ends. Against `make run` the carrier is the simulated one: the test
+numbers (docs/carriers.md#test-numbers) show every path. Elsewhere it rings real telephones.
 
   python -m local.admin watch [--once]
   python -m local.admin show-call 12

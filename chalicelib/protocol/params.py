@@ -49,7 +49,7 @@ class Upload:
 # The JSON type of a variable (Variables.kinds); form and query values are strings.
 STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array", "object"
 
-# The largest request body read (README "Limits"): a blast naming 10,000 destinations
+# The largest request body read (docs/limits.md): a blast naming 10,000 destinations
 # with its text fits in a form or JSON body; a multipart body also carries a 5 MB audio
 # file. Past it: 903 on `body`.
 MAX_BODY_BYTES = 1024 * 1024
@@ -201,9 +201,9 @@ Schema = Mapping[str, Any]
 # The largest id (userId, groupId, callId, ...): ids are counters, and a 19-digit one is
 # past any that will ever be handed out (and within DynamoDB's numbers).
 MAX_ID = 10**19 - 1
-# A text variable's length when its field names none (README "Limits").
+# A text variable's length when its field names none (docs/limits.md).
 MAX_TEXT_LEN = 255
-# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
+# How far ahead an autoconference or a blast may be scheduled (docs/limits.md):
 # EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
 # covers every yearly event, and a client's typo (a time in milliseconds) is refused.
 SCHEDULE_HORIZON_SECONDS = 366 * 86400
@@ -257,7 +257,7 @@ class Field:
     (required only when it holds); a field with `when` is read only when that holds, and
     is `default` otherwise. `codes` are the OCP errors a bad value gets (besides 900 for a
     missing required one); `schema` is its JSON Schema on the wire (its limits among them:
-    README "Limits"), `doc` a short description, `addition` what it adds to the 2008
+    docs/limits.md), `doc` a short description, `addition` what it adds to the 2008
     reference, if it is not in it.
 
     In a JSON body, a number is read by `from_number(name, literal)` when the field takes

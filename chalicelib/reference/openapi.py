@@ -442,7 +442,7 @@ IDEMPOTENCY_KEY = {
 def error_codes(op: Operation) -> list[int]:
     """Every OCP code the operation can answer with."""
     codes = {*op.errors, op.internal_error, 901, 902}  # 901 output/verbose, 902 a bad body
-    codes |= {903, BUSY}  # a body past its limit; busy (README "Limits")
+    codes |= {903, BUSY}  # a body past its limit; busy (docs/limits.md)
     if op.idempotent:
         codes |= {903, 970, 971}  # a key too long, used with other variables, in progress
     codes |= {code for f in op.variables for code in f.errors}

@@ -1,4 +1,4 @@
-"""The carrier's secret (docs/twilio-deploy.md "Rotation"): `{"authToken": ...,
+"""The carrier's secret (docs/twilio-deploy.md#rotating-the-auth-token): `{"authToken": ...,
 "signingKey": ...}` read from AWS Secrets Manager by its name (OCP_TWILIO_SECRET_NAME),
 never from the environment, the template or a log. During a rotation it may also hold
 `"previousAuthToken"`: webhooks signed with it are still accepted (Twilio signs with its

@@ -240,7 +240,8 @@ def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
 def hidden(eid: int, refs: Iterable[Ref]) -> set[Ref]:
     """The references that name a user exclusive to another enterprise. What a shared
     user's group or blacklist holds of such a user is shown to nobody else, and changed by
-    nobody else (README "Two enterprises, one user"). A reference to no user is not hidden."""
+    nobody else (docs/api-users-and-profiles.md#two-enterprises-one-user). A reference to
+    no user is not hidden."""
     return {ref for ref, item in _named(refs).items() if item is not None and not _sees(item, eid)}
 
 

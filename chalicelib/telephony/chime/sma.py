@@ -17,7 +17,7 @@ A call (one transaction) goes through the stages of `legs.py`:
 Machines: PSTN Audio has no answering-machine detection. A machine answering a leg that
 asks for 1 never presses it: Declined (the simulated carrier says Machine with detection
 on). Where machines are accepted (a blast, the destination of callOrigination=1, a
-conference engine), answering is enough, person or machine (README "Real calls").
+conference engine), answering is enough, person or machine (docs/carriers.md#chime).
 
 The service waits 5 s for an answer, then retries: every write here is conditional, so a
 repeated event reports nothing twice, and nothing here synthesises audio or calls Polly.
