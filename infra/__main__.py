@@ -75,6 +75,9 @@ def build(
 
     settings.reload()
 
+    from infra import jsii_output
+
+    jsii_output.as_text()  # before the first CDK import starts Node.js
     import aws_cdk as cdk
 
     from infra import nag
