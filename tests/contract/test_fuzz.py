@@ -16,8 +16,11 @@ Checks left out, each for a reason:
 - `negative_data_rejection`: the reference's sanitisers accept what a strict schema
   refuses ("numeric" keeps the digits: `userId=Test5` is 5; "string" strips tags), so a
   value outside the schema is often, rightly, accepted.
-- `positive_data_acceptance`: a valid request may name a user, group or call that does
-  not exist, which is a documented 404, not a failure.
+- `positive_data_acceptance` as schemathesis has it (by status): a valid request may name
+  a user, group or call that does not exist, which is a documented 404. Its OCP form is
+  `refused_only_for_state` below: a schema-valid request is accepted or refused for the
+  state of the data, never with a code that says its shape was wrong, but for the rules
+  the description states in words (listed there).
 - `use_after_free`, `ensure_resource_availability`: they assume REST resources that POST
   creates at the path GET reads; the reference's resources are addressed by variables
   (`userId=`), so they have nothing to follow.

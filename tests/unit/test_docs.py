@@ -116,12 +116,15 @@ def test_every_guide_opens_with_what_a_reader_came_for(guide):
 
 # -- pointers from the code, `make help` and error texts into the guides ------------------
 
+# Build output (infra/build, cdk.out) is not the project's: its vendored files are not ours.
+_BUILT = {"build", "cdk.out", "__pycache__"}
 CODE_FILES = sorted(
     [
         *(
             p
             for top in ("chalicelib", "local", "infra", "bench", "examples")
             for p in (ROOT / top).rglob("*.py")
+            if not _BUILT & set(p.relative_to(ROOT).parts)
         ),
         ROOT / "app.py",
         ROOT / "Makefile",
