@@ -185,9 +185,15 @@ class Smoke:
         numbers = (
             [MAGIC_INVALID, MAGIC_VALID] if self.twilio_test else [BUSY, NO_ANSWER, "3035551234"]
         )
-        c.ok(
-            "POST", "/huntorder", {"userId": jane, "phoneNumber": ",".join(numbers), "phoneType": 2}
-        )
+        hunt = {"userId": jane, "phoneNumber": ",".join(numbers), "phoneType": 2}
+        status, body = c.request("POST", "/huntorder", hunt)
+        if status == 409:  # 113: the test numbers are another user's (the README's Jane?)
+            raise SmokeFailed(
+                f"the test numbers {', '.join(numbers)} are another user's on this stage "
+                "(113): delete that user (the README's Jane: DELETE /user/ID), then smoke again"
+            )
+        if status != 200:
+            raise SmokeFailed(f"POST /huntorder: HTTP {status}: {body[:300]!r}")
         call_id = int(
             text_of(
                 c.ok(
