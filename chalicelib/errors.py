@@ -44,6 +44,8 @@ class Code(IntEnum):
     CONFERENCE_NOT_EXTENDABLE = 306
     # A blast that has already started cannot be changed or started again.
     ALREADY_STARTED = 307
+    # A stored autoconference or blast whose request cannot be read (the catalogue's words).
+    CORRUPTED_REQUEST = 307
     NO_SUCH_BLAST = 308
     REQUIRED = 900
     NOT_A_CHOICE = 901
@@ -152,7 +154,7 @@ class ErrorDetail:
 class OcpError(Exception):
     """One or more OCP errors; the first one decides the HTTP status.
 
-    `OcpError(922, name="userId", value="17")` fills the catalogue template.
+    `OcpError(Code.INVALID_USER_ID, name="userId", value="17")` fills the catalogue template.
     `request_id` is set for internal failures so that the client can quote it.
     """
 

@@ -8,14 +8,20 @@ cold start for routes they may never serve. So:
 
 1. A module of this project that a module needs only on some paths, and whose import
    would land on a cold start that does not need it, is bound at the top of the module
-   with `on_first_use`:
+   with `on_first_use`, and imported under TYPE_CHECKING by the same name, so that mypy
+   reads the module itself (its functions and their types) through the binding:
 
-       users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+       if TYPE_CHECKING:
+           from chalicelib.store import users
+       else:
+           users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
 
    The first attribute read imports it (importlib's own lock makes that safe from several
    threads); every read after it is one dictionary lookup and a getattr. Tests that
    monkeypatch the real module are seen through the proxy. The dependency stays visible
-   at the top of the file, and the import-graph check counts it like any import.
+   at the top of the file, and the import-graph check counts it like any import, and
+   checks that each binding has its TYPE_CHECKING twin naming the same module
+   (tests/import_graph.py `untyped`): a binding mypy cannot see through fails `make lint`.
    Where it is used: the route modules (api/), protocol's optional parts (idempotency,
    audio checks, status callbacks), the thin Lambda entry points (workflows/handlers.py)
    and the carrier adapters (telephony/carriers.py). A table of targets names them as
@@ -37,7 +43,6 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
 
 # The libraries a function under chalicelib/ may import inside itself, with why.
 DEFERRED_LIBRARIES = {
@@ -52,13 +57,15 @@ DEFERRED_LIBRARIES = {
 }
 
 
-def on_first_use(name: str) -> Any:
-    """The module `name`, imported by the first attribute read."""
-    return _Deferred(name)
+def on_first_use(name: str) -> ModuleType:
+    """The module `name`, imported by the first attribute read. Typed as a module only:
+    mypy reads the module itself from the TYPE_CHECKING import beside the binding."""
+    return _Deferred(name)  # type: ignore[return-value]  # a stand-in for the module
 
 
 class _Deferred:
     __slots__ = ("_name",)
+    _name: str
 
     def __init__(self, name: str) -> None:
         object.__setattr__(self, "_name", name)
@@ -66,10 +73,10 @@ class _Deferred:
     def _module(self) -> ModuleType:
         return importlib.import_module(self._name)
 
-    def __getattr__(self, attribute: str) -> Any:
+    def __getattr__(self, attribute: str) -> object:
         return getattr(self._module(), attribute)
 
-    def __setattr__(self, attribute: str, value: Any) -> None:
+    def __setattr__(self, attribute: str, value: object) -> None:
         setattr(self._module(), attribute, value)
 
     def __delattr__(self, attribute: str) -> None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import segments
 from chalicelib.messaging import simulated
 from chalicelib.messaging.port import (
@@ -147,7 +148,7 @@ class FakeSms:
         """The identity's messages a second, in one-second windows, as pacing.take counts."""
         length = max(1.0, 1.0 / self.per_second)
         capacity = max(1, int(self.per_second * length + 1e-9))
-        current = int(time.time() // length)
+        current = int(clock.now() // length)  # the clock pacing.take reads (tests freeze it)
         with self._lock:
             window, used = self._window.get(identity, (current, 0))
             if window != current:

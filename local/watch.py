@@ -22,7 +22,7 @@ from typing import TextIO
 from chalicelib import clock as clocks
 from chalicelib.api import blasts as blast_api
 from chalicelib.protocol import bodies
-from chalicelib.store import blasts, calls
+from chalicelib.store import blasts, calls, recipients
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import CallStatus
 from chalicelib.workflows import dialing, fanout, schedule
@@ -96,7 +96,7 @@ def read_board() -> Board:
 def progress(blast: BlastInfo) -> BlastProgress:
     if blast.first_call_id is None:  # not started: every recipient is still to come
         return BlastProgress(blast, 0, 0, blast.recipients)
-    results = blasts.results(blast)
+    results = recipients.results(blast)
     done = sum(1 for r in results if r is not None and r.done and r.success)
     failed = sum(1 for r in results if r is not None and r.done and not r.success)
     pending = len(results) - done - failed

@@ -5,9 +5,11 @@ minutes at most 1 decimal (RULINGS "currency", "mouallowed / mouused").
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Amount
 from chalicelib.protocol.render import Reply, status_ok
@@ -15,7 +17,10 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import NUM, Returns, ok
 
 bp = Blueprint(__name__)
-accounts = on_first_use("chalicelib.store.accounts")  # with PynamoDB: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.store import accounts
+else:
+    accounts = on_first_use("chalicelib.store.accounts")  # with PynamoDB: not at cold start
 
 # A request may move at most this much at once; far inside DynamoDB's 38 digits.
 LIMIT = Decimal("999999999999.99")
@@ -29,7 +34,7 @@ MINUTES = Amount(
     "mou", places=1, required=True, low=Decimal(0), high=LIMIT, doc="Minutes, at most 1 decimal."
 )
 # Every route names a user the enterprise must see (106).
-NO_USER = (106,)
+NO_USER = (Code.NO_SUCH_USER,)
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")

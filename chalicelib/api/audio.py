@@ -5,6 +5,8 @@ Not in the 2008 reference: an addition. API Gateway cannot carry a 5 MB
 S3 directly and name the returned key on blastvoice POST/PUT instead.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.imports import on_first_use
@@ -14,7 +16,10 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Each, Leaf, Returns
 
 bp = Blueprint(__name__)
-uploads = on_first_use("chalicelib.media.uploads")  # S3: for the one route using it
+if TYPE_CHECKING:
+    from chalicelib.media import uploads
+else:
+    uploads = on_first_use("chalicelib.media.uploads")  # S3: for the one route using it
 
 
 FORM = {

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib.domain import limits
 from chalicelib.domain.kinds import EMAIL, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -42,19 +44,28 @@ if TYPE_CHECKING:
     from chalicelib.store.blasts import AudioRef, BlastInfo
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
-# The dialing, the carrier port, the blast store: every Lambda cold start imports every
-# route module, and only these views need them.
-fanout = on_first_use("chalicelib.workflows.fanout")
-blasts = on_first_use("chalicelib.store.blasts")
-uploads = on_first_use("chalicelib.media.uploads")
+if TYPE_CHECKING:
+    from chalicelib.domain import recipients
+    from chalicelib.media import uploads
+    from chalicelib.store import blasts, users
+    from chalicelib.store import recipients as recipient_calls
+    from chalicelib.workflows import fanout
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
+    # The dialing, the carrier port, the blast store: every Lambda cold start imports every
+    # route module, and only these views need them.
+    fanout = on_first_use("chalicelib.workflows.fanout")
+    blasts = on_first_use("chalicelib.store.blasts")
+    recipient_calls = on_first_use("chalicelib.store.recipients")
+    uploads = on_first_use("chalicelib.media.uploads")
 
 
-# A text is at most 1,600 bytes (End User Messaging's MessageBody; fanout.check_text).
-MAX_SMS_TEXT = 1600
+# A text is at most 1,600 bytes (domain/limits.py; fanout.check_text counts the bytes),
+# so at most 1,600 characters.
+MAX_SMS_TEXT = limits.SMS_TEXT_BYTES
 
-BLAST_ID = Id("blastId", code=308, doc="As blast POST returned it.")
+BLAST_ID = Id("blastId", code=Code.NO_SUCH_BLAST, doc="As blast POST returned it.")
 TIME = ScheduleTime("time", doc="When to send (Unix time); none, or one not in the future: now.")
 AUDIO_FILE = AudioFile("audioFile")
 # The key of a presigned upload (POST /audioupload): an addition to the reference.
@@ -69,7 +80,7 @@ def origination(*, required: bool) -> Field:
     return Destination(
         "origination",
         required=required,
-        bad_type_code=302,
+        bad_type_code=Code.BAD_ORIGINATION,
         doc="Who sends the blast: one `type:value` pair (1 userId, 2 email, 3 phone).",
     )
 
@@ -78,7 +89,7 @@ def destinations(*, required: bool) -> Field:
     return Destinations(
         "destination",
         required=required,
-        bad_type_code=301,
+        bad_type_code=Code.BAD_TERMINATION,
         doc="The recipients: `type:value` pairs, comma-separated (1 userId, 2 email, 3 phone).",
     )
 
@@ -87,10 +98,10 @@ HIDE_ANI = "1: recipients do not see the origination's number."
 ALLOW_CALLBACK = "1: a recipient may press 1 to be connected to the originator; 0: not."
 # 106 no such requesting user, 922 a destination or origination names nobody visible, 902
 # and 903 audio that is not mp3/wma or too large, 903 too many destinations.
-CREATE_ERRORS = (106, 902, 903, 922)
+CREATE_ERRORS = (Code.NO_SUCH_USER, Code.INVALID_VALUE, Code.BAD_LENGTH, Code.INVALID_USER_ID)
 # PUT also: 307 it has fired, 308 no such blast of this user, 900 removing the audio of
 # a blast without text.
-CHANGE_ERRORS = (*CREATE_ERRORS, 307, 308, 900)
+CHANGE_ERRORS = (*CREATE_ERRORS, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST, Code.REQUIRED)
 CREATED = (
     Returns(201, {"blastid": INT}, "Started now (no time, or one not in the future)."),
     Returns(202, {"blastid": INT}, "Scheduled for its time."),
@@ -172,7 +183,7 @@ GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
         URL,
         *STATUS_CALLBACK,
     ),
-    internal_error=304,
+    internal_error=Code.CALL_WRITE_FAILED,
     errors=CREATE_ERRORS,
     returns=CREATED,
     summary="Call a list of recipients with an announcement",
@@ -214,7 +225,7 @@ def create_voice(req: Request) -> Reply:
         AUDIO_KEY,
         URL,
     ),
-    internal_error=304,
+    internal_error=Code.CALL_WRITE_FAILED,
     errors=CHANGE_ERRORS,
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled voice blast (a variable named 0 removes its audio)",
@@ -241,8 +252,8 @@ def change_voice(req: Request) -> Reply:
     "/blastVoice",
     ["GET"],
     variables=GET_VARIABLES,
-    internal_error=304,
-    errors=(106, 307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.NO_SUCH_USER, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(BLAST_IDS, Returns(200, VOICE_BODY, "With a blastId."), NONE_FOUND),
     summary="A user's voice blasts, or one",
 )
@@ -251,8 +262,8 @@ def change_voice(req: Request) -> Reply:
     "/blastVoice/{blastId}",
     ["GET"],
     variables=(USER_ID, BLAST_ID),
-    internal_error=304,
-    errors=(106, 307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.NO_SUCH_USER, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(Returns(200, VOICE_BODY),),
     summary="A voice blast and its recipients' results",
 )
@@ -265,8 +276,8 @@ def get_voice(req: Request) -> Reply:
     "/blastVoice/{blastId}",
     ["DELETE"],
     variables=(USER_ID, BLAST_ID),
-    internal_error=304,
-    errors=(307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(ok(200, verbose_only=False),),
     summary="Cancel a scheduled voice blast",
 )
@@ -292,7 +303,7 @@ SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
         TIME,
         *STATUS_CALLBACK,
     ),
-    internal_error=304,
+    internal_error=Code.CALL_WRITE_FAILED,
     errors=CREATE_ERRORS,
     returns=CREATED,
     summary="Text a list of recipients",
@@ -329,8 +340,14 @@ def create_sms(req: Request) -> Reply:
         Text("text", max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
     ),
-    internal_error=304,
-    errors=(106, 307, 308, 903, 922),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(
+        Code.NO_SUCH_USER,
+        Code.ALREADY_STARTED,
+        Code.NO_SUCH_BLAST,
+        Code.BAD_LENGTH,
+        Code.INVALID_USER_ID,
+    ),
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled SMS blast",
     idempotent=True,
@@ -347,8 +364,8 @@ def change_sms(req: Request) -> Reply:
     "/blastsms",
     ["GET"],
     variables=GET_VARIABLES,
-    internal_error=304,
-    errors=(106, 307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.NO_SUCH_USER, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(BLAST_IDS, Returns(200, SMS_BODY, "With a blastId."), NONE_FOUND),
     summary="A user's SMS blasts, or one",
 )
@@ -357,8 +374,8 @@ def change_sms(req: Request) -> Reply:
     "/blastsms/{blastId}",
     ["GET"],
     variables=(USER_ID, BLAST_ID),
-    internal_error=304,
-    errors=(106, 307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.NO_SUCH_USER, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(Returns(200, SMS_BODY),),
     summary="An SMS blast and its recipients' results",
 )
@@ -371,8 +388,8 @@ def get_sms(req: Request) -> Reply:
     "/blastsms/{blastId}",
     ["DELETE"],
     variables=(USER_ID, BLAST_ID),
-    internal_error=304,
-    errors=(307, 308),
+    internal_error=Code.CALL_WRITE_FAILED,
+    errors=(Code.ALREADY_STARTED, Code.NO_SUCH_BLAST),
     returns=(ok(200, verbose_only=False),),
     summary="Cancel a scheduled SMS blast",
 )
@@ -389,7 +406,7 @@ def _get(req: Request, kind: str) -> Reply:
         found = blasts.ids_of(req.eid, v["userId"], kind)
         return Reply({"blastIds": Items("blastId", found)}) if found else NO_CONTENT
     blast = blasts.get(v["blastId"], req.eid, v["userId"], kind)
-    return Reply(body(blast, blasts.results(blast)))
+    return Reply(body(blast, recipient_calls.results(blast)))
 
 
 def _delete(req: Request, kind: str) -> Reply:
@@ -407,7 +424,7 @@ def _check_users(eid: int, v: dict[str, Any]) -> None:
         named = [named] if named is not None and not isinstance(named, list) else named or []
         refs = [d.value for d in named if d.type in (BY_USER_ID, EMAIL)]
         if refs:
-            blasts.require_visible(eid, refs, name=name)
+            users.require_visible(eid, refs, name=name)
 
 
 def _audio(eid: int, v: dict[str, Any]) -> AudioRef | None:

@@ -7,8 +7,11 @@ ignored). GET is `/call/{callId}`, or `/call?callId=`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.bodies import call_body
@@ -28,7 +31,10 @@ from chalicelib.protocol.shapes import INT, NUM, TEXT, Each, Empty, Leaf, Return
 bp = Blueprint(__name__)
 # Resolution, dialing, the carrier port: every Lambda cold start imports every route
 # module, and only these views need them.
-calls = on_first_use("chalicelib.workflows.calls")
+if TYPE_CHECKING:
+    from chalicelib.workflows import calls
+else:
+    calls = on_first_use("chalicelib.workflows.calls")
 
 
 # RULINGS "Call vocabulary" (telephony's results, store.calls' states), for the description.
@@ -49,14 +55,14 @@ PLACE = (
     Destination(
         "origination",
         required=True,
-        bad_type_code=302,
+        bad_type_code=Code.BAD_ORIGINATION,
         doc="Who the call connects the destination to: one `type:value` pair "
         "(1 userId, 2 email, 3 phone).",
     ),
     Destination(
         "destination",
         required=True,
-        bad_type_code=301,
+        bad_type_code=Code.BAD_TERMINATION,
         doc="Who is called first and asked to press 1: one `type:value` pair.",
     ),
     Text(
@@ -68,7 +74,12 @@ PLACE = (
 )
 # 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
 # call could not be stored or started.
-PLACE_ERRORS = (106, 303, 304, 922)
+PLACE_ERRORS = (
+    Code.NO_SUCH_USER,
+    Code.BLACKLISTED_ORIGINATION,
+    Code.CALL_WRITE_FAILED,
+    Code.INVALID_USER_ID,
+)
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {
     "userId": INT,
@@ -127,7 +138,7 @@ def place_call(req: Request) -> Reply:
     ("/call/{callId}", "/call"),
     ["GET"],
     variables=(CALL_ID,),
-    errors=(902,),
+    errors=(Code.INVALID_VALUE,),
     returns=(Returns(200, CALL),),
     summary="A call's status",
 )

@@ -5,7 +5,7 @@ the first webhook, so that no other request pays for it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
@@ -15,11 +15,16 @@ from chalicelib.imports import on_first_use
 from chalicelib.protocol import routes
 
 # The first webhook imports the carrier: no other request pays for it.
-hooks = on_first_use("chalicelib.telephony.twilio.hooks")
-twiml = on_first_use("chalicelib.telephony.twilio.twiml")
-dialer = on_first_use("chalicelib.workflows.dialer")
-texts = on_first_use("chalicelib.messaging.twilio")
-texting = on_first_use("chalicelib.workflows.texting")
+if TYPE_CHECKING:
+    from chalicelib.messaging import twilio as texts
+    from chalicelib.telephony.twilio import hooks, twiml
+    from chalicelib.workflows import dialer, texting
+else:
+    hooks = on_first_use("chalicelib.telephony.twilio.hooks")
+    twiml = on_first_use("chalicelib.telephony.twilio.twiml")
+    dialer = on_first_use("chalicelib.workflows.dialer")
+    texts = on_first_use("chalicelib.messaging.twilio")
+    texting = on_first_use("chalicelib.workflows.texting")
 
 bp = Blueprint(__name__)
 

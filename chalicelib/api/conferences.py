@@ -5,9 +5,12 @@ execution failed"), not 105. The work behind them is imported on first use: a co
 for any other route does not pay for the dialing and scheduling modules.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain import limits
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
 from chalicelib.protocol.params import (
@@ -36,11 +39,15 @@ from chalicelib.protocol.types import USER_ID as BY_USER_ID
 from chalicelib.protocol.types import Destination as Dest
 
 bp = Blueprint(__name__)
-autoconference = on_first_use("chalicelib.workflows.autoconference")
-autoconferences = on_first_use("chalicelib.store.autoconferences")
-conference = on_first_use("chalicelib.workflows.conference")
+if TYPE_CHECKING:
+    from chalicelib.store import autoconferences
+    from chalicelib.workflows import autoconference, conference
+else:
+    autoconference = on_first_use("chalicelib.workflows.autoconference")
+    autoconferences = on_first_use("chalicelib.store.autoconferences")
+    conference = on_first_use("chalicelib.workflows.conference")
 
-INTERNAL = 304
+INTERNAL = Code.CALL_WRITE_FAILED
 CALL_ID = Id("callId", doc="As autoconference POST returned it.")
 # A reservation (or an extension) of up to a day at a time.
 MAX_DURATION_SECONDS = 86400
@@ -52,7 +59,7 @@ def _autoconference_fields(*, required: bool) -> list:
         Dtmf("pin", doc="Touch tones sent once the bridge answers (0-9, # and *)."),
         Destination(
             "origination",
-            bad_type_code=302,
+            bad_type_code=Code.BAD_ORIGINATION,
             doc="Who to connect to the bridge, one `type:value` pair (default: the user).",
         ),
         Text("text", max_len=MAX_TEXT, doc="Spoken before connecting."),
@@ -89,7 +96,7 @@ SCHEDULED = Returns(202, {"callId": INT}, "Scheduled for its time.")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 922),
+    errors=(Code.NO_SUCH_USER, Code.INVALID_USER_ID),
     returns=(STARTED, SCHEDULED),
     summary="Dial into a conference bridge, now or at a time",
     idempotent=True,
@@ -102,10 +109,10 @@ def create_autoconference(req: Request) -> Reply:
         req.eid,
         v["userId"],
         autoconferences.Autoconference(
-            number=v["phoneNumber"].display,
+            number=v["phoneNumber"],
             pin=v["pin"] or "",
             text=v["text"] or "",
-            origination=origination.wire(),
+            origination=origination,
             time=v["conferenceTime"] or 0,
             disable_amd=bool(v["disableAMD"]),
         ),
@@ -124,7 +131,7 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     ["GET"],
     variables=(USER_ID, CALL_ID.but(when=sent("callId"), doc="One autoconference.")),
     internal_error=INTERNAL,
-    errors=(106, 305, 307),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_CONFERENCE, Code.CORRUPTED_REQUEST),
     returns=(LISTED, ONE, NONE_FOUND),
     summary="A user's autoconferences, or one",
 )
@@ -134,7 +141,7 @@ ONE = Returns(200, AUTOCONFERENCE, "With a callId.")
     ["GET"],
     variables=(USER_ID, CALL_ID),
     internal_error=INTERNAL,
-    errors=(305, 307),
+    errors=(Code.NO_SUCH_CONFERENCE, Code.CORRUPTED_REQUEST),
     returns=(ONE,),
     summary="An autoconference",
 )
@@ -144,14 +151,13 @@ def get_autoconferences(req: Request) -> Reply:
         found = autoconferences.list_ids(req.eid, v["userId"])
         return Reply({"callIds": Items("callId", found)}) if found else NO_CONTENT
     c = autoconferences.get(v["callId"], req.eid, v["userId"]).conference
-    kind, _colon, value = c.origination.partition(":")
     return Reply(
         {
-            "conferenceNumber": c.number,
+            "conferenceNumber": c.number.display,
             "conferencePin": c.pin,
             "conferenceTime": c.time,
             "announcementText": c.text,
-            "origination": {"type": int(kind), "value": int(value) if kind == "1" else value},
+            "origination": {"type": c.origination.type, "value": c.origination.label},
         }
     )
 
@@ -170,7 +176,7 @@ def get_autoconferences(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(305, 307, 922),
+    errors=(Code.NO_SUCH_CONFERENCE, Code.CORRUPTED_REQUEST, Code.INVALID_USER_ID),
     returns=(ok(202, verbose_only=False),),
     summary="Change a scheduled autoconference (304 once it has fired)",
     idempotent=True,
@@ -182,10 +188,10 @@ def change_autoconference(req: Request) -> Reply:
     changes = {
         name: value
         for name, value in (
-            ("number", v["phoneNumber"] and v["phoneNumber"].display),
+            ("number", v["phoneNumber"]),
             ("pin", v["pin"]),
             ("text", v["text"]),
-            ("origination", v["origination"] and v["origination"].wire()),
+            ("origination", v["origination"]),
             ("disable_amd", None if v["disableAMD"] is None else bool(v["disableAMD"])),
         )
         if value is not None
@@ -202,7 +208,7 @@ def change_autoconference(req: Request) -> Reply:
     ["DELETE"],
     variables=(UserId(required=False, doc="If given, the user who scheduled it."), CALL_ID),
     internal_error=INTERNAL,
-    errors=(305,),
+    errors=(Code.NO_SUCH_CONFERENCE,),
     returns=(ok(200, verbose_only=False),),
     summary="Cancel a scheduled autoconference (304 once it has fired)",
 )
@@ -231,7 +237,7 @@ PARTICIPANTS = ("destinationType", "destinationValue")
         *STATUS_CALLBACK,
     ),
     internal_error=INTERNAL,
-    errors=(106, 303, 922),
+    errors=(Code.NO_SUCH_USER, Code.BLACKLISTED_ORIGINATION, Code.INVALID_USER_ID),
     returns=(Returns(201, {"conferenceid": INT, "callid": INT}),),
     summary="Open a conference room and call its moderator",
     idempotent=True,
@@ -266,7 +272,13 @@ def create_conference(req: Request) -> Reply:
         ),
     ),
     internal_error=INTERNAL,
-    errors=(117, 303, 305, 306, 922),
+    errors=(
+        Code.FULL,
+        Code.BLACKLISTED_ORIGINATION,
+        Code.NO_SUCH_CONFERENCE,
+        Code.CONFERENCE_NOT_EXTENDABLE,
+        Code.INVALID_USER_ID,
+    ),
     returns=(
         Returns(
             201,

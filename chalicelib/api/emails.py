@@ -1,7 +1,10 @@
 """email POST, GET, PUT, DELETE: a user's addresses, unique system-wide."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Email
 from chalicelib.protocol.render import Reply
@@ -9,8 +12,12 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Many, Returns
 
 bp = Blueprint(__name__)
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-rules = on_first_use("chalicelib.domain.profile")  # only the views use it
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    rules = on_first_use("chalicelib.domain.profile")  # only the views use it
 
 
 EMAIL = Email("email", required=True, doc="An email address, unique system-wide.")
@@ -22,7 +29,7 @@ STATUS = {"status": TEXT}
     "/email",
     ["POST"],
     variables=(USER_ID, EMAIL),
-    errors=(106, 111, 113, 117),
+    errors=(Code.NO_SUCH_USER, Code.CORRUPT_DATA, Code.DUPLICATE_PHONE, Code.FULL),
     returns=(Returns(201, STATUS, verbose_only=True),),
     summary="Add an email address to a user",
     idempotent=True,
@@ -39,7 +46,7 @@ def add_email(req: Request) -> Reply:
     "/email",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, {"emails": {"default": TEXT, "address": Many(TEXT)}}),),
     summary="A user's email addresses and the default one",
 )
@@ -53,7 +60,7 @@ def get_emails(req: Request) -> Reply:
     "/email",
     ["PUT"],
     variables=(USER_ID, EMAIL),
-    errors=(106, 111, 113, 117),
+    errors=(Code.NO_SUCH_USER, Code.CORRUPT_DATA, Code.DUPLICATE_PHONE, Code.FULL),
     returns=(Returns(200, STATUS, verbose_only=True),),
     summary="Set a user's default email address (added if new)",
     idempotent=True,
@@ -74,7 +81,7 @@ def set_default_email(req: Request) -> Reply:
     "/email",
     ["DELETE"],
     variables=(USER_ID, Email("email", required=True, lookup=True)),
-    errors=(106, 107, 108, 111),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_EMAIL, Code.PRIMARY_EMAIL, Code.CORRUPT_DATA),
     returns=(Returns(200, STATUS),),
     summary="Remove an email address from a user",
 )

@@ -6,9 +6,12 @@ or as variables (the reference lists `destination` as a request variable):
 are the same request.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.domain import limits
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, Destinations, Id, Text, not_sent, sent
 from chalicelib.protocol.render import NO_CONTENT, Reply, status_ok
@@ -16,9 +19,12 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, NONE_FOUND, TEXT, Leaf, Many, Returns, ok
 
 bp = Blueprint(__name__)
-groups = on_first_use("chalicelib.store.groups")  # with PynamoDB: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.store import groups
+else:
+    groups = on_first_use("chalicelib.store.groups")  # with PynamoDB: not at cold start
 
-GROUP_ID = Id("groupId", code=923)
+GROUP_ID = Id("groupId", code=Code.INVALID_GROUP)
 GROUP_NAME = Text("groupName", required=True, max_len=100)
 MEMBERS = Destinations(
     "destination",
@@ -27,9 +33,9 @@ MEMBERS = Destinations(
     max_items=limits.GROUP_MEMBERS,
 )
 # A group names its owner: another user's group is 112, an unknown one 115; 106 no user.
-GROUP_ERRORS = (106, 112, 115)
+GROUP_ERRORS = (Code.NO_SUCH_USER, Code.GROUP_NOT_OWNED, Code.NO_SUCH_GROUP)
 # Adding members: 117 past limits.GROUP_MEMBERS.
-ADD_ERRORS = (*GROUP_ERRORS, 117)
+ADD_ERRORS = (*GROUP_ERRORS, Code.FULL)
 # POST /group creates a group; naming a groupId (in the path or as a variable) adds members.
 POST_VARIABLES = (
     USER_ID,

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.domain.numbers import CARRIERS
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import USER_ID, CarrierId, Flag, Phone, PhoneType, UnixTime
 from chalicelib.protocol.render import Items, Reply, status_ok
@@ -19,10 +19,15 @@ bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.domain.profile import Number, Profile
 
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-# The rules, used by the views only: not at cold start either.
-rules = on_first_use("chalicelib.domain.profile")
-resolution = on_first_use("chalicelib.domain.resolve")
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.domain import resolve as resolution
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    # The rules, used by the views only: not at cold start either.
+    rules = on_first_use("chalicelib.domain.profile")
+    resolution = on_first_use("chalicelib.domain.resolve")
 
 
 NUMBER = {
@@ -50,7 +55,8 @@ NUMBERS_GET = (
 NEW_NUMBER = (PhoneType(required=True), CarrierId())
 CARRIER = {"id": INT, "name": TEXT, "gateway": TEXT}
 # Adding a number: 106 no such user, 113 someone has it, 111 a uniqueness key is corrupt.
-ADDING = (106, 111, 113, 117)  # 117: the user has as many numbers as it may
+# FULL: the user has as many numbers as it may.
+ADDING = (Code.NO_SUCH_USER, Code.CORRUPT_DATA, Code.DUPLICATE_PHONE, Code.FULL)
 
 
 def number_body(number: Number, *, is_default: bool | None = None) -> dict:
@@ -80,7 +86,7 @@ def _numbers_now(req: Request, *, sms: bool) -> Reply:
     at = clock.now() if v["time"] is None else v["time"]
     found = (resolution.resolve_sms if sms else resolution.resolve)(profile, at)
     if not found.numbers and not found.dnd:
-        raise OcpError(110)
+        raise OcpError(Code.NO_SUCH_PHONE)
     return Reply(
         {
             "tryall": int(found.tryall),
@@ -93,7 +99,7 @@ def _numbers_now(req: Request, *, sms: bool) -> Reply:
 def _all_numbers(profile: Profile, *, sms: bool) -> Reply:
     numbers = profile.sms_phones if sms else profile.phones
     if not numbers:
-        raise OcpError(110)
+        raise OcpError(Code.NO_SUCH_PHONE)
     default = profile.default(sms=sms)
     return Reply(
         {
@@ -113,7 +119,7 @@ def _all_numbers(profile: Profile, *, sms: bool) -> Reply:
     "/phoneNumber",
     ["GET"],
     variables=NUMBERS_GET,
-    errors=(106, 110),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_PHONE),
     returns=(ALL_NUMBERS, NUMBERS_NOW),
     summary="A user's phone numbers: all, or those to dial at a time",
 )
@@ -148,7 +154,7 @@ def add_number(req: Request) -> Reply:
         PhoneType(doc="Updates the number; with a new number, adds it."),
         CarrierId(),
     ),
-    errors=(*ADDING, 110),
+    errors=(*ADDING, Code.NO_SUCH_PHONE),
     returns=(ok(),),
     summary="Make a number the user's default (added if new, with phoneType)",
     idempotent=True,
@@ -173,7 +179,7 @@ def set_default_number(req: Request) -> Reply:
         PhoneType(),
         CarrierId(),
     ),
-    errors=(*ADDING, 110),
+    errors=(*ADDING, Code.NO_SUCH_PHONE),
     returns=(ok(),),
     summary="Change a number's digits, type or carrier",
     idempotent=True,
@@ -198,7 +204,7 @@ def change_number(req: Request) -> Reply:
     "/phoneNumber",
     ["DELETE"],
     variables=(USER_ID, Phone("phoneNumber", required=True)),
-    errors=(106, 109, 110),
+    errors=(Code.NO_SUCH_USER, Code.PRIMARY_PHONE, Code.NO_SUCH_PHONE),
     returns=(ok(verbose_only=False),),
     summary="Remove a phone number from a user",
 )
@@ -213,7 +219,7 @@ def remove_number(req: Request) -> Reply:
     "/smsphone",
     ["GET"],
     variables=NUMBERS_GET,
-    errors=(106, 110),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_PHONE),
     returns=(ALL_NUMBERS, NUMBERS_NOW),
     summary="A user's SMS numbers: all, or those to text at a time",
 )
@@ -243,7 +249,7 @@ def add_sms_number(req: Request) -> Reply:
     "/smsphone",
     ["DELETE"],
     variables=(USER_ID, Phone("phone", required=True)),
-    errors=(106, 109, 110),
+    errors=(Code.NO_SUCH_USER, Code.PRIMARY_PHONE, Code.NO_SUCH_PHONE),
     returns=(ok(verbose_only=False),),
     summary="Remove an SMS number from a user",
 )
@@ -258,7 +264,7 @@ def remove_sms_number(req: Request) -> Reply:
     "/carriers",
     ["GET"],
     variables=(USER_ID, Flag("all", doc="1: the whole catalogue.")),
-    errors=(106, 111),
+    errors=(Code.NO_SUCH_USER, Code.CORRUPT_DATA),
     returns=(
         Returns(200, {"carriers": Each("carrier", {"id": INT, "name": TEXT, "gateway": TEXT})}),
     ),
@@ -270,7 +276,7 @@ def get_carriers(req: Request) -> Reply:
     profile = profiles.load(v["userId"], req.eid)
     used = {n.carrier_id for n in profile.phones + profile.sms_phones}
     if not used <= CARRIERS.keys():
-        raise OcpError(111)
+        raise OcpError(Code.CORRUPT_DATA)
     shown = sorted(CARRIERS if v["all"] else used)
     return Reply(
         {

@@ -10,8 +10,9 @@ from chalice import Blueprint
 from chalicelib.api.phones import ADDING, NUMBER_WITH_DEFAULT, number_body
 from chalicelib.domain import limits
 from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
+from chalicelib.domain.numbers import Phone as Number
 from chalicelib.domain.windows import TIMEZONES, Window
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.protocol import types
 from chalicelib.protocol.params import (
@@ -35,8 +36,12 @@ bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.domain.profile import Block, NumberRequest
 
-profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
-rules = on_first_use("chalicelib.domain.profile")  # the views' only: not at cold start
+if TYPE_CHECKING:
+    from chalicelib.domain import profile as rules
+    from chalicelib.store import profiles
+else:
+    profiles = on_first_use("chalicelib.store.profiles")  # with PynamoDB: not at cold start
+    rules = on_first_use("chalicelib.domain.profile")  # the views' only: not at cold start
 
 
 # -- huntorder ------------------------------------------------------------------------
@@ -76,7 +81,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> Sequence[int |
     if len(values) == 1:
         return values * count
     if len(values) != count:
-        raise OcpError(902, name=name, value=",".join(map(str, values)))
+        raise OcpError(Code.INVALID_VALUE, name=name, value=",".join(map(str, values)))
     return values
 
 
@@ -94,7 +99,7 @@ def _one_each(name: str, values: list[int] | None, count: int) -> Sequence[int |
         ),
         *_HUNT_FIELDS,
     ),
-    errors=(*ADDING, 900, 902),
+    errors=(*ADDING, Code.REQUIRED, Code.INVALID_VALUE),
     returns=(ok(verbose_only=False),),
     summary="Append numbers to a user's hunt order and/or set tryall",
     idempotent=True,
@@ -117,7 +122,7 @@ def extend_hunt_order(req: Request) -> Reply:
         Phones("phoneNumber", required=True, doc=HUNT_NUMBERS, max_items=limits.PHONES),
         *_HUNT_FIELDS,
     ),
-    errors=(*ADDING, 900, 902),
+    errors=(*ADDING, Code.REQUIRED, Code.INVALID_VALUE),
     returns=(ok(201),),
     summary="Replace a user's hunt order",
     idempotent=True,
@@ -146,7 +151,7 @@ HUNT_NUMBER = {
     "/huntorder",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, {"tryall": INT, "numbers": Each("number", HUNT_NUMBER)}),),
     summary="A user's hunt order and tryall",
 )
@@ -182,7 +187,7 @@ def get_hunt_order(req: Request) -> Reply:
     "/huntorder",
     ["DELETE"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(verbose_only=False),),
     summary="Clear a user's hunt order (tryall stays)",
 )
@@ -255,7 +260,7 @@ def _window_body(window: Window) -> dict:
         PhoneType(doc="Needed when the number is new to the user."),
         CarrierId(),
     ),
-    errors=(*ADDING, 900),
+    errors=(*ADDING, Code.REQUIRED),
     returns=(ok(201, verbose_only=False),),
     summary="Ring a number at set hours and days",
     idempotent=True,
@@ -281,7 +286,7 @@ def add_exception(req: Request) -> Reply:
         ),
         *_window_fields(when=not_set("all")),
     ),
-    errors=(106, 110),
+    errors=(Code.NO_SUCH_USER, Code.NO_SUCH_PHONE),
     returns=(ok(verbose_only=False),),
     summary="Remove hours from a number's exceptions, or all exceptions",
 )
@@ -303,7 +308,7 @@ def remove_exception(req: Request) -> Reply:
     "/calltimeexception",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(
         Returns(200, {"exceptions": Each("exception", {**WINDOW, "number": NUMBER_WITH_DEFAULT})}),
     ),
@@ -329,7 +334,7 @@ def get_exceptions(req: Request) -> Reply:
     "/dnd",
     ["POST"],
     variables=(USER_ID, *_window_fields()),
-    errors=(106, 117),
+    errors=(Code.NO_SUCH_USER, Code.FULL),
     returns=(ok(201),),
     summary="Add do-not-disturb hours",
     idempotent=True,
@@ -345,7 +350,7 @@ def add_dnd(req: Request) -> Reply:
     "/dnd",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, {"exceptions": Each("exception", WINDOW)}), NONE_FOUND),
     summary="A user's do-not-disturb hours",
 )
@@ -361,7 +366,7 @@ def get_dnd(req: Request) -> Reply:
     "/dnd",
     ["DELETE"],
     variables=(USER_ID, ALL, *_window_fields(when=not_set("all"))),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(),),
     summary="Remove do-not-disturb hours, or all of them",
 )
@@ -380,7 +385,12 @@ def remove_dnd(req: Request) -> Reply:
 _BLOCK_FIELDS = (
     USER_ID,
     Int(
-        "terminationType", required=True, low=1, high=3, code=901, doc="1 userId, 2 email, 3 phone."
+        "terminationType",
+        required=True,
+        low=1,
+        high=3,
+        code=Code.NOT_A_CHOICE,
+        doc="1 userId, 2 email, 3 phone.",
     ),
     Text(
         "terminationValue",
@@ -390,7 +400,13 @@ _BLOCK_FIELDS = (
     ),
 )
 # terminationValue is read as the destination "type:value" (922: no such user visible).
-_BLOCK_ERRORS = (106, 902, 915, 920, 922)
+_BLOCK_ERRORS = (
+    Code.NO_SUCH_USER,
+    Code.INVALID_VALUE,
+    Code.INVALID_EMAIL,
+    Code.INVALID_PHONE,
+    Code.INVALID_USER_ID,
+)
 
 
 def _block(req: Request, *, must_exist: bool) -> Block:
@@ -402,13 +418,14 @@ def _block(req: Request, *, must_exist: bool) -> Block:
     target = types.destination(
         name, f"{v['terminationType']}:{v['terminationValue']}", check_dns=False
     )
-    if target.type == types.PHONE:
-        return rules.Block(rules.BLOCK_PHONE, target.value)
-    if target.type == types.EMAIL:
-        return rules.Block(rules.BLOCK_USER, profiles.user_with_email(target.value, req.eid, name))
+    value = target.value  # by its type: a Phone (3), an email (2) or a userId (1)
+    if isinstance(value, Number):
+        return rules.Block(rules.BLOCK_PHONE, value)
+    if isinstance(value, str):
+        return rules.Block(rules.BLOCK_USER, profiles.user_with_email(value, req.eid, name))
     if must_exist:
-        return rules.Block(rules.BLOCK_USER, profiles.blocked_user(target.value, req.eid, name))
-    return rules.Block(rules.BLOCK_USER, target.value)
+        return rules.Block(rules.BLOCK_USER, profiles.blocked_user(value, req.eid, name))
+    return rules.Block(rules.BLOCK_USER, value)
 
 
 @route(
@@ -416,7 +433,7 @@ def _block(req: Request, *, must_exist: bool) -> Block:
     "/blacklist",
     ["POST"],
     variables=_BLOCK_FIELDS,
-    errors=(*_BLOCK_ERRORS, 113, 117),
+    errors=(*_BLOCK_ERRORS, Code.DUPLICATE_PHONE, Code.FULL),
     returns=(ok(201),),
     summary="Block a user or number from calling a user",
     idempotent=True,
@@ -432,7 +449,7 @@ def add_block(req: Request) -> Reply:
     "/blacklist",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(
         Returns(
             200,
@@ -459,7 +476,7 @@ def get_blacklist(req: Request) -> Reply:
     return Reply(
         {
             "contact": [
-                {"type": b.type, "id": b.value.display if b.type == rules.BLOCK_PHONE else b.value}
+                {"type": b.type, "id": b.value.display if isinstance(b.value, Number) else b.value}
                 for b in shown
             ]
         }
@@ -471,7 +488,7 @@ def get_blacklist(req: Request) -> Reply:
     "/blacklist",
     ["DELETE"],
     variables=_BLOCK_FIELDS,
-    errors=(*_BLOCK_ERRORS, 110),
+    errors=(*_BLOCK_ERRORS, Code.NO_SUCH_PHONE),
     returns=(ok(),),
     summary="Unblock a user or number",
 )
@@ -482,6 +499,6 @@ def remove_block(req: Request) -> Reply:
     block = _block(req, must_exist=False)
     if not profiles.visible_blacklist((block,), req.eid):
         profiles.load(user_id, req.eid)  # 106 first, as for any other entry
-        raise OcpError(110)
+        raise OcpError(Code.NO_SUCH_PHONE)
     profiles.change(user_id, req.eid, rules.remove_block, block)
     return status_ok()

@@ -9,6 +9,7 @@ process.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
@@ -17,8 +18,11 @@ from chalicelib.protocol.routes import PublicRequest, route
 from chalicelib.protocol.shapes import Document, Returns
 
 bp = Blueprint(__name__)
-openapi = on_first_use("chalicelib.reference.openapi")
-page = on_first_use("chalicelib.reference.page")
+if TYPE_CHECKING:
+    from chalicelib.reference import openapi, page
+else:
+    openapi = on_first_use("chalicelib.reference.openapi")
+    page = on_first_use("chalicelib.reference.page")
 
 # The description changes only with a deployment: caches may keep it a few minutes.
 CACHE = "public, max-age=300"

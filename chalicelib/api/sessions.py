@@ -2,6 +2,7 @@
 
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.protocol import auth
 from chalicelib.protocol.render import Reply
 from chalicelib.protocol.routes import PublicRequest, route
@@ -15,7 +16,12 @@ bp = Blueprint(__name__)
     "/session",
     ["GET"],
     public=True,
-    errors=(100, 101, 102, 114),
+    errors=(
+        Code.BAD_TIMESTAMP,
+        Code.UNKNOWN_ENTERPRISE,
+        Code.BAD_CREDENTIALS,
+        Code.AUTH_SYSTEM_FAILED,
+    ),
     returns=(Returns(200, {"sessionId": Leaf(TEXT, "64 hex characters, valid 24 hours.")}),),
     summary="Open a session",
 )

@@ -1,7 +1,10 @@
 """ttspreview POST: the text as the call will speak it, as a link to an MP3."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT, VOICES
 from chalicelib.protocol.params import USER_ID, Choice, Text
@@ -10,8 +13,12 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import TEXT, Leaf, Returns
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
+if TYPE_CHECKING:
+    from chalicelib.media import tts
+    from chalicelib.store import users
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route using them
 
 
 @route(
@@ -23,7 +30,7 @@ tts = on_first_use("chalicelib.media.tts")  # Polly and S3: for the one route us
         Text("text", required=True, max_len=MAX_TEXT, doc="What to say."),
         Choice("voice", VOICES, doc="A Polly voice; Joanna by default."),
     ),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(201, {"url": Leaf(TEXT, "An HTTPS link to an MP3, valid an hour.")}),),
     summary="A link to an MP3 of the text as a call speaks it",
     idempotent=True,

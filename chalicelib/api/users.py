@@ -1,7 +1,10 @@
 """user GET, POST, PUT, DELETE and uidbyemail GET."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
+from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.protocol.params import (
     USER_ID,
@@ -18,8 +21,11 @@ from chalicelib.protocol.routes import Request, route
 from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
 
 bp = Blueprint(__name__)
-users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
-user_deletion = on_first_use("chalicelib.store.user_deletion")
+if TYPE_CHECKING:
+    from chalicelib.store import user_deletion, users
+else:
+    users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
+    user_deletion = on_first_use("chalicelib.store.user_deletion")
 
 # wire name -> stored field, in the order user GET prints them
 _PROFILE = {
@@ -67,7 +73,7 @@ def _profile(values: dict) -> dict:
     "/user/{userId}",
     ["GET"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, USER),),
     summary="A user's names and address",
 )
@@ -87,7 +93,7 @@ def get_user(req: Request) -> Reply:
         *_WRITABLE,
         Flag("exclusive", doc="1: only this enterprise sees the user."),
     ),
-    errors=(103,),
+    errors=(Code.USER_EXISTS,),
     returns=(
         Returns(
             200,
@@ -120,7 +126,7 @@ def create_user(req: Request) -> Reply:
         Text("lastName", max_len=100),
         *_WRITABLE,
     ),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(),),
     summary="Change a user's names or address",
     idempotent=True,
@@ -136,7 +142,7 @@ def update_user(req: Request) -> Reply:
     "/user/{userId}",
     ["DELETE"],
     variables=(USER_ID,),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(ok(),),
     summary="Delete a user and everything of it",
 )
@@ -150,7 +156,7 @@ def delete_user(req: Request) -> Reply:
     "/uidbyemail/{email}",
     ["GET"],
     variables=(Email("email", required=True, lookup=True),),
-    errors=(106,),
+    errors=(Code.NO_SUCH_USER,),
     returns=(Returns(200, {"id": INT}),),
     summary="The userId of an email address",
 )

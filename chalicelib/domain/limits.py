@@ -20,3 +20,6 @@ GROUP_MEMBERS = 1000  # members of a group (an email member is at most 256 bytes
 CONFERENCE_LEGS = 100  # participants of a conference, the moderator's leg included
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size
+# The longest text a blastsms sends (End User Messaging's MessageBody; Twilio's is 1,600
+# characters): 1,600 bytes in UTF-8, so also at most 1,600 characters.
+SMS_TEXT_BYTES = 1600

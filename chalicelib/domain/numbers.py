@@ -28,6 +28,21 @@ class Phone:
             return self.digits
         return " ".join(p for p in (self.country_code, self.city_code, self.digits) if p)
 
+    @classmethod
+    def from_display(cls, text: str) -> Phone:
+        """The Phone whose `display` is `text` (a stored number, not a client's: those are
+        read by protocol.types.phone); ValueError for anything `display` never writes."""
+        groups = text.split(" ")
+        if not all(g.isdigit() and g.isascii() for g in groups):
+            raise ValueError(f"not a stored phone number: {text!r}")
+        if len(groups) == 1:
+            return cls("1", "", groups[0])
+        if len(groups) == 2 and groups[0] != "1":
+            return cls(groups[0], "", groups[1])
+        if len(groups) == 3 and groups[0] != "1":
+            return cls(groups[0], groups[1], groups[2])
+        raise ValueError(f"not a stored phone number: {text!r}")
+
 
 def test_line(e164: str) -> str | None:
     """The test line a North American number is ("0101" for +1 NXX 555-0101), None for

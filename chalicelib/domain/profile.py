@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from chalicelib.domain import limits, windows
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.windows import Window
-from chalicelib.errors import FULL, OcpError
+from chalicelib.errors import FULL, Code, OcpError
 
 NewId = Callable[[], int]
 
@@ -108,7 +108,7 @@ def _with_numbers(profile: Profile, numbers: Iterable[Number], sms: bool) -> Pro
 def _require(profile: Profile, phone: Phone, sms: bool = False) -> Number:
     found = profile.number_for(phone, sms=sms)
     if found is None:
-        raise OcpError(110)
+        raise OcpError(Code.NO_SUCH_PHONE)
     return found
 
 
@@ -121,7 +121,7 @@ def add_number(
     """phonenumber / smsphone POST. A number already on the list is 113; the first
     SMS number becomes the default SMS number."""
     if profile.number_for(new.phone, sms=sms) is not None:
-        raise OcpError(113)
+        raise OcpError(Code.DUPLICATE_PHONE)
     profile, _number = _added(profile, new, new_id, sms)
     return profile
 
@@ -130,7 +130,7 @@ def _added(
     profile: Profile, new: NumberRequest, new_id: NewId, sms: bool = False
 ) -> tuple[Profile, Number]:
     if new.phone_type is None:
-        raise OcpError(900, name="phoneType")
+        raise OcpError(Code.REQUIRED, name="phoneType")
     number = Number(new_id(), new.phone, new.phone_type, new.carrier_id or 0)
     profile = _with_numbers(profile, (*_numbers(profile, sms), number), sms)
     if sms and profile.default(sms=True) is None:
@@ -152,7 +152,7 @@ def set_default_number(profile: Profile, wanted: NumberRequest, new_id: NewId) -
     found = profile.number_for(wanted.phone)
     if found is None:
         if wanted.phone_type is None:
-            raise OcpError(110)
+            raise OcpError(Code.NO_SUCH_PHONE)
         profile, found = _added(profile, wanted, new_id)
     else:
         profile = change_number(
@@ -173,7 +173,7 @@ def change_number(
     number; its id, and so the hunt order and exceptions naming it, stay."""
     number = _require(profile, existing)
     if phone is not None and phone.key != existing.key and profile.number_for(phone) is not None:
-        raise OcpError(113)
+        raise OcpError(Code.DUPLICATE_PHONE)
     changed = replace(
         number,
         phone=phone or number.phone,
@@ -196,7 +196,7 @@ def remove_number(profile: Profile, phone: Phone, *, sms: bool = False) -> Profi
     numbers = _numbers(profile, sms)
     if sms:
         if number.id == profile.default_sms_phone_id and len(numbers) > 1:
-            raise OcpError(109)
+            raise OcpError(Code.PRIMARY_PHONE)
         rest = tuple(n for n in numbers if n.id != number.id)
         return replace(
             profile,
@@ -204,7 +204,7 @@ def remove_number(profile: Profile, phone: Phone, *, sms: bool = False) -> Profi
             default_sms_phone_id=profile.default_sms_phone_id if rest else None,
         )
     if number.id == profile.default_phone_id:
-        raise OcpError(109)
+        raise OcpError(Code.PRIMARY_PHONE)
     return replace(
         profile,
         phones=tuple(n for n in numbers if n.id != number.id),
@@ -315,7 +315,7 @@ def clear_dnd(profile: Profile) -> Profile:
 def add_email(profile: Profile, email: str) -> Profile:
     """email POST: a new address (113 if the user already has it)."""
     if email in profile.emails:
-        raise OcpError(113)
+        raise OcpError(Code.DUPLICATE_PHONE)
     return replace(profile, emails=(*profile.emails, email))
 
 
@@ -329,9 +329,9 @@ def set_default_email(profile: Profile, email: str) -> Profile:
 def remove_email(profile: Profile, email: str) -> Profile:
     """email DELETE: 107 if the user has no such address, 108 for the default."""
     if email not in profile.emails:
-        raise OcpError(107)
+        raise OcpError(Code.NO_SUCH_EMAIL)
     if email == profile.default_email:
-        raise OcpError(108)
+        raise OcpError(Code.PRIMARY_EMAIL)
     return replace(profile, emails=tuple(e for e in profile.emails if e != email))
 
 
@@ -341,7 +341,7 @@ def remove_email(profile: Profile, email: str) -> Profile:
 def add_block(profile: Profile, block: Block) -> Profile:
     """blacklist POST: 113 if the entry is already there."""
     if any(b.identity == block.identity for b in profile.blacklist):
-        raise OcpError(113)
+        raise OcpError(Code.DUPLICATE_PHONE)
     return replace(profile, blacklist=(*profile.blacklist, block))
 
 
@@ -349,7 +349,7 @@ def remove_block(profile: Profile, block: Block) -> Profile:
     """blacklist DELETE: 110 if there is no such entry."""
     kept = tuple(b for b in profile.blacklist if b.identity != block.identity)
     if len(kept) == len(profile.blacklist):
-        raise OcpError(110)
+        raise OcpError(Code.NO_SUCH_PHONE)
     return replace(profile, blacklist=kept)
 
 

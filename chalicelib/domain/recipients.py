@@ -17,36 +17,13 @@ that no longer exists or is no longer visible reaches no number: its leg fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from chalicelib.domain.kinds import PHONE, USER_ID
+from chalicelib.domain.destinations import Destination
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve, resolve_sms
 
-
-@dataclass(frozen=True)
-class Termination:
-    """A destination or origination of a blast, as its `type:value` pair named it."""
-
-    type: int  # 1 userId, 2 email, 3 phone
-    value: int | str | Phone
-
-    @property
-    def label(self) -> int | str:
-        """`<value>` in blast GET, and the number printed for a leg-level result."""
-        return self.value.display if isinstance(self.value, Phone) else self.value
-
-    def to_json(self) -> list[Any]:
-        if isinstance(self.value, Phone):
-            return [PHONE, [self.value.country_code, self.value.city_code, self.value.digits]]
-        return [self.type, self.value]
-
-    @classmethod
-    def from_json(cls, data: list[Any]) -> Termination:
-        kind, value = int(data[0]), data[1]
-        if kind == PHONE:
-            return cls(PHONE, Phone(*value))
-        return cls(kind, int(value) if kind == USER_ID else str(value))
+# A blast's destination or origination: the one destination type (domain/destinations.py).
+Termination = Destination
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 the client's `statusCallback` URL (an addition to the 2008 wire format;
 docs/callbacks-and-idempotency.md#status-callbacks-events-instead-of-polling).
 
-    __init__    the subscription a request makes (URL and events), vetted at request time
+    __init__    the subscription (domain/subscriptions.py) and its URL's vetting
+                (media/callback_urls.py), under their old names
     derive      what follows from a committed change: its events (and blast counts)
     stream      the consumer of the tables' streams (Lambda `events`): derives, queues
     publish     an event made whole, and queued
@@ -20,36 +21,18 @@ reaches the API or a call.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-
-from chalicelib import settings
 from chalicelib.domain.subscriptions import ANSWERED, COMPLETED, INITIATED, TYPES, Subscription
-from chalicelib.errors import OcpError
-from chalicelib.imports import on_first_use
+from chalicelib.media.callback_urls import allowed_networks, vet_url
 
-# http.client and ssl: only a request that names a callback vets its URL (the stores
-# import this module for `Subscription`).
-fetch = on_first_use("chalicelib.media.fetch")
-
-MAX_URL_LENGTH = 2048
-__all__ = ["ANSWERED", "COMPLETED", "INITIATED", "TYPES", "Subscription", "vet_url"]
-
-
-def vet_url(name: str, url: str) -> str:
-    """The URL, if events may be sent to it now: the rules of blast audio URLs
-    (media/fetch.py: http or https, public addresses only); 902 otherwise. Checked again
-    at each delivery, since what the name resolves to may change."""
-    try:
-        fetch.vet(url, fetch.resolve_host, allowed_networks())
-    except (fetch.Refused, ValueError, OSError, socket.gaierror, UnicodeError):
-        raise OcpError(902, name=name, value=url) from None
-    return url
-
-
-def allowed_networks() -> tuple:
-    """Networks exempt from the public-address rule: `make run` allows its loopback
-    receiver (OCP_CALLBACK_ALLOWED_NETWORKS); deployed stages allow none."""
-    return tuple(
-        ipaddress.ip_network(n, strict=False) for n in settings.get().callback_allowed_networks
-    )
+# The subscription and its event types are domain values (domain/subscriptions.py), the
+# URL rules media's (media/callback_urls.py): re-exported for the modules that import them
+# from here.
+__all__ = [
+    "ANSWERED",
+    "COMPLETED",
+    "INITIATED",
+    "TYPES",
+    "Subscription",
+    "allowed_networks",
+    "vet_url",
+]

@@ -31,7 +31,7 @@ from chalicelib import clock, settings
 from chalicelib.events import allowed_networks, signing
 from chalicelib.media import fetch
 from chalicelib.queues import parse
-from chalicelib.store import aws, enterprises
+from chalicelib.store import aws, enterprises, queues
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def handle_received(messages: list[dict]) -> None:
     with their MessageGroupId and ApproximateReceiveCount attributes: each group's in
     order, each deleted once handled; a group stops at a failure, and the rest of it is
     released to wait behind the failed one (a FIFO group waits while one is in flight)."""
-    sqs, url = aws.client("sqs"), aws.callback_queue_url()
+    url = aws.callback_queue_url()
     groups: dict[str, list[dict]] = {}
     for m in messages:
         groups.setdefault(m.get("Attributes", {}).get("MessageGroupId", ""), []).append(m)
@@ -141,25 +141,16 @@ def handle_received(messages: list[dict]) -> None:
                 if not isinstance(e, DeliveryFailed):
                     log.exception("callbacks queue message failed")
                 for rest in group[i + 1 :]:
-                    sqs.change_message_visibility(
-                        QueueUrl=url, ReceiptHandle=rest["ReceiptHandle"], VisibilityTimeout=0
-                    )
+                    queues.come_back_after(url, rest["ReceiptHandle"], 0)
                 break
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            queues.delete(url, m["ReceiptHandle"])
 
 
 def receive(wait_seconds: int = 0) -> list[dict]:
     """Up to ten messages of the callbacks queue, with the attributes `handle_received`
     needs (a poller other than Lambda's)."""
-    return (
-        aws.client("sqs")
-        .receive_message(
-            QueueUrl=aws.callback_queue_url(),
-            MaxNumberOfMessages=10,
-            WaitTimeSeconds=wait_seconds,
-            AttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
-        )
-        .get("Messages", [])
+    return queues.receive(
+        aws.callback_queue_url(), wait_seconds, ("ApproximateReceiveCount", "MessageGroupId")
     )
 
 
@@ -168,9 +159,7 @@ def _receive_count(message: dict) -> int:
 
 
 def _come_back_after(receipt_handle: str, seconds: int) -> None:
-    aws.client("sqs").change_message_visibility(
-        QueueUrl=aws.callback_queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
-    )
+    queues.come_back_after(aws.callback_queue_url(), receipt_handle, seconds)
 
 
 # -- signing secrets, decrypted once in a while ---------------------------------------------

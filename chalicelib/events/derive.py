@@ -46,7 +46,7 @@ from chalicelib.store.changes import (
 
 @dataclass(frozen=True)
 class RecipientEnded:
-    """Count blast recipient `call_id` as ended on its blast (blasts.count_recipient_end)."""
+    """Count blast recipient `call_id` as ended on its blast (store.recipients.count_end)."""
 
     blast_id: int
     call_id: int

@@ -24,7 +24,7 @@ from chalicelib import clock
 from chalicelib.events import COMPLETED, INITIATED, Subscription
 from chalicelib.protocol.bodies import call_body
 from chalicelib.protocol.render import json_data
-from chalicelib.store import aws
+from chalicelib.store import aws, queues
 
 if TYPE_CHECKING:
     from chalicelib.store.calls import CallStatus
@@ -50,9 +50,9 @@ class Message:
 
 def queue(message: Message) -> None:
     """SendMessage; raises when SQS refuses (the caller reads its change again later)."""
-    aws.client("sqs").send_message(
-        QueueUrl=aws.callback_queue_url(),
-        MessageBody=message.body,
+    queues.send(
+        aws.callback_queue_url(),
+        message.body,
         MessageGroupId=message.group,
         MessageDeduplicationId=message.id,
     )

@@ -9,7 +9,7 @@ stream hands them over again, and again, until they go through or grow older tha
 event source mapping's maximum record age (infra/stack.py: hours, so an hour without
 SQS loses nothing); then their metadata goes to the stream's dead-letter queue. A
 record handled twice does no harm: an event's id is the queue's deduplication id and
-the receiver's, a recipient is counted once (blasts.count_recipient_end) and a
+the receiver's, a recipient is counted once (recipients.count_end) and a
 conference closed once (conferences.close_if_over).
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.events import derive, publish
-from chalicelib.store import blasts, changes, conferences
+from chalicelib.store import changes, conferences, recipients
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def handle_one(record: dict[str, Any]) -> None:
         return
     for follow in derive.follows(change):
         if isinstance(follow, derive.RecipientEnded):
-            blasts.count_recipient_end(follow.blast_id, follow.call_id, follow.succeeded)
+            recipients.count_end(follow.blast_id, follow.call_id, follow.succeeded)
         elif isinstance(follow, derive.LegsEnded):
             conferences.close_if_over(follow.conference_id, clock.now())
         else:

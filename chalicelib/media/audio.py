@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from chalicelib import settings
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.media import MAX_AUDIO_BYTES, transcode
 from chalicelib.media.formats import CONTENT_TYPES, MP3, WMA, kind_of
 from chalicelib.media.formats import mp3_seconds as mp3_seconds  # tests/unit/test_audio.py
@@ -49,13 +49,13 @@ def check(variable: str, value: str, data: bytes, filename: str = "") -> Audio:
     """The audio, or 903 (over 5 MB) / 902 (not mp3 or wma) naming `variable (value)`;
     with a WAV carrier, also what `media.transcode.probe` refuses."""
     if len(data) > MAX_BYTES:
-        raise OcpError(903, name=variable, value=value, low=1, high=MAX_BYTES)
+        raise OcpError(Code.BAD_LENGTH, name=variable, value=value, low=1, high=MAX_BYTES)
     kind = kind_of(data)
     if kind is None:
-        raise OcpError(902, name=variable, value=value)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=value)
     carrier = settings.get().carrier
     if kind == WMA and carrier in MP3_CARRIERS:
-        raise OcpError(901, name=variable, choices=MP3)
+        raise OcpError(Code.NOT_A_CHOICE, name=variable, choices=MP3)
     if carrier in WAV_CARRIERS:
         transcode.probe(data, value, variable=variable)
     return Audio(data, kind, safe_filename(filename, kind))

@@ -33,7 +33,7 @@ from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 from chalicelib import metrics
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.media.audio import MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ MAX_REDIRECTS = 3
 TIMEOUT_SECONDS = 5.0  # each connect and each read
 TOTAL_SECONDS = 20.0  # the whole fetch, redirects included (API Gateway allows 29)
 _CHUNK = 64 * 1024
-_REDIRECTS = (301, 302, 303, 307, 308)
+_REDIRECTS = (301, 302, 303, 307, 308)  # HTTP statuses
 _DNS_NAME = re.compile(
     r"(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
     r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?"
@@ -104,12 +104,12 @@ def fetch(
     try:
         return _fetch(url, max_bytes, resolve, open_, monotonic, deadline)
     except _TooBig:
-        raise OcpError(903, name=variable, value=url, low=1, high=max_bytes) from None
+        raise OcpError(Code.BAD_LENGTH, name=variable, value=url, low=1, high=max_bytes) from None
     except (Refused, OSError, ssl.SSLError, http.client.HTTPException, ValueError) as e:
         log.info("audio url not fetched: %s: %s", type(e).__name__, e)
         if isinstance(e, Refused):
             metrics.refused_url()
-        raise OcpError(902, name=variable, value=url) from None
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=url) from None
 
 
 class _TooBig(Exception):

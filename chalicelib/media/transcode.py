@@ -35,7 +35,7 @@ import wave
 from collections.abc import Iterator
 from typing import Any
 
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.media import formats
 
 RATE = 8000  # Hz: the rate PSTN Audio recommends, and the telephone network's
@@ -72,7 +72,7 @@ def to_wav(data: bytes, filename: str, *, variable: str = "audioFile") -> bytes:
         try:
             with soundfile.SoundFile(source, closefd=False) as decoded:
                 if decoded.format != "MP3":
-                    raise OcpError(902, name=variable, value=filename)
+                    raise OcpError(Code.INVALID_VALUE, name=variable, value=filename)
                 resampler = soxr.ResampleStream(
                     decoded.samplerate, RATE, CHANNELS, dtype="float32", quality=QUALITY
                 )
@@ -89,9 +89,9 @@ def to_wav(data: bytes, filename: str, *, variable: str = "audioFile") -> bytes:
                     if last:
                         break
         except soundfile.SoundFileError:
-            raise OcpError(902, name=variable, value=filename) from None
+            raise OcpError(Code.INVALID_VALUE, name=variable, value=filename) from None
     if written == 0:
-        raise OcpError(902, name=variable, value=filename)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=filename)
     return out.getvalue()
 
 
@@ -105,7 +105,7 @@ def probe(data: bytes, filename: str, *, variable: str = "audioFile") -> float:
     _decodable_kind(data, filename, variable)
     seconds = formats.mp3_seconds(bytes(data))
     if seconds == 0:
-        raise OcpError(902, name=variable, value=filename)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=filename)
     if seconds > MAX_SECONDS:
         raise _too_long(variable, filename)
     return seconds
@@ -125,14 +125,16 @@ def wav(pcm: bytes) -> bytes:
 def _decodable_kind(data: bytes, filename: str, variable: str) -> str:
     kind = formats.kind_of(data)
     if kind is None:
-        raise OcpError(902, name=variable, value=filename)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=filename)
     if kind not in DECODABLE:
-        raise OcpError(901, name=variable, choices=", ".join(sorted(DECODABLE)))
+        raise OcpError(Code.NOT_A_CHOICE, name=variable, choices=", ".join(sorted(DECODABLE)))
     return kind
 
 
 def _too_long(variable: str, filename: str) -> OcpError:
-    return OcpError(903, name=variable, value=filename, low=1, high=f"{MAX_SECONDS} seconds")
+    return OcpError(
+        Code.BAD_LENGTH, name=variable, value=filename, low=1, high=f"{MAX_SECONDS} seconds"
+    )
 
 
 def _pcm16(numpy: Any, samples: Any) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.media import audio, formats, storage
 from chalicelib.media.audio import MAX_BYTES, Audio
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from chalicelib.media.fetch import Opener, Resolver
 
 # http.client and ssl: only a blast whose audio comes from a URL needs them.
-fetch = on_first_use("chalicelib.media.fetch")
+if TYPE_CHECKING:
+    from chalicelib.media import fetch
+else:
+    fetch = on_first_use("chalicelib.media.fetch")
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,10 @@ def claim(eid: int, key: str, *, variable: str = "audioKey") -> StoredAudio:
     uploaded there, or it is not mp3/wma; 903 when it is over 5 MB.
     """
     if storage.upload_key_owner(key) != eid:
-        raise OcpError(902, name=variable, value=key)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=key)
     data = storage.read(key, MAX_BYTES)
     if data is None:
-        raise OcpError(902, name=variable, value=key)
+        raise OcpError(Code.INVALID_VALUE, name=variable, value=key)
     name = key.rsplit("/", 1)[-1]
     checked = audio.check(variable, key, data, name)
     return StoredAudio(key, checked.kind, checked.name, len(data))

@@ -16,7 +16,7 @@ import hashlib
 import time
 
 from chalicelib import metrics, settings
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.media import storage, transcode, tts  # (transcode's decoder loads on first use)
 from chalicelib.media.audio import MAX_BYTES
 
@@ -56,7 +56,7 @@ def upload(key: str, filename: str) -> str:
     if that content has not been already. Called once per blast, when it starts."""
     data = storage.read(key, MAX_BYTES)
     if data is None:
-        raise OcpError(902, name="audioKey", value=key)
+        raise OcpError(Code.INVALID_VALUE, name="audioKey", value=key)
     wav_key = f"{PREFIX}/{hashlib.sha256(data).hexdigest()}.wav"
     if not _exists(wav_key):
         storage.put(wav_key, transcode.to_wav(data, filename), "audio/wav")

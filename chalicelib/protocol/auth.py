@@ -14,15 +14,19 @@ import logging
 import re
 import secrets
 import threading
+from typing import TYPE_CHECKING
 
 from chalicelib import clock, settings
-from chalicelib.errors import SESSION_INVALID, OcpError
+from chalicelib.errors import SESSION_INVALID, Code, OcpError
 from chalicelib.imports import on_first_use
 
 log = logging.getLogger(__name__)
 # With PynamoDB, imported by the first request that needs them, not at cold start.
-enterprises = on_first_use("chalicelib.store.enterprises")
-sessions = on_first_use("chalicelib.store.sessions")
+if TYPE_CHECKING:
+    from chalicelib.store import enterprises, sessions
+else:
+    enterprises = on_first_use("chalicelib.store.enterprises")
+    sessions = on_first_use("chalicelib.store.sessions")
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{64}$")
 _NUMBER = re.compile(r"^[0-9]{1,18}$")
@@ -54,26 +58,26 @@ def open_session(header: str | None) -> str:
     """Check the session request's credentials and return a new session id."""
     parts = credentials(header)
     if parts is None or len(parts) != 3:
-        raise OcpError(102)
+        raise OcpError(Code.BAD_CREDENTIALS)
     eid_text, time_text, digest = parts
     if not _NUMBER.match(eid_text):
-        raise OcpError(101)
+        raise OcpError(Code.UNKNOWN_ENTERPRISE)
     if not _NUMBER.match(time_text):
-        raise OcpError(100)
+        raise OcpError(Code.BAD_TIMESTAMP)
     now = clock.now()
     if abs(now - int(time_text)) > settings.get().clock_skew_seconds:
-        raise OcpError(100)
+        raise OcpError(Code.BAD_TIMESTAMP)
     eid = int(eid_text)
     try:
         secret = enterprises.secret_of(eid)
     except Exception as e:  # KMS or DynamoDB failing: the reference's 114
         log.exception("authentication system failed")
-        raise OcpError(114) from e
+        raise OcpError(Code.AUTH_SYSTEM_FAILED) from e
     if secret is None:
-        raise OcpError(101)
+        raise OcpError(Code.UNKNOWN_ENTERPRISE)
     expected = hashlib.md5((time_text + secret).encode()).hexdigest()
     if not hmac.compare_digest(expected, digest.strip().lower()):
-        raise OcpError(102)
+        raise OcpError(Code.BAD_CREDENTIALS)
     session_id = secrets.token_hex(32)
     sessions.save(session_id, eid, now + settings.get().session_ttl_seconds)
     return session_id

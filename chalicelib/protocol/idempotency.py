@@ -24,9 +24,9 @@ from collections.abc import Callable
 from chalice import Response
 
 from chalicelib import clock, settings
-from chalicelib.errors import KEY_IN_PROGRESS, KEY_REUSED, OcpError
-from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
-from chalicelib.protocol.params import Variables
+from chalicelib.errors import KEY_IN_PROGRESS, KEY_REUSED, Code, OcpError
+from chalicelib.protocol.variables import IDEMPOTENCY_KEY as HEADER
+from chalicelib.protocol.variables import Variables
 from chalicelib.store import idempotency
 from chalicelib.store.idempotency import Recorded
 
@@ -46,9 +46,9 @@ def check_key(raw: str) -> str:
     """The key as used: 1-255 printable ASCII characters, surrounding blanks dropped."""
     key = raw.strip()
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise OcpError(903, name=HEADER, value=raw, low=1, high=MAX_KEY_LENGTH)
+        raise OcpError(Code.BAD_LENGTH, name=HEADER, value=raw, low=1, high=MAX_KEY_LENGTH)
     if not _KEY.fullmatch(key):
-        raise OcpError(902, name=HEADER, value=raw)
+        raise OcpError(Code.INVALID_VALUE, name=HEADER, value=raw)
     return key
 
 

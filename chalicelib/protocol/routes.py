@@ -24,22 +24,26 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from chalice import Blueprint, Chalice, Response
 
 from chalicelib import logs
-from chalicelib.errors import RETRY_AFTER_SECONDS, OcpError
+from chalicelib.errors import RETRY_AFTER_SECONDS, Code, OcpError
 from chalicelib.imports import on_first_use
-from chalicelib.protocol import auth, hints, params
-from chalicelib.protocol.params import IDEMPOTENCY_KEY, Field, Variables
+from chalicelib.protocol import auth, hints, output
+from chalicelib.protocol.fields import Field, read
 from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
+from chalicelib.protocol.variables import IDEMPOTENCY_KEY, Variables, from_request
 
 log = logging.getLogger(__name__)
 
 # With the store under it (PynamoDB): requests without the header never load it.
-idempotency = on_first_use("chalicelib.protocol.idempotency")
+if TYPE_CHECKING:
+    from chalicelib.protocol import idempotency
+else:
+    idempotency = on_first_use("chalicelib.protocol.idempotency")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -100,7 +104,7 @@ PV = TypeVar("PV", bound=PublicView)
 SomeView = Callable[[Any], Reply | Response]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # a declaration: protocol/shapes.py says why not frozen
 class Operation:
     """One declared route (a path and a method): what the description is built from."""
 
@@ -134,7 +138,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: Literal[True],
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -150,7 +154,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: Literal[False] = False,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -166,7 +170,7 @@ def route(
     *,
     variables: Iterable[Field] = (),
     public: bool = False,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     errors: Iterable[int] = (),
     returns: Iterable[Returns] = (),
     summary: str = "",
@@ -298,7 +302,7 @@ def _handler(
     view: SomeView,
     public: bool,
     name: str,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Callable[..., Response]:
@@ -316,7 +320,7 @@ def handle(
     view: SomeView,
     path_args: dict[str, str],
     public: bool,
-    internal_error: int = 105,
+    internal_error: int = Code.WRITE_FAILED,
     fields: tuple[Field, ...] = (),
     keyed_route: str | None = None,
 ) -> Response:
@@ -356,11 +360,11 @@ def _handle(
     # The format an error is answered in: None until the variables are read.
     asked: str | None = None
     try:
-        variables = params.from_request(http.query_params, http.headers, http.raw_body or b"")
+        variables = from_request(http.query_params, http.headers, http.raw_body or b"")
         variables = variables.with_path(path_args)
         # An error in `output` itself is still answered in the format asked for, if any.
-        asked = params.requested_format(variables.get("output"))
-        fmt, verbose = params.output_options(variables)
+        asked = output.requested_format(variables.get("output"))
+        fmt, verbose = output.output_options(variables)
         eid = None if public else auth.enterprise_of(http.headers.get("authorization"))
         logs.bind(eid=eid)
         context = http.context or {}
@@ -368,7 +372,7 @@ def _handle(
         # Read before any Idempotency-Key is claimed: a request whose variables are
         # wrong did nothing, so its key stays free for the corrected request.
         try:
-            values = params.read(variables, *fields)
+            values = read(variables, *fields)
         except OcpError as refused:
             raise hints.with_hint(refused, http.headers, http.raw_body or b"") from None
         # The ids a route reads go on every log line (and metric) of the request.
@@ -397,7 +401,7 @@ def _handle(
         return once
     except Exception as e:
         # A body that cannot be read: the format the query string asks for.
-        fmt = asked or params.query_format(http.query_params)
+        fmt = asked or output.query_format(http.query_params)
         return _error_response(e, fmt, internal_error, request_id)
 
 
@@ -449,16 +453,16 @@ def chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         allowed = response.headers.get("Allow")
         if response.status_code == 405 and allowed:
-            error = OcpError(901, name="method", choices=allowed)
+            error = OcpError(Code.NOT_A_CHOICE, name="method", choices=allowed)
         else:
-            error = OcpError(105, request_id=request_id)
+            error = OcpError(Code.WRITE_FAILED, request_id=request_id)
             log.error(
                 "chalice error %s: %s",
                 response.status_code,
                 body.get("Message"),
                 extra={"request_id": request_id},
             )
-        fmt = params.query_format(event.query_params)
+        fmt = output.query_format(event.query_params)
         rendered = render_error(error, fmt, status=response.status_code)
         rendered.headers.update({k: v for k, v in response.headers.items() if k == "Allow"})
         response = rendered

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, TypeVar
 
 from chalicelib import settings
+from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import EMAIL, PHONE, USER_ID
 from chalicelib.domain.numbers import Phone
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 
 T = TypeVar("T")
 
@@ -137,7 +137,12 @@ def _skip_html_tag(raw: str, start: int) -> int:
 
 
 def to_int(
-    name: str, raw: str, *, low: int | None = None, high: int | None = None, code: int = 902
+    name: str,
+    raw: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    code: int = Code.INVALID_VALUE,
 ) -> int:
     """A numeric variable as an int, checked against [low, high].
 
@@ -146,7 +151,7 @@ def to_int(
     """
     digits = numeric(raw or "")
     if not digits:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     negative = low is not None and low < 0 and _MINUS_FIRST.match(raw) is not None
     try:
         value = -int(digits) if negative else int(digits)
@@ -158,7 +163,12 @@ def to_int(
 
 
 def int_of_number(
-    name: str, literal: str, *, low: int | None = None, high: int | None = None, code: int = 902
+    name: str,
+    literal: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    code: int = Code.INVALID_VALUE,
 ) -> int:
     """A JSON number (its literal) as an int: a whole number within [low, high]. Unlike a
     form value nothing is sanitised away, so 1.5, -1 (for a positive id) and 1e30 are
@@ -183,9 +193,9 @@ def amount_of_number(name: str, literal: str, *, places: int = 2) -> Decimal:
     try:
         exact = value.quantize(Decimal(1).scaleb(-places))
     except InvalidOperation:
-        raise OcpError(902, name=name, value=literal) from None
+        raise OcpError(Code.INVALID_VALUE, name=name, value=literal) from None
     if exact != value:
-        raise OcpError(912, name=name, value=literal)
+        raise OcpError(Code.INVALID_AMOUNT, name=name, value=literal)
     return exact + 0  # "+ 0" turns -0 into 0
 
 
@@ -206,10 +216,10 @@ def to_amount(name: str, raw: str, places: int = 2) -> Decimal:
     """
     text = double_text(raw or "")
     if not text:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     pattern = rf"-?[0-9]+(\.[0-9]{{1,{places}}})?" if places > 0 else r"-?[0-9]+"
     if raw.count(".") > 1 or not re.fullmatch(pattern, text):
-        raise OcpError(912, name=name, value=raw)
+        raise OcpError(Code.INVALID_AMOUNT, name=name, value=raw)
     return Decimal(text) + 0  # "+ 0" turns -0 into 0 and keeps the places
 
 
@@ -225,10 +235,10 @@ def phone(name: str, raw: str) -> Phone:
     """
     text = (raw or "").strip()
     if not text:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     parsed = _parse_phone(text)
     if parsed is None:
-        raise OcpError(920, name=name, value=raw)
+        raise OcpError(Code.INVALID_PHONE, name=name, value=raw)
     return parsed
 
 
@@ -244,7 +254,7 @@ def ints(
     *,
     low: int | None = None,
     high: int | None = None,
-    code: int = 902,
+    code: int = Code.INVALID_VALUE,
     max_items: int | None = None,
 ) -> list[int]:
     """Comma-separated numeric variables, each checked against [low, high]."""
@@ -257,7 +267,9 @@ def split_list(name: str, raw: str, max_items: int | None) -> list[str]:
     """The comma-separated parts of a list variable: 903 past `max_items` of them."""
     parts = (raw or "").split(",")
     if max_items is not None and len(parts) > max_items:
-        raise OcpError(903, name=name, value=f"{len(parts)} values", low=1, high=max_items)
+        raise OcpError(
+            Code.BAD_LENGTH, name=name, value=f"{len(parts)} values", low=1, high=max_items
+        )
     return parts
 
 
@@ -351,7 +363,7 @@ def email(name: str, raw: str, *, check_dns: bool) -> str:
     case-insensitively). The DNS check is a setting (RULINGS "Email")."""
     text = (raw or "").strip()
     if not text:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -359,7 +371,7 @@ def email(name: str, raw: str, *, check_dns: bool) -> str:
             text, check_deliverability=check_dns, dns_resolver=_resolver() if check_dns else None
         )
     except EmailNotValidError:
-        raise OcpError(915, name=name, value=raw) from None
+        raise OcpError(Code.INVALID_EMAIL, name=name, value=raw) from None
     return checked.normalized.lower()
 
 
@@ -379,20 +391,16 @@ def _resolver() -> Any:
 
 
 # --- destinations ("Specifying Origination and Destination") ---------------------
-
-
-@dataclass(frozen=True)
-class Destination:
-    type: int  # 1 userId, 2 email, 3 phone
-    value: int | str | Phone  # int, normalised email, Phone
-
-    def wire(self) -> str:
-        text = self.value.display if isinstance(self.value, Phone) else str(self.value)
-        return f"{self.type}:{text}"
+# Parsed into the one destination type, domain.destinations.Destination.
 
 
 def destinations(
-    name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902, max_items: int | None = None
+    name: str,
+    raw: str,
+    *,
+    check_dns: bool,
+    bad_type_code: int = Code.INVALID_VALUE,
+    max_items: int | None = None,
 ) -> list[Destination]:
     """Comma-separated type:value pairs; every bad pair is reported in one OcpError.
 
@@ -400,7 +408,7 @@ def destinations(
     """
     text = (raw or "").strip()
     if not text:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     parts = split_list(name, text, max_items)
     found: list[Destination] = []
     errors: list[OcpError] = []
@@ -416,13 +424,15 @@ def destinations(
     return found
 
 
-def destination(name: str, raw: str, *, check_dns: bool, bad_type_code: int = 902) -> Destination:
+def destination(
+    name: str, raw: str, *, check_dns: bool, bad_type_code: int = Code.INVALID_VALUE
+) -> Destination:
     """Exactly one "type:value" pair (an origination, a single destination)."""
     text = (raw or "").strip()
     if not text:
-        raise OcpError(900, name=name)
+        raise OcpError(Code.REQUIRED, name=name)
     if "," in text:
-        raise OcpError(902, name=name, value=raw)
+        raise OcpError(Code.INVALID_VALUE, name=name, value=raw)
     return _destination_pair(name, text, check_dns, bad_type_code)
 
 
@@ -436,12 +446,12 @@ def _destination_pair(name: str, pair: str, check_dns: bool, bad_type_code: int)
     if type_ == USER_ID:
         # IDs are positive integers (RULINGS); past 19 digits none can exist.
         if not _DIGITS.fullmatch(value) or not 1 <= len(value.lstrip("0")) <= 19:
-            raise OcpError(922, name=name, value=value)
+            raise OcpError(Code.INVALID_USER_ID, name=name, value=value)
         return Destination(USER_ID, int(value))
     if type_ == EMAIL:
         if not value:
-            raise OcpError(915, name=name, value=value)
+            raise OcpError(Code.INVALID_EMAIL, name=name, value=value)
         return Destination(EMAIL, email(name, value, check_dns=check_dns))
     if not value:
-        raise OcpError(920, name=name, value=value)
+        raise OcpError(Code.INVALID_PHONE, name=name, value=value)
     return Destination(PHONE, phone(name, value))

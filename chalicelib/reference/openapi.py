@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID
+from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID, Code
 from chalicelib.protocol import params, patterns, shapes
 from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.params import Field, TypedDestinations, When
@@ -338,7 +338,7 @@ def _field_description(f: Field, *, path: bool = False) -> str:
         parts.append(f"Required {f.required.text}.")
     if f.when is not None:
         parts.append(f"Read only {f.when.text}.")
-    codes = [c for c in f.errors if c != 900 or not path]
+    codes = [c for c in f.errors if c != Code.REQUIRED or not path]
     if codes:
         parts.append("Errors: " + ", ".join(str(c) for c in codes) + ".")
     return " ".join(parts)
@@ -435,16 +435,18 @@ IDEMPOTENCY_KEY = {
         "pattern": "^[\\x21-\\x7e](?:[\\x20-\\x7e]*[\\x21-\\x7e])?$",
     },
     "x-ocp-addition": "Retries that do not repeat the work.",
-    "x-ocp-errors": [902, 903, 970, 971],
+    "x-ocp-errors": [Code.INVALID_VALUE, Code.BAD_LENGTH, Code.KEY_REUSED, Code.KEY_IN_PROGRESS],
 }
 
 
 def error_codes(op: Operation) -> list[int]:
     """Every OCP code the operation can answer with."""
-    codes = {*op.errors, op.internal_error, 901, 902}  # 901 output/verbose, 902 a bad body
-    codes |= {903, BUSY}  # a body past its limit; busy (docs/limits.md)
+    # output/verbose not a choice, a bad body, a body past its limit; busy (docs/limits.md)
+    codes = {*op.errors, op.internal_error, Code.NOT_A_CHOICE, Code.INVALID_VALUE}
+    codes |= {Code.BAD_LENGTH, BUSY}
     if op.idempotent:
-        codes |= {903, 970, 971}  # a key too long, used with other variables, in progress
+        # a key too long, used with other variables, in progress
+        codes |= {Code.BAD_LENGTH, Code.KEY_REUSED, Code.KEY_IN_PROGRESS}
     codes |= {code for f in op.variables for code in f.errors}
     if not op.public:
         codes.add(SESSION_INVALID)
@@ -463,7 +465,10 @@ def _responses(op: Operation, schemas: Schemas, name: str) -> dict[str, Any]:
         by_error.setdefault(CATALOGUE[code][1], []).append(code)
     # Every bad variable is reported at once and the first decides the status: a body led
     # by one variable's code may go on with any other variable's.
-    variables = {code for f in op.variables for code in f.errors} | {901, 902}
+    variables = {code for f in op.variables for code in f.errors} | {
+        Code.NOT_A_CHOICE,
+        Code.INVALID_VALUE,
+    }
     for status, codes in sorted(by_error.items()):
         together = sorted(set(codes) | variables) if variables & set(codes) else codes
         out[str(status)] = _failure(codes, together, schemas)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
+from chalicelib.store.conditional import commit_if
 from chalicelib.store.models import Account, User, transaction
-from chalicelib.store.transactions import failed_condition, get_items, retrying
+from chalicelib.store.transactions import get_items
 from chalicelib.store.users import is_visible, visible_condition
 
 ZERO = Decimal(0)
@@ -33,7 +33,7 @@ class Balances:
 def balances(eid: int, user_id: int) -> Balances:
     user, account = get_items([(User, user_id), (Account, user_id, eid)])
     if user is None or not is_visible(user.exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     if account is None:
         return Balances(ZERO, ZERO, ZERO)
     return Balances(account.currency or ZERO, account.mou_allowed or ZERO, account.mou_used or ZERO)
@@ -87,9 +87,5 @@ def _change(eid: int, user_id: int, action: Action) -> None:
             )
             tx.update(Account(user_id, eid), actions=[action])
 
-    try:
-        retrying(run)
-    except TransactWriteError as e:
-        if failed_condition(e, 0):
-            raise OcpError(106) from None
-        raise
+    if not commit_if(run, item=0):  # the user's ConditionCheck
+        raise OcpError(Code.NO_SUCH_USER)

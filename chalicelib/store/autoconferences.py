@@ -15,16 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, users
 from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call
-from chalicelib.store.transactions import Backoff, condition_failed
+from chalicelib.store.transactions import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +36,19 @@ KIND = "autoconference"
 class Autoconference:
     """What the client asked for (reference "autoconference POST")."""
 
-    number: str  # the conference number, as phone variables are written
+    number: Phone  # the conference number
     pin: str  # DTMF outpulsed once the conference answers
     text: str  # the announcement played to the user
-    origination: str  # who is dialed, "type:value" (1 userId, 2 email, 3 phone)
+    origination: Destination  # who is dialed (1 userId, 2 email, 3 phone)
     time: int  # conferenceTime: when it is (or was) dialed
     disable_amd: bool = False
 
     def request(self) -> dict[str, Any]:
         return {
-            "conferenceNumber": self.number,
+            "conferenceNumber": self.number.display,
             "conferencePin": self.pin,
             "announcementText": self.text,
-            "origination": self.origination,
+            "origination": self.origination.wire(),
             "disableAMD": int(self.disable_amd),
         }
 
@@ -85,7 +86,7 @@ def get(call_id: int, eid: int, user_id: int | None) -> Stored:
     """The user's autoconference; 305 if there is none such (or it was deleted)."""
     item = calls.find(call_id)
     if item is None or not _owned(item, eid, user_id) or item.state == calls.CANCELLED:
-        raise OcpError(305)
+        raise OcpError(Code.NO_SUCH_CONFERENCE)
     return _stored(item)
 
 
@@ -121,7 +122,7 @@ def change(
     while True:
         current = get(call_id, eid, user_id)
         if current.state != calls.SCHEDULED:
-            raise OcpError(304)  # it has fired (RULINGS "Scheduled work")
+            raise OcpError(Code.ALREADY_FIRED)  # it has fired (RULINGS "Scheduled work")
         after = replace(
             current,
             version=current.version + 1,
@@ -152,7 +153,7 @@ def cancel(call_id: int, eid: int, user_id: int | None) -> None:
     ):
         return
     get(call_id, eid, user_id)  # 305 if a concurrent DELETE won
-    raise OcpError(304)
+    raise OcpError(Code.ALREADY_FIRED)
 
 
 def claim(call_id: int, version: int) -> Stored | None:
@@ -161,15 +162,8 @@ def claim(call_id: int, version: int) -> Stored | None:
     A delivery that finds its own version dialing with no number dialed yet gets the item
     again: the start it follows may have failed, and starting again is harmless."""
     item = Call(call_id)
-    try:
-        item.update(
-            actions=[Call.state.set(calls.DIALING)],
-            condition=(Call.kind == KIND) & _scheduled(version),
-        )
+    if update_if(item, [Call.state.set(calls.DIALING)], (Call.kind == KIND) & _scheduled(version)):
         return _stored(item)
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
     found = calls.find(call_id)
     if found is None or found.kind != KIND:
         log.warning("autoconference %s fired but does not exist; dropped", call_id)
@@ -204,19 +198,16 @@ def _stored(item: Call) -> Stored:
     request = item.request.as_dict() if item.request is not None else {}
     try:
         conference = Autoconference(
-            number=str(request["conferenceNumber"]),
+            number=Phone.from_display(str(request["conferenceNumber"])),
             pin=str(request.get("conferencePin", "")),
             text=str(request.get("announcementText", "")),
-            origination=str(request["origination"]),
+            origination=Destination.from_wire(str(request["origination"])),
             time=int(item.time_scheduled),
             disable_amd=bool(int(request.get("disableAMD", 0))),
         )
-        kind, _colon, value = conference.origination.partition(":")
-        if kind not in ("1", "2", "3") or not value:
-            raise ValueError(conference.origination)
     except (KeyError, TypeError, ValueError):
         log.error("autoconference %s: stored request unreadable", item.call_id)
-        raise OcpError(307) from None
+        raise OcpError(Code.CORRUPTED_REQUEST) from None
     return Stored(
         call_id=int(item.call_id),
         eid=int(item.eid),

@@ -1,4 +1,4 @@
-"""Blasts (blastvoice, blastsms) and the Calls items that hold each recipient's result.
+"""Blasts (blastvoice, blastsms): the Blast item and the blast's life.
 
 The Blast item holds what the client asked for: text, audio, time, hideAni,
 allowCallback, origination and the terminations (compressed: see models.Blast), and the
@@ -7,11 +7,10 @@ blast's life: `scheduled` -> `starting` (claimed by one firing, its callIds allo
 which the schedule carries, so a firing for a superseded version is dropped; PUT and
 DELETE only apply to a scheduled blast (else 307, RULINGS "Scheduled work").
 
-Per-recipient results do not fit one item (400 KB), so recipient n of a started blast
-is the Calls item `first_call_id + n` (kind `blast` for voice, `blastsms` for SMS):
-the ids are one block allocated when the blast starts, so results are read by key
-(BatchGetItem, 100 a request) with no index, and a voice recipient's item is the one
-the dialer already writes for every call. Its `request` names the blast and `n`.
+Per-recipient results do not fit one item (400 KB): recipient n of a started blast is
+the Calls item `first_call_id + n`, the ids one block allocated when the blast starts
+(`claim_start`); store/recipients.py owns those items, store/texts.py what an SMS
+recipient's texts and receipts do to them.
 
 The blast's status events, and the count of its recipients that ended (for a blast with
 a statusCallback), follow from committed changes, read from the tables' streams
@@ -28,34 +27,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import Attribute
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
-from chalicelib.domain.numbers import Phone
+from chalicelib.domain.kinds import VOICE
 from chalicelib.domain.recipients import Termination
-from chalicelib.domain.resolve import Profile
 from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import OcpError
-from chalicelib.store import ids, profiles, users
-from chalicelib.store.calls import DIALING, FINAL_STATES, LIVE_STATES, find
+from chalicelib.errors import Code, OcpError
+from chalicelib.store import ids, users
+from chalicelib.store.conditional import delete_if, update_if
 from chalicelib.store.models import (
-    AttemptMap,
     AudioMap,
     Blast,
-    Call,
-    Unique,
-    User,
     callback_map,
-    transaction,
 )
-from chalicelib.store.transactions import Backoff, condition_failed, conflicted, retrying
+from chalicelib.store.transactions import Backoff
 
 log = logging.getLogger(__name__)
 
 SCHEDULED, STARTING, STARTED = "scheduled", "starting", "started"
-# The Calls item kind of a recipient.
-CALL_KINDS = {VOICE: "blast", SMS: "blastsms"}
 # What a compressed termination list may take of the item's 400 KB.
 MAX_TERMINATIONS_BYTES = 350_000
 
@@ -145,9 +134,9 @@ def get(blast_id: int, eid: int, user_id: int, kind: str, *, consistent: bool = 
     try:
         item = Blast.get(blast_id, consistent_read=consistent)
     except Blast.DoesNotExist:
-        raise OcpError(308) from None
+        raise OcpError(Code.NO_SUCH_BLAST) from None
     if (int(item.eid), int(item.user_id), item.kind) != (eid, user_id, kind):
-        raise OcpError(308)
+        raise OcpError(Code.NO_SUCH_BLAST)
     return _info(item)
 
 
@@ -171,41 +160,35 @@ def change(blast_id: int, eid: int, user_id: int, kind: str, changes: dict[str, 
     while True:
         current = get(blast_id, eid, user_id, kind, consistent=True)
         if current.state != SCHEDULED:
-            raise OcpError(307)
+            raise OcpError(Code.ALREADY_STARTED)
         if (
             kind == VOICE
             and not changes.get("text", current.text)
             and changes.get("audio", current.audio) is None
         ):
-            raise OcpError(900, name="text")  # removing the audio of a blast with no text
+            raise OcpError(Code.REQUIRED, name="text")  # removing the audio of a blast with no text
         item = Blast(blast_id)
-        try:
-            item.update(
-                actions=[*_actions(changes), Blast.version.set(current.version + 1)],
-                condition=(Blast.state == SCHEDULED) & (Blast.version == current.version),
-            )
+        if update_if(
+            item,
+            [*_actions(changes), Blast.version.set(current.version + 1)],
+            (Blast.state == SCHEDULED) & (Blast.version == current.version),
+        ):
             return _info(item)
-        except UpdateError as e:
-            if not condition_failed(e):
-                raise
         # Fired, deleted or changed meanwhile: read again to tell which (116 past the budget).
         backoff.pause()
 
 
 def delete(blast_id: int, eid: int, user_id: int, kind: str) -> None:
     """blast DELETE: remove a scheduled blast; 308 if there is none, 307 if it has fired."""
-    try:
-        Blast(blast_id).delete(
-            condition=(Blast.state == SCHEDULED)
-            & (Blast.eid == eid)
-            & (Blast.user_id == user_id)
-            & (Blast.kind == kind)
-        )
-    except DeleteError as e:
-        if not condition_failed(e):
-            raise
+    if not delete_if(
+        Blast(blast_id),
+        (Blast.state == SCHEDULED)
+        & (Blast.eid == eid)
+        & (Blast.user_id == user_id)
+        & (Blast.kind == kind),
+    ):
         get(blast_id, eid, user_id, kind, consistent=True)  # 308
-        raise OcpError(307) from None
+        raise OcpError(Code.ALREADY_STARTED)
 
 
 # -- starting ---------------------------------------------------------------------------
@@ -232,379 +215,28 @@ def claim_start(blast: BlastInfo, at: int) -> BlastInfo | None:
     PUT or DELETE) came first."""
     first = ids.next_ids("call", max(1, blast.recipients))[0]
     item = Blast(blast.blast_id)
-    try:
-        item.update(
-            actions=[
-                Blast.state.set(STARTING),
-                Blast.first_call_id.set(first),
-                Blast.started.set(at),
-            ],
-            condition=(Blast.state == SCHEDULED) & (Blast.version == blast.version),
-        )
-    except UpdateError as e:
-        if condition_failed(e):
-            return None
-        raise
+    if not update_if(
+        item,
+        [Blast.state.set(STARTING), Blast.first_call_id.set(first), Blast.started.set(at)],
+        (Blast.state == SCHEDULED) & (Blast.version == blast.version),
+    ):
+        return None
     return _info(item)
 
 
 def pace(blast_id: int, first_turn: float) -> float:
     """Recipient 0's turn to be dialed, set once (a start that is repeated keeps the turns
     it reserved first): `first_turn`, or the one set before."""
-    try:
-        Blast(blast_id).update(
-            actions=[Blast.paced_from.set(first_turn)], condition=Blast.paced_from.does_not_exist()
-        )
+    if update_if(
+        Blast(blast_id), [Blast.paced_from.set(first_turn)], Blast.paced_from.does_not_exist()
+    ):
         return first_turn
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
     return float(Blast.get(blast_id, consistent_read=True).paced_from)
 
 
 def mark_started(blast_id: int) -> None:
     """Every recipient batch is queued."""
-    try:
-        Blast(blast_id).update(
-            actions=[Blast.state.set(STARTED)], condition=Blast.state == STARTING
-        )
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
-
-
-# -- recipients' Calls items --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Batch:
-    """What the Calls items of one batch of a blast's recipients share."""
-
-    blast_id: int
-    eid: int
-    user_id: int
-    call_kind: str
-    time_scheduled: int
-    calling_number: str
-    callback: Subscription | None = None
-
-
-def create_recipient_calls(
-    batch: Batch, recipients: list[tuple[int, int, Termination]], state: str = SCHEDULED
-) -> set[int]:
-    """The Calls items of (callId, n, termination) that do not exist yet, one conditional
-    PutItem each; the callIds this call created. A second delivery of the same batch
-    creates none, so it dials or texts nobody twice.
-
-    One TransactWriteItems per 100 would take fewer requests, but moto copies the whole
-    table for every item of a transaction, which makes a 1,000-recipient test take
-    minutes; the PutItems cost the same write capacity (a transaction's writes cost two
-    units each)."""
-    created: set[int] = set()
-    for call_id, n, term in recipients:
-        try:
-            _call(batch, call_id, n, term, state).save(condition=Call.call_id.does_not_exist())
-        except PutError as e:
-            # It exists: made by an earlier delivery, and maybe being changed right now.
-            if not (condition_failed(e) or conflicted(e)):
-                raise
-            continue
-        created.add(call_id)
-    return created
-
-
-# A text the provider accepted whose receipt has not come: an addition to RULINGS "Call
-# vocabulary" (docs/sms.md "Results"); its receipt turns it into Success or Failed.
-SENT = "Sent"
-
-
-@dataclass(frozen=True)
-class TextAttempt:
-    """One number of an SMS recipient: its result (SENT while the receipt is awaited),
-    the provider's message id, and the receipt's named outcome once known."""
-
-    number: str
-    result: str
-    message_id: str = ""
-    reason: str | None = None
-
-    @property
-    def final(self) -> bool:
-        return self.result != SENT
-
-
-@dataclass(frozen=True)
-class TextsState:
-    """An SMS recipient's attempts as one write left them, and whether it is still live."""
-
-    live: bool
-    attempts: tuple[TextAttempt, ...]
-
-    @property
-    def done(self) -> bool:
-        """Every text has its final result: the recipient can end."""
-        return self.live and all(a.final for a in self.attempts)
-
-    @property
-    def success(self) -> bool:
-        return any(a.result == "Success" for a in self.attempts)
-
-
-def claim_recipient(batch: Batch, call_id: int, n: int, term: Termination) -> bool:
-    """Create the SMS recipient's Calls item (dialing), once: True if this call made it,
-    so that it, and nothing else, texts the recipient."""
-    return bool(create_recipient_calls(batch, [(call_id, n, term)], state="dialing"))
-
-
-def release_recipient(call_id: int) -> None:
-    """Undo `claim_recipient` for a recipient nothing was sent to (the provider was busy
-    past the batch's time), so that the batch's next delivery claims it again."""
-    try:
-        Call(call_id).delete(condition=(Call.state == DIALING) & Call.recorded.does_not_exist())
-    except DeleteError as e:
-        if not condition_failed(e):
-            raise
-
-
-def record_texts(call_id: int, attempts: list[TextAttempt], at: int) -> TextsState:
-    """The texts sent to a recipient this delivery claimed, written once (`recorded`
-    holds "texts" after): each SENT awaiting its receipt, or final already (refused,
-    DND, Blacklisted). Receipts held for it (`hold_receipt`) are applied then."""
-    item = Call(call_id)
-    try:
-        item.update(
-            actions=[
-                Call.attempts.set([_text_map(i, a, at) for i, a in enumerate(attempts)]),
-                Call.recorded.add({TEXTS}),
-            ],
-            condition=Call.state.is_in(*LIVE_STATES) & ~Call.recorded.contains(TEXTS),
-        )
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
-        return TextsState(False, ())
-    state = _texts_state(item)
-    for index, held in (item.early.as_dict() if item.early else {}).items():
-        state = (
-            record_receipt(call_id, int(index), held["m"], held["r"], held["o"], int(held["at"]))
-            or state
-        )
-    return state
-
-
-def hold_receipt(
-    call_id: int, attempt: int, message_id: str, result: str, reason: str, at: int
-) -> bool:
-    """Keep a receipt that came before its recipient's texts were recorded (a provider's
-    callback can outrun the send's own write), for `record_texts` to apply. False when
-    the texts are recorded by now (`record_receipt` applies it then) or the recipient
-    ended: the two conditions on `recorded` order this write and record_texts, so a held
-    receipt is always seen by the one write that records the texts."""
-    if attempt < 0:
-        return False
-    held = {"m": message_id, "r": result, "o": reason, "at": at}
-    live = Call.state.is_in(*LIVE_STATES) & ~Call.recorded.contains(TEXTS)
-    into: Action = Call.early[str(attempt)].set(held)
-    whole: Action = Call.early.set({str(attempt): held})
-    for action, condition in (
-        (into, live & Call.early.exists()),
-        (whole, live & Call.early.does_not_exist()),
-        (into, live & Call.early.exists()),  # another receipt made `early` in between
-    ):
-        try:
-            Call(call_id).update(actions=[action], condition=condition)
-            return True
-        except UpdateError as e:
-            if not condition_failed(e):
-                raise
-    return False  # three refusals: whichever way `early` stood, the texts are recorded
-
-
-def record_receipt(
-    call_id: int, attempt: int, message_id: str, result: str, reason: str, at: int
-) -> TextsState | None:
-    """A text's receipt: its attempt's result and reason, if that attempt is this message
-    and still awaits one; None (nothing changed) for a receipt delivered twice, a late one
-    for an ended recipient, or one for a message this recipient never had."""
-    if attempt < 0:
-        return None
-    slot: Any = Call.attempts[attempt]  # a list element's map: PynamoDB types it as a Path
-    item = Call(call_id)
-    try:
-        item.update(
-            actions=[slot.result.set(result), slot.reason.set(reason), slot.at.set(at)],
-            condition=Call.state.is_in(*LIVE_STATES)
-            & (slot.message_id == message_id)
-            & (slot.result == SENT),
-        )
-    except UpdateError as e:
-        if condition_failed(e) or _no_such_attempt(e):
-            return None
-        raise
-    return _texts_state(item)
-
-
-def texts_of(call_id: int) -> TextsState | None:
-    """The SMS recipient's texts as they stand (None: no such item)."""
-    item = find(call_id)
-    if item is None:
-        return None
-    state = _texts_state(item)
-    return TextsState(item.state in LIVE_STATES, state.attempts)
-
-
-TEXTS = "texts"  # `recorded` holds it once a recipient's texts are written
-
-
-def _text_map(i: int, a: TextAttempt, at: int) -> AttemptMap:
-    return AttemptMap(
-        key=f"0.{i}",
-        role="recipient",
-        number=a.number,
-        result=a.result,
-        at=at,
-        message_id=a.message_id or None,
-        reason=a.reason,
-    )
-
-
-def _texts_state(item: Call) -> TextsState:
-    return TextsState(
-        item.state in LIVE_STATES,
-        tuple(
-            TextAttempt(a.number, a.result, a.message_id or "", a.reason)
-            for a in item.attempts or ()
-        ),
-    )
-
-
-def _no_such_attempt(e: UpdateError) -> bool:
-    """DynamoDB refuses an update of a list element past the list's end."""
-    cause = getattr(e, "cause_response_code", None)
-    return cause == "ValidationException"
-
-
-def count_recipient_end(blast_id: int, call_id: int, succeeded: bool) -> bool:
-    """Count an ended recipient (its Calls item `call_id`) on its blast, once: the Calls
-    item is marked counted in the same transaction, so a change read twice from the
-    stream counts once. False if it was counted before (or the blast is gone)."""
-
-    def count() -> None:
-        with transaction() as tx:
-            tx.update(
-                Call(call_id),
-                actions=[Call.counted.set(True)],
-                condition=Call.call_id.exists() & Call.counted.does_not_exist(),
-            )
-            tx.update(
-                Blast(blast_id),
-                actions=[Blast.ended.add(1), Blast.succeeded.add(int(succeeded))],
-                condition=Blast.blast_id.exists(),
-            )
-
-    try:
-        # The recipients of one blast end together: their transactions touch one item.
-        retrying(count)
-    except TransactWriteError as e:
-        if condition_failed(e):
-            return False
-        raise
-    return True
-
-
-@dataclass(frozen=True)
-class RecipientStatus:
-    call_id: int
-    state: str
-    success: bool
-    attempts: tuple[tuple[str, str], ...]  # (number, result)
-    # A text's receipt outcome (blastsms), per attempt: None where there is none.
-    reasons: tuple[str | None, ...] = ()
-
-    @property
-    def done(self) -> bool:
-        return self.state in FINAL_STATES
-
-
-def results(blast: BlastInfo) -> list[RecipientStatus | None]:
-    """Each recipient's Calls item as it stands (None: not created yet), in order."""
-    if blast.first_call_id is None:
-        return []
-    keys = [blast.call_id(n) for n in range(blast.recipients)]
-    found = {
-        int(c.call_id): c
-        for c in Call.batch_get(keys, attributes_to_get=["call_id", "state", "success", "attempts"])
-    }
-    return [_status(found.get(call_id)) for call_id in keys]
-
-
-# -- who the recipients are -------------------------------------------------------------
-
-
-def profiles_for(eid: int, terms: Iterable[Termination]) -> list[Profile | None]:
-    """For each termination: the profile of the user it names (userId, email) if the
-    enterprise sees it, or of the user holding its number (phone); else None. A few
-    batched reads, whatever the number of terminations."""
-    terms = list(terms)
-    # A termination's type (1 userId, 2 email, 3 phone) is its value's: int, str or Phone.
-    unique_keys = {users.email_key(t.value) for t in terms if isinstance(t.value, str)}
-    unique_keys |= {users.phone_key(t.value) for t in terms if isinstance(t.value, Phone)}
-    holders = {u.key: u for u in Unique.batch_get(list(unique_keys))} if unique_keys else {}
-
-    def user_of(term: Termination) -> int | None:
-        named = term.value
-        if isinstance(named, int):
-            return named
-        key = users.email_key(named) if isinstance(named, str) else users.phone_key(named)
-        holder = holders.get(key)
-        if holder is None or (
-            term.type == EMAIL and not users.is_visible(holder.exclusive_eid, eid)
-        ):
-            return None
-        return int(holder.user_id)
-
-    wanted = [user_of(t) for t in terms]
-    user_ids = {u for u in wanted if u is not None}
-    found = {int(u.user_id): u for u in User.batch_get(list(user_ids))} if user_ids else {}
-    out: list[Profile | None] = []
-    for term, user_id in zip(terms, wanted, strict=True):
-        item = found.get(user_id) if user_id is not None else None
-        # A phone's holder blocks whoever may see it; a user named outright must be visible.
-        if item is None or (term.type != PHONE and not users.is_visible(item.exclusive_eid, eid)):
-            out.append(None)
-        else:
-            out.append(profiles.profile_of(item))
-    return out
-
-
-def require_visible(eid: int, refs: list[int | str], *, name: str) -> None:
-    """922 for each userId or email that names no user the enterprise sees (RULINGS
-    "Destinations"). As users.require_visible, with BatchGetItem (100 keys a request):
-    its TransactGetItems of 100 is refused by moto, which allows 25, and a blast may
-    name thousands of users."""
-    refs = list(dict.fromkeys(refs))
-    emails = [r for r in refs if isinstance(r, str)]
-    holders = (
-        {u.key: u for u in Unique.batch_get([users.email_key(e) for e in emails])} if emails else {}
-    )
-    user_ids = [r for r in refs if isinstance(r, int)]
-    found = (
-        {
-            int(u.user_id): u
-            for u in User.batch_get(user_ids, attributes_to_get=["user_id", "exclusive_eid"])
-        }
-        if user_ids
-        else {}
-    )
-    missing = [
-        ref
-        for ref in refs
-        if (item := found.get(ref) if isinstance(ref, int) else holders.get(users.email_key(ref)))
-        is None
-        or not users.is_visible(item.exclusive_eid, eid)
-    ]
-    if missing:
-        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+    update_if(Blast(blast_id), [Blast.state.set(STARTED)], Blast.state == STARTING)
 
 
 # -- the item <-> BlastInfo --------------------------------------------------------------
@@ -618,7 +250,7 @@ def encode(terms: Iterable[Termination]) -> bytes:
     )
     if len(data) > MAX_TERMINATIONS_BYTES:
         raise OcpError(
-            903,
+            Code.BAD_LENGTH,
             name="destination",
             value=f"{len(terms)} destinations, {len(data)} bytes compressed",
             low=1,
@@ -653,7 +285,7 @@ def _info(item: Blast) -> BlastInfo:
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
-        raise OcpError(307) from None
+        raise OcpError(Code.CORRUPTED_REQUEST) from None
 
 
 _FIELDS: dict[str, Attribute[Any]] = {
@@ -695,29 +327,3 @@ def _audio_ref(audio: AudioMap | None) -> AudioRef | None:
     if audio is None:
         return None
     return AudioRef(audio.key, audio.kind, audio.name, int(audio.size))
-
-
-def _call(batch: Batch, call_id: int, n: int, term: Termination, state: str) -> Call:
-    return Call(
-        call_id,
-        eid=batch.eid,
-        user_id=batch.user_id,
-        kind=batch.call_kind,
-        time_scheduled=batch.time_scheduled,
-        calling_number=batch.calling_number,
-        request={"blastId": batch.blast_id, "n": n, "destination": _dump(term)},
-        state=state,
-        callback=callback_map(batch.callback),
-    )
-
-
-def _status(item: Call | None) -> RecipientStatus | None:
-    if item is None:
-        return None
-    return RecipientStatus(
-        int(item.call_id),
-        item.state,
-        bool(item.success),
-        tuple((a.number, a.result) for a in item.attempts or ()),
-        tuple(a.reason for a in item.attempts or ()),
-    )

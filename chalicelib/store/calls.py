@@ -22,17 +22,15 @@ from enum import Enum
 from itertools import batched, islice
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import accounts, conferences, ids
-from chalicelib.store.conditional import update_if
+from chalicelib.store.conditional import commit_if, update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
-from chalicelib.store.transactions import condition_failed, retrying
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
@@ -110,29 +108,22 @@ def get(call_id: int, eid: int) -> CallStatus:
     try:
         item = Call.get(call_id, consistent_read=True)
     except Call.DoesNotExist:
-        raise OcpError(902, name="callId", value=call_id) from None
+        raise OcpError(Code.INVALID_VALUE, name="callId", value=call_id) from None
     if int(item.eid) != eid:
-        raise OcpError(902, name="callId", value=call_id)
+        raise OcpError(Code.INVALID_VALUE, name="callId", value=call_id)
     return _status(item)
 
 
 def claim_dial(call_id: int, key: str, at: int) -> Claim:
     """Mark dial attempt `key` as placed (once), the call as dialing and, the first time,
     when dialing began."""
-    item = Call(call_id)
-    try:
-        item.update(
-            actions=[
-                Call.dialed.add({key}),
-                Call.state.set(DIALING),
-                Call.time_originated.set(Call.time_originated | at),
-            ],
-            condition=_live() & ~Call.dialed.contains(key),
-        )
+    actions = [
+        Call.dialed.add({key}),
+        Call.state.set(DIALING),
+        Call.time_originated.set(Call.time_originated | at),
+    ]
+    if update_if(Call(call_id), actions, _live() & ~Call.dialed.contains(key)):
         return Claim.CLAIMED
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
     found = find(call_id)
     if found is None:
         return Claim.MISSING
@@ -213,15 +204,9 @@ def finish(
             elif minutes:
                 accounts.add_minutes_used_in(tx, int(item.eid), int(item.user_id), minutes)
 
-    try:
-        # Other calls of the same requester end at the same time: their transactions
-        # touch the same account item.
-        retrying(end)
-    except TransactWriteError as e:
-        if condition_failed(e):
-            return False
-        raise
-    return True
+    # Other calls of the same requester end at the same time: their transactions touch
+    # the same account item (commit_if retries them on conflicts).
+    return commit_if(end)
 
 
 def status_of(item: Call) -> CallStatus:

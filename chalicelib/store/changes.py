@@ -32,7 +32,7 @@ class CallImage:
     status: CallStatus
     callback: Subscription | None
     dialed: int  # dial attempts claimed (calls.claim_dial)
-    counted: bool  # its end counted on its blast (blasts.count_recipient_end)
+    counted: bool  # its end counted on its blast (recipients.count_end)
 
     @property
     def blast_id(self) -> int | None:

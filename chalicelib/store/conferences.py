@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -28,10 +27,10 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import limits
 from chalicelib.domain.billing import billed_minutes, conference_seconds
 from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import FULL, OcpError
+from chalicelib.errors import FULL, Code, OcpError
 from chalicelib.store import accounts
+from chalicelib.store.conditional import commit_if, update_if
 from chalicelib.store.models import Call, Conference, callback_map, transaction
-from chalicelib.store.transactions import condition_failed, retrying
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ def get(conference_id: int, eid: int) -> Room:
     """The enterprise's conference; 305 if it has none such."""
     item = _find(conference_id)
     if item is None or int(item.eid) != eid:
-        raise OcpError(305)
+        raise OcpError(Code.NO_SUCH_CONFERENCE)
     return _room(item)
 
 
@@ -116,7 +115,7 @@ def extend(conference_id: int, eid: int, seconds: int) -> Room:
         eid,
         [Conference.duration.add(seconds), Conference.schedule_version.add(1)],
         Conference.duration <= MAX_RESERVATION_SECONDS - seconds,
-        OcpError(306),
+        OcpError(Code.CONFERENCE_NOT_EXTENDABLE),
     )
 
 
@@ -162,12 +161,8 @@ def close_if_over(conference_id: int, now: int, version: int | None = None) -> R
             if minutes:
                 accounts.add_minutes_used_in(tx, room.eid, room.moderator, minutes)
 
-    try:
-        retrying(close)
-    except TransactWriteError as e:
-        if condition_failed(e):
-            return None  # a leg was added, the room extended, or it closed meanwhile
-        raise
+    if not commit_if(close):
+        return None  # a leg was added, the room extended, or it closed meanwhile
     log.info("conference %s closed: %s minutes", conference_id, minutes)
     return replace(room, state=CLOSED, mou=minutes)
 
@@ -188,16 +183,10 @@ def _change(
     conference_id: int, eid: int, actions: list[Action], limit: Condition, past_limit: OcpError
 ) -> Room:
     item = Conference(conference_id)
-    try:
-        item.update(
-            actions=actions, condition=(Conference.eid == eid) & (Conference.state == OPEN) & limit
-        )
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
+    if not update_if(item, actions, (Conference.eid == eid) & (Conference.state == OPEN) & limit):
         if get(conference_id, eid).state != OPEN:  # 305
-            raise OcpError(306) from None
-        raise past_limit from None
+            raise OcpError(Code.CONFERENCE_NOT_EXTENDABLE)
+        raise past_limit
     return _room(item)
 
 

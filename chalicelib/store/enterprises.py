@@ -7,13 +7,12 @@ import logging
 import secrets as random_source
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.store import ids, secrets
+from chalicelib.store.conditional import put_if, update_if
 from chalicelib.store.models import Enterprise
-from chalicelib.store.transactions import condition_failed
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +46,8 @@ def create(
         return NewEnterprise(eid, name, secret, signing_secret)
     while True:
         eid = ids.next_id("enterprise")
-        try:
-            _item(eid, name, secret, signing_secret).save(condition=Enterprise.eid.does_not_exist())
+        if put_if(_item(eid, name, secret, signing_secret), Enterprise.eid.does_not_exist()):
             return NewEnterprise(eid, name, secret, signing_secret)
-        except PutError as e:
-            if not condition_failed(e):
-                raise
 
 
 def _item(eid: int, name: str, secret: str, signing_secret: str) -> Enterprise:
@@ -100,14 +95,11 @@ def signing_secrets(eid: int) -> list[str]:
 
 def _first_signing_secret(eid: int) -> str:
     made = new_signing_secret()
-    try:
-        Enterprise(eid).update(
-            actions=[Enterprise.signing_secret.set(secrets.encrypt(eid, made, secrets.SIGNING))],
-            condition=Enterprise.eid.exists() & Enterprise.signing_secret.does_not_exist(),
-        )
-    except UpdateError as e:
-        if not condition_failed(e):
-            raise
+    if not update_if(
+        Enterprise(eid),
+        [Enterprise.signing_secret.set(secrets.encrypt(eid, made, secrets.SIGNING))],
+        Enterprise.eid.exists() & Enterprise.signing_secret.does_not_exist(),
+    ):
         return signing_secrets(eid)[0]  # made by a delivery running at the same moment
     log.warning(
         "enterprise %s had no signing secret: one was made; "

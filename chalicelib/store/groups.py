@@ -13,15 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain import limits
-from chalicelib.errors import FULL, OcpError
+from chalicelib.errors import FULL, Code, OcpError
 from chalicelib.store import ids, users
+from chalicelib.store.conditional import commit_if, delete_if, update_if
 from chalicelib.store.models import Group, User, transaction
-from chalicelib.store.transactions import Backoff, condition_failed, failed_condition, retrying
+from chalicelib.store.transactions import Backoff
 
 USER_ID, EMAIL = 1, 2  # destination types that name a user
 
@@ -43,13 +43,9 @@ def create(eid: int, user_id: int, name: str) -> int:
     ):
         group = Group(user_id, group_id, name=name, exclusive_eid=exclusive_eid)
         condition = User.user_id.exists() & owner
-        try:
-            retrying(partial(_put_checked, group, condition))
+        if commit_if(partial(_put_checked, group, condition), item=0):  # the owner's check
             return group_id
-        except TransactWriteError as e:
-            if not failed_condition(e, 0):
-                raise
-    raise OcpError(106)
+    raise OcpError(Code.NO_SUCH_USER)
 
 
 def list_for(eid: int, user_id: int) -> list[GroupInfo]:
@@ -63,7 +59,7 @@ def list_for(eid: int, user_id: int) -> list[GroupInfo]:
         users.get(user_id, eid)  # no groups, or no such user (106)
         return []
     if not users.is_visible(found[0].exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     return [GroupInfo(int(g.group_id), g.name) for g in found]
 
 
@@ -74,7 +70,7 @@ def members(eid: int, user_id: int, group_id: int) -> list[tuple[int, int | str]
     if group is None:
         raise _why_missing(eid, user_id, group_id)
     if not users.is_visible(group.exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     found = [_parse(wire) for wire in group.members or ()]
     hidden = users.hidden(eid, _users_named(found))
     return sorted(m for m in found if m[1] not in hidden)
@@ -96,14 +92,10 @@ def add_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> None
         room = Group.members.does_not_exist() | (
             size(Group.members) <= limits.GROUP_MEMBERS - len(new)
         )
-        try:
-            Group(user_id, group_id).update(
-                actions=[Group.members.add(new)], condition=_visible_group(eid) & room
-            )
+        if update_if(
+            Group(user_id, group_id), [Group.members.add(new)], _visible_group(eid) & room
+        ):
             return
-        except UpdateError as e:
-            if not condition_failed(e):
-                raise
         group = _find(user_id, group_id)
         if group is None or not users.is_visible(group.exclusive_eid, eid):
             raise _why_missing(eid, user_id, group_id)
@@ -131,12 +123,8 @@ def remove_members(eid: int, user_id: int, group_id: int, wires: list[str]) -> N
 
 def delete(eid: int, user_id: int, group_id: int) -> None:
     """The group only: the users its members name stay (reference "group DELETE")."""
-    try:
-        Group(user_id, group_id).delete(condition=_visible_group(eid))
-    except DeleteError as e:
-        if condition_failed(e):
-            raise _why_missing(eid, user_id, group_id) from None
-        raise
+    if not delete_if(Group(user_id, group_id), _visible_group(eid)):
+        raise _why_missing(eid, user_id, group_id)
 
 
 def delete_all(user_id: int) -> None:
@@ -162,12 +150,8 @@ def _put_checked(group: Group, owner_condition: Condition) -> None:
 
 
 def _update(eid: int, user_id: int, group_id: int, action: Action) -> None:
-    try:
-        Group(user_id, group_id).update(actions=[action], condition=_visible_group(eid))
-    except UpdateError as e:
-        if condition_failed(e):
-            raise _why_missing(eid, user_id, group_id) from None
-        raise
+    if not update_if(Group(user_id, group_id), [action], _visible_group(eid)):
+        raise _why_missing(eid, user_id, group_id)
 
 
 def _visible_group(eid: int) -> Condition:
@@ -181,7 +165,7 @@ def _why_missing(eid: int, user_id: int, group_id: int) -> OcpError:
     """No group `group_id` of `user_id` visible to `eid`: 106, 112 or 115."""
     users.get(user_id, eid)  # raises 106 for a user the enterprise does not see
     owned_by_another = next(iter(Group.by_group_id.query(group_id, limit=1)), None)
-    return OcpError(112 if owned_by_another is not None else 115)
+    return OcpError(Code.GROUP_NOT_OWNED if owned_by_another is not None else 115)
 
 
 def _users_named(members: Iterable[tuple[int, int | str]]) -> list[int | str]:

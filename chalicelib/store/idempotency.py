@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 from pynamodb.constants import ITEM, PUT_ITEM
-from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib import settings
+from chalicelib.store.conditional import delete_if, update_if
 from chalicelib.store.models import IdempotentResponse
-from chalicelib.store.transactions import condition_failed
 
 
 @dataclass(frozen=True)
@@ -98,29 +97,20 @@ def find(eid: int, key: str, now: int) -> Holder | None:
 
 def record(eid: int, key: str, token: str, response: Recorded) -> bool:
     """Keep the claiming request's response; False if the claim is no longer its own."""
-    try:
-        IdempotentResponse(_key(eid, key)).update(
-            actions=[
-                IdempotentResponse.status.set(response.status),
-                IdempotentResponse.body.set(response.body),
-                IdempotentResponse.content_type.set(response.content_type),
-            ],
-            condition=IdempotentResponse.token == token,
-        )
-        return True
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
+    return update_if(
+        IdempotentResponse(_key(eid, key)),
+        [
+            IdempotentResponse.status.set(response.status),
+            IdempotentResponse.body.set(response.body),
+            IdempotentResponse.content_type.set(response.content_type),
+        ],
+        IdempotentResponse.token == token,
+    )
 
 
 def release(eid: int, key: str, token: str) -> None:
     """Drop the request's claim, if it still holds it."""
-    try:
-        IdempotentResponse(_key(eid, key)).delete(condition=IdempotentResponse.token == token)
-    except DeleteError as e:
-        if not condition_failed(e):
-            raise
+    delete_if(IdempotentResponse(_key(eid, key)), IdempotentResponse.token == token)
 
 
 def _holder(item: IdempotentResponse) -> Holder:

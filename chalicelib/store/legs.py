@@ -18,10 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
+from chalicelib.store.conditional import update_if
 from chalicelib.store.models import Call
-from chalicelib.store.transactions import condition_failed
 
 
 @dataclass(frozen=True)
@@ -73,10 +71,4 @@ def once(call_id: int, key: str, flag: str) -> bool:
 
 
 def _update(call_id: int, actions: list[Any], condition: Any) -> bool:
-    try:
-        Call(call_id).update(actions=actions, condition=condition)
-    except UpdateError as e:
-        if condition_failed(e):
-            return False
-        raise
-    return True
+    return update_if(Call(call_id), actions, condition)

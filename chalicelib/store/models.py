@@ -271,11 +271,11 @@ class Call(Model):
     legs: MapAttribute[str, Any] = MapAttribute(null=True)
     callback = Callback(null=True)  # statusCallback: events of this call (chalicelib/events)
     # A blast SMS recipient's receipts that came before its texts were recorded (the
-    # provider's callback outran the send's write; store/blasts.py hold_receipt), by
-    # attempt index: record_texts applies them.
+    # provider's callback outran the send's write; store/texts.py hold_receipt), by
+    # attempt index: texts.record applies them.
     early: MapAttribute[str, Any] = MapAttribute(null=True)
-    # A blast recipient's end has been counted on its Blast (store/blasts.py
-    # count_recipient_end, from the Calls stream): counted once however often it is read.
+    # A blast recipient's end has been counted on its Blast (store/recipients.py
+    # count_end, from the Calls stream): counted once however often it is read.
     counted = BooleanAttribute(null=True)
 
 

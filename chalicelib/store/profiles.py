@@ -27,7 +27,7 @@ from chalicelib.domain.profile import (
     check_limits,
 )
 from chalicelib.domain.windows import Window
-from chalicelib.errors import OcpError
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import ids, transactions, users
 from chalicelib.store.models import (
     BlockMap,
@@ -142,7 +142,7 @@ def blocked_user(user_id: int, eid: int, name: str) -> int:
     try:
         users.get(user_id, eid)
     except OcpError:
-        raise OcpError(922, name=name, value=user_id) from None
+        raise OcpError(Code.INVALID_USER_ID, name=name, value=user_id) from None
     return user_id
 
 
@@ -151,7 +151,7 @@ def user_with_email(email: str, eid: int, name: str) -> int:
     try:
         return users.id_by_email(email, eid)
     except OcpError:
-        raise OcpError(922, name=name, value=email) from None
+        raise OcpError(Code.INVALID_USER_ID, name=name, value=email) from None
 
 
 # -- the item <-> Profile -------------------------------------------------------------
@@ -292,10 +292,10 @@ def _on_failure(e: TransactWriteError, released: list[str], claimed: list[str]) 
     if user_index in failed:
         return False
     if failed & set(range(user_index + 1, user_index + 1 + len(claimed))):
-        raise OcpError(113)  # another user holds the number or address
+        raise OcpError(Code.DUPLICATE_PHONE)  # another user holds the number or address
     if failed:
         log.error("a uniqueness key of the user is held by another user")
-        raise OcpError(111)
+        raise OcpError(Code.CORRUPT_DATA)
     raise e
 
 

@@ -11,15 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib import clock
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import Code, OcpError
 from chalicelib.store import ids, transactions
+from chalicelib.store.conditional import commit_if, update_if
 from chalicelib.store.models import PhoneMap, Unique, User, transaction
-from chalicelib.store.transactions import condition_failed
+
+# References `_named` reads in one TransactGetItems; more are read with BatchGetItem.
+MAX_TRANSACT_READS = 25
 
 # Fields a client may write with user POST / PUT (DESIGN.md "Security": allow-listed).
 PROFILE_FIELDS = (
@@ -64,9 +66,9 @@ def get(user_id: int, eid: int, *, consistent: bool = False) -> User:
     try:
         item = User.get(user_id, consistent_read=consistent)
     except User.DoesNotExist:
-        raise OcpError(106) from None
+        raise OcpError(Code.NO_SUCH_USER) from None
     if not is_visible(item.exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     return item
 
 
@@ -75,9 +77,9 @@ def id_by_email(email: str, eid: int) -> int:
     try:
         unique = Unique.get(email_key(email))
     except Unique.DoesNotExist:
-        raise OcpError(106) from None
+        raise OcpError(Code.NO_SUCH_USER) from None
     if not is_visible(unique.exclusive_eid, eid):
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     return int(unique.user_id)
 
 
@@ -122,18 +124,14 @@ def create(
                 condition=Unique.key.does_not_exist(),
             )
 
-    try:
-        transactions.retrying(save)
-    except TransactWriteError as e:
-        if not condition_failed(e):
-            raise
-        # A concurrent POST with the same email won the race: answer as a retry would.
-        existing = _holder_of(email_key(email), eid, "email", email)
-        if existing is not None:
-            return existing, False
-        _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)
-        raise OcpError(Code.USER_EXISTS) from None
-    return user_id, True
+    if commit_if(save):
+        return user_id, True
+    # A concurrent POST with the same email won the race: answer as a retry would.
+    existing = _holder_of(email_key(email), eid, "email", email)
+    if existing is not None:
+        return existing, False
+    _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)
+    raise OcpError(Code.USER_EXISTS)
 
 
 def _taken(name: str, value: str) -> OcpError:
@@ -162,18 +160,14 @@ def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
     # of the whole profile notice this change. It is an increment only when the
     # instance has a version (with none it would set 1, which a saver that read
     # version 1 would not notice); the value itself is not checked here.
-    try:
-        transactions.retrying(
-            lambda: User(user_id, version=0).update(
-                actions=actions,
-                condition=User.user_id.exists() & visible_condition(eid),
-                add_version_condition=False,
-            )
-        )
-    except UpdateError as e:
-        if condition_failed(e):
-            raise OcpError(106) from None
-        raise
+    if not update_if(
+        User(user_id, version=0),
+        actions,
+        User.user_id.exists() & visible_condition(eid),
+        retry_conflicts=True,
+        add_version_condition=False,
+    ):
+        raise OcpError(Code.NO_SUCH_USER)
 
 
 def delete(user_id: int, eid: int) -> None:
@@ -192,13 +186,10 @@ def delete(user_id: int, eid: int) -> None:
             for key in dict.fromkeys(keys):
                 tx.delete(Unique(key), condition=Unique.user_id == user_id)
 
-    try:
-        transactions.retrying(remove)  # accounts and groups check the user item in transactions
-    except (TransactWriteError, DeleteError) as e:
-        if condition_failed(e):
-            # Changed or deleted meanwhile: the caller may simply retry.
-            raise OcpError(105) from None
-        raise
+    # Accounts and groups check the user item in transactions: retried on conflicts.
+    if not commit_if(remove):
+        # Changed or deleted meanwhile: the caller may simply retry.
+        raise OcpError(Code.WRITE_FAILED)
 
 
 def _holder_of(key: str, eid: int, name: str = "", value: str = "") -> int | None:
@@ -234,7 +225,9 @@ def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
     found = _named(refs)
     missing = [ref for ref, item in found.items() if item is None or not _sees(item, eid)]
     if missing:
-        raise OcpError.combine(OcpError(922, name=name, value=ref) for ref in missing)
+        raise OcpError.combine(
+            OcpError(Code.INVALID_USER_ID, name=name, value=ref) for ref in missing
+        )
 
 
 def hidden(eid: int, refs: Iterable[Ref]) -> set[Ref]:
@@ -251,11 +244,30 @@ def _sees(item: User | Unique, eid: int) -> bool:
 
 def _named(refs: Iterable[Ref]) -> dict[Ref, User | Unique | None]:
     """Each reference -> the Users item (a userId) or Uniques row (an email) that says who
-    it names and whether they are visible; None for nobody. One consistent read per 100."""
+    it names and whether they are visible; None for nobody. Consistent reads: one
+    TransactGetItems for a few, BatchGetItem (100 keys a request) for more, as a blast
+    naming thousands of users does (moto refuses a TransactGetItems of over 25)."""
     refs = list(dict.fromkeys(refs))
     if not refs:
         return {}
-    found = transactions.get_items(
-        [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
+    if len(refs) <= MAX_TRANSACT_READS:
+        found = transactions.get_items(
+            [(User, ref) if isinstance(ref, int) else (Unique, email_key(ref)) for ref in refs]
+        )
+        return dict(zip(refs, found, strict=True))
+    emails = [email_key(r) for r in refs if isinstance(r, str)]
+    holders = {u.key: u for u in Unique.batch_get(emails, consistent_read=True)} if emails else {}
+    user_ids = [r for r in refs if isinstance(r, int)]
+    users = (
+        {
+            int(u.user_id): u
+            for u in User.batch_get(
+                user_ids, consistent_read=True, attributes_to_get=["user_id", "exclusive_eid"]
+            )
+        }
+        if user_ids
+        else {}
     )
-    return dict(zip(refs, found, strict=True))
+    return {
+        ref: users.get(ref) if isinstance(ref, int) else holders.get(email_key(ref)) for ref in refs
+    }

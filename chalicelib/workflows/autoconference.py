@@ -15,9 +15,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalicelib import clock
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.kinds import USER_ID
 from chalicelib.domain.numbers import Phone
 from chalicelib.errors import OcpError
-from chalicelib.protocol.types import USER_ID, Destination, destination, phone
 from chalicelib.store import autoconferences, ids, profiles, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
@@ -38,7 +39,7 @@ def create(
 ) -> tuple[int, bool]:
     """(callId, whether it started now). `callback`: its statusCallback."""
     requester = profiles.load(user_id, eid)  # 106
-    dials_requester = conference.origination == f"{USER_ID}:{user_id}"
+    dials_requester = conference.origination == Destination(USER_ID, user_id)
     if not dials_requester:
         _require_origination(eid, conference.origination)
     call_id = ids.next_id("call")
@@ -98,7 +99,7 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
         if origination is None
         else of_profile(origination, at)
     )
-    bridge = phone("phoneNumber", c.number)
+    bridge = c.number
     dialing.start(
         stored.call_id,
         [
@@ -130,10 +131,9 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
     log.info("autoconference %s started", stored.call_id)
 
 
-def _origination(eid: int, wire: str, at: int) -> Reach:
+def _origination(eid: int, who: Destination, at: int) -> Reach:
     """The user to dial, resolved now. A user deleted since the POST is not dialed: the
     call fails with the attempt Failed (RULINGS "user DELETE")."""
-    who = _parse(wire)
     try:
         return reach(who, eid, at, name="origination")
     except OcpError:
@@ -141,11 +141,7 @@ def _origination(eid: int, wire: str, at: int) -> Reach:
         return Reach((), str(who.value))
 
 
-def _require_origination(eid: int, wire: str) -> None:
-    named = _parse(wire).value
+def _require_origination(eid: int, origination: Destination) -> None:
+    named = origination.value
     if not isinstance(named, Phone):  # a userId or an email
         users.require_visible(eid, [named], name="origination")
-
-
-def _parse(wire: str) -> Destination:
-    return destination("origination", wire, check_dns=False)

@@ -21,16 +21,15 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib import clock
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.kinds import PHONE
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
-from chalicelib.errors import OcpError
-from chalicelib.protocol.types import PHONE, Destination
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, ids, profiles
+from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
 from chalicelib.workflows import dialing
 from chalicelib.workflows.dialing import Leg
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIND = "call"
-_STORE_ERRORS = (PynamoDBException, BotoCoreError, ClientError)
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def place(eid: int, request: CallRequest) -> int:
     destination = side(request.destination, directory, at, "destination")
     blocker = _user_of(request.destination, directory)
     if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
-        raise OcpError(303)
+        raise OcpError(Code.BLACKLISTED_ORIGINATION)
     return _start(
         eid,
         request,
@@ -101,9 +99,9 @@ def _look_up(eid: int, request: CallRequest) -> Directory:
         phones=holders,
     )
     if request.user_id not in directory.profiles:
-        raise OcpError(106)
+        raise OcpError(Code.NO_SUCH_USER)
     unknown = [
-        OcpError(922, name=name, value=s.value)
+        OcpError(Code.INVALID_USER_ID, name=name, value=s.value)
         for name, s in (("origination", request.origination), ("destination", request.destination))
         if s.type != PHONE and _user_of(s, directory) is None
     ]
@@ -127,7 +125,7 @@ def side(destination: Destination, directory: Directory, at: int, name: str) -> 
         return of_phone(destination.value)
     profile = _user_of(destination, directory)
     if profile is None:
-        raise OcpError(922, name=name, value=destination.value)
+        raise OcpError(Code.INVALID_USER_ID, name=name, value=destination.value)
     return of_profile(profile, at)
 
 
@@ -204,13 +202,15 @@ def _start(
             request=request.record(),
             callback=request.callback,
         )
-    except _STORE_ERRORS as e:
-        raise OcpError(304) from e  # logged with the request id (protocol.routes)
+    except AWS_FAILURES as e:
+        raise OcpError(
+            Code.CALL_WRITE_FAILED
+        ) from e  # logged with the request id (protocol.routes)
     try:
         dialing.start(call_id, call_legs)
-    except _STORE_ERRORS as e:
+    except AWS_FAILURES as e:
         _abandon(call_id, at)
-        raise OcpError(304) from e
+        raise OcpError(Code.CALL_WRITE_FAILED) from e
     return call_id
 
 
@@ -218,7 +218,7 @@ def _abandon(call_id: int, at: int) -> None:
     """A call that will never be dialed is failed, not left scheduled (best effort)."""
     try:
         calls.finish(call_id, success=False, at=at)
-    except _STORE_ERRORS:
+    except AWS_FAILURES:
         log.exception("call %s: could not be marked failed", call_id)
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 
 from chalicelib import clock
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.kinds import USER_ID
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import OcpError
-from chalicelib.protocol.types import USER_ID, Destination
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
 from chalicelib.telephony import carriers
@@ -79,9 +80,9 @@ def add(
     now = clock.now()
     room = conferences.get(conference_id, eid)  # 305
     if user_id is not None and user_id != room.moderator:
-        raise OcpError(305)
+        raise OcpError(Code.NO_SUCH_CONFERENCE)
     if room.state != conferences.OPEN:
-        raise OcpError(306)
+        raise OcpError(Code.CONFERENCE_NOT_EXTENDABLE)
     call_ids: list[int] = []
     if destinations:
         try:
@@ -148,7 +149,7 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
     if errors:
         raise OcpError.combine(errors)
     if any(r.blacklists(origin) for r in found):
-        raise OcpError(303)
+        raise OcpError(Code.BLACKLISTED_ORIGINATION)
     return found
 
 

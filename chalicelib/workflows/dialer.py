@@ -29,10 +29,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from chalicelib import clock, logs, metrics
-from chalicelib.store import aws, calls
+from chalicelib.store import calls, executions
 from chalicelib.store.calls import AttemptRecord, Claim
 from chalicelib.telephony import (
     FAILED,
@@ -42,13 +42,11 @@ from chalicelib.telephony import (
     CarrierError,
     Dial,
     Outcome,
-    Target,
     carriers,
 )
-from chalicelib.workflows import pacing
-
-if TYPE_CHECKING:
-    from chalicelib.store.calls import AttemptRecord
+from chalicelib.workflows import pacing, tasks
+from chalicelib.workflows.messages import UnknownAction
+from chalicelib.workflows.tasks import DialTask, FinishTask, RecordTask, WatchTask
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +70,15 @@ class Tasks(Protocol):
 class Ledger(Protocol):
     """What the dialer writes on the Calls item: `chalicelib.store.calls`."""
 
-    def claim_dial(self, call_id: int, key: str, at: int) -> Any: ...
+    def claim_dial(self, call_id: int, key: str, at: int) -> Claim: ...
     def release_dial(self, call_id: int, key: str) -> bool: ...
     def record_attempts(
-        self, call_id: int, key: str, attempts: list, at: int, calling_number: str | None = None
+        self,
+        call_id: int,
+        key: str,
+        attempts: list[AttemptRecord],
+        at: int,
+        calling_number: str | None = None,
     ) -> bool: ...
     def mark_connected(self, call_id: int) -> bool: ...
     def finish(
@@ -85,7 +88,7 @@ class Ledger(Protocol):
         at: int,
         seconds: int | None = None,
         key: str | None = None,
-        attempt: Any = None,
+        attempt: AttemptRecord | None = None,
     ) -> bool: ...
 
 
@@ -99,42 +102,20 @@ class StepFunctionsTasks:
     settle_seconds: float = 0.05
 
     def alive(self, token: str) -> bool:
-        sfn = self._client()
         for _ in range(self.settle_attempts):
-            try:
-                sfn.send_task_heartbeat(taskToken=token)
-                return True
-            except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist):
-                return False
-            except sfn.exceptions.InvalidToken:
-                self.sleep(self.settle_seconds)
+            found = executions.heartbeat(token)
+            if found != executions.Token.NOT_YET:
+                return found == executions.Token.WAITING
+            self.sleep(self.settle_seconds)
         return False
 
     def succeed(self, token: str, output: dict) -> None:
-        sfn = self._client()
-        try:
-            sfn.send_task_success(taskToken=token, output=json.dumps(output))
-        except (
-            sfn.exceptions.TaskTimedOut,
-            sfn.exceptions.TaskDoesNotExist,
-            sfn.exceptions.InvalidToken,
-        ):
+        if not executions.succeed(token, output):
             log.info("task no longer waiting; report dropped")
 
     def fail(self, token: str, error: str, cause: str) -> None:
-        sfn = self._client()
-        try:
-            sfn.send_task_failure(taskToken=token, error=error, cause=cause)
-        except (
-            sfn.exceptions.TaskTimedOut,
-            sfn.exceptions.TaskDoesNotExist,
-            sfn.exceptions.InvalidToken,
-        ):
+        if not executions.fail(token, error, cause):
             log.info("task no longer waiting; report dropped")
-
-    @staticmethod
-    def _client() -> Any:
-        return aws.client("stepfunctions")
 
 
 def _default_ledger() -> Ledger:
@@ -156,22 +137,24 @@ class Dialer:
     now: Callable[[], int] = clock.now
     pacing: pacing.Pacing = field(default_factory=pacing.default)
 
-    def handle(self, message: dict) -> None:
-        action = message.get("action")
-        handler = {
-            "dial": self.dial,
-            "record": self.record,
-            "watch": self.watch,
-            "finish": self.finish,
-        }.get(str(action))
-        if handler is None:
-            log.error("dial queue message with unknown action %r dropped", action)
+    def handle(self, message: dict[str, Any]) -> None:
+        try:
+            task = tasks.decode(message)
+        except UnknownAction as e:
+            log.error("%s dropped", e)
             return
-        with logs.scope(callId=message.get("callId")):
-            handler(message)
+        with logs.scope(callId=task.call_id):
+            if isinstance(task, DialTask):
+                self.dial(task)
+            elif isinstance(task, RecordTask):
+                self.record(task)
+            elif isinstance(task, WatchTask):
+                self.watch(task)
+            else:
+                self.finish(task)
 
-    def dial(self, message: dict) -> None:
-        dial = dial_from_message(message)
+    def dial(self, task: DialTask) -> None:
+        dial = task.dial()
         if not self.tasks.alive(dial.token):
             log.info(
                 "call %s attempt %s: task no longer waiting, not dialed", dial.call_id, dial.key
@@ -184,10 +167,11 @@ class Dialer:
         if claim != Claim.CLAIMED:
             self.tasks.fail(dial.token, CALL_ENDED, f"call {dial.call_id} is {claim.value}")
             return
-        wait = self.pacing.admit(dial, message["leg"].get("share"))
+        share = task.leg.share
+        wait = self.pacing.admit(dial, share)
         if wait is not None:
             log.info("call %s attempt %s: waits: %s", dial.call_id, dial.key, wait.why)
-            metrics.paced("blast" if message["leg"].get("share") else "interactive")
+            metrics.paced("blast" if share else "interactive")
             self.ledger.release_dial(dial.call_id, dial.key)
             self.tasks.fail(dial.token, CARRIER_BUSY, busy_cause(wait.why, wait.wait or 0))
             return
@@ -256,19 +240,17 @@ class Dialer:
             },
         )
 
-    def record(self, message: dict) -> None:
-        call_id, key = int(message["callId"]), str(message["key"])
-        records = [
-            _record(n["number"], message["result"], message["role"]) for n in message["numbers"]
-        ]
+    def record(self, task: RecordTask) -> None:
+        call_id, key = task.call_id, task.key
+        records = [_record(n.number, task.result, task.role) for n in task.numbers]
         recorded = self.ledger.record_attempts(call_id, key, records, self.now())
         self.pacing.release(call_id, key)  # it never reported: nobody is on the line
         if recorded:
             metrics.dial_attempts(r.result for r in records)
-        self.tasks.succeed(message["token"], {"recorded": recorded})
+        self.tasks.succeed(task.token, {"recorded": recorded})
 
-    def watch(self, message: dict) -> None:
-        call_id, reference, token = int(message["callId"]), message["reference"], message["token"]
+    def watch(self, task: WatchTask) -> None:
+        call_id, reference, token = task.call_id, task.reference, task.token
         if not self.ledger.mark_connected(call_id):
             if reference:
                 self.carrier.hang_up(reference)
@@ -283,50 +265,28 @@ class Dialer:
         """The connected call ended after `seconds` (a later-reporting carrier calls this)."""
         self.tasks.succeed(token, {"seconds": int(seconds)})
 
-    def finish(self, message: dict) -> None:
-        call_id, end = int(message["callId"]), message["end"]
-        success = bool(end["success"])
-        if not success and end.get("release"):
-            self.carrier.hang_up(end["release"])
-        seconds = (end.get("ended") or {}).get("seconds")
+    def finish(self, task: FinishTask) -> None:
+        call_id, success, seconds, leg = task.call_id, task.success, task.seconds, task.leg
+        if not success and task.release:
+            self.carrier.hang_up(task.release)
         if success and seconds is None:
             log.warning(
                 "call %s: the end of the call was never reported; billed 0 minutes", call_id
             )
-        leg = end.get("leg")
-        attempt = _record(leg["number"], leg["result"], leg["role"]) if leg else None
+        attempt = _record(leg.number, leg.result, leg.role) if leg else None
         finished = self.ledger.finish(
             call_id,
             success,
             self.now(),
-            None if seconds is None else int(seconds),
-            key=leg["key"] if leg else None,
+            seconds,
+            key=leg.key if leg else None,
             attempt=attempt,
         )
         self.pacing.release(call_id)  # every leg of the call has ended
         log.info("call %s: %s", call_id, "complete" if success else "failed")
         if finished:
             metrics.call_finished(success)
-        self.tasks.succeed(message["token"], {"finished": finished})
-
-
-def dial_from_message(message: dict) -> Dial:
-    leg = message["leg"]
-    return Dial(
-        call_id=int(message["callId"]),
-        key=str(message["key"]),
-        role=leg["role"],
-        targets=tuple(Target(n["number"], n["e164"]) for n in message["numbers"]),
-        ask_for_one=bool(leg["askForOne"]),
-        detect_machine=bool(leg["detectMachine"]),
-        accept_machine=bool(leg["acceptMachine"]),
-        announcement=leg.get("announcement") or {},
-        caller_id=leg.get("callerId"),
-        digits=leg.get("digits") or "",
-        bridge_to=message.get("bridgeTo"),
-        token=message["token"],
-        room=leg.get("room"),
-    )
+        self.tasks.succeed(task.token, {"finished": finished})
 
 
 def _record(number: str, result: str, role: str) -> AttemptRecord:

@@ -13,12 +13,12 @@ chalicelib/workflows/README.md describes the contract and the messages.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib import settings
-from chalicelib.store import aws
+from chalicelib.store import executions
 from chalicelib.telephony import Target
 
 MAX_LEGS = 2  # a leg, and the leg bridged to it
@@ -62,6 +62,27 @@ class Leg:
             **({} if self.share is None else {"share": self.share}),
         }
 
+    @classmethod
+    def from_input(cls, data: dict[str, Any]) -> Leg:
+        """The leg `to_input` wrote, as a dial task hands it back (the state machine's
+        `hunt.spec`)."""
+        return cls(
+            role=str(data["role"]),
+            numbers=tuple(Target(n["number"], n["e164"]) for n in data.get("numbers") or ()),
+            label=str(data.get("label") or ""),
+            tryall=bool(data.get("tryall")),
+            dnd=bool(data.get("dnd")),
+            blacklisted=bool(data.get("blacklisted")),
+            ask_for_one=bool(data["askForOne"]),
+            detect_machine=bool(data["detectMachine"]),
+            accept_machine=bool(data["acceptMachine"]),
+            announcement=dict(data.get("announcement") or {}),
+            caller_id=data.get("callerId"),
+            digits=data.get("digits") or "",
+            room=data.get("room"),
+            share=data.get("share"),
+        )
+
 
 def execution_name(call_id: int) -> str:
     """Deterministic: starting the same call twice finds the first execution."""
@@ -74,7 +95,7 @@ def execution_arn(call_id: int, name: str | None = None) -> str:
 
 
 def _arn(name: str) -> str:
-    return aws.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + f":{name}"
+    return executions.arn(name)
 
 
 def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None) -> dict:
@@ -110,23 +131,12 @@ def start(
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
     finished or different one is left alone."""
-    sfn = aws.client("stepfunctions")
-    name = name or execution_name(call_id)
-    try:
-        return sfn.start_execution(
-            stateMachineArn=aws.state_machine_arn(),
-            name=name,
-            input=json.dumps(execution_input(call_id, legs, pace_at)),
-        )["executionArn"]
-    except sfn.exceptions.ExecutionAlreadyExists:
-        return execution_arn(call_id, name)
+    return executions.start(
+        name or execution_name(call_id), execution_input(call_id, legs, pace_at)
+    )
 
 
-@dataclass(frozen=True)
-class ExecutionEvent:
-    at: float  # Unix time, with fractions
-    type: str  # Step Functions' event type: ExecutionStarted, TaskStateEntered, ...
-    state: str = ""  # the state entered or exited, if any
+ExecutionEvent = executions.HistoryEvent
 
 
 @dataclass(frozen=True)
@@ -139,18 +149,8 @@ class Execution:
 def execution(name: str) -> Execution | None:
     """A dialing execution and its history, oldest event first (operators' views:
     `admin show-call`); None if there is none of that name."""
-    sfn = aws.client("stepfunctions")
-    arn = _arn(name)
-    try:
-        status = sfn.describe_execution(executionArn=arn)["status"]
-    except sfn.exceptions.ExecutionDoesNotExist:
+    found = executions.history(name)
+    if found is None:
         return None
-    events: list[ExecutionEvent] = []
-    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
-    for page in pages:
-        for e in page["events"]:
-            details = e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails") or {}
-            events.append(
-                ExecutionEvent(e["timestamp"].timestamp(), e["type"], details.get("name", ""))
-            )
-    return Execution(name, status, tuple(events))
+    status, events = found
+    return Execution(name, status, events)

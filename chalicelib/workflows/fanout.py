@@ -13,8 +13,8 @@ started): its callIds are allocated in one block, its text is synthesised once
 its origination resolved once, its recipients' turns reserved once when the carrier paces
 new calls (Carrier.schedule: recipient n may be rung at `from + n * every`), and its
 recipients are written to the fan-out queue in batches of `blast_batch_size` with
-SendMessageBatch; nothing else loops over all recipients. Each batch's consumer resolves
-its recipients at that moment (domain.recipients), creates their Calls items (one
+SendMessageBatch (store/queues.py); nothing else loops over all recipients. Each batch's
+consumer resolves its recipients at that moment (domain.recipients), creates their Calls items (one
 transaction per batch: items that exist are left alone), and starts one execution per
 recipient named `blast-{blastId}-{n}`, so a redelivered batch or a repeated start adds no execution.
 An SMS recipient is texted only by the delivery that created its Calls item, paced per
@@ -22,41 +22,43 @@ origination identity; a batch out of time puts its remaining recipients back on 
 (same message, a later `first`); the blast's receipt window is one schedule
 (`smsreceipts-{blastId}`, texting.sweep).
 
-Messages on the fan-out queue:
-
-    {"action": "start", "blastId", "version"}
-    {"action": "recipients", "blastId", "kind", "eid", "userId", "time", "firstCallId",
-     "first", "terminations": [...], "origin", "callerId", "callingNumber",
-     "announcement" (voice) | "text" (sms), "callback" (a statusCallback, if any),
-     "pace" (voice, optional): {"from", "every"}}
+Messages on the fan-out queue: `StartBlast` and `RecipientBatch` (workflows/messages.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients
-from chalicelib.domain.kinds import SMS
-from chalicelib.domain.recipients import Termination
-from chalicelib.domain.resolve import Origin
-from chalicelib.domain.subscriptions import Subscription
-from chalicelib.errors import OcpError
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.kinds import PHONE, SMS
+from chalicelib.domain.limits import SMS_TEXT_BYTES
+from chalicelib.domain.numbers import Phone
+from chalicelib.domain.recipients import Reach
+from chalicelib.domain.resolve import Origin, Profile
+from chalicelib.errors import Code, OcpError
 from chalicelib.media import tts
-from chalicelib.store import aws, blasts
+from chalicelib.store import aws, blasts, queues
+from chalicelib.store import recipients as recipient_calls
+from chalicelib.store.blasts import BlastInfo
 from chalicelib.telephony import Target, carriers
 from chalicelib.workflows import dialing, pacing, schedule, texting
+from chalicelib.workflows.messages import (
+    Pace,
+    RecipientBatch,
+    StartBlast,
+    UnknownAction,
+    decode_fanout,
+)
 
 log = logging.getLogger(__name__)
 
 
 SCHEDULE_KIND = "blast"
-MAX_SMS_BYTES = 1600
-# SendMessageBatch: 10 entries and 256 KiB in all per request.
-_ENTRIES_PER_SEND = 10
-_BYTES_PER_SEND = 256 * 1024 - 1024
+MAX_SMS_BYTES = SMS_TEXT_BYTES  # domain/limits.py
 
 
 def execution_name(blast_id: int, n: int) -> str:
@@ -98,11 +100,15 @@ def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
     schedule.cancel(SCHEDULE_KIND, blast_id)
 
 
-def check_recipients(terminations: list) -> None:
+def check_recipients(terminations: list[Destination]) -> None:
     most = settings.get().blast_max_recipients
     if len(terminations) > most:
         raise OcpError(
-            903, name="destination", value=f"{len(terminations)} destinations", low=1, high=most
+            Code.BAD_LENGTH,
+            name="destination",
+            value=f"{len(terminations)} destinations",
+            low=1,
+            high=most,
         )
 
 
@@ -110,10 +116,10 @@ def check_text(kind: str, text: str | None) -> None:
     """A text is at most 1,600 bytes (End User Messaging's MessageBody, Twilio's 1,600
     characters): 903 beyond, counted in UTF-8."""
     if kind == SMS and text is not None and len(text.encode()) > MAX_SMS_BYTES:
-        raise OcpError(903, name="text", value=text, low=1, high=MAX_SMS_BYTES)
+        raise OcpError(Code.BAD_LENGTH, name="text", value=text, low=1, high=MAX_SMS_BYTES)
 
 
-def _schedule_or_start(blast: Any, now: int) -> bool:
+def _schedule_or_start(blast: BlastInfo, now: int) -> bool:
     """Schedule a blast for later (True), or start it now: claimed here, so it has fired
     as far as PUT and DELETE go (307), and its start queued for the fan-out (False)."""
     if blast.blast_time > now:
@@ -123,7 +129,7 @@ def _schedule_or_start(blast: Any, now: int) -> bool:
     if blast.version > 1:
         schedule.cancel(SCHEDULE_KIND, blast.blast_id)  # a PUT moved it to now
     if blasts.claim_start(blast, now) is not None:
-        send([{"action": "start", "blastId": blast.blast_id, "version": blast.version}])
+        send([StartBlast(blast.blast_id, blast.version)])
     return False
 
 
@@ -140,7 +146,7 @@ def fire(blast_id: int, version: int) -> None:
     if blast is None or blast.version != version or blast.state == blasts.STARTED:
         log.info("blast %s version %s: deleted, superseded or started", blast_id, version)
         return
-    send([{"action": "start", "blastId": blast_id, "version": version}])
+    send([StartBlast(blast_id, version)])
 
 
 def start(blast_id: int, version: int) -> None:
@@ -159,46 +165,55 @@ def start(blast_id: int, version: int) -> None:
     if blast.state != blasts.STARTING:
         log.info("blast %s: already started", blast_id)
         return
-    if blast.kind == blasts.SMS:
+    if blast.kind == SMS:
         texting.schedule_sweep(blast, clock.now())
-    send(batches(blast, {**_shared(blast), **_pace(blast)}))
+    send(batches(blast, _shared(blast), _pace(blast)))
     blasts.mark_started(blast_id)
     log.info("blast %s: %d recipients queued", blast_id, blast.recipients)
 
 
-def _shared(blast: Any) -> dict:
-    """What every recipient of the blast gets: worked out once per blast."""
-    profile = blasts.profiles_for(blast.eid, [blast.origination])[0]
+@dataclass(frozen=True)
+class Shared:
+    """What every recipient of a blast gets, worked out once per blast."""
+
+    origin: Origin
+    caller_id: str | None  # e164; None: withheld (hideAni) or none
+    calling_number: str
+    announcement: dict[str, Any] | None = None  # voice
+    text: str | None = None  # sms
+
+
+def _shared(blast: BlastInfo) -> Shared:
+    profile = recipient_calls.profiles_for(blast.eid, [blast.origination])[0]
     origin = recipients.origin(blast.origination, profile)
     caller = recipients.caller(blast.origination, profile)
-    shared = {
-        "origin": {"userId": origin.user_id, "phoneKeys": sorted(origin.phone_keys)},
-        "callerId": None if blast.hide_ani or caller is None else caller.e164,
-        "callingNumber": caller.display if caller else "",
-    }
-    if blast.kind == blasts.SMS:
-        shared["text"] = blast.text
-    else:
-        shared["announcement"] = announcement(blast, caller)
-    return shared
+    caller_id = None if blast.hide_ani or caller is None else caller.e164
+    calling_number = caller.display if caller else ""
+    if blast.kind == SMS:
+        return Shared(origin, caller_id, calling_number, text=blast.text)
+    return Shared(origin, caller_id, calling_number, announcement=announcement(blast, caller))
 
 
-def announcement(blast: Any, caller: Any) -> dict:
+def announcement(blast: BlastInfo, caller: Phone | None) -> dict[str, Any]:
     """The audio every recipient hears: the blast's audio, or its text spoken by Polly,
     synthesised here, once per blast, and made playable by the carrier, once. With
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
-    key = blast.audio.key if blast.audio is not None else tts.speech(blast.text)
-    out: dict = {"audioKey": key}
+    if blast.audio is not None:
+        key = blast.audio.key
+    else:
+        assert blast.text is not None  # a voice blast has audio or text (store.blasts: 900)
+        key = tts.speech(blast.text)
+    out: dict[str, Any] = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
     return carriers.carrier().prepare(out, None if blast.audio is not None else blast.text)
 
 
-def _pace(blast: Any) -> dict:
+def _pace(blast: BlastInfo) -> Pace | None:
     """The recipients' turns, when the carrier paces new calls: reserved once per blast."""
-    if blast.kind == blasts.SMS:
-        return {}
+    if blast.kind == SMS:
+        return None
     # A start repeated after a failure keeps the turns reserved the first time.
     count = 0 if blast.paced_from is not None else blast.recipients
     if settings.get().pacing:
@@ -206,111 +221,101 @@ def _pace(blast: Any) -> dict:
     else:
         plan = carriers.carrier().schedule(count)
     if plan is None:
-        return {}
+        return None
     first, every = plan
-    return {"pace": {"from": blasts.pace(blast.blast_id, first), "every": every}}
+    return Pace(blasts.pace(blast.blast_id, first), every)
 
 
-def batches(blast: Any, shared: dict) -> list[dict]:
+def batches(blast: BlastInfo, shared: Shared, pace: Pace | None = None) -> list[RecipientBatch]:
+    """The blast's recipients in batches of `blast_batch_size`."""
+    assert blast.first_call_id is not None  # claimed: its callIds are allocated
     size = settings.get().blast_batch_size
-    common = {
-        "action": "recipients",
-        "blastId": blast.blast_id,
-        "kind": blast.kind,
-        "eid": blast.eid,
-        "userId": blast.user_id,
-        "time": blast.blast_time,
-        "firstCallId": blast.first_call_id,
-        **shared,
-    }
-    if blast.callback is not None:
-        common["callback"] = blast.callback.to_map()
     return [
-        {
-            **common,
-            "first": first,
-            "terminations": [t.to_json() for t in blast.terminations[first : first + size]],
-        }
+        RecipientBatch(
+            blast_id=blast.blast_id,
+            kind=blast.kind,
+            eid=blast.eid,
+            user_id=blast.user_id,
+            time=blast.blast_time,
+            first_call_id=blast.first_call_id,
+            first=first,
+            terminations=blast.terminations[first : first + size],
+            origin=shared.origin,
+            caller_id=shared.caller_id,
+            calling_number=shared.calling_number,
+            announcement=shared.announcement,
+            text=shared.text,
+            pace=pace,
+            callback=blast.callback,
+        )
         for first in range(0, blast.recipients, size)
     ]
 
 
-def send(messages: list[dict]) -> None:
+def send(messages: list[StartBlast] | list[RecipientBatch]) -> None:
     """Onto the fan-out queue, ten (and at most 256 KiB) a request."""
-    sqs, url = aws.client("sqs"), aws.fanout_queue_url()
-    chunk: list[str] = []
-    for body in (json.dumps(m, separators=(",", ":")) for m in messages):
-        if chunk and (
-            len(chunk) == _ENTRIES_PER_SEND or sum(map(len, chunk)) + len(body) > _BYTES_PER_SEND
-        ):
-            _send_batch(sqs, url, chunk)
-            chunk = []
-        chunk.append(body)
-    if chunk:
-        _send_batch(sqs, url, chunk)
-
-
-def _send_batch(sqs: Any, url: str, bodies: list[str]) -> None:
-    response = sqs.send_message_batch(
-        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)]
-    )
-    if response.get("Failed"):
-        # The start is retried (Scheduler, or the queue); batches sent twice are harmless.
-        raise RuntimeError(f"fan-out queue refused {len(response['Failed'])} messages")
+    queues.send_all(aws.fanout_queue_url(), [m.encode() for m in messages])
 
 
 # -- the consumer -----------------------------------------------------------------------------
 
 
-def handle(message: dict) -> None:
-    action = message.get("action")
-    with logs.scope(blastId=message.get("blastId")):
-        if action == "start":
-            start(int(message["blastId"]), int(message["version"]))
-        elif action == "recipients":
-            recipients_batch(message)
+def handle(message: dict[str, Any]) -> None:
+    try:
+        decoded = decode_fanout(message)
+    except UnknownAction as e:
+        log.error("%s dropped", e)
+        return
+    with logs.scope(blastId=decoded.blast_id):
+        if isinstance(decoded, StartBlast):
+            start(decoded.blast_id, decoded.version)
         else:
-            log.error("fan-out message with unknown action %r dropped", action)
+            recipients_batch(decoded)
 
 
-def recipients_batch(message: dict) -> None:
-    kind = message["kind"]
-    blast_id, first = int(message["blastId"]), int(message["first"])
-    first_call_id = int(message["firstCallId"])
-    batch = blasts.Batch(
-        blast_id,
-        int(message["eid"]),
-        int(message["userId"]),
-        blasts.CALL_KINDS[kind],
-        int(message["time"]),
-        message.get("callingNumber") or "",
-        Subscription.of(message.get("callback")),
+def recipients_batch(message: RecipientBatch) -> None:
+    kind = message.kind
+    batch = recipient_calls.Batch(
+        message.blast_id,
+        message.eid,
+        message.user_id,
+        recipient_calls.CALL_KINDS[kind],
+        message.time,
+        message.calling_number,
+        message.callback,
     )
-    terms = [Termination.from_json(t) for t in message["terminations"]]
-    numbered = [(first_call_id + first + i, first + i, t) for i, t in enumerate(terms)]
-    origin = Origin(message["origin"]["userId"], frozenset(message["origin"]["phoneKeys"]))
+    terms = list(message.terminations)
+    numbered = message.numbered()
     at = clock.now()
     reaches = [
-        _reach(t, p, at, origin, sms=kind == blasts.SMS)
-        for t, p in zip(terms, blasts.profiles_for(batch.eid, terms), strict=True)
+        _reach(t, p, at, message.origin, sms=kind == SMS)
+        for t, p in zip(terms, recipient_calls.profiles_for(batch.eid, terms), strict=True)
     ]
-    if kind == blasts.SMS:
+    if kind == SMS:
         _text(batch, numbered, reaches, message)
     else:
         _dial(batch, numbered, reaches, message)
     metrics.blast_recipients(kind, len(terms))
 
 
-def _reach(term: Any, profile: Any, at: int, origin: Any, *, sms: bool) -> Any:
-    if term.type == recipients.PHONE:
+def _reach(
+    term: Destination, profile: Profile | None, at: int, origin: Origin, *, sms: bool
+) -> Reach:
+    if term.type == PHONE:
+        assert isinstance(term.value, Phone)
         return recipients.number(term.value, profile, origin)
     return (recipients.sms if sms else recipients.voice)(profile, at, origin)
 
 
-def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
+def _dial(
+    batch: recipient_calls.Batch,
+    numbered: list[tuple[int, int, Destination]],
+    reaches: list[Reach],
+    message: RecipientBatch,
+) -> None:
     """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
-    blasts.create_recipient_calls(batch, numbered)
-    pace = message.get("pace")
+    recipient_calls.create_calls(batch, numbered)
+    pace = message.pace
     for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
         leg = dialing.Leg(
             "recipient",
@@ -322,25 +327,28 @@ def _dial(batch: Any, numbered: list, reaches: list, message: dict) -> None:
             ask_for_one=False,
             detect_machine=True,
             accept_machine=True,
-            announcement=message["announcement"],
-            caller_id=message.get("callerId"),
-            share=str(message["eid"]),
+            announcement=message.announcement or {},
+            caller_id=message.caller_id,
+            share=str(message.eid),
         )
         dialing.start(
             call_id,
             [leg],
             name=execution_name(batch.blast_id, n),
-            pace_at=None if pace is None else pace["from"] + n * pace["every"],
+            pace_at=None if pace is None else pace.at(n),
         )
 
 
-def _text(batch: Any, numbered: list, reaches: list, message: dict) -> None:
+def _text(
+    batch: recipient_calls.Batch,
+    numbered: list[tuple[int, int, Destination]],
+    reaches: list[Reach],
+    message: RecipientBatch,
+) -> None:
     """Texts each recipient this delivery claims, paced (workflows/texting.py); what it
     had no time for goes back onto the queue as the same message from recipient `n`."""
-    first = int(message["first"])
 
     def requeue(n: int) -> None:
-        rest = message["terminations"][n - first :]
-        send([{**message, "first": n, "terminations": rest}])
+        send([message.rest(n)])
 
-    texting.text_batch(batch, numbered, reaches, message["text"], requeue)
+    texting.text_batch(batch, numbered, reaches, message.text or "", requeue)

@@ -1,6 +1,6 @@
 """What a fired schedule does: the target of every EventBridge Scheduler schedule.
 
-The input is `{"kind": ..., "id": ..., "version": ...}` (workflows/schedule.py). Each kind
+The input is a `firing.Firing`: `{"kind": ..., "id": ..., "version": ...}`. Each kind
 names the function that starts that work; it must be idempotent: it moves the item from
 scheduled to started with a conditional write on `version`, so a second delivery, a
 delivery for an item moved since (older version) or one deleted meanwhile does nothing
@@ -17,8 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import logs
+from chalicelib.workflows.firing import Firing
 
 log = logging.getLogger(__name__)
+
 
 # kind -> "module:function(item_id: int, version: int) -> None"
 KINDS: dict[str, str] = {
@@ -30,15 +32,22 @@ KINDS: dict[str, str] = {
 
 
 def fire(event: dict[str, Any]) -> None:
-    kind, item_id, version = event.get("kind"), event.get("id"), event.get("version")
-    if kind not in KINDS or not isinstance(item_id, int) or not isinstance(version, int):
+    try:
+        firing = Firing.decode(event)
+    except ValueError:
+        firing = None
+    if firing is None or firing.kind not in KINDS:
         # Nothing to retry: a malformed input never becomes valid.
         log.error(
             "schedule fired with an input that names no known work",
-            extra={"fields": {"kind": kind, "id": item_id, "version": version}},
+            extra={
+                "fields": {k: event.get(k) for k in ("kind", "id", "version")}
+                if isinstance(event, dict)
+                else {}
+            },
         )
         return
-    _start(kind)(item_id, version)
+    _start(firing.kind)(firing.item_id, firing.version)
 
 
 def _start(kind: str) -> Callable[[int, int], None]:

@@ -7,7 +7,7 @@ does the work, imported on first use (chalicelib/imports.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
@@ -15,12 +15,19 @@ from chalicelib import logs, settings
 from chalicelib.imports import on_first_use
 from chalicelib.queues import parse
 
-dialer = on_first_use("chalicelib.workflows.dialer")
-fanout = on_first_use("chalicelib.workflows.fanout")
-delivery = on_first_use("chalicelib.events.delivery")
-stream = on_first_use("chalicelib.events.stream")
-sma = on_first_use("chalicelib.telephony.chime.sma")  # OCP_CARRIER=chime only
-texting = on_first_use("chalicelib.workflows.texting")
+if TYPE_CHECKING:
+    from chalicelib.events import delivery, stream
+    from chalicelib.telephony import Carrier
+    from chalicelib.telephony.chime import sma
+    from chalicelib.workflows import dialer, fanout, texting
+    from chalicelib.workflows.dialer import Dialer
+else:
+    dialer = on_first_use("chalicelib.workflows.dialer")
+    fanout = on_first_use("chalicelib.workflows.fanout")
+    delivery = on_first_use("chalicelib.events.delivery")
+    stream = on_first_use("chalicelib.events.stream")
+    sma = on_first_use("chalicelib.telephony.chime.sma")  # OCP_CARRIER=chime only
+    texting = on_first_use("chalicelib.workflows.texting")
 
 bp = Blueprint(__name__)
 
@@ -73,7 +80,7 @@ def sma_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return sma.default(_chime_dialer).handle(event)
 
 
-def _chime_dialer(carrier: Any) -> Any:
+def _chime_dialer(carrier: Carrier) -> Dialer:
     return dialer.Dialer(carrier=carrier)
 
 

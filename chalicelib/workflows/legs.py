@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain.destinations import Destination
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin, Profile, is_blacklisted, resolve
-from chalicelib.errors import OcpError
-from chalicelib.protocol.types import Destination
+from chalicelib.errors import Code, OcpError
 from chalicelib.store import profiles, users
 from chalicelib.telephony import Target
 
@@ -55,7 +55,7 @@ def of_user(user_id: int, eid: int, at: int, *, name: str) -> Reach:
     try:
         profile = profiles.load(user_id, eid)
     except OcpError:
-        raise OcpError(922, name=name, value=user_id) from None
+        raise OcpError(Code.INVALID_USER_ID, name=name, value=user_id) from None
     return of_profile(profile, at)
 
 
@@ -92,4 +92,4 @@ def _user_id(named: int | str, eid: int, name: str) -> int:
     try:
         return users.id_by_email(named, eid)
     except OcpError:
-        raise OcpError(922, name=name, value=named) from None
+        raise OcpError(Code.INVALID_USER_ID, name=name, value=named) from None

@@ -12,13 +12,13 @@ one-time schedules.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib import settings
-from chalicelib.store import aws
+from chalicelib.store import schedules
+from chalicelib.workflows.firing import Firing
 
 # Scheduler retries a failed invocation for up to an hour, 5 times at most; a later
 # start is worse than none for a conference at a set time.
@@ -40,7 +40,7 @@ def put(kind: str, item_id: int, version: int, when: int) -> None:
     target = {
         "Arn": s.fire_target_arn,
         "RoleArn": s.scheduler_role_arn,
-        "Input": json.dumps({"kind": kind, "id": item_id, "version": version}),
+        "Input": json.dumps(Firing(kind, item_id, version).encode()),
         "RetryPolicy": RETRY_POLICY,
     }
     if s.scheduler_dlq_arn:
@@ -55,11 +55,7 @@ def put(kind: str, item_id: int, version: int, when: int) -> None:
         "ActionAfterCompletion": "DELETE",
         "State": "ENABLED",
     }
-    scheduler = aws.client("scheduler")
-    try:
-        scheduler.create_schedule(**request)
-    except scheduler.exceptions.ConflictException:
-        scheduler.update_schedule(**request)
+    schedules.put(request)
 
 
 def cancel(kind: str, item_id: int) -> None:
@@ -77,22 +73,13 @@ class Pending:
 def pending() -> list[Pending]:
     """The stage's one-time schedules that have not run, soonest first (the local worker
     fires the due ones; `admin watch` shows them all)."""
-    scheduler = aws.client("scheduler")
-    group = settings.get().schedule_group
     found = []
-    for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group):
-        for summary in page["Schedules"]:
-            try:
-                item = scheduler.get_schedule(Name=summary["Name"], GroupName=group)
-            except scheduler.exceptions.ResourceNotFoundException:
-                continue  # deleted since it was listed (cancelled, or started by a PUT)
-            expression = item["ScheduleExpression"]
-            if not expression.startswith("at("):
-                continue
-            when = datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
-            found.append(
-                Pending(item["Name"], int(when.timestamp()), json.loads(item["Target"]["Input"]))
-            )
+    for item in schedules.listed():
+        expression = item.expression
+        if not expression.startswith("at("):
+            continue
+        when = datetime.strptime(expression[3:-1], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+        found.append(Pending(item.name, int(when.timestamp()), json.loads(item.target_input)))
     return sorted(found, key=lambda p: (p.at, p.name))
 
 
@@ -108,6 +95,4 @@ def due(now: int) -> list[dict]:
 def delete(schedule_name: str) -> None:
     """Delete a schedule by name, if it is still there (cancel, and the local worker doing
     what `ActionAfterCompletion: DELETE` does once a schedule has run)."""
-    scheduler = aws.client("scheduler")
-    with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
-        scheduler.delete_schedule(Name=schedule_name, GroupName=settings.get().schedule_group)
+    schedules.delete(schedule_name)

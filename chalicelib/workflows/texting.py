@@ -13,7 +13,7 @@ rest back to the queue). Its attempts are Sent until their receipts come; the re
 ends (complete if a text was delivered, else failed) through `calls.finish`, the write
 that ends every call, which publishes its `completed` status event: one per recipient,
 on its outcome, not on the send. A receipt delivered twice, late, or for a message the
-recipient never had changes nothing (store.blasts.record_receipt's conditions); one that
+recipient never had changes nothing (store.texts.record_receipt's conditions); one that
 comes before the send's own write is held on the recipient, and that write applies it.
 
 Pacing: each send takes a turn of the origination identity's limiter (store/sms_pacing.py,
@@ -28,9 +28,10 @@ import logging
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from chalicelib import clock, messaging, settings
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.recipients import Reach
 from chalicelib.domain.results import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.messaging import (
     UNKNOWN,
@@ -42,7 +43,8 @@ from chalicelib.messaging import (
     Text,
     eum,
 )
-from chalicelib.store import blasts, calls, sms_pacing
+from chalicelib.store import blasts, calls, recipients, sms_pacing, texts
+from chalicelib.store.blasts import BlastInfo
 from chalicelib.workflows import schedule
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,9 @@ def context(blast_id: int, n: int, call_id: int, attempt: int) -> dict[str, str]
 
 
 def text_batch(
-    batch: Any,
-    numbered: list,
-    reaches: list,
+    batch: recipients.Batch,
+    numbered: list[tuple[int, int, Destination]],
+    reaches: list[Reach],
     body: str,
     requeue: Callable[[int], None],
     *,
@@ -85,11 +87,11 @@ def text_batch(
         if i and time.monotonic() > deadline:  # one recipient at least: progress
             requeue(n)
             return
-        if not blasts.claim_recipient(batch, call_id, n, term):
+        if not recipients.claim(batch, call_id, n, term):
             continue  # an earlier delivery texted it
         if reach.blacklisted or reach.dnd or not reach.numbers:
             why = BLACKLISTED if reach.blacklisted else DND if reach.dnd else FAILED
-            _record(call_id, [blasts.TextAttempt(str(term.label), why)], [])
+            _record(call_id, [texts.TextAttempt(str(term.label), why)], [])
             continue
         sent: list[Sent] = []
         for j, phone in enumerate(reach.numbers):
@@ -100,11 +102,11 @@ def text_batch(
                 # The provider failed for a reason of its own: the batch comes again,
                 # and this recipient with it if nothing reached it.
                 if not sent:
-                    blasts.release_recipient(call_id)
+                    recipients.release(call_id)
                 raise
             if done is None:
                 # Nothing sent to this recipient, and no time left: give it back.
-                blasts.release_recipient(call_id)
+                recipients.release(call_id)
                 requeue(n)
                 return
             sent.append(done)
@@ -131,21 +133,21 @@ def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep
         sleep(wait)
 
 
-def _attempt(number: str, sent: Sent) -> Any:
+def _attempt(number: str, sent: Sent) -> texts.TextAttempt:
     r = sent.receipt
     if r is not None and not sent.message_id:
         # Refused at the send (opted out, not a number it can text): final now.
-        return blasts.TextAttempt(number, _result(r), "", r.outcome)
-    return blasts.TextAttempt(number, blasts.SENT, sent.message_id)
+        return texts.TextAttempt(number, _result(r), "", r.outcome)
+    return texts.TextAttempt(number, texts.SENT, sent.message_id)
 
 
 def _result(r: Receipt) -> str:
     return SUCCESS if r.delivered else FAILED
 
 
-def _record(call_id: int, attempts: list, sent: list[Sent]) -> None:
+def _record(call_id: int, attempts: list[texts.TextAttempt], sent: list[Sent]) -> None:
     at = clock.now()
-    state = blasts.record_texts(call_id, attempts, at)
+    state = texts.record(call_id, attempts, at)
     if state.done:
         _end(call_id, state, at)
     # Receipts known at the send (the simulated adapter) go the way every receipt goes.
@@ -175,19 +177,19 @@ def receipt(r: Receipt) -> bool:
         return False
     at = clock.now()
     result = _result(r)
-    state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
+    state = texts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
     current = None
     if state is None:
-        current = blasts.texts_of(call_id)
+        current = texts.current(call_id)
         if current is not None and current.live and not current.attempts:
             # Faster than the write of the send itself: held for that write to apply.
-            if blasts.hold_receipt(call_id, attempt, r.message_id, result, r.outcome, at):
+            if texts.hold_receipt(call_id, attempt, r.message_id, result, r.outcome, at):
                 log.info("receipt for message %s came before its send: held", r.message_id)
                 return True
-            current = blasts.texts_of(call_id)  # the texts were recorded in between
+            current = texts.current(call_id)  # the texts were recorded in between
         if current is not None and _awaiting(current, attempt, r.message_id):
             # Recorded between this receipt's first write and the read: it applies now.
-            state = blasts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
+            state = texts.record_receipt(call_id, attempt, r.message_id, result, r.outcome, at)
     if state is None:
         if current is not None and current.done:
             # Recorded by an earlier delivery that failed before the recipient's end.
@@ -199,20 +201,20 @@ def receipt(r: Receipt) -> bool:
     return True
 
 
-def _awaiting(current: blasts.TextsState, attempt: int, message_id: str) -> bool:
+def _awaiting(current: texts.TextsState, attempt: int, message_id: str) -> bool:
     """Whether the recipient's attempt `attempt` is this message, live and still Sent."""
     found = current.attempts[attempt] if 0 <= attempt < len(current.attempts) else None
     return current.live and found is not None and found.message_id == message_id and not found.final
 
 
-def _end(call_id: int, state: Any, at: int) -> None:
+def _end(call_id: int, state: texts.TextsState, at: int) -> None:
     calls.finish(call_id, state.success, at)
 
 
 # -- the receipt window ----------------------------------------------------------------------
 
 
-def schedule_sweep(blast: Any, now: int) -> None:
+def schedule_sweep(blast: BlastInfo, now: int) -> None:
     """When the blast starts: its sweep, once every text has had its receipt window
     (the recipients' sending time at the identity's pace, then settings.sms_unknown_after)."""
     s = settings.get()
@@ -231,18 +233,16 @@ def sweep(blast_id: int, version: int) -> None:
         return
     at = clock.now()
     swept = 0
-    for n, status in enumerate(blasts.results(blast)):
+    for n, status in enumerate(recipients.results(blast)):
         if status is None or status.done:
             continue
         call_id = blast.call_id(n)
-        state = blasts.texts_of(call_id)
+        state = texts.current(call_id)
         if state is None or not state.live:
             continue
         for i, a in enumerate(state.attempts):
             if not a.final:
-                state = (
-                    blasts.record_receipt(call_id, i, a.message_id, FAILED, UNKNOWN, at) or state
-                )
+                state = texts.record_receipt(call_id, i, a.message_id, FAILED, UNKNOWN, at) or state
         if state.done or not state.attempts:
             _end(call_id, state, at)
             swept += 1

@@ -157,7 +157,7 @@ def test_internal_failures_are_105(api, user, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the table is gone")
 
-    monkeypatch.setattr("chalicelib.store.accounts.retrying", broken)
+    monkeypatch.setattr("chalicelib.store.accounts.commit_if", broken)
     monkeypatch.setattr("chalicelib.store.accounts.get_items", broken)
     # When any route is called, Then it is a 500 with code 105 and no internals
     for method, path, extra in ROUTES:

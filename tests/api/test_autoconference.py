@@ -6,6 +6,7 @@ import json
 import pytest
 
 from chalicelib import clock, settings
+from chalicelib.errors import OcpError
 from chalicelib.store import aws as aws_clients
 from chalicelib.workflows import fire, schedule
 from tests.api.people import as_json, fails, new_user, ok, other_enterprise
@@ -356,8 +357,16 @@ def test_firing_an_old_version_does_nothing_and_the_current_one_starts(api, user
     assert len(executions()) == 1
 
 
-def test_firing_for_an_unknown_item_does_nothing(aws):
-    fire_it(12345, 0)
+def test_firing_for_an_unknown_item_does_nothing(api, user):
+    # Given a scheduled autoconference
+    call_id = scheduled(api, user, clock.now() + HOUR)
+    # When a schedule fires for an item that does not exist (one deleted meanwhile)
+    fire_it(call_id + 12345, 0)
+    # Then nothing is dialed, nothing is made up for it, and the scheduled one waits
+    assert executions() == []
+    with pytest.raises(OcpError):
+        state_of(call_id + 12345)
+    assert state_of(call_id) == "scheduled"
 
 
 def test_the_local_worker_fires_it_when_its_time_comes(api, user):

@@ -185,6 +185,8 @@ def test_one_type_applies_to_every_value(api, moderator, jane):
 
 
 def test_an_old_reservation_delivery_does_nothing(api, moderator, frozen):
+    from chalicelib.store import conferences
+
     # Given a conference extended once (its schedule now version 1), with nobody left in it
     conference_id, call_id = ids_of(open_conference(api, moderator, duration=60))
     ok(api.put(f"/conference/{conference_id}", {"duration": 60}), 201)
@@ -193,6 +195,13 @@ def test_an_old_reservation_delivery_does_nothing(api, moderator, frozen):
     # When the first reservation's delivery arrives: it was moved, so nothing happens
     fire.fire({"kind": "conference", "id": conference_id, "version": 0})
     ok(api.put(f"/conference/{conference_id}", {"duration": 60}), 201)
+    # And when one arrives late, after the room's reservation (now version 2) is over, it
+    # still does nothing: only the current version's delivery closes the room
+    clock.advance(120)
+    fire.fire({"kind": "conference", "id": conference_id, "version": 1})
+    assert conferences.get(conference_id, 1).state == "open"
+    fire.fire({"kind": "conference", "id": conference_id, "version": 2})
+    assert conferences.get(conference_id, 1).state == "closed"
 
 
 # --- the end: closing and the moderator's MOU ---------------------------------------------

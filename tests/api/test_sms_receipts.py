@@ -145,21 +145,21 @@ def test_a_throttled_send_waits_and_is_sent_never_failed(api, john, monkeypatch,
 def _claimed(john, call_id):
     from chalicelib.domain.numbers import Phone
     from chalicelib.domain.recipients import Termination
-    from chalicelib.store import blasts
+    from chalicelib.store import recipients
 
-    batch = blasts.Batch(99, 1, john, "blastsms", clock.now(), "")
-    assert blasts.claim_recipient(batch, call_id, 0, Termination(3, Phone("1", "", "3035551212")))
+    batch = recipients.Batch(99, 1, john, "blastsms", clock.now(), "")
+    assert recipients.claim(batch, call_id, 0, Termination(3, Phone("1", "", "3035551212")))
     return {"blastId": "99", "n": "0", "callId": str(call_id), "attempt": "0"}
 
 
 def test_a_receipt_before_its_send_is_recorded_is_held_and_applied_by_that_write(api, john):
-    from chalicelib.store import blasts
+    from chalicelib.store import texts
 
     context = _claimed(john, 5000)
     assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True
     assert texting.receipt(Receipt("m-early", messaging.DELIVERED, context)) is True  # again
-    assert blasts.texts_of(5000).attempts == ()  # held, not a result yet
-    state = blasts.record_texts(5000, [blasts.TextAttempt("3035551212", blasts.SENT, "m-early")], 1)
+    assert texts.current(5000).attempts == ()  # held, not a result yet
+    state = texts.record(5000, [texts.TextAttempt("3035551212", texts.SENT, "m-early")], 1)
     assert state.done and state.success
     assert state.attempts[0].reason == messaging.DELIVERED
     # delivered again once recorded: nothing changes
@@ -167,29 +167,29 @@ def test_a_receipt_before_its_send_is_recorded_is_held_and_applied_by_that_write
 
 
 def test_a_held_receipt_for_a_message_the_recipient_never_had_changes_nothing(api, john):
-    from chalicelib.store import blasts
+    from chalicelib.store import texts
 
     context = _claimed(john, 5001)
     assert texting.receipt(Receipt("m-other", messaging.DELIVERED, context)) is True
-    state = blasts.record_texts(5001, [blasts.TextAttempt("3035551212", blasts.SENT, "m-mine")], 1)
-    assert not state.done and state.attempts[0].result == blasts.SENT
+    state = texts.record(5001, [texts.TextAttempt("3035551212", texts.SENT, "m-mine")], 1)
+    assert not state.done and state.attempts[0].result == texts.SENT
 
 
 def test_a_receipt_racing_the_sends_write_lands_either_way(api, john, monkeypatch):
     """The texts are recorded between the receipt's failed write and its hold: the hold
     is refused and the receipt applies to the recorded attempt."""
-    from chalicelib.store import blasts
+    from chalicelib.store import texts
 
     context = _claimed(john, 5002)
-    hold = blasts.hold_receipt
+    hold = texts.hold_receipt
 
     def recorded_first(*args):
-        blasts.record_texts(5002, [blasts.TextAttempt("3035551212", blasts.SENT, "m-race")], 1)
+        texts.record(5002, [texts.TextAttempt("3035551212", texts.SENT, "m-race")], 1)
         return hold(*args)
 
-    monkeypatch.setattr(blasts, "hold_receipt", recorded_first)
+    monkeypatch.setattr(texts, "hold_receipt", recorded_first)
     assert texting.receipt(Receipt("m-race", messaging.DELIVERED, context)) is True
-    assert blasts.texts_of(5002).attempts[0].result == "Success"
+    assert texts.current(5002).attempts[0].result == "Success"
 
 
 def test_a_provider_failure_leaves_the_recipient_to_the_batchs_next_delivery(
@@ -233,13 +233,13 @@ def test_a_batch_out_of_time_hands_its_rest_back_and_everyone_is_texted_once(api
 
 
 def test_a_receipt_delivered_again_after_a_failed_end_ends_the_recipient(api, john):
-    from chalicelib.store import blasts
+    from chalicelib.store import texts
 
     blast_id = start_blast(api, "blastsms", john, "3:3035550115", "Hi")
     [call_id] = [t["callId"] for t in results(api, john, blast_id)["terminations"]]
     [sent_id] = _message_ids(call_id)
     # The receipt was recorded, and the function failed before the recipient's end
-    assert blasts.record_receipt(call_id, 0, sent_id, "Failed", messaging.BLOCKED, 1)
+    assert texts.record_receipt(call_id, 0, sent_id, "Failed", messaging.BLOCKED, 1)
     assert attempts(results(api, john, blast_id))[0][0] == "dialing"
     # When the same receipt comes again, it changes no result, and the recipient ends
     context = {"blastId": str(blast_id), "n": "0", "callId": str(call_id), "attempt": "0"}

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.store import blasts
+from chalicelib.store import texts
 from chalicelib.telephony.twilio import signature
 from tests.api.test_sms_receipts import _message_ids, attempts, results
 from tests.api.test_status_callbacks import (  # noqa: F401
@@ -83,12 +83,12 @@ def status(message_id: str, value: str, code: str = "") -> list[tuple[str, str]]
 
 
 def recorded(monkeypatch) -> list[str]:
-    """Records any read or write of a text's state (store.blasts)."""
+    """Records any read or write of a text's state (store.texts)."""
     seen: list[str] = []
-    for name in ("record_receipt", "texts_of"):
-        real = getattr(blasts, name)
+    for name in ("record_receipt", "current"):
+        real = getattr(texts, name)
         monkeypatch.setattr(
-            blasts, name, lambda *a, _n=name, _r=real, **k: seen.append(_n) or _r(*a, **k)
+            texts, name, lambda *a, _n=name, _r=real, **k: seen.append(_n) or _r(*a, **k)
         )
     return seen
 

@@ -9,8 +9,7 @@ the first worker to get the lock synthesises; the others read its output.
 Without Node.js (`local/prerequisites.py`), every test that needs a template is
 skipped with the reason; the others (gateway responses, stage names, bundling) run.
 
-The workflows synthesised are chalicelib/workflows/ once call.asl.json exists
-there, and a small fixture ASL (fixtures/workflows/) until then.
+The workflows synthesised are chalicelib/workflows/'s (WORKFLOWS).
 """
 
 from __future__ import annotations
@@ -29,12 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod"
 ALARM_EMAIL = "ops@example.com"
-FIXTURE_WORKFLOWS = Path(__file__).parent / "fixtures" / "workflows"
-
-
-def workflows_dir() -> Path:
-    real = ROOT / "chalicelib" / "workflows"
-    return real if (real / "call.asl.json").exists() else FIXTURE_WORKFLOWS
+WORKFLOWS = ROOT / "chalicelib" / "workflows"
 
 
 @dataclass
@@ -164,7 +158,7 @@ def _synthesise(target: Path, flags: tuple[str, ...] = ()) -> dict[str, Any]:
         "--build-dir",
         str(target / "build"),
         "--workflows",
-        str(workflows_dir()),
+        str(WORKFLOWS),
         "--alarm-email",
         ALARM_EMAIL,
         *flags,
@@ -176,7 +170,7 @@ def _synthesise(target: Path, flags: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "returncode": done.returncode,
         "stderr": done.stderr[-20000:],
-        "workflows": str(workflows_dir()),
+        "workflows": str(WORKFLOWS),
         "network_isolated": isolated,
     }
 

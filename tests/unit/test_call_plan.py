@@ -1,10 +1,10 @@
 """What call POST asks the dialing to do: the sides, their order and options (no IO)."""
 
+from chalicelib.domain.destinations import Destination
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import Number, Profile
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.windows import Window
-from chalicelib.protocol.types import Destination
 from chalicelib.store.profiles import Directory
 from chalicelib.telephony import Target
 from chalicelib.workflows.calls import CallRequest, legs, origin, side

@@ -15,7 +15,15 @@ import pytest
 
 from chalicelib.imports import DEFERRED_LIBRARIES
 from tests import import_graph
-from tests.import_graph import ROOT, Graph, build, layer
+from tests.import_graph import (
+    KNOWN_BREAKS,
+    KNOWN_UNTYPED,
+    PACKAGE_RULES,
+    ROOT,
+    Graph,
+    build,
+    layer,
+)
 
 
 def of_the_app(module: str) -> bool:
@@ -36,8 +44,24 @@ def test_no_module_imports_another_module_s_underscore_names(graph):
     assert graph.private == []
 
 
-def test_no_import_goes_up_the_layers(graph):
+def test_no_import_goes_up_the_layers_or_breaks_a_package_rule(graph):
+    # Any break not on KNOWN_BREAKS is in upward()
     assert graph.upward() == []
+
+
+def test_the_known_breaks_of_the_package_rules_only_shrink(graph):
+    assert graph.known_breaks_gone() == []
+    assert all(
+        any(s.startswith(low) and t.startswith(high) for low, high in PACKAGE_RULES)
+        for s, t in KNOWN_BREAKS
+    )
+
+
+def test_mypy_sees_through_every_deferred_binding(graph):
+    # Each on_first_use binding has its TYPE_CHECKING import (chalicelib/imports.py) ...
+    assert graph.untyped_bindings(KNOWN_UNTYPED) == []
+    # ... and the modules still waiting for theirs are listed only while they wait.
+    assert sorted(KNOWN_UNTYPED - set(graph.untyped)) == []
 
 
 def test_no_module_of_the_app_imports_this_project_inside_a_function(graph):
@@ -148,3 +172,92 @@ def test_every_module_has_a_layer_and_the_tools_are_the_top():
     assert layer("chalicelib.store.calls") < layer("chalicelib.domain.profile")
     assert layer("chalicelib.domain.profile") < layer("chalicelib.settings")
     assert import_graph.LAYERS[layer("chalicelib.errors")][0] == "base"
+
+
+def test_a_new_back_edge_between_two_packages_of_one_layer_is_found(tmp_path):
+    # Given packages of the one services layer, and arrows the package rules forbid
+    graph = project(
+        tmp_path,
+        {
+            "chalicelib/__init__.py": "",
+            "chalicelib/events/__init__.py": "",
+            "chalicelib/events/e.py": "",
+            "chalicelib/protocol/__init__.py": "",
+            "chalicelib/protocol/p.py": "from chalicelib.events import e\n",
+            "chalicelib/store/__init__.py": "",
+            "chalicelib/store/s.py": 'x = on_first_use("chalicelib.telephony.t")\n',
+            "chalicelib/telephony/__init__.py": "",
+            "chalicelib/telephony/t.py": "",
+            "chalicelib/messaging/__init__.py": "",
+            "chalicelib/messaging/m.py": "import chalicelib.telephony.t\n",
+            "chalicelib/workflows/__init__.py": "",
+            "chalicelib/workflows/w.py": "from chalicelib.protocol import p\n",
+            "chalicelib/domain/__init__.py": "",
+            "chalicelib/domain/d.py": "from chalicelib.store import s\n",
+        },
+    )
+    # Then every one is found, a deferred one too
+    assert graph.upward() == [
+        "chalicelib.domain.d (domain) imports chalicelib.store.s (services)",
+        "chalicelib.messaging.m imports chalicelib.telephony.t (forbidden)",
+        "chalicelib.protocol.p imports chalicelib.events.e (forbidden)",
+        "chalicelib.store.s imports chalicelib.telephony.t (forbidden)",
+        "chalicelib.workflows.w imports chalicelib.protocol.p (forbidden)",
+    ]
+
+
+def test_a_known_break_is_allowed_and_reported_once_gone(tmp_path):
+    files = {
+        "chalicelib/__init__.py": "",
+        "chalicelib/events/__init__.py": "",
+        "chalicelib/protocol/__init__.py": "",
+        "chalicelib/protocol/p.py": "from chalicelib import events\n",
+        "chalicelib/protocol/q.py": "",
+    }
+    known = frozenset(
+        {
+            ("chalicelib.protocol.p", "chalicelib.events"),
+            ("chalicelib.protocol.q", "chalicelib.events"),
+        }
+    )
+    project(tmp_path, files)
+    graph = build(tmp_path, known_breaks=known)
+    assert graph.upward() == []
+    assert graph.known_breaks_gone() == [
+        "chalicelib.protocol.q no longer imports chalicelib.events: take it off KNOWN_BREAKS"
+    ]
+
+
+def test_a_deferred_binding_without_its_type_checking_import_is_found(tmp_path):
+    graph = project(
+        tmp_path,
+        {
+            "chalicelib/__init__.py": "",
+            "chalicelib/store/__init__.py": "",
+            "chalicelib/store/users.py": "",
+            "chalicelib/store/groups.py": "",
+            "chalicelib/api/__init__.py": "",
+            "chalicelib/api/typed.py": """\
+                from typing import TYPE_CHECKING
+                if TYPE_CHECKING:
+                    from chalicelib.store import users
+                    from chalicelib.store import groups as teams
+                else:
+                    users = on_first_use("chalicelib.store.users")
+                    teams = on_first_use("chalicelib.store.groups")
+                """,
+            "chalicelib/api/untyped.py": """\
+                from typing import TYPE_CHECKING
+                if TYPE_CHECKING:
+                    from chalicelib.store import users
+                else:
+                    users = on_first_use("chalicelib.store.groups")
+                groups = on_first_use("chalicelib.store.groups")
+                """,
+        },
+    )
+    assert graph.untyped_bindings() == [
+        'chalicelib.api.untyped: 5: users = on_first_use("chalicelib.store.groups")',
+        'chalicelib.api.untyped: 6: groups = on_first_use("chalicelib.store.groups")',
+    ]
+    assert graph.untyped_bindings(frozenset({"chalicelib.api.untyped"})) == []

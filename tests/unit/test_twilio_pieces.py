@@ -181,20 +181,6 @@ def test_a_refused_token_is_read_again_once_and_the_request_sent_again_with_it()
     assert http.tokens == ["old"]
 
 
-def test_a_missing_secret_is_a_carrier_error(aws, tuned):
-    from chalicelib.store import carrier_secret
-    from chalicelib.telephony.twilio import adapter
-
-    tuned(OCP_TWILIO_SECRET_NAME="ocp-test-nosuch")
-    carrier_secret.forget()
-    try:
-        with pytest.raises(CarrierError, match="no secret named ocp-test-nosuch"):
-            adapter.auth_token()
-        assert adapter.webhook_keys() == ()  # every webhook refused (403)
-    finally:
-        carrier_secret.forget()
-
-
 def test_a_body_that_is_not_json_is_still_mapped():
     with pytest.raises(CarrierBusy):
         rest._answer(502, b"<html>Bad gateway</html>")

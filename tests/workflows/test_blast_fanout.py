@@ -15,11 +15,13 @@ import time
 import pytest
 
 from chalicelib import clock
+from chalicelib.domain.kinds import SMS, VOICE
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Termination
+from chalicelib.domain.resolve import Origin
 from chalicelib.domain.windows import Window
-from chalicelib.store import aws, blasts, calls, users
-from chalicelib.store.blasts import SMS, VOICE
+from chalicelib.store import aws, blasts, calls, queues, users
+from chalicelib.store import recipients as recipient_calls
 from chalicelib.workflows import fanout, fire
 from local import worker
 from tests.workflows.conftest import EXECUTION_DEADLINE_SECONDS
@@ -232,13 +234,8 @@ def test_a_start_that_failed_half_way_queues_again_without_new_executions():
     fanout.handle(
         fanout.batches(
             blasts.load(blast_id),
-            {
-                "origin": {"userId": None, "phoneKeys": []},
-                "callerId": None,
-                "callingNumber": "",
-                "announcement": {"audioKey": "tts/x.mp3"},
-            },
-        )[0]
+            fanout.Shared(Origin(None), None, "", announcement={"audioKey": "tts/x.mp3"}),
+        )[0].encode()
     )
     assert len(executions()) == 100
     # When the schedule's retry delivers the event again
@@ -309,7 +306,7 @@ def test_sms_goes_to_each_recipients_sms_number_or_default_number_once():
     ]
     # and each recipient's result is recorded
     blast = blasts.load(blast_id)
-    got = [(r.state, r.attempts) for r in blasts.results(blast)]
+    got = [(r.state, r.attempts) for r in recipient_calls.results(blast)]
     assert got == [
         ("complete", (("7205551212", "Success"),)),
         ("complete", (("3035550002", "Success"),)),
@@ -331,7 +328,7 @@ def test_an_sms_that_the_service_refuses_for_its_number_is_failed(monkeypatch):
     monkeypatch.setattr(texting.default(), "send", refuse)
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
     drain()
-    (result,) = blasts.results(blasts.load(blast_id))
+    (result,) = recipient_calls.results(blasts.load(blast_id))
     assert (result.state, result.attempts) == ("failed", (("7205551212", "Failed"),))
     assert result.reasons == (INVALID,)
 
@@ -361,7 +358,7 @@ def test_a_voice_blast_dials_each_recipient_and_keeps_the_results(switchboard):
     assert run_all(switchboard) == ["SUCCEEDED"] * 5
     # Then a human and a machine heard it (success), the others did not
     blast = blasts.load(blast_id)
-    got = [(r.state, r.success, r.attempts) for r in blasts.results(blast)]
+    got = [(r.state, r.success, r.attempts) for r in recipient_calls.results(blast)]
     assert got == [
         ("complete", True, (("3035551212", "Success"),)),
         ("complete", True, (("3035550103", "Success"),)),
@@ -408,7 +405,7 @@ def test_batches_are_sent_ten_and_at_most_256_kib_a_request(monkeypatch):
         return real(**kwargs)
 
     monkeypatch.setattr(sqs, "send_message_batch", counting)
-    fanout.send([{"n": n} for n in range(25)])
-    fanout.send([{"pad": "x" * 100_000} for _ in range(5)])
+    queues.send_all(aws.fanout_queue_url(), [{"n": n} for n in range(25)])
+    queues.send_all(aws.fanout_queue_url(), [{"pad": "x" * 100_000} for _ in range(5)])
     assert [len(request) for request in sent] == [10, 10, 5, 2, 2, 1]
     assert all(sum(request) <= 256 * 1024 for request in sent)

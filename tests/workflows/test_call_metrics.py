@@ -47,7 +47,7 @@ def test_a_carrier_failure_is_a_failed_attempt_and_a_carrier_error(switchboard, 
 @pytest.mark.usefixtures("aws")
 def test_a_blast_counts_its_recipients_by_kind(capsys):
     from chalicelib import clock
-    from chalicelib.store.blasts import SMS, VOICE
+    from chalicelib.domain.kinds import SMS, VOICE
     from chalicelib.workflows import fire
     from tests.workflows.test_blast_fanout import NOW, drain, new_blast, phone
 

@@ -321,8 +321,8 @@ def test_the_busy_retry_is_a_new_dial_of_the_same_attempt(monkeypatch):
 
 
 def test_a_voice_blast_plays_and_a_recipient_calls_back(chime):
-    from chalicelib.store import blasts
-    from chalicelib.store.blasts import VOICE
+    from chalicelib.domain.kinds import VOICE
+    from chalicelib.store import blasts, recipients
     from tests.workflows.test_blast_fanout import drain, executions, new_blast, phone, run_all
 
     # Given a blast to a person, an answering machine and a busy line, with callback
@@ -347,7 +347,7 @@ def test_a_voice_blast_plays_and_a_recipient_calls_back(chime):
     assert len(keys) == 1 and keys.pop().startswith("wav/")
     assert run_all(chime.board) == ["SUCCEEDED"] * 3
     # The person and the machine heard it; the line was busy
-    got = [(r.state, r.attempts) for r in blasts.results(blasts.load(blast_id))]
+    got = [(r.state, r.attempts) for r in recipients.results(blasts.load(blast_id))]
     assert got == [
         ("complete", (("3035551212", "Success"),)),
         ("complete", (("3035550103", "Success"),)),
@@ -367,9 +367,10 @@ def dialing_time(stamp: str) -> float:
 def test_a_blast_with_audio_is_transcoded_once_and_hidden_caller_id_is_a_pool_number(
     chime, monkeypatch
 ):
+    from chalicelib.domain.kinds import VOICE
     from chalicelib.media import storage, transcode
-    from chalicelib.store import blasts
-    from chalicelib.store.blasts import VOICE, AudioRef
+    from chalicelib.store import blasts, recipients
+    from chalicelib.store.blasts import AudioRef
     from chalicelib.workflows import fanout
     from tests.audio_samples import tone_mp3
     from tests.workflows.test_blast_fanout import ORIGINATION as BLAST_ORIGIN
@@ -404,4 +405,4 @@ def test_a_blast_with_audio_is_transcoded_once_and_hidden_caller_id_is_a_pool_nu
     assert converted == ["hello.mp3"]
     # hideAni: never the originator's number; a number of the account's pool
     assert sorted(c.frm for c in chime.pstn.calls.values()) == ["+13035550100", "+17205550100"]
-    assert [r.state for r in blasts.results(blasts.load(blast_id))] == ["complete"] * 2
+    assert [r.state for r in recipients.results(blasts.load(blast_id))] == ["complete"] * 2

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from chalicelib import clock
-from chalicelib.protocol.types import Destination, phone
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.numbers import Phone
+from chalicelib.protocol.types import phone
 from chalicelib.store import aws, calls, conferences, users
 from chalicelib.store.autoconferences import Autoconference
 from chalicelib.workflows import autoconference, conference, fire
@@ -49,10 +51,10 @@ def an_autoconference(user_id: int, *, number: str = BRIDGE, at: int = 0) -> int
         1,
         user_id,
         Autoconference(
-            number=number,
+            number=Phone.from_display(number),
             pin=PIN,
             text="Your conference is starting: press 1",
-            origination=f"1:{user_id}",
+            origination=Destination(1, user_id),
             time=at,
         ),
     )

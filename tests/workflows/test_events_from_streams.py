@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.events import Subscription, publish, stream
-from chalicelib.store import aws, blasts, calls, conferences
+from chalicelib.store import aws, blasts, calls, conferences, recipients, texts
 from chalicelib.store.calls import AttemptRecord
 from chalicelib.store.models import Blast
 from local import streams
@@ -172,14 +172,14 @@ class Died(BaseException):
 def test_an_end_written_by_a_function_that_dies_right_after_still_makes_its_event(monkeypatch):
     call_id = new_call()
     assert calls.claim_dial(call_id, "0.0", NOW) == calls.Claim.CLAIMED
-    commit = calls.retrying
+    commit = calls.commit_if
 
     def commit_then_die(run):
         commit(run)
         raise Died
 
     # Given a dialer that dies the moment the call's end is committed
-    monkeypatch.setattr(calls, "retrying", commit_then_die)
+    monkeypatch.setattr(calls, "commit_if", commit_then_die)
     with pytest.raises(Died):
         calls.finish(
             call_id, False, NOW + 30, key="0.0", attempt=AttemptRecord("3035550101", "Busy")
@@ -266,11 +266,11 @@ def test_a_blast_recipient_read_twice_is_counted_once_and_the_blast_ends_once():
     )
     claimed = blasts.claim_start(blast, NOW)
     assert claimed is not None
-    batch = blasts.Batch(blast.blast_id, 1, 235, "blastsms", NOW, "", EVERY)
+    batch = recipients.Batch(blast.blast_id, 1, 235, "blastsms", NOW, "", EVERY)
     call_id = claimed.call_id(0)
-    assert blasts.create_recipient_calls(batch, [(call_id, 0, term)], state="dialing")
+    assert recipients.create_calls(batch, [(call_id, 0, term)], state="dialing")
     # its text delivered: recorded, then the recipient ended (workflows/texting.py)
-    blasts.record_texts(call_id, [blasts.TextAttempt("3035551212", "Success")], NOW)
+    texts.record(call_id, [texts.TextAttempt("3035551212", "Success")], NOW)
     assert calls.finish(call_id, True, NOW)
     # When the Calls stream is read twice over (a retried batch)
     records = calls_records()
@@ -297,14 +297,14 @@ def test_a_last_leg_ended_by_a_dialer_that_dies_right_after_still_closes_its_con
     conferences.create(6, 1, 235, "room-6", NOW, 60, 41, EVERY)
     calls.create(41, 1, 235, conferences.LEG_KIND, NOW, "", {"conferenceId": 6}, EVERY)
     assert conferences.close_if_over(6, NOW + 60) is None
-    commit = calls.retrying
+    commit = calls.commit_if
 
     def commit_then_die(run):
         commit(run)
         raise Died
 
     # When the leg's end is committed and the dialer dies at once
-    monkeypatch.setattr(calls, "retrying", commit_then_die)
+    monkeypatch.setattr(calls, "commit_if", commit_then_die)
     with pytest.raises(Died):
         calls.finish(41, False, NOW + 90)
     assert conferences.get(6, 1).state == conferences.OPEN

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.destinations import Destination
+from chalicelib.domain.numbers import Phone
 from chalicelib.protocol.types import phone
 from chalicelib.store import aws, calls, users
 from chalicelib.telephony import CarrierError
@@ -248,7 +250,11 @@ def test_a_schedule_fired_twice_at_once_starts_one_call(requester, switchboard):
         1,
         requester,
         Autoconference(
-            number="3035550199", pin="1#", text="", origination=f"1:{requester}", time=NOW + 60
+            number=Phone.from_display("3035550199"),
+            pin="1#",
+            text="",
+            origination=Destination(1, requester),
+            time=NOW + 60,
         ),
     )
     delivery = {"kind": "autoconference", "id": call_id, "version": 0}

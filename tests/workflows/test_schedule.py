@@ -74,9 +74,23 @@ def test_the_local_worker_fires_due_schedules_once(aws, monkeypatch):
     "event",
     [{}, {"kind": "nothing", "id": 1, "version": 1}, {"kind": "test", "id": "1", "version": 1}],
 )
-def test_fire_drops_inputs_that_name_no_known_work(event, monkeypatch):
+def test_fire_drops_inputs_that_name_no_known_work(event, monkeypatch, caplog):
+    fired: list = []
     monkeypatch.setitem(fire.KINDS, "test", "tests.workflows.test_schedule:record")
-    fire.fire(event)  # logs, raises nothing: a retry would not make it valid
+    monkeypatch.setattr("tests.workflows.test_schedule.FIRED", fired)
+    # When a schedule fires with an input naming no known work
+    fire.fire(event)  # raises nothing: a retry would not make it valid
+    # Then nothing is started, and the input is logged
+    assert fired == []
+    assert "names no known work" in caplog.text
+
+
+def test_fire_starts_the_work_its_input_names(monkeypatch):
+    fired: list = []
+    monkeypatch.setitem(fire.KINDS, "test", "tests.workflows.test_schedule:record")
+    monkeypatch.setattr("tests.workflows.test_schedule.FIRED", fired)
+    fire.fire({"kind": "test", "id": 1, "version": 2})
+    assert fired == [(1, 2)]
 
 
 FIRED: list = []

@@ -319,8 +319,8 @@ def slow_message(monkeypatch):
 
 def test_a_voice_blast_waits_for_the_beep_and_a_recipient_calls_back(slow_message):
     twilio = slow_message
-    from chalicelib.store import blasts
-    from chalicelib.store.blasts import VOICE
+    from chalicelib.domain.kinds import VOICE
+    from chalicelib.store import blasts, recipients
     from tests.workflows.test_blast_fanout import drain, new_blast, phone, run_all
 
     blast_id = new_blast(
@@ -329,7 +329,7 @@ def test_a_voice_blast_waits_for_the_beep_and_a_recipient_calls_back(slow_messag
     fire.fire({"kind": "blast", "id": blast_id, "version": 1})
     drain()
     assert run_all(twilio.board) == ["SUCCEEDED"] * 3
-    got = [(r.state, r.attempts) for r in blasts.results(blasts.load(blast_id))]
+    got = [(r.state, r.attempts) for r in recipients.results(blasts.load(blast_id))]
     assert got == [
         ("complete", (("3035551212", "Success"),)),
         ("complete", (("3035550103", "Success"),)),
@@ -391,9 +391,10 @@ def test_signalwire_signs_with_its_signing_key_under_its_header(monkeypatch):
 
 
 def test_a_blast_with_audio_plays_the_upload_and_hidden_caller_id_is_a_pool_number(twilio):
+    from chalicelib.domain.kinds import VOICE
     from chalicelib.media import storage
-    from chalicelib.store import blasts
-    from chalicelib.store.blasts import VOICE, AudioRef
+    from chalicelib.store import blasts, recipients
+    from chalicelib.store.blasts import AudioRef
     from chalicelib.workflows import fanout
     from tests.audio_samples import tone_mp3
     from tests.workflows.test_blast_fanout import ORIGINATION as BLAST_ORIGIN
@@ -419,7 +420,7 @@ def test_a_blast_with_audio_plays_the_upload_and_hidden_caller_id_is_a_pool_numb
     assert run_all(twilio.board) == ["SUCCEEDED"] * 2
     # hideAni: never the originator's number; a number of the account's pool
     assert sorted(c.frm for c in twilio.twilio.calls.values()) == ["+13035550100", "+17205550100"]
-    assert [r.state for r in blasts.results(blasts.load(blast_id))] == ["complete"] * 2
+    assert [r.state for r in recipients.results(blasts.load(blast_id))] == ["complete"] * 2
     # The upload itself plays (mp3, no transcoding), from a presigned URL
     assert len(twilio.twilio.played) == 2
     assert all("/hello.mp3?" in url and "Signature" in url for url in twilio.twilio.played)

@@ -11,8 +11,8 @@ from dataclasses import replace
 import pytest
 
 from chalicelib import clock, settings
-from chalicelib.store import blasts
-from chalicelib.store.blasts import SMS
+from chalicelib.domain.kinds import SMS
+from chalicelib.store import blasts, recipients
 from chalicelib.workflows import fire, texting
 from tests.workflows.test_blast_fanout import NOW, drain, new_blast, phone
 from tests.workflows.twilio import QUICK, network
@@ -39,7 +39,7 @@ def test_a_blastsms_ends_each_recipient_as_the_test_numbers_say(monkeypatch, cal
             assert net.twilio.idle(20)
         assert net.twilio.errors == []
         assert sorted(net.twilio.texted) == sorted(f"+1{n}" for n in NUMBERS if n[-1] != "4")
-        got = [(r.state, r.attempts, r.reasons) for r in blasts.results(blasts.load(blast_id))]
+        got = [(r.state, r.attempts, r.reasons) for r in recipients.results(blasts.load(blast_id))]
         assert got == [
             ("complete", (("7205551212", "Success"),), ("delivered",)),
             ("failed", (("3035550111", "Failed"),), ("invalid",)),

@@ -83,3 +83,14 @@ def test_during_a_rotation_webhooks_signed_with_the_previous_token_are_accepted(
     assert secret.auth_token == "secondary"  # REST calls use the new one
     assert secret.webhook_keys == ("secondary", "primary")
     assert "primary" not in repr(secret)
+
+
+def test_a_missing_secret_is_the_twilio_carrier_s_error(tuned):
+    from chalicelib.telephony import CarrierError
+    from chalicelib.telephony.twilio import adapter
+
+    tuned(OCP_TWILIO_SECRET_NAME="ocp-test-nosuch")
+    carrier_secret.forget()
+    with pytest.raises(CarrierError, match="no secret named ocp-test-nosuch"):
+        adapter.auth_token()
+    assert adapter.webhook_keys() == ()  # every webhook refused (403)

@@ -10,11 +10,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from chalicelib import messaging
+from chalicelib import clock, messaging
 from chalicelib.messaging import eum
 from chalicelib.messaging.port import MessagingBusy, Text
 from local.fake_sms import FakeSms
 
+NOW = 1_800_000_000
 CONTEXT = {"blastId": "1", "n": "0", "callId": "10", "attempt": "0"}
 
 
@@ -65,11 +66,22 @@ def test_an_opted_out_number_is_refused_as_the_service_refuses_it(service):
 
 def test_no_receipt_number_sends_no_event_and_the_identity_is_throttled_past_its_rate(service):
     fake, adapter, events = service
-    # Start just after a window opens, so that four sends fall in one second.
-    time.sleep(1 - time.time() % 1 + 0.01)
-    for _ in range(3):
-        adapter.send(Text("+13035550115", "Hi", CONTEXT))
-    with pytest.raises(MessagingBusy):
-        adapter.send(Text("+13035550115", "Hi", CONTEXT))
+    # With the clock the fake's windows read frozen, four sends fall in one second
+    with clock.frozen(NOW):
+        for _ in range(3):
+            adapter.send(Text("+13035550115", "Hi", CONTEXT))
+        with pytest.raises(MessagingBusy):
+            adapter.send(Text("+13035550115", "Hi", CONTEXT))
     time.sleep(0.1)
     assert events == [] and fake.stats.throttled == 1
+    assert fake.stats.accepted == 3
+
+
+def test_the_identity_s_next_second_is_a_new_window(service):
+    fake, adapter, _events = service
+    with clock.frozen(NOW):
+        for _ in range(3):
+            adapter.send(Text("+13035550115", "Hi", CONTEXT))
+        clock.advance(1)
+        adapter.send(Text("+13035550115", "Hi", CONTEXT))
+    assert (fake.stats.accepted, fake.stats.throttled) == (4, 0)
