@@ -109,8 +109,14 @@ def check(argv: list[str], client: Any = None) -> list[str]:
         return done
     if client is None:
         import boto3
+        from botocore.exceptions import NoRegionError
 
-        client = boto3.client("secretsmanager")
+        try:
+            client = boto3.client("secretsmanager")
+        except NoRegionError:
+            raise Refusal(
+                "no AWS region: set AWS_REGION (or the profile's region) to the stage's"
+            ) from None
     held = check_secret(account, stage.name, client)
     done.append(f"secret {account.secret_name} in {client.meta.region_name}: {held}")
     numbers = ", ".join(account.numbers)

@@ -209,3 +209,10 @@ def test_an_empty_or_spaced_token_writes_nothing(secrets, given, capsys):
     client, _ = secrets  # no response queued: any call would fail the Stubber
     assert carrier_secret.main(["--stage", "dev"], stdin=io.StringIO(given), client=client) == 2
     assert "one line, no spaces, not empty" in capsys.readouterr().err
+
+
+def test_no_region_is_refused_before_any_call(monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    assert refused(TWILIO).startswith("no AWS region")
