@@ -212,7 +212,10 @@ def test_an_empty_or_spaced_token_writes_nothing(secrets, given, capsys):
 
 
 def test_no_region_is_refused_before_any_call(monkeypatch):
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    from botocore.exceptions import NoRegionError
+
+    def no_region(*args, **kwargs):
+        raise NoRegionError()
+
+    monkeypatch.setattr(boto3, "client", no_region)  # as with no region configured
     assert refused(TWILIO).startswith("no AWS region")
