@@ -33,6 +33,9 @@ WAV_PREFIX = f"{WAV}/"
 class Access:
     # Tables by model name ("Users"); ALL_TABLES for every table of ALL_MODELS.
     tables: tuple[str, ...] = ()
+    # Tables only read, item by item (GetItem): the Enterprises item's policy, which the
+    # spend guards read (chalicelib/workflows/spend.py).
+    read_tables: tuple[str, ...] = ()
     # KMS on the enterprise-secrets key.
     encrypt_secrets: bool = False
     decrypt_secrets: bool = False
@@ -119,7 +122,8 @@ FUNCTIONS: dict[str, Access] = {
     # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
     # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        tables=("Calls", "Accounts", "Conferences"),
+        # Quotas: an ended call's billed minutes count towards its enterprise's day
+        tables=("Calls", "Accounts", "Conferences", "Quotas"),
         chime_tables=("Counters",),
         report_tasks=True,
         chime_wav=True,
@@ -158,6 +162,8 @@ FUNCTIONS: dict[str, Access] = {
             "Conferences",
             "Blasts",
         ),
+        # an autoconference rings only numbers in its enterprise's countries
+        read_tables=("Enterprises",),
         start_workflows=("call",),
         send_to=("fanout",),
         scheduler_target=True,
@@ -173,6 +179,8 @@ FUNCTIONS: dict[str, Access] = {
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        # a recipient is reached only on numbers in its enterprise's countries
+        read_tables=("Enterprises",),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(SPEECH_PREFIX,),
         chime_wav=True,
@@ -396,6 +404,14 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
             statements.append(
                 Statement(("dynamodb:Query",), tuple(Ref("table-indexes", n) for n in indexed))
             )
+    read_only = [t for t in grant.read_tables if t not in grant.tables]
+    if read_only:
+        missing = [n for n in read_only if n not in stage.tables]
+        if missing:
+            raise ValueError(f"{function.name}: infra/access.py names unknown tables {missing}")
+        statements.append(
+            Statement(("dynamodb:GetItem",), tuple(Ref("table", n) for n in read_only))
+        )
     kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + (
         ("kms:Decrypt",) if grant.decrypt_secrets else ()
     )

@@ -30,6 +30,7 @@ STAGE = Stage(
         "Counters": False,
         "Conferences": False,
         "Enterprises": False,
+        "Quotas": False,
     },
     workflows=frozenset({"call"}),
     queues={
@@ -80,8 +81,9 @@ def test_the_dialer_consumes_its_queue_and_reports_task_outcomes():
         assert actions[action] == {Ref("queue", "dial")}
     for action in TASK_REPORT_ACTIONS:
         assert actions[action] == {ANY}
+    # Quotas: an ended call's billed minutes count towards its enterprise's day
     assert actions["dynamodb:UpdateItem"] == {
-        Ref("table", name) for name in ("Calls", "Accounts", "Conferences")
+        Ref("table", name) for name in ("Calls", "Accounts", "Conferences", "Quotas")
     }
     # what follows from its writes (events, blast counts) is the `events` function's
     assert "sqs:SendMessage" not in actions
@@ -126,6 +128,9 @@ def test_texts_go_only_from_the_stages_identity_through_its_configuration_set():
     }
     assert not any(a.startswith("sns:") for a in actions)
     assert actions["polly:SynthesizeSpeech"] == {ANY}
+    # It reads the enterprise's countries (spend guards), and never writes the enterprise.
+    assert Ref("table", "Enterprises") in actions["dynamodb:GetItem"]
+    assert Ref("table", "Enterprises") not in actions["dynamodb:UpdateItem"]
 
 
 def test_the_receipts_consumer_writes_recipients_only():
@@ -152,7 +157,9 @@ def test_a_workflow_not_yet_defined_is_not_granted():
 
 def test_a_table_no_model_has_is_an_error():
     stage = Stage(tables={"Users": False}, workflows=frozenset(), queues=STAGE.queues)
-    with pytest.raises(ValueError, match=r"names tables \['Calls', 'Accounts', 'Conferences'"):
+    with pytest.raises(
+        ValueError, match=r"names tables \['Calls', 'Accounts', 'Conferences', 'Quotas'"
+    ):
         plan(Function("dialer", "ocp-dev-dial"), stage)
 
 
