@@ -10,7 +10,8 @@ import logging
 
 import pytest
 
-from chalicelib import admin, clock, settings
+from chalicelib import clock, settings
+from local import admin
 from chalicelib.protocol import auth, ratelimit
 from chalicelib.store import enterprises
 from tests.api.people import JOHN, fails, new_user, ok

@@ -153,6 +153,7 @@ PLAN_STAGE = Stage(
             "Conferences",
             "Blasts",
             "Enterprises",
+            "Quotas",
             "Sessions",
         ),
         False,

@@ -159,7 +159,9 @@ def test_every_pointer_from_the_code_names_a_page_and_section_that_exist():
             broken.append(f"{where}: {page.name} does not exist")
         elif anchor and anchor not in anchors(page):
             broken.append(f"{where}: {page.name}#{anchor} is no heading")
-        elif heading and slug(" ".join(heading.split())) not in anchors(page):
+        elif heading and not any(
+            a.startswith(slug(" ".join(heading.split()))) for a in anchors(page)
+        ):  # a section named by its title, or the title's start ("Request rate")
             broken.append(f'{where}: {page.name} has no section "{heading}"')
     assert broken == []
 
