@@ -35,7 +35,7 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
 	twilio-secret preflight smoke \
-	deployed-watch openapi fuzz
+	deployed-operator deployed-watch openapi fuzz
 
 help:                  ## this list
 	@echo "OCP REST API v1.1 (README.md). Targets:"
@@ -131,6 +131,7 @@ preflight: $(STAMP)    ## make preflight STAGE=prod: what `make deploy` checks f
 
 deploy: preflight synth  ## make deploy STAGE=dev: check, then deploy the stage with the account's credentials
 	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
+	@echo "Next: the web console's first operator: make deployed-operator STAGE=$(STAGE) USERNAME=you EMAIL=you@example.com (docs/console.md)"
 
 destroy: synth         ## make destroy STAGE=dev: remove the stage (docs/deploy.md#tear-down says what stays)
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
@@ -140,6 +141,9 @@ smoke: $(STAMP)        ## make smoke STAGE=prod EID=1 [TWILIO_TEST=1] (or BASE=h
 
 deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
 	$(DEPLOYED) $(PY) -m local.admin create-enterprise --name "$(NAME)"
+
+deployed-operator: $(STAMP)  ## make deployed-operator STAGE=dev USERNAME=alice EMAIL=alice@example.com: a console operator
+	$(DEPLOYED) $(PY) -m local.admin create-operator --username "$(USERNAME)" --email "$(EMAIL)"
 
 deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a deployed stage
 	@$(DEPLOYED) $(PY) -m local.admin watch
