@@ -34,6 +34,7 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 .DEFAULT_GOAL := help
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
+	twilio-secret preflight smoke \
 	deployed-operator deployed-watch openapi fuzz
 
 help:                  ## this list
@@ -70,10 +71,11 @@ session: $(STAMP)      ## print an Authorization header for `make run`: AUTH=$(m
 	@$(PY) -m local.session --base http://127.0.0.1:$(OCP_PORT)
 
 watch: $(STAMP)        ## live view of `make run`: calls, blasts, scheduled work
-	@$(LOCAL_AWS) $(PY) -m chalicelib.admin watch
+	@$(LOCAL_AWS) $(PY) -m local.admin watch
 
 show-call: $(STAMP)    ## make show-call ID=12: a call's timeline, from `make run`
-	@$(LOCAL_AWS) $(PY) -m chalicelib.admin show-call "$(ID)"
+	@if [ -z "$(ID)" ]; then echo "make show-call ID=<callId>: which call? (make watch lists the newest; ids start at 1 under make run)" >&2; exit 2; fi
+	@$(LOCAL_AWS) $(PY) -m local.admin show-call "$(ID)"
 
 # loadfile: the tests of a file run in one process, so tests/stack starts one stack
 # (xdist 3.8's loadgroup, with pytest 9, still spread an xdist_group over both).
@@ -106,13 +108,13 @@ bench: $(STAMP) $(LAMBDA_WHEELS)  ## cold start of the staged package, AWS reque
 	$(PY) -m bench
 
 enterprise: $(STAMP)   ## make enterprise NAME=Acme, against the running `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(LOCAL_AWS) $(PY) -m local.admin create-enterprise --name "$(NAME)"
 
 signing-secret: $(STAMP)  ## make signing-secret EID=1 [FINISH=1]: rotate a status callback signing secret, against `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
+	$(LOCAL_AWS) $(PY) -m local.admin rotate-signing-secret --eid "$(EID)" $(if $(FINISH),--finish)
 
 dial: $(STAMP)         ## make dial TO=3035550102,3035550105 [FROM=7202108298] [TRYALL=1], against `make run`
-	$(LOCAL_AWS) $(PY) -m chalicelib.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
+	$(LOCAL_AWS) $(PY) -m local.admin dial --to "$(TO)" $(if $(FROM),--from "$(FROM)") $(if $(TRYALL),--tryall)
 
 synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out: offline, no AWS credentials
 	@python3 -m local.prerequisites node
@@ -121,21 +123,30 @@ synth: $(STAMP) $(LAMBDA_WHEELS)  ## CloudFormation for STAGE into infra/cdk.out
 bootstrap:             ## once per AWS account and region: the CDK's asset bucket and roles
 	$(CDK) bootstrap
 
-deploy: synth          ## make deploy STAGE=dev: deploy the stage with the account's credentials
+twilio-secret: $(STAMP)  ## make twilio-secret STAGE=prod [SIGNALWIRE=1]: the auth token from stdin into Secrets Manager
+	@$(DEPLOYED) $(PY) -m infra.carrier_secret --stage $(STAGE) $(INFRA_FLAGS) $(if $(SIGNALWIRE),--signing-key) $(if $(ROTATE),--keep-previous)
+
+preflight: $(STAMP)    ## make preflight STAGE=prod: what `make deploy` checks first (flags, the Twilio secret)
+	@$(DEPLOYED) $(PY) -m infra.preflight --stage $(STAGE) $(INFRA_FLAGS)
+
+deploy: preflight synth  ## make deploy STAGE=dev: check, then deploy the stage with the account's credentials
 	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
 	@echo "Next: the web console's first operator: make deployed-operator STAGE=$(STAGE) USERNAME=you EMAIL=you@example.com (docs/console.md)"
 
-destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)
+destroy: synth         ## make destroy STAGE=dev: remove the stage (docs/deploy.md#tear-down says what stays)
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
 
+smoke: $(STAMP)        ## make smoke STAGE=prod EID=1 [TWILIO_TEST=1] (or BASE=http://127.0.0.1:8000): the README walkthrough, checked
+	@$(if $(BASE),$(PY) -m local.smoke --base "$(BASE)",$(DEPLOYED) $(PY) -m local.smoke --stage $(STAGE)) --eid $(or $(EID),1) $(if $(TWILIO_TEST),--twilio-test)
+
 deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
-	$(DEPLOYED) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+	$(DEPLOYED) $(PY) -m local.admin create-enterprise --name "$(NAME)"
 
 deployed-operator: $(STAMP)  ## make deployed-operator STAGE=dev USERNAME=alice EMAIL=alice@example.com: a console operator
-	$(DEPLOYED) $(PY) -m chalicelib.admin create-operator --username "$(USERNAME)" --email "$(EMAIL)"
+	$(DEPLOYED) $(PY) -m local.admin create-operator --username "$(USERNAME)" --email "$(EMAIL)"
 
 deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a deployed stage
-	@$(DEPLOYED) $(PY) -m chalicelib.admin watch
+	@$(DEPLOYED) $(PY) -m local.admin watch
 
 clean:                 ## remove .venv, .tools, caches and build output
 	rm -rf $(VENV) .tools .pytest_cache .hypothesis .mypy_cache .ruff_cache infra/build $(ASSEMBLY)

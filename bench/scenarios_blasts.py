@@ -21,7 +21,7 @@ from bench.harness import Scenario
 from bench.scenarios_calls import POLLING
 from bench.scenarios_users import a_user
 
-# A month from now: within the scheduling horizon (README "Limits").
+# A month from now: within the scheduling horizon (docs/limits.md).
 LATER = int(time.time()) + 30 * 86400
 BIG = harness.RECIPIENTS
 SMALL = BIG // 10

@@ -1,6 +1,6 @@
-"""What a real call costs on the chime carrier, per answered minute (README "What real
-calls cost"), and beside it on the twilio carrier (issue 20 item 8: `comparison()`, which
-`make bench` prints). `python -m bench.telephony_prices` prints both.
+"""What a real call costs on the chime carrier, per answered minute
+(docs/carriers.md#what-real-calls-cost), and beside it on the twilio carrier (issue 20
+item 8: `comparison()`, which `make bench` prints). `python -m bench.telephony_prices` prints both.
 
 Telephony only: the AWS services each call also uses (Lambda, Step Functions, DynamoDB,
 SQS) are priced with the rest of the stack in bench/'s cost model. US dollars, US

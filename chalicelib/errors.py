@@ -80,7 +80,9 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     100: ("Incorrect timestamp in request", 401),
     101: ("Unknown enterprise id", 401),
     102: ("Invalid credentials", 401),
-    103: ("User account already exists", 409),
+    # {about}: which input (": phoneNumber (3035551212) is another user's", ": destination
+    # entry 3 (4:3035551212)"), empty where the reference's bare message is all there is.
+    103: ("User account already exists{about}", 409),
     105: ("Internal error: SQL execution failed", 500),
     106: ("User account does not exist", 404),
     107: ("Incorrect email address for user", 400),
@@ -92,7 +94,7 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     113: ("Duplicate phone number", 409),
     114: ("Internal error: Authentication system failed", 500),
     115: ("Group not found", 404),
-    # Additions (README "Limits"). BUSY: a change that lost to concurrent changes of the
+    # Additions (docs/limits.md). BUSY: a change that lost to concurrent changes of the
     # same item for longer than the contention budget (or, at API Gateway, a request over
     # the stage's rate); nothing was changed, retry after `Retry-After` seconds. FULL: a
     # stored list that a change would take past its limit.
@@ -103,8 +105,8 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     118: ("Daily limit reached: at most {high} {name} a day", 429),
     119: ("{name} ({value}) is in a country this enterprise may not reach", 403),
     120: ("Minutes allowed are used up for this user", 403),
-    301: ("Invalid Termination Type supplied", 400),
-    302: ("Invalid Origination Type supplied", 400),
+    301: ("Invalid Termination Type supplied{about}", 400),
+    302: ("Invalid Origination Type supplied{about}", 400),
     303: ("Blacklisted origination", 403),
     304: ("Internal error: SQL execution failed", 500),
     305: ("Conference does not exist", 404),
@@ -129,8 +131,9 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     921: ("{name} ({value}) does not contain a valid dtmf", 400),
     922: ("{name} ({value}) does not contain a valid user id", 400),
     923: ("{name} ({value}) does not contain a valid group", 400),
-    # Additions (README "Idempotency-Key"): not in the 2008 reference, whose codes these
-    # do not reuse. 971 is worth retrying with the same key; 970 never is.
+    # Additions (docs/callbacks-and-idempotency.md#idempotency-key-safe-retries): not in
+    # the 2008 reference, whose codes these do not reuse. 971 is worth retrying with the
+    # same key; 970 never is.
     970: ("Idempotency-Key ({value}) was already used with other variables", 422),
     971: ("A request with Idempotency-Key ({value}) is in progress: retry it later", 409),
 }
@@ -210,7 +213,7 @@ class OcpError(Exception):
 def detail(code: int, **fields: object) -> ErrorDetail:
     code = int(code)  # a Code prints and serialises as its number
     template, _status = CATALOGUE[code]
-    values = {"name": "", "value": "", "choices": "", "low": "", "high": ""}
+    values = {"name": "", "value": "", "choices": "", "low": "", "high": "", "about": ""}
     values.update({k: "" if v is None else str(v) for k, v in fields.items()})
     if len(values["value"]) > MAX_VALUE_SHOWN:
         # A 3,000-character text is not echoed back whole in its own error.

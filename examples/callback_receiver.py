@@ -7,7 +7,8 @@
 
 Standard library only: copy `verify` into your own service. It answers 204 to an event
 whose signature is good (printing it once, however often it comes), 401 to one whose
-signature is not. README "Status callbacks" describes the events and the header.
+signature is not. docs/callbacks-and-idempotency.md#status-callbacks-events-instead-of-polling
+describes the events and the header.
 """
 
 from __future__ import annotations

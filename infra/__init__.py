@@ -4,5 +4,5 @@ Everything the application uses is defined here (tables derived from the
 PynamoDB models, audio bucket, queues, KMS key, state machines from
 chalicelib/workflows, scheduler group and role, alarms) and the Chalice app is
 packaged with `chalice.cdk.Chalice`, each function with a role naming its own
-resources. See README "Deploy".
+resources. See docs/deploy.md.
 """

@@ -46,7 +46,7 @@ def build(
     chime_calls_per_second: float = 1.0,
     concurrent_calls: int = 3,
     twilio: TwilioAccount | None = None,
-    messaging: str = "eum",
+    messaging: str | None = None,
     sms_identity: str = "",
     sms_messages_per_second: float | None = None,
     project_dir: Path = ROOT,
@@ -75,6 +75,9 @@ def build(
 
     settings.reload()
 
+    from infra import jsii_output
+
+    jsii_output.as_text()  # before the first CDK import starts Node.js
     import aws_cdk as cdk
 
     from infra import nag
@@ -92,8 +95,14 @@ def build(
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__.splitlines()[0])
+def parser(
+    prog: str = "python -m infra", description: str | None = None
+) -> argparse.ArgumentParser:
+    """The stage's flags (INFRA_FLAGS), shared by synthesis and the deploy's preflight
+    (infra/preflight.py)."""
+    from infra.stage import MESSAGING
+
+    parser = argparse.ArgumentParser(prog=prog, description=description or __doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("STAGE", "dev"))
     parser.add_argument(
         "--outdir",
@@ -122,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("CARRIER", "simulated"),
         choices=("simulated", "chime", "twilio"),
         help="telephony adapter, OCP_CARRIER (default simulated: no real calls; chime: "
-        'Amazon Chime SDK PSTN Audio, README "Real telephone calls"; twilio: Twilio or '
+        "Amazon Chime SDK PSTN Audio, docs/carriers.md; twilio: Twilio or "
         "SignalWire, docs/twilio-deploy.md)",
     )
     parser.add_argument(
@@ -179,13 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     twilio.add_argument(
         "--public-base-url",
         default=os.environ.get("PUBLIC_BASE_URL", ""),
-        help="the URL Twilio calls the webhooks at: a custom domain, or the stage's ApiUrl",
+        help="only with a custom domain mapped to the stage's API: the URL Twilio calls the "
+        "webhooks at (default: the stage's own execute-api URL, docs/twilio-deploy.md)",
     )
     parser.add_argument(
         "--messaging",
-        default=os.environ.get("MESSAGING", "eum"),
-        choices=("eum", "simulated"),
-        help="texts, OCP_MESSAGING (default eum: AWS End User Messaging SMS, docs/sms.md)",
+        default=os.environ.get("MESSAGING") or None,
+        choices=MESSAGING,
+        help="texts, OCP_MESSAGING (default: twilio, Twilio Messages, with --carrier twilio; "
+        "else eum, AWS End User Messaging SMS; docs/sms.md)",
     )
     parser.add_argument(
         "--sms-identity",
@@ -212,23 +223,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the account's API Gateway logging role is managed elsewhere",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def twilio_account(args: argparse.Namespace) -> TwilioAccount | None:
+    """The Twilio account the flags name, for a stage that calls or texts through it."""
+    if args.carrier != "twilio" and args.messaging != "twilio":
+        return None
+    from infra.stage import TwilioAccount
+
+    return TwilioAccount(
+        account_sid=args.twilio_account_sid,
+        numbers=tuple(n.strip() for n in args.twilio_numbers.split(",") if n.strip()),
+        public_base_url=args.public_base_url,
+        secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
+        api_base=args.twilio_api_base,
+        signature=args.twilio_signature,
+        messaging_service_sid=args.twilio_messaging_service_sid,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     started = time.monotonic()
     shutil.rmtree(args.outdir, ignore_errors=True)  # no assets of earlier synths
     numbers = tuple(n.strip() for n in args.chime_numbers.split(",") if n.strip())
-    account = None
-    if args.carrier == "twilio":
-        from infra.stage import TwilioAccount
-
-        account = TwilioAccount(
-            account_sid=args.twilio_account_sid,
-            numbers=tuple(n.strip() for n in args.twilio_numbers.split(",") if n.strip()),
-            public_base_url=args.public_base_url,
-            secret_name=args.twilio_secret_name or f"ocp-{args.stage}-twilio",
-            api_base=args.twilio_api_base,
-            signature=args.twilio_signature,
-            messaging_service_sid=args.twilio_messaging_service_sid,
-        )
+    account = twilio_account(args)
     try:
         app = build(
             args.stage,

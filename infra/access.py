@@ -44,9 +44,14 @@ class Access:
     read_audio: tuple[str, ...] = ()
     write_audio: tuple[str, ...] = ()
     polly: bool = False
-    # End User Messaging SendTextMessage from the stage's origination identity, through
-    # its configuration set (and the identity's opt-out list): docs/sms.md.
+    # Sends texts (docs/sms.md): in a stage texting through End User Messaging,
+    # SendTextMessage from the stage's origination identity, through its configuration
+    # set (and the identity's opt-out list); in one texting through Twilio Messages, the
+    # carrier secret (`carrier-secret`), as `text_hooks` below.
     sms: bool = False
+    # Checks the signatures of Twilio's text status callbacks (/twilio-sms/*): the carrier
+    # secret, in a stage texting through Twilio Messages.
+    text_hooks: bool = False
     # Start, describe and stop executions of the named state machines ("call").
     start_workflows: tuple[str, ...] = ()
     # SendTaskSuccess/Failure/Heartbeat: report a dial outcome with its task token.
@@ -105,6 +110,7 @@ FUNCTIONS: dict[str, Access] = {
         # the /twilio/* webhooks check each request's signature with the auth token,
         # report dial outcomes with their task tokens and redirect or end calls (REST)
         carrier_secret=True,
+        text_hooks=True,  # /twilio-sms/*
         carrier_hooks=True,
         timeout_seconds=28,
         memory_mb=512,
@@ -338,6 +344,8 @@ class Stage:
     queues: dict[str, str]  # label -> queue name
     chime: bool = False  # the stage has a SIP media application (infra/chime.py)
     twilio: bool = False  # the stage calls through a Twilio-compatible carrier (infra/twilio.py)
+    # The texts' adapter (infra/stage.py MESSAGING): eum, twilio or simulated.
+    messaging: str = "eum"
 
     @property
     def paced(self) -> bool:
@@ -452,7 +460,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
     if grant.polly:
         # SynthesizeSpeech names no resource (only lexicons, which OCP does not use).
         statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
-    if grant.sms:
+    if grant.sms and stage.messaging == "eum":
         # IAM checks SendTextMessage against every resource it names: the origination
         # identity, the configuration set and the identity's opt-out list.
         statements.append(
@@ -513,7 +521,8 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
             statements.append(Statement(("s3:PutObject",), speech))
         if not grant.polly:
             statements.append(Statement(("polly:SynthesizeSpeech",), (ANY,)))
-    if stage.twilio and grant.carrier_secret:
+    texts_secret = stage.messaging == "twilio" and (grant.sms or grant.text_hooks)
+    if (stage.twilio and grant.carrier_secret) or texts_secret:
         # The one secret, by name: its ARN ends in six characters of the service's choosing.
         statements.append(Statement(("secretsmanager:GetSecretValue",), (Ref("carrier-secret"),)))
     if grant.schedules:

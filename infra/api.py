@@ -23,6 +23,8 @@ from chalicelib.protocol.render import XML_TYPE, render_error
 from infra.stage import Stage
 
 API_STAGE = "api"
+# The REST API's logical id in the template `chalice package` writes.
+REST_API = "RestAPI"
 
 
 def gateway_responses() -> dict[str, Any]:
@@ -37,7 +39,7 @@ def gateway_responses() -> dict[str, Any]:
             XML_TYPE,
             status=404,
         ),
-        # Over the stage's rate: the app's retryable "busy" (README "Limits"), with its
+        # Over the stage's rate: the app's retryable "busy" (docs/limits.md), with its
         # Retry-After.
         "THROTTLED": _response(
             render_error(OcpError(BUSY, request_id="$context.requestId")).body,

@@ -1,5 +1,5 @@
 """The Amazon Chime SDK PSTN Audio carrier's resources, in a stage synthesised with
-`--carrier chime` (README "Real telephone calls"); a stage with the simulated carrier
+`--carrier chime` (docs/carriers.md#chime); a stage with the simulated carrier
 has none of them.
 
 * the SIP media application (AWS::Chime::SipMediaApplication: CloudFormation has no
@@ -79,7 +79,7 @@ def define(
         function_name=handler_name,
         principal=SERVICE_PRINCIPAL,
         # The account only: whether the service names the application as the source
-        # when it invokes is not documented (README: to confirm on a real account).
+        # when it invokes is not documented (docs/carriers.md#needs-a-real-account-to-confirm).
         source_account=stack.account,
     )
     application = chime.CfnSipMediaApplication(

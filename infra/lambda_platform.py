@@ -17,7 +17,7 @@ ARCHITECTURE = "arm64"
 # The runtime is f"python{PYTHON_VERSION}". 3.12 at least: the blast decoder's wheels
 # (soundfile, numpy, soxr: media/transcode.py) need glibc 2.27 or 2.28, and python3.12 is
 # the first runtime on Amazon Linux 2023; 3.12 rather than 3.13: its cold import measured
-# faster (README "Operating it").
+# faster (docs/operations.md).
 PYTHON_VERSION = "3.12"
 
 # python3.11 and older run on Amazon Linux 2 (glibc 2.26), later ones on Amazon Linux

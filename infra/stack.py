@@ -217,7 +217,7 @@ class OcpStack(Stack):
 
     def _audio_bucket(self) -> s3.Bucket:
         # Buckets outlive every stack: `cdk destroy` cannot delete a bucket with
-        # objects in it (README "Deploy" says how to remove them).
+        # objects in it (docs/deploy.md#tear-down says how to remove them).
         access_logs = s3.Bucket(
             self,
             "AccessLogsBucket",
@@ -395,7 +395,8 @@ class OcpStack(Stack):
     # -- work after the response -------------------------------------------------
 
     def placeholders(self) -> dict[str, workflows.Placeholder]:
-        """What an ASL file may name as `${...}` (README "Deploy" lists them)."""
+        """What an ASL file may name as `${...}` (docs/deploy.md#what-the-stack-holds
+        lists them)."""
         found = [
             workflows.Placeholder(
                 "DialQueueUrl", self.queues["dial"].queue_url, self.queues["dial"].queue_arn
@@ -519,7 +520,8 @@ class OcpStack(Stack):
                 label: self.stage.queue_name(label, label in FIFO_QUEUES) for label in self.queues
             },
             chime=self.carrier is not None,
-            twilio=self.stage.twilio is not None,
+            twilio=self.stage.carrier == "twilio",
+            messaging=self.stage.messaging,
         )
 
     def _function_role(self, function: Function) -> iam.Role:
@@ -679,11 +681,11 @@ class OcpStack(Stack):
             env[self.workflows[stem].settings_variable] = machine.state_machine_arn
         if self.carrier:
             env.update(chime.settings(self.stage.chime_numbers, self.stage.chime_calls_per_second))
-        if self.stage.carrier != "simulated":
-            from infra import twilio
+        from infra import twilio
 
+        if self.stage.carrier != "simulated":
             env.update(twilio.limits(self.stage))
-            env.update(twilio.settings(self.stage))
+        env.update(twilio.settings(self.stage))
         return env
 
     def _chalice_app(self, project_dir: Path, build_dir: Path) -> Any:
@@ -709,9 +711,11 @@ class OcpStack(Stack):
             }
             for f in self.functions.values()
         }
-        if self.carrier:
-            for name, config in functions.items():
-                config["environment_variables"] = chime.application_settings(self.carrier, name)
+        for name, config in functions.items():
+            own = chime.application_settings(self.carrier, name) if self.carrier else {}
+            own.update(self._public_base_url(name))
+            if own:
+                config["environment_variables"] = own
         source = bundle.stage_project(project_dir, build_dir / "project")
         bundle.add_stage(source, self.to_string(), {"lambda_functions": functions})
         with _packaging(build_dir, self.stage.settings_literals()):
@@ -729,13 +733,25 @@ class OcpStack(Stack):
             chime.after_functions(self.carrier, chalice)
         return chalice
 
+    def _public_base_url(self, function: str) -> dict[str, str]:
+        """OCP_PUBLIC_BASE_URL of one function, when the stage talks to Twilio and no custom
+        domain was given (infra/twilio.py public_base_url)."""
+        from infra import twilio
+
+        account = self.stage.twilio
+        if account is None or account.public_base_url or function == "api_handler":
+            return {}
+        # The API's own URL. Not for the API function, which the REST API names (a
+        # circle): it reads the same URL off each webhook's request context.
+        return {"OCP_PUBLIC_BASE_URL": twilio.execute_api_url(self, api.REST_API)}
+
     # -- API Gateway ---------------------------------------------------------------
 
     def _api_gateway(self) -> None:
         access_logs = self._log_group(
             "ApiAccessLogs", f"/aws/apigateway/{self.stage.stack_name}/access"
         )
-        rest_api = self.chalice.get_resource("RestAPI")
+        rest_api = self.chalice.get_resource(api.REST_API)
         api.configure_rest_api(rest_api, self.stage, access_logs.log_group_arn)
         if self.stage.api_gateway_logging_role:
             rest_api.add_resource_dependency(self._api_gateway_account())

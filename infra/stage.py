@@ -2,7 +2,7 @@
 
 Names follow the defaults in chalicelib/settings.py (`ocp-{stage}-` table prefix,
 `alias/ocp-{stage}-secrets`, `ocp-{stage}-dial` ...), so an operator's shell with
-only OCP_STAGE set (README "Deploy") reaches the deployed stage's tables and key.
+only OCP_STAGE set (docs/deploy.md) reaches the deployed stage's tables and key.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 CARRIERS = ("simulated", "chime", "twilio")
 SIGNATURES = ("twilio", "signalwire")
-MESSAGING = ("eum", "simulated")
+# Texts: End User Messaging, Twilio Messages (the twilio carrier's account), or none.
+MESSAGING = ("eum", "twilio", "simulated")
 # chime-sdk-voice's E164PhoneNumber, with the leading + required.
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -28,7 +29,7 @@ class Stage:
     log_retention_days: int
     alarm_email: str | None = None
     # AWS::ApiGateway::Account is one setting per account and region: with two
-    # stages in one account, let one stack own it (README "Deploy").
+    # stages in one account, let one stack own it (docs/deploy.md).
     api_gateway_logging_role: bool = True
     # The telephony adapter (chalicelib/telephony, OCP_CARRIER).
     carrier: str = "simulated"
@@ -44,8 +45,9 @@ class Stage:
     # base, the secret holding the auth token (by name), the signature header and the
     # public URL Twilio calls the webhooks at.
     twilio: TwilioAccount | None = None
-    # Texts (chalicelib/messaging, OCP_MESSAGING; docs/sms.md "Deploy"): End User
-    # Messaging by default, from this origination identity (a phone number's or pool's
+    # Texts (chalicelib/messaging, OCP_MESSAGING; docs/sms.md "Deploy"): they follow the
+    # carrier unless told otherwise (`messaging_for`): Twilio Messages with the twilio
+    # carrier, else End User Messaging, from this origination identity (a phone number's or pool's
     # id or ARN; "" lets the service choose one of the account's), at this many messages
     # a second (None: 3 for a toll-free number, else 1).
     messaging: str = "eum"
@@ -68,10 +70,11 @@ class Stage:
         chime_calls_per_second: float = 1.0,
         concurrent_calls: int = 3,
         twilio: TwilioAccount | None = None,
-        messaging: str = "eum",
+        messaging: str | None = None,
         sms_identity: str = "",
         sms_messages_per_second: float | None = None,
     ) -> Stage:
+        messaging = messaging_for(carrier, messaging)
         if not _NAME.match(name):
             raise ValueError(f"stage {name!r}: lower-case letters and digits, at most 12")
         if carrier not in CARRIERS:
@@ -86,8 +89,14 @@ class Stage:
             twilio.check()
             if not 0 < chime_calls_per_second <= 1000:
                 raise ValueError("--calls-per-second: more than 0, at most 1000")
+        elif messaging == "twilio":
+            if twilio is None:
+                raise ValueError(
+                    "--messaging twilio texts through a Twilio account: --twilio-account-sid ..."
+                )
+            twilio.check()
         elif twilio is not None:
-            raise ValueError("a Twilio account is for --carrier twilio")
+            raise ValueError("a Twilio account is for --carrier twilio or --messaging twilio")
         if not 1 <= concurrent_calls <= 10000:
             raise ValueError("--concurrent-calls: 1 to 10000")
         if messaging not in MESSAGING:
@@ -159,6 +168,15 @@ class Stage:
         }
 
 
+def messaging_for(carrier: str, messaging: str | None) -> str:
+    """The texts' adapter of a stage: `messaging` if given, else the carrier's own (Twilio
+    Messages for the twilio carrier, as `make run` does: chalicelib/settings.py), else
+    End User Messaging."""
+    if messaging:
+        return messaging
+    return "twilio" if carrier == "twilio" else "eum"
+
+
 @dataclass(frozen=True)
 class TwilioAccount:
     """`--carrier twilio`'s account (docs/twilio-deploy.md). The auth token is never here:
@@ -166,6 +184,8 @@ class TwilioAccount:
 
     account_sid: str
     numbers: tuple[str, ...]
+    # The URL Twilio calls the webhooks at, given only with a custom domain mapped to the
+    # stage's API; "" (the default): the stage's own execute-api URL (docs/twilio-deploy.md).
     public_base_url: str
     secret_name: str
     api_base: str = "https://api.twilio.com/2010-04-01"
@@ -187,6 +207,8 @@ class TwilioAccount:
             ("--public-base-url", self.public_base_url),
             ("--twilio-api-base", self.api_base),
         ):
+            if flag == "--public-base-url" and not url:
+                continue  # the stage's own URL (infra/stack.py public_base_url)
             if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", url):
                 raise ValueError(f"{flag}: an https:// URL without query, not {url!r}")
         if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", self.secret_name):
@@ -205,7 +227,7 @@ def _check_chime(numbers: tuple[str, ...], calls_per_second: float) -> None:
     if not numbers:
         raise ValueError(
             "--carrier chime calls from the account's own numbers: name them with "
-            '--chime-numbers +1..., (README "Real telephone calls": ordering numbers)'
+            "--chime-numbers +1..., (docs/carriers.md#deploying-a-chime-stage: ordering numbers)"
         )
     bad = [n for n in numbers if not _E164.match(n)]
     if bad or len(set(numbers)) != len(numbers):

@@ -14,7 +14,12 @@ functions that talk to the carrier read its one secret.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infra.stage import Stage
+
+if TYPE_CHECKING:
+    from aws_cdk import Stack
 
 
 def settings(stage: Stage) -> dict[str, str]:
@@ -28,9 +33,29 @@ def settings(stage: Stage) -> dict[str, str]:
         "OCP_TWILIO_API_BASE": account.api_base,
         "OCP_TWILIO_SECRET_NAME": account.secret_name,
         "OCP_TWILIO_SIGNATURE": account.signature,
-        "OCP_PUBLIC_BASE_URL": account.public_base_url,
         "OCP_TWILIO_MESSAGING_SERVICE_SID": account.messaging_service_sid,
+        # A custom domain, when given; else each function's own (infra/stack.py
+        # _public_base_url: the stage's execute-api URL, or the request's for the API).
+        **({"OCP_PUBLIC_BASE_URL": account.public_base_url} if account.public_base_url else {}),
     }
+
+
+def execute_api_url(stack: Stack, rest_api: str) -> str:
+    """`https://{api id}.execute-api.{region}.{suffix}/api`: the stage's own URL, known to
+    CloudFormation (a Ref of the REST API), so one deploy gives every function the URL
+    Twilio calls (the API function reads it off each request instead: api/public_url.py)."""
+    from aws_cdk import Fn
+
+    from infra.api import API_STAGE
+
+    return Fn.join(
+        "",
+        [
+            "https://",
+            Fn.ref(rest_api),
+            f".execute-api.{stack.region}.{stack.url_suffix}/{API_STAGE}",
+        ],
+    )
 
 
 def limits(stage: Stage) -> dict[str, str]:

@@ -3,7 +3,7 @@
 The ASL files are the ones the workflow tests execute. They name AWS resources
 only through `${Placeholder}`s that CloudFormation fills in
 (DefinitionSubstitutions); the placeholders a stage offers are in `Placeholder`
-values built by infra/stack.py (README "Deploy" lists them). The state machine's
+values built by infra/stack.py (docs/deploy.md#what-the-stack-holds lists them). The state machine's
 role is read off the definition: every Task state's integration and the
 placeholder it names become one IAM statement. A Task this module cannot map to
 a named resource is an error, not a wildcard.

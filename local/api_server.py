@@ -177,7 +177,9 @@ class Handler(ChaliceRequestHandler):
             extra={
                 "request_id": request_id,
                 "fields": {
-                    "method": self.command if self.command in KNOWN_METHODS else None,
+                    "method": self.command
+                    if self.command in KNOWN_METHODS | REFUSED_METHODS
+                    else None,
                     "route": None,
                     "status": int(status),
                     "ms": round((time.perf_counter() - started) * 1000, 1),
@@ -203,7 +205,11 @@ class Handler(ChaliceRequestHandler):
 
 
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
-for _method in KNOWN_METHODS:
+# Methods no route has, on a path that exists: the app's 405 with the path's methods
+# (Allow), as for PATCH; an unknown path is still the gateway's 404. (A deployed stage's API
+# Gateway answers both with its own 404: it routes only the methods a path declares.)
+REFUSED_METHODS = {"TRACE"}
+for _method in KNOWN_METHODS | REFUSED_METHODS:
     setattr(Handler, f"do_{_method}", Handler._generic_handle)
 
 

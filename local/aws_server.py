@@ -4,7 +4,7 @@ DynamoDB applies each request atomically. moto's backends are not safe for concu
 requests (its documentation says so), and its server serves each request in a thread of
 its own: two UpdateItems on one item can interleave, and a TransactWriteItems whose
 condition fails restores a copy of every table it touched taken when it began, wiping
-whatever other requests wrote meanwhile (acknowledged writes lost; README "Notes").
+whatever other requests wrote meanwhile (acknowledged writes lost; docs/notes.md).
 Serialising moto's DynamoDB requests gives it the service's per-request atomicity and
 nothing more: the application's own requests still interleave freely, as on AWS. It also
 keeps a stopped Step Functions execution from turning every task callback into a 500.

@@ -13,7 +13,7 @@ and plays the telephone network: each call is a thread that invokes the handler 
 events a real call produces (NEW_OUTBOUND_CALL, RINGING, CALL_ANSWERED, ACTION_SUCCESSFUL,
 ACTION_FAILED, ACTION_INTERRUPTED, CALL_UPDATE_REQUESTED, HANGUP) and carries out the
 actions it answers with. Who answers follows the simulated carrier's test numbers
-(README "Test numbers"): 555-0101 busy (HANGUP 486), 0102 no answer (HANGUP 480 after
+(docs/carriers.md#test-numbers): 555-0101 busy (HANGUP 486), 0102 no answer (HANGUP 480 after
 `ring`), 0103 an answering machine (answers, never presses a key), 0104 a person who does
 not press 1, 0105 a person who answers after `slow` seconds, 0106 a number the network
 refuses (400 BadRequestException), 0107 a person who presses 9 (a blast's optOutDigit,

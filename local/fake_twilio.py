@@ -22,7 +22,7 @@ number runs its `url` first) or a <Conference>, <Redirect>, <Hangup>. A live cal
 redirected by Calls update interrupts what it is doing, as on Twilio. Status callbacks,
 asynchronous answering-machine detection results and <Dial> actions are sent signed too.
 
-Who answers follows the simulated carrier's test numbers (README "Test numbers"):
+Who answers follows the simulated carrier's test numbers (docs/carriers.md#test-numbers):
 555-0101 busy, 0102 no answer (after `ring`), 0103 an answering machine (detected as one:
 `machine_start`, or `machine_end_beep` with DetectMessageEnd; it never presses a key),
 0104 a person who presses 2, 0105 a person who answers after `slow` seconds, 0106 a call
@@ -36,7 +36,7 @@ moment (`Timing.text`) after the create, the StatusCallback gets `sent`, then 55
 30007 (blocked), 0116 `failed` 30001 (expired), anyone else `delivered`; 0114 is refused at
 the create (400, 21610: opted out) and 0115 never gets past `sent`. Each callback is sent
 once, as Twilio does without connection overrides: one that comes before the send's own
-write must not be lost by the app (docs/sms.md "Receipts are idempotent").
+write must not be lost by the app (docs/sms.md#results: "Receipts are idempotent").
 
 Fault injection for tests: `refuse` (a number -> (HTTP status, Twilio error code) for
 Calls create), `fail_next` (the next REST answers), `lose` (which webhooks are never sent).

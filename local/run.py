@@ -247,7 +247,8 @@ def local_environment(aws_port: int) -> dict[str, str]:
         # that a slow answer is not retried as a stalled one.
         "OCP_AWS_READ_TIMEOUT_SECONDS": "10",
         "MOTO_PORT": str(aws_port),
-        # Status callbacks may go to a receiver on this machine (README "Status callbacks").
+        # Status callbacks may go to a receiver on this machine
+        # (docs/callbacks-and-idempotency.md#status-callbacks-events-instead-of-polling).
         "OCP_CALLBACK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
     }
 

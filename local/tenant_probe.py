@@ -1,5 +1,5 @@
 """Does one enterprise's flood hurt another? (issue 26, "How it is measured"; the figures
-are in docs/operations.md "Per-enterprise limits, measured").
+are in docs/operations.md#per-enterprise-limits).
 
 Against a running `make run` (loopback only), two enterprises: A (the bootstrap's
 enterprise 1) makes its usual requests, paced, one at a time; B (made here, in the local

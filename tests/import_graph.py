@@ -40,8 +40,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "local",
             "infra",
             "bench",
-            "chalicelib.admin",
-            "chalicelib.watch",
             "chalicelib.reference.__main__",
         ),
     ),

@@ -541,10 +541,18 @@ def body(blast: BlastInfo, results: list) -> dict[str, Any]:
             for n, t in enumerate(blast.terminations)
         ],
     )
-    if started:
-        done = all(r is not None and r.done for r in results)
-        out["currentState"] = "complete" if done else "started"
+    state = current_state(blast, results)
+    if state is not None:
+        out["currentState"] = state
     return out
+
+
+def current_state(blast: BlastInfo, results: list) -> str | None:
+    """The blast's `currentState` as GET reports it: "complete" once every recipient has
+    ended, "started" before; None before it starts (`make watch` shows the same)."""
+    if blast.first_call_id is None:
+        return None
+    return "complete" if all(r is not None and r.done for r in results) else "started"
 
 
 def _reason(why: str | None) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib import settings
+from chalicelib.api import public_url
 from chalicelib.imports import on_first_use
 from chalicelib.protocol import routes
 
@@ -36,6 +37,7 @@ TWILIO_SMS = "/twilio-sms/{blastId}/{n}/{callId}/{attempt}"
 def twilio(path: dict[str, str], headers: Any, body: bytes) -> tuple[int, str, str]:
     if settings.get().carrier != "twilio":
         return 404, "", "text/plain"  # no Twilio account behind this stage
+    public_url.adopt(bp.current_request.context)
     status, answer = hooks.default(_dialer).respond(path, headers, body)
     return status, answer, twiml.CONTENT_TYPE if status == 200 else "text/plain"
 
@@ -50,6 +52,7 @@ def twilio_sms(path: dict[str, str], headers: Any, body: bytes) -> tuple[int, st
     (texting.receipt's conditional writes: a callback sent again changes nothing)."""
     if settings.get().messaging != "twilio":
         return 404, "", "text/plain"
+    public_url.adopt(bp.current_request.context)
     status, found = texts.callback_from_settings(path, headers, body)
     if found is not None:
         texting.receipt(found)

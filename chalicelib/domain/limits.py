@@ -1,4 +1,4 @@
-"""How much one user, group or conference may hold (README "Limits").
+"""How much one user, group or conference may hold (docs/limits.md).
 
 Sized to DynamoDB. The whole find-me/follow-me profile is one Users item (400 KB at
 most), and a profile change, like user DELETE, is one transaction of that item and the

@@ -1,6 +1,6 @@
 """Status callbacks: signed JSON events about calls, conferences and blasts, POSTed to
-the client's `statusCallback` URL (an addition to the 2008 wire format; README "Status
-callbacks").
+the client's `statusCallback` URL (an addition to the 2008 wire format;
+docs/callbacks-and-idempotency.md#status-callbacks-events-instead-of-polling).
 
     __init__    the subscription (domain/subscriptions.py) and its URL's vetting
                 (media/callback_urls.py), under their old names

@@ -1,4 +1,5 @@
-"""The `OCP-Signature` header of a status event (README "Status callbacks"):
+"""The `OCP-Signature` header of a status event
+(docs/callbacks-and-idempotency.md#status-callbacks-events-instead-of-polling):
 
     OCP-Signature: t=1212186144,v1=5257a869...,v1=9f0c2e1b...
 

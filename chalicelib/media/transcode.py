@@ -21,7 +21,8 @@ to the end of the stream.
 
 wma is refused (901) when the carrier needs WAV: decoding it needs FFmpeg (PyAV's
 wheels are ~130 MB unpacked and bundle GPL codecs), which no function here can
-carry. README "Blast audio on real calls" says so.
+carry. docs/api-blasts-and-media.md#blast-audio-two-ways-to-upload-used-by-blastvoice
+says so.
 """
 
 from __future__ import annotations

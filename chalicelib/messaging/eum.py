@@ -5,7 +5,7 @@ from the stage's origination identity, through its configuration set, whose even
 destination publishes every delivery event to an SNS topic; `Context` carries the
 blastId, recipient, callId and attempt, which every event echoes back, so a receipt
 finds its recipient with no look-up. `TimeToLive` and `MaxPrice` come from settings
-(docs/sms.md "Time to live and price").
+(docs/sms.md#time-to-live-price-spend).
 
 The service refuses a send with a reason: an opted-out number (ConflictException
 DESTINATION_PHONE_NUMBER_OPTED_OUT) or one it cannot text (ValidationException) is that

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import subscriptions
 from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
+from chalicelib.protocol import patterns
 from chalicelib.protocol.fields import Field, given
 
 if TYPE_CHECKING:
@@ -55,7 +57,11 @@ STATUS_CALLBACK = (
         "statusCallbackEvents",
         _callback_events,
         codes=(Code.NOT_A_CHOICE,),
-        schema={"type": "string", "examples": ["completed"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(f"(?:{'|'.join(subscriptions.TYPES)})"),
+            "examples": ["completed"],
+        },
         doc="Which events, comma-separated (all when not given).",
         addition=_CALLBACKS,
     ),

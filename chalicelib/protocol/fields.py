@@ -24,7 +24,7 @@ from chalicelib.domain.numbers import CARRIERS, PHONE_TYPES
 from chalicelib.errors import Code, OcpError
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_AUDIO_BYTES
-from chalicelib.protocol import types
+from chalicelib.protocol import patterns, types
 from chalicelib.protocol.variables import ARRAY, BOOLEAN, NUMBER, OBJECT, STRING, Upload, Variables
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ Schema = Mapping[str, Any]
 # The largest id (userId, groupId, callId, ...): ids are counters, and a 19-digit one is
 # past any that will ever be handed out (and within DynamoDB's numbers).
 MAX_ID = 10**19 - 1
-# A text variable's length when its field names none (README "Limits").
+# A text variable's length when its field names none (docs/limits.md).
 MAX_TEXT_LEN = 255
-# How far ahead an autoconference or a blast may be scheduled (README "Limits"):
+# How far ahead an autoconference or a blast may be scheduled (docs/limits.md):
 # EventBridge Scheduler takes any date its `at()` expression can write; a year and a day
 # covers every yearly event, and a client's typo (a time in milliseconds) is refused.
 SCHEDULE_HORIZON_SECONDS = 366 * 86400
@@ -94,7 +94,7 @@ class Field:
     (required only when it holds); a field with `when` is read only when that holds, and
     is `default` otherwise. `codes` are the OCP errors a bad value gets (besides 900 for a
     missing required one); `schema` is its JSON Schema on the wire (its limits among them:
-    README "Limits"), `doc` a short description, `addition` what it adds to the 2008
+    docs/limits.md), `doc` a short description, `addition` what it adds to the 2008
     reference, if it is not in it.
 
     In a JSON body, a number is read by `from_number(name, literal)` when the field takes
@@ -405,7 +405,11 @@ def Text(
 
 # A phone as the reference writes it: ten digits (domestic), or country code, city code and
 # number separated by spaces ("44 20 77994044"); "+" and E.164 are accepted too.
-_PHONE_SCHEMA = {"type": "string", "examples": ["3035551212", "44 20 77994044"]}
+_PHONE_SCHEMA = {
+    "type": "string",
+    "pattern": patterns.whole(patterns.PHONE),
+    "examples": ["3035551212", "44 20 77994044"],
+}
 
 
 def Phone(
@@ -438,7 +442,11 @@ def Phones(
         codes=(Code.REQUIRED, Code.INVALID_PHONE, Code.BAD_LENGTH)
         if max_items
         else (Code.REQUIRED, Code.INVALID_PHONE),
-        schema={"type": "string", "examples": ["3035551212,44 20 77994044"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(patterns.PHONE, max_items),
+            "examples": ["3035551212,44 20 77994044"],
+        },
         doc=(doc or "One or more phone numbers, comma-separated.") + _at_most(max_items),
     )
 
@@ -461,7 +469,15 @@ def Ints(
         None,
         types.numeric,
         codes=(Code.REQUIRED, code, Code.BAD_LENGTH) if max_items else (Code.REQUIRED, code),
-        schema={"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(
+                patterns.digit_range(low, high)
+                if low is not None and high is not None and 0 <= low <= high <= 9
+                else "[0-9]+",
+                max_items,
+            ),
+        },
         doc=doc + _at_most(max_items),
         from_number=lambda n, literal: [
             types.int_of_number(n, literal, low=low, high=high, code=code)
@@ -479,7 +495,7 @@ def Email(
         lambda n, raw: types.email(n, raw, check_dns=settings.get().email_dns_check and not lookup),
         required,
         codes=(Code.INVALID_EMAIL,),
-        schema={"type": "string", "format": "email"},
+        schema={"type": "string", "format": "email", "pattern": patterns.whole(patterns.EMAIL)},
         doc=doc,
     )
 
@@ -513,7 +529,7 @@ def Amount(
         None,
         types.double_text,
         codes=(Code.INVALID_VALUE, Code.INVALID_AMOUNT),
-        schema={"type": "number", **_bounds(low, high)},
+        schema={"type": "number", "multipleOf": 10.0**-places, **_bounds(low, high)},
         doc=doc or f"At most {places} decimal place{'s' if places > 1 else ''}.",
         from_number=from_number,
     )
@@ -584,7 +600,11 @@ def Destinations(
             Code.INVALID_USER_ID,
             *((Code.BAD_LENGTH,) if max_items else ()),
         ),
-        schema={"type": "string", "examples": ["3:3035551212,2:ann@example.com,1:17"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.listed(patterns.PAIR, max_items),
+            "examples": ["3:3035551212,2:ann@example.com,1:17"],
+        },
         doc=(doc or f"One or more {_PAIRS}.") + _at_most(max_items),
     )
 
@@ -609,7 +629,11 @@ def Destination(
             Code.INVALID_PHONE,
             Code.INVALID_USER_ID,
         ),
-        schema={"type": "string", "examples": ["3:3035551212"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole(patterns.PAIR),
+            "examples": ["3:3035551212"],
+        },
         doc=doc or f"One {_PAIRS.replace('pairs, comma-separated', 'pair')}.",
     )
 
@@ -651,7 +675,7 @@ def Termination(name: str, *, required: bool | When = False, doc: str = "") -> F
             return types.phone(n, raw)
         found = types.destination(n, raw, check_dns=False, bad_type_code=Code.BAD_TERMINATION)
         if found.type != types.PHONE:
-            raise OcpError(Code.BAD_TERMINATION, name=n, value=raw)
+            raise OcpError(Code.BAD_TERMINATION, name=n, value=raw, about=f": {n} ({raw})")
         return found.value
 
     return Field(
@@ -659,7 +683,11 @@ def Termination(name: str, *, required: bool | When = False, doc: str = "") -> F
         parse,
         required,
         codes=(Code.BAD_TERMINATION, Code.INVALID_VALUE, Code.INVALID_PHONE),
-        schema={"type": "string", "examples": ["3035551212", "3:3035551212"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole(f"(?:3:)?{patterns.PHONE}"),
+            "examples": ["3035551212", "3:3035551212"],
+        },
         doc=doc or "A phone number, or the pair `3:phone`.",
     )
 
@@ -699,8 +727,13 @@ class TypedDestinations(Field):
         if len(kinds) != len(values) or (self.single and len(values) > 1):
             raise OcpError(Code.INVALID_VALUE, name=self.value_name, value=raw_value)
         bad = [
-            OcpError(Code.BAD_TERMINATION, name=self.name, value=k)
-            for k in kinds
+            OcpError(
+                Code.BAD_TERMINATION,
+                name=self.name,
+                value=k,
+                about=f": {self.name} entry {i} ({k})",
+            )
+            for i, k in enumerate(kinds, 1)
             if k not in ("1", "2", "3")
         ]
         if bad:
@@ -741,7 +774,11 @@ def DestinationByType(
             Code.INVALID_USER_ID,
             *((Code.BAD_LENGTH,) if max_items else ()),
         ),
-        schema={"type": "string", "examples": ["3"]},
+        schema={
+            "type": "string",
+            "pattern": patterns.whole("[1-3]" if single else "[1-3](?:,[1-3])*"),
+            "examples": ["3"],
+        },
         doc=f"1 userId, 2 email, 3 phone: the type of `{value_name}`{many}.{_at_most(max_items)}",
         value_name=value_name,
         single=single,

@@ -32,7 +32,7 @@ from chalice import Blueprint, Chalice, Response
 from chalicelib import logs
 from chalicelib.errors import RETRY_AFTER_SECONDS, Code, OcpError
 from chalicelib.imports import on_first_use
-from chalicelib.protocol import auth, output
+from chalicelib.protocol import auth, hints, output
 from chalicelib.protocol.fields import Field, read
 from chalicelib.protocol.render import Reply, render, render_error
 from chalicelib.protocol.shapes import Returns
@@ -477,7 +477,10 @@ def _handle(
 
         # Read before any Idempotency-Key is claimed: a request whose variables are
         # wrong did nothing, so its key stays free for the corrected request.
-        values = read(variables, *fields)
+        try:
+            values = read(variables, *fields)
+        except OcpError as refused:
+            raise hints.with_hint(refused, http.headers, http.raw_body or b"") from None
         # The ids a route reads go on every log line (and metric) of the request.
         logs.bind(**{name: values[name] for name in logs.IDS if name in values})
 

@@ -409,12 +409,19 @@ def destinations(
     text = (raw or "").strip()
     if not text:
         raise OcpError(Code.REQUIRED, name=name)
-    return _each(
-        name,
-        text,
-        lambda n, pair: _destination_pair(n, pair.strip(), check_dns, bad_type_code),
-        max_items,
-    )
+    parts = split_list(name, text, max_items)
+    found: list[Destination] = []
+    errors: list[OcpError] = []
+    for position, pair in enumerate(parts, 1):
+        # In a list of several, each bad pair says which it is ("destination entry 3").
+        where = f"{name} entry {position}" if len(parts) > 1 else name
+        try:
+            found.append(_destination_pair(where, pair.strip(), check_dns, bad_type_code))
+        except OcpError as error:
+            errors.append(error)
+    if errors:
+        raise OcpError.combine(errors)
+    return found
 
 
 def destination(
@@ -433,7 +440,7 @@ def _destination_pair(name: str, pair: str, check_dns: bool, bad_type_code: int)
     kind, colon, value = pair.partition(":")
     kind, value = kind.strip(), value.strip()
     if not colon or not _DIGITS.fullmatch(kind) or kind.lstrip("0") not in ("1", "2", "3"):
-        raise OcpError(bad_type_code, name=name, value=pair)
+        raise OcpError(bad_type_code, name=name, value=pair, about=f": {name} ({pair})")
     type_ = int(kind)
     # An empty value is reported as invalid for its type, not as "required".
     if type_ == USER_ID:

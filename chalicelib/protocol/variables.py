@@ -37,7 +37,7 @@ class Upload:
 # The JSON type of a variable (Variables.kinds); form and query values are strings.
 STRING, NUMBER, BOOLEAN, ARRAY, OBJECT = "string", "number", "boolean", "array", "object"
 
-# The largest request body read (README "Limits"): a blast naming 10,000 destinations
+# The largest request body read (docs/limits.md): a blast naming 10,000 destinations
 # with its text fits in a form or JSON body; a multipart body also carries a 5 MB audio
 # file. Past it: 903 on `body`.
 MAX_BODY_BYTES = 1024 * 1024

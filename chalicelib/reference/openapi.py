@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID, TOO_MANY_REQUESTS, Code
-from chalicelib.protocol import params, shapes
+from chalicelib.protocol import params, patterns, shapes
 from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.params import Field, TypedDestinations, When
 from chalicelib.protocol.render import JSON_TYPE, XML_TYPE
@@ -328,6 +328,15 @@ def _split(f: Field) -> list[Field]:
 
 def _field_schema(f: Field) -> dict[str, Any]:
     schema = dict(f.schema) or {"type": "string"}
+    # A required string is refused blank (900): "" or what reading leaves blank.
+    if (
+        f.required
+        and schema.get("type") == "string"
+        and "enum" not in schema
+        and schema.get("format") != "binary"
+    ):
+        schema.setdefault("minLength", 1)
+        schema.setdefault("pattern", patterns.NON_BLANK)
     if f.default is not None and "default" not in schema:
         schema["default"] = f.default if isinstance(f.default, int | str) else str(f.default)
     return schema
@@ -409,9 +418,10 @@ def _request_body(fields: list[Field], schemas: Schemas, name: str) -> dict[str,
 
 
 def _json_property(schema: dict[str, Any]) -> dict[str, Any]:
-    """In a JSON object a number may also come as a string (`"7"`), as in a form."""
-    if schema.get("type") in ("integer", "number"):
-        return {**schema, "type": [schema["type"], "string"]}
+    """A JSON object's property: as the form's. The server also reads a number given as a
+    string (`"7"`), as in a form, but the description names the number only: a string of
+    anything else is refused (900 or 902), and a description that said "or a string"
+    would call those requests valid."""
     return schema
 
 
@@ -429,7 +439,12 @@ IDEMPOTENCY_KEY = {
     "doing the work twice. The same key with other variables is 970; while the first "
     "request is still running, 971 (retry later). Variables that fail reading (9xx) "
     "claim nothing: the corrected request may reuse the key. Errors: 902, 903, 970, 971.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e](?:[\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
     "x-ocp-addition": "Retries that do not repeat the work.",
     "x-ocp-errors": [Code.INVALID_VALUE, Code.BAD_LENGTH, Code.KEY_REUSED, Code.KEY_IN_PROGRESS],
 }
@@ -437,7 +452,7 @@ IDEMPOTENCY_KEY = {
 
 def error_codes(op: Operation) -> list[int]:
     """Every OCP code the operation can answer with."""
-    # output/verbose not a choice, a bad body, a body past its limit; busy (README "Limits")
+    # output/verbose not a choice, a bad body, a body past its limit; busy (docs/limits.md)
     codes = {*op.errors, op.internal_error, Code.NOT_A_CHOICE, Code.INVALID_VALUE}
     codes |= {Code.BAD_LENGTH, BUSY}
     if op.idempotent:

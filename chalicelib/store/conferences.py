@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 OPEN, CLOSED = "open", "closed"
 LEG_KIND = "conference"  # the kind of a leg's Calls item
-# The longest reservation, extensions included (README "Limits"): a week.
+# The longest reservation, extensions included (docs/limits.md): a week.
 MAX_RESERVATION_SECONDS = 7 * 86400
 
 

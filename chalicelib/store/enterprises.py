@@ -275,7 +275,7 @@ def _first_signing_secret(eid: int) -> str:
         return signing_secrets(eid)[0]  # made by a delivery running at the same moment
     log.warning(
         "enterprise %s had no signing secret: one was made; "
-        "`python -m chalicelib.admin rotate-signing-secret --eid %s` gives the enterprise one",
+        "`python -m local.admin rotate-signing-secret --eid %s` gives the enterprise one",
         eid,
         eid,
     )

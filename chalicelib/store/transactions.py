@@ -13,7 +13,7 @@ A read-modify-write that lost to a concurrent change (its version condition fail
 contended the same way. Every such loop waits with `Backoff`: a random pause ("full
 jitter") whose cap doubles from BACKOFF_SECONDS to MAX_BACKOFF_SECONDS, for at most
 CONTENTION_BUDGET_SECONDS in all; past that the request is 116 (503 with Retry-After,
-README "Limits"), having changed nothing.
+docs/limits.md), having changed nothing.
 """
 
 from __future__ import annotations

@@ -89,9 +89,10 @@ def create(
     """(userId, created). An email already on a visible user returns that user
     (RULINGS: user POST is safe to retry); on an invisible one, or a phone number
     held by anyone, it is 103."""
-    existing = _holder_of(email_key(email), eid)
+    existing = _holder_of(email_key(email), eid, "email", email)
     if existing is not None:
         return existing, False
+    _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)  # no id spent
     user_id = ids.next_id("user")
     phone_id = ids.next_id("phone")
     exclusive_eid = eid if exclusive else None
@@ -126,10 +127,25 @@ def create(
     if commit_if(save):
         return user_id, True
     # A concurrent POST with the same email won the race: answer as a retry would.
-    existing = _holder_of(email_key(email), eid)
+    existing = _holder_of(email_key(email), eid, "email", email)
     if existing is not None:
         return existing, False
+    _refuse_if_held(phone_key(phone.phone), "phoneNumber", phone.phone.display)
     raise OcpError(Code.USER_EXISTS)
+
+
+def _taken(name: str, value: str) -> OcpError:
+    """103, saying which input another user holds."""
+    return OcpError(Code.USER_EXISTS, about=f": {name} ({value}) is another user's")
+
+
+def _refuse_if_held(key: str, name: str, value: str) -> None:
+    """103 naming the input when any user (visible or not) holds this uniqueness key."""
+    try:
+        Unique.get(key, consistent_read=True)
+    except Unique.DoesNotExist:
+        return
+    raise _taken(name, value)
 
 
 def update(user_id: int, eid: int, profile: dict[str, str]) -> None:
@@ -176,14 +192,15 @@ def delete(user_id: int, eid: int) -> None:
         raise OcpError(Code.WRITE_FAILED)
 
 
-def _holder_of(key: str, eid: int) -> int | None:
-    """The visible user holding a uniqueness key; 103 if an invisible one holds it."""
+def _holder_of(key: str, eid: int, name: str = "", value: str = "") -> int | None:
+    """The visible user holding a uniqueness key; 103 (naming the input `name`, when
+    given) if an invisible one holds it."""
     try:
         unique = Unique.get(key, consistent_read=True)
     except Unique.DoesNotExist:
         return None
     if not is_visible(unique.exclusive_eid, eid):
-        raise OcpError(Code.USER_EXISTS)
+        raise _taken(name, value) if name else OcpError(Code.USER_EXISTS)
     return int(unique.user_id)
 
 
@@ -216,7 +233,8 @@ def require_visible(eid: int, refs: list[Ref], *, name: str) -> None:
 def hidden(eid: int, refs: Iterable[Ref]) -> set[Ref]:
     """The references that name a user exclusive to another enterprise. What a shared
     user's group or blacklist holds of such a user is shown to nobody else, and changed by
-    nobody else (README "Two enterprises, one user"). A reference to no user is not hidden."""
+    nobody else (docs/api-users-and-profiles.md#two-enterprises-one-user). A reference to
+    no user is not hidden."""
     return {ref for ref, item in _named(refs).items() if item is not None and not _sees(item, eid)}
 
 

@@ -1,4 +1,4 @@
-"""Which of the account's numbers a Chime call presents as caller id (README "Real calls"):
+"""Which of the account's numbers a Chime call presents as caller id (docs/carriers.md#chime):
 PSTN Audio presents only numbers of the account's inventory (CreateSipMediaApplicationCall
 FromPhoneNumber; CallAndBridge CallerIdNumber: "a number belonging to the customer"), and
 has no way to withhold the number.

@@ -1,7 +1,7 @@
 """The operator command that creates an enterprise."""
 
-from chalicelib import admin
 from chalicelib.store import enterprises
+from local import admin
 from tests.conftest import session_header
 from tests.examples import xml
 
@@ -37,7 +37,7 @@ def test_without_credentials_a_command_says_so_in_a_line_not_a_traceback(tmp_pat
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
     }
     run = subprocess.run(
-        [sys.executable, "-m", "chalicelib.admin", "show-call", "1"],
+        [sys.executable, "-m", "local.admin", "show-call", "1"],
         env=env,
         capture_output=True,
         text=True,

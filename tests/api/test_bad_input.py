@@ -193,3 +193,34 @@ def test_every_rendered_body_parses(values):
         answered_as_ocp(render(Reply(body), fmt), fmt)
         error = OcpError(902, name=values.get("a", "x"), value=values.get("b", ""))
         answered_as_ocp(render_error(error, fmt), fmt)
+
+
+def test_json_sent_without_its_content_type_gets_a_hint_first(api):
+    """`curl -d '{"firstName": ...}'` sends a form: the hint says why every variable is
+    missing, before the 900s; with the content type the same body is read."""
+    body = json.dumps(
+        {
+            "firstName": "John",
+            "lastName": "Doe",
+            "email": "hint@example.com",
+            "phoneNumber": "3035551299",
+            "phoneType": 2,
+        }
+    )
+    for content_type in ({"Content-Type": "application/x-www-form-urlencoded"}, {}):
+        response = api.call("POST", "/user", raw=body, headers=content_type)
+        assert response.status_code == 400
+        root = ElementTree.fromstring(response.body)
+        codes = [int(e.text) for e in root.iter("code")]
+        assert codes[0] == 902 and set(codes[1:]) == {900}, codes
+        assert next(root.iter("message")).text == (
+            "body (a JSON object sent as a form: send it with Content-Type: "
+            "application/json) does not contain a valid value"
+        )
+    sent = api.call("POST", "/user", raw=body, headers={"Content-Type": "application/json"})
+    assert sent.status_code == 200
+
+
+def test_a_form_that_is_wrong_gets_no_json_hint(api):
+    response = api.post("/user", {"firstName": "{John}"})
+    assert b"Content-Type: application/json" not in response.body

@@ -208,6 +208,19 @@ def test_an_invalid_termination_type_is_301_and_origination_type_302(api):
     fails(voice(api, user_id, origination="0:7202108298"), 400, 302)
 
 
+def test_a_malformed_entry_of_a_long_destination_list_is_named_by_position_and_value(api):
+    user_id = new_user(api)
+    many = [f"3:30355512{n:02d}" for n in range(40)]
+    many[26] = "4:3035551226"
+    many[31] = "3:303555"
+    response = voice(api, user_id, destination=",".join(many))
+    assert response.status_code == 400
+    assert [m.text for m in xml(response.body).iter("message")] == [
+        "Invalid Termination Type supplied: destination entry 27 (4:3035551226)",
+        "destination entry 32 (303555) does not contain a valid phone",
+    ]
+
+
 def test_an_unknown_requesting_user_is_106(api):
     fails(voice(api, 999), 404, 106)
 

@@ -144,7 +144,7 @@ def test_sign_out_clears_the_cookie(operator):
 
 
 def test_create_operator_makes_an_operator_who_can_sign_in(app_client, pool, capsys):
-    from chalicelib import admin
+    from local import admin
 
     assert admin.main(["create-operator", "--username", "alice", "--email", "a@example.com"]) == 0
     password = re.search(r"password: (\S+)", capsys.readouterr().out).group(1)

@@ -10,9 +10,10 @@ import logging
 
 import pytest
 
-from chalicelib import admin, clock, settings
+from chalicelib import clock, settings
 from chalicelib.protocol import auth, ratelimit
 from chalicelib.store import enterprises
+from local import admin
 from tests.api.people import JOHN, fails, new_user, ok
 from tests.api.test_observability import emf_lines
 from tests.conftest import SECRET, session_header

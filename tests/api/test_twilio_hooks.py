@@ -228,3 +228,63 @@ def test_a_stage_holding_no_auth_token_takes_shared_key_signatures_only(app_clie
     carrier_secret.forget()
     assert post(app_client, PATH, PARAMS, shared()).status_code == 200
     assert post(app_client, PATH, PARAMS, signed()).status_code == 403
+
+
+EXECUTE_API = "abc123defg.execute-api.us-east-1.amazonaws.com"
+
+
+def gateway_event(path: str, params, headers: dict, context: dict) -> dict:
+    """A webhook as API Gateway hands it to the function (chalice's test client writes
+    no domainName or stage into the request context)."""
+    return {
+        "resource": "/twilio/{step}/{call}/{key}/{index}",
+        "path": path,
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/x-www-form-urlencoded", **headers},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": dict(
+            zip(("step", "call", "key", "index"), path.split("/")[2:], strict=True)
+        ),
+        "stageVariables": None,
+        "requestContext": {
+            "httpMethod": "POST",
+            "resourcePath": "/twilio/{step}/{call}/{key}/{index}",
+            "path": "/api" + path,
+            "identity": {"sourceIp": "203.0.113.9"},
+            **context,
+        },
+        "body": urlencode(params),
+        "isBase64Encoded": False,
+    }
+
+
+def test_without_a_public_url_the_signature_is_checked_over_the_stage_s_own(
+    twilio_stage, tuned, monkeypatch
+):
+    """One deploy (docs/twilio-deploy.md): the API function takes the URL Twilio called
+    from the request context API Gateway wrote, never from a header the client sends."""
+    from app import app
+    from chalicelib import settings
+
+    tuned(OCP_PUBLIC_BASE_URL="")
+    own = f"https://{EXECUTE_API}/api"
+    context = {"domainName": EXECUTE_API, "stage": "api"}
+    forged = {"Host": "evil.example.com", "X-Forwarded-Host": "evil.example.com"}
+    evil = signed(base="https://evil.example.com/api")
+    answer = app(gateway_event(PATH, PARAMS, {**evil, **forged}, context), None)
+    assert answer["statusCode"] == 403
+    assert settings.get().public_base_url == own
+    answer = app(gateway_event(PATH, PARAMS, {**signed(base=own), **forged}, context), None)
+    assert answer["statusCode"] == 200
+
+
+def test_the_request_context_gives_only_an_execute_api_url():
+    from chalicelib.api.public_url import from_context
+
+    assert from_context({"domainName": EXECUTE_API, "stage": "api"}) == f"https://{EXECUTE_API}/api"
+    assert from_context({"domainName": "voice.example.com", "stage": "api"}) == ""  # custom
+    assert from_context({"domainName": EXECUTE_API}) == ""
+    assert from_context({"domainName": EXECUTE_API, "stage": "a/b"}) == ""
+    assert from_context(None) == from_context({}) == ""

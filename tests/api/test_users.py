@@ -66,6 +66,16 @@ def test_a_phone_number_held_by_another_user_is_103(api):
     assert (response.status_code, error_codes(response.body)) == (409, [103])
 
 
+def test_a_taken_phone_number_is_named_and_spends_no_user_id(api):
+    """Which input is another user's, and the refused POST consumes no userId: the next
+    user gets the id after the first."""
+    first = create(api)
+    refused = api.post("/user", {**JOHN, "email": "other@example.com"})
+    message = xml(refused.body).findtext(".//message")
+    assert message == "User account already exists: phoneNumber (3035551212) is another user's"
+    assert create(api, email="other@example.com", phoneNumber="7205551212") == first + 1
+
+
 def test_post_reports_every_bad_variable(api):
     response = api.post(
         "/user",
@@ -170,6 +180,9 @@ def test_exclusive_users_are_invisible_to_other_enterprises(api, app_client):
     # ...and its email cannot be taken over by them either
     clash = other.post("/user", {**JOHN, "phoneNumber": "7205550000"})
     assert error_codes(clash.body) == [103]
+    assert xml(clash.body).findtext(".//message") == (
+        "User account already exists: email (john@example.com) is another user's"
+    )
 
 
 def test_shared_users_are_visible_to_every_enterprise(api, app_client):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib import watch
+import json
+
 from chalicelib.store import blasts, calls
+from local import watch
 from tests.api.people import new_user
 from tests.examples import xml
 
@@ -45,3 +47,10 @@ def test_a_blast_shows_its_recipients_done_failed_and_pending(api):
     )
     assert board.calls == ()
     assert "1 done · 1 failed · 2 pending / 4" in watch.render_board(board)
+    assert progress.state == "started"
+    # And once every recipient has ended, the state blast GET reports
+    calls.finish(blast.call_id(2), success=True, at=2, seconds=3)
+    calls.finish(blast.call_id(3), success=True, at=2, seconds=3)
+    (progress,) = watch.read_board().blasts
+    reported = api.get(f"/blastVoice/{blast_id}?userId={user}&output=json")
+    assert progress.state == json.loads(reported.body)["currentState"] == "complete"

@@ -90,6 +90,7 @@ def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 TWILIO_NUMBERS = ("+13035550110", "+13035550111")
 TWILIO_SECRET_NAME = "ocp-prod-twilio"
+# A custom domain's, for the stages given one (without synthesis).
 PUBLIC_BASE_URL = "https://voice.example.com"
 TWILIO_CALLS_PER_SECOND = 5
 TWILIO_CONCURRENT_CALLS = 20
@@ -107,8 +108,7 @@ def twilio_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
         TWILIO_ACCOUNT_SID,
         "--twilio-numbers",
         ",".join(TWILIO_NUMBERS),
-        "--public-base-url",
-        PUBLIC_BASE_URL,
+        # No --public-base-url: the stage's own URL, as docs/twilio-deploy.md deploys it.
         "--calls-per-second",
         str(TWILIO_CALLS_PER_SECOND),
         "--concurrent-calls",

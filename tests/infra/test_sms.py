@@ -84,3 +84,31 @@ def test_texts_are_sent_from_the_identity_through_the_configuration_set_only(syn
     assert not any("*" in r for r in granted)
     for other in ("APIHandler", "Dialer", "Fire", "Smsreceipts", "Callbacks"):
         assert sends(template, other) == []
+
+
+def test_texts_follow_the_carrier_of_each_stage(synth, chime_synth, twilio_synth):
+    """As `make run` does (chalicelib/settings.py): a twilio stage texts through Twilio
+    Messages, the others through End User Messaging, unless --messaging says otherwise."""
+    for stage, expected in ((synth, "eum"), (chime_synth, "eum"), (twilio_synth, "twilio")):
+        for function_id, function in resources(stage.template, "AWS::Serverless::Function").items():
+            variables = function["Properties"]["Environment"]["Variables"]
+            assert variables["OCP_MESSAGING"] == expected, (function_id, expected)
+    # and texting through Twilio grants no End User Messaging
+    assert sends(twilio_synth.template, "Blastfanout") == []
+
+
+def test_messaging_defaults_to_the_carrier_s_and_takes_twilio():
+    from infra.stage import Stage, TwilioAccount, messaging_for
+
+    assert [messaging_for(c, None) for c in ("simulated", "chime", "twilio")] == [
+        "eum",
+        "eum",
+        "twilio",
+    ]
+    assert messaging_for("twilio", "eum") == "eum"
+    account = TwilioAccount("AC0", ("+13035550110",), "", "ocp-dev-twilio")
+    stage = Stage.named(
+        "dev", carrier="chime", chime_numbers=("+13035550100",), twilio=account, messaging="twilio"
+    )
+    assert (stage.carrier, stage.messaging, stage.twilio) == ("chime", "twilio", account)
+    assert stage.settings_literals()["OCP_MESSAGING"] == "twilio"

@@ -29,8 +29,9 @@ SECRET_ARN = (
     f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
     f"{TWILIO_SECRET_NAME}-??????"
 )
-# The functions that call Twilio's REST API or check its webhooks' signatures.
-READERS = {"APIHandler", "Dialer", "Fire"}
+# The functions that call Twilio's REST API or check its webhooks' signatures; the fan-out
+# sends texts through Twilio Messages (the stage's messaging follows its carrier).
+READERS = {"APIHandler", "Dialer", "Fire", "Blastfanout"}
 
 
 def functions(template):
@@ -61,10 +62,34 @@ def test_every_function_gets_the_account_s_settings_and_limits(twilio_synth):
         assert variables["OCP_TWILIO_API_BASE"] == "https://api.twilio.com/2010-04-01"
         assert variables["OCP_TWILIO_SECRET_NAME"] == TWILIO_SECRET_NAME
         assert variables["OCP_TWILIO_SIGNATURE"] == "twilio"
-        assert variables["OCP_PUBLIC_BASE_URL"] == PUBLIC_BASE_URL
         assert variables["OCP_TWILIO_MESSAGING_SERVICE_SID"] == ""  # texts from the first number
+        assert variables["OCP_MESSAGING"] == "twilio"  # texts follow the carrier
         assert variables["OCP_CALLS_PER_SECOND"] == str(TWILIO_CALLS_PER_SECOND)
         assert variables["OCP_CONCURRENT_CALLS"] == str(TWILIO_CONCURRENT_CALLS)
+
+
+def test_one_deploy_gives_every_function_but_the_api_the_stage_s_own_url(twilio_synth):
+    """No custom domain: the functions that give Twilio webhook URLs read the stage's
+    execute-api URL from CloudFormation; the API function, which the REST API names, reads
+    it off each webhook's request context (chalicelib/api/public_url.py)."""
+    for function_id, function in functions(twilio_synth.template).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        if function_id == "APIHandler":
+            assert "OCP_PUBLIC_BASE_URL" not in variables
+            continue
+        url = variables["OCP_PUBLIC_BASE_URL"]
+        assert flat(url) == ("https://<RestAPI>.execute-api.<AWS::Region>.<AWS::URLSuffix>/api"), (
+            function_id
+        )
+
+
+def test_a_custom_domain_is_every_function_s_url():
+    from infra import twilio
+
+    stage = DeployedStage.named("dev", carrier="twilio", twilio=account())
+    assert twilio.settings(stage)["OCP_PUBLIC_BASE_URL"] == PUBLIC_BASE_URL
+    without = DeployedStage.named("dev", carrier="twilio", twilio=account(public_base_url=""))
+    assert "OCP_PUBLIC_BASE_URL" not in twilio.settings(without)
 
 
 def test_the_auth_token_is_nowhere_in_the_template(twilio_synth):
@@ -128,6 +153,7 @@ PLAN_STAGE = Stage(
             "Conferences",
             "Blasts",
             "Enterprises",
+            "Quotas",
             "Sessions",
             "Compliance",
             "Quotas",
@@ -206,8 +232,6 @@ def test_a_twilio_stage_needs_its_account_numbers_and_public_url():
     with pytest.raises(ValueError, match="--twilio-numbers"):
         DeployedStage.named("dev", carrier="twilio", twilio=account(numbers=("3035550100",)))
     with pytest.raises(ValueError, match="--public-base-url"):
-        DeployedStage.named("dev", carrier="twilio", twilio=account(public_base_url=""))
-    with pytest.raises(ValueError, match="--public-base-url"):
         DeployedStage.named(
             "dev", carrier="twilio", twilio=account(public_base_url="http://x.example.com")
         )
@@ -215,6 +239,8 @@ def test_a_twilio_stage_needs_its_account_numbers_and_public_url():
         DeployedStage.named("dev", carrier="twilio", twilio=account(signature="plivo"))
     with pytest.raises(ValueError, match="a Twilio account is for --carrier twilio"):
         DeployedStage.named("dev", twilio=account())
+    with pytest.raises(ValueError, match="--messaging twilio texts through a Twilio account"):
+        DeployedStage.named("dev", messaging="twilio")
     with pytest.raises(ValueError, match="--concurrent-calls"):
         DeployedStage.named("dev", carrier="twilio", twilio=account(), concurrent_calls=0)
     stage = DeployedStage.named(
@@ -272,3 +298,41 @@ def test_the_dashboard_shows_the_dials_that_waited_for_the_limits(twilio_synth):
         assert f'["OCP","PacedWaits","Kind","{kind}"' in text or (
             '["OCP","PacedWaits"' in text and f'"{kind}"' in text
         )
+
+
+def test_the_command_takes_messaging_twilio(tmp_path, monkeypatch):
+    """`--messaging twilio` is a choice (it was refused), takes the account's flags with any
+    carrier, and no --messaging leaves the choice to the carrier (infra/stage.py)."""
+    import infra.__main__ as command
+
+    seen = {}
+
+    def build(stage_name, outdir, **kwargs):
+        seen.update(kwargs)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(command, "build", build)
+    flags = ["--stage", "dev", "--outdir", str(tmp_path)]
+    twilio_flags = ["--twilio-account-sid", TWILIO_ACCOUNT_SID, "--twilio-numbers", "+13035550110"]
+    assert command.main([*flags, "--messaging", "twilio", *twilio_flags]) == 2
+    assert seen["messaging"] == "twilio" and seen["twilio"].account_sid == TWILIO_ACCOUNT_SID
+    assert command.main([*flags, "--carrier", "twilio", *twilio_flags]) == 2
+    assert seen["messaging"] is None  # Stage.named: the carrier's, Twilio Messages
+
+
+def test_texting_through_twilio_reads_the_secret_instead_of_end_user_messaging():
+    import dataclasses
+
+    secret = Ref("carrier-secret")
+    texts = dataclasses.replace(PLAN_STAGE, twilio=False, messaging="twilio")
+    readers = {
+        name
+        for name in FUNCTIONS
+        if any(secret in s.resources for s in plan(Function(name, None), texts))
+    }
+    assert readers == {"api_handler", "blastfanout"}  # status callbacks, sends
+    fanout = plan(Function("blastfanout", None), texts)
+    assert not [s for s in fanout if "sms-voice:SendTextMessage" in s.actions]
+    eum = plan(Function("blastfanout", None), dataclasses.replace(PLAN_STAGE, twilio=False))
+    assert [s for s in eum if "sms-voice:SendTextMessage" in s.actions]
+    assert not [s for s in eum if secret in s.resources]

@@ -216,3 +216,30 @@ def test_threads_share_one_front_without_mixing_requests(stack):
 
     at_once([read(user) for user in list(users) * 20], threads=20)
     assert wrong == []
+
+
+def test_make_smoke_proves_the_readme_walkthrough_against_the_stack(stack, capsys):
+    """`make smoke BASE=...` (local/smoke.py): every step waited for until complete, one
+    line per thing proved, and the users it made removed."""
+    from local import smoke
+
+    assert smoke.main(["--base", stack.base, "--eid", "1", "--wait", "120"]) == 0
+    out = capsys.readouterr().out
+    proved = [line for line in out.splitlines() if line.startswith("ok    ")]
+    assert [line.split(":")[0].split()[1] for line in proved] == [
+        "session",
+        "users",
+        "call",
+        "blast",
+        "text",
+    ]
+    assert "3035550101 Busy, 3035550102 NoAnswer, 3035551234 Success" in out
+    assert "POSTed twice with one key, one blast" in out
+
+
+def test_make_smoke_says_what_failed(stack, capsys, monkeypatch):
+    from local import smoke
+
+    monkeypatch.setenv("OCP_SECRET", "wrong")
+    assert smoke.main(["--base", stack.base]) == 1
+    assert capsys.readouterr().err.startswith("FAIL  GET /session: HTTP 401")

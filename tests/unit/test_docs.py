@@ -112,3 +112,65 @@ def test_every_guide_opens_with_what_a_reader_came_for(guide):
     assert lines[1] == "" and lines[2] and not lines[2].startswith(("#", "|", "`", "-")), (
         "then a sentence or two saying what the page is for"
     )
+
+
+# -- pointers from the code, `make help` and error texts into the guides ------------------
+
+# Build output (infra/build, cdk.out) is not the project's: its vendored files are not ours.
+_BUILT = {"build", "cdk.out", "__pycache__"}
+CODE_FILES = sorted(
+    [
+        *(
+            p
+            for top in ("chalicelib", "local", "infra", "bench", "examples")
+            for p in (ROOT / top).rglob("*.py")
+            if not _BUILT & set(p.relative_to(ROOT).parts)
+        ),
+        ROOT / "app.py",
+        ROOT / "Makefile",
+    ]
+)
+# docs/x.md, docs/x.md#anchor, or docs/x.md "A heading"; and the README by a heading.
+GUIDE_POINTER = re.compile(r"docs/([a-z0-9-]+\.md)(?:#([a-z0-9-]+)|,? \"([^\"]+)\")?")
+README_POINTER = re.compile(r"README(?:'s)?,? \"([^\"]+)\"")
+
+
+def pointers() -> list[tuple[str, Path, str, str]]:
+    """(where, page, anchor or "", heading or "") of every pointer the code makes."""
+    found = []
+    for file in CODE_FILES:
+        text = file.read_text()
+        where = file.relative_to(ROOT).as_posix()
+        for page, anchor, heading in GUIDE_POINTER.findall(text):
+            found.append((where, ROOT / "docs" / page, anchor, heading))
+        for heading in README_POINTER.findall(text):
+            found.append((where, README, "", heading))
+    return found
+
+
+def test_every_pointer_from_the_code_names_a_page_and_section_that_exist():
+    """A comment, a help line or an error text that says where to read more names a guide
+    that exists, and a section of it that exists (README sections moved to docs/ once)."""
+    broken = []
+    for where, page, anchor, heading in pointers():
+        if page in NOT_YET_WRITTEN and not page.exists():
+            continue
+        if not page.exists():
+            broken.append(f"{where}: {page.name} does not exist")
+        elif anchor and anchor not in anchors(page):
+            broken.append(f"{where}: {page.name}#{anchor} is no heading")
+        elif heading and not any(
+            a.startswith(slug(" ".join(heading.split()))) for a in anchors(page)
+        ):  # a section named by its title, or the title's start ("Request rate")
+            broken.append(f'{where}: {page.name} has no section "{heading}"')
+    assert broken == []
+
+
+def test_the_pointer_check_sees_the_forms_the_code_writes(tmp_path):
+    text = 'see docs/limits.md#every-limit-and-its-error, README "Deploy", docs/notes.md'
+    assert GUIDE_POINTER.findall(text) == [
+        ("limits.md", "every-limit-and-its-error", ""),
+        ("notes.md", "", ""),
+    ]
+    assert README_POINTER.findall(text) == ["Deploy"]
+    assert "deploy" not in anchors(README)  # so that pointer would be caught

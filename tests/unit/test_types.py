@@ -436,8 +436,10 @@ def test_destinations_reports_every_bad_pair_at_once():
         )
     assert codes(caught.value) == [301, 922, 915, 920, 922, 920]
     messages = [d.message for d in caught.value.details]
-    assert messages[1] == "destination (0) does not contain a valid user id"
-    assert messages[3] == "destination (4420 77994044) does not contain a valid phone"
+    # each bad entry by its position and value
+    assert messages[0] == "Invalid Termination Type supplied: destination entry 1 (4:1)"
+    assert messages[1] == "destination entry 2 (0) does not contain a valid user id"
+    assert messages[3] == "destination entry 5 (4420 77994044) does not contain a valid phone"
 
 
 @pytest.mark.parametrize("raw", ["4:1", "0:1", "x:1", "157", "", " :1"])

@@ -7,12 +7,12 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib import watch
 from chalicelib.domain.recipients import Termination
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import AttemptRecord, CallStatus
 from chalicelib.workflows.dialing import Execution, ExecutionEvent
 from chalicelib.workflows.schedule import Pending
+from local import watch
 
 NOW = 1_800_000_000.0
 
@@ -197,3 +197,55 @@ def test_watch_once_prints_the_board_and_returns():
     out = io.StringIO()
     assert watch.watch(out=out, once=True, read=lambda: watch.Board(NOW, (), (), ())) == 0
     assert out.getvalue().startswith("OCP watch")
+
+
+def test_results_come_after_the_execution_that_made_them_within_a_second():
+    """Attempts are stamped in whole seconds, the execution's events finer: a result of
+    second S is never shown before the execution that started at S.4 and made it."""
+    at = int(NOW)
+    c = call(
+        30,
+        "complete",
+        [AttemptRecord("3035551234", "Success", "destination", at)],
+        success=True,
+        time_scheduled=at,
+        time_originated=at,
+        time_completed=at,
+    )
+    execution = Execution(
+        "call-30",
+        "SUCCEEDED",
+        (
+            ExecutionEvent(at + 0.4, "ExecutionStarted"),
+            ExecutionEvent(at + 0.5, "TaskStateEntered", "Dial"),
+            ExecutionEvent(at + 0.9, "ExecutionSucceeded"),
+        ),
+    )
+    lines = watch.render_timeline(watch.Timeline(c, execution)).splitlines()
+    body = [line[22:].strip() for line in lines[1:-1]]
+    assert body == [
+        "scheduled",
+        "dialing began",
+        "execution call-30 started",
+        "state Dial",
+        "destination  3035551234       Success",
+        "complete: 0.0 min charged",
+        "execution succeeded",
+    ]
+
+
+def test_the_board_counts_attempts_as_call_get_lists_them_and_the_blast_s_api_state():
+    """The caller's own answered leg is call GET's callingNumber, not an attempt; a blast
+    whose recipients have all ended shows "complete", as blast GET does."""
+    caller = AttemptRecord("7202108298", "Success", "origination")
+    tried = [AttemptRecord(n, r) for n, r in (("3035550101", "Busy"), ("3035551234", "Success"))]
+    board = watch.Board(
+        NOW,
+        (call(12, "complete", [caller, *tried], success=True, time_completed=int(NOW)),),
+        (watch.BlastProgress(blast(state="started"), 1000, 0, 0, current="complete"),),
+        (),
+    )
+    text = watch.render_board(board, width=120)
+    assert " 2 tried: 3035550101 Busy · 3035551234 Success" in text
+    assert "7202108298" not in text
+    assert "#4      voice complete " in text

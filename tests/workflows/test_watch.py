@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import admin, watch
 from chalicelib.store import calls, enterprises, ids
 from chalicelib.workflows import dialing, schedule
+from local import admin, watch
 from tests.workflows.conftest import NOW, target
 
 pytestmark = pytest.mark.usefixtures("sfn_aws", "frozen_clock")

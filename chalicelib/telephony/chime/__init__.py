@@ -1,4 +1,4 @@
-"""The Chime SDK PSTN Audio carrier (`OCP_CARRIER=chime`; README "Real calls").
+"""The Chime SDK PSTN Audio carrier (`OCP_CARRIER=chime`; docs/carriers.md#chime).
 
     adapter.py   ChimeCarrier: the Carrier port over chime-sdk-voice (place, hang up,
                  bridge) and chime-sdk-meetings (conference rooms)

@@ -1,4 +1,4 @@
-"""The Carrier port over Amazon Chime SDK PSTN Audio (README "Real calls").
+"""The Carrier port over Amazon Chime SDK PSTN Audio (docs/carriers.md#chime).
 
     place(dial)        one CreateSipMediaApplicationCall per number (a try-all rings each
                        number in a call of its own); a dial bridged to an answered leg is an

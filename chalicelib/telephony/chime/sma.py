@@ -17,7 +17,7 @@ A call (one transaction) goes through the stages of `legs.py`:
 Machines: PSTN Audio has no answering-machine detection. A machine answering a leg that
 asks for 1 never presses it: Declined (the simulated carrier says Machine with detection
 on). Where machines are accepted (a blast, the destination of callOrigination=1, a
-conference engine), answering is enough, person or machine (README "Real calls").
+conference engine), answering is enough, person or machine (docs/carriers.md#chime).
 
 Here: the invocation's boundary (the event read, its TransactionAttributes decoded, the
 answer built); chime/stages.py decides leg A's stages, chime/bridging.py the leg bridged

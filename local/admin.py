@@ -1,45 +1,45 @@
 """Operator commands, run against whichever AWS endpoint the settings name.
 
-  python -m chalicelib.admin create-enterprise --name "Acme"
+  python -m local.admin create-enterprise --name "Acme"
 
 prints the new enterprise id, its secret and the signing secret of its status callbacks,
 once: only their encryption is kept.
 
-  python -m chalicelib.admin rotate-signing-secret --eid 7
-  python -m chalicelib.admin rotate-signing-secret --eid 7 --finish
+  python -m local.admin rotate-signing-secret --eid 7
+  python -m local.admin rotate-signing-secret --eid 7 --finish
 
 starts a rotation of the signing secret (prints the new one; events carry a signature
 with each, old and new, until the receivers have the new one) and ends it (only the new
 one signs from then on).
 
-  python -m chalicelib.admin suspend --eid 7
-  python -m chalicelib.admin resume --eid 7
-  python -m chalicelib.admin rotate-secret --eid 7
+  python -m local.admin suspend --eid 7
+  python -m local.admin resume --eid 7
+  python -m local.admin rotate-secret --eid 7
 
 suspend an enterprise (its sign-in is refused with 101 and its sessions end), let it sign
 in again, or give it a new login secret (printed once; its sessions end). Sessions end in
 every container within OCP_TENANT_CACHE_SECONDS (10 s).
 
-  python -m chalicelib.admin show-limits --eid 7
-  python -m chalicelib.admin set-limits --eid 7 requests_per_second=50 burst=100 countries=US,CA,GB
-  python -m chalicelib.admin set-limits --eid 7 --reset calls_per_day   (or --reset alone: all)
+  python -m local.admin show-limits --eid 7
+  python -m local.admin set-limits --eid 7 requests_per_second=50 burst=100 countries=US,CA,GB
+  python -m local.admin set-limits --eid 7 --reset calls_per_day   (or --reset alone: all)
 
 show or change an enterprise's limits (docs/limits.md "Per enterprise": request rate,
 countries, daily caps, exclusive_users, ...), with today's use of each daily cap.
 
-  python -m chalicelib.admin create-operator --username alice --email alice@example.com
+  python -m local.admin create-operator --username alice --email alice@example.com
 
 makes an operator of the web console (docs/console.md) in the stage's Cognito user pool
 (`ocp-{stage}-operators`) and prints a new password once (or sets `--password`): the
 console's sign-in answers no "new password" challenge, so the password is permanent.
 
-  python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
+  python -m local.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
-progress until it ends. Against `make run` the carrier is the simulated one: the
-README's test numbers show every path. Elsewhere it rings real telephones.
+progress until it ends. Against `make run` the carrier is the simulated one: the test
+numbers (docs/carriers.md#test-numbers) show every path. Elsewhere it rings real telephones.
 
-  python -m chalicelib.admin blast-compliance --eid 7 --window 08:00-21:00 \
+  python -m local.admin blast-compliance --eid 7 --window 08:00-21:00 \
       --zone America/Chicago --daily-cap 2
 
 sets an enterprise's blast compliance (issue 27): the calling window its blasts get when
@@ -47,10 +47,10 @@ they name none, the zone of a number whose zone is unknown, and the most blast c
 texts a number gets a day across blasts (`--window none`, `--daily-cap 0`: none). With
 only --eid it prints them.
 
-  python -m chalicelib.admin watch [--once]
-  python -m chalicelib.admin show-call 12
+  python -m local.admin watch [--once]
+  python -m local.admin show-call 12
 
-show what the asynchronous half is doing (chalicelib/watch.py): calls with their
+show what the asynchronous half is doing (local/watch.py): calls with their
 attempts, blasts with their progress, scheduled work with its time to fire; and one
 call's timeline.
 """
@@ -65,7 +65,6 @@ import time
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
 
 from chalicelib import clock, settings
-from chalicelib import watch as view
 from chalicelib.domain import tenants
 from chalicelib.domain.calling_hours import CallingWindow, valid_zone
 from chalicelib.domain.compliance import EnterpriseRules
@@ -74,10 +73,11 @@ from chalicelib.protocol.types import phone
 from chalicelib.store import aws, calls, donotcall, enterprises, ids, quotas
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
+from local import watch as view
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
+    parser = argparse.ArgumentParser(prog="python -m local.admin")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-enterprise", help="create an enterprise")
     create.add_argument("--name", required=True)

@@ -1,7 +1,9 @@
-"""What the asynchronous half is doing, for operators: `python -m chalicelib.admin watch`
+"""What the asynchronous half is doing, for operators: `python -m local.admin watch`
 (a live board of calls, blasts and scheduled work) and `show-call ID` (one call's
 timeline). It reads what the API reads, through store/ and workflows/, so it works against
-`make run` and against a deployed stage alike (README "Watching the asynchronous half").
+`make run` and against a deployed stage alike (docs/local.md, "Watching the asynchronous
+half"). It shows what the API reports: a blast's state as blast GET gives it, a call's
+attempts as call GET lists them.
 
 Reading (`read_board`, `read_timeline`) and drawing (`render_board`, `render_timeline`,
 pure functions of what was read) are apart, so the drawing is tested without AWS.
@@ -18,6 +20,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from chalicelib import clock as clocks
+from chalicelib.api import blasts as blast_api
+from chalicelib.protocol import bodies
 from chalicelib.store import blasts, calls, enterprises, listing, recipients
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.store.calls import CallStatus
@@ -49,10 +53,17 @@ class BlastProgress:
     done: int  # recipients reached (Success)
     failed: int  # recipients whose dialing or text ended without success
     pending: int  # not ended yet, or not created yet
+    # As blast GET reports it (api/blasts.current_state): "started" or "complete"; None
+    # before it starts, when the stored state ("scheduled") is shown.
+    current: str | None = None
 
     @property
     def total(self) -> int:
         return self.done + self.failed + self.pending
+
+    @property
+    def state(self) -> str:
+        return self.current or self.blast.state
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,8 @@ def progress(blast: BlastInfo) -> BlastProgress:
     results = recipients.results(blast)
     done = sum(1 for r in results if r is not None and r.done and r.success)
     failed = sum(1 for r in results if r is not None and r.done and not r.success)
-    return BlastProgress(blast, done, failed, len(results) - done - failed)
+    pending = len(results) - done - failed
+    return BlastProgress(blast, done, failed, pending, blast_api.current_state(blast, results))
 
 
 @dataclass(frozen=True)
@@ -170,8 +182,10 @@ def render_board(board: Board, width: int = 100, color: bool = False) -> str:
         lines.append("  none")
     for c in board.calls:
         head = f"  #{c.call_id:<6} {c.kind:<14} "
-        tried = " · ".join(f"{a.number} {a.result}" for a in c.attempts) or "no attempt yet"
-        tail = f" {len(c.attempts)} tried: {tried}"
+        # As call GET lists them: the caller's own answered leg is its callingNumber.
+        listed = bodies.listed_attempts(c)
+        tried = " · ".join(f"{a.number} {a.result}" for a in listed) or "no attempt yet"
+        tail = f" {len(listed)} tried: {tried}"
         if c.complete:
             tail = f" {c.mou} min ·" + tail
         lines.append(head + _state(c.state, c.success, color) + _fit(tail, width - len(head) - 10))
@@ -180,7 +194,7 @@ def render_board(board: Board, width: int = 100, color: bool = False) -> str:
         lines.append("  none")
     for p in board.blasts:
         b = p.blast
-        head = f"  #{b.blast_id:<6} {b.kind:<5} {b.state:<9} "
+        head = f"  #{b.blast_id:<6} {b.kind:<5} {p.state:<9} "
         counts = f" {p.done} done · {p.failed} failed · {p.pending} pending / {p.total}"
         if b.state == "scheduled":
             counts = (
@@ -231,8 +245,8 @@ def render_timeline(timeline: Timeline, color: bool = False) -> str:
                 events.append((e.at, 2, f"execution {execution.name} started"))
             elif e.type.endswith("StateEntered"):
                 events.append((e.at, 2, f"  state {e.state}"))
-            elif e.type.startswith("Execution"):
-                events.append((e.at, 2, f"execution {e.type.removeprefix('Execution').lower()}"))
+            elif e.type.startswith("Execution"):  # its end: after what it ended
+                events.append((e.at, 5, f"execution {e.type.removeprefix('Execution').lower()}"))
     for a in c.attempts:
         events.append(
             (
@@ -249,7 +263,9 @@ def render_timeline(timeline: Timeline, color: bool = False) -> str:
                 _state(c.state, c.success, color).rstrip() + f": {c.mou} min charged",
             )
         )
-    events.sort(key=lambda e: (e[0], e[1]))
+    # The call's own times and its attempts' are whole seconds, the execution's events
+    # finer: within one second, what made a result (the execution's state) comes first.
+    events.sort(key=lambda e: (int(e[0]), e[1], e[0]))
     start = events[0][0]
     for at, _, text in events:
         lines.append(f"  {clock(at)}  +{duration(at - start):>6}  {text}")
