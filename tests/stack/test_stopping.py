@@ -60,7 +60,7 @@ def wait_until_gone(processes: set[int], ports: tuple[int, ...]) -> tuple[set[in
 
 
 @pytest.mark.parametrize("killed", ["runner", "launcher"])
-def test_a_run_killed_with_sigkill_leaves_nothing_running(killed):
+def test_a_run_killed_with_sigkill_leaves_nothing_running(killed: str) -> None:
     # Given a running stack (the API reloading: a serving process under its reloader),
     # started directly, or by a launcher as make starts it
     launched = killed == "launcher"
