@@ -33,9 +33,13 @@ WAV_PREFIX = f"{WAV}/"
 class Access:
     # Tables by model name ("Users"); ALL_TABLES for every table of ALL_MODELS.
     tables: tuple[str, ...] = ()
-    # KMS on the enterprise-secrets key.
+    # Of `tables`, those it only reads (GetItem, BatchGetItem, Query).
+    read_only: tuple[str, ...] = ()
+    # KMS on the enterprise-secrets key, for one kind of secret (SECRET_KINDS: the
+    # encryption context store/secrets.py binds each kind's ciphertexts to).
     encrypt_secrets: bool = False
     decrypt_secrets: bool = False
+    secrets_kind: str = ""
     # Audio bucket key prefixes: read (GetObject, and ListBucket so that a missing key
     # is a 404, not a 403: storage.exists() relies on it) and write (PutObject, DeleteObject).
     read_audio: tuple[str, ...] = ()
@@ -85,14 +89,27 @@ class Access:
     memory_mb: int = 256
 
 
+# The kinds of enterprise secret (chalicelib/store/secrets.py): each is encrypted with the
+# encryption context {"eid": "7"} (the login secret) or {"eid": "7:signing"} (a status
+# callbacks signing secret), so a grant names the one kind a function may use.
+LOGIN = "login"
+SIGNING = "signing"
+SECRET_KINDS = {
+    LOGIN: {"StringNotLike": {"kms:EncryptionContext:eid": "*:*"}},
+    SIGNING: {"StringLike": {"kms:EncryptionContext:eid": f"*:{SIGNING}"}},
+}
+
 FUNCTIONS: dict[str, Access] = {
     # Every route. API Gateway gives up on an integration after 29 s; the function stops
     # a second before (its log then says so), and one stalled AWS call gives up long before
     # that (settings.aws_call_budget_seconds, tests/unit/test_timeouts.py).
+    # It reads enterprises (sign-in: the login secret, decrypted) and never writes them:
+    # enterprises are made, rotated and suspended by the operator's admin commands.
     "api_handler": Access(
         tables=ALL_TABLES,
-        encrypt_secrets=True,
+        read_only=("Enterprises",),
         decrypt_secrets=True,
+        secrets_kind=LOGIN,
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
@@ -201,10 +218,12 @@ FUNCTIONS: dict[str, Access] = {
         tables=("Enterprises",),
         encrypt_secrets=True,
         decrypt_secrets=True,
+        secrets_kind=SIGNING,
         timeout_seconds=30,
     ),
 }
 
+READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -381,7 +400,15 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"{function.name}: infra/access.py names tables {missing} that no "
                 f"model in ALL_MODELS has (tables: {sorted(stage.tables)})"
             )
-        statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
+        unknown = [n for n in grant.read_only if n not in names]
+        if unknown:
+            raise ValueError(f"{function.name}: read_only {unknown} are not among its tables")
+        written = [n for n in names if n not in grant.read_only]
+        read = [n for n in names if n in grant.read_only]
+        if written:
+            statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in written)))
+        if read:
+            statements.append(Statement(READ_ACTIONS, tuple(Ref("table", n) for n in read)))
         indexed = [n for n in names if stage.tables[n]]
         if indexed:
             # An index is only ever queried.
@@ -392,7 +419,13 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         ("kms:Decrypt",) if grant.decrypt_secrets else ()
     )
     if kms_actions:
-        # Every secret is bound to its enterprise (store/secrets.py): no other use.
+        if grant.secrets_kind not in SECRET_KINDS:
+            raise ValueError(
+                f"{function.name}: secrets_kind {grant.secrets_kind!r}, one of "
+                f"{sorted(SECRET_KINDS)}: the one kind of secret it may use"
+            )
+        # Every secret is bound to its enterprise (store/secrets.py): no other use; and
+        # to its kind, so a function decrypts (or makes) only the kind it needs.
         statements.append(
             Statement(
                 kms_actions,
@@ -400,6 +433,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 conditions={
                     "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["eid"]},
                     "Null": {"kms:EncryptionContextKeys": "false"},
+                    **SECRET_KINDS[grant.secrets_kind],
                 },
             )
         )
@@ -413,6 +447,15 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
             Statement(
                 ("s3:PutObject", "s3:DeleteObject"),
                 tuple(Ref("objects", p) for p in grant.write_audio),
+            )
+        )
+    if UPLOADS_PREFIX in grant.write_audio:
+        # Presigned POSTs tag an upload unclaimed (the form's signer needs PutObjectTagging);
+        # claiming it removes the tag (media/storage.py, the bucket's lifecycle rule).
+        statements.append(
+            Statement(
+                ("s3:PutObjectTagging", "s3:DeleteObjectTagging"),
+                (Ref("objects", UPLOADS_PREFIX),),
             )
         )
     if grant.polly:
