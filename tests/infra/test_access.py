@@ -64,9 +64,11 @@ def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
     assert "kms:Encrypt" not in actions  # it makes no secret
     # presigned uploads are tagged unclaimed, and untagged when claimed
-    assert actions["s3:PutObjectTagging"] == actions["s3:DeleteObjectTagging"] == {
-        Ref("objects", UPLOADS_PREFIX)
-    }
+    assert (
+        actions["s3:PutObjectTagging"]
+        == actions["s3:DeleteObjectTagging"]
+        == {Ref("objects", UPLOADS_PREFIX)}
+    )
     assert actions["s3:PutObject"] == {
         Ref("objects", UPLOADS_PREFIX),
         Ref("objects", SPEECH_PREFIX),

@@ -139,9 +139,7 @@ def test_the_plan_scales_with_the_stage_and_can_be_turned_off():
     assert dev["api_handler"].reserved == 25  # dev's 50 requests a second
     assert "sma" not in dev
     chime = concurrency.plan(
-        Stage.named(
-            "dev", carrier="chime", chime_numbers=("+13035550100",), concurrent_calls=500
-        ),
+        Stage.named("dev", carrier="chime", chime_numbers=("+13035550100",), concurrent_calls=500),
         functions,
     )
     assert chime["sma"].reserved == concurrency.CHIME_HANDLER_MAX
