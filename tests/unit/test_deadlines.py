@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -60,7 +60,7 @@ class Dripper:
 
 
 @pytest.fixture
-def dripper(monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:
+def dripper(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[bytes, bytes], Dripper]]:
     made: list[Dripper] = []
 
     def make(head: bytes, endless: bytes) -> Dripper:
