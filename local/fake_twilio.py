@@ -67,6 +67,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from chalicelib import messaging
 from chalicelib.messaging import simulated as texts
+from chalicelib.providers.twilio import signature
 from chalicelib.telephony.simulated import (
     ANSWERING_MACHINE,
     BROKEN,
@@ -76,7 +77,6 @@ from chalicelib.telephony.simulated import (
     SLOW_HUMAN,
     behaviour,
 )
-from chalicelib.telephony.twilio import signature
 
 log = logging.getLogger("chalicelib.local.fake_twilio")
 

@@ -22,6 +22,8 @@ failed recipient (STYLE 12); anything else raises `MessagingError`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib import settings
 from chalicelib.imports import on_first_use
 from chalicelib.messaging.port import (
@@ -46,9 +48,12 @@ from chalicelib.messaging.port import (
     Text,
 )
 
-simulated = on_first_use("chalicelib.messaging.simulated")
-eum = on_first_use("chalicelib.messaging.eum")
-twilio = on_first_use("chalicelib.messaging.twilio")
+if TYPE_CHECKING:
+    from chalicelib.messaging import eum, simulated, twilio
+else:
+    simulated = on_first_use("chalicelib.messaging.simulated")
+    eum = on_first_use("chalicelib.messaging.eum")
+    twilio = on_first_use("chalicelib.messaging.twilio")
 
 __all__ = [
     "ATTEMPT",

@@ -1,7 +1,8 @@
 """Twilio Messages (and SignalWire, through the same REST API): the messaging adapter of a
 stage whose carrier is twilio (docs/sms.md "Twilio"). Thin by design: the REST client
 (HTTP Basic with the account SID and auth token, form-encoded POSTs) and the webhook
-signature check are chalicelib/telephony/twilio's, the voice carrier's; this module says
+signature check are the account's (chalicelib/providers/twilio), shared with the voice
+carrier without importing it; this module says
 only what a text needs of them.
 
     send      POST /2010-04-01/Accounts/{AccountSid}/Messages.json with To, From (or
@@ -45,12 +46,12 @@ from chalicelib.messaging.port import (
     Sent,
     Text,
 )
-from chalicelib.telephony import CarrierBusy, CarrierError
-from chalicelib.telephony.twilio import adapter, signature
+from chalicelib.providers.errors import CarrierBusy, CarrierError
+from chalicelib.providers.twilio import account, signature
 
 
 class Rest(Protocol):
-    """What the adapter needs of chalicelib/telephony/twilio's REST client."""
+    """What the adapter needs of chalicelib/providers/twilio's REST client."""
 
     account_sid: str
 
@@ -107,7 +108,7 @@ class TwilioMessenger:
         if not s.public_base_url:
             raise MessagingError("OCP_PUBLIC_BASE_URL is not set: no status callback")
         return cls(
-            adapter.rest_from_settings(), identity, s.sms_messages_per_second, s.public_base_url
+            account.rest_from_settings(), identity, s.sms_messages_per_second, s.public_base_url
         )
 
     def request(self, text: Text) -> dict[str, str]:
@@ -188,4 +189,4 @@ def callback_from_settings(
     """`callback` with this stage's base URL, the carrier secret's keys and its header."""
     s = settings.get()
     header = signature.HEADERS.get(s.twilio_signature, signature.TWILIO_HEADER)
-    return callback(path, headers, body, s.public_base_url, adapter.webhook_keys, header)
+    return callback(path, headers, body, s.public_base_url, account.webhook_keys, header)

@@ -28,6 +28,7 @@ from chalicelib.domain.results import (  # noqa: F401  (the port's vocabulary)
     NO_ANSWER,
     SUCCESS,
 )
+from chalicelib.providers.errors import CarrierBusy, CarrierError, Gone  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,6 @@ def overall(results: list[str]) -> str:
 def unanswered(targets: tuple[Target, ...], results: list[str]) -> Outcome:
     """The Outcome of a dial that no number answered as required (`results`: each one's)."""
     return Outcome(overall(results), attempts(targets, results))
-
-
-class CarrierError(Exception):
-    """The carrier could not place the dial at all (its API failed)."""
-
-
-class CarrierBusy(CarrierError):
-    """The carrier cannot take another call right now (throttled, or at its limit of
-    calls): nothing was rung, and the dial is to be tried again `retry_after` seconds
-    later. Never a result: a throttled dial is not a failed call (STYLE 12)."""
-
-    def __init__(self, message: str, retry_after: float = 1.0):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class Carrier(Protocol):

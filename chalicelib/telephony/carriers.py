@@ -8,13 +8,20 @@ Lambda function runs one carrier: an adapter's module is imported when it is cho
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib import settings
 from chalicelib.imports import on_first_use
 from chalicelib.telephony import Carrier
 
-simulated = on_first_use("chalicelib.telephony.simulated")
-chime = on_first_use("chalicelib.telephony.chime.adapter")
-twilio = on_first_use("chalicelib.telephony.twilio.adapter")
+if TYPE_CHECKING:
+    from chalicelib.telephony import simulated
+    from chalicelib.telephony.chime import adapter as chime
+    from chalicelib.telephony.twilio import adapter as twilio
+else:
+    simulated = on_first_use("chalicelib.telephony.simulated")
+    chime = on_first_use("chalicelib.telephony.chime.adapter")
+    twilio = on_first_use("chalicelib.telephony.twilio.adapter")
 
 
 def carrier(name: str | None = None) -> Carrier:

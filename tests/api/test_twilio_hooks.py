@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.telephony.twilio import signature
+from chalicelib.providers.twilio import signature
 
 PUBLIC = "https://voice.example.com/ocp"
 TOKEN = "hook-test-token"

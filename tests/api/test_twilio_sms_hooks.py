@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from chalicelib.providers.twilio import signature
 from chalicelib.store import texts
-from chalicelib.telephony.twilio import signature
 from tests.api.test_sms_receipts import _message_ids, attempts, results
 from tests.api.test_status_callbacks import (  # noqa: F401
     URL,

@@ -54,8 +54,8 @@ def test_only_the_last_two_digits_of_a_number_remain(before, number, after):
 
 
 def test_a_carriers_error_text_is_logged_masked():
-    from chalicelib.telephony import CarrierError
-    from chalicelib.telephony.twilio import rest
+    from chalicelib.providers.errors import CarrierError
+    from chalicelib.providers.twilio import rest
 
     answer = json.dumps({"code": 21612, "message": "Cannot route to +15551234567"}).encode()
     with pytest.raises(CarrierError) as e:

@@ -13,8 +13,8 @@ from botocore.stub import Stubber
 from chalicelib import messaging
 from chalicelib.messaging import eum, simulated, twilio
 from chalicelib.messaging.port import MessagingBusy, MessagingError, Receipt, Sent, Text
+from chalicelib.providers.twilio import rest, signature
 from chalicelib.telephony import CarrierBusy, CarrierError
-from chalicelib.telephony.twilio import rest, signature
 
 CONTEXT = {"blastId": "7", "n": "3", "callId": "1003", "attempt": "0"}
 TEXT = Text("+13035551212", "Game cancelled", CONTEXT)

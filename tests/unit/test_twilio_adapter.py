@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from chalicelib.providers.twilio.rest import Gone
 from chalicelib.telephony import FAILED, CarrierBusy, CarrierError, Dial, Target
 from chalicelib.telephony.twilio import dials
 from chalicelib.telephony.twilio.adapter import TwilioCarrier
-from chalicelib.telephony.twilio.rest import Gone
 
 BASE = "https://voice.example.com"
 

@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.providers.twilio import signature
 from chalicelib.store.legs import Kept
 from chalicelib.telephony import Target
-from chalicelib.telephony.twilio import dials, signature
+from chalicelib.telephony.twilio import dials
 from chalicelib.telephony.twilio.dials import Spec
 from chalicelib.telephony.twilio.hooks import Handler, Step
 from local.fake_twilio import check_twiml

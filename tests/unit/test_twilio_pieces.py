@@ -9,8 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from chalicelib.providers.twilio import rest, signature
 from chalicelib.telephony import CarrierBusy, CarrierError
-from chalicelib.telephony.twilio import rest, signature, twiml
+from chalicelib.telephony.twilio import twiml
 from local import fake_twilio
 
 # twilio.com/docs/usage/security, "Validating requests": auth token 12345, this URL and

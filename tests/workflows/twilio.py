@@ -67,8 +67,9 @@ def network(
 ) -> Network:
     """Settings for the Twilio carrier pointing at a fake Twilio serving on a free port."""
     from chalicelib.api import carrier_hooks
+    from chalicelib.providers.twilio import signature
     from chalicelib.store import aws, carrier_secret
-    from chalicelib.telephony.twilio import adapter, signature
+    from chalicelib.telephony.twilio import adapter
     from chalicelib.telephony.twilio.adapter import TwilioCarrier
     from chalicelib.telephony.twilio.hooks import Handler
     from chalicelib.workflows.dialer import Dialer, StepFunctionsTasks

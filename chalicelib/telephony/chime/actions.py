@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.telephony.spec import E164
+
 SCHEMA_VERSION = "1.0"
 MAX_ACTIONS = 10
 MAX_DIGITS = 50
 PIN_PAUSE = ",,,,"  # 2 s (0.5 s a comma) before a PIN, for the conference engine's greeting
 LEG_A, LEG_B = "LEG-A", "LEG-B"
-E164 = re.compile(r"\+[1-9]\d{1,14}")
 _DIGITS = re.compile(rf"[0-9*#A-D,]{{1,{MAX_DIGITS}}}")
 
 

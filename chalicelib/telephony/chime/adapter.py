@@ -34,40 +34,42 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from chalicelib import settings
 from chalicelib.imports import on_first_use
 from chalicelib.store import aws, pacing, rendezvous
-from chalicelib.telephony import (
+from chalicelib.telephony import (  # the core's modules
     FAILED,
     CarrierBusy,
     CarrierError,
     Dial,
+    Gone,
     Outcome,
     caller,
     race,
+    retries,
     unanswered,
 )
 from chalicelib.telephony.chime import legs
-from chalicelib.telephony.chime.actions import E164, MAX_DIGITS, PIN_PAUSE
-from chalicelib.telephony.chime.legs import Spec
+from chalicelib.telephony.chime.actions import MAX_DIGITS, PIN_PAUSE
+from chalicelib.telephony.references import References
+from chalicelib.telephony.spec import Spec, Voice, make, pool
 
 log = logging.getLogger(__name__)
 
 # A blast's audio, made once by the fan-out: the sma function never loads it.
-wav = on_first_use("chalicelib.media.wav")
+if TYPE_CHECKING:
+    from chalicelib.media import wav
+else:
+    wav = on_first_use("chalicelib.media.wav")
 
 PREFIX = "chime"
 ROOM_PREFIX = "chime-room"
 LIMITER = "chime-calls"  # store.pacing names
 PLAN = "chime-plan"
-# Stock prompts (synthesised once, like any other text).
-PRESS_ONE = "Please press 1 to accept."
-HOLD = "Please hold while we connect your call."
-CALLBACK = "To speak with the sender of this message, press 1 now."
 # Seconds to wait before trying again, by the service's error.
 _BUSY = {
     "ThrottledClientException": 1.0,
@@ -77,19 +79,9 @@ _BUSY = {
 _ROOM = re.compile(r"conference-(\d+)")
 
 
-class Gone(CarrierError):
-    """The call the request names is over (NotFoundException)."""
-
-
-def reference(call_id: int, transaction_id: str) -> str:
-    return f"{PREFIX}:{call_id}:{transaction_id}"
-
-
-def parse_reference(ref: str) -> tuple[int, str]:
-    kind, call_id, transaction_id = ref.split(":", 2)
-    if kind != PREFIX:
-        raise CarrierError(f"not a Chime call reference: {kind}")
-    return int(call_id), transaction_id
+LEGS = References(PREFIX, "Chime")
+reference = LEGS.make
+parse_reference = LEGS.parse
 
 
 def _client(service: str) -> Callable[[], Any]:
@@ -101,6 +93,15 @@ def _client(service: str) -> Callable[[], Any]:
 
 def _speech(text: str) -> str:
     return wav.speech(text)
+
+
+def _recorded(announcement: dict) -> str:
+    """A blast's recording, as prepare() made it WAV (its `wavKey`)."""
+    if not announcement.get("audioKey"):
+        return ""
+    if not announcement.get("wavKey"):
+        raise CarrierError("blast audio not prepared for Chime (no wavKey)")
+    return str(announcement["wavKey"])
 
 
 @dataclass
@@ -117,27 +118,18 @@ class ChimeCarrier:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     # store.pacing and store.rendezvous (in-memory fakes in unit tests).
-    pacing: Any = None
-    board: Any = None
+    pacing: Any = field(default_factory=lambda: pacing)
+    board: Any = field(default_factory=lambda: rendezvous)
     # The adapter's own limiter of new calls: only when the dialer does not pace
     # (OCP_PACING=false); with pacing on, a second limiter would only add waits.
     limited: bool = True
 
-    def __post_init__(self) -> None:
-        if self.pacing is None:
-            self.pacing = pacing
-        if self.board is None:
-            self.board = rendezvous
-
     @classmethod
     def from_settings(cls) -> ChimeCarrier:
         s = settings.get()
-        bad = [n for n in s.chime_numbers if not E164.fullmatch(n)]
-        if bad:
-            raise ValueError(f"OCP_CHIME_NUMBERS: not E.164: {bad}")
         return cls(
             sma_id=s.chime_sma_id,
-            numbers=s.chime_numbers,
+            numbers=pool(s.chime_numbers, "OCP_CHIME_NUMBERS"),
             calls_per_second=s.chime_calls_per_second,
             ring_seconds=min(s.chime_ring_seconds, max(1, s.ring_timeout_seconds - 10)),
             media_region=s.chime_media_region,
@@ -160,40 +152,13 @@ class ChimeCarrier:
 
     def spec(self, dial: Dial) -> Spec:
         """The dial as its calls carry it, with its audio made (WAV keys)."""
-        for target in dial.targets:
-            if not E164.fullmatch(target.e164):
-                raise CarrierError(f"not an E.164 number: {target.number}")
-        announcement = dial.announcement or {}
-        if announcement.get("text"):
-            spoken = self.speech(announcement["text"])
-        elif announcement.get("audioKey"):
-            spoken = announcement.get("wavKey") or ""
-            if not spoken:
-                raise CarrierError("blast audio not prepared for Chime (no wavKey)")
-        else:
-            spoken = ""
-        callback = announcement.get("callbackTo") or ""
-        prompt = ""
-        if dial.ask_for_one:
-            prompt = self.speech(PRESS_ONE)
-        elif callback:
-            prompt = self.speech(CALLBACK)
-        held = not (dial.bridge_to or dial.room or dial.role == "recipient")
         if len(dial.digits) > MAX_DIGITS - len(PIN_PAUSE):
             raise CarrierError("a PIN longer than Chime's 50 DTMF digits (with its pause)")
-        return Spec(
-            call_id=dial.call_id,
-            key=dial.key,
-            role=dial.role,
-            targets=dial.targets,
-            ask_for_one=dial.ask_for_one,
-            accept_machine=dial.accept_machine,
-            announcement=spoken,
-            prompt=prompt,
-            hold=self.speech(HOLD) if held else "",
-            digits=dial.digits,
-            room=dial.room or "",
-            callback=callback,
+        return make(
+            dial,
+            Voice(self.speech, _recorded),
+            screened=dial.ask_for_one,
+            held=not (dial.bridge_to or dial.room or dial.role == "recipient"),
             caller=self.caller_for(dial.caller_id, dial.targets[0].e164, dial.call_id),
             ring_seconds=self.ring_seconds,
         )
@@ -218,21 +183,18 @@ class ChimeCarrier:
         """One call to `spec.target`; its TransactionId. Waits up to `patience` seconds for
         a slot of the limiter, and for the service to take it (a 429 is tried again)."""
         deadline = self.clock() + patience
-        while True:
+
+        def create() -> Any:
             self._slot(deadline - self.clock())
-            try:
-                response = self._request(
-                    self.voice().create_sip_media_application_call,
-                    FromPhoneNumber=spec.caller,
-                    ToPhoneNumber=spec.target.e164,
-                    SipMediaApplicationId=self.sma_id,
-                    ArgumentsMap=legs.arguments("dial", spec, token),
-                )
-                break
-            except CarrierBusy as e:
-                if self.clock() + e.retry_after >= deadline:
-                    raise
-                self.sleep(e.retry_after)
+            return self._request(
+                self.voice().create_sip_media_application_call,
+                FromPhoneNumber=spec.caller,
+                ToPhoneNumber=spec.target.e164,
+                SipMediaApplicationId=self.sma_id,
+                ArgumentsMap=legs.arguments("dial", spec, token),
+            )
+
+        response = retries.while_busy(create, deadline, self.clock, self.sleep)
         transaction_id = response["SipMediaApplicationCall"]["TransactionId"]
         log.info("call %s attempt %s: placed (%s)", spec.call_id, spec.key, transaction_id)
         return transaction_id
@@ -255,18 +217,12 @@ class ChimeCarrier:
 
     def hang_up(self, reference_: str) -> None:
         _call_id, transaction_id = parse_reference(reference_)
-        for _ in range(3):
-            try:
-                self._update(transaction_id, legs.arguments("hangup", None))
-                return
-            except Gone:
-                return  # already over
-            except CarrierBusy as e:  # UpdateSipMediaApplicationCall: 5 a second
-                self.sleep(e.retry_after)
-            except CarrierError as e:
-                log.warning("hang up %s failed: %s", transaction_id, e)
-                return
-        log.warning("hang up %s failed: the service stayed busy", transaction_id)
+        # UpdateSipMediaApplicationCall: 5 a second
+        retries.hang_up(
+            lambda: self._update(transaction_id, legs.arguments("hangup", None)),
+            transaction_id,
+            self.sleep,
+        )
 
     def _update(self, transaction_id: str, arguments: dict[str, str]) -> None:
         self._request(

@@ -15,124 +15,57 @@ three keys here). A task token is at most 2,048 characters.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from chalicelib.telephony import Dial, Target
+from chalicelib.telephony.spec import Spec
+
+__all__ = ["Spec", "Stage", "State", "arguments"]
 
 VERSION = "1"
 MAX_ARGUMENTS = 20
 MAX_ATTRIBUTE_BYTES = 20 * 1024
 
-# Stages of a transaction (TransactionAttributes "ocp".st).
-RINGING = "ringing"  # placed, not answered
-ASKING = "asking"  # announcement + "press 1"
-ANNOUNCING = "announcing"  # announcement, no question
-OUTPULSING = "outpulsing"  # DTMF (a PIN) to leg A
-JOINING = "joining"  # JoinChimeMeeting
-HELD = "held"  # leg A answered and reported; waiting for a leg to be bridged to it
-BRIDGING = "bridging"  # CallAndBridge ringing leg B
-BRIDGE_OUTPULSING = "bridge-outpulsing"  # DTMF (a PIN) to leg B
-PLAYING = "playing"  # a blast's message (leg A reported at answer)
-CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
-CONNECTED = "connected"  # the call is up; its end is reported
-ENDED = "ended"
+
+class Stage(StrEnum):
+    """A transaction's stage (TransactionAttributes "ocp".st)."""
+
+    RINGING = "ringing"  # placed, not answered
+    ASKING = "asking"  # announcement + "press 1"
+    ANNOUNCING = "announcing"  # announcement, no question
+    OUTPULSING = "outpulsing"  # DTMF (a PIN) to leg A
+    JOINING = "joining"  # JoinChimeMeeting
+    HELD = "held"  # leg A answered and reported; waiting for a leg to be bridged to it
+    BRIDGING = "bridging"  # CallAndBridge ringing leg B
+    BRIDGE_OUTPULSING = "bridge-outpulsing"  # DTMF (a PIN) to leg B
+    PLAYING = "playing"  # a blast's message (leg A reported at answer)
+    CALLING_BACK = "calling-back"  # a blast recipient pressed 1: bridging to the originator
+    CONNECTED = "connected"  # the call is up; its end is reported
+    ENDED = "ended"
+
+
+RINGING, ASKING, ANNOUNCING, OUTPULSING = (
+    Stage.RINGING,
+    Stage.ASKING,
+    Stage.ANNOUNCING,
+    Stage.OUTPULSING,
+)
+JOINING, HELD, BRIDGING, BRIDGE_OUTPULSING = (
+    Stage.JOINING,
+    Stage.HELD,
+    Stage.BRIDGING,
+    Stage.BRIDGE_OUTPULSING,
+)
+PLAYING, CALLING_BACK, CONNECTED, ENDED = (
+    Stage.PLAYING,
+    Stage.CALLING_BACK,
+    Stage.CONNECTED,
+    Stage.ENDED,
+)
 # Leg A answered, its dial not yet decided (a hang up is Declined).
 ANSWERING = (ASKING, ANNOUNCING, OUTPULSING, JOINING)
 BRIDGE = (BRIDGING, BRIDGE_OUTPULSING)  # leg B's dial not yet decided
 UP = (HELD, PLAYING, CONNECTED, CALLING_BACK)  # leg A reported: its end is reported
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A dial, as the handler needs it (telephony.Dial plus the audio the adapter
-    prepared and the caller id it chose)."""
-
-    call_id: int
-    key: str
-    role: str
-    targets: tuple[Target, ...]
-    index: int = 0  # which target this call rings (try-all: one call per target)
-    ask_for_one: bool = False
-    accept_machine: bool = False
-    announcement: str = ""  # WAV key, or none
-    prompt: str = ""  # WAV key: "press 1", the failure prompt of a question
-    hold: str = ""  # WAV key: played once to a leg waiting to be bridged
-    digits: str = ""  # DTMF once answered (a conference PIN): never logged
-    room: str = ""
-    callback: str = ""  # e164 a blast recipient reaches by pressing 1
-    caller: str = ""  # e164 presented (a number of the account's pool)
-    ring_seconds: int = 60  # how long a bridged leg rings
-
-    @property
-    def race(self) -> bool:
-        """A try-all dial: one call per target, first human wins."""
-        return len(self.targets) > 1
-
-    @property
-    def target(self) -> Target:
-        return self.targets[self.index]
-
-    def at(self, index: int) -> Spec:
-        return replace(self, index=index)
-
-    def dial(self, token: str) -> Dial:
-        return Dial(
-            call_id=self.call_id,
-            key=self.key,
-            role=self.role,
-            targets=self.targets,
-            ask_for_one=self.ask_for_one,
-            detect_machine=False,
-            accept_machine=self.accept_machine,
-            token=token,
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
-
-    def to_dict(self) -> dict:
-        out = {
-            "c": self.call_id,
-            "k": self.key,
-            "r": self.role,
-            "t": [[t.number, t.e164] for t in self.targets],
-            "i": self.index,
-            "q": int(self.ask_for_one),
-            "m": int(self.accept_machine),
-            "a": self.announcement,
-            "p": self.prompt,
-            "h": self.hold,
-            "x": self.digits,
-            "o": self.room,
-            "b": self.callback,
-            "f": self.caller,
-            "s": self.ring_seconds,
-        }
-        return {k: v for k, v in out.items() if v not in ("", None)}
-
-    @classmethod
-    def from_json(cls, text: str) -> Spec:
-        return cls.from_dict(json.loads(text))
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Spec:
-        return cls(
-            call_id=int(d["c"]),
-            key=str(d["k"]),
-            role=str(d["r"]),
-            targets=tuple(Target(n, e) for n, e in d["t"]),
-            index=int(d.get("i", 0)),
-            ask_for_one=bool(d.get("q", 0)),
-            accept_machine=bool(d.get("m", 0)),
-            announcement=d.get("a", ""),
-            prompt=d.get("p", ""),
-            hold=d.get("h", ""),
-            digits=d.get("x", ""),
-            room=d.get("o", ""),
-            callback=d.get("b", ""),
-            caller=d.get("f", ""),
-            ring_seconds=int(d.get("s", 60)),
-        )
 
 
 @dataclass
@@ -141,7 +74,7 @@ class State:
 
     dial: Spec
     token: str
-    stage: str = RINGING
+    stage: Stage = Stage.RINGING
     bridge: Spec | None = None
     bridge_token: str = ""
     bridge_results: list[str] = field(default_factory=list)  # one per bridge target tried
@@ -179,7 +112,7 @@ class State:
         return cls(
             dial=Spec.from_dict(s["d"]),
             token=attributes.get("tok", ""),
-            stage=s.get("st", RINGING),
+            stage=Stage(s.get("st", Stage.RINGING)),
             bridge=Spec.from_dict(s["b"]) if s.get("b") else None,
             bridge_token=attributes.get("tok2", ""),
             bridge_results=list(s.get("br", [])),

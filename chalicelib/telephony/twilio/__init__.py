@@ -3,12 +3,14 @@ Programmable Voice, and SignalWire through the same REST API and TwiML ("cXML").
 
     adapter.py    TwilioCarrier: the Carrier port over the REST API (calls placed,
                   redirected to the next step, hung up; conferences ended)
-    hooks.py      the webhooks: each step's TwiML, and every dial's outcome reported to
-                  its task token through the dialer's report functions
+    hooks.py      the webhooks' boundary: the path, the form and the signature checked
+    stages.py     each number's stages (a state machine), reporting through the core
+    pages.py      the TwiML of each stage
+    status.py     what Twilio's call statuses mean
     dials.py      what a dial's webhooks need (kept on the Calls item, store/legs.py) and
                   the URLs they are reached at (state in path segments, never a query)
-    rest.py       the REST client: form-encoded POSTs with HTTP Basic, errors mapped
-    signature.py  X-Twilio-Signature / X-SignalWire-Signature, computed and checked
+    (the REST client, the webhook signature and the account's secret are the account's,
+    shared with the texts: chalicelib/providers/twilio/)
     twiml.py      the TwiML written
 
 Nothing is imported here, nor by `app.py`: the webhook route (api/carrier_hooks.py)

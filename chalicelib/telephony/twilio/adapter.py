@@ -29,30 +29,35 @@ malformed is a CarrierError (the attempt fails, visibly).
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import settings
 from chalicelib.imports import on_first_use
-from chalicelib.store import carrier_secret, legs, rendezvous
-from chalicelib.telephony import (
+from chalicelib.providers.twilio.account import auth_token, rest_from_settings, webhook_keys  # noqa: F401
+from chalicelib.providers.twilio.rest import Rest
+from chalicelib.store import legs, rendezvous
+from chalicelib.telephony import (  # the core's modules
     FAILED,
-    CarrierBusy,
     CarrierError,
     Dial,
+    Gone,
     Outcome,
-    caller,
-    race,
+    retries,
     unanswered,
 )
+from chalicelib.telephony.caller import choose as choose_caller
+from chalicelib.telephony.race import ring_all
+from chalicelib.telephony.references import References
+from chalicelib.telephony.spec import Spec, Voice, make, pool
 from chalicelib.telephony.twilio import dials
-from chalicelib.telephony.twilio.dials import Spec
-from chalicelib.telephony.twilio.rest import Gone, Rest
 
-tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
+if TYPE_CHECKING:
+    from chalicelib.media import tts
+else:
+    tts = on_first_use("chalicelib.media.tts")  # Polly, for a dial's announcement only
 
 log = logging.getLogger(__name__)
 
@@ -60,58 +65,14 @@ PREFIX = "twilio"
 # How long a Calls.create throttled by the carrier (429) is tried again within place()
 # before the dial is handed back to the state machine's Backoff.
 RETRY_SECONDS = 2.0
-E164 = re.compile(r"\+[1-9]\d{1,14}")
-# Stock prompts (synthesised once, like any other text).
-PRESS_ONE = "Please press 1 to accept."
-HOLD = "Please hold while we connect your call."
-CALLBACK = "To speak with the sender of this message, press 1 now."
 MAX_DIAL_NUMBERS = 10  # <Number>s in one <Dial>
 PIN_PAUSE = "wwww"  # two seconds (w: half a second) before a PIN, while the far end listens
 MAX_PIN = 32  # sendDigits: 32 characters
 
 
-def reference(call_id: int, call_sid: str) -> str:
-    return f"{PREFIX}:{call_id}:{call_sid}"
-
-
-def parse_reference(ref: str) -> tuple[int, str]:
-    kind, call_id, sid = ref.split(":", 2)
-    if kind != PREFIX:
-        raise CarrierError(f"not a Twilio call reference: {kind}")
-    return int(call_id), sid
-
-
-def auth_token(refreshed: bool = False) -> str:
-    """The account's auth token (store.carrier_secret; never logged). `refreshed`: read
-    again now (the carrier refused the one we had)."""
-    try:
-        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
-    except carrier_secret.SecretUnavailable as e:
-        raise CarrierError(str(e)) from None
-    return found.auth_token
-
-
-def webhook_keys(refreshed: bool = False) -> tuple[str, ...]:
-    """Every key a genuine webhook may be signed with now (a rotation's previous token
-    too); `refreshed`: read again first. Empty when the secret cannot be read."""
-    try:
-        found = carrier_secret.refresh() if refreshed else carrier_secret.get()
-    except carrier_secret.SecretUnavailable as e:
-        log.error("webhook keys: %s", e)
-        return ()
-    return found.keys_for(settings.get().twilio_signature)
-
-
-def rest_from_settings() -> Rest:
-    """The account's REST client (the texts' adapter, chalicelib/messaging/twilio.py, uses
-    it too): the auth token from store.carrier_secret, read again after a 401."""
-    s = settings.get()
-    return Rest(
-        s.twilio_api_base,
-        s.twilio_account_sid,
-        auth_token,
-        refreshed_token=lambda: auth_token(refreshed=True),
-    )
+LEGS = References(PREFIX, "Twilio")
+reference = LEGS.make
+parse_reference = LEGS.parse
 
 
 def _speech(text: str) -> str:
@@ -133,22 +94,15 @@ class TwilioCarrier:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     # store.rendezvous and store.legs (in-memory fakes in unit tests).
-    board: Any = None
+    board: Any = field(default_factory=lambda: rendezvous)
     legs: Any = field(default_factory=_default_legs)
-
-    def __post_init__(self) -> None:
-        if self.board is None:
-            self.board = rendezvous
 
     @classmethod
     def from_settings(cls) -> TwilioCarrier:
         s = settings.get()
-        bad = [n for n in s.twilio_numbers if not E164.fullmatch(n)]
-        if bad:
-            raise ValueError(f"OCP_TWILIO_NUMBERS: not E.164: {bad}")
         return cls(
             rest=rest_from_settings(),
-            numbers=s.twilio_numbers,
+            numbers=pool(s.twilio_numbers, "OCP_TWILIO_NUMBERS"),
             public_base_url=s.public_base_url,
             ring_seconds=min(s.twilio_ring_seconds, max(5, s.ring_timeout_seconds - 10)),
             stage=s.stage,
@@ -175,41 +129,16 @@ class TwilioCarrier:
 
     def spec(self, dial: Dial) -> Spec:
         """The dial as its webhooks need it, with its audio made (S3 keys of speech)."""
-        for target in dial.targets:
-            if not E164.fullmatch(target.e164):
-                raise CarrierError(f"not an E.164 number: {target.number}")
-        announcement = dial.announcement or {}
-        if announcement.get("text"):
-            spoken = self.speech(announcement["text"])
-        else:
-            spoken = announcement.get("audioKey") or ""
-        callback = announcement.get("callbackTo") or ""
-        bridged = bool(dial.bridge_to)
-        screened = dial.ask_for_one or (bridged and len(dial.targets) > 1)
-        prompt = ""
-        if screened:
-            prompt = self.speech(PRESS_ONE)
-        elif callback:
-            prompt = self.speech(CALLBACK)
         if len(PIN_PAUSE + dial.digits) > MAX_PIN:
             raise CarrierError("a PIN longer than TwiML's 32 DTMF characters (with its pause)")
-        return Spec(
-            call_id=dial.call_id,
-            key=dial.key,
-            role=dial.role,
-            targets=dial.targets,
-            ask_for_one=dial.ask_for_one,
-            detect_machine=dial.detect_machine,
-            accept_machine=dial.accept_machine,
-            announcement=spoken,
-            prompt=prompt,
-            hold=self.speech(HOLD),
-            digits=dial.digits,
-            room=dial.room or "",
-            callback=callback,
+        return make(
+            dial,
+            Voice(self.speech, lambda announcement: announcement.get("audioKey") or ""),
+            screened=dial.ask_for_one or (bool(dial.bridge_to) and len(dial.targets) > 1),
+            held=True,
             caller=self.caller_for(dial.caller_id, dial.targets[0].e164, dial.call_id),
             ring_seconds=self.ring_seconds,
-            bridged=bridged,
+            detect_machine=dial.detect_machine,
         )
 
     def caller_for(self, wish: str | None, to: str, spread: int) -> str:
@@ -217,16 +146,16 @@ class TwilioCarrier:
         originator's own when it is one of them, else the one nearest the destination."""
         if not self.numbers:
             raise CarrierError("no caller id: OCP_TWILIO_NUMBERS names none of the account's")
-        return caller.choose(self.numbers, wish, to, spread)
+        return choose_caller(self.numbers, wish, to, spread)
 
     def _race(self, dial: Dial, spec: Spec) -> Outcome | None:
         """Try-all: one call per number, all at once (telephony/race.py)."""
-        return race.ring_all(self.board, dial, lambda n: self._create(spec, n))
+        return ring_all(self.board, dial, lambda n: self._create(spec, n))
 
     def _create(self, spec: Spec, index: int) -> str:
         """Calls.create for number `index`; its CallSid. A 429 is tried again for up to
         RETRY_SECONDS; past that the CarrierBusy goes to the dialer (Carrier.Busy)."""
-        target = spec.at(index)
+        target = spec.targets[index]
         caller = self.caller_for(spec.caller or None, target.e164, spec.call_id)
         params = [
             ("To", target.e164),
@@ -238,15 +167,12 @@ class TwilioCarrier:
             ("Timeout", str(spec.ring_seconds)),
             *self._detection(spec, index),
         ]
-        deadline = self.clock() + RETRY_SECONDS
-        while True:
-            try:
-                created = self.rest.post("Calls.json", params)
-                break
-            except CarrierBusy as e:
-                if self.clock() + e.retry_after >= deadline:
-                    raise
-                self.sleep(e.retry_after)
+        created = retries.while_busy(
+            lambda: self.rest.post("Calls.json", params),
+            self.clock() + RETRY_SECONDS,
+            self.clock,
+            self.sleep,
+        )
         sid = str(created.get("sid") or "")
         if not sid:
             raise CarrierError("Calls.create answered without a sid")
@@ -301,18 +227,11 @@ class TwilioCarrier:
 
     def end_call(self, sid: str) -> None:
         """Status=completed ends a call ringing or in progress (best effort)."""
-        for _ in range(3):
-            try:
-                self.rest.post(f"Calls/{sid}.json", [("Status", "completed")])
-                return
-            except Gone:
-                return  # already over
-            except CarrierBusy as e:
-                self.sleep(min(e.retry_after, 2.0))
-            except CarrierError as e:
-                log.warning("hang up %s failed: %s", sid, e)
-                return
-        log.warning("hang up %s failed: the API stayed busy", sid)
+        retries.hang_up(
+            lambda: self.rest.post(f"Calls/{sid}.json", [("Status", "completed")]),
+            sid,
+            self.sleep,
+        )
 
     # -- pacing ---------------------------------------------------------------------------
 

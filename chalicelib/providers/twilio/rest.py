@@ -19,6 +19,7 @@ Errors (twilio.com/docs/api/errors), as the Carrier port needs them (STYLE 12):
 `post_form` answers the HTTP status and the JSON unmapped (after the 401 re-read; no
 connection is CarrierBusy still), for a caller whose refusals are results of their own:
 a text refused for its recipient (chalicelib/messaging/twilio.py).
+`Gone` is providers.errors' (re-exported here for its callers).
 
 A 5xx on a create may hide a call that was placed: the dial is tried again all the same
 (Twilio's 5xx are rare and the ring timeout bounds a duplicate); docs/twilio.md says so.
@@ -37,7 +38,7 @@ from urllib.parse import urlencode
 import urllib3
 
 from chalicelib import logs
-from chalicelib.telephony import CarrierBusy, CarrierError
+from chalicelib.providers.errors import CarrierBusy, CarrierError, Gone
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ REASONS = {
     21217: "not a valid phone number",
     13223: "not a valid phone number",
 }
-
-
-class Gone(CarrierError):
-    """The call or conference the request names is over (404)."""
 
 
 @dataclass
