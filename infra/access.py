@@ -23,6 +23,9 @@ from typing import Any
 from chalicelib.media.storage import SPEECH, UPLOADS, WAV
 
 ALL_TABLES = ("*all*",)
+# The function the chime carrier's SIP media application invokes
+# (app.lambda_function(name="sma"); infra/chime.py).
+CHIME_HANDLER = "sma"
 # Audio bucket key prefixes (chalicelib/media/storage.py).
 UPLOADS_PREFIX = f"{UPLOADS}/"
 SPEECH_PREFIX = f"{SPEECH}/"

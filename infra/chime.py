@@ -33,11 +33,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
-from infra.access import WAV_PREFIX, Function
+from infra.access import CHIME_HANDLER, WAV_PREFIX, Function
 
 SERVICE_PRINCIPAL = "voiceconnector.chime.amazonaws.com"
 # The Chalice function the application invokes (app.lambda_function(name="sma")).
-HANDLER = "sma"
+HANDLER = CHIME_HANDLER
 
 
 class ChimeConfigurationError(ValueError):

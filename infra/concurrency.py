@@ -29,8 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from infra.access import Function
-from infra.chime import HANDLER as CHIME_HANDLER
+from infra.access import CHIME_HANDLER, Function
 from infra.stage import Stage
 
 # A request's time in the API function, with margin (a route takes tens of milliseconds;
