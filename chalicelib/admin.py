@@ -12,6 +12,21 @@ starts a rotation of the signing secret (prints the new one; events carry a sign
 with each, old and new, until the receivers have the new one) and ends it (only the new
 one signs from then on).
 
+  python -m chalicelib.admin suspend --eid 7
+  python -m chalicelib.admin resume --eid 7
+  python -m chalicelib.admin rotate-secret --eid 7
+
+suspend an enterprise (its sign-in is refused with 101 and its sessions end), let it sign
+in again, or give it a new login secret (printed once; its sessions end). Sessions end in
+every container within OCP_TENANT_CACHE_SECONDS (10 s).
+
+  python -m chalicelib.admin show-limits --eid 7
+  python -m chalicelib.admin set-limits --eid 7 requests_per_second=50 burst=100 countries=US,CA,GB
+  python -m chalicelib.admin set-limits --eid 7 --reset calls_per_day   (or --reset alone: all)
+
+show or change an enterprise's limits (docs/limits.md "Per enterprise": request rate,
+countries, daily caps, exclusive_users, ...), with today's use of each daily cap.
+
   python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
@@ -36,9 +51,10 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoR
 
 from chalicelib import clock
 from chalicelib import watch as view
+from chalicelib.domain import tenants
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import phone
-from chalicelib.store import calls, enterprises, ids
+from chalicelib.store import calls, enterprises, ids, quotas
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
 
@@ -54,6 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument("--eid", type=int, required=True)
     rotate.add_argument(
         "--finish", action="store_true", help="end the rotation: only the newest secret signs"
+    )
+    for name, text in (
+        ("suspend", "refuse the enterprise's sign-in and end its sessions"),
+        ("resume", "let a suspended enterprise sign in again"),
+        ("rotate-secret", "a new login secret for the enterprise; its sessions end"),
+        ("show-limits", "the enterprise's limits and today's use of its daily caps"),
+    ):
+        commands.add_parser(name, help=text).add_argument("--eid", type=int, required=True)
+    limits = commands.add_parser("set-limits", help="change an enterprise's limits")
+    limits.add_argument("--eid", type=int, required=True)
+    limits.add_argument("changes", nargs="*", metavar="NAME=VALUE")
+    limits.add_argument(
+        "--reset", nargs="*", metavar="NAME", help="back to the documented defaults (all if none)"
     )
     dial = commands.add_parser("dial", help="place a call and follow it")
     dial.add_argument(
@@ -85,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "rotate-signing-secret":
         return _rotate(args.eid, args.finish)
+    elif args.command in ("suspend", "resume", "rotate-secret", "show-limits", "set-limits"):
+        return _tenant(args)
     elif args.command == "dial":
         return _dial(args)
     elif args.command == "watch":
@@ -119,6 +150,54 @@ def _rotate(eid: int, finish: bool) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _tenant(args: argparse.Namespace) -> int:
+    eid = args.eid
+    try:
+        if args.command == "suspend":
+            enterprises.suspend(eid)
+            print(f"enterprise {eid} suspended: sign-in refused, its sessions ended")
+        elif args.command == "resume":
+            enterprises.resume(eid)
+            print(f"enterprise {eid} may sign in again")
+        elif args.command == "rotate-secret":
+            made = enterprises.rotate_secret(eid)
+            print(f"new secret: {made}")
+            print("Its sessions have ended. It cannot be shown again.", file=sys.stderr)
+        elif args.command == "set-limits":
+            changes = dict(_assignment(text) for text in args.changes)
+            if args.reset is not None:
+                enterprises.reset_limits(eid, *args.reset)
+            if changes:
+                enterprises.set_limits(eid, **changes)
+            _show_limits(eid)
+        else:
+            _show_limits(eid)
+    except enterprises.NoSuchEnterprise:
+        print(f"no enterprise {eid}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"{text!r}: a change is NAME=VALUE")
+    return name.strip(), value.strip()
+
+
+def _show_limits(eid: int) -> None:
+    limits = enterprises.limits_of(eid)
+    now = clock.now()
+    for name, value in limits.describe().items():
+        shown = ",".join(value) if isinstance(value, list) else value
+        print(f"{name:24} {shown}")
+    for kind in tenants.DAILY:
+        print(f"used today: {kind:12} {quotas.used(eid, kind, now):g} of {limits.daily_cap(kind)}")
 
 
 def _dial(args: argparse.Namespace) -> int:

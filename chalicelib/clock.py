@@ -14,6 +14,11 @@ def now() -> int:
     return _frozen if _frozen is not None else int(time.time())
 
 
+def precise() -> float:
+    """Unix time in seconds with its fraction (rate limits); the frozen time when frozen."""
+    return float(_frozen) if _frozen is not None else time.time()
+
+
 @contextmanager
 def frozen(at: int) -> Iterator[None]:
     global _frozen

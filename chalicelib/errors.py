@@ -34,6 +34,12 @@ class Code(IntEnum):
     NO_SUCH_GROUP = 115
     BUSY = 116
     FULL = 117
+    # Additions (docs/limits.md "Per enterprise"): a spend guard of the enterprise stopped
+    # the request: a daily cap reached, a destination outside its countries, its minutes
+    # allowed used up.
+    DAILY_LIMIT = 118
+    COUNTRY_NOT_ALLOWED = 119
+    MINUTES_USED_UP = 120
     BAD_TERMINATION = 301
     BAD_ORIGINATION = 302
     BLACKLISTED_ORIGINATION = 303
@@ -92,6 +98,11 @@ CATALOGUE: dict[int, tuple[str, int]] = {
     # stored list that a change would take past its limit.
     BUSY: ("Busy: try again later", 503),
     FULL: ("Too many {name}: at most {high} allowed", 409),
+    # Additions (docs/limits.md "Per enterprise"). DAILY_LIMIT: the enterprise's cap of
+    # {name} a day (UTC) is reached; `Retry-After` says when the day ends. Nothing was done.
+    118: ("Daily limit reached: at most {high} {name} a day", 429),
+    119: ("{name} ({value}) is in a country this enterprise may not reach", 403),
+    120: ("Minutes allowed are used up for this user", 403),
     301: ("Invalid Termination Type supplied", 400),
     302: ("Invalid Origination Type supplied", 400),
     303: ("Blacklisted origination", 403),
@@ -134,8 +145,13 @@ SESSION_INVALID = Code.BAD_CREDENTIALS
 
 MAX_VALUE_SHOWN = 100
 
-# Errors a client should retry, and after how many seconds (the `Retry-After` header).
+# Errors a client should retry, and after how many seconds (the `Retry-After` header);
+# an OcpError's own `retry_after` wins (a rate limit knows when its next token comes).
 RETRY_AFTER_SECONDS: dict[int, int] = {BUSY: 1}
+
+# The status of 116 when it is an enterprise's request rate (protocol/ratelimit.py) or the
+# stage's (infra/api.py), not contention: the body is the same busy error.
+TOO_MANY_REQUESTS = 429
 
 
 @dataclass(frozen=True)
@@ -161,6 +177,8 @@ class OcpError(Exception):
         *,
         details: Iterable[ErrorDetail] = (),
         request_id: str | None = None,
+        status: int | None = None,
+        retry_after: int | None = None,
         **fields: object,
     ) -> None:
         found = list(details)
@@ -170,6 +188,10 @@ class OcpError(Exception):
             raise ValueError("OcpError needs at least one error")
         self.details: tuple[ErrorDetail, ...] = tuple(found)
         self.request_id = request_id
+        # A status other than the catalogue's (116 as 429: over a request rate), and the
+        # seconds after which a retry may succeed, when the raiser knows them.
+        self._status = status
+        self.retry_after = retry_after
         super().__init__("; ".join(f"{d.code} {d.message}" for d in self.details))
 
     @property
@@ -178,7 +200,7 @@ class OcpError(Exception):
 
     @property
     def status(self) -> int:
-        return self.details[0].status
+        return self._status or self.details[0].status
 
     @classmethod
     def combine(cls, errors: Iterable[OcpError]) -> OcpError:

@@ -17,6 +17,12 @@ point leads back to its log lines. `make run` prints them among its logs.
     metrics.paced(kind)                     PacedWaits, by Kind (interactive, blast): a dial
                                             waited for the account's limits
                                             (workflows/pacing.py)
+    metrics.failed_sign_in(code)            FailedSignIns: a refused GET /session (its code
+                                            and enterprise ride along; alarmed in infra)
+    metrics.rate_limited(eid, count)        RateLimited: requests refused over their
+                                            enterprise's rate (116 as 429), summed a second
+    metrics.spend_refused(kind)             SpendRefused, by Kind (calls, countries, ...):
+                                            a spend guard refused a request
 """
 
 from __future__ import annotations
@@ -32,8 +38,15 @@ NAMESPACE = "OCP"
 COUNT, SECONDS = "Count", "Seconds"
 
 
-def put(name: str, value: float, unit: str = COUNT, **dimensions: str) -> None:
-    """One data point of `name`, with the Stage dimension and `dimensions`."""
+def put(
+    name: str,
+    value: float,
+    unit: str = COUNT,
+    properties: dict[str, object] | None = None,
+    **dimensions: str,
+) -> None:
+    """One data point of `name`, with the Stage dimension and `dimensions`; `properties`
+    ride along (searchable in the log, no metric of their own)."""
     s = settings.get()
     if not s.metrics:
         return
@@ -50,6 +63,7 @@ def put(name: str, value: float, unit: str = COUNT, **dimensions: str) -> None:
             ],
         },
         **logs.context(),
+        **(properties or {}),
         **dimensions,
         name: value,
     }
@@ -94,3 +108,15 @@ def carrier_throttled() -> None:
 
 def paced(kind: str) -> None:
     put("PacedWaits", 1, Kind=kind)
+
+
+def failed_sign_in(code: int, eid: int | None) -> None:
+    put("FailedSignIns", 1, properties={"code": int(code), "eid": eid})
+
+
+def rate_limited(eid: int, count: int) -> None:
+    put("RateLimited", count, properties={"eid": eid})
+
+
+def spend_refused(kind: str) -> None:
+    put("SpendRefused", 1, Kind=kind)

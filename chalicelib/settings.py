@@ -48,6 +48,13 @@ class Settings(NamedTuple):
     email_dns_timeout_seconds: float
     session_ttl_seconds: int
     session_cache_seconds: int
+    # How long a process keeps an enterprise's policy (active, session epoch, limits:
+    # store/enterprises.policy) before reading it again: an operator's suspend,
+    # rotate-secret or set-limits reaches every container within it.
+    tenant_cache_seconds: float
+    # Per-enterprise request limits (protocol/ratelimit.py): off only for benchmarks that
+    # measure the routes themselves.
+    rate_limits: bool
     clock_skew_seconds: int
     log_level: str
     # CloudWatch metrics in the embedded metric format on stdout (chalicelib/metrics.py).
@@ -229,6 +236,8 @@ def get() -> Settings:
         email_dns_timeout_seconds=float(env.get("OCP_EMAIL_DNS_TIMEOUT_SECONDS", 2)),
         session_ttl_seconds=int(env.get("OCP_SESSION_TTL_SECONDS", 24 * 3600)),
         session_cache_seconds=int(env.get("OCP_SESSION_CACHE_SECONDS", 300)),
+        tenant_cache_seconds=float(env.get("OCP_TENANT_CACHE_SECONDS", 10)),
+        rate_limits=_flag(env.get("OCP_RATE_LIMITS"), default=True),
         clock_skew_seconds=int(env.get("OCP_CLOCK_SKEW_SECONDS", 300)),
         log_level=env.get("OCP_LOG_LEVEL", "INFO"),
         metrics=_flag(env.get("OCP_METRICS"), default=True),

@@ -36,8 +36,10 @@ WAV_PREFIX = f"{WAV}/"
 class Access:
     # Tables by model name ("Users"); ALL_TABLES for every table of ALL_MODELS.
     tables: tuple[str, ...] = ()
-    # Of `tables`, those it only reads (GetItem, BatchGetItem, Query).
-    read_only: tuple[str, ...] = ()
+    # Tables only read, item by item (GetItem, also inside TransactGetItems): the
+    # Enterprises item's policy, which the spend guards read (chalicelib/workflows/spend.py),
+    # and sign-in's secret. Named in `tables` too (ALL_TABLES), a table here is read only.
+    read_tables: tuple[str, ...] = ()
     # KMS on the enterprise-secrets key, for one kind of secret (SECRET_KINDS: the
     # encryption context store/secrets.py binds each kind's ciphertexts to).
     encrypt_secrets: bool = False
@@ -110,7 +112,7 @@ FUNCTIONS: dict[str, Access] = {
     # enterprises are made, rotated and suspended by the operator's admin commands.
     "api_handler": Access(
         tables=ALL_TABLES,
-        read_only=("Enterprises",),
+        read_tables=("Enterprises",),
         decrypt_secrets=True,
         secrets_kind=LOGIN,
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
@@ -133,7 +135,8 @@ FUNCTIONS: dict[str, Access] = {
     # carrier it dials (a call per number rung), pushes actions into a live call (bridge,
     # hang up) and speaks announcements as WAV; conference rooms are the sma function's.
     "dialer": Access(
-        tables=("Calls", "Accounts", "Conferences"),
+        # Quotas: an ended call's billed minutes count towards its enterprise's day
+        tables=("Calls", "Accounts", "Conferences", "Quotas"),
         chime_tables=("Counters",),
         report_tasks=True,
         chime_wav=True,
@@ -172,6 +175,8 @@ FUNCTIONS: dict[str, Access] = {
             "Conferences",
             "Blasts",
         ),
+        # an autoconference rings only numbers in its enterprise's countries
+        read_tables=("Enterprises",),
         start_workflows=("call",),
         send_to=("fanout",),
         scheduler_target=True,
@@ -187,6 +192,8 @@ FUNCTIONS: dict[str, Access] = {
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
         tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        # a recipient is reached only on numbers in its enterprise's countries
+        read_tables=("Enterprises",),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(SPEECH_PREFIX,),
         chime_wav=True,
@@ -226,7 +233,6 @@ FUNCTIONS: dict[str, Access] = {
     ),
 }
 
-READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -403,21 +409,23 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"{function.name}: infra/access.py names tables {missing} that no "
                 f"model in ALL_MODELS has (tables: {sorted(stage.tables)})"
             )
-        unknown = [n for n in grant.read_only if n not in names]
-        if unknown:
-            raise ValueError(f"{function.name}: read_only {unknown} are not among its tables")
-        written = [n for n in names if n not in grant.read_only]
-        read = [n for n in names if n in grant.read_only]
-        if written:
-            statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in written)))
-        if read:
-            statements.append(Statement(READ_ACTIONS, tuple(Ref("table", n) for n in read)))
+        names = [n for n in names if n not in grant.read_tables]  # those it only reads
+        if names:
+            statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
         indexed = [n for n in names if stage.tables[n]]
         if indexed:
             # An index is only ever queried.
             statements.append(
                 Statement(("dynamodb:Query",), tuple(Ref("table-indexes", n) for n in indexed))
             )
+    read_only = list(grant.read_tables)
+    if read_only:
+        missing = [n for n in read_only if n not in stage.tables]
+        if missing:
+            raise ValueError(f"{function.name}: infra/access.py names unknown tables {missing}")
+        statements.append(
+            Statement(("dynamodb:GetItem",), tuple(Ref("table", n) for n in read_only))
+        )
     kms_actions = (("kms:Encrypt",) if grant.encrypt_secrets else ()) + (
         ("kms:Decrypt",) if grant.decrypt_secrets else ()
     )

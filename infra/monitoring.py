@@ -1,5 +1,6 @@
 """Alarms: dead letters waiting, workflow executions failing, API 5xx rate, a table
-stream's consumer falling behind (its events late); and the
+stream's consumer falling behind (its events late), failed sign-ins (someone guessing an
+enterprise's secret, or a client whose secret was rotated); and the
 stage's CloudWatch dashboard: the alarms, the API, the functions, and the application's
 own metrics (chalicelib/metrics.py: calls, dial attempts, time to answer, blast
 recipients a minute, Polly against its cache, refused URLs, carrier errors and throttles).
@@ -21,6 +22,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from chalicelib import metrics
+from chalicelib.domain import tenants
 from chalicelib.telephony import (
     BLACKLISTED,
     BUSY,
@@ -42,6 +44,10 @@ SERVER_ERROR_RATE = 0.05
 # IteratorAge) is failing, SQS down most likely: well before its records expire
 # (infra/stack.py STREAM_RECORD_AGE) and their events are lost.
 STREAM_LAG = Duration.minutes(15)
+# Failed sign-ins (metrics.failed_sign_in) in five minutes, all enterprises together: more
+# than a client with a wrong clock or an old secret makes (each enterprise is refused after
+# its own limit, docs/limits.md, so this many means several enterprises or addresses).
+FAILED_SIGN_INS = 50
 
 
 def api_metric(
@@ -151,6 +157,26 @@ def define_alarms(
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
     )
+    alarms.append(
+        cloudwatch.Alarm(
+            scope,
+            "FailedSignInsAlarm",
+            alarm_name=stage.resource("failed-sign-ins"),
+            alarm_description=f"More than {FAILED_SIGN_INS} failed sign-ins (GET /session) in "
+            "five minutes: the log lines 'sign-in refused' name the enterprise, code and address.",
+            metric=cloudwatch.Metric(
+                namespace=metrics.NAMESPACE,
+                metric_name="FailedSignIns",
+                dimensions_map={"Stage": stage.name},
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            ),
+            threshold=FAILED_SIGN_INS,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+    )
     for alarm in alarms:
         alarm.add_alarm_action(notify)
     return topic, alarms
@@ -247,6 +273,11 @@ def define_dashboard(
             [ocp("RefusedUrls"), ocp("CarrierErrors"), ocp("CarrierThrottles")],
             # dials that waited for the account's limits (docs/limits-pacing.md)
             [ocp("PacedWaits", Kind=k) for k in ("interactive", "blast")],
+        ),
+        graph(
+            "Tenants: failed sign-ins, rate-limited requests, spend refused",
+            [ocp("FailedSignIns"), ocp("RateLimited")],
+            [ocp("SpendRefused", Kind=k) for k in (*tenants.DAILY, "countries")],
         ),
     )
     dashboard.add_widgets(

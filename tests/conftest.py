@@ -28,6 +28,9 @@ os.environ.update(
         "OCP_EMAIL_DNS_TIMEOUT_SECONDS": "0.1",
         # Texts are not paced in tests (tests/api/test_sms_pacing.py tests the limiter).
         "OCP_SMS_MESSAGES_PER_SECOND": "1000",
+        # Nor are requests limited by their enterprise's rate, which the tests' bursts of
+        # requests under a frozen clock would pass (tests/api/test_tenant_limits.py tests it).
+        "OCP_RATE_LIMITS": "0",
     }
 )
 

@@ -116,6 +116,10 @@ def started(
         "OCP_DEV_SECRET": DEV_SECRET,
         "OCP_RELOAD": "0",
         "PYTHONUNBUFFERED": "1",
+        # The suites' requests come faster than an enterprise's 20 a second; the limit is
+        # tested in process (tests/api/test_tenant_limits.py) and measured against `make
+        # run` by local/tenant_probe.py.
+        "OCP_RATE_LIMITS": "0",
         **(env or {}),
     }
     with open(log, "wb") as out:

@@ -18,6 +18,7 @@ from chalice import Blueprint
 from chalicelib.domain import limits
 from chalicelib.domain.kinds import EMAIL, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
+from chalicelib.domain.numbers import Phone
 from chalicelib.errors import Code
 from chalicelib.imports import on_first_use
 from chalicelib.media import MAX_TEXT
@@ -49,13 +50,14 @@ if TYPE_CHECKING:
     from chalicelib.media import uploads
     from chalicelib.store import blasts, users
     from chalicelib.store import recipients as recipient_calls
-    from chalicelib.workflows import fanout
+    from chalicelib.workflows import fanout, spend
 else:
     users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
     recipients = on_first_use("chalicelib.domain.recipients")  # only the views use it
     # The dialing, the carrier port, the blast store: every Lambda cold start imports every
     # route module, and only these views need them.
     fanout = on_first_use("chalicelib.workflows.fanout")
+    spend = on_first_use("chalicelib.workflows.spend")
     blasts = on_first_use("chalicelib.store.blasts")
     recipient_calls = on_first_use("chalicelib.store.recipients")
     uploads = on_first_use("chalicelib.media.uploads")
@@ -98,7 +100,15 @@ HIDE_ANI = "1: recipients do not see the origination's number."
 ALLOW_CALLBACK = "1: a recipient may press 1 to be connected to the originator; 0: not."
 # 106 no such requesting user, 922 a destination or origination names nobody visible, 902
 # and 903 audio that is not mp3/wma or too large, 903 too many destinations.
-CREATE_ERRORS = (Code.NO_SUCH_USER, Code.INVALID_VALUE, Code.BAD_LENGTH, Code.INVALID_USER_ID)
+# 118 a daily cap of the enterprise reached, 119 a phone outside its countries.
+CREATE_ERRORS = (
+    Code.NO_SUCH_USER,
+    Code.INVALID_VALUE,
+    Code.BAD_LENGTH,
+    Code.INVALID_USER_ID,
+    Code.DAILY_LIMIT,
+    Code.COUNTRY_NOT_ALLOWED,
+)
 # PUT also: 307 it has fired, 308 no such blast of this user, 900 removing the audio of
 # a blast without text.
 CHANGE_ERRORS = (*CREATE_ERRORS, Code.ALREADY_STARTED, Code.NO_SUCH_BLAST, Code.REQUIRED)
@@ -416,8 +426,16 @@ def _delete(req: Request, kind: str) -> Reply:
 
 
 def _check_users(eid: int, v: dict[str, Any]) -> None:
-    """106 for a requesting user the enterprise does not see; 922 for each destination or
-    origination naming such a user (RULINGS "Destinations")."""
+    """903 for more destinations than one blast of the enterprise may have, and 119 for a
+    phone outside its countries, before anything is read (a 1 MB form names 130,000);
+    then 106 for a requesting user the enterprise does not see, 922 for each destination
+    or origination naming such a user (RULINGS "Destinations")."""
+    if v.get("destination") is not None:
+        distinct = _terminations(v["destination"])
+        fanout.check_recipients(distinct, most=spend.recipients_cap(eid))
+        for term in distinct:
+            if isinstance(term.value, Phone):  # a type 3 destination
+                spend.check_phone(eid, term.value, "destination")
     users.get(v["userId"], eid)
     for name in ("origination", "destination"):
         named = v.get(name)

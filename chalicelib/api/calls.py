@@ -73,12 +73,17 @@ PLACE = (
     *STATUS_CALLBACK,
 )
 # 106 no such requesting user, 922 a side names nobody visible, 303 blacklisted, 304 the
-# call could not be stored or started.
+# call could not be stored or started; the enterprise's spend guards (docs/limits.md): 118
+# a daily cap reached, 119 a phone outside its countries, 120 the requester's mouallowed
+# used up (when the enterprise's operator stops there).
 PLACE_ERRORS = (
     Code.NO_SUCH_USER,
     Code.BLACKLISTED_ORIGINATION,
     Code.CALL_WRITE_FAILED,
     Code.INVALID_USER_ID,
+    Code.DAILY_LIMIT,
+    Code.COUNTRY_NOT_ALLOWED,
+    Code.MINUTES_USED_UP,
 )
 CALL_ID = Id("callId", doc="As call POST returned it.")
 CALL = {

@@ -26,4 +26,4 @@ bp = Blueprint(__name__)
     summary="Open a session",
 )
 def open_session(req: PublicRequest) -> Reply:
-    return Reply({"sessionId": auth.open_session(req.headers.get("authorization"))})
+    return Reply({"sessionId": auth.open_session(req.headers.get("authorization"), req.source_ip)})

@@ -23,9 +23,11 @@ from chalicelib.protocol.shapes import INT, TEXT, Empty, Returns, ok
 bp = Blueprint(__name__)
 if TYPE_CHECKING:
     from chalicelib.store import user_deletion, users
+    from chalicelib.workflows import spend
 else:
     users = on_first_use("chalicelib.store.users")  # with PynamoDB: not at cold start
     user_deletion = on_first_use("chalicelib.store.user_deletion")
+    spend = on_first_use("chalicelib.workflows.spend")  # the enterprise's default exclusive
 
 # wire name -> stored field, in the order user GET prints them
 _PROFILE = {
@@ -91,7 +93,12 @@ def get_user(req: Request) -> Reply:
         Email("email", required=True, doc="Unique system-wide; a known one answers its userId."),
         *phone_fields(required=True),
         *_WRITABLE,
-        Flag("exclusive", doc="1: only this enterprise sees the user."),
+        Flag(
+            "exclusive",
+            default=None,
+            doc="1: only this enterprise sees the user. Not given: 0, or the enterprise's "
+            "default if its operator made its new users exclusive (docs/limits.md).",
+        ),
     ),
     errors=(Code.USER_EXISTS,),
     returns=(
@@ -111,7 +118,9 @@ def create_user(req: Request) -> Reply:
         _profile(v),
         v["email"],
         users.NewPhone(v["phoneNumber"], v["phoneType"], v["carrierId"]),
-        exclusive=bool(v["exclusive"]),
+        exclusive=spend.exclusive_by_default(req.eid)
+        if v["exclusive"] is None
+        else bool(v["exclusive"]),
     )
     return Reply({"userId": user_id})
 

@@ -69,7 +69,7 @@ def render_error(error: OcpError, fmt: str = "xml", status: int | None = None) -
         for item in errors:
             item["requestId"] = error.request_id
     response = _respond({"errors": Items("error", errors)}, status or error.status, fmt)
-    retry_after = RETRY_AFTER_SECONDS.get(error.code)
+    retry_after = error.retry_after or RETRY_AFTER_SECONDS.get(error.code)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
     return response

@@ -86,6 +86,12 @@ class PublicRequest:
         prefix = path[: -len(route)] if route and path.endswith(route) else ""
         return f"{proto}://{host}{prefix.rstrip('/')}"
 
+    @property
+    def source_ip(self) -> str | None:
+        """The client's address as API Gateway (or chalice local) saw it."""
+        identity = self.context.get("identity") or {}
+        return identity.get("sourceIp") if isinstance(identity, dict) else None
+
 
 @dataclass(frozen=True)
 class Request(PublicRequest):
@@ -344,6 +350,9 @@ def handle(
             },
         )
     response.headers[REQUEST_ID_HEADER] = request_id
+    # Answers are one enterprise's, and /session's hold a credential: no cache keeps them
+    # (a view may say otherwise for a public document).
+    response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID, Code
+from chalicelib.errors import BUSY, CATALOGUE, SESSION_INVALID, TOO_MANY_REQUESTS, Code
 from chalicelib.protocol import params, shapes
 from chalicelib.protocol.params import IDEMPOTENCY_KEY as HEADER
 from chalicelib.protocol.params import Field, TypedDestinations, When
@@ -448,6 +448,10 @@ def _responses(op: Operation, schemas: Schemas, name: str) -> dict[str, Any]:
     by_error: dict[int, list[int]] = {}
     for code in error_codes(op):
         by_error.setdefault(CATALOGUE[code][1], []).append(code)
+    # 116 also comes as 429: over the enterprise's request rate (protocol/ratelimit.py), its
+    # failed sign-ins (/session) or the stage's rate (API Gateway).
+    by_error.setdefault(TOO_MANY_REQUESTS, []).append(BUSY)
+    by_error[TOO_MANY_REQUESTS].sort()
     # Every bad variable is reported at once and the first decides the status: a body led
     # by one variable's code may go on with any other variable's.
     variables = {code for f in op.variables for code in f.errors} | {

@@ -16,21 +16,26 @@ last leg ended follow from the committed change, read from the table's stream
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from itertools import batched, islice
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.billing import billed_minutes
 from chalicelib.domain.subscriptions import Subscription
+from chalicelib.domain.tenants import MINUTES
 from chalicelib.errors import Code, OcpError
-from chalicelib.store import accounts, conferences, ids
+from chalicelib.store import accounts, conferences, ids, quotas
 from chalicelib.store.conditional import commit_if, update_if
 from chalicelib.store.models import AttemptMap, Call, callback_map, transaction
+
+log = logging.getLogger(__name__)
 
 SCHEDULED, DIALING, CONNECTED = "scheduled", "dialing", "connected"
 COMPLETE, CANCELLED, FAILED = "complete", "cancelled", "failed"
@@ -206,7 +211,21 @@ def finish(
 
     # Other calls of the same requester end at the same time: their transactions touch
     # the same account item (commit_if retries them on conflicts).
-    return commit_if(end)
+    if not commit_if(end):
+        return False
+    if conference_id is None and minutes:
+        _count_minutes(int(item.eid), minutes, at)
+    return True
+
+
+def _count_minutes(eid: int, minutes: Decimal, at: int) -> None:
+    """The enterprise's billed minutes today (its daily cap, workflows/spend.py): added
+    after the call's transaction, not in it, so that the ends of a blast's recipients do
+    not all contend for one item; a failure here loses the count, never the call's end."""
+    try:
+        quotas.add(eid, MINUTES, minutes, at)
+    except PynamoDBException:
+        log.warning("billed minutes of enterprise %s not counted today", eid, exc_info=True)
 
 
 def status_of(item: Call) -> CallStatus:

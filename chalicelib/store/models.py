@@ -90,6 +90,10 @@ class Enterprise(Model):
     # (EncryptionContext eid and purpose "signing"). During a rotation both are valid.
     signing_secret = BinaryAttribute(legacy_encoding=False, null=True)
     previous_signing_secret = BinaryAttribute(legacy_encoding=False, null=True)
+    # Bumped by suspend and rotate-secret: a session made under an older epoch has ended.
+    session_epoch = NumberAttribute(default=0)
+    # The operator's changes to the documented limits, as JSON (domain/tenants.Limits).
+    limits = UnicodeAttribute(null=True)
 
 
 class Session(Model):
@@ -97,6 +101,20 @@ class Session(Model):
     # sha256 hex of the session id: the id itself is never stored (RULINGS "Authentication").
     id_hash = UnicodeAttribute(hash_key=True)
     eid = NumberAttribute()
+    expires = TTLAttribute()
+    # The enterprise's session_epoch when it was made (none: made before epochs, epoch 0).
+    epoch = NumberAttribute(null=True)
+
+
+class Quota(Model):
+    """A counter of one enterprise (store/quotas.py): a daily cap's use ("day#{eid}#{kind}#
+    {day}"), its failed sign-ins in a window, its shared request window. Changed only with
+    atomic conditional ADDs; each expires once its day or window is long past."""
+
+    Meta = _meta("Quotas")
+    name = UnicodeAttribute(hash_key=True)
+    value = DecimalAttribute(default=Decimal)  # exact: billed minutes have tenths (0 new)
+    window = NumberAttribute(null=True)  # the request window a rate counter counts
     expires = TTLAttribute()
 
 
@@ -420,6 +438,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Conference,
     Blast,
     IdempotentResponse,
+    Quota,
 )
 
 
@@ -430,7 +449,7 @@ def create_tables() -> None:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     client = Session._get_connection().connection.client
-    for model in (Session, IdempotentResponse):
+    for model in (Session, IdempotentResponse, Quota):
         client.update_time_to_live(
             TableName=model.Meta.table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},

@@ -18,11 +18,12 @@ from chalicelib import clock
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import USER_ID
 from chalicelib.domain.numbers import Phone
+from chalicelib.domain.tenants import CALLS as DAILY_CALLS
 from chalicelib.errors import OcpError
 from chalicelib.store import autoconferences, ids, profiles, users
 from chalicelib.store.autoconferences import Autoconference, Stored
 from chalicelib.telephony import Target
-from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows import dialing, schedule, spend
 from chalicelib.workflows.legs import Reach, of_profile, reach
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ def create(
     dials_requester = conference.origination == Destination(USER_ID, user_id)
     if not dials_requester:
         _require_origination(eid, conference.origination)
+    # 119 for a bridge outside the enterprise's countries, 118 past its calls a day
+    spend.check_phone(eid, conference.number, "phoneNumber")
+    spend.charge(eid, DAILY_CALLS, 1)
     call_id = ids.next_id("call")
     now = clock.now()
     if conference.time > now:
@@ -63,6 +67,8 @@ def change(eid: int, user_id: int, call_id: int, changes: dict, when: int | None
     the future, starts it now (reference "autoconference PUT")."""
     if "origination" in changes:
         _require_origination(eid, changes["origination"])
+    if changes.get("number"):
+        spend.check_phone(eid, changes["number"], "phoneNumber")
     now = clock.now()
     start = when is None or when <= now
     changes = {**changes, "time": now if start else when}
@@ -102,31 +108,35 @@ def _start(stored: Stored, origination: Profile | None = None) -> None:
     bridge = c.number
     dialing.start(
         stored.call_id,
-        [
-            # The user first, as a human who presses 1 (answering machines are not enough).
-            dialing.Leg(
-                "origination",
-                user.targets,
-                label=user.label,
-                tryall=user.tryall,
-                dnd=user.dnd,
-                ask_for_one=True,
-                detect_machine=not c.disable_amd,
-                announcement={"text": c.text} if c.text else {},
-                caller_id=bridge.e164,
-            ),
-            # Then the conference engine, which answers as a machine and asks for the PIN.
-            dialing.Leg(
-                "conference",
-                (Target(bridge.display, bridge.e164),),
-                label=bridge.display,
-                ask_for_one=False,
-                detect_machine=False,
-                accept_machine=True,
-                digits=c.pin,
-                caller_id=user.caller_id,
-            ),
-        ],
+        # Numbers outside the enterprise's countries are not rung (docs/limits.md).
+        spend.reachable_legs(
+            stored.eid,
+            [
+                # The user first, as a human who presses 1 (answering machines are not enough).
+                dialing.Leg(
+                    "origination",
+                    user.targets,
+                    label=user.label,
+                    tryall=user.tryall,
+                    dnd=user.dnd,
+                    ask_for_one=True,
+                    detect_machine=not c.disable_amd,
+                    announcement={"text": c.text} if c.text else {},
+                    caller_id=bridge.e164,
+                ),
+                # Then the conference engine, which answers as a machine and asks for the PIN.
+                dialing.Leg(
+                    "conference",
+                    (Target(bridge.display, bridge.e164),),
+                    label=bridge.display,
+                    ask_for_one=False,
+                    detect_machine=False,
+                    accept_machine=True,
+                    digits=c.pin,
+                    caller_id=user.caller_id,
+                ),
+            ],
+        ),
     )
     log.info("autoconference %s started", stored.call_id)
 

@@ -27,11 +27,12 @@ from chalicelib.domain.kinds import PHONE
 from chalicelib.domain.numbers import Phone
 from chalicelib.domain.profile import Profile, phone_keys
 from chalicelib.domain.resolve import Origin, is_blacklisted
+from chalicelib.domain.tenants import CALLS as DAILY_CALLS
 from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, ids, profiles
 from chalicelib.store.failures import AWS_FAILURES
 from chalicelib.store.profiles import Directory
-from chalicelib.workflows import dialing
+from chalicelib.workflows import dialing, spend
 from chalicelib.workflows.dialing import Leg
 from chalicelib.workflows.legs import Reach, of_phone, of_profile
 
@@ -69,16 +70,22 @@ class CallRequest:
 def place(eid: int, request: CallRequest) -> int:
     """Check, store and start a call; its callId."""
     at = clock.now()
+    for name, named in (("origination", request.origination), ("destination", request.destination)):
+        if isinstance(named.value, Phone):
+            spend.check_phone(eid, named.value, name)  # 119: outside its countries
     directory = _look_up(eid, request)
     origination = side(request.origination, directory, at, "origination")
     destination = side(request.destination, directory, at, "destination")
     blocker = _user_of(request.destination, directory)
     if blocker is not None and is_blacklisted(blocker, origin(request.origination, directory)):
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
+    spend.check_minutes(eid)
+    spend.check_mou_allowed(eid, request.user_id)
+    spend.charge(eid, DAILY_CALLS, 1)
     return _start(
         eid,
         request,
-        legs(request, origination, destination),
+        spend.reachable_legs(eid, legs(request, origination, destination)),
         calling_number=origination.number,
         at=at,
     )

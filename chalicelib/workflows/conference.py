@@ -16,13 +16,15 @@ import logging
 from chalicelib import clock
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import USER_ID
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
+from chalicelib.domain.tenants import CALLS as DAILY_CALLS
 from chalicelib.errors import Code, OcpError
 from chalicelib.store import calls, conferences, ids, profiles
 from chalicelib.store.conferences import Room
 from chalicelib.telephony import carriers
-from chalicelib.workflows import dialing, schedule
+from chalicelib.workflows import dialing, schedule, spend
 from chalicelib.workflows.legs import Reach, of_profile, origin_of, reach
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,8 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
     on a destination user's blacklist."""
     found, errors = [], []
     for destination in destinations:
+        if isinstance(destination.value, Phone):  # 119: outside the enterprise's countries
+            spend.check_phone(eid, destination.value, "destinationValue")
         try:
             found.append(reach(destination, eid, at, name="destinationValue"))
         except OcpError as e:
@@ -150,6 +154,7 @@ def _reachable(destinations: list[Destination], eid: int, at: int, origin: Origi
         raise OcpError.combine(errors)
     if any(r.blacklists(origin) for r in found):
         raise OcpError(Code.BLACKLISTED_ORIGINATION)
+    spend.charge(eid, DAILY_CALLS, len(found))  # 118 past the enterprise's calls a day
     return found
 
 
@@ -177,17 +182,20 @@ def _dial(
     )
     dialing.start(
         call_id,
-        [
-            dialing.Leg(
-                "destination",
-                reached.targets,
-                label=reached.label,
-                tryall=reached.tryall,
-                dnd=reached.dnd,
-                ask_for_one=True,
-                announcement={"text": text} if text else {},
-                caller_id=caller_id,
-                room=room,
-            )
-        ],
+        spend.reachable_legs(
+            eid,
+            [
+                dialing.Leg(
+                    "destination",
+                    reached.targets,
+                    label=reached.label,
+                    tryall=reached.tryall,
+                    dnd=reached.dnd,
+                    ask_for_one=True,
+                    announcement={"text": text} if text else {},
+                    caller_id=caller_id,
+                    room=room,
+                )
+            ],
+        ),
     )

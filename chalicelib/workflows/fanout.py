@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
-from chalicelib.domain import recipients
+from chalicelib.domain import recipients, segments, tenants
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import PHONE, SMS
 from chalicelib.domain.limits import SMS_TEXT_BYTES
@@ -45,7 +45,7 @@ from chalicelib.store import aws, blasts, queues
 from chalicelib.store import recipients as recipient_calls
 from chalicelib.store.blasts import BlastInfo
 from chalicelib.telephony import Target, carriers
-from chalicelib.workflows import dialing, pacing, schedule, texting
+from chalicelib.workflows import dialing, pacing, schedule, spend, texting
 from chalicelib.workflows.messages import (
     Pace,
     RecipientBatch,
@@ -77,6 +77,7 @@ def create(
     now = clock.now()
     check_recipients(fields["terminations"])
     check_text(kind, fields["text"])
+    charge(eid, kind, len(fields["terminations"]), fields["text"])
     blast = blasts.create(
         eid, user_id, kind, blast_time=when if when and when > now else now, at=now, **fields
     )
@@ -100,8 +101,9 @@ def remove(eid: int, user_id: int, kind: str, blast_id: int) -> None:
     schedule.cancel(SCHEDULE_KIND, blast_id)
 
 
-def check_recipients(terminations: list[Destination]) -> None:
-    most = settings.get().blast_max_recipients
+def check_recipients(terminations: list[Destination], most: int | None = None) -> None:
+    """903 past `most` recipients (the platform's OCP_BLAST_MAX_RECIPIENTS by default)."""
+    most = settings.get().blast_max_recipients if most is None else most
     if len(terminations) > most:
         raise OcpError(
             Code.BAD_LENGTH,
@@ -110,6 +112,16 @@ def check_recipients(terminations: list[Destination]) -> None:
             low=1,
             high=most,
         )
+
+
+def charge(eid: int, kind: str, count: int, text: str | None) -> None:
+    """The enterprise's daily caps (workflows/spend.py, 118): its recipients, and a text's
+    segments for each recipient, or a voice text's characters spoken (once per blast)."""
+    spend.charge(eid, tenants.RECIPIENTS, count)
+    if kind == SMS and text:
+        spend.charge(eid, tenants.SEGMENTS, count * segments.count(text).count)
+    elif text:
+        spend.charge(eid, tenants.SPEECH, len(text))
 
 
 def check_text(kind: str, text: str | None) -> None:
@@ -287,10 +299,13 @@ def recipients_batch(message: RecipientBatch) -> None:
     terms = list(message.terminations)
     numbered = message.numbered()
     at = clock.now()
-    reaches = [
-        _reach(t, p, at, message.origin, sms=kind == SMS)
-        for t, p in zip(terms, recipient_calls.profiles_for(batch.eid, terms), strict=True)
-    ]
+    reaches = spend.reachable(  # numbers outside the enterprise's countries: not reached
+        batch.eid,
+        [
+            _reach(t, p, at, message.origin, sms=kind == SMS)
+            for t, p in zip(terms, recipient_calls.profiles_for(batch.eid, terms), strict=True)
+        ],
+    )
     if kind == SMS:
         _text(batch, numbered, reaches, message)
     else:

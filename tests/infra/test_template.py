@@ -488,6 +488,10 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # per-enterprise limits: on everywhere (off only in tests and the bench), and how long
+    # a container keeps an enterprise's policy, a tuning
+    "OCP_RATE_LIMITS",
+    "OCP_TENANT_CACHE_SECONDS",
 }
 
 
@@ -646,3 +650,25 @@ def test_alarms_notify_the_alarm_topic(synth):
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
     _, subscription = one(synth.template, "AWS::SNS::Subscription", Endpoint=ALARM_EMAIL)
     assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
+
+
+def test_failed_sign_ins_raise_an_alarm(synth):
+    from infra.monitoring import FAILED_SIGN_INS
+
+    (alarm,) = [
+        a["Properties"]
+        for a in alarms(synth.template)
+        if a["Properties"].get("MetricName") == "FailedSignIns"
+    ]
+    assert alarm["Namespace"] == "OCP"
+    assert alarm["Dimensions"] == [{"Name": "Stage", "Value": STAGE}]
+    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 300)
+    assert alarm["Threshold"] == FAILED_SIGN_INS
+
+
+def test_quotas_are_a_table_whose_items_expire(synth):
+    _, table = one(synth.template, "AWS::DynamoDB::Table", TableName=f"{PREFIX}Quotas")
+    assert table["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires",
+        "Enabled": True,
+    }

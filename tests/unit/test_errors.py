@@ -6,7 +6,14 @@ from chalicelib.errors import BUSY, CATALOGUE, FULL, Code, OcpError
 
 # Additions to the 2008 wire format, with statuses of their own (docs/callbacks-and-idempotency.md,
 # docs/limits.md).
-ADDITIONS = {422: [970], 409: [971, FULL], 503: [BUSY]}
+ADDITIONS = {
+    422: [970],
+    409: [971, FULL],
+    503: [BUSY],
+    # The spend guards of an enterprise (docs/limits.md "Per enterprise").
+    429: [Code.DAILY_LIMIT],
+    403: [Code.COUNTRY_NOT_ALLOWED, Code.MINUTES_USED_UP],
+}
 RULINGS_STATUS = {
     400: [107, 108, 109, 301, 302]
     + [c for c in CATALOGUE if 900 <= c <= 999 and c not in (970, 971)],
@@ -69,3 +76,13 @@ def test_every_catalogue_code_has_a_name_and_every_name_a_catalogue_entry():
     assert {int(c) for c in Code} == set(CATALOGUE)
     assert OcpError(Code.ALREADY_STARTED).code == 307
     assert type(OcpError(Code.ALREADY_STARTED).code) is int
+
+
+def test_busy_over_a_request_rate_is_429_with_the_seconds_it_was_given():
+    from chalicelib.errors import TOO_MANY_REQUESTS
+    from chalicelib.protocol.render import render_error
+
+    response = render_error(OcpError(BUSY, status=TOO_MANY_REQUESTS, retry_after=3))
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "3"
+    assert "<code>116</code>" in response.body
