@@ -54,7 +54,9 @@ def test_the_dialer_paces_on_the_counters_table_in_a_chime_stage_only():
     from infra.access import Function, Ref, Stage, plan
 
     stage = Stage(
-        tables=dict.fromkeys(("Calls", "Accounts", "Conferences", "Blasts", "Counters"), False),
+        tables=dict.fromkeys(
+            ("Calls", "Accounts", "Conferences", "Blasts", "Counters", "Quotas"), False
+        ),
         workflows=frozenset({"call"}),
         queues={"dial": "ocp-dev-dial"},
     )

@@ -129,6 +129,7 @@ PLAN_STAGE = Stage(
             "Blasts",
             "Enterprises",
             "Sessions",
+            "Quotas",
         ),
         False,
     ),
