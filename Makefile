@@ -34,7 +34,7 @@ DEPLOYED := env -u AWS_ENDPOINT_URL OCP_STAGE=$(STAGE)
 .DEFAULT_GOAL := help
 .PHONY: help doctor lock lint format hooks run session watch show-call test test-fast bench \
 	enterprise signing-secret dial clean synth bootstrap deploy destroy deployed-enterprise \
-	deployed-watch openapi fuzz
+	deployed-operator deployed-watch openapi fuzz
 
 help:                  ## this list
 	@echo "OCP REST API v1.1 (README.md). Targets:"
@@ -123,12 +123,16 @@ bootstrap:             ## once per AWS account and region: the CDK's asset bucke
 
 deploy: synth          ## make deploy STAGE=dev: deploy the stage with the account's credentials
 	$(CDK) deploy --app $(ASSEMBLY) ocp-$(STAGE)
+	@echo "Next: the web console's first operator: make deployed-operator STAGE=$(STAGE) USERNAME=you EMAIL=you@example.com (docs/console.md)"
 
 destroy: synth         ## make destroy STAGE=dev: remove the stage (README "Deploy" says what stays)
 	$(CDK) destroy --app $(ASSEMBLY) ocp-$(STAGE)
 
 deployed-enterprise: $(STAMP)  ## make deployed-enterprise STAGE=dev NAME=Acme, in the deployed stage
 	$(DEPLOYED) $(PY) -m chalicelib.admin create-enterprise --name "$(NAME)"
+
+deployed-operator: $(STAMP)  ## make deployed-operator STAGE=dev USERNAME=alice EMAIL=alice@example.com: a console operator
+	$(DEPLOYED) $(PY) -m chalicelib.admin create-operator --username "$(USERNAME)" --email "$(EMAIL)"
 
 deployed-watch: $(STAMP)  ## make deployed-watch STAGE=dev: the live view of a deployed stage
 	@$(DEPLOYED) $(PY) -m chalicelib.admin watch

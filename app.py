@@ -8,6 +8,7 @@ from chalicelib.api import (
     calls,
     carrier_hooks,
     conferences,
+    console,
     emails,
     groups,
     phones,
@@ -40,6 +41,7 @@ app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
 app.register_blueprint(reference.bp)
+app.register_blueprint(console.bp)  # the web console at /console (docs/console.md)
 app.register_blueprint(carrier_hooks.bp)  # Twilio's webhooks (OCP_CARRIER=twilio)
 app.register_blueprint(handlers.bp)
 # Chalice names a pure function's handler `app.{its __name__}`: each is imported here.

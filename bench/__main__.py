@@ -18,7 +18,7 @@ from pathlib import Path
 import chalice
 
 import bench
-from bench import costs
+from bench import console, costs
 from bench.harness import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,11 +133,14 @@ def cold_start(only: tuple[str, ...] = (), pairs: int = PAIRS) -> None:
 def main(argv: list[str]) -> int:
     """`python -m bench` runs everything; `python -m bench cold` only the cold start;
     `python -m bench twilio` only the Twilio webhook's cold import and scenarios;
-    `python -m bench sms` only the big SMS blast and its cost per adapter."""
+    `python -m bench sms` only the big SMS blast and its cost per adapter;
+    `python -m bench console` only the web console's page costs."""
     if argv == ["twilio"]:
         return twilio_only()
     if argv == ["sms"]:
         return sms()
+    if argv == ["console"]:
+        return 0 if console.report() else 1
     cold_start()
     if argv == ["cold"]:
         return 0
@@ -154,6 +157,8 @@ def main(argv: list[str]) -> int:
     scenarios_twilio.report_handling()
     print()
     costs.report(scenarios)
+    print()
+    console.report()
     return 0
 
 

@@ -27,6 +27,12 @@ every container within OCP_TENANT_CACHE_SECONDS (10 s).
 show or change an enterprise's limits (docs/limits.md "Per enterprise": request rate,
 countries, daily caps, exclusive_users, ...), with today's use of each daily cap.
 
+  python -m chalicelib.admin create-operator --username alice --email alice@example.com
+
+makes an operator of the web console (docs/console.md) in the stage's Cognito user pool
+(`ocp-{stage}-operators`) and prints a new password once (or sets `--password`): the
+console's sign-in answers no "new password" challenge, so the password is permanent.
+
   python -m chalicelib.admin dial --to 3035550102,3035550105 --from 7202108298
 
 places a call through the dialing state machine, as call POST will, and prints its
@@ -44,17 +50,18 @@ call's timeline.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import time
 
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoRegionError
 
-from chalicelib import clock
+from chalicelib import clock, settings
 from chalicelib import watch as view
 from chalicelib.domain import tenants
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import phone
-from chalicelib.store import calls, enterprises, ids, quotas
+from chalicelib.store import aws, calls, enterprises, ids, quotas
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
 
@@ -71,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument(
         "--finish", action="store_true", help="end the rotation: only the newest secret signs"
     )
+    operator = commands.add_parser("create-operator", help="an operator of the web console")
+    operator.add_argument("--username", required=True)
+    operator.add_argument("--email", default="")
+    operator.add_argument("--password", default="", help="the password (default: a new one)")
     for name, text in (
         ("suspend", "refuse the enterprise's sign-in and end its sessions"),
         ("resume", "let a suspended enterprise sign in again"),
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "rotate-signing-secret":
         return _rotate(args.eid, args.finish)
+    elif args.command == "create-operator":
+        return _create_operator(args.username, args.email, args.password)
     elif args.command in ("suspend", "resume", "rotate-secret", "show-limits", "set-limits"):
         return _tenant(args)
     elif args.command == "dial":
@@ -149,6 +162,33 @@ def _rotate(eid: int, finish: bool) -> int:
         f"`rotate-signing-secret --eid {eid} --finish`. It cannot be shown again.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _create_operator(username: str, email: str, password: str) -> int:
+    cognito = aws.client("cognito-idp")
+    name = f"ocp-{settings.get().stage}-operators"
+    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    found = [p["Id"] for p in pools if p["Name"] == name]
+    if not found:
+        print(f"no user pool {name} in this account and region", file=sys.stderr)
+        return 2
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    # The pool's policy: 14 characters or more, with lower and upper case, digits, symbols.
+    made = password or "Op-1" + secrets.token_urlsafe(18)
+    cognito.admin_create_user(
+        UserPoolId=found[0],
+        Username=username,
+        UserAttributes=attributes if email else [],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=found[0], Username=username, Password=made, Permanent=True
+    )
+    print(f"operator {username} signs in at /console/operator")
+    if not password:
+        print(f"password: {made}")
+        print("Keep it now: it cannot be shown again.", file=sys.stderr)
     return 0
 
 

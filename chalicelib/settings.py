@@ -191,6 +191,13 @@ class Settings(NamedTuple):
     callback_retry_seconds: int
     callback_timeout_seconds: float
     callback_allowed_networks: tuple[str, ...]
+    # The web console's operators (chalicelib/console/operators.py): the Cognito user pool
+    # the stack creates and its app client (empty: no operator sign-in), and where the
+    # pool's signing keys are read (default: Cognito's public JWKS URL of the pool; moto's
+    # under `make run`).
+    cognito_pool_id: str
+    cognito_client_id: str
+    cognito_jwks_url: str
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -341,6 +348,9 @@ def get() -> Settings:
         callback_allowed_networks=tuple(
             n.strip() for n in env.get("OCP_CALLBACK_ALLOWED_NETWORKS", "").split(",") if n.strip()
         ),
+        cognito_pool_id=env.get("OCP_COGNITO_POOL_ID", ""),
+        cognito_client_id=env.get("OCP_COGNITO_CLIENT_ID", ""),
+        cognito_jwks_url=env.get("OCP_COGNITO_JWKS_URL", ""),
     )
 
 

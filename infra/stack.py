@@ -67,6 +67,7 @@ from infra import (
     bundle,
     chime,
     concurrency,
+    console,
     lambda_platform,
     monitoring,
     nag,
@@ -188,6 +189,8 @@ class OcpStack(Stack):
             for f in self.functions.values()
         }
         self.roles = {f.name: self._function_role(f) for f in self.functions.values()}
+        # The web console's operators (infra/console.py): read by settings_environment.
+        self.operator_settings = console.operator_pool(self, stage, self._data_removal)
         self.chalice = self._chalice_app(project_dir, build_dir)
         receipts = self.functions.get("smsreceipts")
         if receipts is not None:
@@ -694,6 +697,7 @@ class OcpStack(Stack):
             "OCP_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
             "OCP_SCHEDULER_DLQ_ARN": self.scheduler_dlq.queue_arn,
             "OCP_CARRIER": self.stage.carrier,
+            **self.operator_settings,
         }
         targets = [f for f in self.functions.values() if f.access.scheduler_target]
         if len(targets) > 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import settings
@@ -147,3 +148,61 @@ def _create_schedule_group() -> None:
     scheduler = aws.client("scheduler")
     with contextlib.suppress(scheduler.exceptions.ConflictException):
         scheduler.create_schedule_group(Name=settings.get().schedule_group)
+
+
+# The web console's first operator under `make run` (docs/console.md): the deployed stack's
+# pool is infra/console.py's, and its operators are made with `make operator`.
+OPERATOR_NAME = "operator"
+OPERATOR_PASSWORD = "Local-operator-1"
+
+
+@dataclass(frozen=True)
+class OperatorPool:
+    pool_id: str
+    client_id: str
+    jwks_url: str
+    username: str
+    password: str
+
+    def environment(self) -> dict[str, str]:
+        """The settings the API reads to sign operators in (chalicelib/settings.py)."""
+        return {
+            "OCP_COGNITO_POOL_ID": self.pool_id,
+            "OCP_COGNITO_CLIENT_ID": self.client_id,
+            "OCP_COGNITO_JWKS_URL": self.jwks_url,
+        }
+
+
+def create_operator_pool(aws_endpoint: str) -> OperatorPool:
+    """The operators' Cognito user pool in moto, its app client (user name and password
+    sign-in, as the console's server does it) and the first operator, with a permanent
+    password. moto serves the pool's signing keys at its own JWKS path."""
+    cognito = aws.client("cognito-idp")
+    name = f"ocp-{settings.get().stage}-operators"
+    pool_id = cognito.create_user_pool(
+        PoolName=name,
+        Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireSymbols": False}},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"{name}-console",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        GenerateSecret=False,
+    )["UserPoolClient"]["ClientId"]
+    create_operator(pool_id, OPERATOR_NAME, OPERATOR_PASSWORD)
+    return OperatorPool(
+        pool_id,
+        client_id,
+        f"{aws_endpoint.rstrip('/')}/{pool_id}/.well-known/jwks.json",
+        OPERATOR_NAME,
+        OPERATOR_PASSWORD,
+    )
+
+
+def create_operator(pool_id: str, username: str, password: str) -> None:
+    cognito = aws.client("cognito-idp")
+    cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )

@@ -21,8 +21,12 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from local import lifeline
+
+if TYPE_CHECKING:
+    from local.bootstrap import OperatorPool
 
 HOST = "127.0.0.1"
 START_SECONDS = 60
@@ -171,11 +175,14 @@ def main() -> int:
 
         bootstrap.create_resources()
         enterprises.create("Local enterprise", secret=secret, eid=1, signing_secret=signing_secret)
+        # The web console's operators: the API process reads the pool from its environment.
+        pool = bootstrap.create_operator_pool(f"http://{HOST}:{aws_port}")
+        os.environ.update(pool.environment())
         if twilio_port is not None:
             _twilio_secret()
         for service in after:
             children.append(_start(service, reaper))
-        _banner(before + after, api_port, aws_port, secret, signing_secret)
+        _banner(before + after, api_port, aws_port, secret, signing_secret, pool)
         from local import worker
 
         worker.run_forever(children)
@@ -304,7 +311,12 @@ def _listening(port: int) -> bool:
 
 
 def _banner(
-    started: list[Service], api_port: int, aws_port: int, secret: str, signing_secret: str
+    started: list[Service],
+    api_port: int,
+    aws_port: int,
+    secret: str,
+    signing_secret: str,
+    pool: OperatorPool,
 ) -> None:
     carrier = os.environ.get("OCP_CARRIER", "simulated")
     # As settings.py defaults it: a Twilio carrier's account sends the texts too.
@@ -321,6 +333,9 @@ def _banner(
 {"carrier:".ljust(width)}{carrier}
 {"messaging:".ljust(width)}{messaging}
 enterprise 1, secret {secret}, signing secret {signing_secret} (status callbacks)
+{"console:".ljust(width)}http://{HOST}:{api_port}/console (enterprise 1 and its secret)
+{"operators:".ljust(width)}http://{HOST}:{api_port}/console/operator \
+({pool.username}, password {pool.password})
 
 In another terminal:
   AUTH=$(make -s session{port})    # Authorization: Basic 1:<sessionId>

@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     # The routes, and the API's description built from their declarations.
-    ("api", ("chalicelib.api", "chalicelib.reference")),
+    ("api", ("chalicelib.api", "chalicelib.reference", "chalicelib.console")),
     ("workflows", ("chalicelib.workflows",)),
     # The packages below the workflows. The layer lets them import each other; the
     # package rules (PACKAGE_RULES) say which pairs may not.

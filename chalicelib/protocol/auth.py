@@ -139,6 +139,26 @@ def _log_failure(eid: int | None, error: OcpError, source: str | None) -> None:
     metrics.failed_sign_in(error.code, eid)
 
 
+def sign_in(eid_text: str, secret: str) -> tuple[int, str]:
+    """(eid, a new session id) for an enterprise id and secret typed into the web console:
+    checked as GET /session checks its credentials (the same errors), signed here."""
+    now = str(clock.now())
+    digest = hashlib.md5((now + secret).encode()).hexdigest()
+    session_id = open_session(f"Basic {eid_text.strip()}:{now}:{digest}")
+    return int(eid_text), session_id
+
+
+def close_session(session_id: str) -> None:
+    """End a session: the web console's sign-out (this process forgets it at once; other
+    warm ones within settings.session_cache_seconds)."""
+    if not _SESSION_ID.match(session_id):
+        return
+    key = sessions.id_hash(session_id)
+    sessions.delete(session_id)
+    with _cache_lock:
+        _cache.pop(key, None)
+
+
 def enterprise_of(header: str | None) -> int:
     """The enterprise of a valid session, else a 401 OcpError; past the enterprise's
     request rate, 116 (429, protocol/ratelimit.py). A session is valid while unexpired and

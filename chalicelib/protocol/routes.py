@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -273,6 +274,102 @@ def webhook(bp: Blueprint, path: str) -> Callable[[Hook], Hook]:
         handler.__name__ = f"webhook_{view.__name__}"
         bp.route(path, methods=["POST"], content_types=["*/*"])(handler)
         WEBHOOKS.append(path)
+        return view
+
+    return register
+
+
+# Paths of the web console's pages (`page`): served, but no part of the OCP API or its
+# description; the console checks its own cookie session (chalicelib/console).
+PAGES: list[str] = []
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a console page sees of an HTTP request: no OCP variables and no session (its
+    cookie is the page's to check), the body as sent."""
+
+    method: str
+    path_args: dict[str, str]
+    query: dict[str, str]
+    headers: Any
+    body: bytes
+    context: dict[str, Any]
+
+    @property
+    def root(self) -> str:
+        """The path the API is served under, as this request reached it (the stage of a
+        deployed API: "/api"; "" locally)."""
+        path, route = self.context.get("path") or "", self.context.get("resourcePath") or ""
+        return (path[: -len(route)] if route and path.endswith(route) else "").rstrip("/")
+
+    @property
+    def form(self) -> dict[str, str]:
+        """An urlencoded body's fields (the first of each name)."""
+        fields = urllib.parse.parse_qs(self.body.decode("utf-8", "replace"), max_num_fields=100)
+        return {name: values[0] for name, values in fields.items()}
+
+    def cookie(self, name: str) -> str | None:
+        """A cookie's value (the console's are plain tokens: no quoting to undo). Read by
+        hand: http.cookies would be one more module at every cold start."""
+        for part in (self.headers.get("cookie") or "").split(";"):
+            key, found, value = part.strip().partition("=")
+            if found and key == name:
+                return value.strip()
+        return None
+
+
+# A page view: the request -> the response (HTML, a redirect, an asset).
+Page = Callable[[PageRequest], Response]
+
+
+def page(bp: Blueprint, path: str, methods: list[str]) -> Callable[[Page], Page]:
+    """A console page (GET, or POST from its forms): no OCP variables, session or body
+    format; logged and given an X-Request-Id like every route; anything it raises is a
+    plain 500 page quoting the request id, never a trace."""
+
+    def register(view: Page) -> Page:
+        def handler(**path_args: str) -> Response:
+            http_request = bp.current_request
+            started = time.perf_counter()
+            request_id = request_id_of(http_request)
+            with logs.scope(requestId=request_id):
+                raw = http_request.raw_body or b""
+                seen = PageRequest(
+                    http_request.method,
+                    path_args,
+                    dict(http_request.query_params or {}),
+                    http_request.headers,
+                    raw.encode() if isinstance(raw, str) else raw,
+                    http_request.context or {},
+                )
+                try:
+                    response = view(seen)
+                except Exception:
+                    log.exception("page failed")
+                    response = Response(
+                        f"<!DOCTYPE html><title>Error</title><p>Something went wrong "
+                        f"(request {request_id}).</p>",
+                        status_code=500,
+                        headers={"Content-Type": "text/html; charset=utf-8"},
+                    )
+                log.info(
+                    "page",
+                    extra={
+                        "fields": {
+                            "method": http_request.method,
+                            "route": path,
+                            "status": response.status_code,
+                            "ms": round((time.perf_counter() - started) * 1000, 1),
+                        }
+                    },
+                )
+            response.headers[REQUEST_ID_HEADER] = request_id
+            return response
+
+        handler.__name__ = f"page_{view.__name__}"
+        bp.route(path, methods=methods, content_types=["*/*"])(handler)
+        PAGES.append(path)
         return view
 
     return register

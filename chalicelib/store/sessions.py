@@ -51,3 +51,8 @@ def lookup(session_id: str) -> StoredSession | None:
     except Session.DoesNotExist:
         return None
     return StoredSession(int(item.eid), int(item.expires.timestamp()), int(item.epoch or 0))
+
+
+def delete(session_id: str) -> None:
+    """End a session (the console's sign-out); nothing if it is gone already."""
+    Session(id_hash(session_id)).delete()

@@ -488,6 +488,8 @@ DEFAULTED = {
     "OCP_CALLBACK_RETRY_SECONDS",
     "OCP_CALLBACK_TIMEOUT_SECONDS",
     "OCP_CALLBACK_ALLOWED_NETWORKS",
+    # the operators' pool keys: Cognito's JWKS URL of the pool, derived from its id
+    "OCP_COGNITO_JWKS_URL",
     # per-enterprise limits: on everywhere (off only in tests and the bench), and how long
     # a container keeps an enterprise's policy, a tuning
     "OCP_RATE_LIMITS",
