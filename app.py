@@ -7,6 +7,7 @@ from chalicelib.api import (
     blasts,
     calls,
     carrier_hooks,
+    compliance,
     conferences,
     console,
     emails,
@@ -40,6 +41,7 @@ app.register_blueprint(groups.bp)
 app.register_blueprint(calls.bp)
 app.register_blueprint(conferences.bp)
 app.register_blueprint(blasts.bp)
+app.register_blueprint(compliance.bp)  # issue 27: /donotcall
 app.register_blueprint(reference.bp)
 app.register_blueprint(console.bp)  # the web console at /console (docs/console.md)
 app.register_blueprint(carrier_hooks.bp)  # Twilio's webhooks (OCP_CARRIER=twilio)

@@ -39,6 +39,14 @@ places a call through the dialing state machine, as call POST will, and prints i
 progress until it ends. Against `make run` the carrier is the simulated one: the
 README's test numbers show every path. Elsewhere it rings real telephones.
 
+  python -m chalicelib.admin blast-compliance --eid 7 --window 08:00-21:00 \
+      --zone America/Chicago --daily-cap 2
+
+sets an enterprise's blast compliance (issue 27): the calling window its blasts get when
+they name none, the zone of a number whose zone is unknown, and the most blast calls or
+texts a number gets a day across blasts (`--window none`, `--daily-cap 0`: none). With
+only --eid it prints them.
+
   python -m chalicelib.admin watch [--once]
   python -m chalicelib.admin show-call 12
 
@@ -59,9 +67,11 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError, NoR
 from chalicelib import clock, settings
 from chalicelib import watch as view
 from chalicelib.domain import tenants
+from chalicelib.domain.calling_hours import CallingWindow, valid_zone
+from chalicelib.domain.compliance import EnterpriseRules
 from chalicelib.errors import OcpError
 from chalicelib.protocol.types import phone
-from chalicelib.store import aws, calls, enterprises, ids, quotas
+from chalicelib.store import aws, calls, donotcall, enterprises, ids, quotas
 from chalicelib.telephony import Target
 from chalicelib.workflows import dialing
 
@@ -109,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     dial.add_argument("--origination-first", action="store_true", help="as callOrigination=1")
     dial.add_argument("--eid", type=int, default=1)
     dial.add_argument("--user", type=int, default=0, help="the requesting userId")
+    rules = commands.add_parser("blast-compliance", help="an enterprise's blast compliance")
+    rules.add_argument("--eid", type=int, required=True)
+    rules.add_argument("--window", help="HH:MM-HH:MM in recipients' local time, or none")
+    rules.add_argument("--zone", help="IANA zone of numbers whose zone is unknown")
+    rules.add_argument("--daily-cap", type=int, help="blast calls/texts a number a day; 0: none")
     watch = commands.add_parser("watch", help="live view of calls, blasts and scheduled work")
     watch.add_argument("--once", action="store_true", help="print the view once and exit")
     watch.add_argument("--interval", type=float, default=1.0, help="seconds between redraws")
@@ -131,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return _tenant(args)
     elif args.command == "dial":
         return _dial(args)
+    elif args.command == "blast-compliance":
+        return _compliance(args)
     elif args.command == "watch":
         return view.watch(once=args.once, interval=args.interval)
     elif args.command == "show-call":
@@ -139,6 +156,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no call {args.call_id}", file=sys.stderr)
             return 1
         sys.stdout.write(view.render_timeline(timeline, color=sys.stdout.isatty()))
+    return 0
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    current = donotcall.rules(args.eid)
+    window = current.window
+    if args.window is not None:
+        try:
+            window = None if args.window == "none" else CallingWindow.parse(args.window)
+        except ValueError as e:
+            print(e, file=sys.stderr)
+            return 2
+    zone = current.zone if args.zone is None else args.zone
+    if not valid_zone(zone):
+        print(f"no such time zone: {zone}", file=sys.stderr)
+        return 2
+    cap = current.daily_cap if args.daily_cap is None else (args.daily_cap or None)
+    if (args.window, args.zone, args.daily_cap) != (None, None, None):
+        donotcall.set_rules(args.eid, EnterpriseRules(window, zone, cap))
+    print(f"window: {window or 'none'}\nzone: {zone}\ndaily cap: {cap or 'none'}")
     return 0
 
 

@@ -152,7 +152,8 @@ FUNCTIONS: dict[str, Access] = {
     # store.rendezvous; the room's meeting is made when its first leg joins (and ended by
     # `fire` when the reservation closes).
     "sma": Access(
-        tables=("Calls", "Conferences"),
+        # Compliance: a recipient who pressed its blast's opt-out digit (issue 27)
+        tables=("Calls", "Conferences", "Compliance"),
         chime_tables=("Counters",),  # a leg's outcome frees or keeps its pacing slot
         report_tasks=True,
         sma_operations=("UpdateSipMediaApplicationCall",),
@@ -191,7 +192,17 @@ FUNCTIONS: dict[str, Access] = {
     # chime carrier, once per blast; SMS through End User Messaging, paced on Counters,
     # and the blast's receipt window as a schedule (smsreceipts-{blastId}).
     "blastfanout": Access(
-        tables=("Users", "Uniques", "Groups", "Blasts", "Calls", "Counters", "Accounts"),
+        # Compliance: the do-not-call list, settings and daily counts (issue 27)
+        tables=(
+            "Users",
+            "Uniques",
+            "Groups",
+            "Blasts",
+            "Calls",
+            "Counters",
+            "Accounts",
+            "Compliance",
+        ),
         # a recipient is reached only on numbers in its enterprise's countries
         read_tables=("Enterprises",),
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),

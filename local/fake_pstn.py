@@ -16,7 +16,8 @@ actions it answers with. Who answers follows the simulated carrier's test number
 (README "Test numbers"): 555-0101 busy (HANGUP 486), 0102 no answer (HANGUP 480 after
 `ring`), 0103 an answering machine (answers, never presses a key), 0104 a person who does
 not press 1, 0105 a person who answers after `slow` seconds, 0106 a number the network
-refuses (400 BadRequestException); anyone else answers and presses 1 when asked. A
+refuses (400 BadRequestException), 0107 a person who presses 9 (a blast's optOutDigit,
+issue 27); anyone else answers and presses 1 when asked. A
 connected party hangs up after `talk` seconds.
 
 Like the service it enforces a calls-a-second quota (429 ThrottledClientException) and a
@@ -48,6 +49,7 @@ from chalicelib.telephony.simulated import (
     BUSY_LINE,
     DECLINER,
     NOBODY,
+    OPTER,
     SLOW_HUMAN,
     behaviour,
 )
@@ -602,6 +604,9 @@ def _not_answered(message: str) -> dict:
     return {"ErrorType": "CallNotAnswered", "ErrorMessage": message}
 
 
+OPT_OUT_KEY = "9"  # the key 555-0107 presses (docs/carriers.md#test-numbers)
+
+
 def _presses(kind: str) -> str:
     """The key a party presses when asked: a person presses 1, 555-0104 presses 2, an
     answering machine nothing."""
@@ -609,6 +614,8 @@ def _presses(kind: str) -> str:
         return ""
     if kind == DECLINER:
         return "2"
+    if kind == OPTER:
+        return OPT_OUT_KEY  # issue 27: 555-0107 presses a blast's opt-out digit, 9
     return "1"
 
 

@@ -23,7 +23,8 @@ Who answers follows the simulated carrier's test numbers (README "Test numbers")
 555-0101 busy, 0102 no answer (after `ring`), 0103 an answering machine (detected as one:
 `machine_start`, or `machine_end_beep` with DetectMessageEnd; it never presses a key),
 0104 a person who presses 2, 0105 a person who answers after `slow` seconds, 0106 a call
-that fails; anyone else answers and presses 1 when asked. A connected party hangs up after
+that fails, 0107 a person who presses 9 (a blast's optOutDigit, issue 27); anyone else
+answers and presses 1 when asked. A connected party hangs up after
 `talk` seconds.
 
 Texts follow the SMS test numbers (docs/sms.md, chalicelib/messaging/simulated.py): a
@@ -74,6 +75,7 @@ from chalicelib.telephony.simulated import (
     BUSY_LINE,
     DECLINER,
     NOBODY,
+    OPTER,
     SLOW_HUMAN,
     behaviour,
 )
@@ -583,12 +585,17 @@ def check_twiml(element: ET.Element, parent: str | None = None) -> str:
     return ""
 
 
+OPT_OUT_KEY = "9"  # the key 555-0107 presses (docs/carriers.md#test-numbers)
+
+
 def _presses(kind: str) -> str:
     """The key a party presses when asked: a person 1, 555-0104 2, a machine nothing."""
     if kind == ANSWERING_MACHINE:
         return ""
     if kind == DECLINER:
         return "2"
+    if kind == OPTER:
+        return OPT_OUT_KEY  # issue 27: 555-0107 presses a blast's opt-out digit, 9
     return "1"
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib.api import compliance
 from chalicelib.domain import limits
 from chalicelib.domain.kinds import EMAIL, SMS, VOICE
 from chalicelib.domain.kinds import USER_ID as BY_USER_ID
@@ -117,11 +118,17 @@ CREATED = (
     Returns(202, {"blastid": INT}, "Scheduled for its time."),
 )
 PAIR = {"type": Leaf(INT, "1 userId, 2 email, 3 phone."), "value": Leaf((INT, TEXT))}
+# issue 27: results a recipient may end with, added to RULINGS "Call vocabulary".
+COMPLIANCE_RESULTS = (
+    " Additions: DoNotCall (on the do-not-call list: not dialled or texted), OptedOut "
+    "(pressed the optOutDigit), Capped (over the daily frequency cap for 7 days), "
+    "OutsideCallingHours (its calling window did not open within 7 days)."
+)
 # An SMS attempt's receipt (docs/sms.md "Results"): additions to the 2008 body.
 SMS_RESULT = Leaf(
     TEXT,
     "Addition: Sent while the text's delivery receipt is awaited; then Success (delivered) "
-    "or Failed, or DND / Blacklisted (not texted).",
+    "or Failed, or DND / Blacklisted (not texted)." + COMPLIANCE_RESULTS,
 )
 SMS_REASON = Maybe(
     Leaf(
@@ -139,6 +146,12 @@ def recipient(result: Any, **more: Any) -> dict:
         **PAIR,
         "callId": Maybe(INT, "Once the blast has started."),
         "currentState": Maybe(TEXT, "Once the blast has started."),
+        # issue 27
+        "notBefore": Maybe(
+            INT,
+            "Addition: a recipient waiting for its calling window (currentState "
+            "scheduled): the Unix time it opens.",
+        ),
         "success": Maybe(INT, "Once the blast has started."),
         "attempts": Maybe(
             Each("attempt", {"number": TEXT, "result": result, **more}),
@@ -147,7 +160,9 @@ def recipient(result: Any, **more: Any) -> dict:
     }
 
 
-RECIPIENT = recipient(TEXT)
+RECIPIENT = recipient(
+    Leaf(TEXT, "Success, Busy, NoAnswer, Machine, Failed, DND, ..." + COMPLIANCE_RESULTS)
+)
 SMS_BODY = {
     "blastTime": INT,
     "announcementText": Empty(TEXT),
@@ -192,9 +207,10 @@ GET_VARIABLES = (USER_ID, BLAST_ID.but(required=False, doc="One blast."))
         AUDIO_KEY,
         URL,
         *STATUS_CALLBACK,
+        *compliance.VOICE_VARIABLES,  # issue 27
     ),
     internal_error=Code.CALL_WRITE_FAILED,
-    errors=CREATE_ERRORS,
+    errors=(*CREATE_ERRORS, *compliance.ERRORS),
     returns=CREATED,
     summary="Call a list of recipients with an announcement",
     idempotent=True,
@@ -214,6 +230,7 @@ def create_voice(req: Request) -> Reply:
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
         callback=subscription(v),
+        compliance=compliance.rules_of(v),  # issue 27
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
@@ -234,9 +251,10 @@ def create_voice(req: Request) -> Reply:
         AUDIO_FILE,
         AUDIO_KEY,
         URL,
+        *compliance.VOICE_VARIABLES,  # issue 27
     ),
     internal_error=Code.CALL_WRITE_FAILED,
-    errors=CHANGE_ERRORS,
+    errors=(*CHANGE_ERRORS, *compliance.ERRORS),
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled voice blast (a variable named 0 removes its audio)",
     idempotent=True,
@@ -244,7 +262,7 @@ def create_voice(req: Request) -> Reply:
 def change_voice(req: Request) -> Reply:
     v = req.values
     _check_users(req.eid, v)
-    changes = _changes(v)
+    changes = _rules_changes(req, VOICE, _changes(v))
     for name, field in (("hideAni", "hide_ani"), ("allowCallback", "allow_callback")):
         if v[name] is not None:
             changes[field] = bool(v[name])
@@ -312,9 +330,10 @@ SMS_TEXT = "The text, at most 1,600 bytes in UTF-8."
         Text("text", required=True, max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
         *STATUS_CALLBACK,
+        *compliance.SMS_VARIABLES,  # issue 27
     ),
     internal_error=Code.CALL_WRITE_FAILED,
-    errors=CREATE_ERRORS,
+    errors=(*CREATE_ERRORS, *compliance.ERRORS),
     returns=CREATED,
     summary="Text a list of recipients",
     idempotent=True,
@@ -334,6 +353,7 @@ def create_sms(req: Request) -> Reply:
         origination=_termination(v["origination"]),
         terminations=_terminations(v["destination"]),
         callback=subscription(v),
+        compliance=compliance.rules_of(v),  # issue 27
     )
     return Reply({"blastid": blast_id}, 202 if scheduled else 201)
 
@@ -349,6 +369,7 @@ def create_sms(req: Request) -> Reply:
         destinations(required=False),
         Text("text", max_len=MAX_SMS_TEXT, doc=SMS_TEXT),
         TIME,
+        *compliance.SMS_VARIABLES,  # issue 27
     ),
     internal_error=Code.CALL_WRITE_FAILED,
     errors=(
@@ -357,6 +378,7 @@ def create_sms(req: Request) -> Reply:
         Code.NO_SUCH_BLAST,
         Code.BAD_LENGTH,
         Code.INVALID_USER_ID,
+        *compliance.ERRORS,
     ),
     returns=(ok(200, verbose_only=False),),
     summary="Change a scheduled SMS blast",
@@ -365,7 +387,7 @@ def create_sms(req: Request) -> Reply:
 def change_sms(req: Request) -> Reply:
     v = req.values
     _check_users(req.eid, v)
-    fanout.change(req.eid, v["userId"], SMS, v["blastId"], _changes(v))
+    fanout.change(req.eid, v["userId"], SMS, v["blastId"], _rules_changes(req, SMS, _changes(v)))
     return status_ok(200, verbose_only=False)
 
 
@@ -473,6 +495,15 @@ def _changes(v: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _rules_changes(req: Request, kind: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """issue 27: the compliance variables a PUT names, over the blast's own."""
+    v = req.values
+    if any(v.get(n) is not None for n in compliance.NAMES):
+        current = blasts.get(v["blastId"], req.eid, v["userId"], kind)
+        changes["compliance"] = compliance.rules_of(v, current.compliance)
+    return changes
+
+
 def _termination(d: Any) -> Termination:
     return recipients.Termination(d.type, d.value)
 
@@ -526,6 +557,15 @@ def _pair(term: Termination) -> dict[str, Any]:
 
 
 def _result(call_id: int, status: Any) -> dict[str, Any]:
+    if status is not None and status.state == "scheduled" and status.not_before:
+        # issue 27: waiting for its calling window
+        return {
+            "callId": call_id,
+            "currentState": "scheduled",
+            "notBefore": status.not_before,
+            "success": 0,
+            "attempts": Items("attempt", []),
+        }
     if status is None:
         return {
             "callId": call_id,

@@ -52,6 +52,10 @@ TAGS: dict[str, tuple[str, str]] = {
     "conference": ("Conferences", "On-demand conference rooms."),
     "blastvoice": ("Voice blasts", "One announcement called to many recipients."),
     "blastsms": ("SMS blasts", "One text sent to many recipients."),
+    "donotcall": (
+        "Do-not-call list",
+        "Addition: numbers blasts never call or text (issue 27: blast compliance).",
+    ),
     "ttspreview": ("Text to speech", "What a call's text sounds like."),
     "audioupload": ("Audio upload", "Addition: presigned S3 uploads for blast audio."),
     "openapi.json": ("Reference", "Addition: this description and its page, without a session."),

@@ -23,12 +23,13 @@ import json
 import logging
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import Attribute
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.compliance import BlastRules
 from chalicelib.domain.kinds import VOICE
 from chalicelib.domain.recipients import Termination
 from chalicelib.domain.subscriptions import Subscription
@@ -77,6 +78,9 @@ class BlastInfo:
     first_call_id: int | None
     paced_from: float | None = None  # recipient 0's turn, when its carrier paces calls
     callback: Subscription | None = None  # statusCallback of the blast and its recipients
+    started: int | None = None  # when it started (its recipients' 7 days count from it)
+    # issue 27 hook: callingWindow, retries, optOutDigit (workflows/compliance.py)
+    compliance: BlastRules = field(default_factory=BlastRules)
 
     @property
     def recipients(self) -> int:
@@ -105,6 +109,7 @@ def create(
     terminations: list[Termination],
     at: int,
     callback: Subscription | None = None,
+    compliance: BlastRules | None = None,
 ) -> BlastInfo:
     """A new scheduled blast (version 1); its blastId is a fresh id."""
     item = Blast(
@@ -124,6 +129,7 @@ def create(
         version=1,
         created=at,
         callback=callback_map(callback),
+        compliance=_rules(compliance),  # issue 27 hook
     )
     item.save(condition=Blast.blast_id.does_not_exist())
     return _info(item)
@@ -282,6 +288,8 @@ def _info(item: Blast) -> BlastInfo:
             first_call_id=None if item.first_call_id is None else int(item.first_call_id),
             paced_from=None if item.paced_from is None else float(item.paced_from),
             callback=Subscription.of(item.callback),
+            started=None if item.started is None else int(item.started),
+            compliance=BlastRules.from_json(json.loads(item.compliance or "{}")),  # issue 27
         )
     except (ValueError, TypeError, KeyError, IndexError, zlib.error):
         log.exception("blast %s: stored data does not decode", item.blast_id)
@@ -306,11 +314,20 @@ def _actions(changes: dict[str, Any]) -> list[Action]:
         elif name == "audio":
             audio = _audio_map(value)
             actions.append(Blast.audio.set(audio) if audio is not None else Blast.audio.remove())
+        elif name == "compliance":  # issue 27 hook
+            rules = _rules(value)
+            actions.append(Blast.compliance.set(rules) if rules else Blast.compliance.remove())
         elif name == "text" and value is None:
             actions.append(Blast.text.remove())
         else:
             actions.append(_FIELDS[name].set(value))
     return actions
+
+
+def _rules(rules: BlastRules | None) -> str | None:
+    if rules is None or rules.empty:
+        return None
+    return json.dumps(rules.to_json(), separators=(",", ":"))
 
 
 def _dump(term: Termination) -> str:

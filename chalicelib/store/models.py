@@ -424,6 +424,31 @@ class Blast(Model):
     # and the count that reaches `recipients` makes the blast's "completed".
     ended = NumberAttribute(null=True)
     succeeded = NumberAttribute(null=True)
+    # issue 27: callingWindow, retries, retryInterval, optOutDigit as JSON
+    # (domain.compliance.BlastRules); absent for a blast that names none.
+    compliance = UnicodeAttribute(null=True)
+
+
+class Compliance(Model):
+    """An enterprise's blast compliance (issue 27; store/donotcall.py), one partition per
+    enterprise so that its do-not-call list is one Query, never a Scan:
+
+        "dnc#{e164}"            a number on its do-not-call list: source, added
+        "cap#{e164}#{date}"     the blast recipients (callIds) called or texted at a
+                                number on the recipient's date (expires two days after)
+        "settings"              the operator's settings: window, zone, daily_cap
+    """
+
+    Meta = _meta("Compliance")
+    eid = NumberAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    source = UnicodeAttribute(null=True)  # api, sms (STOP), voice (the opt-out digit)
+    added = NumberAttribute(null=True)
+    ids = NumberSetAttribute(null=True)
+    window = UnicodeAttribute(null=True)
+    zone = UnicodeAttribute(null=True)
+    daily_cap = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -439,6 +464,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Blast,
     IdempotentResponse,
     Quota,
+    Compliance,
 )
 
 
@@ -449,7 +475,7 @@ def create_tables() -> None:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     client = Session._get_connection().connection.client
-    for model in (Session, IdempotentResponse, Quota):
+    for model in (Session, IdempotentResponse, Quota, Compliance):
         client.update_time_to_live(
             TableName=model.Meta.table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},

@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.compliance import OPTED_OUT
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import EMAIL, PHONE, SMS, VOICE
 from chalicelib.domain.numbers import Phone
@@ -47,7 +49,12 @@ class Batch:
 
 
 def create_calls(
-    batch: Batch, recipients: list[tuple[int, int, Destination]], state: str = SCHEDULED
+    batch: Batch,
+    recipients: list[tuple[int, int, Destination]],
+    state: str = SCHEDULED,
+    not_before: dict[int, int] | None = None,
+    *,
+    over_waiting: bool = False,
 ) -> set[int]:
     """The Calls items of (callId, n, destination) that do not exist yet, one conditional
     PutItem each; the callIds this call created. A second delivery of the same batch
@@ -58,9 +65,15 @@ def create_calls(
     minutes; the PutItems cost the same write capacity (a transaction's writes cost two
     units each)."""
     created: set[int] = set()
+    # issue 27 hook: a recipient waiting for its calling window has `notBefore` in its
+    # request; `over_waiting` lets an SMS claim take over such a waiting item.
+    condition = Call.call_id.does_not_exist()
+    if over_waiting:
+        condition = condition | (Call.state == SCHEDULED)
     for call_id, n, term in recipients:
+        at = (not_before or {}).get(call_id)
         try:
-            if not put_if(_call(batch, call_id, n, term, state), Call.call_id.does_not_exist()):
+            if not put_if(_call(batch, call_id, n, term, state, at), condition):
                 continue  # made by an earlier delivery
         except PutError as e:
             # It exists, and is being changed by a transaction right now.
@@ -74,7 +87,36 @@ def create_calls(
 def claim(batch: Batch, call_id: int, n: int, term: Destination) -> bool:
     """Create the SMS recipient's Calls item (dialing), once: True if this call made it,
     so that it, and nothing else, texts the recipient."""
-    return bool(create_calls(batch, [(call_id, n, term)], state=DIALING))
+    return bool(create_calls(batch, [(call_id, n, term)], state=DIALING, over_waiting=True))
+
+
+def states_of(call_ids: list[int]) -> dict[int, str]:
+    """The state of each of these Calls items that exists (BatchGetItem)."""
+    if not call_ids:
+        return {}
+    return {
+        int(c.call_id): c.state
+        for c in Call.batch_get(call_ids, attributes_to_get=["call_id", "state"])
+    }
+
+
+def mark_opted_out(call_id: int, key: str, number: str) -> int | None:
+    """issue 27: the recipient's attempt `key` at `number` pressed the opt-out digit after
+    it was reported answered: its result becomes OptedOut. The enterprise's id, or None
+    when there is no such attempt."""
+    try:
+        item = Call.get(call_id, consistent_read=True)
+    except Call.DoesNotExist:
+        return None
+    for i, a in enumerate(item.attempts or ()):
+        if a.key == key and a.number == number:
+            slot: Any = Call.attempts[i]  # a list element's map: PynamoDB types it as a Path
+            Call(call_id).update(
+                actions=[slot.result.set(OPTED_OUT)],
+                condition=(slot.key == key) & (slot.number == number),
+            )
+            return int(item.eid)
+    return None
 
 
 def release(call_id: int) -> None:
@@ -113,6 +155,7 @@ class RecipientStatus:
     attempts: tuple[tuple[str, str], ...]  # (number, result)
     # A text's receipt outcome (blastsms), per attempt: None where there is none.
     reasons: tuple[str | None, ...] = ()
+    not_before: int | None = None  # issue 27: waiting for its calling window until then
 
     @property
     def done(self) -> bool:
@@ -126,7 +169,9 @@ def results(blast: BlastInfo) -> list[RecipientStatus | None]:
     keys = [blast.call_id(n) for n in range(blast.recipients)]
     found = {
         int(c.call_id): c
-        for c in Call.batch_get(keys, attributes_to_get=["call_id", "state", "success", "attempts"])
+        for c in Call.batch_get(
+            keys, attributes_to_get=["call_id", "state", "success", "attempts", "request"]
+        )
     }
     return [_status(found.get(call_id)) for call_id in keys]
 
@@ -167,7 +212,16 @@ def profiles_for(eid: int, terms: Iterable[Destination]) -> list[Profile | None]
     return out
 
 
-def _call(batch: Batch, call_id: int, n: int, term: Destination, state: str) -> Call:
+def _call(
+    batch: Batch, call_id: int, n: int, term: Destination, state: str, not_before: int | None
+) -> Call:
+    request: dict[str, Any] = {
+        "blastId": batch.blast_id,
+        "n": n,
+        "destination": json.dumps(term.to_json(), separators=(",", ":")),
+    }
+    if not_before is not None:
+        request["notBefore"] = not_before
     return Call(
         call_id,
         eid=batch.eid,
@@ -175,11 +229,7 @@ def _call(batch: Batch, call_id: int, n: int, term: Destination, state: str) -> 
         kind=batch.call_kind,
         time_scheduled=batch.time_scheduled,
         calling_number=batch.calling_number,
-        request={
-            "blastId": batch.blast_id,
-            "n": n,
-            "destination": json.dumps(term.to_json(), separators=(",", ":")),
-        },
+        request=request,
         state=state,
         callback=callback_map(batch.callback),
     )
@@ -194,4 +244,11 @@ def _status(item: Call | None) -> RecipientStatus | None:
         bool(item.success),
         tuple((a.number, a.result) for a in item.attempts or ()),
         tuple(a.reason for a in item.attempts or ()),
+        _not_before(item),
     )
+
+
+def _not_before(item: Call) -> int | None:
+    request = item.request.as_dict() if item.request is not None else {}
+    found = request.get("notBefore")
+    return None if found is None else int(found)

@@ -9,6 +9,7 @@ Test numbers are the fictional NANP range 555-0100..0199, in any area code (READ
     555-0104  a human who answers and does not press 1
     555-0105  a human who answers after a delay and presses 1
     555-0106  a carrier failure
+    555-0107  a human who presses a voice blast's opt-out digit (issue 27): OptedOut
     any other number: a human who answers at once and presses 1
 
 The leg's options apply as a real network would: with `ask_for_one` off, answering is
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib import settings
+from chalicelib.domain.compliance import OPTED_OUT  # issue 27: pressed the optOutDigit
 from chalicelib.domain.numbers import test_line
 from chalicelib.telephony import (
     BUSY,
@@ -42,7 +44,7 @@ from chalicelib.telephony import (
 
 log = logging.getLogger(__name__)
 
-HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
+HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN, OPTER = (
     "human",
     "busy",
     "nobody",
@@ -50,6 +52,7 @@ HUMAN, BUSY_LINE, NOBODY, ANSWERING_MACHINE, DECLINER, SLOW_HUMAN, BROKEN = (
     "decliner",
     "slow human",
     "broken",
+    "opts out",
 )
 
 # Last four digits of a 555-01XX number -> who answers it.
@@ -60,6 +63,7 @@ TEST_NUMBERS = {
     "0104": DECLINER,
     "0105": SLOW_HUMAN,
     "0106": BROKEN,
+    "0107": OPTER,
 }
 
 
@@ -158,6 +162,8 @@ class SimulatedCarrier:
             return (SUCCESS if dial.accept_machine else MACHINE), 0
         if kind == DECLINER:
             return (DECLINED if dial.ask_for_one else SUCCESS), 0
+        if kind == OPTER and dial.announcement.get("optOut"):
+            return OPTED_OUT, 0  # heard the prompt, pressed the digit: thanked, hung up
         if kind == SLOW_HUMAN:
             return SUCCESS, self.answer_delay_seconds
         return SUCCESS, 0

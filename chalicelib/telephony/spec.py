@@ -45,9 +45,24 @@ WIRE = {
     "caller": "f",
     "ring_seconds": "s",
     "bridged": "g",
+    # issue 27: a blast's opt-out digit, the prompt after uploaded audio, the thanks
+    "opt_out": "u",
+    "opt_out_prompt": "w",
+    "thanks": "y",
 }
 FLAGS = ("ask_for_one", "detect_machine", "accept_machine", "bridged")
-TEXTS = ("announcement", "prompt", "hold", "digits", "room", "callback", "caller")
+TEXTS = (
+    "announcement",
+    "prompt",
+    "hold",
+    "digits",
+    "room",
+    "callback",
+    "caller",
+    "opt_out",
+    "opt_out_prompt",
+    "thanks",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,11 @@ class Spec:
     caller: str = ""  # e164 presented (a number of the account's pool)
     ring_seconds: int = 60
     bridged: bool = False  # rung by the carrier from the leg it is bridged to
+    # issue 27: the key a blast recipient presses to opt out ("": none), the prompt played
+    # after a blast's own audio (a spoken announcement ends with it), and the thanks
+    opt_out: str = ""
+    opt_out_prompt: str = ""
+    thanks: str = ""
 
     @property
     def race(self) -> bool:
@@ -183,6 +203,7 @@ def make(
     else:
         spoken = voice.recorded(announcement)
     callback = announcement.get("callbackTo") or ""
+    opt_out = announcement.get("optOut") or {}
     prompt = ""
     if screened:
         prompt = voice.speech(PRESS_ONE)
@@ -205,4 +226,7 @@ def make(
         caller=caller,
         ring_seconds=ring_seconds,
         bridged=bool(dial.bridge_to),
+        opt_out=str(opt_out.get("digit") or ""),
+        opt_out_prompt=voice.speech(opt_out["prompt"]) if opt_out.get("promptKey") else "",
+        thanks=voice.speech(opt_out["thanks"]) if opt_out.get("thanks") else "",
     )

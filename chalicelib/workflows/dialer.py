@@ -44,9 +44,9 @@ from chalicelib.telephony import (
     Outcome,
     carriers,
 )
-from chalicelib.workflows import pacing, tasks
+from chalicelib.workflows import compliance, pacing, tasks
 from chalicelib.workflows.messages import UnknownAction
-from chalicelib.workflows.tasks import DialTask, FinishTask, RecordTask, WatchTask
+from chalicelib.workflows.tasks import DialTask, FinishTask, RecordTask, RetryTask, WatchTask
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,8 @@ class Dialer:
                 self.record(task)
             elif isinstance(task, WatchTask):
                 self.watch(task)
+            elif isinstance(task, RetryTask):
+                self.retry(task)  # issue 27: a blast recipient's next try
             else:
                 self.finish(task)
 
@@ -231,6 +233,7 @@ class Dialer:
             return
         log.info("call %s attempt %s: %s", dial.call_id, dial.key, outcome.result)
         metrics.dial_attempts(a.result for a in outcome.attempts)
+        compliance.voice_opt_outs(dial, outcome, self.now())  # issue 27 hook
         self.tasks.succeed(
             dial.token,
             {
@@ -264,6 +267,10 @@ class Dialer:
     def report_end(self, token: str, seconds: int) -> None:
         """The connected call ended after `seconds` (a later-reporting carrier calls this)."""
         self.tasks.succeed(token, {"seconds": int(seconds)})
+
+    def retry(self, task: RetryTask) -> None:
+        """When a blast recipient's next try may ring (workflows/compliance.retry)."""
+        self.tasks.succeed(task.token, compliance.retry(task, self.now()))
 
     def finish(self, task: FinishTask) -> None:
         call_id, success, seconds, leg = task.call_id, task.success, task.seconds, task.leg

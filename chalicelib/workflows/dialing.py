@@ -98,7 +98,9 @@ def _arn(name: str) -> str:
     return executions.arn(name)
 
 
-def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None) -> dict:
+def execution_input(
+    call_id: int, legs: list[Leg], pace_at: float | None = None, retry: dict | None = None
+) -> dict:
     """The execution's input. `pace_at`: the Unix time before which nobody is rung (a
     blast recipient's turn under a carrier that paces new calls, Carrier.schedule)."""
     if not 1 <= len(legs) <= MAX_LEGS:
@@ -117,6 +119,8 @@ def execution_input(call_id: int, legs: list[Leg], pace_at: float | None = None)
         },
         "legs": [leg.to_input() for leg in legs],
         **paced,
+        # issue 27 hook: a blast recipient's retries (workflows/compliance.retry_input)
+        **({} if retry is None else {"retry": retry}),
     }
 
 
@@ -126,13 +130,17 @@ def timestamp(at: float) -> str:
 
 
 def start(
-    call_id: int, legs: list[Leg], name: str | None = None, pace_at: float | None = None
+    call_id: int,
+    legs: list[Leg],
+    name: str | None = None,
+    pace_at: float | None = None,
+    retry: dict | None = None,
 ) -> str:
     """Start dialing; the execution ARN. Starting an already started call is harmless:
     Step Functions returns the running execution for the same name and input, and a
     finished or different one is left alone."""
     return executions.start(
-        name or execution_name(call_id), execution_input(call_id, legs, pace_at)
+        name or execution_name(call_id), execution_input(call_id, legs, pace_at, retry)
     )
 
 

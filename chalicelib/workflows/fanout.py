@@ -33,6 +33,7 @@ from typing import Any
 
 from chalicelib import clock, logs, metrics, settings
 from chalicelib.domain import recipients, segments, tenants
+from chalicelib.domain.compliance import OPT_OUT_THANKS, opt_out_prompt
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.kinds import PHONE, SMS
 from chalicelib.domain.limits import SMS_TEXT_BYTES
@@ -41,11 +42,12 @@ from chalicelib.domain.recipients import Reach
 from chalicelib.domain.resolve import Origin, Profile
 from chalicelib.errors import Code, OcpError
 from chalicelib.media import tts
-from chalicelib.store import aws, blasts, queues
+from chalicelib.store import aws, blasts, calls, queues, texts
 from chalicelib.store import recipients as recipient_calls
 from chalicelib.store.blasts import BlastInfo
+from chalicelib.store.calls import SCHEDULED
 from chalicelib.telephony import Target, carriers
-from chalicelib.workflows import dialing, pacing, schedule, spend, texting
+from chalicelib.workflows import compliance, dialing, pacing, schedule, spend, texting
 from chalicelib.workflows.messages import (
     Pace,
     RecipientBatch,
@@ -161,6 +163,20 @@ def fire(blast_id: int, version: int) -> None:
     send([StartBlast(blast_id, version)])
 
 
+def wake(blast_id: int, version: int) -> None:
+    """A wake-up of an SMS blast's waiting recipients (`blastwake-{blastId}-{at}`, issue 27;
+    workflows/compliance.py): its batches are queued again; the consumer texts whoever's
+    window is open now and leaves everyone texted or ended alone."""
+    blast = blasts.load(blast_id)
+    if blast is None or blast.version != version or blast.state != blasts.STARTED:
+        log.info("blast %s version %s: gone, superseded or not started: no wake", blast_id, version)
+        return
+    if blast.kind == SMS:
+        # The receipt window of the texts this wake-up sends: the sweep moves after them.
+        texting.schedule_sweep(blast, clock.now())
+        send(batches(blast, _shared(blast)))
+
+
 def start(blast_id: int, version: int) -> None:
     """Claim the blast at `version` and queue its recipients. A repeated delivery finds it
     started and does nothing; one for an older version (PUT since) or a deleted blast is
@@ -211,15 +227,25 @@ def announcement(blast: BlastInfo, caller: Phone | None) -> dict[str, Any]:
     synthesised here, once per blast, and made playable by the carrier, once. With
     allowCallback the carrier offers to connect the recipient to the originator's number
     by pressing 1."""
+    digit = blast.compliance.opt_out_digit
+    prompt = None if digit is None else opt_out_prompt(digit)
     if blast.audio is not None:
         key = blast.audio.key
+        spoken = None
     else:
         assert blast.text is not None  # a voice blast has audio or text (store.blasts: 900)
-        key = tts.speech(blast.text)
+        # issue 27: the announcement ends with the opt-out prompt
+        spoken = blast.text if prompt is None else f"{blast.text} {prompt}"
+        key = tts.speech(spoken)
     out: dict[str, Any] = {"audioKey": key}
     if blast.allow_callback and caller is not None:
         out["callbackTo"] = caller.e164
-    return carriers.carrier().prepare(out, None if blast.audio is not None else blast.text)
+    if digit is not None and prompt is not None:
+        # issue 27: the digit, the prompt (played after uploaded audio) and the thanks
+        out["optOut"] = {"digit": digit, "prompt": prompt, "thanks": OPT_OUT_THANKS}
+        if blast.audio is not None:
+            out["optOut"]["promptKey"] = tts.speech(prompt)
+    return carriers.carrier().prepare(out, spoken)
 
 
 def _pace(blast: BlastInfo) -> Pace | None:
@@ -259,6 +285,10 @@ def batches(blast: BlastInfo, shared: Shared, pace: Pace | None = None) -> list[
             text=shared.text,
             pace=pace,
             callback=blast.callback,
+            # issue 27 hook
+            rules=blast.compliance,
+            started=blast.started or clock.now(),
+            version=blast.version,
         )
         for first in range(0, blast.recipients, size)
     ]
@@ -306,10 +336,19 @@ def recipients_batch(message: RecipientBatch) -> None:
             for t, p in zip(terms, recipient_calls.profiles_for(batch.eid, terms), strict=True)
         ],
     )
+    # issue 27 hook: do-not-call, calling hours, frequency cap, before anyone is reached
     if kind == SMS:
-        _text(batch, numbered, reaches, message)
+        # Recipients texted already (a wake-up queues every batch again) are left alone.
+        states = recipient_calls.states_of([c for c, _, _ in numbered])
+        keep = [i for i, (c, _, _) in enumerate(numbered) if states.get(c, SCHEDULED) == SCHEDULED]
+        numbered, reaches = [numbered[i] for i in keep], [reaches[i] for i in keep]
+    screened = compliance.screen(
+        batch.eid, numbered, reaches, message.rules, message.started or at, at
+    )
+    if kind == SMS:
+        _text(batch, numbered, screened, message)
     else:
-        _dial(batch, numbered, reaches, message)
+        _dial(batch, numbered, screened, message)
     metrics.blast_recipients(kind, len(terms))
 
 
@@ -325,13 +364,27 @@ def _reach(
 def _dial(
     batch: recipient_calls.Batch,
     numbered: list[tuple[int, int, Destination]],
-    reaches: list[Reach],
+    screened: list[compliance.Screened],
     message: RecipientBatch,
 ) -> None:
-    """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1)."""
-    recipient_calls.create_calls(batch, numbered)
+    """One leg per recipient (DESIGN.md: an answering machine counts, nobody is asked for 1).
+    A recipient outside its calling window waits in its execution until it opens; one on
+    the do-not-call list (or past its 7 days) ends without a call (issue 27)."""
+    waiting = {
+        c: s.verdict.at
+        for (c, _, _), s in zip(numbered, screened, strict=True)
+        if s.verdict.at is not None
+    }
+    recipient_calls.create_calls(batch, numbered, not_before=waiting)
     pace = message.pace
-    for (call_id, n, term), reach in zip(numbered, reaches, strict=True):
+    for (call_id, n, term), found in zip(numbered, screened, strict=True):
+        if found.verdict.result is not None:
+            _end(call_id, term, found.verdict.result)
+            continue
+        reach = found.reach
+        turn = None if pace is None else pace.at(n)
+        if found.verdict.at is not None:
+            turn = max(turn or 0.0, float(found.verdict.at))
         leg = dialing.Leg(
             "recipient",
             tuple(Target(p.display, p.e164) for p in reach.numbers),
@@ -350,18 +403,47 @@ def _dial(
             call_id,
             [leg],
             name=execution_name(batch.blast_id, n),
-            pace_at=None if pace is None else pace.at(n),
+            pace_at=turn,
+            retry=found.retry,
         )
+
+
+def _end(call_id: int, term: Destination, result: str) -> None:
+    """A recipient that ends without a call or text: DoNotCall, Capped, OutsideCallingHours
+    (its one attempt names the destination, as DND does), once."""
+    at = clock.now()
+    state = texts.record(call_id, [texts.TextAttempt(str(term.label), result)], at)
+    if state.done:
+        calls.finish(call_id, False, at)
 
 
 def _text(
     batch: recipient_calls.Batch,
     numbered: list[tuple[int, int, Destination]],
-    reaches: list[Reach],
+    screened: list[compliance.Screened],
     message: RecipientBatch,
 ) -> None:
     """Texts each recipient this delivery claims, paced (workflows/texting.py); what it
-    had no time for goes back onto the queue as the same message from recipient `n`."""
+    had no time for goes back onto the queue as the same message from recipient `n`.
+    One outside its window waits (its item `scheduled` with notBefore) for the blast's
+    wake-up at that opening; one on the do-not-call list ends without a text (issue 27)."""
+    now: list[tuple[tuple[int, int, Destination], Reach]] = []
+    openings: set[int] = set()
+    for (call_id, n, term), found in zip(numbered, screened, strict=True):
+        if found.verdict.result is not None:
+            if recipient_calls.claim(batch, call_id, n, term):
+                _end(call_id, term, found.verdict.result)
+        elif found.verdict.at is not None:
+            recipient_calls.create_calls(
+                batch, [(call_id, n, term)], not_before={call_id: found.verdict.at}
+            )
+            openings.add(found.verdict.at)
+        else:
+            now.append(((call_id, n, term), found.reach))
+    if openings:
+        compliance.wake_at(batch.blast_id, message.version, openings)
+    numbered = [r for r, _ in now]
+    reaches = [reach for _, reach in now]
 
     def requeue(n: int) -> None:
         send([message.rest(n)])

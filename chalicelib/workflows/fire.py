@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "conference": "chalicelib.workflows.conference:reservation_ended",
     "blast": "chalicelib.workflows.fanout:fire",
     "smsreceipts": "chalicelib.workflows.texting:sweep",
+    "blastwake": "chalicelib.workflows.fanout:wake",  # issue 27: waiting SMS recipients
 }
 
 
@@ -66,6 +67,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> None:
 ID_FIELDS = {
     "blast": "blastId",
     "smsreceipts": "blastId",
+    "blastwake": "blastId",
     "conference": "conferenceId",
     "autoconference": "conferenceId",
 }

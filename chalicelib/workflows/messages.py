@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chalicelib.domain.compliance import BlastRules
 from chalicelib.domain.destinations import Destination
 from chalicelib.domain.resolve import Origin
 from chalicelib.domain.subscriptions import Subscription
@@ -78,6 +79,11 @@ class RecipientBatch:
     text: str | None = None  # sms
     pace: Pace | None = None
     callback: Subscription | None = field(default=None)
+    # issue 27: the blast's compliance rules, its start (the 7 days count from it) and
+    # version (a wake-up of waiting recipients carries it)
+    rules: BlastRules = field(default_factory=BlastRules)
+    started: int = 0
+    version: int = 0
 
     ACTION = "recipients"
 
@@ -116,6 +122,12 @@ class RecipientBatch:
             out["pace"] = {"from": self.pace.start, "every": self.pace.every}
         if self.callback is not None:
             out["callback"] = self.callback.to_map()
+        if not self.rules.empty:
+            out["rules"] = self.rules.to_json()
+        if self.started:
+            out["started"] = self.started
+        if self.version:
+            out["version"] = self.version
         out["first"] = self.first
         out["terminations"] = [t.to_json() for t in self.terminations]
         return out
@@ -142,6 +154,9 @@ class RecipientBatch:
             text=data.get("text"),
             pace=None if pace is None else Pace(pace["from"], pace["every"]),
             callback=Subscription.of(data.get("callback")),
+            rules=BlastRules.from_json(data.get("rules")),
+            started=int(data.get("started") or 0),
+            version=int(data.get("version") or 0),
         )
 
 

@@ -25,8 +25,10 @@ from chalicelib.workflows.firing import Firing
 RETRY_POLICY = {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 5}
 
 
-def name(kind: str, item_id: int) -> str:
-    return f"{kind}-{item_id}"
+def name(kind: str, item_id: int, suffix: str = "") -> str:
+    """`suffix`: one item with several schedules (a blast's wake-ups, one per window
+    opening: workflows/compliance.py)."""
+    return f"{kind}-{item_id}" + (f"-{suffix}" if suffix else "")
 
 
 def at_expression(when: int) -> str:
@@ -34,7 +36,7 @@ def at_expression(when: int) -> str:
     return "at(" + datetime.fromtimestamp(when, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + ")"
 
 
-def put(kind: str, item_id: int, version: int, when: int) -> None:
+def put(kind: str, item_id: int, version: int, when: int, suffix: str = "") -> None:
     """Create the item's schedule, or move it (new time, new version) if it exists."""
     s = settings.get()
     target = {
@@ -46,7 +48,7 @@ def put(kind: str, item_id: int, version: int, when: int) -> None:
     if s.scheduler_dlq_arn:
         target["DeadLetterConfig"] = {"Arn": s.scheduler_dlq_arn}
     request = {
-        "Name": name(kind, item_id),
+        "Name": name(kind, item_id, suffix),
         "GroupName": s.schedule_group,
         "ScheduleExpression": at_expression(when),
         "ScheduleExpressionTimezone": "UTC",

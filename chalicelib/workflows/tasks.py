@@ -9,6 +9,8 @@ is the one place it is read (`encode` writes the same shape, for tests and tools
     WatchTask    {"action": "watch", "callId", "reference", "token"}
     FinishTask   {"action": "finish", "callId", "token", "end": {"success", "release",
                   "ended": {"seconds"} | null, "leg": {"key", "role", "number", "result"} | null}}
+    RetryTask    {"action": "retry", "callId", "token", "retry": {"left", "try",
+                  "intervalSeconds", "window", "zones", "deadline"}}   (issue 27)
 """
 
 from __future__ import annotations
@@ -201,12 +203,62 @@ class FinishTask:
         )
 
 
-Task = DialTask | RecordTask | WatchTask | FinishTask
-_KINDS: dict[str, type[DialTask] | type[RecordTask] | type[WatchTask] | type[FinishTask]] = {
+@dataclass(frozen=True)
+class RetryTask:
+    """issue 27: a blast recipient's leg ended Busy, NoAnswer or Failed with tries left:
+    when may the next try ring (inside its calling window, before its deadline)?"""
+
+    call_id: int
+    interval_seconds: int
+    window: str | None  # HH:MM-HH:MM, or None: no calling hours
+    zones: tuple[str, ...]
+    deadline: int  # Unix time: no try at or after it
+    left: int
+    attempt: int  # tries made before this one (0: the first ended)
+    token: str
+
+    ACTION = "retry"
+
+    def encode(self) -> dict[str, Any]:
+        return {
+            "action": self.ACTION,
+            "retry": {
+                "left": self.left,
+                "try": self.attempt,
+                "intervalSeconds": self.interval_seconds,
+                "window": self.window,
+                "zones": list(self.zones),
+                "deadline": self.deadline,
+            },
+            "token": self.token,
+            "callId": self.call_id,
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> RetryTask:
+        spec = data["retry"]
+        return cls(
+            call_id=int(data["callId"]),
+            interval_seconds=int(spec["intervalSeconds"]),
+            window=spec.get("window") or None,
+            zones=tuple(spec.get("zones") or ()),
+            deadline=int(spec["deadline"]),
+            left=int(spec["left"]),
+            attempt=int(spec.get("try") or 0),
+            token=str(data["token"]),
+        )
+
+
+Task = DialTask | RecordTask | WatchTask | FinishTask | RetryTask
+_KINDS: dict[
+    str,
+    type[DialTask] | type[RecordTask] | type[WatchTask] | type[FinishTask] | type[RetryTask],
+] = {
     DialTask.ACTION: DialTask,
     RecordTask.ACTION: RecordTask,
     WatchTask.ACTION: WatchTask,
     FinishTask.ACTION: FinishTask,
+    RetryTask.ACTION: RetryTask,
 }
 
 

@@ -31,9 +31,11 @@ from functools import cache
 
 from chalicelib import clock, messaging, settings
 from chalicelib.domain.destinations import Destination
+from chalicelib.domain.numbers import Phone
 from chalicelib.domain.recipients import Reach
 from chalicelib.domain.results import BLACKLISTED, DND, FAILED, SUCCESS
 from chalicelib.messaging import (
+    OPTED_OUT,
     UNKNOWN,
     MessagingBusy,
     MessagingError,
@@ -45,7 +47,7 @@ from chalicelib.messaging import (
 )
 from chalicelib.store import blasts, calls, recipients, sms_pacing, texts
 from chalicelib.store.blasts import BlastInfo
-from chalicelib.workflows import schedule
+from chalicelib.workflows import compliance, schedule
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,15 @@ def text_batch(
             [_attempt(p.display, s) for p, s in zip(reach.numbers, sent, strict=True)],
             sent,
         )
+        _opted_out(batch.eid, reach.numbers, sent)  # issue 27 hook
+
+
+def _opted_out(eid: int, phones: tuple[Phone, ...], sent: list[Sent]) -> None:
+    """A text refused because its number opted out (STOP at the provider) puts the number
+    on the enterprise's do-not-call list (source sms)."""
+    for phone, s in zip(phones, sent, strict=True):
+        if s.receipt is not None and not s.message_id and s.receipt.outcome == OPTED_OUT:
+            compliance.opted_out(eid, phone.e164, "sms", clock.now())
 
 
 def _send(messenger: Messenger, text: Text, deadline: float | None, sleep: Sleep) -> Sent | None:
@@ -236,6 +247,8 @@ def sweep(blast_id: int, version: int) -> None:
     for n, status in enumerate(recipients.results(blast)):
         if status is None or status.done:
             continue
+        if status.not_before is not None and status.state == calls.SCHEDULED:
+            continue  # issue 27: waiting for its calling window (its wake-up re-sweeps)
         call_id = blast.call_id(n)
         state = texts.current(call_id)
         if state is None or not state.live:

@@ -101,6 +101,7 @@ def world(api, app_client):
         }
         ids["voice"] = _id(post("/blastvoice", blast, 202), "blastid")
         ids["sms"] = _id(post("/blastsms", blast, 202), "blastid")
+        post("/donotcall", {"phoneNumber": "3035550188"}, 201)  # issue 27: 1's own list
         two = other_enterprise(app_client)
         ids["y"] = new_user(two, email="y@two.example", phoneNumber="7205557002", exclusive="1")
         yield api, two, ids
@@ -270,6 +271,10 @@ def requests_of_enterprise_two(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("GET", "/blastsms/{blastid}", f"/blastsms/{bs}", {"userId": s}),
         ("PUT", "/blastsms/{blastid}", f"/blastsms/{bs}", {"userId": s, "text": "changed"}),
         ("DELETE", "/blastsms/{blastid}", f"/blastsms/{bs}", {"userId": s}),
+        ("POST", "/donotcall", "/donotcall", {"phoneNumber": "3035550177"}),
+        ("GET", "/donotcall", "/donotcall", {}),
+        ("GET", "/donotcall/{phonenumber}", "/donotcall/3035550188", {}),
+        ("DELETE", "/donotcall/{phonenumber}", "/donotcall/3035550188", {}),
         ("POST", "/ttspreview", "/ttspreview", {**of_x, "text": "hello"}),
         ("POST", "/audioupload", "/audioupload", {"filename": "x.mp3"}),
         ("GET", "/openapi.json", "/openapi.json", {}),
@@ -308,6 +313,8 @@ def what_one_sees(api, ids: dict) -> dict:
         f"/autoconference/{ids['autoconference']}?userId={s}",
         f"/blastvoice/{ids['voice']}?userId={s}",
         f"/blastsms/{ids['sms']}?userId={s}",
+        "/donotcall",
+        "/donotcall/3035550188",
     ]
     return {p: (r.status_code, r.body) for p in paths for r in [api.get(p)]}
 

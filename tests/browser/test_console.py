@@ -211,6 +211,16 @@ def test_scheduled_work_is_shown_and_cancelled(stack, desktop, people):
 
 
 def test_the_pages_fit_a_360_pixel_screen(stack, phone, people):
+    # Given a call and a blast of its own (the test does not lean on the others' order)
+    john, jane = people
+    for path, variables in (
+        ("/call", {"destination": f"1:{jane}", "text": "A call to see on a phone."}),
+        ("/blastvoice", {"destination": "3:3035551212", "text": "A blast to see."}),
+    ):
+        status, body = stack.call(
+            "POST", path, {"userId": john, "origination": f"1:{john}", **variables}
+        )
+        assert status == 201, body
     page = phone.page
     sign_in(phone, stack)
     page.wait_for_url("**/console/calls")

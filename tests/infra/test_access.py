@@ -32,6 +32,7 @@ STAGE = Stage(
         "Conferences": False,
         "Enterprises": False,
         "Quotas": False,
+        "Compliance": False,
     },
     workflows=frozenset({"call"}),
     queues={

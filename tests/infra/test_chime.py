@@ -251,7 +251,13 @@ def test_a_simulated_stage_has_no_chime_resource_statement_or_setting(synth):
 
 PLAN_STAGE = Stage(
     # Counters: the pacing board, which the sma function's reports free or keep slots on
-    tables={"Calls": True, "Accounts": False, "Conferences": False, "Counters": False},
+    tables={
+        "Calls": True,
+        "Accounts": False,
+        "Conferences": False,
+        "Counters": False,
+        "Compliance": False,  # the sma function's opt-outs (issue 27)
+    },
     workflows=frozenset({"call"}),
     queues={"dial": "ocp-dev-dial", "fanout": "ocp-dev-fanout"},
     chime=True,

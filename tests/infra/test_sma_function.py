@@ -55,7 +55,8 @@ def test_the_dialer_paces_on_the_counters_table_in_a_chime_stage_only():
 
     stage = Stage(
         tables=dict.fromkeys(
-            ("Calls", "Accounts", "Conferences", "Blasts", "Counters", "Quotas"), False
+            ("Calls", "Accounts", "Conferences", "Blasts", "Counters", "Quotas", "Compliance"),
+            False,
         ),
         workflows=frozenset({"call"}),
         queues={"dial": "ocp-dev-dial"},

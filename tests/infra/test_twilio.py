@@ -130,6 +130,7 @@ PLAN_STAGE = Stage(
             "Enterprises",
             "Sessions",
             "Quotas",
+            "Compliance",
         ),
         False,
     ),

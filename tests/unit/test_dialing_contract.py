@@ -17,7 +17,7 @@ TASKS = {name: s for name, s in ASL["States"].items() if s["Type"] == "Task"}
 
 
 def test_every_task_is_a_dial_queue_message_with_a_token_and_a_timeout():
-    assert set(TASKS) == {"Dial", "Record", "Watch", "Finish"}
+    assert set(TASKS) == {"Dial", "Record", "Watch", "Finish", "RetryWhen"}  # issue 27
     for name, task in TASKS.items():
         assert task["Resource"] == "arn:aws:states:::sqs:sendMessage.waitForTaskToken", name
         assert task["Parameters"]["QueueUrl"] == "${DialQueueUrl}", name

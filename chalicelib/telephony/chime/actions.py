@@ -49,16 +49,19 @@ def play_and_get_digit(
     *,
     repeat: int = 2,
     wait_ms: int = 6000,
+    keys: str = "1",
 ) -> dict:
-    """Play `source` and wait for one key, 1; on a wrong key or none, play `failure`
-    and ask again, `repeat` times in all. ACTION_SUCCESSFUL carries ReceivedDigits."""
+    """Play `source` and wait for one key, 1 (or one of `keys`); on a wrong key or none,
+    play `failure` and ask again, `repeat` times in all. ACTION_SUCCESSFUL carries
+    ReceivedDigits."""
     return {
         "Type": "PlayAudioAndGetDigits",
         "Parameters": {
             "CallId": call_id,
             "AudioSource": source,
             "FailureAudioSource": failure,
-            "InputDigitsRegex": "^1$",
+            # issue 27: the opt-out digit too ("*" and "#" need no escape in a class)
+            "InputDigitsRegex": "^1$" if keys == "1" else f"^[{keys}]$",
             "MinNumberOfDigits": 1,
             "MaxNumberOfDigits": 1,
             "TerminatorDigits": ["#"],

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib.telephony import DECLINED, FAILED, NO_ANSWER, SUCCESS, CarrierError
+from chalicelib.telephony import DECLINED, FAILED, NO_ANSWER, SUCCESS, CarrierError, opt_out
 from chalicelib.telephony.chime import actions as act
 from chalicelib.telephony.chime import legs, results
 from chalicelib.telephony.chime.adapter import ChimeCarrier, reference
@@ -79,6 +79,20 @@ class Stages:
             return [act.hang_up(a)]
         state.stage, state.connected_at = Stage.PLAYING, self.now()
         out = [act.pause(a, LEAD_MS)]
+        if d.opt_out:
+            # issue 27: the message (and the prompt after a blast's own audio) listening
+            # for the opt-out digit, and for 1 with allowCallback
+            keys = d.opt_out + ("1" if d.callback else "")
+            if d.announcement and d.opt_out_prompt:
+                out.append(act.play(a, self._audio(d.announcement)))
+            first = d.opt_out_prompt or d.announcement
+            again = self._audio(d.prompt if d.callback else first)
+            out.append(
+                act.play_and_get_digit(
+                    a, self._audio(first), again, repeat=1, wait_ms=CALLBACK_WAIT_MS, keys=keys
+                )
+            )
+            return out
         if d.announcement:
             out.append(act.play(a, self._audio(d.announcement)))
         if d.callback:
@@ -141,7 +155,12 @@ class Stages:
             if stage == Stage.ASKING:
                 return self._accepted(event, state) if pressed else self._declined(event, state)
             if stage == Stage.PLAYING:
-                return self._call_back(event, state) if pressed else self.end(event, state)
+                d = state.dial
+                if d.opt_out and event.received_digits == d.opt_out:
+                    return self._opted_out(event, state)  # issue 27
+                if pressed and d.callback:
+                    return self._call_back(event, state)
+                return self.end(event, state)
         if kind == "SendDigits":
             if stage == Stage.OUTPULSING:
                 return self._connect(event, state)
@@ -188,6 +207,16 @@ class Stages:
         self.report(event, state, DECLINED)
         state.stage = Stage.ENDED
         return [act.hang_up(event.leg_a)]
+
+    def _opted_out(self, event: Event, state: State) -> list:
+        """issue 27: the recipient pressed its blast's opt-out digit: OptedOut, thanked,
+        hung up."""
+        d = state.dial
+        target = d.targets[min(d.index, len(d.targets) - 1)]
+        opt_out.record(d.call_id, d.key, target.number, target.e164)
+        a = event.leg_a
+        thanks = [act.play(a, self._audio(d.thanks))] if d.thanks else []
+        return [*thanks, act.hang_up(a)]
 
     def _call_back(self, event: Event, state: State) -> list:
         """A blast recipient pressed 1: bridge them to the originator."""

@@ -64,13 +64,16 @@ class Pages:
         )
 
     def message(self, spec: Spec, index: int) -> str:
-        """A blast's message; with allowCallback, in a <Gather> offering the callback."""
-        if not spec.callback:
+        """A blast's message; with allowCallback, in a <Gather> offering the callback; with
+        an opt-out digit (issue 27), in a <Gather> for it (after the audio's prompt)."""
+        if not spec.callback and not spec.opt_out:
             return self.message_only(spec)
         offer = t.verb(
             "Gather",
             None,
-            *self.plays(spec.announcement, spec.prompt),
+            *self.plays(
+                spec.announcement, spec.opt_out_prompt, spec.prompt if spec.callback else ""
+            ),
             numDigits=1,
             timeout=GATHER_SECONDS,
             action=self._to(dials.CALLBACK, spec, index),
@@ -80,6 +83,10 @@ class Pages:
 
     def message_only(self, spec: Spec) -> str:
         return t.response(*self.plays(spec.announcement), t.verb("Hangup"))
+
+    def opted_out(self, spec: Spec) -> str:
+        """issue 27: the recipient pressed the opt-out digit: thanked, hung up."""
+        return t.response(*self.plays(spec.thanks), t.verb("Hangup"))
 
     def callback(self, spec: Spec) -> str:
         """A blast recipient pressed 1: put through to the originator."""

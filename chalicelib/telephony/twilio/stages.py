@@ -19,6 +19,7 @@ from chalicelib.telephony import (
     SUCCESS,
     CarrierError,
     Outcome,
+    opt_out,
     unanswered,
 )
 from chalicelib.telephony import attempts as attempts_of
@@ -236,7 +237,12 @@ class Stages:
         return self.pages.message_only(spec)
 
     def callback(self, step: Step, spec: Spec, kept: Kept) -> str:
-        """A blast recipient pressed 1 (allowCallback): put through to the originator."""
+        """A blast recipient pressed 1 (allowCallback): put through to the originator; or
+        its blast's opt-out digit (issue 27): OptedOut, thanked, hung up."""
+        if spec.opt_out and step.param("Digits") == spec.opt_out:
+            target = spec.targets[min(step.index, len(spec.targets) - 1)]
+            opt_out.record(step.call_id, step.key, target.number, target.e164)
+            return self.pages.opted_out(spec)
         if step.param("Digits") != "1" or not spec.callback:
             return HANG_UP
         return self.pages.callback(spec)
