@@ -57,3 +57,12 @@ KMS_REQUEST = 0.03 / 10_000
 
 # EventBridge Scheduler: per schedule invocation (creating and changing schedules is free).
 SCHEDULER_INVOCATION = 1.00 / 1_000_000
+
+# AWS WAF (the stage's web ACL, infra/waf.py: on in prod): a month per web ACL and per rule
+# (a managed rule group counts as one rule; the three AWS managed groups it uses carry no
+# subscription fee), and per request inspected (up to 1,500 WCUs). UNCONFIRMED: from memory
+# on WAF_AS_OF, not read on aws.amazon.com/waf/pricing.
+WAF_AS_OF = "2026-12-08"
+WAF_WEB_ACL_MONTH = 5.00
+WAF_RULE_MONTH = 1.00
+WAF_REQUEST = 0.60 / 1_000_000

@@ -82,6 +82,8 @@ def price(scenario: Scenario) -> Cost:
         n for k, n in counted.items() if k.startswith("lambda:")
     )
     cost["API Gateway"] = api * p.API_GATEWAY_REST_REQUEST
+    # prod's web ACL inspects every request before API Gateway (infra/waf.py)
+    cost["WAF"] = api * p.WAF_REQUEST
 
     def gb_seconds(group: str, count: int, memory: float) -> float:
         ms = count * LAMBDA_MS_BASE + requests_by.get(group, 0) * LAMBDA_MS_PER_AWS_REQUEST
@@ -146,7 +148,23 @@ def report(scenarios: list[Scenario]) -> None:
                 f"  {what}: {dollars(cost.total)} ({transitions} state transitions; {cost.top()})"
             )
     _blasts(scenarios)
+    print()
+    print(waf_monthly())
     telephony()
+
+
+def waf_monthly() -> str:
+    """The web ACL's fixed monthly price (infra/waf.py: prod, or --waf), besides its
+    per-request price, which the lines above include."""
+    from infra import waf
+
+    rules = 1 + len(waf.MANAGED_GROUPS)
+    fixed = p.WAF_WEB_ACL_MONTH + rules * p.WAF_RULE_MONTH
+    return (
+        f"  WAF web ACL (prod; --waf elsewhere): {dollars(fixed)} a month "
+        f"(the web ACL and {rules} rules) + {dollars(p.WAF_REQUEST * 1_000_000)} a million "
+        f"requests; UNCONFIRMED list prices of {p.WAF_AS_OF}"
+    )
 
 
 def telephony() -> None:

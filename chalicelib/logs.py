@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,6 +51,36 @@ def scope(**fields: Any) -> Iterator[None]:
 
 def _given(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
+
+
+# A number as text may write it: digits, maybe a leading +, with spaces, dots, dashes or
+# parentheses between them ("+1 (303) 555-0100").
+_NUMBER = re.compile(r"\+?\d[\d\s().-]*\d")
+# Fewer digits than this are not a phone number (an error code, a count, a year stay).
+MASKED_FROM_DIGITS = 6
+
+
+def mask_digits(text: str, keep: int = 2) -> str:
+    """`text` fit to log: every number in it of MASKED_FROM_DIGITS digits or more (a phone
+    number in a carrier's error text) with its digits but the last `keep` as `x`, its
+    separators as they were: "+15551234567" is logged as "+xxxxxxxxx67"."""
+
+    def masked(match: re.Match[str]) -> str:
+        found = match.group(0)
+        digits = sum(c.isdigit() for c in found)
+        if digits < MASKED_FROM_DIGITS:
+            return found
+        seen = 0
+        out = []
+        for c in found:
+            if c.isdigit():
+                seen += 1
+                out.append(c if seen > digits - keep else "x")
+            else:
+                out.append(c)
+        return "".join(out)
+
+    return _NUMBER.sub(masked, text)
 
 
 def lambda_request_id(event: Any) -> str | None:

@@ -49,6 +49,8 @@ def build(
     messaging: str | None = None,
     sms_identity: str = "",
     sms_messages_per_second: float | None = None,
+    waf: bool | None = None,
+    reserve_concurrency: bool = True,
     project_dir: Path = ROOT,
 ) -> App:
     """The CDK app of one stage, not yet synthesised."""
@@ -66,6 +68,8 @@ def build(
         messaging=messaging,
         sms_identity=sms_identity,
         sms_messages_per_second=sms_messages_per_second,
+        waf=waf,
+        reserve_concurrency=reserve_concurrency,
     )
     # Before chalicelib is imported: table names, queue names in decorators.
     os.environ.update(stage.settings_literals())
@@ -213,6 +217,18 @@ def parser(
         help="texts a second from the identity (default 3 for a toll-free number, else 1)",
     )
     parser.add_argument(
+        "--waf",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a regional WAF web ACL on the API (infra/waf.py; default: on in prod only)",
+    )
+    parser.add_argument(
+        "--no-reserved-concurrency",
+        action="store_true",
+        help="no reserved Lambda concurrency (infra/concurrency.py): for an account whose "
+        "concurrent executions quota is still below 1,000",
+    )
+    parser.add_argument(
         "--project-dir",
         type=Path,
         default=ROOT,
@@ -265,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             messaging=args.messaging,
             sms_identity=args.sms_identity,
             sms_messages_per_second=args.sms_messages_per_second,
+            waf=args.waf,
+            reserve_concurrency=not args.no_reserved_concurrency,
             project_dir=args.project_dir.resolve(),
         )
     except ValueError as error:  # a stage that cannot be (infra/stage.py, infra/chime.py)

@@ -23,6 +23,9 @@ from typing import Any
 from chalicelib.media.storage import SPEECH, UPLOADS, WAV
 
 ALL_TABLES = ("*all*",)
+# The function the chime carrier's SIP media application invokes
+# (app.lambda_function(name="sma"); infra/chime.py).
+CHIME_HANDLER = "sma"
 # Audio bucket key prefixes (chalicelib/media/storage.py).
 UPLOADS_PREFIX = f"{UPLOADS}/"
 SPEECH_PREFIX = f"{SPEECH}/"
@@ -33,12 +36,15 @@ WAV_PREFIX = f"{WAV}/"
 class Access:
     # Tables by model name ("Users"); ALL_TABLES for every table of ALL_MODELS.
     tables: tuple[str, ...] = ()
-    # Tables only read, item by item (GetItem): the Enterprises item's policy, which the
-    # spend guards read (chalicelib/workflows/spend.py).
+    # Tables only read, item by item (GetItem, also inside TransactGetItems): the
+    # Enterprises item's policy, which the spend guards read (chalicelib/workflows/spend.py),
+    # and sign-in's secret. Named in `tables` too (ALL_TABLES), a table here is read only.
     read_tables: tuple[str, ...] = ()
-    # KMS on the enterprise-secrets key.
+    # KMS on the enterprise-secrets key, for one kind of secret (SECRET_KINDS: the
+    # encryption context store/secrets.py binds each kind's ciphertexts to).
     encrypt_secrets: bool = False
     decrypt_secrets: bool = False
+    secrets_kind: str = ""
     # Audio bucket key prefixes: read (GetObject, and ListBucket so that a missing key
     # is a 404, not a 403: storage.exists() relies on it) and write (PutObject, DeleteObject).
     read_audio: tuple[str, ...] = ()
@@ -93,14 +99,27 @@ class Access:
     memory_mb: int = 256
 
 
+# The kinds of enterprise secret (chalicelib/store/secrets.py): each is encrypted with the
+# encryption context {"eid": "7"} (the login secret) or {"eid": "7:signing"} (a status
+# callbacks signing secret), so a grant names the one kind a function may use.
+LOGIN = "login"
+SIGNING = "signing"
+SECRET_KINDS = {
+    LOGIN: {"StringNotLike": {"kms:EncryptionContext:eid": "*:*"}},
+    SIGNING: {"StringLike": {"kms:EncryptionContext:eid": f"*:{SIGNING}"}},
+}
+
 FUNCTIONS: dict[str, Access] = {
     # Every route. API Gateway gives up on an integration after 29 s; the function stops
     # a second before (its log then says so), and one stalled AWS call gives up long before
     # that (settings.aws_call_budget_seconds, tests/unit/test_timeouts.py).
+    # It reads enterprises (sign-in: the login secret, decrypted) and never writes them:
+    # enterprises are made, rotated and suspended by the operator's admin commands.
     "api_handler": Access(
         tables=ALL_TABLES,
-        encrypt_secrets=True,
+        read_tables=("Enterprises",),
         decrypt_secrets=True,
+        secrets_kind=LOGIN,
         read_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         write_audio=(UPLOADS_PREFIX, SPEECH_PREFIX),
         polly=True,
@@ -233,6 +252,7 @@ FUNCTIONS: dict[str, Access] = {
         tables=("Enterprises", "Alerts"),  # Alerts: a delivery that failed or gave up
         encrypt_secrets=True,
         decrypt_secrets=True,
+        secrets_kind=SIGNING,
         timeout_seconds=30,
     ),
 }
@@ -415,14 +435,16 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 f"{function.name}: infra/access.py names tables {missing} that no "
                 f"model in ALL_MODELS has (tables: {sorted(stage.tables)})"
             )
-        statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
+        names = [n for n in names if n not in grant.read_tables]  # those it only reads
+        if names:
+            statements.append(Statement(TABLE_ACTIONS, tuple(Ref("table", n) for n in names)))
         indexed = [n for n in names if stage.tables[n]]
         if indexed:
             # An index is only ever queried.
             statements.append(
                 Statement(("dynamodb:Query",), tuple(Ref("table-indexes", n) for n in indexed))
             )
-    read_only = [t for t in grant.read_tables if t not in grant.tables]
+    read_only = list(grant.read_tables)
     if read_only:
         missing = [n for n in read_only if n not in stage.tables]
         if missing:
@@ -434,7 +456,13 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
         ("kms:Decrypt",) if grant.decrypt_secrets else ()
     )
     if kms_actions:
-        # Every secret is bound to its enterprise (store/secrets.py): no other use.
+        if grant.secrets_kind not in SECRET_KINDS:
+            raise ValueError(
+                f"{function.name}: secrets_kind {grant.secrets_kind!r}, one of "
+                f"{sorted(SECRET_KINDS)}: the one kind of secret it may use"
+            )
+        # Every secret is bound to its enterprise (store/secrets.py): no other use; and
+        # to its kind, so a function decrypts (or makes) only the kind it needs.
         statements.append(
             Statement(
                 kms_actions,
@@ -442,6 +470,7 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
                 conditions={
                     "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["eid"]},
                     "Null": {"kms:EncryptionContextKeys": "false"},
+                    **SECRET_KINDS[grant.secrets_kind],
                 },
             )
         )
@@ -455,6 +484,15 @@ def plan(function: Function, stage: Stage) -> list[Statement]:
             Statement(
                 ("s3:PutObject", "s3:DeleteObject"),
                 tuple(Ref("objects", p) for p in grant.write_audio),
+            )
+        )
+    if UPLOADS_PREFIX in grant.write_audio:
+        # Presigned POSTs tag an upload unclaimed (the form's signer needs PutObjectTagging);
+        # claiming it removes the tag (media/storage.py, the bucket's lifecycle rule).
+        statements.append(
+            Statement(
+                ("s3:PutObjectTagging", "s3:DeleteObjectTagging"),
+                (Ref("objects", UPLOADS_PREFIX),),
             )
         )
     if grant.polly:

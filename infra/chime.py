@@ -5,8 +5,8 @@ has none of them.
 * the SIP media application (AWS::Chime::SipMediaApplication: CloudFormation has no
   ChimeSDKVoice type; this one is managed through the chime-sdk-voice API), whose one
   endpoint is the app's `sma` Lambda function (ocp-{stage}-sma);
-* the permission for the Chime voice connector service to invoke that function,
-  from this account only;
+* the permission for the Chime voice connector service to invoke that function, for
+  this application only (its ARN as the source, in this account);
 * the audio bucket's policy statement letting that service read WAV_PREFIX, and only
   there, for this account's application only;
 * the settings the functions read: the application's id, the caller-id number pool,
@@ -15,8 +15,8 @@ has none of them.
 Phone numbers, the account's quotas and the region are not CloudFormation's (README
 "Real telephone calls" has the runbook).
 
-CloudFormation order: the `sma` function, its invoke permission, then the application
-(whose creation checks the function), then what names the application: the other
+CloudFormation order: the `sma` function, then the application (whose creation checks the
+function), then what names the application: its invoke permission, the other
 functions' OCP_CHIME_SMA_ID and the `chime:` statements of every role, which are in a
 policy of their own (`ChimePolicy`) so that no role, and so no function, waits for it.
 The `sma` function itself finds its application's id in each event it is given.
@@ -33,11 +33,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
-from infra.access import WAV_PREFIX, Function
+from infra.access import CHIME_HANDLER, WAV_PREFIX, Function
 
 SERVICE_PRINCIPAL = "voiceconnector.chime.amazonaws.com"
 # The Chalice function the application invokes (app.lambda_function(name="sma")).
-HANDLER = "sma"
+HANDLER = CHIME_HANDLER
 
 
 class ChimeConfigurationError(ValueError):
@@ -72,16 +72,6 @@ def define(
             f"--carrier chime needs the SIP media application handler, "
             f"app.lambda_function(name={HANDLER!r}), and this app has no such function"
         )
-    permission = lambda_.CfnPermission(
-        stack,
-        "SipMediaApplicationInvokePermission",
-        action="lambda:InvokeFunction",
-        function_name=handler_name,
-        principal=SERVICE_PRINCIPAL,
-        # The account only: whether the service names the application as the source
-        # when it invokes is not documented (docs/carriers.md#needs-a-real-account-to-confirm).
-        source_account=stack.account,
-    )
     application = chime.CfnSipMediaApplication(
         stack,
         "SipMediaApplication",
@@ -91,7 +81,18 @@ def define(
             chime.CfnSipMediaApplication.SipMediaApplicationEndpointProperty(lambda_arn=handler_arn)
         ],
     )
-    application.add_resource_dependency(permission)
+    permission = lambda_.CfnPermission(
+        stack,
+        "SipMediaApplicationInvokePermission",
+        action="lambda:InvokeFunction",
+        function_name=handler_name,
+        principal=SERVICE_PRINCIPAL,
+        # This application only (it invokes as its own ARN, aws:SourceArn), in this
+        # account: no other SIP media application, of this account or another, may
+        # invoke the handler. Made after the application, whose ARN it names.
+        source_account=stack.account,
+        source_arn=application.attr_sip_media_application_arn,
+    )
     carrier = Carrier(application, permission)
     # PlayAudio reads the WAV from S3 as the service (Chime SDK developer guide, play-audio).
     bucket.add_to_resource_policy(

@@ -60,8 +60,30 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib import settings
-from infra import access, api, bundle, chime, console, lambda_platform, monitoring, nag, workflows
-from infra.access import FUNCTIONS, SPEECH_PREFIX, STREAMS_DLQ, WAV_PREFIX, Access, Function, Ref
+from chalicelib.media.storage import UNCLAIMED_DAYS, UNCLAIMED_TAG
+from infra import (
+    access,
+    api,
+    bundle,
+    chime,
+    concurrency,
+    console,
+    lambda_platform,
+    monitoring,
+    nag,
+    waf,
+    workflows,
+)
+from infra.access import (
+    FUNCTIONS,
+    SPEECH_PREFIX,
+    STREAMS_DLQ,
+    UPLOADS_PREFIX,
+    WAV_PREFIX,
+    Access,
+    Function,
+    Ref,
+)
 from infra.stage import Stage
 from infra.tables import define_tables, table_specs
 
@@ -256,6 +278,13 @@ class OcpStack(Stack):
                 # when the blast starts and played while it runs.
                 s3.LifecycleRule(
                     id="expire-wav", prefix=WAV_PREFIX, expiration=Duration.days(SPEECH_DAYS)
+                ),
+                # A presigned upload no blast claimed (media/storage.py UNCLAIMED_TAG).
+                s3.LifecycleRule(
+                    id="expire-unclaimed-uploads",
+                    prefix=UPLOADS_PREFIX,
+                    tag_filters=dict([UNCLAIMED_TAG]),
+                    expiration=Duration.days(UNCLAIMED_DAYS),
                 ),
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads",
@@ -729,6 +758,7 @@ class OcpStack(Stack):
             resource.add_property_override("Runtime", lambda_platform.TARGET.runtime)
             resource.add_property_override("Architectures", [lambda_platform.TARGET.architecture])
             resource.add_resource_dependency(self.log_groups[function.name].node.default_child)
+        self.concurrency = concurrency.apply(self.stage, self.functions, chalice)
         if self.carrier:
             chime.after_functions(self.carrier, chalice)
         return chalice
@@ -753,6 +783,7 @@ class OcpStack(Stack):
         )
         rest_api = self.chalice.get_resource(api.REST_API)
         api.configure_rest_api(rest_api, self.stage, access_logs.log_group_arn)
+        waf.define(self, self.stage, rest_api.ref)
         if self.stage.api_gateway_logging_role:
             rest_api.add_resource_dependency(self._api_gateway_account())
 

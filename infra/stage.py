@@ -53,6 +53,12 @@ class Stage:
     messaging: str = "eum"
     sms_identity: str = ""
     sms_messages_per_second: float | None = None
+    # A regional WAF web ACL on the API's stage (infra/waf.py): prod's default, `--waf`.
+    waf: bool = False
+    # Reserved concurrency for the functions that must always run (infra/concurrency.py);
+    # off (`--no-reserved-concurrency`) for an account whose Lambda quota is still below
+    # what the reservations need (a new account's 10).
+    reserve_concurrency: bool = True
 
     @property
     def chime_calls_per_second(self) -> float:
@@ -73,6 +79,8 @@ class Stage:
         messaging: str | None = None,
         sms_identity: str = "",
         sms_messages_per_second: float | None = None,
+        waf: bool | None = None,
+        reserve_concurrency: bool = True,
     ) -> Stage:
         messaging = messaging_for(carrier, messaging)
         if not _NAME.match(name):
@@ -120,6 +128,8 @@ class Stage:
             messaging=messaging,
             sms_identity=sms_identity,
             sms_messages_per_second=sms_messages_per_second,
+            waf=prod if waf is None else waf,
+            reserve_concurrency=reserve_concurrency,
         )
 
     @property

@@ -1,7 +1,8 @@
 """`make run`: moto's server as the local AWS, the resources and enterprise 1 in it, the
 API served by local/api_server.py (chalice local's routes behind a server that holds a
 crowd), and the worker (local/worker.py) doing what AWS does after a response. Ctrl-C
-stops everything it started.
+stops everything it started; so does any other end of it or of what started it, SIGKILL
+included (local/lifeline.py).
 
 Each local service is one line of `services()`: a command and the port it listens on.
 """
@@ -9,6 +10,7 @@ Each local service is one line of `services()`: a command and the port it listen
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -20,6 +22,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from local import lifeline
 
 if TYPE_CHECKING:
     from local.bootstrap import OperatorPool
@@ -144,6 +148,9 @@ def main() -> int:
     # Also when started in the background, where SIGINT is ignored by default.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    # Whatever ends this process, its services end with it (local/lifeline.py).
+    lifeline.die_with_parent(signal.SIGTERM)
+    reaper = lifeline.Reaper()
     os.environ.update(local_environment(aws_port))
     pstn_port = _pstn_port()
     if pstn_port is not None:
@@ -157,7 +164,7 @@ def main() -> int:
     children: list[subprocess.Popen] = []
     try:
         for service in before:
-            children.append(_start(service))
+            children.append(_start(service, reaper))
         _execute_state_machines(aws_port)
         from chalicelib import logs, settings
 
@@ -174,7 +181,7 @@ def main() -> int:
         if twilio_port is not None:
             _twilio_secret()
         for service in after:
-            children.append(_start(service))
+            children.append(_start(service, reaper))
         _banner(before + after, api_port, aws_port, secret, signing_secret, pool)
         from local import worker
 
@@ -193,12 +200,18 @@ def main() -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 _signal_group(child, signal.SIGKILL)
+        reaper.release()
         print("\nstopped.", flush=True)
     return 0
 
 
-def _start(service: Service) -> subprocess.Popen:
-    child = subprocess.Popen(service.command, start_new_session=True)
+def _start(service: Service, reaper: lifeline.Reaper) -> subprocess.Popen:
+    child = subprocess.Popen(
+        service.command,
+        start_new_session=True,
+        preexec_fn=functools.partial(lifeline.child_setup, os.getpid()),
+    )
+    reaper.adopt(child)
     deadline = time.monotonic() + START_SECONDS
     while not _listening(service.port):
         if child.poll() is not None:

@@ -87,14 +87,27 @@ class Stack:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
+# A launcher, as make is to `make run`: `process` is then this, and local.run its child.
+LAUNCHER = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
+
+
 @contextlib.contextmanager
-def started(env: dict[str, str] | None = None, *, free_ports: bool = False) -> Iterator[Stack]:
+def started(
+    env: dict[str, str] | None = None,
+    *,
+    free_ports: bool = False,
+    ports: tuple[int, int] | None = None,
+    launcher: bool = False,
+) -> Iterator[Stack]:
     """`python -m local.run` on its own ports, ready (banner printed), with a session of
     enterprise 1 opened; stopped (its whole process group) afterwards. `free_ports`: never
-    OCP_TEST_PORT / OCP_TEST_AWS_PORT (tests/stack's)."""
+    OCP_TEST_PORT / OCP_TEST_AWS_PORT (tests/stack's); `ports`: these (API, AWS);
+    `launcher`: started by a process of its own (LAUNCHER), which `process` then is."""
     fixed = {} if free_ports else os.environ
-    api_port = int(fixed.get("OCP_TEST_PORT") or free_port())
-    aws_port = int(fixed.get("OCP_TEST_AWS_PORT") or free_port())
+    api_port, aws_port = ports or (
+        int(fixed.get("OCP_TEST_PORT") or free_port()),
+        int(fixed.get("OCP_TEST_AWS_PORT") or free_port()),
+    )
     log = Path(tempfile.mkstemp(prefix="ocp-stack-", suffix=".log")[1])
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OCP_"))},
@@ -110,8 +123,11 @@ def started(env: dict[str, str] | None = None, *, free_ports: bool = False) -> I
         **(env or {}),
     }
     with open(log, "wb") as out:
+        command = [sys.executable, "-m", "local.run"]
+        if launcher:
+            command = [sys.executable, "-c", LAUNCHER, *command]
         process = subprocess.Popen(
-            [sys.executable, "-m", "local.run"],
+            command,
             cwd=ROOT,
             env=environment,
             stdout=out,
@@ -149,7 +165,7 @@ def stop(stack: Stack) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(stack.process.pid, signal.SIGKILL)
         stack.process.wait()
-    # Children in groups of their own (moto, the API) are stopped by local.run itself;
-    # make sure none outlives a killed run.
+    # Children in groups of their own (moto, the API) are stopped by local.run itself, or
+    # by its reaper when it was killed (local/lifeline.py); its own group goes here.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(stack.process.pid, signal.SIGKILL)

@@ -9,7 +9,8 @@ A message is `{"eid", "url", "id", "body"}` (events/publish.py). Each attempt:
    dropped and logged (no retry makes it public), nothing is sent;
 2. signs the body with the enterprise's signing secrets (events/signing.py);
 3. POSTs it with short timeouts (`callback_timeout_seconds` to connect and to each
-   read); no redirect is followed. A 2xx answer delivers it.
+   read, and the whole attempt within DEADLINE_PER_TIMEOUT times that, however slowly
+   the receiver drips its answer); no redirect is followed. A 2xx answer delivers it.
 
 Anything else (a connection error, a timeout, another status) is a failed attempt: the
 message comes back after `callback_retry_seconds`, doubling each time (30 s, 1 min,
@@ -39,6 +40,8 @@ USER_AGENT = "OCP-callbacks/1.1"
 EVENT_ID_HEADER = "OCP-Event-Id"
 MAX_VISIBILITY_SECONDS = 12 * 3600  # SQS's longest
 SECRETS_CACHE_SECONDS = 300  # a rotation reaches every consumer within this
+# An attempt ends within this many times callback_timeout_seconds, connect to answer.
+DEADLINE_PER_TIMEOUT = 2
 
 Sender = Callable[[Any, float, bytes, dict[str, str]], int]
 
@@ -83,8 +86,11 @@ def deliver(message: dict, *, resolve: Any = None, send: Sender | None = None) -
 
 
 def post(target: Any, timeout: float, body: bytes, headers: dict[str, str]) -> int:
-    """POST to the checked address of `target`; the status (the answer's body is not read)."""
-    connection = fetch.connect(target, timeout)
+    """POST to the checked address of `target`; the status (the answer's body is not read).
+    TimeoutError once DEADLINE_PER_TIMEOUT * `timeout` seconds have passed."""
+    connection = fetch.connect(
+        target, timeout, deadline=time.monotonic() + DEADLINE_PER_TIMEOUT * timeout
+    )
     try:
         connection.request(
             "POST", target.path, body=body, headers={**headers, "Connection": "close"}

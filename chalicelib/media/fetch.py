@@ -12,7 +12,12 @@ How:
   second DNS answer cannot swap in a private address (DNS rebinding); TLS still
   verifies the certificate against the name;
 * redirects are followed by hand, each hop checked the same way, three at most;
-* the body is read in chunks and given up as soon as it passes 5,242,880 bytes.
+* the body is read in chunks and given up as soon as it passes 5,242,880 bytes;
+* the whole request, redirects included, ends by one deadline (`TOTAL_SECONDS`): every
+  connect, TLS handshake, send and receive of the connection waits at most what is left
+  of it (`DeadlineSocket`), so a server dripping a byte at a time, in its headers or its
+  body, cannot hold the function for longer (the same connection posts status callbacks,
+  events/delivery.py).
 
 `resolve` and `open_` are parameters so that tests check every refusal without any
 connection or DNS query being made.
@@ -20,7 +25,9 @@ connection or DNS query being made.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import ipaddress
 import logging
 import re
@@ -99,8 +106,8 @@ def fetch(
 ) -> Fetched:
     """The body at `url`; 902 if it is refused or fails, 903 if over `max_bytes`."""
     resolve = resolve or resolve_host
-    open_ = open_ or open_target
     deadline = monotonic() + TOTAL_SECONDS
+    open_ = open_ or functools.partial(open_target, deadline=deadline)
     try:
         return _fetch(url, max_bytes, resolve, open_, monotonic, deadline)
     except _TooBig:
@@ -276,38 +283,114 @@ def resolve_host(name: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+class DeadlineSocket:
+    """A connected socket whose every receive and send waits at most `timeout` seconds and
+    never past `deadline` (time.monotonic()): then TimeoutError. http.client reads the
+    status line, the headers and the body through `makefile`, one receive at a time, each
+    with the socket's timeout: alone, that bounds each read, not the request."""
+
+    def __init__(self, sock: socket.socket, timeout: float, deadline: float) -> None:
+        self._sock = sock
+        self._timeout = timeout
+        self._deadline = deadline
+
+    def _arm(self) -> None:
+        self._sock.settimeout(remaining(self._timeout, self._deadline))
+
+    def recv_into(self, buffer: bytearray | memoryview, nbytes: int = 0, flags: int = 0) -> int:
+        self._arm()
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        self._arm()
+        return self._sock.recv(size, flags)
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        self._arm()  # sendall's timeout bounds all of it (Python 3.5+)
+        self._sock.sendall(data, flags)
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        """What HTTPResponse reads: through this object's receives. The socket stays open
+        while the file is (http.client closes the connection before the body is read)."""
+        if mode != "rb":
+            raise ValueError(f"mode {mode!r}: only 'rb'")
+        self._sock._io_refs += 1  # type: ignore[attr-defined]  # socket.makefile's count
+        return io.BufferedReader(socket.SocketIO(self, "rb"))  # type: ignore[arg-type]
+
+    def _decref_socketios(self) -> None:
+        self._sock._decref_socketios()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+def remaining(timeout: float, deadline: float | None) -> float:
+    """What one operation may wait: `timeout`, or less where the deadline is nearer."""
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("past the request's deadline")
+    return min(timeout, left)
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     """Connects to the checked address; Host still names the server."""
 
-    def __init__(self, target: Target, timeout: float) -> None:
+    def __init__(self, target: Target, timeout: float, deadline: float | None = None) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self._ip = target.ip
+        self._per_operation = timeout
+        self._deadline = deadline
+
+    def _connected(self) -> socket.socket:
+        return socket.create_connection(
+            (self._ip, self.port), remaining(self._per_operation, self._deadline)
+        )
+
+    def _bounded(self, sock: socket.socket) -> socket.socket:
+        if self._deadline is None:
+            return sock
+        return DeadlineSocket(sock, self._per_operation, self._deadline)  # type: ignore[return-value]
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._bounded(self._connected())
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
+class _PinnedHTTPS(_PinnedHTTP, http.client.HTTPSConnection):
     """Connects to the checked address; SNI and the certificate check use the name."""
 
-    def __init__(self, target: Target, timeout: float) -> None:
+    def __init__(self, target: Target, timeout: float, deadline: float | None = None) -> None:
         self._tls = ssl.create_default_context()
-        super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
+        http.client.HTTPSConnection.__init__(
+            self, target.host, target.port, timeout=timeout, context=self._tls
+        )
         self._ip = target.ip
+        self._per_operation = timeout
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        sock = self._connected()
+        # The handshake waits at most the socket's timeout in all (the ssl module's own
+        # deadline): what is left of the request's.
+        sock.settimeout(remaining(self._per_operation, self._deadline))
+        self.sock = self._bounded(self._tls.wrap_socket(sock, server_hostname=self.host))
 
 
-def connect(target: Target, timeout: float) -> http.client.HTTPConnection:
-    """A connection to the checked address of `target` (nothing is sent yet)."""
+def connect(
+    target: Target, timeout: float, deadline: float | None = None
+) -> http.client.HTTPConnection:
+    """A connection to the checked address of `target` (nothing is sent yet): each
+    operation waits at most `timeout`, and none past `deadline` (time.monotonic())."""
     connection_type = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-    return connection_type(target, timeout)
+    return connection_type(target, timeout, deadline)
 
 
-def open_target(target: Target, timeout: float) -> Response:
-    connection = connect(target, timeout)
+def open_target(target: Target, timeout: float, deadline: float | None = None) -> Response:
+    connection = connect(target, timeout, deadline)
     connection.request(
         "GET",
         target.path,

@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 UPLOADS = "uploads"
 SPEECH = "tts"
 WAV = "wav"
+# What a client uploads with a presigned POST carries this tag until it is claimed (a blast
+# names it, `media.uploads.claim`): infra/ expires tagged objects under UPLOADS after
+# UNCLAIMED_DAYS, so an upload never claimed is not kept forever.
+UNCLAIMED_TAG = ("ocp-unclaimed", "true")
+UNCLAIMED_DAYS = 2
+UNCLAIMED_TAGGING = (
+    f"<Tagging><TagSet><Tag><Key>{UNCLAIMED_TAG[0]}</Key><Value>{UNCLAIMED_TAG[1]}</Value>"
+    "</Tag></TagSet></Tagging>"
+)
 _UPLOAD_KEY = re.compile(r"uploads/(?P<eid>[0-9]+)/[0-9a-f]{32}/[A-Za-z0-9._-]{1,120}")
 
 
@@ -99,17 +108,24 @@ def presigned_get(key: str, content_type: str | None = None) -> str:
 def presigned_post(key: str, max_bytes: int) -> UploadForm:
     """A form that lets a client put one object of 1..max_bytes bytes at exactly `key`.
 
-    S3 enforces the size (content-length-range) and the key; it cannot look at the
-    content, so whoever later uses the key checks it (`media.uploads.claim`).
+    S3 enforces the size (content-length-range), the key and the UNCLAIMED_TAG; it cannot
+    look at the content, so whoever later uses the key checks it (`media.uploads.claim`).
     """
     expires_in = settings.get().presign_post_seconds
     form = aws.client("s3").generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
-        Conditions=[["content-length-range", 1, max_bytes]],
+        Fields={"tagging": UNCLAIMED_TAGGING},
+        Conditions=[["content-length-range", 1, max_bytes], {"tagging": UNCLAIMED_TAGGING}],
         ExpiresIn=expires_in,
     )
     return UploadForm(form["url"], dict(form["fields"]), key, max_bytes, clock.now() + expires_in)
+
+
+def keep(key: str) -> None:
+    """A claimed upload is kept: its UNCLAIMED_TAG goes (the lifecycle rule expires only
+    tagged objects)."""
+    aws.client("s3").delete_object_tagging(Bucket=_bucket(), Key=key)
 
 
 def _bucket() -> str:

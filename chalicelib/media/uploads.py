@@ -86,4 +86,5 @@ def claim(eid: int, key: str, *, variable: str = "audioKey") -> StoredAudio:
         raise OcpError(Code.INVALID_VALUE, name=variable, value=key)
     name = key.rsplit("/", 1)[-1]
     checked = audio.check(variable, key, data, name)
+    storage.keep(key)  # claimed: no longer expires as an unclaimed upload
     return StoredAudio(key, checked.kind, checked.name, len(data))

@@ -53,6 +53,38 @@ def test_the_form_limits_the_size_to_5_mb_and_the_key(api):
     assert {"key": form["key"]} in policy["conditions"]
 
 
+def test_the_form_tags_the_upload_unclaimed(api):
+    # an upload no blast ever claims expires (infra/ lifecycle rule on the tag)
+    from chalicelib.media.storage import UNCLAIMED_TAGGING
+
+    form = upload_form(api)
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    assert form["fields"]["tagging"] == UNCLAIMED_TAGGING
+    assert {"tagging": UNCLAIMED_TAGGING} in policy["conditions"]
+
+
+def test_a_claimed_upload_loses_its_unclaimed_tag(api):
+    # Given an upload tagged unclaimed, as S3 tags a presigned POST with the form's tagging
+    # (moto's POST ignores the field: the tag is put as S3 would have)
+    from chalicelib import settings
+    from chalicelib.media import uploads
+    from chalicelib.media.storage import UNCLAIMED_TAG
+    from chalicelib.store import aws
+
+    form = upload_form(api)
+    post_file(form, mp3(1000))
+    s3 = aws.client("s3")
+    bucket = settings.get().audio_bucket
+    key, value = UNCLAIMED_TAG
+    s3.put_object_tagging(
+        Bucket=bucket, Key=form["key"], Tagging={"TagSet": [{"Key": key, "Value": value}]}
+    )
+    # When a blast claims it
+    uploads.claim(1, form["key"])
+    # Then it is kept: the lifecycle rule no longer matches it
+    assert s3.get_object_tagging(Bucket=bucket, Key=form["key"])["TagSet"] == []
+
+
 def test_the_form_expires(api):
     from chalicelib import clock
 

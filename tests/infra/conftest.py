@@ -66,7 +66,8 @@ def _worker_id(request: pytest.FixtureRequest) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
-# The chime carrier's stage (infra/chime.py): its caller-id pool and pace.
+# The chime carrier's stage (infra/chime.py): its caller-id pool and pace; and without the
+# WAF web ACL, which a prod stage may turn off (infra/waf.py, tests/infra/test_hardening.py).
 CHIME_NUMBERS = ("+13035550100", "+13035550101")
 CHIME_CALLS_PER_SECOND = 2
 
@@ -83,6 +84,7 @@ def chime_synth(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
         ",".join(CHIME_NUMBERS),
         "--chime-calls-per-second",
         str(CHIME_CALLS_PER_SECOND),
+        "--no-waf",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.access import (
+    ALL_TABLES,
     ANY,
     CONSUME_ACTIONS,
     SPEECH_PREFIX,
@@ -55,14 +56,25 @@ def granted(statements: list[Statement]) -> dict[str, set[Ref]]:
 
 def test_the_api_handler_gets_every_table_with_its_indexes_and_no_event_work():
     actions = granted(plan(Function("api_handler", None), STAGE))
-    assert actions["dynamodb:PutItem"] == {Ref("table", n) for n in STAGE.tables}
-    assert actions["dynamodb:Query"] == {Ref("table", n) for n in STAGE.tables} | {
+    # enterprises it only reads (the operator's admin commands make and change them)
+    written = {Ref("table", n) for n in STAGE.tables if n != "Enterprises"}
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert actions[action] == written
+    assert actions["dynamodb:GetItem"] == {Ref("table", n) for n in STAGE.tables}
+    assert actions["dynamodb:Query"] == written | {
         Ref("table-indexes", "Groups"),
         Ref("table-indexes", "Calls"),
         Ref("table-indexes", "Blasts"),
         Ref("table-indexes", "Usage"),
     }
     assert actions["kms:Decrypt"] == {Ref("secrets-key")}
+    assert "kms:Encrypt" not in actions  # it makes no secret
+    # presigned uploads are tagged unclaimed, and untagged when claimed
+    assert (
+        actions["s3:PutObjectTagging"]
+        == actions["s3:DeleteObjectTagging"]
+        == {Ref("objects", UPLOADS_PREFIX)}
+    )
     assert actions["s3:PutObject"] == {
         Ref("objects", UPLOADS_PREFIX),
         Ref("objects", SPEECH_PREFIX),
@@ -146,11 +158,50 @@ def test_the_receipts_consumer_writes_recipients_only():
     assert "sms-voice:SendTextMessage" not in actions
 
 
+def kms_statement(function: Function) -> Statement:
+    [kms] = [s for s in plan(function, STAGE) if s.actions[0].startswith("kms:")]
+    return kms
+
+
 def test_the_secrets_key_only_with_an_enterprise_context():
-    [kms] = [
-        s for s in plan(Function("api_handler", None), STAGE) if s.actions[0].startswith("kms:")
-    ]
+    kms = kms_statement(Function("api_handler", None))
     assert kms.conditions["ForAllValues:StringEquals"] == {"kms:EncryptionContextKeys": ["eid"]}
+
+
+def test_the_api_decrypts_login_secrets_only_and_callbacks_signing_secrets_only():
+    # store/secrets.py: a login secret's context is {"eid": "7"}, a signing secret's
+    # {"eid": "7:signing"}
+    api = kms_statement(Function("api_handler", None))
+    assert api.actions == ("kms:Decrypt",)
+    assert api.conditions["StringNotLike"] == {"kms:EncryptionContext:eid": "*:*"}
+    callbacks = kms_statement(Function("callbacks", "ocp-dev-callbacks.fifo"))
+    # it makes an enterprise's first signing secret
+    assert callbacks.actions == ("kms:Encrypt", "kms:Decrypt")
+    assert callbacks.conditions["StringLike"] == {"kms:EncryptionContext:eid": "*:signing"}
+    assert "StringNotLike" not in callbacks.conditions
+
+
+def test_a_kms_grant_names_its_kind_of_secret():
+    from infra import access
+
+    access.FUNCTIONS["nokind"] = access.Access(decrypt_secrets=True)
+    try:
+        with pytest.raises(ValueError, match="secrets_kind"):
+            plan(Function("nokind", None), STAGE)
+    finally:
+        del access.FUNCTIONS["nokind"]
+
+
+def test_a_table_named_among_every_table_and_read_only_is_only_read():
+    from infra import access
+
+    access.FUNCTIONS["reader"] = access.Access(tables=ALL_TABLES, read_tables=("Users",))
+    try:
+        statements = plan(Function("reader", None), STAGE)
+    finally:
+        del access.FUNCTIONS["reader"]
+    users = [s for s in statements if Ref("table", "Users") in s.resources]
+    assert [s.actions for s in users] == [("dynamodb:GetItem",)]
 
 
 def test_a_workflow_not_yet_defined_is_not_granted():

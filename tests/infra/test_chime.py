@@ -63,19 +63,23 @@ def test_the_application_invokes_the_sma_function(chime_synth):
     assert properties["Name"] == "ocp-prod-sma"
     assert properties["AwsRegion"] == {"Ref": "AWS::Region"}  # the functions' region
     assert functions(template)["Sma"]["Properties"]["FunctionName"] == "ocp-prod-sma"
-    # made after its handler and the permission to invoke it (its creation checks them)
-    assert set(sma["DependsOn"]) == {"Sma", "SipMediaApplicationInvokePermission"}
+    # made after its handler (its creation checks it)
+    assert set(sma["DependsOn"]) == {"Sma"}
     output = template["Outputs"]["SipMediaApplicationId"]["Value"]
     assert output == get_att(SMA, "SipMediaApplicationId")
 
 
-def test_the_voice_connector_service_may_invoke_the_handler_for_this_account_only(chime_synth):
+def test_the_voice_connector_service_may_invoke_the_handler_for_this_application_only(
+    chime_synth,
+):
     _, permission = one(chime_synth.template, "AWS::Lambda::Permission", Principal=SERVICE)
     assert permission["Properties"] == {
         "Action": "lambda:InvokeFunction",
         "FunctionName": "ocp-prod-sma",
         "Principal": SERVICE,
         "SourceAccount": {"Ref": "AWS::AccountId"},
+        # the application's own ARN, not any of the account's
+        "SourceArn": get_att(SMA, "SipMediaApplicationArn"),
     }
     assert permission["DependsOn"] == ["Sma"]
 

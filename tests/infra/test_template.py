@@ -126,8 +126,20 @@ def test_synthesised_speech_expires_and_stalled_uploads_are_aborted(synth):
     rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
     speech = [r for r in rules if r.get("Prefix") == SPEECH_PREFIX]
     assert len(speech) == 1 and speech[0]["ExpirationInDays"] >= 1
-    # Uploaded blast audio is kept as long as its blast
-    assert not [r for r in rules if r.get("Prefix") == UPLOADS_PREFIX]
+    # Uploaded blast audio is kept as long as its blast; an upload no blast claimed (still
+    # tagged unclaimed, media/storage.py) expires
+    from chalicelib.media.storage import UNCLAIMED_DAYS, UNCLAIMED_TAG
+
+    uploads = [r for r in rules if r.get("Prefix") == UPLOADS_PREFIX]
+    assert uploads == [
+        {
+            "Id": "expire-unclaimed-uploads",
+            "Prefix": UPLOADS_PREFIX,
+            "TagFilters": [{"Key": UNCLAIMED_TAG[0], "Value": UNCLAIMED_TAG[1]}],
+            "ExpirationInDays": UNCLAIMED_DAYS,
+            "Status": "Enabled",
+        }
+    ]
     assert any("AbortIncompleteMultipartUpload" in r for r in rules)
 
 

@@ -155,6 +155,7 @@ PLAN_STAGE = Stage(
             "Enterprises",
             "Quotas",
             "Sessions",
+            "Quotas",
             "Compliance",
             "Quotas",
             "Usage",

@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 import urllib3
 
+from chalicelib import logs
 from chalicelib.providers.errors import CarrierBusy, CarrierError, Gone
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ def _answer(status: int, data: bytes, retry_after: str | None = None) -> dict:
         raise CarrierBusy(f"HTTP {status} {code or ''}".strip(), retry_after=wait)
     if status == 404 or code == NOT_FOUND:
         raise Gone(f"HTTP 404 {code or ''}".strip())
-    reason = REASONS.get(code or 0) or str(found.get("message") or "refused")
+    # Twilio's own text quotes the numbers (it is logged): by its code, or masked.
+    reason = REASONS.get(code or 0) or logs.mask_digits(str(found.get("message") or "refused"))
     raise CarrierError(f"HTTP {status} {code or ''}: {reason}")
 
 
