@@ -19,7 +19,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -27,6 +27,7 @@ from chalicelib.domain.lists import MAX_PAGE_SIZE
 from chalicelib.errors import Code, OcpError
 from chalicelib.protocol import types
 from chalicelib.store import (
+    alerts,
     blasts,
     calls,
     enterprise_admin,
@@ -34,6 +35,7 @@ from chalicelib.store import (
     listing,
     profiles,
     recipients,
+    usage,
     users,
 )
 from chalicelib.store.blasts import BlastInfo
@@ -46,7 +48,6 @@ KINDS = ("call", "autoconference", "conference", "blastvoice", "blastsms")
 _ITEM_KIND = {"blastvoice": "blast"}
 PAGE_SIZE = 50
 # The stand-in lists look at no more than this many of the newest ids.
-CALLS_LOOKED = 2000
 BLASTS_LOOKED = 200
 
 
@@ -139,7 +140,6 @@ class Usage:
     end: date
     days: tuple[UsageRow, ...]
     users: tuple[UsageRow, ...]
-    complete: bool  # False: summed from the newest calls only (the stand-in's bound)
 
 
 @dataclass(frozen=True)
@@ -224,10 +224,6 @@ def decode_token(token: str | None) -> dict[str, int]:
     except ValueError:
         pass
     raise OcpError(Code.INVALID_VALUE, name="pageToken", value=token)
-
-
-def day_of(at: float) -> str:
-    return datetime.fromtimestamp(at, tz=UTC).date().isoformat()
 
 
 # -- over today's stores -------------------------------------------------------------------
@@ -331,29 +327,22 @@ class StoreData:
             autoconference.cancel(eid, None, item_id)
 
     def usage(self, eid: int, start: date, end: date) -> Usage:
-        first = int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
-        last = int(datetime(end.year, end.month, end.day, tzinfo=UTC).timestamp()) + 86400
-        found = self.calls(eid, CallFilters(after=first, before=last, page_size=CALLS_LOOKED), None)
-        days: dict[str, list] = defaultdict(lambda: [0, Decimal("0.0"), 0])
-        per_user: dict[str, list] = defaultdict(lambda: [0, Decimal("0.0"), 0])
-        for c in found.items:
-            for into in (days[day_of(c.time_scheduled)], per_user[str(c.user_id)]):
-                if c.kind == "blastsms":
-                    into[2] += len(c.attempts)
-                else:
-                    into[0] += 1
-                    into[1] += c.mou
-        return Usage(
-            start,
-            end,
-            tuple(UsageRow(k, *days[k]) for k in sorted(days)),
-            tuple(UsageRow(k, *per_user[k]) for k in sorted(per_user, key=int)),
-            complete=len(found.items) < CALLS_LOOKED,
-        )
+        """GET /usage's rows (store/usage.py: counted from the committed changes)."""
+
+        def rows(group_by: str) -> tuple[UsageRow, ...]:
+            return tuple(
+                UsageRow(r.day or str(r.user_id), r.calls, r.mou, r.texts)
+                for r in usage.usage_report(eid, start, end, group_by)
+            )
+
+        return Usage(start, end, rows(usage.DAY), rows(usage.USER))
 
     def alerts(self, eid: int, page_token: str | None) -> Listing[Alert]:
-        # No alert records yet (issue 25 item 1 keeps them): nothing needs a human here.
-        return Listing(())
+        """GET /alerts's page (store/alerts.py), newest first."""
+        page = alerts.alerts_page(eid, page_size=PAGE_SIZE, token=page_token)
+        return Listing(
+            tuple(Alert(a.at, a.level, _alert_text(a)) for a in page.items), page.next_token
+        )
 
     def users(self, eid: int, query: str) -> tuple[UserRow, ...]:
         """Exact look-ups by userId, email address or phone number (a search by name
@@ -415,6 +404,12 @@ class StoreOperators:
 
 # What people write inside phone numbers, which the wire format's phone type does not take.
 _PUNCTUATION = str.maketrans("", "", "-().")
+
+
+def _alert_text(alert: alerts.AlertEntry) -> str:
+    """The alert's message and what it is about (URL, status, attempts, code...)."""
+    about = ", ".join(f"{k} {v}" for k, v in sorted(alert.detail.items()))
+    return f"{alert.message} ({about})" if about else alert.message
 
 
 def _digits(text: str) -> str:

@@ -8,6 +8,8 @@ resumes an enterprise and gives it a new secret. Every page is screenshotted (de
 from __future__ import annotations
 
 import re
+import socket
+import time
 
 import pytest
 
@@ -162,10 +164,36 @@ def test_an_enterprise_watches_a_call_and_a_blast_end(stack, desktop, people):
     assert "3035550101 → 3035551234" in card.inner_text()
     checked(page, "users")
 
-    # No alert records exist yet (issue 25 item 1 adds them): the page says so.
+    # A call whose status callback URL refuses every delivery: the failure is an alert,
+    # counted unread in the menu until the Alerts page is seen
+    with socket.socket() as free:  # a port nobody listens on once closed
+        free.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{free.getsockname()[1]}/refused"
+    status, body = stack.call(
+        "POST",
+        "/call",
+        {
+            "userId": john,
+            "origination": f"1:{john}",
+            "destination": f"1:{jane}",
+            "text": "John is calling. Press 1 to accept.",
+            "statusCallback": refused,
+        },
+    )
+    assert status == 201, body
+    badge = page.locator("nav .badge")
+    deadline = time.monotonic() + ENDS_MS / 1000
+    while badge.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+    assert badge.count() == 1, "no unread alert in the menu"
     nav(page, "Alerts")
-    assert "Nothing needs attention" in page.locator("main").inner_text()
+    alert = page.locator("li.alert").first
+    assert refused in alert.inner_text()
+    assert "unread" in (alert.get_attribute("class") or "")
     checked(page, "alerts")
+    page.reload()  # seen now
+    assert page.locator("nav .badge").count() == 0
 
 
 def test_scheduled_work_is_shown_and_cancelled(stack, desktop, people):
