@@ -2,13 +2,12 @@
 
 `ConsoleData` (an enterprise's own work) and `OperatorData` (every enterprise) are the
 Protocols the pages are written against; `StoreData` and `StoreOperators` implement them
-over what store/ and workflows/ hold today. The list reads here are stand-ins: calls and
-blasts are found by walking the newest ids (`calls.latest`, `blasts.latest`: bounded,
-every enterprise's, then filtered), usage is summed from those calls, and there are no
-alerts yet (suspending, resuming and new secrets are store/enterprises.py's). The typed
-query layer of issue 25 item 1 (a Query per page on an index by
-enterprise, `nextPageToken`, usage and alert records) replaces these methods one by one;
-nothing above this module changes when it does.
+over what store/ and workflows/ hold. Calls, usage and alerts come from the list APIs'
+query layer (store/listing.py, usage.py, alerts.py: a Query per page on an index by
+enterprise); the blasts list is still a stand-in that walks the newest blast ids
+(`blasts.latest`: bounded, every enterprise's, then filtered) until it reads
+`listing.blasts_page`; suspending, resuming and new secrets are store/enterprises.py's.
+Nothing above this module changes when a method's implementation does.
 """
 
 from __future__ import annotations

@@ -58,8 +58,7 @@ KIND_NAMES = {"blast": "blastvoice"}
 USAGE_DAYS = 30  # the usage page's default range, ending today
 MAX_USAGE_DAYS = 366
 
-# The seam to the stores (console/data.py): the list reads of issue 25 item 1 replace
-# these implementations, not the pages.
+# The seam to the stores (console/data.py): its implementations change, not the pages.
 DATA: ConsoleData = StoreData()
 OPERATORS: OperatorData = StoreOperators()
 
