@@ -6,7 +6,8 @@ value, sorted by name)), sent as `X-Twilio-Signature`. Which key and which hash:
                                               (or a rotation's previous one)
     X-Twilio-Webhooks-Signature-Settings:     HMAC-SHA256 (or the algorithm it names) keyed
       key=<id>,algorithm=HMAC_SHA256          with the SharedKey of that id (Twilio's Webhook
-                                              Settings, docs/twilio-deploy.md "SharedKey")
+                                              Settings: docs/twilio-deploy.md,
+                                              "SharedKey signatures")
     SignalWire                                HMAC-SHA1 keyed with the project's signing key,
                                               as `X-SignalWire-Signature` (docs/twilio.md)
 
