@@ -1,6 +1,7 @@
 """The carrier's secret (docs/twilio-deploy.md "Rotating the auth token", "SharedKey
 signatures"): a JSON object read from AWS Secrets Manager by its name
-(OCP_TWILIO_SECRET_NAME), never from the environment, the template or a log. Its fields, each optional but the REST credential:
+(OCP_TWILIO_SECRET_NAME), never from the environment, the template or a log. Its fields,
+each optional but the REST credential:
 
     authToken           the account's auth token: REST (unless an API key is given) and the
                         HMAC-SHA1 signature of webhooks without Webhook Settings
