@@ -57,7 +57,11 @@ CALLING_WINDOW = Field(
     "callingWindow",
     _window,
     codes=(Code.INVALID_VALUE,),
-    schema={"type": "string", "pattern": r"^\d\d:\d\d-\d\d:\d\d$", "examples": ["08:00-21:00"]},
+    schema={
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        "examples": ["08:00-21:00"],
+    },
     doc="HH:MM-HH:MM in each recipient's local time (its number's time zones; all must "
     "be open); not past midnight. Absent: the enterprise's default, if any.",
     addition=ADDITION,

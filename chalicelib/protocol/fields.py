@@ -14,6 +14,7 @@ protocol/callbacks.py, `output` and `verbose` in protocol/output.py.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -294,7 +295,12 @@ def Choices(name: str, choices: Mapping[str, str], *, max_len: int = 80, doc: st
         name,
         parse,
         codes=(Code.NOT_A_CHOICE,),
-        schema={"type": "string", "maxLength": max_len, "examples": list(choices)[:2]},
+        schema={
+            "type": "string",
+            "maxLength": max_len,
+            "pattern": "^({0})(,({0}))*$".format("|".join(re.escape(c) for c in choices)),
+            "examples": list(choices)[:2],
+        },
         doc=doc or "One or a comma-separated list of: " + ", ".join(choices) + ".",
         invalid=Code.NOT_A_CHOICE,
     )

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import clock
 from tests.api.console_client import Browser, signed_in
-from tests.api.people import new_user, next_id_is
+from tests.api.people import new_user
 from tests.conftest import SECRET
 
 
@@ -251,18 +251,22 @@ def test_a_scheduled_blast_is_listed_shown_and_cancelled(browser, api):
 
 
 def test_usage_sums_the_enterprises_billed_minutes_per_day_and_user(browser):
-    from chalicelib.store import calls
+    from decimal import Decimal
 
-    day = 1_800_000_000  # 2027-01-15
-    for call_id, user, seconds in ((51, 7, 30), (52, 7, 90), (53, 8, 6)):
-        calls.create(call_id, eid=1, user_id=user, kind="call", time_scheduled=day)
-        calls.claim_dial(call_id, "d.0", day)
-        calls.record_attempts(call_id, "d.0", [calls.AttemptRecord("3035550105", "Success")], day)
-        calls.finish(call_id, success=True, seconds=seconds, at=day + seconds)
-    calls.create(54, eid=2, user_id=7, kind="call", time_scheduled=day)  # another's
-    next_id_is("call", 55)  # the stand-in list walks down from the last callId given
+    from chalicelib.store import usage
+
+    # Given three ended calls of enterprise 1 and one of enterprise 2, counted as the
+    # Calls stream counts them (store/usage.py)
+    day = "2027-01-15"
+    ended = ((51, 1, 7, "0.5"), (52, 1, 7, "1.5"), (53, 1, 8, "0.1"), (54, 2, 7, "9.9"))
+    for call_id, eid, user, mou in ended:
+        usage.record_delta(
+            usage.Delta(f"call#{call_id}", eid, user, day, calls=1, mou=Decimal(mou))
+        )
+    # When enterprise 1's console downloads its usage
     csv_text = browser.get("/console/usage.csv?from=2027-01-10&to=2027-01-20").body.decode()
     rows = {tuple(line.split(",")[:3]): line.split(",")[3] for line in csv_text.splitlines()[1:]}
+    # Then per day and per user, its own calls only
     assert rows[("day", "2027-01-15", "3")] == "2.1"  # 0.5 + 1.5 + 0.1 billed
     assert rows[("user", "7", "2")] == "2.0"
     assert rows[("user", "8", "1")] == "0.1"

@@ -227,7 +227,10 @@ POSITIVE_EXAMPLES = int(os.environ.get("OCP_FUZZ_POSITIVE_EXAMPLES", "6"))
 #   the data: the same request is complete for a number the user has).
 SPECIAL_USE = ("test", "local", "invalid", "localhost", "example", "onion", "arpa", "home")
 NANP = re.compile(r"(\+?1 ?)?[2-9][0-9]{2}[2-9][0-9]{6}")
-STATE_902 = {"callId", "audioFile"}
+# 902 for the state of the data, or for a rule the description states in words: a page
+# token that no page gave (opaque by design), a /usage range over 366 days (from and to
+# together), a calling window past midnight (its start after its end).
+STATE_902 = {"callId", "audioFile", "pageToken", "to", "callingWindow"}
 STATE_REQUIRED = {"phoneType"}
 TYPED_BY_ANOTHER = {"terminationValue", "destinationValue"}
 COUNTED_BY_ANOTHER = {"phoneType", "carrierId", "destinationValue"}

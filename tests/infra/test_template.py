@@ -416,6 +416,11 @@ def settings_variables() -> set[str]:
 # Settings whose code defaults are the deployed values (tunings), or that come from
 # .chalice/config.json's top level (the log level).
 DEFAULTED = {
+    # fair telephony's caps between enterprises (docs/limits-pacing.md): deployed stages
+    # take their defaults, derived from OCP_CONCURRENT_CALLS
+    "OCP_ENTERPRISE_CALLS",
+    "OCP_ENTERPRISE_WAITING_DIALS",
+    "OCP_PACING_BOARD_WAITING",
     "OCP_SESSION_TTL_SECONDS",
     "OCP_SESSION_CACHE_SECONDS",
     "OCP_CLOCK_SKEW_SECONDS",

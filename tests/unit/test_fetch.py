@@ -51,7 +51,7 @@ class Network:
         self.resolved.append(name)
         return self.dns.get(name, [])
 
-    def open(self, target, timeout):
+    def open(self, target, timeout, deadline=None):
         self.opened.append(target)
         return self.responses[target.path]()
 

@@ -91,7 +91,7 @@ def network(
 
     def app_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
         if "/twilio-sms/" in url:  # a text's status callback, through its route's view
-            status, answer, _ = carrier_hooks.twilio_sms(sms_path_of(url), headers, body)
+            status, answer, _ = carrier_hooks.sms_status(sms_path_of(url), headers, body)
             return status, answer
         return holder["handler"].respond(path_of(url), headers, body)
 
